@@ -1,0 +1,60 @@
+// The cpchaos command line. The only place that prints and decides exit codes:
+// 0 success, 1 a failed check, 2 bad input or setup.
+import { parseArgs } from 'node:util';
+import { SetupError, errorMessage } from '../util/errors.ts';
+import { sandboxCommand } from './sandbox-command.ts';
+import { cleanupCommand } from './cleanup-command.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+const USAGE = `usage: cpchaos <command> [options]
+
+commands:
+  sandbox up [--topology FILE] [--control-planes N] [--workers N] [--promotion-policy MODULE]
+                         start a sandbox cluster and keep it running; prints a kubeconfig path (Ctrl-C stops it)
+  sandbox down           stop the sandbox started by \`sandbox up\`
+  sandbox demo           start a sandbox, print its nodes, tear it down
+  cleanup [--all]        undo whatever killed runs left behind (processes, namespaces, rules)
+`;
+
+export class UsageError extends SetupError {}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'sandbox':
+        return await sandboxCommand(rest);
+      case 'cleanup':
+        return await cleanupCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (error) {
+    if (error instanceof SetupError) {
+      process.stderr.write(`cpchaos: ${error.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    if (error instanceof Error && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`cpchaos: ${error.message}\n\n${USAGE}`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`cpchaos: ${errorMessage(error)}\n`);
+    if (process.env['CPCHAOS_DEBUG']) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+type OptionSpec = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+
+export function parseOptions<const T extends OptionSpec>(args: readonly string[], options: T) {
+  return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+}

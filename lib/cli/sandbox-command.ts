@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SandboxProvider, isNodeReady } from '../cluster/sandbox/sandbox-provider.ts';
+import type { StartedSandbox } from '../cluster/sandbox/sandbox-cluster.ts';
+import { loadTopologyFile } from '../cluster/sandbox/topology-file.ts';
+import type { SandboxTopologyOptions } from '../cluster/sandbox/topology.ts';
+import { isOwnerAlive, Journal } from '../faults/journal.ts';
+import { SetupError } from '../util/errors.ts';
+import { parseOptions, UsageError } from './main.ts';
+
+const SANDBOX_OPTIONS = {
+  topology: { type: 'string' },
+  'control-planes': { type: 'string' },
+  workers: { type: 'string' },
+  'promotion-policy': { type: 'string' },
+  'keep-run-dir': { type: 'boolean', default: false },
+} as const;
+
+function intOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: expected a whole number, got "${value}"`);
+  return n;
+}
+
+function topologyFrom(values: Record<string, string | boolean | undefined>): SandboxTopologyOptions {
+  const base = typeof values['topology'] === 'string' ? loadTopologyFile(values['topology']) : {};
+  const controlPlanes = intOption('control-planes', values['control-planes'] as string | undefined);
+  const workers = intOption('workers', values['workers'] as string | undefined);
+  return {
+    ...base,
+    ...(controlPlanes !== undefined ? { controlPlanes } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+  };
+}
+
+async function startSandbox(values: Record<string, string | boolean | undefined>, signal: AbortSignal): Promise<StartedSandbox> {
+  const policy = values['promotion-policy'];
+  process.stderr.write('cpchaos: starting sandbox cluster...\n');
+  const started = Date.now();
+  const cluster = await new SandboxProvider().start(
+    {
+      topology: topologyFrom(values),
+      ...(typeof policy === 'string' ? { promotionPolicy: policy } : {}),
+      keepRunDir: values['keep-run-dir'] === true,
+    },
+    signal,
+  );
+  process.stderr.write(`cpchaos: sandbox ${cluster.runId} ready in ${Date.now() - started} ms\n`);
+  return cluster;
+}
+
+async function printNodes(cluster: StartedSandbox): Promise<void> {
+  const nodes = await cluster.listNodes();
+  const rows = nodes.map((node) => {
+    const labels = node.metadata?.labels ?? {};
+    const roles = ['control-plane', 'etcd', 'master'].filter((r) => labels[`node-role.kubernetes.io/${r}`] === 'true');
+    const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
+    return [node.metadata?.name ?? '', isNodeReady(node) ? 'Ready' : 'NotReady', roles.join(',') || '<none>', address];
+  });
+  const table = [['NAME', 'STATUS', 'ROLES', 'ADDRESS'], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
+  for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]! + 2)).join('').trimEnd() + '\n');
+  const membership = await cluster.etcdMembership();
+  if (membership) {
+    process.stdout.write(`etcd members: ${membership.members.map((m) => m.name).join(', ')}; leader: ${membership.leader ?? 'none'}\n`);
+  }
+}
+
+function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('interrupted'));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+export async function sandboxCommand(args: readonly string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseOptions(rest, SANDBOX_OPTIONS);
+  if (sub === 'down') return sandboxDown();
+  if (sub !== 'up' && sub !== 'demo') throw new UsageError(`cpchaos sandbox: expected "up", "down" or "demo", got "${sub ?? ''}"`);
+  const interrupt = interruptSignal();
+  try {
+    const cluster = await startSandbox(values, interrupt.signal);
+    try {
+      await printNodes(cluster);
+      if (sub === 'up') {
+        process.stdout.write(`kubeconfig: ${cluster.endpoints.kubeconfigPath}\n`);
+        process.stdout.write(`try: kubectl --kubeconfig ${cluster.endpoints.kubeconfigPath} get nodes\n`);
+        process.stdout.write('Ctrl-C or `cpchaos sandbox down` stops it.\n');
+        await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
+      }
+    } finally {
+      process.stderr.write('cpchaos: tearing the sandbox down...\n');
+      await cluster.stop();
+      process.stderr.write('cpchaos: sandbox stopped\n');
+    }
+    return 0;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+function sandboxDown(): number {
+  let signalled = 0;
+  for (const runDir of Journal.listRunDirs()) {
+    const run = Journal.read(runDir).find((e) => e.type === 'run');
+    if (!run || run.type !== 'run' || !isOwnerAlive(run.ownerPid, run.ownerStartTicks)) continue;
+    const cmdline = readFileSync(join('/proc', String(run.ownerPid), 'cmdline'), 'utf8');
+    if (!cmdline.includes('sandbox')) continue;
+    process.kill(run.ownerPid, 'SIGTERM');
+    signalled++;
+    process.stdout.write(`cpchaos: asked sandbox ${run.runId} (pid ${run.ownerPid}) to stop\n`);
+  }
+  if (signalled === 0) throw new SetupError('no running sandbox found (cpchaos cleanup removes leftovers of killed ones)');
+  return 0;
+}

@@ -1,0 +1,34 @@
+// What the harness tells a node agent: who the node is, where the API servers are, which timers to use.
+import { readFileSync } from 'node:fs';
+import type { NodeRole } from '../../provider.ts';
+import type { SandboxTimers } from '../topology.ts';
+
+export interface AgentConfig {
+  readonly runId: string;
+  readonly nodeName: string;
+  readonly role: NodeRole;
+  readonly address: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly timers: SandboxTimers;
+  /** File listing the API server URLs on the cluster network (the harness rewrites it when servers change). */
+  readonly apiEndpointsFile: string;
+  /** Present on control-plane nodes: serve the Kubernetes API here, backed by the local etcd member. */
+  readonly apiServer?: { readonly port: number; readonly socketPath: string; readonly etcdUrl: string };
+  /** Run the leader-elected controllers (control-plane nodes). */
+  readonly controllers: boolean;
+  /** Module exporting selectPromoteNode, for the promote controller. */
+  readonly promotionPolicy?: string;
+}
+
+export function readAgentConfig(path: string): AgentConfig {
+  return JSON.parse(readFileSync(path, 'utf8')) as AgentConfig;
+}
+
+export function readApiEndpoints(path: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,76 @@
+// The sandbox's controller manager: leader-elected, runs each controller's reconcile pass on a fixed period.
+import type { FailoverApiClient } from './api-client.ts';
+import { LeaderElector } from './leader-election.ts';
+
+export interface Controller {
+  readonly name: string;
+  reconcile(context: { readonly leadingSinceMs: number }): Promise<unknown>;
+}
+
+export interface ControllerManagerOptions {
+  readonly identity: string;
+  readonly leaseMs: number;
+  readonly periodMs: number;
+  readonly onError: (what: string, error: unknown) => void;
+  readonly onLeadership?: (leading: boolean) => void;
+}
+
+export const CONTROLLER_LEASE_NAME = 'cpchaos-controller-manager';
+
+export class ControllerManager {
+  private readonly elector: LeaderElector;
+  private loop: NodeJS.Timeout | undefined;
+  private leadingSinceMs = 0;
+  private running = false;
+
+  constructor(api: FailoverApiClient, private readonly controllers: readonly Controller[], private readonly options: ControllerManagerOptions) {
+    this.elector = new LeaderElector(api, {
+      leaseName: CONTROLLER_LEASE_NAME,
+      namespace: 'kube-system',
+      identity: options.identity,
+      leaseMs: options.leaseMs,
+      retryMs: Math.max(100, Math.floor(options.leaseMs / 3)),
+      onStartedLeading: () => this.startLeading(),
+      onStoppedLeading: () => this.stopLeading(),
+      onError: options.onError,
+    });
+  }
+
+  start(): void {
+    this.elector.start();
+  }
+
+  stop(): void {
+    this.elector.stop();
+    this.stopLeading();
+  }
+
+  private startLeading(): void {
+    this.leadingSinceMs = Date.now();
+    this.options.onLeadership?.(true);
+    this.loop = setInterval(() => {
+      if (this.running) return;
+      this.running = true;
+      void this.pass().finally(() => {
+        this.running = false;
+      });
+    }, this.options.periodMs);
+  }
+
+  private stopLeading(): void {
+    if (this.loop) this.options.onLeadership?.(false);
+    clearInterval(this.loop);
+    this.loop = undefined;
+  }
+
+  private async pass(): Promise<void> {
+    for (const controller of this.controllers) {
+      if (!this.elector.isLeader) return;
+      try {
+        await controller.reconcile({ leadingSinceMs: this.leadingSinceMs });
+      } catch (error) {
+        this.options.onError(controller.name, error);
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// Entry point of a sandbox node agent, started by the harness inside the node's network namespace.
+// Control-plane nodes serve the Kubernetes API (backed by the local etcd member) and run the controllers;
+// every node runs the kubelet. The agent exits when the harness goes away (its stdin closes) or on SIGTERM.
+import { readAgentConfig } from './config.ts';
+import { FailoverApiClient } from './api-client.ts';
+import { Kubelet } from './kubelet.ts';
+import { ControllerManager, type Controller } from './controller-manager.ts';
+import { reconcileNodeLifecycle } from './node-lifecycle-controller.ts';
+import { reconcileEtcdMembers } from './etcd-member-controller.ts';
+import { EtcdClient } from '../etcd/gateway-client.ts';
+import { startApiServer } from '../apiserver/server.ts';
+
+const configPath = process.argv[2];
+if (!configPath) {
+  console.error('usage: agent <config.json>');
+  process.exit(2);
+}
+const config = readAgentConfig(configPath);
+const { timers } = config;
+
+const lastLogged = new Map<string, number>();
+function log(message: string): void {
+  console.error(`${new Date().toISOString()} [${config.nodeName}] ${message}`);
+}
+function logError(what: string, error: unknown): void {
+  const text = `${what}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+  const now = Date.now();
+  if ((lastLogged.get(text) ?? 0) > now - 2000) return;
+  lastLogged.set(text, now);
+  log(text);
+}
+
+const stops: (() => Promise<void> | void)[] = [];
+let stopping = false;
+async function shutdown(reason: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`stopping: ${reason}`);
+  for (const stop of stops.reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      logError('stop', error);
+    }
+  }
+  process.exit(0);
+}
+process.stdin.on('end', () => void shutdown('harness went away'));
+process.stdin.on('error', () => void shutdown('harness went away'));
+process.stdin.resume();
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+let localServer: string | undefined;
+let etcd: EtcdClient | undefined;
+if (config.apiServer) {
+  etcd = new EtcdClient({ endpoint: { url: config.apiServer.etcdUrl }, deadlineMs: timers.apiRequestDeadlineMs });
+  const server = await startApiServer({
+    etcd,
+    listen: [{ host: config.address, port: config.apiServer.port }, { socketPath: config.apiServer.socketPath }],
+    requestDeadlineMs: timers.apiRequestDeadlineMs,
+    nodeName: config.nodeName,
+  });
+  stops.push(() => server.close());
+  localServer = `http://${config.address}:${config.apiServer.port}`;
+  log(`API server listening on ${localServer} and ${config.apiServer.socketPath}`);
+}
+
+const api = new FailoverApiClient(config.apiEndpointsFile, localServer, timers.apiRequestDeadlineMs);
+const kubelet = new Kubelet(api, {
+  nodeName: config.nodeName,
+  address: config.address,
+  labels: config.labels,
+  heartbeatMs: timers.kubeletHeartbeatMs,
+  statusRefreshMs: timers.kubeletHeartbeatMs * 4,
+  onError: logError,
+});
+kubelet.start();
+stops.push(() => kubelet.stop());
+
+if (config.controllers && etcd) {
+  const localEtcd = etcd;
+  const controllers: Controller[] = [
+    {
+      name: 'node-lifecycle',
+      reconcile: ({ leadingSinceMs }) => reconcileNodeLifecycle(api, { gracePeriodMs: timers.nodeMonitorGraceMs, leadingSinceMs: () => leadingSinceMs }),
+    },
+    { name: 'etcd-member', reconcile: () => reconcileEtcdMembers(api, localEtcd) },
+  ];
+  const manager = new ControllerManager(api, controllers, {
+    identity: config.nodeName,
+    leaseMs: timers.leaderLeaseMs,
+    periodMs: timers.kubeletHeartbeatMs,
+    onError: logError,
+    onLeadership: (leading) => log(leading ? 'became controller leader' : 'stopped leading controllers'),
+  });
+  manager.start();
+  stops.push(() => manager.stop());
+}
+log(`agent started (${config.role})`);

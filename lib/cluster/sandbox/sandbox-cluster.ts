@@ -1,0 +1,251 @@
+// A started sandbox cluster: namespaces, processes, the VIP and per-node endpoints, and the faults on them.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
+import type { AppliedFault, ClusterEndpoints, EtcdMembership, FaultKind, FaultRequest, StartedCluster } from '../provider.ts';
+import { ALL_FAULT_KINDS } from '../provider.ts';
+import { loadKubeConfig } from '../kubeconfig.ts';
+import type { Journal } from '../../faults/journal.ts';
+import { FaultLedger } from '../../faults/ledger.ts';
+import type { TeardownStack } from '../../util/teardown.ts';
+import { waitFor } from '../../util/wait.ts';
+import type { AgentConfig } from './agent/config.ts';
+import { mergePatch } from './agent/patch-options.ts';
+import { EtcdClient } from './etcd/gateway-client.ts';
+import type { FilterNode } from './packet-filter.ts';
+import { applySandboxFault, type SandboxFaultTarget } from './sandbox-faults.ts';
+import { API_PORT, apiUrl, ETCD_CLIENT_PORT, NodeProcesses, peerUrl } from './node-processes.ts';
+import type { SandboxNode, SandboxTimers } from './topology.ts';
+import type { TcpForwarder } from './vip.ts';
+
+export type SandboxNodeState = 'running' | 'killed' | 'paused' | 'removed';
+
+export interface SandboxMember {
+  readonly node: SandboxNode;
+  readonly processes: NodeProcesses;
+  state: SandboxNodeState;
+}
+
+export interface SandboxClusterParts {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly journal: Journal;
+  readonly teardown: TeardownStack;
+  readonly members: ReadonlyMap<string, SandboxMember>;
+  readonly timers: SandboxTimers;
+  readonly vip: TcpForwarder;
+  readonly endpoints: ClusterEndpoints;
+  readonly apiEndpointsFile: string;
+  readonly promotionPolicy?: string | undefined;
+}
+
+export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
+  readonly provider = 'sandbox';
+  readonly supportedFaults: ReadonlySet<FaultKind> = new Set(ALL_FAULT_KINDS);
+  readonly ledger: FaultLedger;
+  private readonly core: CoreV1Api;
+
+  constructor(private readonly parts: SandboxClusterParts) {
+    this.ledger = new FaultLedger(parts.journal);
+    this.core = loadKubeConfig(parts.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
+  }
+
+  get runId(): string {
+    return this.parts.runId;
+  }
+
+  get runDir(): string {
+    return this.parts.runDir;
+  }
+
+  get endpoints(): ClusterEndpoints {
+    return this.parts.endpoints;
+  }
+
+  get timers(): SandboxTimers {
+    return this.parts.timers;
+  }
+
+  get nodes(): SandboxNode[] {
+    return [...this.parts.members.values()].map((m) => m.node);
+  }
+
+  member(name: string): SandboxMember {
+    const member = this.parts.members.get(name);
+    if (!member) throw new Error(`sandbox has no node "${name}" (nodes: ${[...this.parts.members.keys()].join(', ')})`);
+    return member;
+  }
+
+  nodeState(name: string): SandboxNodeState {
+    return this.member(name).state;
+  }
+
+  inject(request: FaultRequest): Promise<AppliedFault> {
+    return this.ledger.apply(request, (r) => applySandboxFault(this, r));
+  }
+
+  async stop(): Promise<void> {
+    let first: unknown;
+    try {
+      await this.ledger.undoAll();
+    } catch (error) {
+      first = error;
+    }
+    try {
+      await this.parts.teardown.run();
+    } catch (error) {
+      first ??= error;
+    }
+    if (first !== undefined) throw first;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  // ---- etcd -------------------------------------------------------------------------------------------------
+
+  private etcdClientFor(member: SandboxMember): EtcdClient {
+    return new EtcdClient({ endpoint: { socketPath: member.processes.layout.etcdSocketPath }, deadlineMs: this.parts.timers.apiRequestDeadlineMs });
+  }
+
+  /** Membership and leader as seen by the first member that answers. */
+  async etcdMembership(): Promise<EtcdMembership | undefined> {
+    let lastError: unknown;
+    for (const member of this.parts.members.values()) {
+      if (member.state !== 'running' || !member.processes.etcdPlan) continue;
+      const client = this.etcdClientFor(member);
+      try {
+        const [{ members }, status] = await Promise.all([client.memberList(), client.status()]);
+        const leader = members.find((m) => m.id === status.leader)?.name;
+        return { members: members.map((m) => ({ name: m.name, id: m.id })), ...(leader ? { leader } : {}) };
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (lastError) throw lastError;
+    return undefined;
+  }
+
+  // ---- node operations (SandboxFaultTarget) ------------------------------------------------------------------
+
+  filterNode(name: string): FilterNode {
+    const member = this.member(name);
+    return { name, namespace: member.processes.namespace, address: member.node.address };
+  }
+
+  allFilterNodes(): FilterNode[] {
+    return [...this.parts.members.values()].filter((m) => m.state !== 'removed').map((m) => this.filterNode(m.node.name));
+  }
+
+  async killNode(name: string): Promise<void> {
+    const member = this.member(name);
+    if (member.state === 'removed') throw new Error(`node ${name} was removed from the sandbox`);
+    await member.processes.kill();
+    member.state = 'killed';
+  }
+
+  async startNode(name: string): Promise<void> {
+    const member = this.member(name);
+    if (member.state === 'removed') return;
+    if (member.state === 'paused') await this.resumeNode(name);
+    if (member.processes.hasLiveProcesses) {
+      member.state = 'running';
+      return;
+    }
+    if (member.processes.etcdPlan) member.processes.startEtcd(member.processes.etcdPlan);
+    member.processes.startAgent(this.agentConfig(member));
+    member.state = 'running';
+  }
+
+  async pauseNode(name: string): Promise<void> {
+    const member = this.member(name);
+    if (member.state !== 'running') throw new Error(`cannot pause node ${name}: it is ${member.state}`);
+    await member.processes.signalAll('SIGSTOP');
+    member.state = 'paused';
+  }
+
+  async resumeNode(name: string): Promise<void> {
+    const member = this.member(name);
+    if (member.state !== 'paused') return;
+    await member.processes.signalAll('SIGCONT');
+    member.state = 'running';
+  }
+
+  /** Deletes the Node through the API (as `kubectl delete node`); force also strips its finalizers. */
+  async deleteNode(name: string, force: boolean): Promise<void> {
+    this.member(name);
+    await this.core.deleteNode({ name });
+    if (force) {
+      await this.core.patchNode(
+        { name, body: { metadata: { finalizers: null } } },
+        mergePatch(),
+      ).catch((error: unknown) => {
+        if ((error as { code?: number }).code !== 404) throw error;
+      });
+    }
+    void this.removeMachineWhenNodeGone(name);
+  }
+
+  /** The infrastructure's part of a deletion: once the Node object is gone, the machine is removed. */
+  private async removeMachineWhenNodeGone(name: string): Promise<void> {
+    try {
+      await waitFor(`Node ${name} to disappear after deletion`, async () => {
+        try {
+          await this.core.readNode({ name });
+          return false;
+        } catch (error) {
+          return (error as { code?: number }).code === 404;
+        }
+      }, { timeoutMs: 120_000, intervalMs: 200 });
+      const member = this.member(name);
+      await member.processes.kill();
+      member.state = 'removed';
+      this.writeApiEndpoints();
+    } catch {
+      // The cluster is being torn down, or the node never went away: nothing to remove.
+    }
+  }
+
+  // ---- configuration shared with the agents -------------------------------------------------------------------
+
+  writeApiEndpoints(): void {
+    const urls = [...this.parts.members.values()].filter((m) => m.processes.runsApiServer && m.state !== 'removed').map((m) => apiUrl(m.node));
+    writeFileSync(this.parts.apiEndpointsFile, JSON.stringify(urls));
+  }
+
+  agentConfig(member: SandboxMember): AgentConfig {
+    const isControlPlane = member.processes.etcdPlan !== undefined;
+    return {
+      runId: this.parts.runId,
+      nodeName: member.node.name,
+      role: member.node.role,
+      address: member.node.address,
+      labels: member.node.labels,
+      timers: this.parts.timers,
+      apiEndpointsFile: this.parts.apiEndpointsFile,
+      ...(isControlPlane
+        ? { apiServer: { port: API_PORT, socketPath: member.processes.layout.apiSocketPath, etcdUrl: `http://127.0.0.1:${ETCD_CLIENT_PORT}` } }
+        : {}),
+      controllers: isControlPlane,
+      ...(this.parts.promotionPolicy ? { promotionPolicy: this.parts.promotionPolicy } : {}),
+    };
+  }
+
+  /** Nodes as the API shows them (through the VIP). */
+  async listNodes(): Promise<V1Node[]> {
+    return (await this.core.listNode()).items;
+  }
+
+  etcdPeerUrl(name: string): string {
+    return peerUrl(this.member(name).node);
+  }
+
+  nodeKubeconfigPath(name: string): string | undefined {
+    return this.parts.endpoints.nodeKubeconfigPaths.get(name);
+  }
+
+  get journalPath(): string {
+    return join(this.parts.runDir, 'journal.jsonl');
+  }
+}

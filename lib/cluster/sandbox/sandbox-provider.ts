@@ -1,0 +1,138 @@
+// The sandbox provider: builds a cluster out of local processes in network namespaces, with real etcd quorum.
+// Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
+import type { ClusterProvider } from '../provider.ts';
+import { loadKubeConfig, writePlainKubeconfig } from '../kubeconfig.ts';
+import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
+import { SetupError } from '../../util/errors.ts';
+import { run } from '../../util/exec.ts';
+import { TeardownStack } from '../../util/teardown.ts';
+import { waitFor } from '../../util/wait.ts';
+import { assertCanCreateNamespaces, createHub, createNodeNamespace, destroyNamespace, hubNamespace, nodeNamespace } from './network.ts';
+import { installChains } from './packet-filter.ts';
+import { NodeProcesses, peerUrl } from './node-processes.ts';
+import { StartedSandbox, type SandboxMember } from './sandbox-cluster.ts';
+import { resolveTopology, type SandboxTopologyOptions } from './topology.ts';
+import { TcpForwarder } from './vip.ts';
+
+export interface SandboxOptions {
+  readonly topology?: SandboxTopologyOptions;
+  /** Module exporting selectPromoteNode, used by the sandbox's promote controller. */
+  readonly promotionPolicy?: string;
+  /** How long to wait for every node to be Ready. */
+  readonly readyTimeoutMs?: number;
+  /** Keep the run folder (logs, etcd data) after stopping. */
+  readonly keepRunDir?: boolean;
+}
+
+export function newRunId(): string {
+  return randomBytes(3).toString('hex');
+}
+
+export function isNodeReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
+async function assertEtcdInstalled(): Promise<void> {
+  try {
+    await run('etcd', ['--version'], { timeoutMs: 10_000 });
+  } catch (error) {
+    throw new SetupError('the sandbox needs etcd 3.4 (Debian package etcd-server): run `npm run setup` as root, or apt-get install etcd-server', { cause: error });
+  }
+}
+
+export class SandboxProvider implements ClusterProvider<SandboxOptions> {
+  readonly name = 'sandbox';
+
+  async start(options: SandboxOptions = {}, signal?: AbortSignal): Promise<StartedSandbox> {
+    const topology = resolveTopology(options.topology);
+    await assertCanCreateNamespaces();
+    await assertEtcdInstalled();
+    const runId = newRunId();
+    const runDir = join(runsRoot(), runId);
+    mkdirSync(runDir, { recursive: true });
+    const journal = new Journal(runDir);
+    journal.record({ type: 'run', runId, provider: this.name, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid) ?? 0 });
+    const teardown = new TeardownStack();
+    teardown.defer('remove run folder', () => {
+      journal.record({ type: 'stopped' });
+      if (!options.keepRunDir) rmSync(runDir, { recursive: true, force: true });
+    });
+
+    const members = new Map<string, SandboxMember>();
+    const vip = new TcpForwarder({ healthChecked: true, healthIntervalMs: 200, healthTimeoutMs: 1000 });
+    const nodeForwarders = new Map<string, TcpForwarder>();
+    const nodeKubeconfigPaths = new Map<string, string>();
+    const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
+    const apiEndpointsFile = join(runDir, 'api-endpoints.json');
+    const cluster = new StartedSandbox({
+      runId, runDir, journal, teardown, members, timers: topology.timers, vip, apiEndpointsFile,
+      endpoints: { kubeconfigPath, nodeKubeconfigPaths }, promotionPolicy: options.promotionPolicy,
+    });
+    try {
+      // Network: hub first, so its teardown runs last.
+      const hub = hubNamespace(runId);
+      teardown.defer('delete hub namespace', () => destroyNamespace(hub));
+      await createHub(journal, runId);
+      await Promise.all(
+        topology.nodes.map(async (node) => {
+          signal?.throwIfAborted();
+          const ns = nodeNamespace(runId, node.index);
+          teardown.defer(`delete namespace of ${node.name}`, () => destroyNamespace(ns));
+          await createNodeNamespace(journal, runId, node.index, node.address, topology.prefixLength);
+          await installChains(ns);
+          const processes = new NodeProcesses(node, ns, runDir, journal, topology.timers);
+          teardown.defer(`kill processes of ${node.name}`, () => processes.kill());
+          members.set(node.name, { node, processes, state: 'running' });
+        }),
+      );
+      const ordered = topology.nodes.map((n) => members.get(n.name) as SandboxMember);
+      const controlPlanes = ordered.filter((m) => m.node.role === 'control-plane');
+      const initialCluster = new Map(controlPlanes.map((m) => [m.node.name, peerUrl(m.node)]));
+      for (const member of controlPlanes) member.processes.startEtcd({ initialCluster, state: 'new' });
+      // Mark the API servers before writing the endpoint list the agents read.
+      for (const member of controlPlanes) member.processes.runsApiServer = true;
+      cluster.writeApiEndpoints();
+      for (const member of ordered) member.processes.startAgent(cluster.agentConfig(member));
+
+      teardown.defer('close VIP', () => vip.close());
+      vip.setBackends(controlPlanes.map((m) => ({ name: m.node.name, socketPath: m.processes.layout.apiSocketPath })));
+      const vipPort = await vip.listen();
+      writePlainKubeconfig(kubeconfigPath, `http://127.0.0.1:${vipPort}`, `cpchaos-${runId}`);
+      for (const member of controlPlanes) {
+        const forwarder = new TcpForwarder({ healthChecked: false, healthIntervalMs: 0, healthTimeoutMs: 0 });
+        teardown.defer(`close endpoint of ${member.node.name}`, () => forwarder.close());
+        forwarder.setBackends([{ name: member.node.name, socketPath: member.processes.layout.apiSocketPath }]);
+        const port = await forwarder.listen();
+        const path = join(runDir, `kubeconfig-${member.node.name}.yaml`);
+        writePlainKubeconfig(path, `http://127.0.0.1:${port}`, `cpchaos-${runId}-${member.node.name}`);
+        nodeForwarders.set(member.node.name, forwarder);
+        nodeKubeconfigPaths.set(member.node.name, path);
+      }
+
+      const core = loadKubeConfig(kubeconfigPath).makeApiClient(CoreV1Api);
+      const expected = topology.nodes.map((n) => n.name);
+      await waitFor(
+        `all ${expected.length} sandbox nodes (${expected.join(', ')}) to be Ready`,
+        async () => {
+          signal?.throwIfAborted();
+          const nodes = (await core.listNode()).items;
+          const ready = new Set(nodes.filter(isNodeReady).map((n) => n.metadata?.name));
+          return expected.every((name) => ready.has(name));
+        },
+        { timeoutMs: options.readyTimeoutMs ?? 60_000, intervalMs: 100, signal },
+      );
+      return cluster;
+    } catch (error) {
+      try {
+        await cluster.stop();
+      } catch {
+        // The start error is the one to report.
+      }
+      throw error;
+    }
+  }
+}

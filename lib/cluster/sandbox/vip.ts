@@ -1,0 +1,128 @@
+// The sandbox's virtual IP: a TCP listener on loopback in the harness's namespace that forwards each connection to a
+// healthy API server (as Harvester's VIP does), reaching the servers through their unix sockets. Connections to a
+// server that turns unhealthy are cut, so clients reconnect to a healthy one, as when a VIP moves.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { request } from 'node:http';
+
+export interface VipBackend {
+  readonly name: string;
+  readonly socketPath: string;
+}
+
+export interface VipOptions {
+  readonly healthIntervalMs: number;
+  readonly healthTimeoutMs: number;
+  /** Only forward to backends whose /readyz answers 200 (false: forward to any, for a per-node endpoint). */
+  readonly healthChecked: boolean;
+}
+
+export class TcpForwarder {
+  private server: Server | undefined;
+  private readonly backends = new Map<string, VipBackend>();
+  private readonly healthy = new Set<string>();
+  private readonly connections = new Map<string, Set<Socket>>();
+  private timer: NodeJS.Timeout | undefined;
+  private next = 0;
+  port = 0;
+
+  constructor(private readonly options: VipOptions) {}
+
+  setBackends(backends: readonly VipBackend[]): void {
+    this.backends.clear();
+    for (const backend of backends) this.backends.set(backend.name, backend);
+    for (const name of [...this.healthy]) if (!this.backends.has(name)) this.markUnhealthy(name);
+    if (!this.options.healthChecked) for (const backend of backends) this.healthy.add(backend.name);
+  }
+
+  healthyBackends(): string[] {
+    return [...this.healthy].sort();
+  }
+
+  async listen(): Promise<number> {
+    const server = createServer((client) => this.forward(client));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    this.port = typeof address === 'object' && address ? address.port : 0;
+    if (this.options.healthChecked) {
+      this.timer = setInterval(() => void this.checkAll(), this.options.healthIntervalMs);
+      await this.checkAll();
+    }
+    return this.port;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const set of this.connections.values()) for (const socket of set) socket.destroy();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private pick(): VipBackend | undefined {
+    const names = this.healthyBackends();
+    if (names.length === 0) return undefined;
+    const name = names[this.next++ % names.length] as string;
+    return this.backends.get(name);
+  }
+
+  private forward(client: Socket): void {
+    const backend = this.pick();
+    if (!backend) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(backend.socketPath);
+    let set = this.connections.get(backend.name);
+    if (!set) {
+      set = new Set();
+      this.connections.set(backend.name, set);
+    }
+    const tracked = set;
+    tracked.add(client);
+    const done = (): void => {
+      tracked.delete(client);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', done).on('close', done);
+    upstream.on('error', done).on('close', done);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  private markUnhealthy(name: string): void {
+    this.healthy.delete(name);
+    for (const socket of this.connections.get(name) ?? []) socket.destroy();
+    this.connections.delete(name);
+  }
+
+  private async checkAll(): Promise<void> {
+    await Promise.all(
+      [...this.backends.values()].map(async (backend) => {
+        const ok = await probeReady(backend.socketPath, this.options.healthTimeoutMs);
+        if (ok) this.healthy.add(backend.name);
+        else if (this.healthy.has(backend.name)) this.markUnhealthy(backend.name);
+      }),
+    );
+  }
+}
+
+/** GET /readyz over a unix socket; true only for a 200 within the deadline. */
+export function probeReady(socketPath: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/readyz', method: 'GET', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}

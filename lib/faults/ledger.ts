@@ -1,0 +1,63 @@
+// The fault ledger: every fault is journaled (intent) before it is applied, kept on a stack while active, and undone
+// in reverse order at the end — on success, failure or interruption. Undo keeps going past failures and rethrows
+// the first one.
+import type { AppliedFault, FaultRequest } from '../cluster/provider.ts';
+import type { Journal } from './journal.ts';
+
+export function describeFault(request: FaultRequest): string {
+  switch (request.kind) {
+    case 'partition':
+      return `partition ${request.groups.map((g) => `[${g.join(',')}]`).join(' | ')}`;
+    case 'drop':
+      return `drop ${request.from.join(',')} -> ${request.to.join(',')}`;
+    case 'heal':
+      return 'heal';
+    default:
+      return `${request.kind} ${request.nodes.join(',')}`;
+  }
+}
+
+export class FaultLedger {
+  private readonly active: { id: string; fault: AppliedFault }[] = [];
+  private counter = 0;
+
+  constructor(private readonly journal: Journal | undefined) {}
+
+  /** Journals the intent, applies, and remembers the fault for undo. */
+  async apply(request: FaultRequest, applyFault: (request: FaultRequest) => Promise<AppliedFault>): Promise<AppliedFault> {
+    const id = `f${++this.counter}`;
+    this.journal?.record({ type: 'fault-intent', id, description: describeFault(request) });
+    const fault = await applyFault(request);
+    const entry = { id, fault };
+    this.active.push(entry);
+    return {
+      request,
+      undo: async () => {
+        const index = this.active.indexOf(entry);
+        if (index < 0) return;
+        this.active.splice(index, 1);
+        await fault.undo();
+        this.journal?.record({ type: 'fault-undone', id });
+      },
+    };
+  }
+
+  get activeCount(): number {
+    return this.active.length;
+  }
+
+  /** Undoes every active fault, newest first; continues past failures and rethrows the first. */
+  async undoAll(): Promise<void> {
+    let first: unknown;
+    while (this.active.length > 0) {
+      const entry = this.active.pop() as { id: string; fault: AppliedFault };
+      try {
+        await entry.fault.undo();
+        this.journal?.record({ type: 'fault-undone', id: entry.id });
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    if (first !== undefined) throw first;
+  }
+}

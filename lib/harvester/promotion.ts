@@ -1,0 +1,73 @@
+// The reference promotion policy (Harvester's selectPromoteNode), its explanation, and loading of other policies
+// from ES modules so the harness can check alternative or deliberately faulty ones.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { V1Node } from '@kubernetes/client-node';
+import { REFERENCE_SELECTION, selectWith } from './selection.ts';
+import type { Selection, SelectionOptions } from './selection.ts';
+
+export { REFERENCE_SELECTION, selectWith } from './selection.ts';
+export type { Selection, SelectionOptions, SelectionOutcome } from './selection.ts';
+
+/** A promotion policy: given every Node (in list order) and the current time, the name of the node to promote. */
+export type PromotionPolicy = {
+  selectPromoteNode(nodes: readonly V1Node[], now?: Date): string | undefined;
+};
+export type SelectPromoteNode = PromotionPolicy['selectPromoteNode'];
+
+/** Harvester's choice. `now` is accepted for the common signature; Harvester's choice does not depend on time. */
+export function selectPromoteNode(nodes: readonly V1Node[], _now?: Date): string | undefined {
+  return selectWith(nodes, REFERENCE_SELECTION).candidate;
+}
+
+/** Harvester's choice and why: the rule that stopped it, or the tier the candidate came from. */
+export function explainSelection(nodes: readonly V1Node[], _now?: Date): Selection {
+  return selectWith(nodes, REFERENCE_SELECTION);
+}
+
+/** A selector that is the reference with some rules switched off (for the deliberately faulty fixtures). */
+export function selectorWith(overrides: Partial<SelectionOptions>): SelectPromoteNode {
+  const options: SelectionOptions = { ...REFERENCE_SELECTION, ...overrides };
+  return (nodes) => selectWith(nodes, options).candidate;
+}
+
+async function assertFileExists(absolutePath: string): Promise<void> {
+  try {
+    const info = await stat(absolutePath);
+    if (!info.isFile()) throw new Error(`promotion policy ${absolutePath} is not a file`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`promotion policy not found: ${absolutePath}`);
+    throw error;
+  }
+}
+
+/** Guards a loaded selector so a policy returning something other than a node name fails loudly, naming the file. */
+function checkedSelector(select: (...args: unknown[]) => unknown, absolutePath: string): SelectPromoteNode {
+  return (nodes, now) => {
+    const candidate = select(nodes, now);
+    if (candidate === undefined || typeof candidate === 'string') return candidate;
+    throw new Error(`promotion policy ${absolutePath}: selectPromoteNode returned ${typeof candidate}, expected a node name or undefined`);
+  };
+}
+
+/**
+ * Loads a policy from an ES module (.js, .mjs or .ts; .ts needs the tsx loader, which the CLI and mocha register)
+ * by absolute path or path relative to the working directory. The module must export a function selectPromoteNode.
+ */
+export async function loadPromotionPolicy(modulePath: string): Promise<PromotionPolicy> {
+  const absolutePath = resolve(modulePath);
+  await assertFileExists(absolutePath);
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = (await import(pathToFileURL(absolutePath).href)) as Record<string, unknown>;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new Error(`promotion policy ${absolutePath} failed to load: ${detail}`, { cause: error });
+  }
+  const select = loaded['selectPromoteNode'];
+  if (typeof select !== 'function') {
+    throw new Error(`promotion policy ${absolutePath} does not export a function selectPromoteNode (found ${typeof select})`);
+  }
+  return { selectPromoteNode: checkedSelector(select as (...args: unknown[]) => unknown, absolutePath) };
+}
