@@ -6,13 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Journal } from '../../faults/journal.ts';
 import type { AgentConfig } from './agent/config.ts';
+import { etcdPeerUrl } from './agent/etcd-member-process.ts';
 import { namespacePids } from './network.ts';
-import { etcdMemberArgs } from './etcd/member-args.ts';
-import type { SandboxNode, SandboxTimers } from './topology.ts';
+import type { SandboxNode } from './topology.ts';
 
 export const API_PORT = 6443;
-export const ETCD_CLIENT_PORT = 2379;
-export const ETCD_PEER_PORT = 2380;
 const AGENT_ENTRY = fileURLToPath(new URL('./agent/main.ts', import.meta.url));
 const TSX_LOADER = 'tsx';
 
@@ -39,24 +37,18 @@ export function nodeLayout(runDir: string, nodeName: string): NodeLayout {
 }
 
 export function peerUrl(node: SandboxNode): string {
-  return `http://${node.address}:${ETCD_PEER_PORT}`;
+  return etcdPeerUrl(node.address);
 }
 
 export function apiUrl(node: SandboxNode): string {
   return `http://${node.address}:${API_PORT}`;
 }
 
-export interface EtcdMemberPlan {
-  /** Members of the cluster this member starts into (name -> peer URL), itself included. */
-  readonly initialCluster: ReadonlyMap<string, string>;
-  readonly state: 'new' | 'existing';
-}
 
 /** Starts, kills, pauses and resumes the processes of one node. */
 export class NodeProcesses {
   readonly layout: NodeLayout;
   private readonly children = new Set<ChildProcess>();
-  etcdPlan: EtcdMemberPlan | undefined;
   runsApiServer = false;
 
   constructor(
@@ -64,33 +56,13 @@ export class NodeProcesses {
     readonly namespace: string,
     private readonly runDir: string,
     private readonly journal: Journal,
-    private readonly timers: SandboxTimers,
   ) {
     this.layout = nodeLayout(runDir, node.name);
     mkdirSync(this.layout.etcdDir, { recursive: true });
   }
 
-  startEtcd(plan: EtcdMemberPlan): void {
-    this.etcdPlan = plan;
-    // A SIGKILLed etcd leaves its unix socket behind; a restart must not trip over it.
-    rmSync(this.layout.etcdSocketPath, { force: true });
-    const args = etcdMemberArgs({
-      name: this.node.name,
-      dataDir: join(this.layout.etcdDir, 'data'),
-      peerUrl: peerUrl(this.node),
-      clientUrls: [`http://127.0.0.1:${ETCD_CLIENT_PORT}`],
-      advertiseClientUrl: `http://${this.node.address}:${ETCD_CLIENT_PORT}`,
-      initialCluster: [...plan.initialCluster].map(([name, url]) => ({ name, peerUrl: url })),
-      initialClusterState: plan.state,
-      heartbeatMs: this.timers.etcdHeartbeatMs,
-      electionTimeoutMs: this.timers.etcdElectionTimeoutMs,
-    });
-    this.spawnInNamespace('etcd', 'etcd', args, this.layout.etcdDir);
-  }
-
   startAgent(config: AgentConfig): void {
     writeFileSync(this.layout.agentConfigPath, JSON.stringify(config, null, 2));
-    this.runsApiServer = config.apiServer !== undefined;
     if (config.apiServer) rmSync(config.apiServer.socketPath, { force: true });
     this.spawnInNamespace('agent', process.execPath, ['--import', TSX_LOADER, AGENT_ENTRY, this.layout.agentConfigPath], this.layout.dir);
   }
@@ -101,7 +73,7 @@ export class NodeProcesses {
       const child = spawn('ip', ['netns', 'exec', this.namespace, file, ...args], {
         cwd,
         // The agent reads stdin: when the harness dies, the pipe closes and the agent exits.
-        stdio: [what === 'agent' ? 'pipe' : 'ignore', log, log],
+        stdio: ['pipe', log, log],
         env: { ...process.env, CPCHAOS_RUN_DIR: this.runDir, CPCHAOS_NODE: this.node.name },
       });
       if (child.pid !== undefined) this.journal.record({ type: 'process', pid: child.pid, node: this.node.name, what });
@@ -143,7 +115,8 @@ export class NodeProcesses {
     );
   }
 
-  etcdDataExists(): boolean {
-    return existsSync(join(this.layout.etcdDir, 'data', 'member'));
+  /** True once the node has an etcd member (from the start, or after a promotion). */
+  hasEtcdMember(): boolean {
+    return existsSync(join(this.layout.etcdDir, 'data', 'member')) || existsSync(this.layout.etcdSocketPath);
   }
 }

@@ -1,10 +1,10 @@
 // A started sandbox cluster: namespaces, processes, the VIP and per-node endpoints, and the faults on them.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import type { AppliedFault, ClusterEndpoints, EtcdMembership, FaultKind, FaultRequest, StartedCluster } from '../provider.ts';
 import { ALL_FAULT_KINDS } from '../provider.ts';
-import { loadKubeConfig } from '../kubeconfig.ts';
+import { loadKubeConfig, writePlainKubeconfig } from '../kubeconfig.ts';
 import type { Journal } from '../../faults/journal.ts';
 import { FaultLedger } from '../../faults/ledger.ts';
 import type { TeardownStack } from '../../util/teardown.ts';
@@ -14,9 +14,9 @@ import { mergePatch } from './agent/patch-options.ts';
 import { EtcdClient } from './etcd/gateway-client.ts';
 import type { FilterNode } from './packet-filter.ts';
 import { applySandboxFault, type SandboxFaultTarget } from './sandbox-faults.ts';
-import { API_PORT, apiUrl, ETCD_CLIENT_PORT, NodeProcesses, peerUrl } from './node-processes.ts';
+import { API_PORT, apiUrl, type NodeProcesses, peerUrl } from './node-processes.ts';
 import type { SandboxNode, SandboxTimers } from './topology.ts';
-import type { TcpForwarder } from './vip.ts';
+import { TcpForwarder } from './vip.ts';
 
 export type SandboxNodeState = 'running' | 'killed' | 'paused' | 'removed';
 
@@ -34,7 +34,7 @@ export interface SandboxClusterParts {
   readonly members: ReadonlyMap<string, SandboxMember>;
   readonly timers: SandboxTimers;
   readonly vip: TcpForwarder;
-  readonly endpoints: ClusterEndpoints;
+  readonly endpoints: ClusterEndpoints & { readonly nodeKubeconfigPaths: Map<string, string> };
   readonly apiEndpointsFile: string;
   readonly promotionPolicy?: string | undefined;
 }
@@ -44,6 +44,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
   readonly supportedFaults: ReadonlySet<FaultKind> = new Set(ALL_FAULT_KINDS);
   readonly ledger: FaultLedger;
   private readonly core: CoreV1Api;
+  private readonly nodeForwarders = new Map<string, TcpForwarder>();
 
   constructor(private readonly parts: SandboxClusterParts) {
     this.ledger = new FaultLedger(parts.journal);
@@ -113,7 +114,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
   async etcdMembership(): Promise<EtcdMembership | undefined> {
     let lastError: unknown;
     for (const member of this.parts.members.values()) {
-      if (member.state !== 'running' || !member.processes.etcdPlan) continue;
+      if (member.state !== 'running' || !existsSync(member.processes.layout.etcdSocketPath)) continue;
       const client = this.etcdClientFor(member);
       try {
         const [{ members }, status] = await Promise.all([client.memberList(), client.status()]);
@@ -153,7 +154,6 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
       member.state = 'running';
       return;
     }
-    if (member.processes.etcdPlan) member.processes.startEtcd(member.processes.etcdPlan);
     member.processes.startAgent(this.agentConfig(member));
     member.state = 'running';
   }
@@ -201,7 +201,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
       const member = this.member(name);
       await member.processes.kill();
       member.state = 'removed';
-      this.writeApiEndpoints();
+      await this.refreshApiEndpoints();
     } catch {
       // The cluster is being torn down, or the node never went away: nothing to remove.
     }
@@ -209,13 +209,37 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
 
   // ---- configuration shared with the agents -------------------------------------------------------------------
 
-  writeApiEndpoints(): void {
-    const urls = [...this.parts.members.values()].filter((m) => m.processes.runsApiServer && m.state !== 'removed').map((m) => apiUrl(m.node));
-    writeFileSync(this.parts.apiEndpointsFile, JSON.stringify(urls));
+  /** Nodes that serve the Kubernetes API now: those started as control planes and those promoted since. */
+  apiServingMembers(): SandboxMember[] {
+    return [...this.parts.members.values()].filter(
+      (m) => m.state !== 'removed' && (m.node.role === 'control-plane' || existsSync(m.processes.layout.apiSocketPath)),
+    );
+  }
+
+  /** Points the VIP, the per-node endpoints and the agents' server list at the API servers there are now. */
+  async refreshApiEndpoints(): Promise<void> {
+    const serving = this.apiServingMembers();
+    const urls = serving.map((m) => apiUrl(m.node));
+    const file = this.parts.apiEndpointsFile;
+    const text = JSON.stringify(urls);
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
+    this.parts.vip.setBackends(serving.map((m) => ({ name: m.node.name, socketPath: m.processes.layout.apiSocketPath })));
+    for (const member of serving) {
+      const name = member.node.name;
+      if (this.nodeForwarders.has(name)) continue;
+      const forwarder = new TcpForwarder({ healthChecked: false, healthIntervalMs: 0, healthTimeoutMs: 0 });
+      this.nodeForwarders.set(name, forwarder);
+      this.parts.teardown.defer(`close API endpoint of ${name}`, () => forwarder.close());
+      forwarder.setBackends([{ name, socketPath: member.processes.layout.apiSocketPath }]);
+      const port = await forwarder.listen();
+      const path = join(this.parts.runDir, `kubeconfig-${name}.yaml`);
+      writePlainKubeconfig(path, `http://127.0.0.1:${port}`, `cpchaos-${this.parts.runId}-${name}`);
+      this.parts.endpoints.nodeKubeconfigPaths.set(name, path);
+    }
   }
 
   agentConfig(member: SandboxMember): AgentConfig {
-    const isControlPlane = member.processes.etcdPlan !== undefined;
+    const initialControlPlanes = [...this.parts.members.values()].filter((m) => m.node.role === 'control-plane');
     return {
       runId: this.parts.runId,
       nodeName: member.node.name,
@@ -224,10 +248,11 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
       labels: member.node.labels,
       timers: this.parts.timers,
       apiEndpointsFile: this.parts.apiEndpointsFile,
-      ...(isControlPlane
-        ? { apiServer: { port: API_PORT, socketPath: member.processes.layout.apiSocketPath, etcdUrl: `http://127.0.0.1:${ETCD_CLIENT_PORT}` } }
+      etcdDir: member.processes.layout.etcdDir,
+      apiServer: { port: API_PORT, socketPath: member.processes.layout.apiSocketPath },
+      ...(member.node.role === 'control-plane'
+        ? { etcdMember: { initialCluster: initialControlPlanes.map((m) => ({ name: m.node.name, peerUrl: peerUrl(m.node) })), state: 'new' as const } }
         : {}),
-      controllers: isControlPlane,
       ...(this.parts.promotionPolicy ? { promotionPolicy: this.parts.promotionPolicy } : {}),
     };
   }

@@ -13,7 +13,7 @@ import { TeardownStack } from '../../util/teardown.ts';
 import { waitFor } from '../../util/wait.ts';
 import { assertCanCreateNamespaces, createHub, createNodeNamespace, destroyNamespace, hubNamespace, nodeNamespace } from './network.ts';
 import { installChains } from './packet-filter.ts';
-import { NodeProcesses, peerUrl } from './node-processes.ts';
+import { NodeProcesses } from './node-processes.ts';
 import { StartedSandbox, type SandboxMember } from './sandbox-cluster.ts';
 import { resolveTopology, type SandboxTopologyOptions } from './topology.ts';
 import { TcpForwarder } from './vip.ts';
@@ -64,7 +64,6 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
 
     const members = new Map<string, SandboxMember>();
     const vip = new TcpForwarder({ healthChecked: true, healthIntervalMs: 200, healthTimeoutMs: 1000 });
-    const nodeForwarders = new Map<string, TcpForwarder>();
     const nodeKubeconfigPaths = new Map<string, string>();
     const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
     const apiEndpointsFile = join(runDir, 'api-endpoints.json');
@@ -84,34 +83,20 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
           teardown.defer(`delete namespace of ${node.name}`, () => destroyNamespace(ns));
           await createNodeNamespace(journal, runId, node.index, node.address, topology.prefixLength);
           await installChains(ns);
-          const processes = new NodeProcesses(node, ns, runDir, journal, topology.timers);
+          const processes = new NodeProcesses(node, ns, runDir, journal);
           teardown.defer(`kill processes of ${node.name}`, () => processes.kill());
           members.set(node.name, { node, processes, state: 'running' });
         }),
       );
       const ordered = topology.nodes.map((n) => members.get(n.name) as SandboxMember);
-      const controlPlanes = ordered.filter((m) => m.node.role === 'control-plane');
-      const initialCluster = new Map(controlPlanes.map((m) => [m.node.name, peerUrl(m.node)]));
-      for (const member of controlPlanes) member.processes.startEtcd({ initialCluster, state: 'new' });
-      // Mark the API servers before writing the endpoint list the agents read.
-      for (const member of controlPlanes) member.processes.runsApiServer = true;
-      cluster.writeApiEndpoints();
-      for (const member of ordered) member.processes.startAgent(cluster.agentConfig(member));
-
       teardown.defer('close VIP', () => vip.close());
-      vip.setBackends(controlPlanes.map((m) => ({ name: m.node.name, socketPath: m.processes.layout.apiSocketPath })));
+      await cluster.refreshApiEndpoints();
       const vipPort = await vip.listen();
       writePlainKubeconfig(kubeconfigPath, `http://127.0.0.1:${vipPort}`, `cpchaos-${runId}`);
-      for (const member of controlPlanes) {
-        const forwarder = new TcpForwarder({ healthChecked: false, healthIntervalMs: 0, healthTimeoutMs: 0 });
-        teardown.defer(`close endpoint of ${member.node.name}`, () => forwarder.close());
-        forwarder.setBackends([{ name: member.node.name, socketPath: member.processes.layout.apiSocketPath }]);
-        const port = await forwarder.listen();
-        const path = join(runDir, `kubeconfig-${member.node.name}.yaml`);
-        writePlainKubeconfig(path, `http://127.0.0.1:${port}`, `cpchaos-${runId}-${member.node.name}`);
-        nodeForwarders.set(member.node.name, forwarder);
-        nodeKubeconfigPaths.set(member.node.name, path);
-      }
+      for (const member of ordered) member.processes.startAgent(cluster.agentConfig(member));
+      // Promotions add API servers: keep the VIP and the agents' server list current.
+      const refresh = setInterval(() => void cluster.refreshApiEndpoints().catch(() => undefined), 500);
+      teardown.defer('stop endpoint refresh', () => clearInterval(refresh));
 
       const core = loadKubeConfig(kubeconfigPath).makeApiClient(CoreV1Api);
       const expected = topology.nodes.map((n) => n.name);

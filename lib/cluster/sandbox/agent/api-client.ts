@@ -37,14 +37,15 @@ export class FailoverApiClient {
 
   constructor(
     private readonly endpointsFile: string,
-    private readonly preferred: string | undefined,
+    /** The node's own API server, when it runs one: tried first. */
+    private readonly preferred: () => string | undefined,
     private readonly callDeadlineMs: number,
   ) {}
 
   private servers(): string[] {
     const listed = readApiEndpoints(this.endpointsFile);
-    if (this.preferred && !listed.includes(this.preferred)) listed.unshift(this.preferred);
-    return listed;
+    const own = this.preferred();
+    return own ? [own, ...listed.filter((url) => url !== own)] : listed;
   }
 
   private apiSet(server: string): ApiSet {

@@ -12,12 +12,20 @@ export interface AgentConfig {
   readonly timers: SandboxTimers;
   /** File listing the API server URLs on the cluster network (the harness rewrites it when servers change). */
   readonly apiEndpointsFile: string;
-  /** Present on control-plane nodes: serve the Kubernetes API here, backed by the local etcd member. */
-  readonly apiServer?: { readonly port: number; readonly socketPath: string; readonly etcdUrl: string };
-  /** Run the leader-elected controllers (control-plane nodes). */
-  readonly controllers: boolean;
+  /** Folder of the node's etcd member (data, unix socket, and the plan of a member added by a promotion). */
+  readonly etcdDir: string;
+  /** Present on nodes that start with an etcd member: the cluster it is created in. */
+  readonly etcdMember?: EtcdMemberPlan;
+  /** Where a control-plane node serves the Kubernetes API, backed by its local etcd member. */
+  readonly apiServer: { readonly port: number; readonly socketPath: string };
   /** Module exporting selectPromoteNode, for the promote controller. */
   readonly promotionPolicy?: string;
+}
+
+export interface EtcdMemberPlan {
+  /** Every member the cluster has at this member's first start, itself included. */
+  readonly initialCluster: readonly { readonly name: string; readonly peerUrl: string }[];
+  readonly state: 'new' | 'existing';
 }
 
 export function readAgentConfig(path: string): AgentConfig {

@@ -1,12 +1,14 @@
 // Entry point of a sandbox node agent, started by the harness inside the node's network namespace.
-// Control-plane nodes serve the Kubernetes API (backed by the local etcd member) and run the controllers;
-// every node runs the kubelet. The agent exits when the harness goes away (its stdin closes) or on SIGTERM.
-import { readAgentConfig } from './config.ts';
+// Every node runs the kubelet. A control-plane node also runs its etcd member (as the agent's child), the
+// Kubernetes API server backed by that member, and the leader-elected controllers. A worker becomes a control
+// plane when a promotion adds its etcd member. The agent exits when the harness goes away (stdin closes) or on SIGTERM.
+import { readAgentConfig, type EtcdMemberPlan } from './config.ts';
 import { FailoverApiClient } from './api-client.ts';
 import { Kubelet } from './kubelet.ts';
 import { ControllerManager, type Controller } from './controller-manager.ts';
 import { reconcileNodeLifecycle } from './node-lifecycle-controller.ts';
 import { reconcileEtcdMembers } from './etcd-member-controller.ts';
+import { ETCD_CLIENT_PORT, loadPlan, startEtcdMember } from './etcd-member-process.ts';
 import { EtcdClient } from '../etcd/gateway-client.ts';
 import { startApiServer } from '../apiserver/server.ts';
 
@@ -52,33 +54,9 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 let localServer: string | undefined;
 let etcd: EtcdClient | undefined;
-if (config.apiServer) {
-  etcd = new EtcdClient({ endpoint: { url: config.apiServer.etcdUrl }, deadlineMs: timers.apiRequestDeadlineMs });
-  const server = await startApiServer({
-    etcd,
-    listen: [{ host: config.address, port: config.apiServer.port }, { socketPath: config.apiServer.socketPath }],
-    requestDeadlineMs: timers.apiRequestDeadlineMs,
-    nodeName: config.nodeName,
-  });
-  stops.push(() => server.close());
-  localServer = `http://${config.address}:${config.apiServer.port}`;
-  log(`API server listening on ${localServer} and ${config.apiServer.socketPath}`);
-}
+const api = new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs);
 
-const api = new FailoverApiClient(config.apiEndpointsFile, localServer, timers.apiRequestDeadlineMs);
-const kubelet = new Kubelet(api, {
-  nodeName: config.nodeName,
-  address: config.address,
-  labels: config.labels,
-  heartbeatMs: timers.kubeletHeartbeatMs,
-  statusRefreshMs: timers.kubeletHeartbeatMs * 4,
-  onError: logError,
-});
-kubelet.start();
-stops.push(() => kubelet.stop());
-
-if (config.controllers && etcd) {
-  const localEtcd = etcd;
+function startControllers(localEtcd: EtcdClient): void {
   const controllers: Controller[] = [
     {
       name: 'node-lifecycle',
@@ -96,4 +74,43 @@ if (config.controllers && etcd) {
   manager.start();
   stops.push(() => manager.stop());
 }
+
+/** Starts the node's etcd member, API server and controllers: at boot, or when a promotion adds the member. */
+async function becomeControlPlane(plan: EtcdMemberPlan): Promise<void> {
+  if (etcd) return;
+  const member = startEtcdMember(
+    { name: config.nodeName, address: config.address, etcdDir: config.etcdDir, heartbeatMs: timers.etcdHeartbeatMs, electionTimeoutMs: timers.etcdElectionTimeoutMs },
+    plan,
+  );
+  member.once('exit', (code, signal) => log(`etcd exited (${signal ?? `code ${code}`})`));
+  stops.push(() => {
+    member.kill('SIGKILL');
+  });
+  const localEtcd = new EtcdClient({ endpoint: { url: `http://127.0.0.1:${ETCD_CLIENT_PORT}` }, deadlineMs: timers.apiRequestDeadlineMs });
+  etcd = localEtcd;
+  const server = await startApiServer({
+    etcd: localEtcd,
+    listen: [{ host: config.address, port: config.apiServer.port }, { socketPath: config.apiServer.socketPath }],
+    requestDeadlineMs: timers.apiRequestDeadlineMs,
+    nodeName: config.nodeName,
+  });
+  stops.push(() => server.close());
+  localServer = `http://${config.address}:${config.apiServer.port}`;
+  log(`API server listening on ${localServer} and ${config.apiServer.socketPath}`);
+  startControllers(localEtcd);
+}
+
+const plan = config.etcdMember ?? loadPlan(config.etcdDir);
+if (plan) await becomeControlPlane(plan);
+
+const kubelet = new Kubelet(api, {
+  nodeName: config.nodeName,
+  address: config.address,
+  labels: config.labels,
+  heartbeatMs: timers.kubeletHeartbeatMs,
+  statusRefreshMs: timers.kubeletHeartbeatMs * 4,
+  onError: logError,
+});
+kubelet.start();
+stops.push(() => kubelet.stop());
 log(`agent started (${config.role})`);

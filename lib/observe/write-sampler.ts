@@ -1,0 +1,136 @@
+// The API write sampler: a compare-and-swap register on a ConfigMap, driven through one endpoint (the VIP or one
+// node's API server) every interval. Each operation is reported as invoke, then ok / fail / info (Jepsen's
+// semantics: fail = certainly did not happen, info = may or may not have happened).
+import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import { withDeadline } from '../util/wait.ts';
+
+export const SAMPLER_NAMESPACE = 'default';
+export const SAMPLER_CONFIGMAP = 'cpchaos-register';
+export const SAMPLER_KEY = 'value';
+
+export type SamplerPhase = 'invoke' | 'ok' | 'fail' | 'info';
+
+export interface SamplerOp {
+  readonly process: string;
+  readonly target: string;
+  readonly opId: number;
+  readonly phase: SamplerPhase;
+  readonly f: 'read' | 'cas' | 'write';
+  readonly value?: number | [number, number];
+  readonly result?: number;
+  readonly error?: string;
+  readonly t: number;
+}
+
+export interface WriteSamplerOptions {
+  readonly process: string;
+  readonly target: string;
+  readonly kubeConfig: KubeConfig;
+  readonly intervalMs: number;
+  readonly deadlineMs: number;
+  readonly onOp: (op: SamplerOp) => void;
+  /** Shared across samplers so operation ids are unique in a run. */
+  readonly nextOpId: () => number;
+}
+
+function statusCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function describe(error: unknown): string {
+  const code = statusCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return (code ? `HTTP ${code}: ` : '') + message.split('\n')[0]!.slice(0, 200);
+}
+
+/** Errors after which the write certainly did not happen: the server refused it before storing anything. */
+function definitelyFailed(error: unknown): boolean {
+  const code = statusCode(error);
+  if (code !== undefined) return code === 409 || code === 404 || code === 400 || code === 422;
+  const text = String((error as { message?: unknown }).message ?? '') + String((error as { cause?: { code?: unknown } }).cause?.code ?? '');
+  return /ECONNREFUSED|ENOENT|socket hang up before/i.test(text);
+}
+
+function valueOf(cm: V1ConfigMap): number {
+  const text = cm.data?.[SAMPLER_KEY];
+  return text === undefined ? 0 : Number(text);
+}
+
+export class WriteSampler {
+  private readonly core: CoreV1Api;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private stopped = false;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: WriteSamplerOptions) {
+    this.core = options.kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  /** Creates the register if it does not exist yet. */
+  static async ensureRegister(kubeConfig: KubeConfig): Promise<void> {
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    try {
+      await core.createNamespacedConfigMap({
+        namespace: SAMPLER_NAMESPACE,
+        body: { metadata: { name: SAMPLER_CONFIGMAP, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: '0' } },
+      });
+    } catch (error) {
+      if (statusCode(error) !== 409) throw error;
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.busy || this.stopped) return;
+      this.busy = true;
+      this.inFlight = this.step().finally(() => {
+        this.busy = false;
+      });
+    }, this.options.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.inFlight;
+  }
+
+  private emit(op: Omit<SamplerOp, 'process' | 'target' | 't'>): void {
+    this.options.onOp({ ...op, process: this.options.process, target: this.options.target, t: Date.now() });
+  }
+
+  /** One read, then a compare-and-swap from the value read to value + 1 (the ConfigMap's resourceVersion guards it). */
+  private async step(): Promise<void> {
+    const readId = this.options.nextOpId();
+    this.emit({ opId: readId, phase: 'invoke', f: 'read' });
+    let current: V1ConfigMap;
+    try {
+      current = await withDeadline(`read of ${SAMPLER_CONFIGMAP} via ${this.options.target}`, this.options.deadlineMs, () =>
+        this.core.readNamespacedConfigMap({ name: SAMPLER_CONFIGMAP, namespace: SAMPLER_NAMESPACE }),
+      );
+    } catch (error) {
+      // A read changes nothing: a failed read is simply a failed read.
+      this.emit({ opId: readId, phase: 'fail', f: 'read', error: describe(error) });
+      return;
+    }
+    const value = valueOf(current);
+    this.emit({ opId: readId, phase: 'ok', f: 'read', result: value });
+    const casId = this.options.nextOpId();
+    const next = value + 1;
+    this.emit({ opId: casId, phase: 'invoke', f: 'cas', value: [value, next] });
+    try {
+      await withDeadline(`compare-and-swap of ${SAMPLER_CONFIGMAP} via ${this.options.target}`, this.options.deadlineMs, () =>
+        this.core.replaceNamespacedConfigMap({
+          name: SAMPLER_CONFIGMAP,
+          namespace: SAMPLER_NAMESPACE,
+          body: { ...current, data: { ...(current.data ?? {}), [SAMPLER_KEY]: String(next) } },
+        }),
+      );
+      this.emit({ opId: casId, phase: 'ok', f: 'cas', value: [value, next] });
+    } catch (error) {
+      this.emit({ opId: casId, phase: definitelyFailed(error) ? 'fail' : 'info', f: 'cas', value: [value, next], error: describe(error) });
+    }
+  }
+}
