@@ -1,0 +1,181 @@
+// End-to-end tests of the sandbox: real etcd members, real namespaces and packet drops, real HTTP clients.
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { CoreV1Api, makeInformer, type V1Node } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../kubeconfig.ts';
+import { SandboxProvider, isNodeReady } from './sandbox-provider.ts';
+import type { StartedSandbox } from './sandbox-cluster.ts';
+import { WriteSampler, type SamplerOp } from '../../observe/write-sampler.ts';
+import { waitFor, sleepMs } from '../../util/wait.ts';
+import { longestWriteGapMs, acknowledgedWritesBetween } from './testing/write-gaps.ts';
+import { namespacesOfRun, processesOfRun } from './testing/leftovers.ts';
+
+const isRoot = process.getuid?.() === 0;
+
+function readyOf(node: V1Node | undefined): string | undefined {
+  return node?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+}
+
+describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', function () {
+  this.timeout(240_000);
+  let cluster: StartedSandbox;
+  let core: CoreV1Api;
+  let sampler: WriteSampler | undefined;
+  const ops: SamplerOp[] = [];
+  let opId = 0;
+
+  before(async function () {
+    if (!isRoot) this.skip();
+    cluster = await new SandboxProvider().start({ topology: { controlPlanes: 3, workers: 1 } });
+    core = loadKubeConfig(cluster.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
+    const kc = loadKubeConfig(cluster.endpoints.kubeconfigPath);
+    await WriteSampler.ensureRegister(kc);
+    sampler = new WriteSampler({
+      process: 'vip', target: 'vip', kubeConfig: kc, intervalMs: 100, deadlineMs: 2000,
+      onOp: (op) => ops.push(op), nextOpId: () => ++opId,
+    });
+    sampler.start();
+  });
+
+  after(async () => {
+    await sampler?.stop();
+    if (!cluster) return;
+    const runId = cluster.runId;
+    await cluster.stop();
+    expect(await namespacesOfRun(runId), 'namespaces left behind').to.deep.equal([]);
+    expect(processesOfRun(runId), 'processes left behind').to.deep.equal([]);
+  });
+
+  async function leaderAndFollowers(): Promise<{ leader: string; followers: string[] }> {
+    const membership = await waitFor('an etcd leader', async () => {
+      const m = await cluster.etcdMembership();
+      return m?.leader ? m : undefined;
+    }, { timeoutMs: 10_000 });
+    const leader = membership.leader as string;
+    return { leader, followers: membership.members.map((m) => m.name).filter((n) => n !== leader) };
+  }
+
+  async function nodeReady(name: string, status: string, timeoutMs: number): Promise<void> {
+    await waitFor(`node ${name} Ready=${status}`, async () => readyOf(await core.readNode({ name })) === status, { timeoutMs, intervalMs: 100 });
+  }
+
+  it('serves the nodes with their roles through the VIP to client-node and kubectl', async () => {
+    const nodes = (await core.listNode()).items;
+    expect(nodes.map((n) => n.metadata?.name).sort()).to.deep.equal(['cp-0', 'cp-1', 'cp-2', 'worker-0']);
+    expect(nodes.every(isNodeReady)).to.equal(true);
+    const cp = nodes.find((n) => n.metadata?.name === 'cp-0');
+    expect(cp?.metadata?.labels).to.include({ 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true', 'harvesterhci.io/managed': 'true' });
+    const worker = nodes.find((n) => n.metadata?.name === 'worker-0');
+    expect(worker?.metadata?.labels?.['node-role.kubernetes.io/control-plane']).to.equal(undefined);
+    const out = execFileSync('kubectl', ['--kubeconfig', cluster.endpoints.kubeconfigPath, 'get', 'nodes', '-o', 'name'], { encoding: 'utf8' });
+    expect(out.trim().split('\n').sort()).to.deep.equal(['node/cp-0', 'node/cp-1', 'node/cp-2', 'node/worker-0']);
+    const membership = await cluster.etcdMembership();
+    expect(membership?.members.map((m) => m.name).sort()).to.deep.equal(['cp-0', 'cp-1', 'cp-2']);
+  });
+
+  it('an informer sees a Node added, updated and deleted', async () => {
+    const kc = loadKubeConfig(cluster.endpoints.kubeconfigPath);
+    const informer = makeInformer(kc, '/api/v1/nodes', () => core.listNode());
+    const seen: string[] = [];
+    informer.on('add', (n) => { if (n.metadata?.name === 'ghost') seen.push('add'); });
+    informer.on('update', (n) => { if (n.metadata?.name === 'ghost') seen.push(`update:${n.metadata?.labels?.['phase'] ?? ''}`); });
+    informer.on('delete', (n) => { if (n.metadata?.name === 'ghost') seen.push('delete'); });
+    await informer.start();
+    try {
+      await core.createNode({ body: { metadata: { name: 'ghost' } } });
+      await waitFor('informer add', () => seen.includes('add'), { timeoutMs: 5000 });
+      const ghost = await core.readNode({ name: 'ghost' });
+      await core.replaceNode({ name: 'ghost', body: { ...ghost, metadata: { ...ghost.metadata, labels: { phase: 'two' } } } });
+      await waitFor('informer update', () => seen.includes('update:two'), { timeoutMs: 5000 });
+      await core.deleteNode({ name: 'ghost' });
+      await waitFor('informer delete', () => seen.includes('delete'), { timeoutMs: 5000 });
+    } finally {
+      await informer.stop();
+    }
+  });
+
+  it('killing a follower\'s node leaves no write gap longer than 1 s; restart rejoins', async () => {
+    const { followers } = await leaderAndFollowers();
+    const victim = followers[0] as string;
+    const at = Date.now();
+    const fault = await cluster.inject({ kind: 'kill', nodes: [victim] });
+    await sleepMs(4000);
+    const gapMs = longestWriteGapMs(ops, 'vip', at, Date.now());
+    await fault.undo();
+    await nodeReady(victim, 'True', 20_000);
+    expect(gapMs, `longest write gap after killing follower ${victim}`).to.be.at.most(1000);
+  });
+
+  it('killing the etcd leader\'s node: writes through the VIP succeed again within election timeout + 2 s', async () => {
+    const { leader } = await leaderAndFollowers();
+    const at = Date.now();
+    const fault = await cluster.inject({ kind: 'kill', nodes: [leader] });
+    await sleepMs(cluster.timers.etcdElectionTimeoutMs + 4000);
+    const gapMs = longestWriteGapMs(ops, 'vip', at, Date.now());
+    await fault.undo();
+    await nodeReady(leader, 'True', 20_000);
+    expect(gapMs, `longest write gap after killing leader ${leader}`).to.be.at.most(cluster.timers.etcdElectionTimeoutMs + 2000);
+  });
+
+  it('an isolated control-plane node turns Ready=Unknown while the majority keeps writing; heal brings it back', async () => {
+    const victim = 'cp-1';
+    const at = Date.now();
+    const fault = await cluster.inject({ kind: 'isolate', nodes: [victim] });
+    await nodeReady(victim, 'Unknown', cluster.timers.nodeMonitorGraceMs + 10_000);
+    const isolatedForMs = Date.now() - at;
+    const node = await core.readNode({ name: victim });
+    expect(node.spec?.taints?.map((t) => t.key)).to.include('node.kubernetes.io/unreachable');
+    expect(acknowledgedWritesBetween(ops, 'vip', at + 3000, Date.now()), 'writes acknowledged during the isolation').to.be.greaterThan(0);
+    expect(longestWriteGapMs(ops, 'vip', at, Date.now())).to.be.at.most(cluster.timers.etcdElectionTimeoutMs + 2000);
+    expect(isolatedForMs).to.be.at.least(cluster.timers.nodeMonitorGraceMs);
+    await fault.undo();
+    await nodeReady(victim, 'True', 20_000);
+    await waitFor('unreachable taint removed', async () => {
+      const n = await core.readNode({ name: victim });
+      return !(n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable');
+    }, { timeoutMs: 10_000 });
+  });
+
+  it('with 2 of 3 control-plane nodes killed, writes fail within the deadline; restarted, writes work', async () => {
+    const faults = await cluster.inject({ kind: 'kill', nodes: ['cp-0', 'cp-1'] });
+    try {
+      const started = Date.now();
+      let error: unknown;
+      const direct = loadKubeConfig(cluster.endpoints.nodeKubeconfigPaths.get('cp-2') as string).makeApiClient(CoreV1Api);
+      try {
+        await direct.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `during-loss-${Date.now()}` } } });
+      } catch (e) {
+        error = e;
+      }
+      const tookMs = Date.now() - started;
+      expect(error, 'a write without quorum must fail').to.not.equal(undefined);
+      expect((error as { code?: number }).code).to.be.at.least(500);
+      expect(tookMs).to.be.at.most(cluster.timers.apiRequestDeadlineMs + 1500);
+    } finally {
+      await faults.undo();
+    }
+    await waitFor('a write through the VIP after restart', async () => {
+      await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `after-restart-${Date.now()}` } } });
+      return true;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+    for (const name of ['cp-0', 'cp-1']) await nodeReady(name, 'True', 20_000);
+  });
+
+  it('deleting a control-plane Node removes its etcd member, then the object', async () => {
+    await cluster.inject({ kind: 'delete-node', nodes: ['cp-2'] });
+    await waitFor('Node cp-2 to disappear', async () => {
+      try {
+        await core.readNode({ name: 'cp-2' });
+        return false;
+      } catch (error) {
+        return (error as { code?: number }).code === 404;
+      }
+    }, { timeoutMs: 20_000 });
+    const membership = await waitFor('etcd member list of 2', async () => {
+      const m = await cluster.etcdMembership();
+      return m && m.members.length === 2 ? m : undefined;
+    }, { timeoutMs: 10_000 });
+    expect(membership.members.map((m) => m.name).sort()).to.deep.equal(['cp-0', 'cp-1']);
+    await waitFor('cp-2 machine removed', () => cluster.nodeState('cp-2') === 'removed', { timeoutMs: 10_000 });
+  });
+});
