@@ -9,7 +9,11 @@ export function describeValue(value: unknown): string {
     case 'string': return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)})`;
     case 'number': return `a number (${value})`;
     case 'boolean': return `a boolean (${value})`;
-    case 'object': return 'a mapping';
+    case 'object': {
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto === Object.prototype || proto === null) return 'a mapping';
+      return value instanceof Uint8Array ? 'binary data' : `a ${(value as object).constructor.name}`;
+    }
     default: return `a ${typeof value}`;
   }
 }

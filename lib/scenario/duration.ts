@@ -15,9 +15,7 @@ export function parseDuration(text: string): DurationParse {
   if (!DURATION_RE.test(compact)) {
     const hint = /^[0-9.]+$/.test(compact)
       ? `; add a unit: "${compact}s" or "${compact}ms"`
-      : /^[0-9.]+\s+\S+$/.test(compact) || /[a-z]{3,}/i.test(compact)
-        ? '; units are ms, s, m, h written right after the number (e.g. "5s", "1m30s")'
-        : '';
+      : '; units are ms, s, m, h written right after the number (e.g. "5s", "1m30s")';
     return { ok: false, message: `bad duration "${text}"${hint}` };
   }
   let ms = 0;

@@ -50,10 +50,10 @@ export function randomSeed(): string {
 
 const rotl = (x: number, k: number): number => (x << k) | (x >>> (32 - k));
 
-/** A generator for the given seed; the same seed always gives the same sequence. */
-export function createRandom(seed: string): Random {
-  let [a, b, c, d] = seedFromString(seed);
-  const nextUint32 = (): number => {
+/** The raw xoshiro128** generator: uint32 outputs from a 128-bit state. */
+export function xoshiro128ss(state: SeedState): () => number {
+  let [a, b, c, d] = state;
+  return (): number => {
     const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
     const t = b << 9;
     c ^= a;
@@ -64,6 +64,11 @@ export function createRandom(seed: string): Random {
     d = rotl(d, 11);
     return result;
   };
+}
+
+/** A generator for the given seed; the same seed always gives the same sequence. */
+export function createRandom(seed: string): Random {
+  const nextUint32 = xoshiro128ss(seedFromString(seed));
   const random: Random = {
     seed,
     next: () => nextUint32() / 4294967296,

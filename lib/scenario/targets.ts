@@ -309,13 +309,14 @@ export function resolveOne(selector: Selector, ctx: TargetContext): string {
 export function resolveGroups(groups: readonly (readonly Selector[])[], ctx: TargetContext): readonly (readonly string[])[] {
   const seen = new Map<string, number>();
   return groups.map((group, index) => {
-    const names = resolveTargets(group, ctx);
-    for (const name of names) {
-      const other = seen.get(name);
-      if (other !== undefined && other !== index) {
-        throw new TargetError(group[0] ?? { kind: 'all' }, `node ${name} is in partition groups ${other} and ${index}`);
+    const names: string[] = [];
+    for (const selector of group) {
+      for (const name of resolveTarget(selector, ctx)) {
+        const other = seen.get(name);
+        if (other !== undefined && other !== index) throw new TargetError(selector, `resolves to ${name}, which is already in partition group ${other}`);
+        seen.set(name, index);
+        if (!names.includes(name)) names.push(name);
       }
-      seen.set(name, index);
     }
     return names;
   });

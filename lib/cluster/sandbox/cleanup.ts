@@ -50,8 +50,9 @@ export async function cleanupSandboxRuns(options: { all?: boolean } = {}): Promi
         }
       }
     }
+    const existing = new Set(await listNamespaces());
     for (const entry of [...entries].reverse()) {
-      if (entry.type === 'netns') {
+      if (entry.type === 'netns' && existing.has(entry.name)) {
         await destroyNamespace(entry.name);
         report.namespaces.push(entry.name);
       }

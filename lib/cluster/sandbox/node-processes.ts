@@ -12,7 +12,8 @@ import type { SandboxNode } from './topology.ts';
 
 export const API_PORT = 6443;
 const AGENT_ENTRY = fileURLToPath(new URL('./agent/main.ts', import.meta.url));
-const TSX_LOADER = 'tsx';
+// Resolved here: the agent runs with its node folder as working directory, where 'tsx' would not resolve.
+const TSX_LOADER = import.meta.resolve('tsx');
 
 export interface NodeLayout {
   readonly dir: string;

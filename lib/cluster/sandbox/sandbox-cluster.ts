@@ -43,12 +43,17 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
   readonly provider = 'sandbox';
   readonly supportedFaults: ReadonlySet<FaultKind> = new Set(ALL_FAULT_KINDS);
   readonly ledger: FaultLedger;
-  private readonly core: CoreV1Api;
+  private coreApi: CoreV1Api | undefined;
   private readonly nodeForwarders = new Map<string, TcpForwarder>();
 
   constructor(private readonly parts: SandboxClusterParts) {
     this.ledger = new FaultLedger(parts.journal);
-    this.core = loadKubeConfig(parts.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
+  }
+
+  /** Client of the VIP; the kubeconfig exists once the VIP listens. */
+  private get core(): CoreV1Api {
+    this.coreApi ??= loadKubeConfig(this.parts.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
+    return this.coreApi;
   }
 
   get runId(): string {

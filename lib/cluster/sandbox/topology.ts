@@ -1,6 +1,14 @@
 // The shape of a sandbox cluster: nodes, roles, zones, addresses and compressed timers.
 import type { ClusterNode, ClusterTimers, NodeRole } from '../provider.ts';
 import { SetupError } from '../../util/errors.ts';
+import { CONTROL_PLANE_ROLE_LABEL, ETCD_ROLE_LABEL, HARVESTER_MANAGED_LABEL, MASTER_ROLE_LABEL, ZONE_LABEL } from '../../harvester/contract.ts';
+
+/** The labels a Harvester node registers with: managed, and the management roles on control-plane nodes. */
+export function harvesterNodeLabels(role: NodeRole): Record<string, string> {
+  return role === 'control-plane'
+    ? { [HARVESTER_MANAGED_LABEL]: 'true', [CONTROL_PLANE_ROLE_LABEL]: 'true', [ETCD_ROLE_LABEL]: 'true', [MASTER_ROLE_LABEL]: 'true' }
+    : { [HARVESTER_MANAGED_LABEL]: 'true' };
+}
 
 export interface SandboxTimers extends ClusterTimers {
   /** How long a controller leader's Lease lasts without renewal. */
@@ -74,7 +82,7 @@ export function resolveTopology(options: SandboxTopologyOptions = {}): SandboxTo
       role: node.role,
       index,
       address: nodeAddress(index),
-      labels: { ...(node.labels ?? {}), ...(node.zone ? { 'topology.kubernetes.io/zone': node.zone } : {}) },
+      labels: { ...harvesterNodeLabels(node.role), ...(node.labels ?? {}), ...(node.zone ? { [ZONE_LABEL]: node.zone } : {}) },
       ...(node.zone ? { zone: node.zone } : {}),
     };
   });

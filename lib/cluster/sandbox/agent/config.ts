@@ -20,6 +20,8 @@ export interface AgentConfig {
   readonly apiServer: { readonly port: number; readonly socketPath: string };
   /** Module exporting selectPromoteNode, for the promote controller. */
   readonly promotionPolicy?: string;
+  /** How this node runs its promote Job: a delay before the work (default 0), or a forced failure. */
+  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean };
 }
 
 export interface EtcdMemberPlan {

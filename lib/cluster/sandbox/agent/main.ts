@@ -11,6 +11,9 @@ import { reconcileEtcdMembers } from './etcd-member-controller.ts';
 import { ETCD_CLIENT_PORT, loadPlan, startEtcdMember } from './etcd-member-process.ts';
 import { EtcdClient } from '../etcd/gateway-client.ts';
 import { startApiServer } from '../apiserver/server.ts';
+import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../../harvester/promotion.ts';
+import { PromoteController } from './promote-controller.ts';
+import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi } from './promote-job-runner.ts';
 
 const configPath = process.argv[2];
 if (!configPath) {
@@ -55,6 +58,8 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 let localServer: string | undefined;
 let etcd: EtcdClient | undefined;
 const api = new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs);
+const policy: PromotionPolicy = config.promotionPolicy ? await loadPromotionPolicy(config.promotionPolicy) : { selectPromoteNode };
+log(`promotion policy: ${config.promotionPolicy ?? 'reference (Harvester selectPromoteNode)'}`);
 
 function startControllers(localEtcd: EtcdClient): void {
   const controllers: Controller[] = [
@@ -63,6 +68,7 @@ function startControllers(localEtcd: EtcdClient): void {
       reconcile: ({ leadingSinceMs }) => reconcileNodeLifecycle(api, { gracePeriodMs: timers.nodeMonitorGraceMs, leadingSinceMs: () => leadingSinceMs }),
     },
     { name: 'etcd-member', reconcile: () => reconcileEtcdMembers(api, localEtcd) },
+    new PromoteController(api, policy, { log }),
   ];
   const manager = new ControllerManager(api, controllers, {
     identity: config.nodeName,
@@ -113,4 +119,20 @@ const kubelet = new Kubelet(api, {
 });
 kubelet.start();
 stops.push(() => kubelet.stop());
+const promoteJobs = new PromoteJobRunner(promoteJobApi(api), {
+  nodeName: config.nodeName,
+  address: config.address,
+  periodMs: timers.kubeletHeartbeatMs,
+  jobDelayMs: config.promotion?.jobDelayMs ?? 0,
+  fail: config.promotion?.fail ?? false,
+  apiServerUrl: `http://${config.address}:${config.apiServer.port}`,
+  controlPlaneEtcdUrls: etcdUrlsFromEndpointsFile(config.apiEndpointsFile, config.address),
+  etcdFor: (url) => new EtcdClient({ endpoint: { url }, deadlineMs: timers.apiRequestDeadlineMs }),
+  hasEtcdMember: () => etcd !== undefined,
+  becomeControlPlane,
+  log,
+  onError: logError,
+});
+promoteJobs.start();
+stops.push(() => promoteJobs.stop());
 log(`agent started (${config.role})`);

@@ -1,0 +1,67 @@
+// Legacy discovery documents (kubectl falls back to them when aggregated discovery is not offered) and /version.
+import { RESOURCES, SUBRESOURCE_VERBS, VERBS, apiVersionOf, groupVersions } from './resources.ts';
+
+export const SERVER_GIT_VERSION = 'v1.30.0-cpchaos';
+
+export function versionInfo(): Record<string, unknown> {
+  return {
+    major: '1',
+    minor: '30',
+    gitVersion: SERVER_GIT_VERSION,
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2024-01-01T00:00:00Z',
+    goVersion: `node ${process.version}`,
+    compiler: 'gc',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+export function apiVersions(serverAddress: string): Record<string, unknown> {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+function groupDoc(group: string): Record<string, unknown> | undefined {
+  const versions = groupVersions()
+    .filter((gv) => gv.group === group)
+    .map((gv) => ({ groupVersion: apiVersionOf(gv), version: gv.version }));
+  const preferred = versions[0];
+  if (!group || !preferred) return undefined;
+  return { name: group, versions, preferredVersion: preferred };
+}
+
+export function apiGroupList(): Record<string, unknown> {
+  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== '').map(groupDoc);
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+/** The APIGroup document, or undefined for a group this server does not serve. */
+export function apiGroup(group: string): Record<string, unknown> | undefined {
+  const doc = groupDoc(group);
+  return doc ? { kind: 'APIGroup', apiVersion: 'v1', ...doc } : undefined;
+}
+
+/** The APIResourceList of a group version, or undefined when none is served. */
+export function apiResourceList(group: string, version: string): Record<string, unknown> | undefined {
+  const served = RESOURCES.filter((r) => r.group === group && r.version === version);
+  if (served.length === 0) return undefined;
+  const resources: Record<string, unknown>[] = [];
+  for (const r of served) {
+    resources.push({
+      name: r.resource,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: [...VERBS],
+      ...(r.shortNames.length > 0 ? { shortNames: [...r.shortNames] } : {}),
+    });
+    if (r.hasStatus) {
+      resources.push({ name: `${r.resource}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: [...SUBRESOURCE_VERBS] });
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };
+}

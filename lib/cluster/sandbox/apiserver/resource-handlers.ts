@@ -1,0 +1,203 @@
+// The verbs on a resource path: get, list, watch, create, update, patch, delete, deletecollection.
+import { parseJson, readBody, sendJson } from './http-io.ts';
+import { isPlainObject, metaOf, stringField, type KubeObject } from './object-meta.ts';
+import { applyPatch, patchTypeOf } from './patch.ts';
+import type { RequestContext } from './request-context.ts';
+import { apiVersionOf, type ResourceInfo } from './resources.ts';
+import type { Route } from './router.ts';
+import { requestFilter } from './selectors.ts';
+import { ApiError, badRequest, methodNotAllowed, pathNotFound, successStatus, unsupportedMediaType } from './status.ts';
+import { checkNamespace, checkTypeMeta, nameForCreate, prepareForCreate, prepareForUpdate } from './strategy.ts';
+import { toTable, wantsTable } from './table.ts';
+import { serveWatch } from './watch-handler.ts';
+
+type ResourceRoute = Extract<Route, { kind: 'resource' }>;
+
+function isWatch(ctx: RequestContext, route: ResourceRoute): boolean {
+  const watch = ctx.url.searchParams.get('watch');
+  return route.legacyWatch || watch === 'true' || watch === '1';
+}
+
+async function readObject(ctx: RequestContext): Promise<KubeObject> {
+  const body = parseJson(await readBody(ctx.req, ctx.signal));
+  if (!isPlainObject(body)) throw badRequest('the request body must be a JSON object');
+  return body;
+}
+
+function checkBodyName(body: KubeObject, name: string): void {
+  const given = stringField(metaOf(body), 'name');
+  if (given !== undefined && given !== '' && given !== name) {
+    throw badRequest(`the name of the object (${given}) does not match the name on the URL (${name})`);
+  }
+}
+
+/** A list as Kubernetes sends it: items without kind/apiVersion. */
+function listOf(info: ResourceInfo, items: KubeObject[], resourceVersion: string): Record<string, unknown> {
+  const bare = items.map((item) => {
+    const rest = { ...item };
+    delete rest.kind;
+    delete rest.apiVersion;
+    return rest;
+  });
+  return { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata: { resourceVersion }, items: bare };
+}
+
+/** A list or object reply, as a Table when kubectl asks for one. */
+function sendRead(ctx: RequestContext, info: ResourceInfo, items: KubeObject[], resourceVersion: string, single: boolean): void {
+  if (wantsTable(ctx.req.headers.accept)) {
+    sendJson(ctx.res, 200, toTable(info, items, resourceVersion, ctx.url.searchParams.get('includeObject')));
+  } else {
+    sendJson(ctx.res, 200, single ? items[0] : listOf(info, items, resourceVersion));
+  }
+}
+
+async function list(ctx: RequestContext, info: ResourceInfo, namespace: string | undefined): Promise<void> {
+  const params = ctx.url.searchParams;
+  const filter = requestFilter(info, params);
+  const result = await ctx.store.list(
+    info,
+    namespace,
+    {
+      resourceVersion: params.get('resourceVersion') ?? '',
+      exact: params.get('resourceVersionMatch') === 'Exact',
+      filter: filter.matches,
+    },
+    ctx.signal,
+  );
+  sendRead(ctx, info, result.items, result.resourceVersion, false);
+}
+
+async function get(ctx: RequestContext, route: ResourceRoute, name: string): Promise<void> {
+  const obj = await ctx.store.get(route.info, route.namespace, name, ctx.signal);
+  sendRead(ctx, route.info, [obj], stringField(metaOf(obj), 'resourceVersion') ?? '', true);
+}
+
+async function create(ctx: RequestContext, info: ResourceInfo, namespace: string | undefined): Promise<void> {
+  const body = await readObject(ctx);
+  checkTypeMeta(info, body);
+  checkNamespace(info, body, namespace);
+  const name = nameForCreate(info, body);
+  const created = await ctx.store.create(info, namespace, prepareForCreate(info, body, name, namespace), ctx.signal);
+  sendJson(ctx.res, 201, created);
+}
+
+async function update(ctx: RequestContext, route: ResourceRoute, name: string, subresource: 'status' | undefined): Promise<void> {
+  const { info, namespace } = route;
+  const body = await readObject(ctx);
+  checkTypeMeta(info, body);
+  checkBodyName(body, name);
+  checkNamespace(info, body, namespace);
+  const expected = stringField(metaOf(body), 'resourceVersion');
+  const updated = await ctx.store.update(
+    info,
+    namespace,
+    name,
+    (current) => ({ object: prepareForUpdate(info, current, body, subresource), expectedResourceVersion: expected }),
+    ctx.signal,
+  );
+  sendJson(ctx.res, 200, updated);
+}
+
+async function patch(ctx: RequestContext, route: ResourceRoute, name: string, subresource: 'status' | undefined): Promise<void> {
+  const { info, namespace } = route;
+  const contentType = ctx.req.headers['content-type'] ?? '';
+  const type = patchTypeOf(contentType);
+  if (!type) throw unsupportedMediaType(contentType);
+  const patchDoc = parseJson(await readBody(ctx.req, ctx.signal));
+  const patched = await ctx.store.update(
+    info,
+    namespace,
+    name,
+    (current) => {
+      const result = applyPatch(type, current, patchDoc);
+      if (!isPlainObject(result)) throw new ApiError(422, 'Invalid', 'the patch does not leave an object');
+      const currentRv = stringField(metaOf(current), 'resourceVersion');
+      const patchedRv = stringField(metaOf(result), 'resourceVersion');
+      return {
+        object: prepareForUpdate(info, current, result, subresource),
+        // A patch that sets resourceVersion makes it a precondition, as in Kubernetes.
+        expectedResourceVersion: patchedRv !== currentRv ? patchedRv : undefined,
+      };
+    },
+    ctx.signal,
+  );
+  sendJson(ctx.res, 200, patched);
+}
+
+async function readDeleteOptions(ctx: RequestContext): Promise<{ uid?: string; resourceVersion?: string }> {
+  const raw = await readBody(ctx.req, ctx.signal);
+  if (raw.length === 0) return {};
+  const body = parseJson(raw);
+  const preconditions = isPlainObject(body) && isPlainObject(body.preconditions) ? body.preconditions : {};
+  const uid = stringField(preconditions, 'uid');
+  const resourceVersion = stringField(preconditions, 'resourceVersion');
+  return { ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) };
+}
+
+async function remove(ctx: RequestContext, route: ResourceRoute, name: string): Promise<void> {
+  const { info, namespace } = route;
+  const outcome = await ctx.store.delete(info, namespace, name, await readDeleteOptions(ctx), ctx.signal);
+  if (!outcome.deleted) {
+    sendJson(ctx.res, 200, outcome.object);
+    return;
+  }
+  const uid = stringField(metaOf(outcome.object), 'uid');
+  sendJson(ctx.res, 200, successStatus(info, name, uid));
+}
+
+async function removeCollection(ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const { info, namespace } = route;
+  await readDeleteOptions(ctx);
+  const filter = requestFilter(info, ctx.url.searchParams);
+  const listed = await ctx.store.list(info, namespace, { filter: filter.matches }, ctx.signal);
+  const removed: KubeObject[] = [];
+  for (const obj of listed.items) {
+    const meta = metaOf(obj);
+    const objNamespace = info.namespaced ? stringField(meta, 'namespace') : undefined;
+    try {
+      const outcome = await ctx.store.delete(info, objNamespace, stringField(meta, 'name') ?? '', {}, ctx.signal);
+      removed.push(outcome.object);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 404)) throw error;
+    }
+  }
+  sendJson(ctx.res, 200, listOf(info, removed, listed.resourceVersion));
+}
+
+export async function handleResource(ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const { info, namespace, name, subresource } = route;
+  if (subresource !== undefined && !(subresource === 'status' && info.hasStatus)) throw pathNotFound();
+  if (ctx.url.searchParams.has('dryRun')) throw badRequest('dryRun is not supported by the cpchaos sandbox API server');
+  const status = subresource === 'status' ? 'status' : undefined;
+  const method = ctx.req.method ?? 'GET';
+  const allNamespaces = info.namespaced && namespace === undefined;
+  if (name === undefined) {
+    if (subresource !== undefined) throw pathNotFound();
+    switch (method) {
+      case 'GET':
+        return isWatch(ctx, route) ? serveWatch(ctx, info, namespace, undefined) : list(ctx, info, namespace);
+      case 'POST':
+        if (allNamespaces) throw methodNotAllowed(`create of ${info.resource} needs a namespace in the path`);
+        return create(ctx, info, namespace);
+      case 'DELETE':
+        return removeCollection(ctx, route);
+      default:
+        throw methodNotAllowed(`the server does not allow this method on the requested resource (${method} ${info.resource})`);
+    }
+  }
+  switch (method) {
+    case 'GET':
+      if (isWatch(ctx, route)) return serveWatch(ctx, info, namespace, name);
+      return get(ctx, route, name);
+    case 'PUT':
+      return update(ctx, route, name, status);
+    case 'PATCH':
+      return patch(ctx, route, name, status);
+    case 'DELETE':
+      if (status) break;
+      return remove(ctx, route, name);
+    default:
+      break;
+  }
+  throw methodNotAllowed(`the server does not allow this method on the requested resource (${method} ${info.resource}${status ? '/status' : ''})`);
+}

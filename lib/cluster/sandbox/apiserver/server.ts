@@ -1,0 +1,152 @@
+// startApiServer: the sandbox's Kubernetes API server, over HTTP on TCP and/or unix sockets, backed by etcd.
+// Every reply is JSON-typed and names the answering node (X-Cpchaos-Apiserver); every request has a deadline.
+import { lstat, unlink } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import type { EtcdClient } from '../etcd/gateway-client.ts';
+import { bootstrapNamespaces } from './bootstrap.ts';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
+import { toApiError } from './error-map.ts';
+import { serveHealth } from './health.ts';
+import { sendError, sendJson } from './http-io.ts';
+import type { RequestContext } from './request-context.ts';
+import { handleResource } from './resource-handlers.ts';
+import { route } from './router.ts';
+import { methodNotAllowed, pathNotFound } from './status.ts';
+import { ObjectStore } from './storage.ts';
+
+export type ListenAddress = { readonly host: string; readonly port: number } | { readonly socketPath: string };
+
+export interface ApiServerOptions {
+  readonly etcd: EtcdClient;
+  /** TCP (port 0 picks a free port) and unix-socket listeners. */
+  readonly listen: readonly ListenAddress[];
+  /** Every non-watch request answers within this (default 2000); a watch must start within it. */
+  readonly requestDeadlineMs?: number;
+  /** Idle watches get a BOOKMARK or a newline this often (default 5000). */
+  readonly watchHeartbeatMs?: number;
+  /** Sent in the X-Cpchaos-Apiserver header (default: the host name). */
+  readonly nodeName?: string;
+  /** Retry period of the default-namespace bootstrap while etcd has no quorum (default 1000). */
+  readonly bootstrapRetryMs?: number;
+}
+
+export interface RunningApiServer {
+  /** Where the server listens, TCP ports resolved. */
+  readonly addresses: readonly ListenAddress[];
+  /** http://host:port of each TCP listener. */
+  readonly urls: readonly string[];
+  readonly nodeName: string;
+  /** Resolves true once the default namespaces exist (false if the server closed first). */
+  readonly namespacesReady: Promise<boolean>;
+  /** Stops listening, ends open watches and connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export const API_SERVER_HEADER = 'X-Cpchaos-Apiserver';
+
+async function removeStaleSocket(socketPath: string): Promise<void> {
+  try {
+    if ((await lstat(socketPath)).isSocket()) await unlink(socketPath);
+  } catch {
+    // nothing there
+  }
+}
+
+function listen(server: http.Server, address: ListenAddress): Promise<ListenAddress> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    const done = (): void => {
+      server.off('error', onError);
+      const bound = server.address();
+      if ('socketPath' in address) resolve({ socketPath: address.socketPath });
+      else resolve({ host: address.host, port: typeof bound === 'object' && bound ? bound.port : address.port });
+    };
+    if ('socketPath' in address) server.listen(address.socketPath, done);
+    else server.listen(address.port, address.host, done);
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  const deadlineMs = options.requestDeadlineMs ?? 2000;
+  const watchHeartbeatMs = options.watchHeartbeatMs ?? 5000;
+  const nodeName = options.nodeName ?? os.hostname();
+  const store = new ObjectStore(options.etcd);
+  const closing = new AbortController();
+  let namespacesReady: () => boolean = () => false;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader(API_SERVER_HEADER, nodeName);
+    res.setHeader('Cache-Control', 'no-cache, private');
+    const deadline = AbortSignal.timeout(deadlineMs);
+    try {
+      const url = new URL(req.url ?? '/', 'http://apiserver');
+      const ctx: RequestContext = {
+        req, res, url, deadlineMs, store, watchHeartbeatMs,
+        signal: AbortSignal.any([deadline, closing.signal]),
+        closing: closing.signal,
+      };
+      const r = route(url.pathname);
+      if (r.kind === 'resource') return await handleResource(ctx, r);
+      if (r.kind === 'health') return await serveHealth(ctx, r.check, namespacesReady);
+      if (r.kind === 'notFound') throw pathNotFound();
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(`${req.method ?? '?'} is not allowed on ${url.pathname}`);
+      const doc =
+        r.kind === 'version' ? versionInfo()
+        : r.kind === 'apiVersions' ? apiVersions(req.headers.host ?? 'localhost')
+        : r.kind === 'apiGroupList' ? apiGroupList()
+        : r.kind === 'apiGroup' ? apiGroup(r.group)
+        : apiResourceList(r.group, r.version);
+      if (!doc) throw pathNotFound();
+      sendJson(res, 200, doc);
+    } catch (error) {
+      if (res.headersSent) res.end();
+      else sendError(res, toApiError(error, { signal: deadline, deadlineMs }));
+    }
+  }
+
+  const servers: http.Server[] = [];
+  const addresses: ListenAddress[] = [];
+  try {
+    for (const address of options.listen) {
+      const server = http.createServer((req, res) => void handle(req, res));
+      server.keepAliveTimeout = 30_000;
+      servers.push(server);
+      if ('socketPath' in address) await removeStaleSocket(address.socketPath);
+      addresses.push(await listen(server, address));
+    }
+  } catch (error) {
+    closing.abort();
+    await Promise.all(servers.map(closeServer));
+    throw error;
+  }
+
+  const bootstrap = await bootstrapNamespaces(store, {
+    attemptDeadlineMs: deadlineMs,
+    retryMs: options.bootstrapRetryMs ?? 1000,
+    closing: closing.signal,
+  });
+  namespacesReady = bootstrap.isReady;
+
+  let closed: Promise<void> | undefined;
+  return {
+    addresses,
+    urls: addresses.flatMap((a) => ('host' in a ? [`http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`] : [])),
+    nodeName,
+    namespacesReady: bootstrap.ready,
+    close: () =>
+      (closed ??= (async () => {
+        closing.abort();
+        await Promise.all(servers.map(closeServer));
+      })()),
+  };
+}

@@ -1,0 +1,224 @@
+// Objects in etcd: one key per object (/registry/<resource>/[<namespace>/]<name>), JSON without resourceVersion;
+// resourceVersion is the key's mod_revision, a list's is the read's header revision.
+// Writes are guarded transactions (create-if-absent, compare-and-swap on mod_revision): no lost updates.
+import { isDeepStrictEqual } from 'node:util';
+import type { KeyValue } from '../etcd/codec.ts';
+import type { EtcdClient } from '../etcd/gateway-client.ts';
+import type { TxnOp } from '../etcd/txn.ts';
+import { finalizersOf, isPlainObject, metaOf, nowTimestamp, setOwn, stringField, type KubeObject } from './object-meta.ts';
+import { RESOURCES, findResource, storageKey, type ResourceInfo } from './resources.ts';
+import { badRequest, conflict, internal, notFound, alreadyExists } from './status.ts';
+
+/** What a read-modify-write wants stored, and the resourceVersion it requires (a client's precondition). */
+export interface UpdateIntent {
+  readonly object: KubeObject;
+  readonly expectedResourceVersion?: string | undefined;
+}
+
+export interface DeletePreconditions {
+  readonly uid?: string | undefined;
+  readonly resourceVersion?: string | undefined;
+}
+
+export interface DeleteOutcome {
+  /** The object as deleted, or as marked for deletion when finalizers hold it. */
+  readonly object: KubeObject;
+  readonly deleted: boolean;
+}
+
+export interface ListOutcome {
+  readonly items: KubeObject[];
+  readonly resourceVersion: string;
+}
+
+const MAX_UPDATE_ATTEMPTS = 32;
+const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceInfo;
+
+/** Parses a resourceVersion parameter: undefined for "" (latest), a revision number otherwise. */
+export function parseResourceVersion(rv: string | undefined | null): number | undefined {
+  if (rv === undefined || rv === null || rv === '') return undefined;
+  if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version "${rv}"`);
+  const n = Number(rv);
+  if (!Number.isSafeInteger(n)) throw badRequest(`invalid resource version "${rv}"`);
+  return n;
+}
+
+function withoutResourceVersion(obj: KubeObject): KubeObject {
+  const copy: KubeObject = { ...obj };
+  if (isPlainObject(obj.metadata)) {
+    const meta = { ...obj.metadata };
+    delete meta.resourceVersion;
+    setOwn(copy, 'metadata', meta);
+  }
+  return copy;
+}
+
+function withResourceVersion(obj: KubeObject, revision: number): KubeObject {
+  const copy: KubeObject = { ...obj };
+  const meta = isPlainObject(obj.metadata) ? obj.metadata : {};
+  setOwn(copy, 'metadata', { ...meta, resourceVersion: String(revision) });
+  return copy;
+}
+
+export class ObjectStore {
+  constructor(readonly etcd: EtcdClient) {}
+
+  /** The object stored in `kv`, with resourceVersion set to `revision` (default: its mod revision). */
+  decode(kv: KeyValue, revision: number = kv.modRevision): KubeObject {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(kv.value);
+    } catch (error) {
+      throw internal(`object at ${kv.key} is not JSON`, error);
+    }
+    if (!isPlainObject(parsed)) throw internal(`object at ${kv.key} is not a JSON object`);
+    return withResourceVersion(parsed, revision);
+  }
+
+  async get(info: ResourceInfo, namespace: string | undefined, name: string, signal: AbortSignal): Promise<KubeObject> {
+    const { kv } = await this.etcd.get(storageKey(info, namespace, name), { signal });
+    if (!kv) throw notFound(info, name);
+    return this.decode(kv);
+  }
+
+  /**
+   * Lists a collection. resourceVersion "" reads the latest (linearizable), "0" any (serializable);
+   * with `exact`, reads at that revision (410 when compacted).
+   */
+  async list(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    options: { readonly resourceVersion?: string | undefined; readonly exact?: boolean; readonly filter?: (o: KubeObject) => boolean },
+    signal: AbortSignal,
+  ): Promise<ListOutcome> {
+    const revision = parseResourceVersion(options.resourceVersion);
+    const result = await this.etcd.range(storageKey(info, namespace), {
+      prefix: true,
+      signal,
+      ...(options.exact && revision ? { revision } : {}),
+      ...(options.resourceVersion === '0' ? { serializable: true } : {}),
+    });
+    const items: KubeObject[] = [];
+    for (const kv of result.kvs) {
+      const obj = this.decode(kv);
+      if (!options.filter || options.filter(obj)) items.push(obj);
+    }
+    return { items, resourceVersion: String(result.revision) };
+  }
+
+  /** Stores a prepared object if its key is free (and, for namespaced resources, its namespace exists). */
+  async create(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, signal: AbortSignal): Promise<KubeObject> {
+    const name = stringField(metaOf(obj), 'name') ?? '';
+    const key = storageKey(info, namespace, name);
+    const stored = withoutResourceVersion(obj);
+    const nsKey = info.namespaced && namespace !== undefined ? storageKey(NAMESPACES, undefined, namespace) : undefined;
+    const result = await this.etcd.txn(
+      {
+        compare: [
+          { key, target: 'create', result: 'equal', value: 0 },
+          ...(nsKey ? [{ key: nsKey, target: 'create' as const, result: 'greater' as const, value: 0 }] : []),
+        ],
+        success: [{ put: { key, value: JSON.stringify(stored) } }],
+        failure: [{ range: { key } }, ...(nsKey ? [{ range: { key: nsKey } }] : [])],
+      },
+      { signal, operation: `create ${key}` },
+    );
+    if (result.succeeded) return withResourceVersion(stored, result.revision);
+    const existing = result.responses[0];
+    if (existing?.kind === 'range' && existing.kvs.length > 0) throw alreadyExists(info, name);
+    throw notFound(NAMESPACES, namespace ?? '');
+  }
+
+  /**
+   * Read-modify-write with compare-and-swap, retried on races unless the intent carries a resourceVersion.
+   * An update that leaves a terminating object without finalizers deletes it.
+   */
+  async update(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    tryUpdate: (current: KubeObject) => UpdateIntent,
+    signal: AbortSignal,
+  ): Promise<KubeObject> {
+    const key = storageKey(info, namespace, name);
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const { kv } = await this.etcd.get(key, { signal });
+      if (!kv) throw notFound(info, name);
+      const current = this.decode(kv);
+      const intent = tryUpdate(current);
+      const expected = intent.expectedResourceVersion;
+      if (expected && expected !== String(kv.modRevision)) throw conflict(info, name);
+      const stored = withoutResourceVersion(intent.object);
+      if (isDeepStrictEqual(stored, withoutResourceVersion(current))) return current;
+      if (isPlainObject(stored.metadata) && stored.metadata.deletionTimestamp && finalizersOf(stored).length === 0) {
+        const gone = await this.deleteGuarded(info, namespace, name, kv.modRevision, signal);
+        if (gone !== undefined) return withResourceVersion(stored, gone);
+      } else {
+        const swapped = await this.etcd.compareAndSwap(key, kv.modRevision, JSON.stringify(stored), { signal });
+        if (swapped.succeeded) return withResourceVersion(stored, swapped.revision);
+        if (!swapped.current) throw notFound(info, name);
+      }
+      if (expected) throw conflict(info, name);
+    }
+    throw conflict(info, name, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
+  }
+
+  /**
+   * Deletes an object; one with finalizers is only marked (deletionTimestamp) and returned.
+   * Preconditions mismatching the stored object are a Conflict.
+   */
+  async delete(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    preconditions: DeletePreconditions,
+    signal: AbortSignal,
+  ): Promise<DeleteOutcome> {
+    const key = storageKey(info, namespace, name);
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const { kv } = await this.etcd.get(key, { signal });
+      if (!kv) throw notFound(info, name);
+      const current = this.decode(kv);
+      const meta = metaOf(current);
+      if (preconditions.uid && preconditions.uid !== meta.uid) {
+        throw conflict(info, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${String(meta.uid)}`);
+      }
+      if (preconditions.resourceVersion && preconditions.resourceVersion !== String(kv.modRevision)) {
+        throw conflict(
+          info,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${kv.modRevision}`,
+        );
+      }
+      if (finalizersOf(current).length > 0) {
+        if (meta.deletionTimestamp) return { object: current, deleted: false };
+        const marked = withoutResourceVersion(current);
+        setOwn(marked, 'metadata', { ...metaOf(marked), deletionTimestamp: nowTimestamp(), deletionGracePeriodSeconds: 0 });
+        const swapped = await this.etcd.compareAndSwap(key, kv.modRevision, JSON.stringify(marked), { signal });
+        if (swapped.succeeded) return { object: withResourceVersion(marked, swapped.revision), deleted: false };
+        continue;
+      }
+      const revision = await this.deleteGuarded(info, namespace, name, kv.modRevision, signal);
+      if (revision !== undefined) return { object: current, deleted: true };
+    }
+    throw conflict(info, name, `gave up after ${MAX_UPDATE_ATTEMPTS} concurrent modifications`);
+  }
+
+  /** Deletes the key if still at `modRevision`; a namespace takes its namespaced objects with it. */
+  private async deleteGuarded(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    modRevision: number,
+    signal: AbortSignal,
+  ): Promise<number | undefined> {
+    const key = storageKey(info, namespace, name);
+    const cascade: TxnOp[] =
+      info === NAMESPACES ? RESOURCES.filter((r) => r.namespaced).map((r) => ({ delete: { key: storageKey(r, name), prefix: true } })) : [];
+    const result = await this.etcd.txn(
+      { compare: [{ key, target: 'mod', result: 'equal', value: modRevision }], success: [{ delete: { key } }, ...cascade] },
+      { signal, operation: `delete ${key} at mod revision ${modRevision}` },
+    );
+    return result.succeeded ? result.revision : undefined;
+  }
+}

@@ -1,0 +1,119 @@
+// What every oracle gets: the history, its run-start, resolved budgets and options, and derived views computed
+// once and shared (deletions, promotion signals, fault timeline, sampler operations).
+import type { SelectPromoteNode } from '../harvester/promotion.ts';
+import { explainSelection, selectPromoteNode } from '../harvester/promotion.ts';
+import type { V1Node } from '@kubernetes/client-node';
+import { harnessDeletions, resolveBudgets, runStartOf } from '../observe/history.ts';
+import type { GapEvent, GapSource, HarnessDeletion, History, ResolvedBudgets, RunBudgets, RunStartEvent, RunTimers } from '../observe/history.ts';
+import { buildFaultTimeline } from './fault-timeline.ts';
+import type { FaultTimeline } from './fault-timeline.ts';
+import { pairOperations } from './operations.ts';
+import type { Operation } from './operations.ts';
+import { analysePromotions } from './promotion-signals.ts';
+import type { PromotionAnalysis } from './promotion-signals.ts';
+
+/** The promotion policy the promotion oracles judge against (Harvester's by default). */
+export interface ReferencePolicy {
+  readonly selectPromoteNode: SelectPromoteNode;
+  /** Why no node was chosen, for inconclusive verdicts. */
+  readonly explain?: (nodes: readonly V1Node[], now?: Date) => { readonly reason: string };
+}
+
+export type RegisterInitial = 'unknown' | 'absent' | number;
+
+export interface OracleOptions {
+  /** Override the run-start budgets. */
+  readonly budgets?: RunBudgets;
+  readonly reference?: ReferencePolicy;
+  /** Intervals between acknowledged writes longer than this are reported as outages. Default 1000 ms. */
+  readonly outageThresholdMs?: number;
+  /** The register before the first operation. Default 'unknown' (any value). */
+  readonly registerInitial?: RegisterInitial;
+  /** Search budget of the linearizability checker; beyond it the verdict is inconclusive. */
+  readonly linearizabilityMaxSteps?: number;
+}
+
+export const DEFAULT_OUTAGE_THRESHOLD_MS = 1_000;
+export const DEFAULT_LINEARIZABILITY_MAX_STEPS = 10_000_000;
+export const HARVESTER_REFERENCE: ReferencePolicy = { selectPromoteNode, explain: explainSelection };
+
+export interface Interval {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Closed intervals [a0, a1] and [b0, b1] share a point. */
+export function overlaps(a: Interval, b: Interval): boolean {
+  return a.from <= b.to && b.from <= a.to;
+}
+
+export class OracleContext {
+  readonly runStart: RunStartEvent | undefined;
+  readonly timers: RunTimers | undefined;
+  /** Undefined without a run-start (no timers to derive defaults from). */
+  readonly budgets: ResolvedBudgets | undefined;
+  readonly startT: number;
+  readonly endT: number;
+  readonly reference: ReferencePolicy;
+  private deletionsCache?: HarnessDeletion[];
+  private promotionsCache?: PromotionAnalysis;
+  private faultsCache?: FaultTimeline;
+  private operationsCache?: Operation[];
+  private gapsCache?: Map<GapSource, GapEvent[]>;
+
+  constructor(
+    readonly history: History,
+    readonly options: OracleOptions = {},
+  ) {
+    this.runStart = runStartOf(history);
+    this.timers = this.runStart?.timers;
+    this.budgets = this.timers === undefined ? undefined : resolveBudgets(this.timers, { ...this.runStart?.budgets, ...options.budgets });
+    this.startT = this.runStart?.t ?? history[0]?.t ?? 0;
+    this.endT = history.at(-1)?.t ?? this.startT;
+    this.reference = options.reference ?? HARVESTER_REFERENCE;
+  }
+
+  get deletions(): HarnessDeletion[] {
+    return (this.deletionsCache ??= harnessDeletions(this.history));
+  }
+
+  get promotions(): PromotionAnalysis {
+    return (this.promotionsCache ??= analysePromotions(this.history, this.runStart, this.deletions));
+  }
+
+  get faults(): FaultTimeline {
+    return (this.faultsCache ??= buildFaultTimeline(this.history, this.runStart));
+  }
+
+  get operations(): Operation[] {
+    return (this.operationsCache ??= pairOperations(this.history));
+  }
+
+  gaps(source: GapSource): GapEvent[] {
+    if (this.gapsCache === undefined) {
+      const cache = new Map<GapSource, GapEvent[]>();
+      for (const event of this.history) {
+        if (event.kind !== 'gap') continue;
+        const list = cache.get(event.source) ?? [];
+        list.push(event);
+        cache.set(event.source, list);
+      }
+      this.gapsCache = cache;
+    }
+    return this.gapsCache.get(source) ?? [];
+  }
+
+  /** Gaps of `source` sharing a point with the interval. */
+  gapsOverlapping(source: GapSource, interval: Interval): GapEvent[] {
+    return this.gaps(source).filter((gap) => overlaps(gap, interval));
+  }
+
+  /** A time relative to the run start, e.g. "+12.3 s". */
+  rel(t: number): string {
+    return `+${((t - this.startT) / 1000).toFixed(1)} s`;
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

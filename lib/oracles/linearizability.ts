@@ -1,0 +1,479 @@
+// Linearizability of a single compare-and-set register (Wing & Gong search with Lowe's memoisation, as in
+// Knossos and porcupine). Operations are placed by the order their invoke and completion were recorded; two
+// operations are ordered only when one completed before the other was invoked.
+//   - 'fail' operations definitely did not happen: dropped.
+//   - 'info' operations (and ones that never completed) may have happened at any point after their invoke, or
+//     never: their completion is at infinity and they need not be linearized. An info read is dropped; an info
+//     write/cas whose new value nobody observed is dropped too (taking effect could only make things worse).
+// The search state is (set of linearized operations, register value). The full check keys its cache by a 64-bit
+// Zobrist hash (a collision can only prune, so it can claim "not linearizable" wrongly, never "linearizable");
+// every failure is then confirmed on a small self-contained window with exact keys, which is what is reported.
+
+export type RegisterValue = number | null;
+
+export interface RegisterOp {
+  /** Caller's identifier, returned in windows. */
+  readonly id: number;
+  readonly f: 'read' | 'write' | 'cas';
+  readonly outcome: 'ok' | 'fail' | 'info';
+  /** write: the value; cas: [expected, new]. */
+  readonly value?: number | readonly [number, number];
+  /** ok read: the value read, null when the register was absent. */
+  readonly result?: RegisterValue;
+  /** Position of the invoke in recording order (e.g. seq). */
+  readonly call: number;
+  /** Position of the completion; undefined for info and never-completed operations. */
+  readonly ret?: number;
+}
+
+export interface RegisterCheckOptions {
+  /** The register before the first operation: a value, null (absent) or 'unknown' (any). Default 'unknown'. */
+  readonly initial?: RegisterValue | 'unknown';
+  /** Search steps before giving up with 'unknown'. Default 10 million. */
+  readonly maxSteps?: number;
+  /** Steps allowed for each window search when shrinking a failure. Default 1 million. */
+  readonly windowMaxSteps?: number;
+}
+
+export type LinearizabilityResult =
+  | { readonly kind: 'linearizable'; readonly steps: number; readonly checkedOps: number }
+  | {
+      readonly kind: 'not-linearizable';
+      readonly steps: number;
+      /** The operation whose completion no linearization could get past (at the deepest point of the search). */
+      readonly culprit: RegisterOp;
+      /** A small window of operations that is not linearizable on its own, whatever came before (call order). */
+      readonly window: readonly RegisterOp[];
+      /** False when no self-contained window could be confirmed (the window is then everything up to the culprit). */
+      readonly windowVerified: boolean;
+    }
+  | { readonly kind: 'unknown'; readonly steps: number; readonly reason: string };
+
+export const DEFAULT_MAX_STEPS = 10_000_000;
+const DEFAULT_WINDOW_MAX_STEPS = 1_000_000;
+
+const ANY = 0;
+const ABSENT = 1;
+const READ = 0;
+const WRITE = 1;
+const CAS = 2;
+
+/** Operations ready for searching: kept ones only, values interned to state ids (0 any, 1 absent, 2.. values). */
+interface Prepared {
+  readonly ops: readonly RegisterOp[];
+  readonly fn: Uint8Array;
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly info: Uint8Array;
+  readonly call: Float64Array;
+  readonly ret: Float64Array;
+  readonly ids: ReadonlyMap<RegisterValue, number>;
+}
+
+function casPair(op: RegisterOp): readonly [number, number] {
+  const value = op.value;
+  if (!Array.isArray(value) || value.length !== 2) throw new Error(`cas operation ${op.id} needs value [expected, new]`);
+  return value as readonly [number, number];
+}
+
+function writeValue(op: RegisterOp): number {
+  if (typeof op.value !== 'number') throw new Error(`write operation ${op.id} needs a numeric value`);
+  return op.value;
+}
+
+function prepare(input: readonly RegisterOp[]): Prepared {
+  // Values someone observed: ok read results and every cas's expected value.
+  const observed = new Set<RegisterValue>();
+  for (const op of input) {
+    if (op.outcome === 'ok' && op.f === 'read') observed.add(op.result ?? null);
+    if (op.f === 'cas' && op.outcome !== 'fail') observed.add(casPair(op)[0]);
+  }
+  const ops = input.filter((op) => {
+    if (op.outcome === 'fail') return false;
+    if (op.outcome === 'ok') return true;
+    if (op.f === 'read') return false;
+    return observed.has(op.f === 'write' ? writeValue(op) : casPair(op)[1]);
+  });
+  const ids = new Map<RegisterValue, number>([[null, ABSENT]]);
+  const intern = (v: RegisterValue): number => {
+    let id = ids.get(v);
+    if (id === undefined) {
+      id = ids.size + 1;
+      ids.set(v, id);
+    }
+    return id;
+  };
+  const n = ops.length;
+  const prepared: Prepared = {
+    ops,
+    fn: new Uint8Array(n),
+    a: new Int32Array(n),
+    b: new Int32Array(n),
+    info: new Uint8Array(n),
+    call: new Float64Array(n),
+    ret: new Float64Array(n),
+    ids,
+  };
+  ops.forEach((op, k) => {
+    prepared.info[k] = op.outcome === 'info' ? 1 : 0;
+    prepared.call[k] = op.call;
+    prepared.ret[k] = op.outcome === 'info' || op.ret === undefined ? Number.POSITIVE_INFINITY : op.ret;
+    if (op.f === 'read') {
+      prepared.fn[k] = READ;
+      prepared.a[k] = intern(op.result ?? null);
+    } else if (op.f === 'write') {
+      prepared.fn[k] = WRITE;
+      prepared.a[k] = intern(writeValue(op));
+    } else {
+      const [expected, next] = casPair(op);
+      prepared.fn[k] = CAS;
+      prepared.a[k] = intern(expected);
+      prepared.b[k] = intern(next);
+    }
+  });
+  return prepared;
+}
+
+function initialId(p: Prepared, initial: RegisterValue | 'unknown'): number {
+  if (initial === 'unknown') return ANY;
+  if (initial === null) return ABSENT;
+  // A value no operation mentions can only be overwritten; give it a fresh id.
+  return p.ids.get(initial) ?? p.ids.size + 2;
+}
+
+// ---- hashing ----------------------------------------------------------------------------------------------------
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Open-addressing set of 64-bit keys given as two 32-bit halves. */
+class HashSet64 {
+  private hi: Int32Array;
+  private lo: Int32Array;
+  private used: Uint8Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(capacityPow2 = 1 << 12) {
+    this.hi = new Int32Array(capacityPow2);
+    this.lo = new Int32Array(capacityPow2);
+    this.used = new Uint8Array(capacityPow2);
+    this.mask = capacityPow2 - 1;
+  }
+
+  /** Adds the key; true when it was not there before. */
+  add(h: number, l: number): boolean {
+    if (2 * (this.count + 1) > this.used.length) this.grow();
+    return this.insert(h | 0, l | 0);
+  }
+
+  private insert(h: number, l: number): boolean {
+    let i = (fmix32(l ^ Math.imul(h, 0x9e3779b1)) & this.mask) >>> 0;
+    while (this.used[i] === 1) {
+      if (this.hi[i] === h && this.lo[i] === l) return false;
+      i = (i + 1) & this.mask;
+    }
+    this.used[i] = 1;
+    this.hi[i] = h;
+    this.lo[i] = l;
+    this.count += 1;
+    return true;
+  }
+
+  private grow(): void {
+    const { hi, lo, used } = this;
+    const size = used.length * 2;
+    this.hi = new Int32Array(size);
+    this.lo = new Int32Array(size);
+    this.used = new Uint8Array(size);
+    this.mask = size - 1;
+    this.count = 0;
+    for (let i = 0; i < used.length; i += 1) if (used[i] === 1) this.insert(hi[i] as number, lo[i] as number);
+  }
+}
+
+/** Deterministic 32-bit generator (mulberry32) so runs are reproducible. */
+function random32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+// ---- search -----------------------------------------------------------------------------------------------------
+
+type SearchOutcome =
+  | { readonly kind: 'ok'; readonly steps: number }
+  | { readonly kind: 'fail'; readonly steps: number; readonly culprit: number }
+  | { readonly kind: 'unknown'; readonly steps: number };
+
+/**
+ * Wing & Gong depth-first search over the operations `subset` (indices into p). exact = key the cache by the
+ * full linearized set (for small windows); otherwise by a 64-bit Zobrist hash.
+ */
+function search(p: Prepared, subset: readonly number[], initial: number, maxSteps: number, exact: boolean): SearchOutcome {
+  const n = subset.length;
+  // Entries 1..2n: calls and returns, sorted by position (calls first on ties). 0 is the list head.
+  const order: { pos: number; call: boolean; k: number }[] = [];
+  for (let j = 0; j < n; j += 1) {
+    const k = subset[j] as number;
+    order.push({ pos: p.call[k] as number, call: true, k: j });
+    order.push({ pos: p.ret[k] as number, call: false, k: j });
+  }
+  order.sort((x, y) => x.pos - y.pos || (x.call === y.call ? 0 : x.call ? -1 : 1));
+  const size = order.length + 1;
+  const next = new Int32Array(size);
+  const prev = new Int32Array(size);
+  const isCall = new Uint8Array(size);
+  const opOf = new Int32Array(size);
+  const match = new Int32Array(size);
+  const callEntry = new Int32Array(n);
+  for (let e = 1; e < size; e += 1) {
+    const item = order[e - 1] as { call: boolean; k: number };
+    isCall[e] = item.call ? 1 : 0;
+    opOf[e] = item.k;
+    if (item.call) callEntry[item.k] = e;
+    else match[callEntry[item.k] as number] = e;
+    prev[e] = e - 1;
+    next[e] = e + 1 < size ? e + 1 : -1;
+  }
+  next[0] = size > 1 ? 1 : -1;
+
+  const fn = new Uint8Array(n);
+  const a = new Int32Array(n);
+  const b = new Int32Array(n);
+  const info = new Uint8Array(n);
+  const z1 = new Int32Array(n);
+  const z2 = new Int32Array(n);
+  const rand = random32(0x5eed);
+  let remaining = 0;
+  for (let j = 0; j < n; j += 1) {
+    const k = subset[j] as number;
+    fn[j] = p.fn[k] as number;
+    a[j] = p.a[k] as number;
+    b[j] = p.b[k] as number;
+    info[j] = p.info[k] as number;
+    if (info[j] === 0) remaining += 1;
+    z1[j] = rand() | 0;
+    z2[j] = rand() | 0;
+  }
+
+  const hashed = new HashSet64();
+  const exactSeen = new Set<string>();
+  const bits = new Uint32Array(Math.ceil(n / 32) + 1);
+  const seen = (h1: number, h2: number, state: number): boolean => {
+    if (!exact) return !hashed.add(h1 ^ fmix32(state * 2 + 0x3c6ef372), h2 ^ fmix32(state * 2 + 0x1b873593));
+    const key = `${bits.join(',')}|${state}`;
+    if (exactSeen.has(key)) return true;
+    exactSeen.add(key);
+    return false;
+  };
+
+  // Stack of linearized calls: entry, the state before it, and which successor state was taken.
+  const stackEntry: number[] = [];
+  const stackState: number[] = [];
+  const stackAlt: number[] = [];
+  const succ = new Int32Array(2);
+  let state = initial;
+  let h1 = 0;
+  let h2 = 0;
+  let entry = next[0] as number;
+  let alt = 0;
+  let steps = 0;
+  let deepest = -1;
+
+  const successors = (s: number, j: number): number => {
+    const f = fn[j];
+    if (f === WRITE) {
+      succ[0] = a[j] as number;
+      return 1;
+    }
+    if (f === READ) {
+      const r = a[j] as number;
+      if (s !== ANY && s !== r) return 0;
+      succ[0] = r;
+      return 1;
+    }
+    const expected = a[j] as number;
+    if (s === expected || (s === ANY && info[j] === 0)) {
+      succ[0] = b[j] as number;
+      return 1;
+    }
+    if (s === ANY) {
+      succ[0] = b[j] as number;
+      succ[1] = ANY;
+      return 2;
+    }
+    return 0;
+  };
+
+  while (remaining > 0) {
+    steps += 1;
+    if (steps > maxSteps) return { kind: 'unknown', steps };
+    if (entry === -1) return { kind: 'fail', steps, culprit: subset[opOf[Math.max(deepest, 1)] as number] as number };
+    const j = opOf[entry] as number;
+    if (isCall[entry] === 1) {
+      const count = successors(state, j);
+      let lifted = false;
+      for (; alt < count; alt += 1) {
+        const s2 = succ[alt] as number;
+        const n1 = h1 ^ (z1[j] as number);
+        const n2 = h2 ^ (z2[j] as number);
+        if (exact) bits[j >>> 5] = (bits[j >>> 5] as number) ^ (1 << (j & 31));
+        if (seen(n1, n2, s2)) {
+          if (exact) bits[j >>> 5] = (bits[j >>> 5] as number) ^ (1 << (j & 31));
+          continue;
+        }
+        stackEntry.push(entry);
+        stackState.push(state);
+        stackAlt.push(alt);
+        state = s2;
+        h1 = n1;
+        h2 = n2;
+        if (info[j] === 0) remaining -= 1;
+        // lift the call and its return out of the list
+        const r = match[entry] as number;
+        next[prev[entry] as number] = next[entry] as number;
+        prev[next[entry] as number] = prev[entry] as number;
+        next[prev[r] as number] = next[r] as number;
+        if (next[r] !== -1) prev[next[r] as number] = prev[r] as number;
+        entry = next[0] as number;
+        alt = 0;
+        lifted = true;
+        break;
+      }
+      if (!lifted) {
+        entry = next[entry] as number;
+        alt = 0;
+      }
+    } else {
+      if (entry > deepest) deepest = entry;
+      const top = stackEntry.pop();
+      if (top === undefined) return { kind: 'fail', steps, culprit: subset[opOf[deepest] as number] as number };
+      const tj = opOf[top] as number;
+      state = stackState.pop() as number;
+      alt = (stackAlt.pop() as number) + 1;
+      h1 ^= z1[tj] as number;
+      h2 ^= z2[tj] as number;
+      if (exact) bits[tj >>> 5] = (bits[tj >>> 5] as number) ^ (1 << (tj & 31));
+      if (info[tj] === 0) remaining += 1;
+      // put the call and its return back
+      const r = match[top] as number;
+      next[prev[r] as number] = r;
+      if (next[r] !== -1) prev[next[r] as number] = r;
+      next[prev[top] as number] = top;
+      prev[next[top] as number] = top;
+      entry = top;
+    }
+  }
+  return { kind: 'ok', steps };
+}
+
+// ---- failure windows --------------------------------------------------------------------------------------------
+
+/**
+ * The operations of a self-contained window: the completed operations with call index [lo, hi] (in call order)
+ * grown until nothing outside overlaps their span, plus every info operation invoked before the span ends.
+ * Whatever a linearization does outside such a window, it cannot reach inside, so a window that is not
+ * linearizable from any initial value proves the whole history is not.
+ */
+function closedWindow(p: Prepared, completed: readonly number[], prefixMaxRet: Float64Array, lo0: number, hi0: number, infoOps: readonly number[]): { subset: number[]; lo: number } {
+  let lo = lo0;
+  let hi = hi0;
+  let minCall = p.call[completed[lo] as number] as number;
+  let maxRet = Number.NEGATIVE_INFINITY;
+  for (let i = lo; i <= hi; i += 1) maxRet = Math.max(maxRet, p.ret[completed[i] as number] as number);
+  for (let changed = true; changed; ) {
+    changed = false;
+    while (hi + 1 < completed.length && (p.call[completed[hi + 1] as number] as number) < maxRet) {
+      hi += 1;
+      maxRet = Math.max(maxRet, p.ret[completed[hi] as number] as number);
+      changed = true;
+    }
+    while (lo > 0 && (prefixMaxRet[lo - 1] as number) > minCall) {
+      lo -= 1;
+      minCall = p.call[completed[lo] as number] as number;
+      maxRet = Math.max(maxRet, p.ret[completed[lo] as number] as number);
+      changed = true;
+    }
+  }
+  const subset = completed.slice(lo, hi + 1);
+  for (const k of infoOps) if ((p.call[k] as number) < maxRet) subset.push(k);
+  subset.sort((x, y) => (p.call[x] as number) - (p.call[y] as number));
+  return { subset, lo };
+}
+
+function findWindow(p: Prepared, culprit: number, initial: number, windowMaxSteps: number): { subset: number[]; verified: boolean } {
+  const completed: number[] = [];
+  const infoOps: number[] = [];
+  for (let k = 0; k < p.ops.length; k += 1) (p.info[k] === 1 ? infoOps : completed).push(k);
+  completed.sort((x, y) => (p.call[x] as number) - (p.call[y] as number));
+  const prefixMaxRet = new Float64Array(completed.length);
+  let running = Number.NEGATIVE_INFINITY;
+  completed.forEach((k, i) => {
+    running = Math.max(running, p.ret[k] as number);
+    prefixMaxRet[i] = running;
+  });
+  const ci = completed.indexOf(culprit);
+  if (ci < 0) return { subset: p.ops.map((_, k) => k), verified: false };
+  const fails = (back: number): number[] | undefined => {
+    const { subset, lo } = closedWindow(p, completed, prefixMaxRet, Math.max(0, ci - back), ci, infoOps);
+    const outcome = search(p, subset, lo === 0 ? initial : ANY, windowMaxSteps, true);
+    return outcome.kind === 'fail' ? subset : undefined;
+  };
+  let good = -1;
+  let back = 0;
+  let found: number[] | undefined;
+  for (;;) {
+    found = fails(back);
+    if (found !== undefined || back >= ci) break;
+    good = back;
+    back = Math.min(ci, back === 0 ? 1 : back * 2);
+  }
+  if (found === undefined) {
+    const { subset } = closedWindow(p, completed, prefixMaxRet, 0, ci, infoOps);
+    return { subset, verified: false };
+  }
+  // shrink: the smallest look-back that still fails, between the last that passed and the first that failed
+  let bad = back;
+  while (bad - good > 1) {
+    const mid = (good + bad) >>> 1;
+    const attempt = fails(mid);
+    if (attempt === undefined) good = mid;
+    else {
+      bad = mid;
+      found = attempt;
+    }
+  }
+  return { subset: found, verified: true };
+}
+
+/** Checks one register's operations. */
+export function checkRegister(ops: readonly RegisterOp[], options: RegisterCheckOptions = {}): LinearizabilityResult {
+  const p = prepare(ops);
+  const initial = initialId(p, options.initial === undefined ? 'unknown' : options.initial);
+  const all = p.ops.map((_, k) => k);
+  const outcome = search(p, all, initial, options.maxSteps ?? DEFAULT_MAX_STEPS, false);
+  if (outcome.kind === 'ok') return { kind: 'linearizable', steps: outcome.steps, checkedOps: p.ops.length };
+  if (outcome.kind === 'unknown') {
+    return { kind: 'unknown', steps: outcome.steps, reason: `search gave up after ${outcome.steps} steps (${p.ops.length} operations)` };
+  }
+  const { subset, verified } = findWindow(p, outcome.culprit, initial, options.windowMaxSteps ?? DEFAULT_WINDOW_MAX_STEPS);
+  return {
+    kind: 'not-linearizable',
+    steps: outcome.steps,
+    culprit: p.ops[outcome.culprit] as RegisterOp,
+    window: subset.map((k) => p.ops[k] as RegisterOp),
+    windowVerified: verified,
+  };
+}

@@ -1,0 +1,86 @@
+// Per Node object, harvesterhci.io/promote-status only moves none -> running -> complete | failed | unknown:
+// never cleared, never back to running, never away from a final status. A node's first observation is taken as
+// it is. A skipped step (none -> complete) seen across a relist or a node-watch gap is unobserved, not illegal.
+import { isLegalPromoteTransition, isPromoteStatus } from '../harvester/contract.ts';
+import type { PromoteStatus } from '../harvester/contract.ts';
+import type { HistoryEvent, NodeEvent } from '../observe/history.ts';
+import type { OracleContext } from './context.ts';
+import { NodeTracker } from './node-tracker.ts';
+import type { Oracle } from './oracle.ts';
+import { verdict } from './verdict.ts';
+import type { Verdict } from './verdict.ts';
+
+export const PROMOTE_STATUS_LIFECYCLE = 'promote-status-lifecycle';
+
+/** Whether next can follow prev through legal transitions (possibly several). */
+function reachable(prev: PromoteStatus | undefined, next: PromoteStatus | undefined): boolean {
+  if (prev === undefined) return next !== undefined;
+  return prev === 'running' && next !== undefined && next !== 'running';
+}
+
+function show(status: string | undefined): string {
+  return status === undefined ? '(none)' : status;
+}
+
+interface Finding {
+  readonly summary: string;
+  readonly evidence: HistoryEvent[];
+}
+
+function check(ctx: OracleContext): Verdict {
+  const tracker = new NodeTracker();
+  const gaps = ctx.gaps('nodes');
+  const illegal: Finding[] = [];
+  const unobserved: Finding[] = [];
+  const transitions: { node: string; from: string; to: string; t: number }[] = [];
+  for (const event of ctx.history) {
+    if (event.kind !== 'node') continue;
+    const change = tracker.apply(event);
+    const before = change.before;
+    const after = change.after;
+    if (after === undefined) continue;
+    const next = after.status;
+    if (before === undefined) {
+      if (next !== undefined && !isPromoteStatus(next)) {
+        illegal.push({ summary: `${after.node.name} has promote-status ${JSON.stringify(next)}, which Harvester never writes`, evidence: [event] });
+      }
+      continue;
+    }
+    const prev = before.status;
+    if (prev === next) continue;
+    transitions.push({ node: after.node.name, from: show(prev), to: show(next), t: event.t });
+    const text = `${after.node.name}: promote-status ${show(prev)} -> ${show(next)} at ${ctx.rel(event.t)}`;
+    if (next !== undefined && !isPromoteStatus(next)) {
+      illegal.push({ summary: `${text}; ${JSON.stringify(next)} is not a status Harvester writes`, evidence: [before.event, event] });
+      continue;
+    }
+    const p = isPromoteStatus(prev) ? prev : undefined;
+    if (isLegalPromoteTransition(p, next)) continue;
+    const blind = gapsBetween(gaps, before.event, event);
+    if (reachable(p, next) && (event.type === 'SYNC' || blind.length > 0)) {
+      unobserved.push({ summary: `${text}, a skipped step the recorder did not see (relist or watch gap)`, evidence: [before.event, event, ...blind] });
+    } else {
+      illegal.push({ summary: `${text} is not a legal transition (none -> running -> complete | failed | unknown; never cleared)`, evidence: [before.event, event] });
+    }
+  }
+  const details = { transitions, illegal: illegal.map((f) => f.summary), unobserved: unobserved.map((f) => f.summary) };
+  const first = illegal[0];
+  if (first !== undefined) {
+    const more = illegal.length > 1 ? ` (${illegal.length} illegal transitions)` : '';
+    return verdict(PROMOTE_STATUS_LIFECYCLE, 'fail', `${first.summary}${more}`, first.evidence, details);
+  }
+  const skipped = unobserved[0];
+  if (skipped !== undefined) return verdict(PROMOTE_STATUS_LIFECYCLE, 'inconclusive', skipped.summary, skipped.evidence, details);
+  const summary = transitions.length === 0 ? 'no promote-status changed' : `${transitions.length} promote-status transition(s), all legal`;
+  return verdict(PROMOTE_STATUS_LIFECYCLE, 'pass', summary, [], details);
+}
+
+function gapsBetween(gaps: readonly HistoryEvent[], from: NodeEvent, to: NodeEvent): HistoryEvent[] {
+  return gaps.filter((gap) => gap.kind === 'gap' && gap.to >= from.t && gap.from <= to.t);
+}
+
+export const promoteStatusLifecycle: Oracle = {
+  name: PROMOTE_STATUS_LIFECYCLE,
+  description: 'promote-status only moves none -> running -> complete | failed | unknown on each Node object',
+  check,
+};

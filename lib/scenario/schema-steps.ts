@@ -1,0 +1,159 @@
+// Descriptors for steps, wait conditions and point assertions.
+import { parseDuration, DURATION_PATTERN } from './duration.ts';
+import {
+  array, boolean, byType, empty, integer, keyed, object, oneOf, optional, parsedString, record, ref, required, string, variant, withDefault,
+} from './descriptors.ts';
+import type { Desc } from './descriptors.ts';
+import { bindingName, dropSpec, partitionGroups, selector, targetBranches, targets } from './schema-targets.ts';
+import type { Selector } from './targets.ts';
+import type { Assertion, NodeFaultKind, NodeReadiness, PromoteStatus, RoleName, Step, WaitCondition } from './types.ts';
+
+export const duration: Desc<number> = ref('duration', parsedString<number>({
+  expected: 'a duration like "30s"',
+  pattern: DURATION_PATTERN,
+  parse: (text, path, ctx) => {
+    const parsed = parseDuration(text);
+    if (!parsed.ok) return ctx.report(path, parsed.message);
+    return parsed.ms > 0 ? parsed.ms : ctx.report(path, `a duration must be positive, found "${text}"`);
+  },
+  numberHint: (n) => `durations need a unit: "${n}s" or "${n}ms"`,
+}).doc('Duration', 'A duration with a unit: ms, s, m or h ("500ms", "5s", "2m", "1m30s").', ['500ms', '5s', '2m']));
+
+const readiness: Desc<NodeReadiness> = ref('readiness', byType({
+  string: oneOf(['True', 'False', 'Unknown'], { what: 'readiness' }),
+  boolean: boolean().map((ready): NodeReadiness => (ready ? 'True' : 'False')),
+}).doc('Ready', 'The node\'s Ready condition status: "True", "False" or "Unknown" (true/false also accepted).'));
+
+const promoteStatus = ref('promoteStatus', oneOf(['running', 'complete', 'failed', 'unknown'], { what: 'promote status' })
+  .doc('Promote status', 'Harvester\'s promote-status annotation on the node.'));
+
+const roleName: Desc<RoleName> = oneOf(['control-plane', 'worker', 'witness'], { what: 'role' }).doc('Role', 'The node\'s current role.');
+
+const count = (title: string, description: string): Desc<number> => integer({ min: 0, max: 64 }).doc(title, description);
+
+const as = optional(bindingName);
+const withAs = <T extends object>(step: T, name: string | undefined): T & { readonly as?: string } =>
+  name === undefined ? step : { ...step, as: name };
+
+const nodeFault = (kind: NodeFaultKind, description: string, example: string) =>
+  variant(targets(true), { as }, (nodes, s): Step => withAs({ kind, targets: nodes }, s.as), { title: kind, description, example });
+
+const cordoning = (kind: 'cordon' | 'uncordon', description: string) =>
+  variant(targets(true), { as }, (nodes, s): Step => withAs({ kind, targets: nodes }, s.as), { title: kind, description, example: `${kind}: worker[0]` });
+
+const timeout = required(
+  duration.doc('Timeout', 'How long to wait; the step fails when the condition does not hold by then.'),
+  'a wait must have a timeout (e.g. timeout: 30s): waits never block forever',
+);
+
+type WaitOut = { readonly until: WaitCondition; readonly timeoutMs: number };
+
+const waitCondition: Desc<WaitOut> = keyed({
+  node: variant(selector(false).doc('Node', 'The node whose Ready condition to wait for.'), { ready: required(readiness), timeout },
+    (node, s): WaitOut => ({ until: { kind: 'node', node, ready: s.ready }, timeoutMs: s.timeout }),
+    { title: 'node', description: 'Wait until the node\'s Ready condition has this status.', example: 'wait: { node: $victim, ready: Unknown, timeout: 20s }' }),
+  promotion: variant(selector(false).doc('Node', 'The node whose promotion to wait for.'), { status: required(promoteStatus), timeout },
+    (node, s): WaitOut => ({ until: { kind: 'promotion', node, status: s.status }, timeoutMs: s.timeout }),
+    { title: 'promotion', description: 'Wait until the node\'s promote-status annotation has this value.', example: 'wait: { promotion: promotion-candidate, status: complete, timeout: 60s }' }),
+  etcdMembers: variant(count('etcd members', 'The number of etcd members.'), { timeout },
+    (n, s): WaitOut => ({ until: { kind: 'etcdMembers', count: n }, timeoutMs: s.timeout }),
+    { title: 'etcdMembers', description: 'Wait until etcd has this many members.', example: 'wait: { etcdMembers: 3, timeout: 30s }' }),
+  managementCount: variant(count('Management nodes', 'The number of management (control-plane) nodes.'), { timeout },
+    (n, s): WaitOut => ({ until: { kind: 'managementCount', count: n }, timeoutMs: s.timeout }),
+    { title: 'managementCount', description: 'Wait until the cluster has this many management nodes.', example: 'wait: { managementCount: 3, timeout: 60s }' }),
+  api: variant(oneOf(['writable', 'readable', 'unavailable'], { what: 'API state' }), { timeout },
+    (state, s): WaitOut => ({ until: { kind: 'api', state }, timeoutMs: s.timeout }),
+    { title: 'api', description: 'Wait until the API server (through the cluster address) is in this state.', example: 'wait: { api: writable, timeout: 10s }' }),
+}, { what: 'wait', kindWord: 'wait condition' });
+
+/** Assertion keys shared by `check` steps and `expect`. */
+export const assertionFields = {
+  managementCount: optional(count('Management nodes', 'The number of management (control-plane) nodes.')),
+  etcdMembers: optional(count('etcd members', 'The number of etcd members.')),
+  nodeReady: optional(object({ node: required(selector(false)), ready: required(readiness) })
+    .doc('Node ready', 'The node\'s Ready condition has this status.')),
+  promoteStatus: optional(object({ node: required(selector(false)), status: required(promoteStatus) })
+    .doc('Promote status', 'The node\'s promote-status annotation has this value.')),
+  roles: optional(record(selector(false), roleName).doc('Roles', 'Each listed node (selector) has this role now.')),
+};
+
+type AssertionInput = {
+  readonly managementCount?: number;
+  readonly etcdMembers?: number;
+  readonly nodeReady?: { readonly node: Selector; readonly ready: NodeReadiness };
+  readonly promoteStatus?: { readonly node: Selector; readonly status: PromoteStatus };
+  readonly roles?: readonly (readonly [Selector, RoleName])[];
+};
+
+/** The assertions present in an object of assertion fields, in a stable order. */
+export function assertionsOf(input: AssertionInput): Assertion[] {
+  const out: Assertion[] = [];
+  if (input.managementCount !== undefined) out.push({ kind: 'managementCount', count: input.managementCount });
+  if (input.etcdMembers !== undefined) out.push({ kind: 'etcdMembers', count: input.etcdMembers });
+  if (input.nodeReady !== undefined) out.push({ kind: 'nodeReady', ...input.nodeReady });
+  if (input.promoteStatus !== undefined) out.push({ kind: 'promoteStatus', ...input.promoteStatus });
+  if (input.roles !== undefined) out.push({ kind: 'roles', roles: input.roles.map(([node, role]) => ({ node, role })) });
+  return out;
+}
+
+const checkAssertions: Desc<readonly Assertion[]> = object(assertionFields).map((input, path, ctx) => {
+  const assertions = assertionsOf(input);
+  return assertions.length > 0 ? assertions : ctx.report(path, `a check needs at least one assertion: ${Object.keys(assertionFields).join(', ')}`);
+});
+
+const LABEL_KEY = '^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+const LABEL_VALUE = '^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$';
+
+const labels = record(
+  string({ pattern: LABEL_KEY, patternMessage: 'not a valid label key ([prefix/]name)', expected: 'a label key' }),
+  byType({
+    string: string({ pattern: LABEL_VALUE, patternMessage: 'not a valid label value', expected: 'a label value (a string: quote numbers and true/false)' }),
+    null: empty(),
+  }),
+).map((pairs) => Object.fromEntries(pairs) as Readonly<Record<string, string | null>>)
+  .doc('Labels', 'Labels to set on the nodes; an empty value (or null) removes the label.');
+
+const deleteTarget = byType({
+  ...targetBranches(false),
+  mapping: object({
+    target: required(targets(false)),
+    forceFinalizers: withDefault(boolean().doc('Force finalizers', 'Remove the Node\'s finalizers so it goes away at once.'), false),
+  }),
+});
+
+export const step: Desc<Step> = ref('step', keyed({
+  kill: nodeFault('kill', 'Kill the node (as a power loss); it stays down until restarted.', 'kill: etcd-leader'),
+  restart: nodeFault('restart', 'Start a killed node again (or reboot a running one).', 'restart: $victim'),
+  pause: nodeFault('pause', 'Freeze the node\'s processes (SIGSTOP): it stops answering but keeps its state.', 'pause: worker[0]'),
+  resume: nodeFault('resume', 'Unfreeze a paused node.', 'resume: worker[0]'),
+  isolate: nodeFault('isolate', 'Cut all of the node\'s network traffic, both ways.', 'isolate: control-plane[1]'),
+  partition: variant(partitionGroups, {}, (groups): Step => ({ kind: 'partition', groups }),
+    { title: 'partition', description: 'Split the network into groups that cannot reach each other.', example: 'partition: control-plane[0] | control-plane[1], control-plane[2], worker[0]' }),
+  drop: variant(dropSpec, {}, (d): Step => ({ kind: 'drop', from: d.from, to: d.to }),
+    { title: 'drop', description: 'Drop packets one way only.', example: 'drop: control-plane[0] -> control-plane[1]' }),
+  heal: variant(oneOf(['all'], { what: 'heal target', hint: 'heal undoes every active network and process fault: heal: all' }), {}, (): Step => ({ kind: 'heal' }),
+    { title: 'heal', description: 'Undo every active fault (network, pause).', example: 'heal: all' }),
+  'delete-node': variant(deleteTarget, { as }, (value, s): Step => withAs(isSelectorList(value)
+    ? { kind: 'delete-node', targets: value, forceFinalizers: false }
+    : { kind: 'delete-node', targets: value.target, forceFinalizers: value.forceFinalizers }, s.as),
+  { title: 'delete-node', description: 'Delete the Node object from the API (as an operator removing a host).', example: 'delete-node: control-plane[2]' }),
+  cordon: cordoning('cordon', 'Mark the node unschedulable.'),
+  uncordon: cordoning('uncordon', 'Mark the node schedulable again.'),
+  label: variant(object({ target: required(targets(true)), labels: required(labels) }), { as },
+    (value, s): Step => withAs({ kind: 'label', targets: value.target, labels: value.labels }, s.as),
+    { title: 'label', description: 'Set or remove labels on nodes.', example: 'label: { target: $victim, labels: { zone: b } }' }),
+  hold: variant(duration, {}, (holdMs): Step => ({ kind: 'hold', holdMs }),
+    { title: 'hold', description: 'Let time pass with the faults in place.', example: 'hold: 5s' }),
+  wait: variant(waitCondition, {}, (w): Step => ({ kind: 'wait', ...w }),
+    { title: 'wait', description: 'Wait for a condition, up to a timeout.', example: 'wait: { api: writable, timeout: 10s }' }),
+  check: variant(checkAssertions, {}, (assertions): Step => ({ kind: 'check', assertions }),
+    { title: 'check', description: 'Assert the state right now.', example: 'check: { managementCount: 3 }' }),
+}, { what: 'step', kindWord: 'step kind' }));
+
+function isSelectorList(value: readonly Selector[] | object): value is readonly Selector[] {
+  return Array.isArray(value);
+}
+
+export const steps: Desc<readonly Step[]> = array(step, { minItems: 1, item: 'step', tooFew: 'a scenario needs at least one step' })
+  .doc('Steps', 'What happens, in order. Each step is a mapping with one step kind.');
+
