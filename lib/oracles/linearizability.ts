@@ -387,7 +387,15 @@ function search(p: Prepared, subset: readonly number[], initial: number, maxStep
  * Whatever a linearization does outside such a window, it cannot reach inside, so a window that is not
  * linearizable from any initial value proves the whole history is not.
  */
-function closedWindow(p: Prepared, completed: readonly number[], prefixMaxRet: Float64Array, lo0: number, hi0: number, infoOps: readonly number[]): { subset: number[]; lo: number } {
+function closedWindow(
+  p: Prepared,
+  completed: readonly number[],
+  prefixMaxRet: Float64Array,
+  lo0: number,
+  hi0: number,
+  infoOps: readonly number[],
+  settledBy: Float64Array,
+): { subset: number[]; lo: number } {
   let lo = lo0;
   let hi = hi0;
   let minCall = p.call[completed[lo] as number] as number;
@@ -408,14 +416,46 @@ function closedWindow(p: Prepared, completed: readonly number[], prefixMaxRet: F
     }
   }
   const subset = completed.slice(lo, hi + 1);
-  for (const k of infoOps) if ((p.call[k] as number) < maxRet) subset.push(k);
+  for (const k of infoOps) if ((p.call[k] as number) < maxRet && !((settledBy[k] as number) < minCall)) subset.push(k);
   subset.sort((x, y) => (p.call[x] as number) - (p.call[y] as number));
   return { subset, lo };
+}
+
+/**
+ * For each info operation, a position by which it must already have taken effect (Infinity if none is known):
+ * when it is the only writer of its value, and a completed operation invoked after the first acknowledged write
+ * observed that value, it took effect before that observation completed. Such an operation cannot act inside a
+ * window that begins later, so the window may leave it out.
+ */
+function settledPositions(p: Prepared): Float64Array {
+  const n = p.ops.length;
+  const writers = new Map<number, number>();
+  let firstAck = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < n; k += 1) {
+    if (p.fn[k] === READ) continue;
+    const written = (p.fn[k] === WRITE ? p.a[k] : p.b[k]) as number;
+    writers.set(written, (writers.get(written) ?? 0) + 1);
+    if (p.info[k] === 0) firstAck = Math.min(firstAck, p.ret[k] as number);
+  }
+  const observed = new Map<number, number>();
+  for (let k = 0; k < n; k += 1) {
+    if (p.info[k] === 1 || p.fn[k] === WRITE || (p.call[k] as number) < firstAck) continue;
+    const value = p.a[k] as number;
+    observed.set(value, Math.min(observed.get(value) ?? Number.POSITIVE_INFINITY, p.ret[k] as number));
+  }
+  const settled = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  for (let k = 0; k < n; k += 1) {
+    if (p.info[k] === 0) continue;
+    const written = (p.fn[k] === WRITE ? p.a[k] : p.b[k]) as number;
+    if (writers.get(written) === 1) settled[k] = observed.get(written) ?? Number.POSITIVE_INFINITY;
+  }
+  return settled;
 }
 
 function findWindow(p: Prepared, culprit: number, initial: number, windowMaxSteps: number): { subset: number[]; verified: boolean } {
   const completed: number[] = [];
   const infoOps: number[] = [];
+  const settledBy = settledPositions(p);
   for (let k = 0; k < p.ops.length; k += 1) (p.info[k] === 1 ? infoOps : completed).push(k);
   completed.sort((x, y) => (p.call[x] as number) - (p.call[y] as number));
   const prefixMaxRet = new Float64Array(completed.length);
@@ -427,7 +467,7 @@ function findWindow(p: Prepared, culprit: number, initial: number, windowMaxStep
   const ci = completed.indexOf(culprit);
   if (ci < 0) return { subset: p.ops.map((_, k) => k), verified: false };
   const fails = (back: number): number[] | undefined => {
-    const { subset, lo } = closedWindow(p, completed, prefixMaxRet, Math.max(0, ci - back), ci, infoOps);
+    const { subset, lo } = closedWindow(p, completed, prefixMaxRet, Math.max(0, ci - back), ci, infoOps, settledBy);
     const outcome = search(p, subset, lo === 0 ? initial : ANY, windowMaxSteps, true);
     return outcome.kind === 'fail' ? subset : undefined;
   };
@@ -441,7 +481,7 @@ function findWindow(p: Prepared, culprit: number, initial: number, windowMaxStep
     back = Math.min(ci, back === 0 ? 1 : back * 2);
   }
   if (found === undefined) {
-    const { subset } = closedWindow(p, completed, prefixMaxRet, 0, ci, infoOps);
+    const { subset } = closedWindow(p, completed, prefixMaxRet, 0, ci, infoOps, settledBy);
     return { subset, verified: false };
   }
   // shrink: the smallest look-back that still fails, between the last that passed and the first that failed

@@ -70,7 +70,11 @@ function toRegisterOps(ops: readonly Operation[]): RegisterOp[] {
 
 function check(ctx: OracleContext): Verdict {
   const byKey = new Map<string, Operation[]>();
-  for (const op of ctx.operations) byKey.set(op.key, [...(byKey.get(op.key) ?? []), op]);
+  for (const op of ctx.operations) {
+    const list = byKey.get(op.key);
+    if (list === undefined) byKey.set(op.key, [op]);
+    else list.push(op);
+  }
   if (byKey.size === 0) return verdict(NO_LOST_WRITES, 'inconclusive', 'the sampler recorded no register operations');
   const initial = ctx.options.registerInitial ?? 'unknown';
   const maxSteps = ctx.options.linearizabilityMaxSteps ?? DEFAULT_LINEARIZABILITY_MAX_STEPS;

@@ -48,7 +48,11 @@ function check(ctx: OracleContext): Verdict {
   const windowByGoneSeq = new Map<number, Window>();
   for (const w of windows) windowByGoneSeq.set(w.disappearance.gone.seq, w);
   const startsBySeq = new Map<number, PromotionStart[]>();
-  for (const s of starts) startsBySeq.set(s.event.seq, [...(startsBySeq.get(s.event.seq) ?? []), s]);
+  for (const s of starts) {
+    const list = startsBySeq.get(s.event.seq);
+    if (list === undefined) startsBySeq.set(s.event.seq, [s]);
+    else list.push(s);
+  }
 
   const tracker = new NodeTracker();
   const running = new Map<string, NodeEvent>();

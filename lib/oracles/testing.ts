@@ -187,18 +187,18 @@ export interface SimulatedOp {
   readonly outcome: 'ok' | 'fail' | 'info';
   readonly value?: number | readonly [number, number];
   readonly result?: number | null;
-  /** Positions in one global order of invokes and completions. */
+  /** Positions in one global order of invokes and completions (for info: when the client gave up). */
   readonly call: number;
-  readonly ret?: number;
+  readonly ret: number;
 }
 
 /**
  * A linearizable register history: `concurrency` clients each run one operation at a time; every operation takes
  * effect at one instant between its invoke and completion (random interleaving). Writes use fresh values; a cas
  * expects the value its client last saw and fails (definitely, no effect) when it does not match. With `infoRate`,
- * writes time out (info) and took effect or not at random.
+ * writes time out (info) and took effect or not at random. `finalRead` appends a read after everything else.
  */
-export function simulatedRegisterOps(count: number, concurrency: number, seed: number, infoRate = 0): SimulatedOp[] {
+export function simulatedRegisterOps(count: number, concurrency: number, seed: number, infoRate = 0, finalRead = false): SimulatedOp[] {
   interface Active {
     process: number;
     f: SimulatedOp['f'];
@@ -252,10 +252,11 @@ export function simulatedRegisterOps(count: number, concurrency: number, seed: n
       call: a.call,
       ...(a.value === undefined ? {} : { value: a.value }),
       ...(a.f === 'read' ? { result: a.result ?? null } : {}),
-      ...(outcome === 'info' ? {} : { ret: position }),
+      ret: position,
     });
     position += 1;
     active[p] = undefined;
   }
+  if (finalRead) out.push({ process: 0, f: 'read', outcome: 'ok', result: register, call: position, ret: position + 1 });
   return out;
 }

@@ -1,5 +1,5 @@
 // Words for values and paths in error messages.
-import type { Path } from './descriptors.ts';
+import type { Path } from './descriptor-core.ts';
 
 /** "a number (5)", "a mapping", "an empty value" — what was found where something else was expected. */
 export function describeValue(value: unknown): string {

@@ -122,7 +122,6 @@ class MapDesc<T, U> extends Desc<U> {
   }
 }
 
-
 /** A plain mapping (not a list, not binary data or another special object). */
 export function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -130,6 +129,7 @@ export function isMapping(value: unknown): value is Readonly<Record<string, unkn
   return proto === Object.prototype || proto === null;
 }
 
+// Shared definitions
 
 class RefDesc<T> extends Desc<T> {
   constructor(private readonly name: string, private readonly inner: Desc<T>) {
@@ -163,7 +163,7 @@ export const ref = <T>(name: string, inner: Desc<T>): Desc<T> => new RefDesc(nam
 export function jsonSchemaDocument(root: Desc<unknown>, header: Meta & { readonly $id?: string }): JsonSchema {
   const json = new JsonContext();
   const body = root.toJson(json);
-  const defs = Object.fromEntries([...json.defs.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  const defs = Object.fromEntries([...json.defs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     ...(header.$id === undefined ? {} : { $id: header.$id }),

@@ -29,7 +29,7 @@ export type ObjectOut<F extends Fields> = Simplify<
   { readonly [K in keyof F as F[K]['mode'] extends 'optional' ? K : never]?: FieldValue<F[K]> }
 >;
 
-/** Parses `fields` out of `source`; keys in `skip` are someone else's. Reports unknown keys unless `unknownKeys` is false. */
+/** Parses `fields` out of `source`; other keys are reported with `unknownKey`'s message (or ignored when it returns undefined). */
 export function parseFields(
   fields: Fields,
   source: Readonly<Record<string, unknown>>,

@@ -1,5 +1,5 @@
 // Scalar descriptors: strings, enums, booleans, integers, strings with their own grammar.
-import { Desc, INVALID, isMapping } from './descriptor-core.ts';
+import { Desc, isMapping } from './descriptor-core.ts';
 import type { JsonSchema, ParseContext, Parsed, Path } from './descriptor-core.ts';
 import { didYouMean } from './suggest.ts';
 

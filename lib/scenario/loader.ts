@@ -22,7 +22,7 @@ export interface ParseOptions {
   readonly nodeNames?: readonly string[];
 }
 
-interface Checked {
+export interface ScenarioCheck {
   readonly scenario?: Scenario;
   readonly problems: readonly ScenarioProblem[];
   /** Where `name:` is, to report duplicate names across files. */
@@ -30,7 +30,7 @@ interface Checked {
 }
 
 /** Parses and validates one scenario's text without throwing. */
-export function checkScenario(text: string, fileName: string, options: ParseOptions = {}): Checked {
+export function checkScenario(text: string, fileName: string, options: ParseOptions = {}): ScenarioCheck {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problem = (offsetOrPosition: number | Position, path: Path, message: string): ScenarioProblem => {
@@ -113,7 +113,7 @@ function fileProblem(file: string, error: unknown): ScenarioProblem {
   return { file, line: 0, column: 0, path: '', message };
 }
 
-async function readChecked(file: string, options: ParseOptions): Promise<Checked> {
+async function readChecked(file: string, options: ParseOptions): Promise<ScenarioCheck> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

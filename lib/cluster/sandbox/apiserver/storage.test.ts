@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { EtcdClient } from '../etcd/gateway-client.ts';
 import { startSingleEtcd, type SingleEtcd } from '../etcd/testing/single-etcd.ts';
 import { ensureDefaultNamespaces } from './bootstrap.ts';
+import { toApiError } from './error-map.ts';
 import { matchesLabels, parseLabelSelector } from './label-selector.ts';
 import { applyPatch } from './patch.ts';
 import { labelsOf, metaOf, type KubeObject } from './object-meta.ts';
@@ -152,13 +153,11 @@ describe('ObjectStore on a real etcd', function () {
     expect(exact.items.length).to.equal(before.items.length);
     const { revision } = await client.status();
     await client.compact(revision);
-    const { toApiError } = await import('./error-map.ts');
     try {
       await store.list(nodes, undefined, { resourceVersion: before.resourceVersion, exact: true }, signal());
       expect.fail('listing at a compacted revision succeeded');
     } catch (error) {
       const apiError = toApiError(error);
-      if (apiError.code !== 410) console.log(error);
       expect(apiError.code).to.equal(410);
       expect(apiError.reason).to.equal('Expired');
     }

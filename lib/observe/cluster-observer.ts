@@ -1,0 +1,177 @@
+// Watches a cluster through its API and records what happens: Nodes, promote Jobs, Events and Leases (list-watch
+// with gaps recorded), the write samplers (through the VIP and per API server), and etcd membership samples.
+import { BatchV1Api, CoordinationV1Api, CoreV1Api, type CoreV1Event, type KubeConfig, type KubernetesObject, type V1Job, type V1Lease, type V1Node } from '@kubernetes/client-node';
+import type { StartedCluster } from '../cluster/provider.ts';
+import { loadKubeConfig } from '../cluster/kubeconfig.ts';
+import { PROMOTE_JOB_NAMESPACE } from '../harvester/contract.ts';
+import type { GapSource } from './history.ts';
+import { ListWatcher, type ListResult } from './list-watch.ts';
+import type { Recorder } from './recorder.ts';
+import { trimEvent, trimJob, trimLease, trimNode } from './trim.ts';
+import { WriteSampler } from './write-sampler.ts';
+
+export interface ObserverOptions {
+  /** Interval of the write sampler through the VIP. */
+  readonly vipSampleIntervalMs: number;
+  /** Interval of the per-API-server samplers (0: none). */
+  readonly nodeSampleIntervalMs: number;
+  readonly etcdSampleIntervalMs: number;
+  readonly requestDeadlineMs: number;
+}
+
+export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
+  vipSampleIntervalMs: 100,
+  nodeSampleIntervalMs: 500,
+  etcdSampleIntervalMs: 500,
+  requestDeadlineMs: 2000,
+};
+
+function listOf<T extends KubernetesObject>(fetch: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>): () => Promise<ListResult<T>> {
+  return async () => {
+    const list = await fetch();
+    return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '0' };
+  };
+}
+
+export class ClusterObserver {
+  private readonly watchers: { start(): Promise<void>; stop(): void }[] = [];
+  private readonly samplers: WriteSampler[] = [];
+  private etcdTimer: NodeJS.Timeout | undefined;
+  private etcdBusy = false;
+  private lastEtcd = '';
+  private opId = 0;
+  private readonly kubeConfig: KubeConfig;
+
+  constructor(
+    private readonly cluster: StartedCluster,
+    private readonly recorder: Recorder,
+    private readonly options: ObserverOptions = DEFAULT_OBSERVER_OPTIONS,
+  ) {
+    this.kubeConfig = loadKubeConfig(cluster.endpoints.kubeconfigPath);
+  }
+
+  private gap(source: GapSource) {
+    return (from: number, to: number, reason: string): void => {
+      this.recorder.record({ kind: 'gap', source, from, to, reason });
+    };
+  }
+
+  async start(): Promise<void> {
+    const kc = this.kubeConfig;
+    const core = kc.makeApiClient(CoreV1Api);
+    const batch = kc.makeApiClient(BatchV1Api);
+    const coordination = kc.makeApiClient(CoordinationV1Api);
+    const knownNodes = new Map<string, ReturnType<typeof trimNode>>();
+    const record = this.recorder.record.bind(this.recorder);
+    this.watchers.push(
+      new ListWatcher<V1Node>({
+        kubeConfig: kc,
+        path: '/api/v1/nodes',
+        list: listOf(() => core.listNode()),
+        onSync: (items) => {
+          const seen = new Set<string>();
+          for (const item of items) {
+            const node = trimNode(item);
+            seen.add(node.name);
+            knownNodes.set(node.name, node);
+            record({ kind: 'node', type: 'SYNC', node });
+          }
+          // Nodes deleted while the recorder was blind: replaying node events must still give the node set.
+          for (const [name, node] of knownNodes) {
+            if (!seen.has(name)) {
+              knownNodes.delete(name);
+              record({ kind: 'node', type: 'DELETED', node });
+            }
+          }
+        },
+        onEvent: (type, item) => {
+          const node = trimNode(item);
+          if (type === 'DELETED') knownNodes.delete(node.name);
+          else knownNodes.set(node.name, node);
+          record({ kind: 'node', type, node });
+        },
+        onGap: this.gap('nodes'),
+      }),
+      new ListWatcher<V1Job>({
+        kubeConfig: kc,
+        path: `/apis/batch/v1/namespaces/${PROMOTE_JOB_NAMESPACE}/jobs`,
+        list: listOf(() => batch.listNamespacedJob({ namespace: PROMOTE_JOB_NAMESPACE })),
+        onSync: (items) => items.forEach((job) => record({ kind: 'job', type: 'SYNC', ...trimJob(job) })),
+        onEvent: (type, job) => record({ kind: 'job', type, ...trimJob(job) }),
+        onGap: this.gap('jobs'),
+      }),
+      new ListWatcher<CoreV1Event>({
+        kubeConfig: kc,
+        path: '/api/v1/events',
+        list: listOf(() => core.listEventForAllNamespaces()),
+        onSync: () => undefined, // events already recorded stay recorded; a relist adds nothing new to judge
+        onEvent: (type, event) => {
+          if (type !== 'DELETED') record({ kind: 'k8s-event', ...trimEvent(event) });
+        },
+        onGap: this.gap('events'),
+      }),
+      new ListWatcher<V1Lease>({
+        kubeConfig: kc,
+        path: '/apis/coordination.k8s.io/v1/leases',
+        list: listOf(() => coordination.listLeaseForAllNamespaces()),
+        onSync: (items) => items.forEach((lease) => record({ kind: 'lease', ...trimLease(lease) })),
+        onEvent: (type, lease) => {
+          if (type !== 'DELETED') record({ kind: 'lease', ...trimLease(lease) });
+        },
+        onGap: this.gap('leases'),
+      }),
+    );
+    await Promise.all(this.watchers.map((w) => w.start()));
+    await WriteSampler.ensureRegister(kc);
+    this.addSampler('vip', 'vip', kc, this.options.vipSampleIntervalMs);
+    if (this.options.nodeSampleIntervalMs > 0) {
+      for (const [node, path] of this.cluster.endpoints.nodeKubeconfigPaths) {
+        this.addSampler(`node:${node}`, node, loadKubeConfig(path), this.options.nodeSampleIntervalMs);
+      }
+    }
+    if (this.cluster.etcdMembership) {
+      this.etcdTimer = setInterval(() => void this.sampleEtcd(), this.options.etcdSampleIntervalMs);
+      await this.sampleEtcd();
+    }
+  }
+
+  private addSampler(process: string, target: string, kubeConfig: KubeConfig, intervalMs: number): void {
+    const sampler = new WriteSampler({
+      process, target, kubeConfig, intervalMs, deadlineMs: this.options.requestDeadlineMs,
+      onOp: ({ t, ...op }) => this.recorder.record({ kind: 'op', ...op, t }),
+      nextOpId: () => ++this.opId,
+    });
+    sampler.start();
+    this.samplers.push(sampler);
+  }
+
+  private async sampleEtcd(): Promise<void> {
+    if (this.etcdBusy || !this.cluster.etcdMembership) return;
+    this.etcdBusy = true;
+    try {
+      const membership = await this.cluster.etcdMembership();
+      if (!membership) return;
+      const key = JSON.stringify(membership);
+      if (key !== this.lastEtcd) {
+        this.lastEtcd = key;
+        this.recorder.record({ kind: 'etcd', members: membership.members, ...(membership.leader ? { leader: membership.leader } : {}) });
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+      const key = `error:${message}`;
+      if (key !== this.lastEtcd) {
+        this.lastEtcd = key;
+        this.recorder.record({ kind: 'etcd', members: [], error: message });
+      }
+    } finally {
+      this.etcdBusy = false;
+    }
+  }
+
+  /** Stops every watcher and sampler; waits for operations in flight so their outcome is recorded. */
+  async stop(): Promise<void> {
+    clearInterval(this.etcdTimer);
+    for (const watcher of this.watchers) watcher.stop();
+    await Promise.all(this.samplers.map((s) => s.stop()));
+  }
+}

@@ -1,0 +1,136 @@
+// Kubernetes list-watch, as client-node's informer does it, with what a recorder needs on top: every (re)list is
+// reported as a sync (so deletions missed while blind are recovered), the blind time between losing a watch and the
+// next successful list is reported as a gap, a 410 Gone relists at once, and other errors relist after a delay.
+import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface ListResult<T> {
+  readonly items: readonly T[];
+  readonly resourceVersion: string;
+}
+
+export interface ListWatchOptions<T extends KubernetesObject> {
+  readonly kubeConfig: KubeConfig;
+  /** API path to watch, e.g. /api/v1/nodes. */
+  readonly path: string;
+  readonly list: () => Promise<ListResult<T>>;
+  readonly onSync: (items: readonly T[]) => void;
+  readonly onEvent: (type: WatchEventType, object: T) => void;
+  readonly onGap: (fromMs: number, toMs: number, reason: string) => void;
+  /** Delay before relisting after an error (injectable for tests). */
+  readonly retryDelayMs?: number;
+  readonly now?: () => number;
+}
+
+export class ListWatcher<T extends KubernetesObject> {
+  private abort: AbortController | undefined;
+  private stopped = false;
+  private blindSinceMs: number | undefined;
+  private blindReason = '';
+  private timer: NodeJS.Timeout | undefined;
+  private firstList: Promise<void> | undefined;
+
+  constructor(private readonly options: ListWatchOptions<T>) {}
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Resolves after the first successful list (or rejects with its error). */
+  start(): Promise<void> {
+    this.firstList = this.listAndWatch(true);
+    return this.firstList;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.abort?.abort();
+  }
+
+  private blind(reason: string): void {
+    if (this.blindSinceMs === undefined) {
+      this.blindSinceMs = this.now();
+      this.blindReason = reason;
+    }
+  }
+
+  private scheduleRelist(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.listAndWatch(false).catch(() => undefined), delayMs);
+  }
+
+  private async listAndWatch(first: boolean): Promise<void> {
+    if (this.stopped) return;
+    let listed: ListResult<T>;
+    try {
+      listed = await this.options.list();
+    } catch (error) {
+      this.blind(`list failed: ${messageOf(error)}`);
+      this.scheduleRelist(this.options.retryDelayMs ?? 500);
+      if (first) throw error;
+      return;
+    }
+    if (this.stopped) return;
+    if (this.blindSinceMs !== undefined) {
+      this.options.onGap(this.blindSinceMs, this.now(), this.blindReason);
+      this.blindSinceMs = undefined;
+    }
+    this.options.onSync(listed.items);
+    await this.watchFrom(listed.resourceVersion);
+  }
+
+  private async watchFrom(resourceVersion: string): Promise<void> {
+    let lastVersion = resourceVersion;
+    const watch = new Watch(this.options.kubeConfig);
+    let ended = false;
+    const done = (error: unknown): void => {
+      if (ended) return;
+      ended = true;
+      if (this.stopped) return;
+      const gone = isGone(error);
+      this.blind(gone ? 'watch expired (410 Gone)' : error ? `watch failed: ${messageOf(error)}` : 'watch closed by the server');
+      // A closed watch resumes from the last version seen; 410 and errors relist.
+      if (!error && !gone) {
+        void this.rewatch(lastVersion);
+        return;
+      }
+      this.scheduleRelist(gone ? 0 : (this.options.retryDelayMs ?? 500));
+    };
+    try {
+      this.abort = await watch.watch(
+        this.options.path,
+        { resourceVersion, allowWatchBookmarks: true },
+        (phase, object: T) => {
+          const version = object?.metadata?.resourceVersion;
+          if (version) lastVersion = version;
+          if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') this.options.onEvent(phase, object);
+          else if (phase === 'ERROR') done(object);
+        },
+        done,
+      );
+    } catch (error) {
+      done(error);
+    }
+  }
+
+  private async rewatch(resourceVersion: string): Promise<void> {
+    if (this.stopped) return;
+    // A server-side close is not blindness if the watch resumes where it stopped.
+    this.blindSinceMs = undefined;
+    await this.watchFrom(resourceVersion);
+  }
+}
+
+function isGone(error: unknown): boolean {
+  const e = error as { code?: unknown; statusCode?: unknown; reason?: unknown } | undefined;
+  return e?.code === 410 || e?.statusCode === 410 || e?.reason === 'Expired' || e?.reason === 'Gone';
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? '';
+  const e = error as { message?: unknown } | undefined;
+  return typeof e?.message === 'string' ? e.message : String(error);
+}

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { runOracles } from './index.ts';
+import { QUORUM_SURVIVES } from './quorum-survives.ts';
+import { HistoryBuilder, tnode } from './testing.ts';
+import type { Verdict } from './verdict.ts';
+
+const cp = (i: number) => tnode(`cp-${i}`, { management: true, ageMinutes: i });
+const check = (b: HistoryBuilder): Verdict => runOracles(b.build(), [QUORUM_SURVIVES])[0] as Verdict;
+
+/** Three control-plane nodes; one acknowledged write per second over [from, to] (outageMs 3 s by default). */
+function sampler(b: HistoryBuilder, from: number, to: number, first = from * 10): HistoryBuilder {
+  for (let s = from, id = first; s <= to; s += 1, id += 1) b.at(s).write(id, id);
+  return b;
+}
+const cluster = (): HistoryBuilder => new HistoryBuilder().cluster([cp(0), cp(1), cp(2)]);
+
+describe('quorum-survives', () => {
+  it('passes short outages while a minority is down, and lists them', () => {
+    const b = sampler(cluster(), 1, 4);
+    b.at(5).fault('k', 'kill', ['cp-0']);
+    sampler(b, 7, 12, 100).at(13).fault('r', 'restart', ['cp-0']);
+    const v = check(sampler(b, 14, 15, 200).end());
+    expect(v.status).to.equal('pass');
+    const outages = v.details?.['outages'] as { durationMs: number; judgement: string }[];
+    expect(outages.map((o) => [o.durationMs, o.judgement])).to.deep.equal([[3000, 'within-budget'], [2000, 'within-budget']]);
+  });
+
+  it('fails an outage over budget during a partition of one node, naming the nodes', () => {
+    const b = sampler(cluster(), 1, 4);
+    b.at(5).fault('p', 'partition', [], { groups: [['cp-0'], ['cp-1', 'cp-2']] });
+    sampler(b, 12, 13, 100).at(14).fault('h', 'heal', []);
+    const v = check(b.end());
+    expect(v.status).to.equal('fail');
+    expect(v.summary).to.match(/for 8005 ms|for 8000 ms/);
+    expect(v.summary).to.match(/cp-0 of 3 control-plane nodes/);
+  });
+
+  it('fails when writes never come back before the run ends', () => {
+    const b = sampler(cluster(), 1, 4).at(5).fault('k', 'kill', ['cp-0']).at(20).end();
+    const v = check(b);
+    expect(v.status).to.equal('fail');
+    expect(v.summary).to.match(/until the run ended/);
+  });
+
+  it('does not judge outages outside fault intervals or during a majority loss', () => {
+    const b = sampler(cluster(), 1, 4).at(10);
+    sampler(b, 10, 11, 100).at(12).fault('k', 'kill', ['cp-0', 'cp-1']);
+    sampler(b, 30, 31, 200).at(32).fault('r', 'restart', ['cp-0', 'cp-1']);
+    sampler(b, 33, 34, 300).at(34.5).fault('k2', 'kill', ['cp-2']);
+    sampler(b, 35, 36, 400).at(37).fault('r2', 'restart', ['cp-2']);
+    const v = check(b.end());
+    expect(v.status).to.equal('pass');
+    const judgements = (v.details?.['outages'] as { judgement: string }[]).map((o) => o.judgement);
+    // 4 -> 10 before any fault; 11 -> 30 majority loss; 31 -> 33 straddles the end of the majority loss
+    expect(judgements).to.deep.equal(['no-fault', 'majority-loss', 'majority-loss']);
+  });
+
+  it('is inconclusive when no minority was ever down', () => {
+    expect(check(sampler(cluster(), 1, 5).end()).status).to.equal('inconclusive');
+  });
+
+  it('is inconclusive without an acknowledged write before the first fault', () => {
+    const b = cluster().at(5).fault('k', 'kill', ['cp-0']);
+    const v = check(sampler(b, 6, 8).end());
+    expect(v.status).to.equal('inconclusive');
+    expect(v.summary).to.match(/no baseline/);
+  });
+
+  it('is inconclusive when a sampler gap covers the long outage', () => {
+    const b = sampler(cluster(), 1, 4).at(5).fault('k', 'kill', ['cp-0']);
+    const v = check(sampler(b.at(14).gap('sampler', 5, 13, 'sampler stalled'), 14, 15, 100).end());
+    expect(v.status).to.equal('inconclusive');
+    expect(v.evidence[0]?.kind).to.equal('gap');
+  });
+
+  it('is inconclusive when the provider could not do a fault', () => {
+    const b = sampler(cluster(), 1, 4).at(5).fault('k', 'kill', ['cp-0']).action('p', 'intent', 'partition', [], { groups: [['cp-1'], ['cp-0', 'cp-2']] }).action('p', 'unsupported', 'partition', []);
+    const v = check(sampler(b, 6, 8, 100).at(9).fault('r', 'restart', ['cp-0']).end());
+    expect(v.status).to.equal('inconclusive');
+    expect(v.summary).to.match(/could not do partition/);
+  });
+});
