@@ -4,6 +4,10 @@ import { parseArgs } from 'node:util';
 import { SetupError, errorMessage } from '../util/errors.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { cleanupCommand } from './cleanup-command.ts';
+import { runCommand } from './run-command.ts';
+import { checkCommand } from './check-command.ts';
+import { ScenarioError } from '../scenario/loader.ts';
+import { HistoryFormatError } from '../observe/history.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -12,6 +16,10 @@ export const EXIT_BAD_INPUT = 2;
 const USAGE = `usage: cpchaos <command> [options]
 
 commands:
+  run <files or folders> [--provider sandbox|kind|existing] [--tag T] [--grep PATTERN] [--seed HEX]
+      [--repeat N] [--until-failure] [--fail-fast] [--dry-run] [--reports DIR] [--promotion-policy MODULE]
+                         run scenarios, print verdicts, write reports (exit 1 when an invariant fails)
+  check <history.json>   re-run the oracles over a saved history
   sandbox up [--topology FILE] [--control-planes N] [--workers N] [--promotion-policy MODULE]
                          start a sandbox cluster and keep it running; prints a kubeconfig path (Ctrl-C stops it)
   sandbox down           stop the sandbox started by \`sandbox up\`
@@ -21,6 +29,23 @@ commands:
 
 export class UsageError extends SetupError {}
 
+/** Runs `work` with a signal that Ctrl-C (or SIGTERM) aborts, so the run undoes its faults and tears down. */
+export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    process.stderr.write('cpchaos: interrupted: undoing faults and tearing down...\n');
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -29,6 +54,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await sandboxCommand(rest);
       case 'cleanup':
         return await cleanupCommand(rest);
+      case 'run':
+        return await withInterrupt((signal) => runCommand(rest, signal));
+      case 'check':
+        return checkCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -39,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (error) {
-    if (error instanceof SetupError) {
+    if (error instanceof SetupError || error instanceof ScenarioError || error instanceof HistoryFormatError) {
       process.stderr.write(`cpchaos: ${error.message}\n`);
       return EXIT_BAD_INPUT;
     }

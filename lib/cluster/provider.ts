@@ -81,6 +81,8 @@ export interface ClusterTimers {
 
 export interface ClusterProvider<Options> {
   readonly name: string;
+  /** The fault kinds clusters of this provider support (known before starting one). */
+  readonly supportedFaults: ReadonlySet<FaultKind>;
   start(options: Options, signal?: AbortSignal): Promise<StartedCluster>;
 }
 

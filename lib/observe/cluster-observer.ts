@@ -173,5 +173,6 @@ export class ClusterObserver {
     clearInterval(this.etcdTimer);
     for (const watcher of this.watchers) watcher.stop();
     await Promise.all(this.samplers.map((s) => s.stop()));
+    await this.samplers[0]?.finalRead();
   }
 }

@@ -83,6 +83,7 @@ export class ListWatcher<T extends KubernetesObject> {
   }
 
   private async watchFrom(resourceVersion: string): Promise<void> {
+    if (this.stopped) return;
     let lastVersion = resourceVersion;
     const watch = new Watch(this.options.kubeConfig);
     let ended = false;
@@ -90,37 +91,38 @@ export class ListWatcher<T extends KubernetesObject> {
       if (ended) return;
       ended = true;
       if (this.stopped) return;
-      const gone = isGone(error);
-      this.blind(gone ? 'watch expired (410 Gone)' : error ? `watch failed: ${messageOf(error)}` : 'watch closed by the server');
-      // A closed watch resumes from the last version seen; 410 and errors relist.
-      if (!error && !gone) {
-        void this.rewatch(lastVersion);
+      if (isGone(error)) {
+        // The version we would resume from is compacted: only a relist can tell what happened meanwhile.
+        this.blind('watch expired (410 Gone)');
+        this.scheduleRelist(0);
         return;
       }
-      this.scheduleRelist(gone ? 0 : (this.options.retryDelayMs ?? 500));
+      // Any other end (an error, a server closing the stream, a dead connection): resume from the last version
+      // seen, as a reflector does. Resuming replays every change since, so nothing is missed unless it fails.
+      this.blind(error ? `watch failed: ${messageOf(error)}` : 'watch closed by the server');
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.watchFrom(lastVersion), error ? (this.options.retryDelayMs ?? 500) : 0);
     };
     try {
       this.abort = await watch.watch(
         this.options.path,
         { resourceVersion, allowWatchBookmarks: true },
         (phase, object: T) => {
+          if (phase === 'ERROR') {
+            done(object);
+            return;
+          }
           const version = object?.metadata?.resourceVersion;
           if (version) lastVersion = version;
           if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') this.options.onEvent(phase, object);
-          else if (phase === 'ERROR') done(object);
         },
         done,
       );
+      // Connected again from a version the server still has: the changes in between are replayed, no gap.
+      if (!ended) this.blindSinceMs = undefined;
     } catch (error) {
       done(error);
     }
-  }
-
-  private async rewatch(resourceVersion: string): Promise<void> {
-    if (this.stopped) return;
-    // A server-side close is not blindness if the watch resumes where it stopped.
-    this.blindSinceMs = undefined;
-    await this.watchFrom(resourceVersion);
   }
 }
 

@@ -101,6 +101,20 @@ export class WriteSampler {
     this.options.onOp({ ...op, process: this.options.process, target: this.options.target, t: Date.now() });
   }
 
+  /** A last read after everything else stopped: it shows which acknowledged writes survived. */
+  async finalRead(): Promise<void> {
+    const readId = this.options.nextOpId();
+    this.emit({ opId: readId, phase: 'invoke', f: 'read' });
+    try {
+      const current = await withDeadline(`final read of ${SAMPLER_CONFIGMAP} via ${this.options.target}`, this.options.deadlineMs, () =>
+        this.core.readNamespacedConfigMap({ name: SAMPLER_CONFIGMAP, namespace: SAMPLER_NAMESPACE }),
+      );
+      this.emit({ opId: readId, phase: 'ok', f: 'read', result: valueOf(current) });
+    } catch (error) {
+      this.emit({ opId: readId, phase: 'fail', f: 'read', error: describe(error) });
+    }
+  }
+
   /** One read, then a compare-and-swap from the value read to value + 1 (the ConfigMap's resourceVersion guards it). */
   private async step(): Promise<void> {
     const readId = this.options.nextOpId();

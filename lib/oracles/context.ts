@@ -9,6 +9,8 @@ import { buildFaultTimeline } from './fault-timeline.ts';
 import type { FaultTimeline } from './fault-timeline.ts';
 import { pairOperations } from './operations.ts';
 import type { Operation } from './operations.ts';
+import { replayNodes } from './node-tracker.ts';
+import type { NodeChange } from './node-tracker.ts';
 import { analysePromotions } from './promotion-signals.ts';
 import type { PromotionAnalysis } from './promotion-signals.ts';
 
@@ -56,6 +58,7 @@ export class OracleContext {
   readonly endT: number;
   readonly reference: ReferencePolicy;
   private deletionsCache?: HarnessDeletion[];
+  private nodeChangesCache?: (NodeChange | undefined)[];
   private promotionsCache?: PromotionAnalysis;
   private faultsCache?: FaultTimeline;
   private operationsCache?: Operation[];
@@ -77,12 +80,17 @@ export class OracleContext {
     return (this.deletionsCache ??= harnessDeletions(this.history));
   }
 
+  /** The node watch replayed once: the change each node event made, by history index. */
+  get nodeChanges(): readonly (NodeChange | undefined)[] {
+    return (this.nodeChangesCache ??= replayNodes(this.history));
+  }
+
   get promotions(): PromotionAnalysis {
-    return (this.promotionsCache ??= analysePromotions(this.history, this.runStart, this.deletions));
+    return (this.promotionsCache ??= analysePromotions(this.history, this.runStart, this.deletions, this.nodeChanges));
   }
 
   get faults(): FaultTimeline {
-    return (this.faultsCache ??= buildFaultTimeline(this.history, this.runStart));
+    return (this.faultsCache ??= buildFaultTimeline(this.history, this.runStart, this.nodeChanges));
   }
 
   get operations(): Operation[] {

@@ -4,7 +4,8 @@
 //   narrow: from the fault's applied record until its recovery is intended (down for certain).
 // Cut off (isolate, partition, drop) is wide: intent until heal applied.
 import type { ActionEvent, History, HistoryEvent, RunStartEvent } from '../observe/history.ts';
-import { NodeTracker } from './node-tracker.ts';
+import { NodeSet, replayNodes } from './node-tracker.ts';
+import type { NodeChange } from './node-tracker.ts';
 
 export interface FaultSnapshot {
   readonly t: number;
@@ -122,8 +123,12 @@ function key(s: Omit<FaultSnapshot, 't' | 'seq' | 'event'>): string {
   return `${s.controlPlane.join(',')}|${s.downWide.join(',')}|${s.downNarrow.join(',')}|${s.cut.join(',')}`;
 }
 
-export function buildFaultTimeline(history: History, runStart: RunStartEvent | undefined): FaultTimeline {
-  const tracker = new NodeTracker();
+export function buildFaultTimeline(
+  history: History,
+  runStart: RunStartEvent | undefined,
+  changes: readonly (NodeChange | undefined)[] = replayNodes(history),
+): FaultTimeline {
+  const nodes = new NodeSet();
   const state = new FaultState();
   const unsupported: ActionEvent[] = [];
   const snapshots: FaultSnapshot[] = [];
@@ -145,12 +150,14 @@ export function buildFaultTimeline(history: History, runStart: RunStartEvent | u
     snapshots.push({ t: event.t, seq: event.seq, event, ...next });
   };
 
-  for (const event of history) {
-    if (event.kind === 'node') {
-      const change = tracker.apply(event);
+  for (let i = 0; i < history.length; i += 1) {
+    const event = history[i] as History[number];
+    const change = changes[i];
+    if (event.kind === 'node' && change !== undefined) {
+      nodes.follow(change);
       const firstSight = unseen.delete(event.node.name);
       if (!firstSight && (change.before?.management === true) === (change.after?.management === true)) continue;
-      controlPlane = [...new Set([...tracker.managementNames(), ...unseen])].sort();
+      controlPlane = [...new Set([...nodes.managementNames(), ...unseen])].sort();
       snapshot(event);
     } else if (event.kind === 'action' && isQuorumFault(event)) {
       if (event.phase === 'unsupported') unsupported.push(event);

@@ -75,6 +75,13 @@ describe('checkRegister (linearizability of a CAS register)', () => {
     expect(checkRegister(h).kind).to.equal('not-linearizable');
   });
 
+  it('leaves out of the window an info write whose unique value was observed before it', () => {
+    const h = ops(['write', 'ok', 1, 0, 1], ['write', 'info', 2, 2], ['read', 'ok', 2, 4, 5], ['write', 'ok', 3, 6, 7], ['read', 'ok', 2, 8, 9]);
+    const result = checkRegister(h);
+    expect(result.kind).to.equal('not-linearizable');
+    if (result.kind === 'not-linearizable') expect(result.window.map((op) => op.id)).to.deep.equal([3, 4]);
+  });
+
   it('does not let an info write take effect before it was invoked', () => {
     const h = ops(['write', 'ok', 1, 0, 1], ['read', 'ok', 2, 2, 3], ['write', 'info', 2, 4]);
     expect(checkRegister(h).kind).to.equal('not-linearizable');

@@ -42,10 +42,18 @@ export type LinearizabilityResult =
       readonly steps: number;
       /** The operation whose completion no linearization could get past (at the deepest point of the search). */
       readonly culprit: RegisterOp;
-      /** A small window of operations that is not linearizable on its own, whatever came before (call order). */
+      /**
+       * The explanation: a 1-minimal set of operations (call order) that is not linearizable on its own, from any
+       * initial value; leaving out any one of them makes it linearizable.
+       */
       readonly window: readonly RegisterOp[];
-      /** False when no self-contained window could be confirmed (the window is then everything up to the culprit). */
+      /**
+       * True when a self-contained window (closed under real-time overlap) around the culprit was confirmed not
+       * linearizable with exact search keys: proof that the whole history is not linearizable.
+       */
       readonly windowVerified: boolean;
+      /** Operations in that self-contained window. */
+      readonly closedWindowSize: number;
     }
   | { readonly kind: 'unknown'; readonly steps: number; readonly reason: string };
 
@@ -212,6 +220,20 @@ function random32(seed: number): () => number {
 
 // ---- search -----------------------------------------------------------------------------------------------------
 
+/** Indices 0..n-1 sorted by key (stable); skips the sort when the keys are already in order. */
+function sortedBy(n: number, key: (j: number) => number): Uint32Array {
+  const keys = new Float64Array(n);
+  let ordered = true;
+  for (let j = 0; j < n; j += 1) {
+    keys[j] = key(j);
+    if (j > 0 && (keys[j] as number) < (keys[j - 1] as number)) ordered = false;
+  }
+  const indices = new Uint32Array(n);
+  for (let j = 0; j < n; j += 1) indices[j] = j;
+  if (!ordered) indices.sort((x, y) => (keys[x] as number) - (keys[y] as number) || x - y);
+  return indices;
+}
+
 type SearchOutcome =
   | { readonly kind: 'ok'; readonly steps: number }
   | { readonly kind: 'fail'; readonly steps: number; readonly culprit: number }
@@ -224,26 +246,28 @@ type SearchOutcome =
 function search(p: Prepared, subset: readonly number[], initial: number, maxSteps: number, exact: boolean): SearchOutcome {
   const n = subset.length;
   // Entries 1..2n: calls and returns, sorted by position (calls first on ties). 0 is the list head.
-  const order: { pos: number; call: boolean; k: number }[] = [];
-  for (let j = 0; j < n; j += 1) {
-    const k = subset[j] as number;
-    order.push({ pos: p.call[k] as number, call: true, k: j });
-    order.push({ pos: p.ret[k] as number, call: false, k: j });
-  }
-  order.sort((x, y) => x.pos - y.pos || (x.call === y.call ? 0 : x.call ? -1 : 1));
-  const size = order.length + 1;
+  const calls = sortedBy(n, (j) => p.call[subset[j] as number] as number);
+  const rets = sortedBy(n, (j) => p.ret[subset[j] as number] as number);
+  const size = 2 * n + 1;
   const next = new Int32Array(size);
   const prev = new Int32Array(size);
   const isCall = new Uint8Array(size);
   const opOf = new Int32Array(size);
   const match = new Int32Array(size);
   const callEntry = new Int32Array(n);
-  for (let e = 1; e < size; e += 1) {
-    const item = order[e - 1] as { call: boolean; k: number };
-    isCall[e] = item.call ? 1 : 0;
-    opOf[e] = item.k;
-    if (item.call) callEntry[item.k] = e;
-    else match[callEntry[item.k] as number] = e;
+  for (let e = 1, c = 0, r = 0; e < size; e += 1) {
+    const nextCall = c < n ? (p.call[subset[calls[c] as number] as number] as number) : Number.POSITIVE_INFINITY;
+    const nextRet = r < n ? (p.ret[subset[rets[r] as number] as number] as number) : Number.POSITIVE_INFINITY;
+    if (c < n && nextCall <= nextRet) {
+      const j = calls[c++] as number;
+      isCall[e] = 1;
+      opOf[e] = j;
+      callEntry[j] = e;
+    } else {
+      const j = rets[r++] as number;
+      opOf[e] = j;
+      match[callEntry[j] as number] = e;
+    }
     prev[e] = e - 1;
     next[e] = e + 1 < size ? e + 1 : -1;
   }
@@ -271,8 +295,7 @@ function search(p: Prepared, subset: readonly number[], initial: number, maxStep
   const hashed = new HashSet64();
   const exactSeen = new Set<string>();
   const bits = new Uint32Array(Math.ceil(n / 32) + 1);
-  const seen = (h1: number, h2: number, state: number): boolean => {
-    if (!exact) return !hashed.add(h1 ^ fmix32(state * 2 + 0x3c6ef372), h2 ^ fmix32(state * 2 + 0x1b873593));
+  const seenExactly = (state: number): boolean => {
     const key = `${bits.join(',')}|${state}`;
     if (exactSeen.has(key)) return true;
     exactSeen.add(key);
@@ -329,11 +352,13 @@ function search(p: Prepared, subset: readonly number[], initial: number, maxStep
         const s2 = succ[alt] as number;
         const n1 = h1 ^ (z1[j] as number);
         const n2 = h2 ^ (z2[j] as number);
-        if (exact) bits[j >>> 5] = (bits[j >>> 5] as number) ^ (1 << (j & 31));
-        if (seen(n1, n2, s2)) {
-          if (exact) bits[j >>> 5] = (bits[j >>> 5] as number) ^ (1 << (j & 31));
-          continue;
-        }
+        if (exact) {
+          bits[j >>> 5] = (bits[j >>> 5] as number) ^ (1 << (j & 31));
+          if (seenExactly(s2)) {
+            bits[j >>> 5] = (bits[j >>> 5] as number) ^ (1 << (j & 31));
+            continue;
+          }
+        } else if (!hashed.add(n1 ^ fmix32(s2 * 2 + 0x3c6ef372), n2 ^ fmix32(s2 * 2 + 0x1b873593))) continue;
         stackEntry.push(entry);
         stackState.push(state);
         stackAlt.push(alt);
@@ -498,6 +523,19 @@ function findWindow(p: Prepared, culprit: number, initial: number, windowMaxStep
   return { subset: found, verified: true };
 }
 
+/** Removes operations (halves, then quarters, ... then single ones) while what is left stays not linearizable. */
+function shrink(p: Prepared, subset: readonly number[], windowMaxSteps: number): number[] {
+  let current = [...subset];
+  for (let chunk = Math.ceil(current.length / 2); chunk >= 1; chunk = chunk === 1 ? 0 : Math.ceil(chunk / 2)) {
+    for (let i = 0; i < current.length; ) {
+      const candidate = [...current.slice(0, i), ...current.slice(i + chunk)];
+      if (candidate.length > 0 && search(p, candidate, ANY, windowMaxSteps, true).kind === 'fail') current = candidate;
+      else i += chunk;
+    }
+  }
+  return current;
+}
+
 /** Checks one register's operations. */
 export function checkRegister(ops: readonly RegisterOp[], options: RegisterCheckOptions = {}): LinearizabilityResult {
   const p = prepare(ops);
@@ -508,12 +546,15 @@ export function checkRegister(ops: readonly RegisterOp[], options: RegisterCheck
   if (outcome.kind === 'unknown') {
     return { kind: 'unknown', steps: outcome.steps, reason: `search gave up after ${outcome.steps} steps (${p.ops.length} operations)` };
   }
-  const { subset, verified } = findWindow(p, outcome.culprit, initial, options.windowMaxSteps ?? DEFAULT_WINDOW_MAX_STEPS);
+  const windowMaxSteps = options.windowMaxSteps ?? DEFAULT_WINDOW_MAX_STEPS;
+  const { subset, verified } = findWindow(p, outcome.culprit, initial, windowMaxSteps);
+  const minimal = verified ? shrink(p, subset, windowMaxSteps) : subset;
   return {
     kind: 'not-linearizable',
     steps: outcome.steps,
     culprit: p.ops[outcome.culprit] as RegisterOp,
-    window: subset.map((k) => p.ops[k] as RegisterOp),
+    window: minimal.map((k) => p.ops[k] as RegisterOp),
     windowVerified: verified,
+    closedWindowSize: subset.length,
   };
 }

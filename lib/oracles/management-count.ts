@@ -4,7 +4,7 @@ import { MANAGEMENT_NODE_TARGET } from '../harvester/contract.ts';
 import type { HistoryEvent } from '../observe/history.ts';
 import { formatMs } from './context.ts';
 import type { OracleContext } from './context.ts';
-import { NodeTracker } from './node-tracker.ts';
+import { NodeSet } from './node-tracker.ts';
 import type { Oracle } from './oracle.ts';
 import { verdict } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
@@ -18,24 +18,25 @@ interface Excess {
 }
 
 function check(ctx: OracleContext): Verdict {
-  const tracker = new NodeTracker();
+  const tracker = new NodeSet();
   const excesses: Excess[] = [];
   let maxCount = 0;
+  let count = 0;
   let sawNodes = false;
-  for (const event of ctx.history) {
-    if (event.kind !== 'node') continue;
+  for (const change of ctx.nodeChanges) {
+    if (change === undefined) continue;
     sawNodes = true;
-    const before = tracker.managementCount;
-    tracker.apply(event);
-    const count = tracker.managementCount;
+    const before = count;
+    tracker.follow(change);
+    count = change.managementCount;
     maxCount = Math.max(maxCount, count);
     if (count > MANAGEMENT_NODE_TARGET && before <= MANAGEMENT_NODE_TARGET) {
       const entries = [...tracker.entries()].filter((e) => e.management);
-      excesses.push({ event, names: entries.map((e) => e.node.name).sort(), evidence: entries.map((e) => e.event) });
+      excesses.push({ event: change.event, names: entries.map((e) => e.node.name).sort(), evidence: entries.map((e) => e.event) });
     }
   }
   const total = tracker.size;
-  const finalCount = tracker.managementCount;
+  const finalCount = count;
   const details = { maxCount, finalCount, finalNodes: total, finalManagement: tracker.managementNames() };
   if (!sawNodes) return verdict(MANAGEMENT_COUNT, 'inconclusive', 'the history has no node observations', [], details);
 

@@ -57,15 +57,20 @@ function finalRead(ops: readonly Operation[]): FinalRead {
 }
 
 function toRegisterOps(ops: readonly Operation[]): RegisterOp[] {
-  return ops.map((op, id) => ({
-    id,
-    f: op.f,
-    outcome: op.outcome,
-    call: op.invoke.seq,
-    ...(op.completion !== undefined && op.outcome !== 'info' ? { ret: op.completion.seq } : {}),
-    ...(op.value === undefined ? {} : { value: op.value }),
-    ...(op.result === undefined ? {} : { result: op.result }),
-  }));
+  const out = new Array<RegisterOp>(ops.length);
+  for (let id = 0; id < ops.length; id += 1) {
+    const op = ops[id] as Operation;
+    out[id] = {
+      id,
+      f: op.f,
+      outcome: op.outcome,
+      call: op.invoke.seq,
+      ret: op.outcome === 'info' ? undefined : op.completion?.seq,
+      value: op.value,
+      result: op.result,
+    };
+  }
+  return out;
 }
 
 function check(ctx: OracleContext): Verdict {
@@ -89,13 +94,13 @@ function check(ctx: OracleContext): Verdict {
     if (result.kind === 'not-linearizable' && failure === undefined) {
       const window = result.window.map((r) => ops[r.id] as Operation);
       const culprit = ops[result.culprit.id] as Operation;
-      const verified = result.windowVerified ? '' : ' (window not confirmed on its own)';
+      const verified = result.windowVerified ? '' : ' (not confirmed by an exact self-contained window)';
       failure = verdict(
         NO_LOST_WRITES,
         'fail',
-        `register ${key} is not linearizable: no order explains ${describe(culprit)}; smallest window${verified}: ${window.map(describe).join(', ')}`,
+        `register ${key} is not linearizable: no order explains ${describe(culprit)}; these ${window.length} operations alone admit no order${verified}: ${window.map(describe).join(', ')}`,
         window.flatMap(eventsOf),
-        { key, culprit: describe(culprit), window: window.map(describe) },
+        { key, culprit: describe(culprit), window: window.map(describe), windowVerified: result.windowVerified, closedWindowSize: result.closedWindowSize },
       );
     } else if (final.status === 'lost' && failure === undefined) {
       failure = verdict(NO_LOST_WRITES, 'fail', `register ${key}: ${final.summary}`, final.evidence);

@@ -52,10 +52,14 @@ export function sameLabels(a: TrimmedNode, b: TrimmedNode): boolean {
 
 /** Equal in every field the oracles read (heartbeat-only updates compare equal). */
 export function sameNodeState(a: TrimmedNode, b: TrimmedNode): boolean {
+  return sameLabels(a, b) && sameNodeStateExceptLabels(a, b);
+}
+
+export function sameNodeStateExceptLabels(a: TrimmedNode, b: TrimmedNode): boolean {
   if (a === b) return true;
   if (a.uid !== b.uid || a.creationTimestamp !== b.creationTimestamp || a.deletionTimestamp !== b.deletionTimestamp) return false;
   if (a.unschedulable !== b.unschedulable) return false;
-  if (!sameRecord(a.labels, b.labels) || !sameRecord(a.annotations, b.annotations)) return false;
+  if (!sameRecord(a.annotations, b.annotations)) return false;
   if (a.conditions.length !== b.conditions.length || a.taints.length !== b.taints.length) return false;
   for (let i = 0; i < a.conditions.length; i += 1) {
     const x = a.conditions[i];

@@ -30,39 +30,44 @@ export function eventsOf(op: Operation): OpEvent[] {
 
 /** All operations in invoke order. Completions without an invoke are ignored (the loader rejects them). */
 export function pairOperations(history: History): Operation[] {
-  const open = new Map<string, number>();
+  const open = new Map<string, Map<number, number>>();
   const invokes: OpEvent[] = [];
   const completions: (OpEvent | undefined)[] = [];
   for (const event of history) {
     if (event.kind !== 'op') continue;
-    const id = `${event.process}\u0000${event.opId}`;
+    let byId = open.get(event.process);
+    if (byId === undefined) {
+      byId = new Map();
+      open.set(event.process, byId);
+    }
     if (event.phase === 'invoke') {
-      open.set(id, invokes.length);
+      byId.set(event.opId, invokes.length);
       invokes.push(event);
       completions.push(undefined);
     } else {
-      const index = open.get(id);
+      const index = byId.get(event.opId);
       if (index === undefined) continue;
-      open.delete(id);
+      byId.delete(event.opId);
       completions[index] = event;
     }
   }
-  return invokes.map((invoke, i) => {
+  const out = new Array<Operation>(invokes.length);
+  for (let i = 0; i < invokes.length; i += 1) {
+    const invoke = invokes[i] as OpEvent;
     const completion = completions[i];
     const outcome: OperationOutcome = completion === undefined ? 'info' : (completion.phase as OperationOutcome);
-    const value = invoke.value ?? completion?.value;
-    const result = outcome === 'ok' && invoke.f === 'read' ? (completion?.result ?? null) : undefined;
-    return {
+    out[i] = {
       process: invoke.process,
       opId: invoke.opId,
       key: opKey(invoke),
       target: invoke.target,
       f: invoke.f,
       invoke,
-      ...(completion === undefined ? {} : { completion }),
+      completion,
       outcome,
-      ...(value === undefined ? {} : { value }),
-      ...(result === undefined ? {} : { result }),
+      value: invoke.value ?? completion?.value,
+      result: outcome === 'ok' && invoke.f === 'read' ? (completion?.result ?? null) : undefined,
     };
-  });
+  }
+  return out;
 }

@@ -5,7 +5,6 @@ import { isLegalPromoteTransition, isPromoteStatus } from '../harvester/contract
 import type { PromoteStatus } from '../harvester/contract.ts';
 import type { HistoryEvent, NodeEvent } from '../observe/history.ts';
 import type { OracleContext } from './context.ts';
-import { NodeTracker } from './node-tracker.ts';
 import type { Oracle } from './oracle.ts';
 import { verdict } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
@@ -28,14 +27,13 @@ interface Finding {
 }
 
 function check(ctx: OracleContext): Verdict {
-  const tracker = new NodeTracker();
   const gaps = ctx.gaps('nodes');
   const illegal: Finding[] = [];
   const unobserved: Finding[] = [];
   const transitions: { node: string; from: string; to: string; t: number }[] = [];
-  for (const event of ctx.history) {
-    if (event.kind !== 'node') continue;
-    const change = tracker.apply(event);
+  for (const change of ctx.nodeChanges) {
+    if (change === undefined || !change.relevant) continue;
+    const event = change.event;
     const before = change.before;
     const after = change.after;
     if (after === undefined) continue;

@@ -8,7 +8,7 @@ import type { HistoryEvent, NodeEvent } from '../observe/history.ts';
 import { isDeleteFault } from '../observe/history.ts';
 import { formatMs } from './context.ts';
 import type { OracleContext } from './context.ts';
-import { NodeTracker } from './node-tracker.ts';
+import { NodeSet } from './node-tracker.ts';
 import { withoutRunStart } from './oracle.ts';
 import type { Oracle } from './oracle.ts';
 import type { ManagementDisappearance, PromotionStart } from './promotion-signals.ts';
@@ -54,7 +54,7 @@ function check(ctx: OracleContext): Verdict {
     else list.push(s);
   }
 
-  const tracker = new NodeTracker();
+  const tracker = new NodeSet();
   const running = new Map<string, NodeEvent>();
   const concurrency: Outcome[] = [];
   const unattributed: PromotionStart[] = [];
@@ -126,15 +126,18 @@ function check(ctx: OracleContext): Verdict {
     else close(w, { status: 'fail', summary, evidence }, start.event.t, start.event);
   };
 
-  for (const event of ctx.history) {
+  const changes = ctx.nodeChanges;
+  for (let i = 0; i < ctx.history.length; i += 1) {
+    const event = ctx.history[i] as HistoryEvent;
     let head = queue[0];
     while (head?.deadline !== undefined && event.t > head.deadline && head.outcome === undefined) {
       expire(head, event);
       head = queue[0];
     }
     for (const start of startsBySeq.get(event.seq) ?? []) onStart(start);
-    if (event.kind !== 'node') continue;
-    const change = tracker.apply(event);
+    const change = changes[i];
+    if (event.kind !== 'node' || change === undefined) continue;
+    tracker.follow(change);
     const name = event.node.name;
     if (change.after?.status === 'running') running.set(name, event);
     else running.delete(name);

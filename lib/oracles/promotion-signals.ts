@@ -3,7 +3,8 @@
 // appearing, a non-management node gaining a management label. Each node (incarnation) counts once.
 import { PROMOTE_JOB_NAMESPACE, PROMOTE_JOB_NODE_LABEL, isManagementNode } from '../harvester/contract.ts';
 import type { HarnessDeletion, History, HistoryEvent, JobEvent, NodeEvent, RunStartEvent } from '../observe/history.ts';
-import { NodeTracker } from './node-tracker.ts';
+import { replayNodes } from './node-tracker.ts';
+import type { NodeChange } from './node-tracker.ts';
 import { toV1Node } from './node-view.ts';
 
 export type PromotionSignal = 'status-running' | 'promote-job' | 'management-label';
@@ -45,7 +46,12 @@ function firstActionSeq(history: History): number {
   return Number.POSITIVE_INFINITY;
 }
 
-export function analysePromotions(history: History, runStart: RunStartEvent | undefined, deletions: readonly HarnessDeletion[]): PromotionAnalysis {
+export function analysePromotions(
+  history: History,
+  runStart: RunStartEvent | undefined,
+  deletions: readonly HarnessDeletion[],
+  changes: readonly (NodeChange | undefined)[] = replayNodes(history),
+): PromotionAnalysis {
   const beforeActions = firstActionSeq(history);
   const baseline = new Set<string>();
   for (const node of runStart?.nodes ?? []) if (node.role === 'control-plane') baseline.add(node.name);
@@ -56,7 +62,6 @@ export function analysePromotions(history: History, runStart: RunStartEvent | un
   const goneBySeq = new Map<number, HarnessDeletion>();
   for (const deletion of deletions) if (deletion.gone !== undefined) goneBySeq.set(deletion.gone.seq, deletion);
 
-  const tracker = new NodeTracker();
   const inFlightAtStart: NodeEvent[] = [];
   const starts: PromotionStart[] = [];
   const disappearances: ManagementDisappearance[] = [];
@@ -66,19 +71,19 @@ export function analysePromotions(history: History, runStart: RunStartEvent | un
     starts.push({ node, signal, event });
   };
 
-  for (const event of history) {
-    if (event.kind === 'node') {
+  for (let i = 0; i < history.length; i += 1) {
+    const event = history[i] as History[number];
+    const change = changes[i];
+    if (event.kind === 'node' && change !== undefined) {
       const name = event.node.name;
       if (event.type === 'DELETED') {
         const deletion = goneBySeq.get(event.seq);
-        const wasManagement = tracker.get(name)?.management === true || isManagementNode(toV1Node(event.node));
+        const wasManagement = change.before?.management === true || isManagementNode(toV1Node(event.node));
         if (deletion !== undefined && wasManagement) disappearances.push({ deletion, gone: event });
-        tracker.apply(event);
         excluded.delete(name);
         seenNodes.delete(name);
         continue;
       }
-      const change = tracker.apply(event);
       const after = change.after;
       if (after === undefined) continue;
       const first = !seenNodes.has(name);

@@ -41,7 +41,7 @@ export function scenarioFaults(scenario: Pick<ScenarioSpec, 'steps'>): ReadonlyS
 
 const list = (selectors: readonly Selector[]): string => selectors.map(formatSelector).join(', ');
 
-function describeCondition(until: WaitCondition): string {
+export function describeCondition(until: WaitCondition): string {
   switch (until.kind) {
     case 'node': return `node ${formatSelector(until.node)} ready=${until.ready}`;
     case 'promotion': return `promotion of ${formatSelector(until.node)} ${until.status}`;

@@ -37,6 +37,7 @@ export interface SandboxClusterParts {
   readonly endpoints: ClusterEndpoints & { readonly nodeKubeconfigPaths: Map<string, string> };
   readonly apiEndpointsFile: string;
   readonly promotionPolicy?: string | undefined;
+  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean } | undefined;
 }
 
 export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
@@ -259,6 +260,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
         ? { etcdMember: { initialCluster: initialControlPlanes.map((m) => ({ name: m.node.name, peerUrl: peerUrl(m.node) })), state: 'new' as const } }
         : {}),
       ...(this.parts.promotionPolicy ? { promotionPolicy: this.parts.promotionPolicy } : {}),
+      ...(this.parts.promotion ? { promotion: this.parts.promotion } : {}),
     };
   }
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
-import type { ClusterProvider } from '../provider.ts';
+import { ALL_FAULT_KINDS, type ClusterProvider, type FaultKind } from '../provider.ts';
 import { loadKubeConfig, writePlainKubeconfig } from '../kubeconfig.ts';
 import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
 import { SetupError } from '../../util/errors.ts';
@@ -22,6 +22,8 @@ export interface SandboxOptions {
   readonly topology?: SandboxTopologyOptions;
   /** Module exporting selectPromoteNode, used by the sandbox's promote controller. */
   readonly promotionPolicy?: string;
+  /** How the sandbox's promote Jobs behave: a delay before the work, or a forced failure. */
+  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean };
   /** How long to wait for every node to be Ready. */
   readonly readyTimeoutMs?: number;
   /** Keep the run folder (logs, etcd data) after stopping. */
@@ -46,6 +48,7 @@ async function assertEtcdInstalled(): Promise<void> {
 
 export class SandboxProvider implements ClusterProvider<SandboxOptions> {
   readonly name = 'sandbox';
+  readonly supportedFaults: ReadonlySet<FaultKind> = new Set(ALL_FAULT_KINDS);
 
   async start(options: SandboxOptions = {}, signal?: AbortSignal): Promise<StartedSandbox> {
     const topology = resolveTopology(options.topology);
@@ -69,7 +72,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     const apiEndpointsFile = join(runDir, 'api-endpoints.json');
     const cluster = new StartedSandbox({
       runId, runDir, journal, teardown, members, timers: topology.timers, vip, apiEndpointsFile,
-      endpoints: { kubeconfigPath, nodeKubeconfigPaths }, promotionPolicy: options.promotionPolicy,
+      endpoints: { kubeconfigPath, nodeKubeconfigPaths }, promotionPolicy: options.promotionPolicy, promotion: options.promotion,
     });
     try {
       // Network: hub first, so its teardown runs last.

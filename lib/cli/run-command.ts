@@ -1,0 +1,70 @@
+// `cpchaos run <files or folders>`: runs scenarios, prints progress and verdicts, writes reports.
+import { randomSeed } from '../scenario/random.ts';
+import { loadScenarios } from '../scenario/loader.ts';
+import { runScenario, type ScenarioResult } from '../scenario/runner.ts';
+import { isProviderName, assertRunnableProvider } from '../cluster/providers.ts';
+import { UsageError, parseOptions } from './main.ts';
+import { printResult, writeReports } from './output.ts';
+
+const RUN_OPTIONS = {
+  provider: { type: 'string', default: 'sandbox' },
+  seed: { type: 'string' },
+  repeat: { type: 'string', default: '1' },
+  'until-failure': { type: 'boolean', default: false },
+  'fail-fast': { type: 'boolean', default: false },
+  grep: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean', default: false },
+  reports: { type: 'string', default: 'reports' },
+  'promotion-policy': { type: 'string' },
+} as const;
+
+export async function runCommand(args: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseOptions(args, RUN_OPTIONS);
+  if (positionals.length === 0) throw new UsageError('cpchaos run: name at least one scenario file or folder (for example: suites)');
+  const provider = values.provider ?? 'sandbox';
+  if (!isProviderName(provider)) throw new UsageError(`--provider: expected sandbox, kind or existing, got "${provider}"`);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat: expected a whole number >= 1, got "${values.repeat}"`);
+  if (values.seed !== undefined && !/^[0-9a-f]{1,8}$/i.test(values.seed)) throw new UsageError(`--seed: expected up to 8 hex digits (as a run prints it), got "${values.seed}"`);
+  const scenarios = await loadScenarios(positionals, {
+    ...(values.tag ? { tags: values.tag } : {}),
+    ...(values.grep ? { grep: values.grep } : {}),
+  });
+  if (scenarios.length === 0) throw new UsageError(`cpchaos run: no scenario matched in ${positionals.join(', ')}`);
+  if (values['dry-run']) {
+    for (const scenario of scenarios) {
+      process.stdout.write(`${scenario.name} (${scenario.source.file}) [${scenario.tags.join(', ')}]\n`);
+      scenario.steps.forEach((_, i) => process.stdout.write(`  step ${i + 1}: line ${scenario.source.stepLines[i] ?? '?'}\n`));
+    }
+    return 0;
+  }
+  assertRunnableProvider(provider);
+  const results: ScenarioResult[] = [];
+  let failed = false;
+  outer: for (let round = 1; round <= (values['until-failure'] ? Number.MAX_SAFE_INTEGER : repeat); round++) {
+    const seed = round === 1 && values.seed ? values.seed.toLowerCase() : randomSeed();
+    for (const scenario of scenarios) {
+      if (signal.aborted) break outer;
+      process.stdout.write(`\n== ${scenario.name} (seed ${seed}${repeat > 1 || values['until-failure'] ? `, round ${round}` : ''})\n`);
+      const result = await runScenario(scenario, {
+        seed,
+        promotionPolicy: values['promotion-policy'],
+        signal,
+        onProgress: (line) => process.stdout.write(`   ${line}\n`),
+      });
+      results.push(result);
+      printResult(result);
+      if (result.status === 'fail') {
+        failed = true;
+        if (values['fail-fast'] || values['until-failure']) break outer;
+      }
+    }
+  }
+  const dir = writeReports(values.reports ?? 'reports', results);
+  if (dir) process.stdout.write(`\nreport: ${dir}\n`);
+  const counts = { pass: 0, fail: 0, inconclusive: 0 };
+  for (const r of results) counts[r.status]++;
+  process.stdout.write(`${counts.pass} passed, ${counts.fail} failed, ${counts.inconclusive} inconclusive\n`);
+  return failed ? 1 : 0;
+}
