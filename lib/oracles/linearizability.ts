@@ -90,18 +90,6 @@ function writeValue(op: RegisterOp): number {
 }
 
 function prepare(input: readonly RegisterOp[]): Prepared {
-  // Values someone observed: ok read results and every cas's expected value.
-  const observed = new Set<RegisterValue>();
-  for (const op of input) {
-    if (op.outcome === 'ok' && op.f === 'read') observed.add(op.result ?? null);
-    if (op.f === 'cas' && op.outcome !== 'fail') observed.add(casPair(op)[0]);
-  }
-  const ops = input.filter((op) => {
-    if (op.outcome === 'fail') return false;
-    if (op.outcome === 'ok') return true;
-    if (op.f === 'read') return false;
-    return observed.has(op.f === 'write' ? writeValue(op) : casPair(op)[1]);
-  });
   const ids = new Map<RegisterValue, number>([[null, ABSENT]]);
   const intern = (v: RegisterValue): number => {
     let id = ids.get(v);
@@ -111,6 +99,22 @@ function prepare(input: readonly RegisterOp[]): Prepared {
     }
     return id;
   };
+  // Values someone observed: ok read results and every (not failed) cas's expected value.
+  const observed: boolean[] = [];
+  for (const op of input) {
+    if (op.outcome === 'ok' && op.f === 'read') observed[intern(op.result ?? null)] = true;
+    else if (op.f === 'cas' && op.outcome !== 'fail') observed[intern(casPair(op)[0])] = true;
+  }
+  const ops: RegisterOp[] = [];
+  for (const op of input) {
+    if (op.outcome === 'fail') continue;
+    if (op.outcome === 'info') {
+      if (op.f === 'read') continue;
+      const written = ids.get(op.f === 'write' ? writeValue(op) : casPair(op)[1]);
+      if (written === undefined || observed[written] !== true) continue;
+    }
+    ops.push(op);
+  }
   const n = ops.length;
   const prepared: Prepared = {
     ops,
@@ -122,7 +126,8 @@ function prepare(input: readonly RegisterOp[]): Prepared {
     ret: new Float64Array(n),
     ids,
   };
-  ops.forEach((op, k) => {
+  for (let k = 0; k < n; k += 1) {
+    const op = ops[k] as RegisterOp;
     prepared.info[k] = op.outcome === 'info' ? 1 : 0;
     prepared.call[k] = op.call;
     prepared.ret[k] = op.outcome === 'info' || op.ret === undefined ? Number.POSITIVE_INFINITY : op.ret;
@@ -138,7 +143,7 @@ function prepare(input: readonly RegisterOp[]): Prepared {
       prepared.a[k] = intern(expected);
       prepared.b[k] = intern(next);
     }
-  });
+  }
   return prepared;
 }
 
@@ -151,16 +156,7 @@ function initialId(p: Prepared, initial: RegisterValue | 'unknown'): number {
 
 // ---- hashing ----------------------------------------------------------------------------------------------------
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** Open-addressing set of 64-bit keys given as two 32-bit halves. */
+/** Open-addressing set of 64-bit keys given as two 32-bit halves; keys must be uniformly random (Zobrist). */
 class HashSet64 {
   private hi: Int32Array;
   private lo: Int32Array;
@@ -182,7 +178,7 @@ class HashSet64 {
   }
 
   private insert(h: number, l: number): boolean {
-    let i = (fmix32(l ^ Math.imul(h, 0x9e3779b1)) & this.mask) >>> 0;
+    let i = l & this.mask;
     while (this.used[i] === 1) {
       if (this.hi[i] === h && this.lo[i] === l) return false;
       i = (i + 1) & this.mask;
@@ -280,6 +276,14 @@ function search(p: Prepared, subset: readonly number[], initial: number, maxStep
   const z1 = new Int32Array(n);
   const z2 = new Int32Array(n);
   const rand = random32(0x5eed);
+  // random keys per register value (state id), mixed into the cache key
+  const stateCount = p.ids.size + 3;
+  const s1 = new Int32Array(stateCount);
+  const s2Key = new Int32Array(stateCount);
+  for (let v = 0; v < stateCount; v += 1) {
+    s1[v] = rand() | 0;
+    s2Key[v] = rand() | 0;
+  }
   let remaining = 0;
   for (let j = 0; j < n; j += 1) {
     const k = subset[j] as number;
@@ -358,7 +362,7 @@ function search(p: Prepared, subset: readonly number[], initial: number, maxStep
             bits[j >>> 5] = (bits[j >>> 5] as number) ^ (1 << (j & 31));
             continue;
           }
-        } else if (!hashed.add(n1 ^ fmix32(s2 * 2 + 0x3c6ef372), n2 ^ fmix32(s2 * 2 + 0x1b873593))) continue;
+        } else if (!hashed.add(n1 ^ (s1[s2] as number), n2 ^ (s2Key[s2] as number))) continue;
         stackEntry.push(entry);
         stackState.push(state);
         stackAlt.push(alt);

@@ -24,7 +24,12 @@ interface Rule {
 const RULES: readonly Rule[] = [
   // PEM private keys, also inside JSON strings (newlines escaped as \n).
   { pattern: /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, replace: `-----BEGIN $1PRIVATE KEY-----${REDACTED}-----END $1PRIVATE KEY-----` },
-  // key: value, key=value, "key": "value", 'key': 'value', --key=value (YAML, JSON, headers, flags).
+  // "key": "quoted value", also inside escaped JSON (\"...\"): up to the closing quote on the same line.
+  {
+    pattern: new RegExp(String.raw`(?<![A-Za-z0-9_])(${KEY})(?![A-Za-z0-9_-])(\\?["']?\s*[:=]\s*)(\\?)(["'])(?!${SCHEME}\[REDACTED)(${SCHEME})(?:(?!\3\4)(?:\\.|[^\n<>\\]))+(?=\3\4)`, 'gi'),
+    replace: `$1$2$3$4$5${REDACTED}`,
+  },
+  // key: value, key=value, --key=value (YAML, headers, flags, logs).
   {
     pattern: new RegExp(String.raw`(?<![A-Za-z0-9_])(${KEY})(?![A-Za-z0-9_-])(\\?["']?)(\s*[:=]\s*)(\\?["']?)(?!${SCHEME}\[REDACTED)(${SCHEME})${VALUE}`, 'gi'),
     replace: `$1$2$3$4$5${REDACTED}`,

@@ -1,5 +1,7 @@
 // Escaping for XML 1.0 and HTML text and attributes. Characters XML cannot carry at all (most C0 controls, lone
 // surrogates, U+FFFE/U+FFFF) are written as visible \uXXXX so the document stays well-formed and nothing is lost.
+// Every helper redacts first: escaping turns quotes into references, which would hide "token": "..." from redact().
+import { redact } from './redact.ts';
 
 // eslint-disable-next-line no-control-regex
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -8,16 +10,16 @@ function visible(char: string): string {
   return `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
 }
 
-/** Escapes text content. */
+/** Redacts, then escapes text content. */
 export function escapeText(text: string): string {
-  return text
+  return redact(text)
     .replace(INVALID_XML_CHARS, visible)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
 }
 
-/** Escapes an attribute value (double-quoted); tabs and newlines survive attribute normalisation as references. */
+/** Redacts and escapes an attribute value (double-quoted); tabs and newlines survive attribute normalisation as references. */
 export function escapeAttr(text: string): string {
   return escapeText(text)
     .replace(/"/g, '&quot;')

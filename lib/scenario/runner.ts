@@ -6,6 +6,7 @@ import { sandboxProvider } from '../cluster/providers.ts';
 import { loadTopologyFile } from '../cluster/sandbox/topology-file.ts';
 import type { SandboxTopologyOptions, TopologyNode } from '../cluster/sandbox/topology.ts';
 import { WITNESS_LABEL } from '../harvester/contract.ts';
+import { loadPromotionPolicy } from '../harvester/promotion.ts';
 import { ClusterObserver } from '../observe/cluster-observer.ts';
 import type { History } from '../observe/history.ts';
 import { Recorder } from '../observe/recorder.ts';
@@ -82,13 +83,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let teardownError: unknown;
   try {
     const provider = sandboxProvider();
+    const promotionPolicy = options.promotionPolicy ? resolve(options.promotionPolicy) : undefined;
+    // Load it here first: a broken policy is bad input, reported before any cluster starts.
+    if (promotionPolicy) await loadPromotionPolicy(promotionPolicy).catch((error: unknown) => {
+      throw new SetupError(`--promotion-policy: ${errorMessage(error)}`, { cause: error });
+    });
     const unsupportedFaults = [...scenarioFaults(scenario)].filter((kind) => !provider.supportedFaults.has(kind));
     if (unsupportedFaults.length > 0) {
       return finish(inconclusiveAll(scenario, `unsupported: provider ${provider.name} cannot ${unsupportedFaults.join(', ')}`));
     }
     progress(`starting ${provider.name} cluster`);
     const cluster: StartedCluster = await provider.start(
-      { topology: sandboxTopologyFor(scenario), promotionPolicy: options.promotionPolicy, promotion: sandboxPromotion(scenario) },
+      { topology: sandboxTopologyFor(scenario), promotionPolicy, promotion: sandboxPromotion(scenario) },
       options.signal,
     );
     runId = (cluster as { runId?: string }).runId ?? '';
@@ -102,7 +108,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       nodes: cluster.nodes.map((n) => ({ name: n.name, role: n.role })),
       timers: cluster.timers,
       budgets: scenario.budgets,
-      ...(options.promotionPolicy ? { policy: options.promotionPolicy } : {}),
+      ...(promotionPolicy ? { policy: promotionPolicy } : {}),
     });
     const observer = new ClusterObserver(cluster, recorder);
     teardown.defer('stop the recorder', () => observer.stop());

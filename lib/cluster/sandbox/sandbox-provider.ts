@@ -1,13 +1,13 @@
 // The sandbox provider: builds a cluster out of local processes in network namespaces, with real etcd quorum.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { ALL_FAULT_KINDS, type ClusterProvider, type FaultKind } from '../provider.ts';
 import { loadKubeConfig, writePlainKubeconfig } from '../kubeconfig.ts';
 import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
-import { SetupError } from '../../util/errors.ts';
+import { errorMessage, SetupError } from '../../util/errors.ts';
 import { run } from '../../util/exec.ts';
 import { TeardownStack } from '../../util/teardown.ts';
 import { waitFor } from '../../util/wait.ts';
@@ -44,6 +44,22 @@ async function assertEtcdInstalled(): Promise<void> {
   } catch (error) {
     throw new SetupError('the sandbox needs etcd 3.4 (Debian package etcd-server): run `npm run setup` as root, or apt-get install etcd-server', { cause: error });
   }
+}
+
+/** The last lines of each node's log, for an error that must explain why the cluster did not come up. */
+function nodeLogTails(members: readonly SandboxMember[]): string {
+  return members
+    .map((m) => {
+      let text = '';
+      try {
+        text = readFileSync(m.processes.layout.logPath, 'utf8');
+      } catch {
+        text = '(no log)';
+      }
+      const lines = text.trimEnd().split('\n').slice(-5).map((line) => `    ${line.slice(0, 300)}`);
+      return `  ${m.node.name} (${m.processes.layout.logPath}):\n${lines.join('\n')}`;
+    })
+    .join('\n');
 }
 
 export class SandboxProvider implements ClusterProvider<SandboxOptions> {
@@ -112,7 +128,9 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
           return expected.every((name) => ready.has(name));
         },
         { timeoutMs: options.readyTimeoutMs ?? 60_000, intervalMs: 100, signal },
-      );
+      ).catch((error: unknown) => {
+        throw new Error(`${errorMessage(error)}\n${nodeLogTails(ordered)}`, { cause: error });
+      });
       return cluster;
     } catch (error) {
       try {

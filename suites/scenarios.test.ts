@@ -1,0 +1,38 @@
+// The scenario catalogue as mocha tests: each scenario a `describe`, each invariant an `it`, through the same
+// runner the CLI uses. CPCHAOS_TAGS (comma-separated, default "smoke") picks the scenarios.
+import { expect } from 'chai';
+import { fileURLToPath } from 'node:url';
+import { loadScenarios } from '../lib/scenario/loader.ts';
+import { runScenario, type ScenarioResult } from '../lib/scenario/runner.ts';
+import { randomSeed } from '../lib/scenario/random.ts';
+import type { Scenario } from '../lib/scenario/types.ts';
+
+const SUITES = fileURLToPath(new URL('.', import.meta.url));
+const tags = (process.env['CPCHAOS_TAGS'] ?? 'smoke').split(',').map((t) => t.trim()).filter(Boolean);
+const isRoot = process.getuid?.() === 0;
+const scenarios: Scenario[] = await loadScenarios([SUITES], { tags });
+
+describe(`scenario catalogue on the sandbox (tags: ${tags.join(', ')})`, function () {
+  this.timeout(300_000);
+  for (const scenario of scenarios) {
+    describe(scenario.name, () => {
+      let result: ScenarioResult | undefined;
+      before(async function () {
+        if (!isRoot) this.skip();
+        const seed = randomSeed();
+        result = await runScenario(scenario, { seed });
+        // The seed replays this run's random choices: cpchaos run <file> --seed <seed>
+        this.test?.parent && (this.test.parent.title = `${scenario.name} (seed ${seed})`);
+      });
+      for (const name of [...scenario.invariants.map((i) => i.name), 'steps', 'expect']) {
+        it(`${name} holds`, () => {
+          const verdict = result?.verdicts.find((v) => v.invariant === name);
+          const run = result?.verdicts.find((v) => v.invariant === 'run');
+          expect(run, run?.summary).to.equal(undefined);
+          expect(verdict, `no verdict for ${name}`).to.not.equal(undefined);
+          expect(verdict?.status, verdict?.summary).to.equal('pass');
+        });
+      }
+    });
+  }
+});
