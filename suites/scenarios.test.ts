@@ -2,7 +2,9 @@
 // runner the CLI uses. CPCHAOS_TAGS (comma-separated, default "smoke") picks the scenarios.
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { loadScenarios } from '../lib/scenario/loader.ts';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseScenario } from '../lib/scenario/loader.ts';
 import { runScenario, type ScenarioResult } from '../lib/scenario/runner.ts';
 import { randomSeed } from '../lib/scenario/random.ts';
 import type { Scenario } from '../lib/scenario/types.ts';
@@ -10,7 +12,19 @@ import type { Scenario } from '../lib/scenario/types.ts';
 const SUITES = fileURLToPath(new URL('.', import.meta.url));
 const tags = (process.env['CPCHAOS_TAGS'] ?? 'smoke').split(',').map((t) => t.trim()).filter(Boolean);
 const isRoot = process.getuid?.() === 0;
-const scenarios: Scenario[] = await loadScenarios([SUITES], { tags });
+
+/** Mocha collects specs synchronously, so the catalogue is read synchronously here. */
+function scenarioFiles(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return scenarioFiles(path);
+    return /\.ya?ml$/.test(entry) ? [path] : [];
+  });
+}
+
+const scenarios: Scenario[] = scenarioFiles(SUITES)
+  .map((file) => parseScenario(readFileSync(file, 'utf8'), file))
+  .filter((scenario) => scenario.tags.some((tag) => tags.includes(tag)));
 
 describe(`scenario catalogue on the sandbox (tags: ${tags.join(', ')})`, function () {
   this.timeout(300_000);

@@ -1,5 +1,6 @@
 // `cpchaos run <files or folders>`: runs scenarios, prints progress and verdicts, writes reports.
 import { randomSeed } from '../scenario/random.ts';
+import { describeStep } from '../scenario/steps.ts';
 import { loadScenarios } from '../scenario/loader.ts';
 import { runScenario, type ScenarioResult } from '../scenario/runner.ts';
 import { isProviderName, assertRunnableProvider } from '../cluster/providers.ts';
@@ -35,7 +36,7 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
   if (values['dry-run']) {
     for (const scenario of scenarios) {
       process.stdout.write(`${scenario.name} (${scenario.source.file}) [${scenario.tags.join(', ')}]\n`);
-      scenario.steps.forEach((_, i) => process.stdout.write(`  step ${i + 1}: line ${scenario.source.stepLines[i] ?? '?'}\n`));
+      scenario.steps.forEach((step, i) => process.stdout.write(`  step ${i + 1} (line ${scenario.source.stepLines[i] ?? '?'}): ${describeStep(step)}\n`));
     }
     return 0;
   }

@@ -1,5 +1,6 @@
 // The namespaces every cluster starts with. Several API servers may create them at once: AlreadyExists is fine.
 import { setTimeout as sleepMs } from 'node:timers/promises';
+import { deadlineSignal } from '../etcd/deadline-signal.ts';
 import { findResource, type ResourceInfo } from './resources.ts';
 import { prepareForCreate } from './strategy.ts';
 import { ApiError } from './status.ts';
@@ -31,11 +32,14 @@ export async function bootstrapNamespaces(
 ): Promise<{ readonly ready: Promise<boolean>; readonly isReady: () => boolean }> {
   let done = false;
   const attempt = async (): Promise<boolean> => {
+    const deadline = deadlineSignal(options.attemptDeadlineMs, options.closing, 'creating the default namespaces');
     try {
-      await ensureDefaultNamespaces(store, AbortSignal.any([AbortSignal.timeout(options.attemptDeadlineMs), options.closing]));
+      await ensureDefaultNamespaces(store, deadline.signal);
       done = true;
     } catch {
       // etcd without quorum: try again later
+    } finally {
+      deadline.dispose();
     }
     return done;
   };

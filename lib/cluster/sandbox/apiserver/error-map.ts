@@ -4,13 +4,13 @@ import { SelectorParseError } from './label-selector.ts';
 import { PatchError } from './patch-error.ts';
 import { ApiError, badRequest, expired, internal, unavailable } from './status.ts';
 
-export function toApiError(error: unknown, deadline?: { readonly signal: AbortSignal; readonly deadlineMs: number }): ApiError {
+export function toApiError(error: unknown, deadline?: { readonly expired: boolean; readonly deadlineMs: number }): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof EtcdCompactedError) {
     return expired(`too old resource version: ${error.requestedRevision} (${error.compactRevision})`);
   }
   if (error instanceof EtcdUnavailableError) {
-    const prefix = deadline?.signal.aborted ? `request deadline of ${deadline.deadlineMs} ms exceeded: ` : '';
+    const prefix = deadline?.expired ? `request deadline of ${deadline.deadlineMs} ms exceeded: ` : '';
     return unavailable(`${prefix}${error.message}`, error);
   }
   if (error instanceof EtcdRequestError) return internal(error.message, error);

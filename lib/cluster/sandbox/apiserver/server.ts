@@ -3,6 +3,7 @@
 import { lstat, unlink } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
+import { deadlineSignal } from '../etcd/deadline-signal.ts';
 import type { EtcdClient } from '../etcd/gateway-client.ts';
 import { bootstrapNamespaces } from './bootstrap.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
@@ -87,12 +88,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     res.setHeader('Content-Type', 'application/json');
     res.setHeader(API_SERVER_HEADER, nodeName);
     res.setHeader('Cache-Control', 'no-cache, private');
-    const deadline = AbortSignal.timeout(deadlineMs);
+    const deadline = deadlineSignal(deadlineMs, closing.signal, `${req.method ?? 'GET'} ${req.url ?? '/'}`);
     try {
       const url = new URL(req.url ?? '/', 'http://apiserver');
       const ctx: RequestContext = {
         req, res, url, deadlineMs, store, watchHeartbeatMs,
-        signal: AbortSignal.any([deadline, closing.signal]),
+        signal: deadline.signal,
         closing: closing.signal,
       };
       const r = route(url.pathname);
@@ -110,7 +111,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       sendJson(res, 200, doc);
     } catch (error) {
       if (res.headersSent) res.end();
-      else sendError(res, toApiError(error, { signal: deadline, deadlineMs }));
+      else sendError(res, toApiError(error, { expired: deadline.expired(), deadlineMs }));
+    } finally {
+      deadline.dispose();
     }
   }
 

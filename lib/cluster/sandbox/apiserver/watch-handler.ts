@@ -78,6 +78,11 @@ export async function serveWatch(ctx: RequestContext, info: ResourceInfo, namesp
       const previousMatches = previous !== undefined && filter.matches(previous);
       if (currentMatches) write(previousMatches ? 'MODIFIED' : 'ADDED', current);
       else if (previousMatches) write('DELETED', previous);
+      else if (event.type === 'DELETE' && !event.prevKv) {
+        // etcd may omit the previous value once it is compacted: still tell the client the object is gone.
+        const stub = stubFromKey(info, event.kv.key, event.kv.modRevision);
+        if (filter.name === undefined || stub.metadata.name === filter.name) write('DELETED', stub);
+      }
     }
   };
 
@@ -132,6 +137,16 @@ export async function serveWatch(ctx: RequestContext, info: ResourceInfo, namesp
     res.off('close', onClientGone);
     ctx.closing.removeEventListener('abort', onClientGone);
   }
+}
+
+/** The little a deleted key tells about its object: kind, name, namespace, the deletion's revision. */
+function stubFromKey(info: ResourceInfo, key: string, revision: number): { kind: string; apiVersion: string; metadata: Record<string, string> } {
+  const rest = key.slice(storageKey(info, undefined).length).split('/');
+  const [first = '', second] = rest;
+  const metadata: Record<string, string> =
+    info.namespaced && second !== undefined ? { namespace: first, name: second } : { name: first };
+  metadata.resourceVersion = String(revision);
+  return { kind: info.kind, apiVersion: apiVersionOf(info), metadata };
 }
 
 function bookmark(info: ResourceInfo, revision: number, annotations?: Record<string, string>): Record<string, unknown> {

@@ -11,8 +11,8 @@ export interface CallContext {
   readonly endpoint: string;
   readonly operation: string;
   readonly deadlineMs: number;
-  /** The call's own deadline signal, to tell our timeout from the caller's abort. */
-  readonly deadline: AbortSignal;
+  /** Whether the call's own deadline passed (as opposed to the caller aborting). */
+  readonly expired: () => boolean;
   readonly requestedRevision?: number;
 }
 
@@ -26,7 +26,7 @@ function describe(error: unknown): string {
 
 /** A call that got no reply: timeout, abort, refused, reset. Always "unavailable". */
 export function transportFailure(ctx: CallContext, error: unknown): EtcdUnavailableError {
-  if (ctx.deadline.aborted) {
+  if (ctx.expired()) {
     return new EtcdUnavailableError(ctx.endpoint, ctx.operation, `no reply within ${ctx.deadlineMs} ms`, { cause: error });
   }
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {

@@ -4,6 +4,7 @@ import {
   asArray, asInt, asObject, asString, asUint64, decodeHeader, decodeKv, decodeMember, encodeKey, idToDecimal, idToHex,
   prefixRangeEnd, type EtcdMember, type KeyValue,
 } from './codec.ts';
+import { deadlineSignal } from './deadline-signal.ts';
 import { parseReply, transportFailure, type CallContext } from './failures.ts';
 import { GatewayHttp, type EtcdEndpoint } from './gateway-http.ts';
 import { decodeTxn, firstRange, encodeTxn, type TxnResult, type TxnSpec } from './txn.ts';
@@ -257,20 +258,21 @@ export class EtcdClient {
     requireLeader: boolean,
     requestedRevision?: number,
   ): Promise<Record<string, unknown>> {
-    const deadline = AbortSignal.timeout(this.deadlineMs);
-    const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+    const deadline = deadlineSignal(this.deadlineMs, options.signal, `etcd ${operation}`);
     const ctx: CallContext = {
       endpoint: this.endpointLabel,
       operation,
       deadlineMs: this.deadlineMs,
-      deadline,
+      expired: deadline.expired,
       ...(requestedRevision ? { requestedRevision } : {}),
     };
     let reply;
     try {
-      reply = await this.http.post(path, body, signal, requireLeader);
+      reply = await this.http.post(path, body, deadline.signal, requireLeader);
     } catch (error) {
       throw transportFailure(ctx, error);
+    } finally {
+      deadline.dispose();
     }
     return parseReply(ctx, reply);
   }

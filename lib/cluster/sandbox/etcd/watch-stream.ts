@@ -56,7 +56,7 @@ export function openWatch(http: GatewayHttp, spec: WatchSpec): EtcdWatch {
     endpoint: http.label,
     operation,
     deadlineMs: spec.deadlineMs,
-    deadline: new AbortController().signal, // creation's deadline is createTimer below
+    expired: () => false, // creation's deadline is createTimer below
     requestedRevision: from,
   };
   let resolveCreated!: (revision: number) => void;
