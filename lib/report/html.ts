@@ -7,7 +7,7 @@ import { CONTENT_SECURITY_POLICY, LEADER_COLORS, REPORT_CSS, REPORT_SCRIPT } fro
 import { progressLog } from './progress.ts';
 import { redactValue } from './redact.ts';
 import { summarizeRun } from './summary.ts';
-import { renderTimelineSvg, TIMELINE_DEFS } from './svg-timeline.ts';
+import { leaderColorIndex, renderTimelineSvg, TIMELINE_DEFS } from './svg-timeline.ts';
 import { buildTimeline, type Timeline } from './timeline.ts';
 import { attrs, escapeText as h } from './xml.ts';
 
@@ -77,7 +77,7 @@ function verdictTable(result: ScenarioResult, id: string): string {
 
 function legend(timeline: Timeline): string {
   const item = (color: string, label: string): string => `<li><span class="swatch" style="background:${color}"></span>${h(label)}</li>`;
-  const leaders = timeline.nodes.slice(0, LEADER_COLORS.length).map((n, i) => item(LEADER_COLORS[i] as string, `leader ${n.name}`));
+  const leaders = [...leaderColorIndex(timeline)].map(([name, i]) => item(LEADER_COLORS[i] ?? '#999', `etcd leader ${name}`));
   return [
     '<ul class="legend" data-testid="legend">',
     item('#22a05a', 'Ready=True'), item('#f0b429', 'Ready=Unknown'), item('#dc3545', 'Ready=False'),

@@ -23,22 +23,28 @@ function labelledBar(scale: Scale, span: { fromMs: number; toMs: number }, y: nu
   return rect(x0, x1, y, height, attributes, tooltip) + text(x0 + 8, y + height / 2 + 3.5, inside, { class: 'bar-label' });
 }
 
-export function stepsLane(scale: Scale, steps: readonly StepSpan[], y: number, height: number): string {
-  return steps
-    .map((s, i) => {
-      const status = s.ok === undefined ? 'open' : s.ok ? 'ok' : 'failed';
-      const tooltip = `step ${s.index}: ${s.label} ${range(s)}${s.ok === false ? ` FAILED${s.error === undefined ? '' : `: ${s.error}`}` : ''}`;
-      const x0 = scale.x(s.fromMs);
-      const x1 = Math.max(scale.x(s.toMs), x0 + 2);
-      const label = `${s.index} ${s.label}`;
-      const bar = rect(x0, x1, y + 3, height - 6, { class: `step step-${status}`, 'data-step': s.index }, tooltip, 2);
-      if (textWidth(label, LABEL_FONT) <= x1 - x0 - 6) return bar + text(x0 + 3, y + height / 2 + 3.5, label, { class: 'bar-label' });
-      // Too short for its label: write it after the bar, as far as the next step allows.
-      const next = steps[i + 1];
-      const room = (next === undefined ? scale.left + scale.width : scale.x(next.fromMs)) - x1 - 6;
-      return bar + text(x1 + 3, y + height / 2 + 3.5, fitText(label, room, LABEL_FONT), { class: 'step-label' });
-    })
-    .join('');
+export const STEP_ROW_HEIGHT = 18;
+
+/** Step bars with their labels (inside when they fit, else after the bar), packed into rows so no label is lost. */
+export function stepItems(scale: Scale, steps: readonly StepSpan[]): { rows: number; draw: (y: number) => string } {
+  const items = steps.map((s) => {
+    const status = s.ok === undefined ? 'open' : s.ok ? 'ok' : 'failed';
+    const tooltip = `step ${s.index}: ${s.label} ${range(s)}${s.ok === false ? ` FAILED${s.error === undefined ? '' : `: ${s.error}`}` : ''}`;
+    const x0 = scale.x(s.fromMs);
+    const x1 = Math.max(scale.x(s.toMs), x0 + 2);
+    const label = `${s.index} ${s.label}${s.ok === false ? ' (failed)' : ''}`;
+    const labelW = textWidth(label, LABEL_FONT);
+    const inside = labelW <= x1 - x0 - 6;
+    const draw = (rowY: number): string =>
+      rect(x0, x1, rowY + 2, STEP_ROW_HEIGHT - 4, { class: `step step-${status}`, 'data-step': s.index }, tooltip, 2) +
+      text(inside ? x0 + 3 : x1 + 3, rowY + STEP_ROW_HEIGHT / 2 + 3.5, label, { class: inside ? 'bar-label' : 'step-label' });
+    return { from: x0, to: inside ? x1 : x1 + labelW + 6, draw };
+  });
+  const rows = packRows(items);
+  return {
+    rows: Math.max(1, ...rows.map((r) => r + 1)),
+    draw: (y) => items.map((item, i) => item.draw(y + 2 + (rows[i] ?? 0) * STEP_ROW_HEIGHT)).join(''),
+  };
 }
 
 interface FaultItem {

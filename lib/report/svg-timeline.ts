@@ -3,12 +3,14 @@
 // markers for the events that prove failed verdicts. Lanes carry data-lane ids for tests and scripts.
 import { formatSeconds } from './describe.ts';
 import { el, rect, text, title } from './svg-element.ts';
-import { apiLane, faultItems, leaderLane, NODE_LANE_HEIGHT, NODE_ROWS, nodeLane, stepsLane, FAULT_ROW_HEIGHT } from './svg-lanes.ts';
+import { apiLane, faultItems, FAULT_ROW_HEIGHT, leaderLane, NODE_LANE_HEIGHT, NODE_ROWS, nodeLane, STEP_ROW_HEIGHT, stepItems } from './svg-lanes.ts';
 import { axisTicks, fitText, linearScale, packRows, tickLabel, type Scale } from './svg-scale.ts';
 import type { LaneId, Timeline } from './timeline.ts';
 
 export const SVG_WIDTH = 1360;
-const LABEL_WIDTH = 196;
+/** Number of .leader-N colour classes the stylesheet defines. */
+export const LEADER_COLOR_COUNT = 8;
+const LABEL_WIDTH = 220;
 const RIGHT_PAD = 28;
 const AXIS_HEIGHT = 24;
 
@@ -32,17 +34,31 @@ export const TIMELINE_DEFS = [
   '</defs>',
 ].join('');
 
+/** Leader colour index (0-7) of every etcd leader seen: a node keeps its lane's colour; other member names follow. */
+export function leaderColorIndex(timeline: Timeline): Map<string, number> {
+  const lanes = new Map(timeline.nodes.map((n, i) => [n.name, i]));
+  const out = new Map<string, number>();
+  let next = timeline.nodes.length;
+  for (const span of timeline.leader) {
+    const { leader } = span.value;
+    if (leader === undefined || out.has(leader)) continue;
+    out.set(leader, (lanes.get(leader) ?? next++) % LEADER_COLOR_COUNT);
+  }
+  return out;
+}
+
 function lanesOf(timeline: Timeline, scale: Scale): Lane[] {
-  const colorIndex = new Map(timeline.nodes.map((n, i) => [n.name, i % 8]));
-  const colorOf = (node: string): number => colorIndex.get(node) ?? 7;
+  const colorIndex = leaderColorIndex(timeline);
+  const colorOf = (node: string): number => colorIndex.get(node) ?? 0;
   const faults = faultItems(scale, timeline.faults, timeline.marks);
+  const steps = stepItems(scale, timeline.steps);
   const lanes: Lane[] = [];
   if (timeline.violations.length > 0) {
     const rows = Math.max(...violationRows(timeline, scale)) + 1;
     lanes.push({ id: 'violations', label: 'violations', sublabel: 'events proving failures', height: rows * VIOLATION_ROW + 8, markerY: 0, draw: () => '' });
   }
   lanes.push(
-    { id: 'steps', label: 'steps', height: 22, markerY: 11, draw: (y) => stepsLane(scale, timeline.steps, y, 22) },
+    { id: 'steps', label: 'steps', height: steps.rows * STEP_ROW_HEIGHT + 4, markerY: 11, draw: steps.draw },
     { id: 'faults', label: 'faults', height: faults.rows * FAULT_ROW_HEIGHT + 6, markerY: 12, draw: faults.draw },
     { id: 'api', label: 'API (VIP)', sublabel: 'ok / failed, outages > 1s', height: 34, markerY: 21, draw: (y) => apiLane(scale, timeline.api, y, 34) },
     { id: 'etcd-leader', label: 'etcd leader', height: 24, markerY: 12, draw: (y) => leaderLane(scale, timeline.leader, y, 24, colorOf) },
@@ -148,8 +164,11 @@ export function renderTimelineSvg(timeline: Timeline, label: string, idPrefix = 
     return el(
       'g',
       { class: `lane lane-${lane.id.startsWith('node:') ? 'node' : lane.id}`, 'data-lane': lane.id, 'data-testid': `lane-${lane.id}` },
-      text(10, ly + (lane.sublabel === undefined ? lane.height / 2 + 4 : Math.min(lane.height / 2, 18)), fitText(lane.label, lane.subrows ? 110 : 180, 12), { class: 'lane-label' }),
-      lane.sublabel === undefined ? '' : text(10, ly + Math.min(lane.height / 2, 18) + 13, fitText(lane.sublabel, lane.subrows ? 110 : 180, 10), { class: 'lane-sublabel' }),
+      el('g', { class: 'lane-title' },
+        title(lane.sublabel === undefined ? lane.label : `${lane.label} (${lane.sublabel})`),
+        text(10, ly + (lane.sublabel === undefined ? lane.height / 2 + 4 : Math.min(lane.height / 2, 18)), fitText(lane.label, lane.subrows ? 150 : 200, 12), { class: 'lane-label' }),
+        lane.sublabel === undefined ? '' : text(10, ly + Math.min(lane.height / 2, 18) + 13, fitText(lane.sublabel, lane.subrows ? 150 : 200, 10), { class: 'lane-sublabel' }),
+      ),
       ...sub,
       lane.draw(ly),
     );

@@ -1,6 +1,6 @@
 // End-to-end tests of the sandbox: real etcd members, real namespaces and packet drops, real HTTP clients.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { run } from '../../util/exec.ts';
 import { CoreV1Api, makeInformer, type V1Node } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../kubeconfig.ts';
 import { SandboxProvider, isNodeReady } from './sandbox-provider.ts';
@@ -67,7 +67,8 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     expect(cp?.metadata?.labels).to.include({ 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true', 'harvesterhci.io/managed': 'true' });
     const worker = nodes.find((n) => n.metadata?.name === 'worker-0');
     expect(worker?.metadata?.labels?.['node-role.kubernetes.io/control-plane']).to.equal(undefined);
-    const out = execFileSync('kubectl', ['--kubeconfig', cluster.endpoints.kubeconfigPath, 'get', 'nodes', '-o', 'name'], { encoding: 'utf8' });
+    // Asynchronously: the VIP runs in this process, so a blocking call would starve it.
+    const out = await run('kubectl', ['--kubeconfig', cluster.endpoints.kubeconfigPath, 'get', 'nodes', '-o', 'name'], { timeoutMs: 30_000 });
     expect(out.trim().split('\n').sort()).to.deep.equal(['node/cp-0', 'node/cp-1', 'node/cp-2', 'node/worker-0']);
     const membership = await cluster.etcdMembership();
     expect(membership?.members.map((m) => m.name).sort()).to.deep.equal(['cp-0', 'cp-1', 'cp-2']);

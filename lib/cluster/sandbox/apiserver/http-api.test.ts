@@ -206,6 +206,21 @@ describe('API server over HTTP (real etcd)', function () {
     }
   });
 
+  it('cancels the etcd watch when a client goes away', async () => {
+    const watchers = async (): Promise<number> => {
+      const metrics = await (await fetch(`${f.etcd.url}/metrics`)).text();
+      const line = metrics.split('\n').find((l) => l.startsWith('etcd_debugging_mvcc_watcher_total '));
+      return Number(line?.split(' ')[1]);
+    };
+    const baseline = await watchers();
+    const streams = await Promise.all([1, 2, 3].map(() => new LineStream(target, '/api/v1/nodes?watch=true').open()));
+    expect(await watchers()).to.equal(baseline + 3);
+    for (const s of streams) s.close();
+    const deadline = Date.now() + 5000;
+    while ((await watchers()) !== baseline && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await watchers()).to.equal(baseline);
+  });
+
   it('answers 410 Expired for a watch from a compacted resourceVersion', async () => {
     const first = (await request(target, 'POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'c410' } } })).json() as { metadata: { resourceVersion: string } };
     await request(target, 'PUT', '/api/v1/namespaces/default/configmaps/c410', { body: { metadata: { name: 'c410' }, data: { a: 'b' } } });

@@ -98,6 +98,7 @@ export async function serveWatch(ctx: RequestContext, info: ResourceInfo, namesp
   const onClientGone = (): void => stop.abort();
   res.once('close', onClientGone);
   ctx.closing.addEventListener('abort', onClientGone, { once: true });
+  if (ctx.req.socket.destroyed || ctx.closing.aborted) stop.abort(); // gone before we listened
   try {
     await Promise.race([watch.created, abortion(ctx.signal)]);
   } catch (error) {
