@@ -33,6 +33,11 @@ function listOf<T extends KubernetesObject>(fetch: () => Promise<{ items: T[]; m
   };
 }
 
+function rvOf(object: KubernetesObject): { rv?: string } {
+  const rv = object.metadata?.resourceVersion;
+  return rv ? { rv } : {};
+}
+
 export class ClusterObserver {
   private readonly watchers: { start(): Promise<void>; stop(): void }[] = [];
   private readonly samplers: WriteSampler[] = [];
@@ -74,7 +79,7 @@ export class ClusterObserver {
             const node = trimNode(item);
             seen.add(node.name);
             knownNodes.set(node.name, node);
-            record({ kind: 'node', type: 'SYNC', node });
+            record({ kind: 'node', type: 'SYNC', node, ...rvOf(item) });
           }
           // Nodes deleted while the recorder was blind: replaying node events must still give the node set.
           for (const [name, node] of knownNodes) {
@@ -88,7 +93,7 @@ export class ClusterObserver {
           const node = trimNode(item);
           if (type === 'DELETED') knownNodes.delete(node.name);
           else knownNodes.set(node.name, node);
-          record({ kind: 'node', type, node });
+          record({ kind: 'node', type, node, ...rvOf(item) });
         },
         onGap: this.gap('nodes'),
       }),
@@ -96,8 +101,8 @@ export class ClusterObserver {
         kubeConfig: kc,
         path: `/apis/batch/v1/namespaces/${PROMOTE_JOB_NAMESPACE}/jobs`,
         list: listOf(() => batch.listNamespacedJob({ namespace: PROMOTE_JOB_NAMESPACE })),
-        onSync: (items) => items.forEach((job) => record({ kind: 'job', type: 'SYNC', ...trimJob(job) })),
-        onEvent: (type, job) => record({ kind: 'job', type, ...trimJob(job) }),
+        onSync: (items) => items.forEach((job) => record({ kind: 'job', type: 'SYNC', ...trimJob(job), ...rvOf(job) })),
+        onEvent: (type, job) => record({ kind: 'job', type, ...trimJob(job), ...rvOf(job) }),
         onGap: this.gap('jobs'),
       }),
       new ListWatcher<CoreV1Event>({

@@ -138,7 +138,7 @@ export const EVENT_FIELDS: Readonly<Record<string, Validator>> = {
     { groups: arrayOf(nodeNames), from: nodeNames, to: nodeNames, error: str },
   ),
   step: object({ index: nonNegInt, step: str, phase: oneOf(['begin', 'end']) }, { ok: bool, error: str }),
-  node: object({ type: watchType, node: trimmedNode }),
+  node: object({ type: watchType, node: trimmedNode }, { rv: str }),
   job: object(
     {
       type: watchType,
@@ -150,7 +150,7 @@ export const EVENT_FIELDS: Readonly<Record<string, Validator>> = {
       failed: nonNegInt,
       conditions: arrayOf(object({ type: str, status: str })),
     },
-    { ownerNode: str },
+    { ownerNode: str, rv: str },
   ),
   'k8s-event': object(
     { namespace: str, name: str, reason: str, message: str, involvedObject: object({ kind: str, name: str }) },

@@ -121,11 +121,14 @@ export interface TrimmedNode {
  */
 export interface NodeEvent extends EventBase<'node'> {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'SYNC';
+  /** The object's resourceVersion in this event (for a deletion: the revision that deleted it). */
+  readonly rv?: string;
   readonly node: TrimmedNode;
 }
 
 export interface JobEvent extends EventBase<'job'> {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'SYNC';
+  readonly rv?: string;
   readonly namespace: string;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;

@@ -7,6 +7,8 @@ import { withDeadline } from '../util/wait.ts';
 export const SAMPLER_NAMESPACE = 'default';
 export const SAMPLER_CONFIGMAP = 'cpchaos-register';
 export const SAMPLER_KEY = 'value';
+/** Blind writes write BLIND_WRITE_BASE + their op id: values no compare-and-swap produces. */
+export const BLIND_WRITE_BASE = 1_000_000_000;
 
 export type SamplerPhase = 'invoke' | 'ok' | 'fail' | 'info';
 
@@ -47,6 +49,8 @@ function describe(error: unknown): string {
 /** Errors after which the write certainly did not happen: the server refused it before storing anything. */
 function definitelyFailed(error: unknown): boolean {
   const code = statusCode(error);
+  // etcd refuses a proposal outright when it knows no leader: nothing was written.
+  if (code === 503 && /no leader/i.test(String((error as { body?: unknown }).body ?? '') + String((error as Error).message ?? ''))) return true;
   if (code !== undefined) return code === 409 || code === 404 || code === 400 || code === 422;
   const text = String((error as { message?: unknown }).message ?? '') + String((error as { cause?: { code?: unknown } }).cause?.code ?? '');
   return /ECONNREFUSED|ENOENT|socket hang up before/i.test(text);
@@ -101,6 +105,25 @@ export class WriteSampler {
     this.options.onOp({ ...op, process: this.options.process, target: this.options.target, t: Date.now() });
   }
 
+  /** An unconditional write of a value no compare-and-swap can produce (they count up from 0). */
+  private async blindWrite(): Promise<void> {
+    const opId = this.options.nextOpId();
+    const value = BLIND_WRITE_BASE + opId;
+    this.emit({ opId, phase: 'invoke', f: 'write', value });
+    try {
+      await withDeadline(`write of ${SAMPLER_CONFIGMAP} via ${this.options.target}`, this.options.deadlineMs, () =>
+        this.core.replaceNamespacedConfigMap({
+          name: SAMPLER_CONFIGMAP,
+          namespace: SAMPLER_NAMESPACE,
+          body: { metadata: { name: SAMPLER_CONFIGMAP, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: String(value) } },
+        }),
+      );
+      this.emit({ opId, phase: 'ok', f: 'write', value });
+    } catch (error) {
+      this.emit({ opId, phase: definitelyFailed(error) ? 'fail' : 'info', f: 'write', value, error: describe(error) });
+    }
+  }
+
   /** A last read after everything else stopped: it shows which acknowledged writes survived. */
   async finalRead(): Promise<void> {
     const readId = this.options.nextOpId();
@@ -125,8 +148,10 @@ export class WriteSampler {
         this.core.readNamespacedConfigMap({ name: SAMPLER_CONFIGMAP, namespace: SAMPLER_NAMESPACE }),
       );
     } catch (error) {
-      // A read changes nothing: a failed read is simply a failed read.
+      // A read changes nothing: a failed read is simply a failed read. Still try to write (blindly), so an
+      // outage is observed on the write path too, as a client would experience it.
       this.emit({ opId: readId, phase: 'fail', f: 'read', error: describe(error) });
+      await this.blindWrite();
       return;
     }
     const value = valueOf(current);

@@ -1,6 +1,7 @@
 // Safety: a promotion only ever follows the disappearance of a management Node the harness deleted, and
 // promotions never outnumber such disappearances. A NotReady, powered-off or partitioned management node keeps
 // its role (harvester#8014, #5424); a Terminating one still counts until its Node object is gone.
+import { happenedBefore } from './order.ts';
 import type { HistoryEvent, NodeEvent } from '../observe/history.ts';
 import type { OracleContext } from './context.ts';
 import { ordinal } from './oracle.ts';
@@ -51,7 +52,7 @@ function check(ctx: OracleContext): Verdict {
   const violations: Violation[] = [];
   let gone = 0;
   starts.forEach((start, i) => {
-    while (gone < disappearances.length && (disappearances[gone]?.gone.seq ?? Infinity) < start.event.seq) gone += 1;
+    while (gone < disappearances.length && happenedBefore((disappearances[gone] as (typeof disappearances)[number]).gone, start.event)) gone += 1;
     if (gone > i) return;
     const late = disappearances[gone];
     const how = `${start.node} started promoting (${SIGNAL_TEXT[start.signal]}) at ${ctx.rel(start.event.t)}`;

@@ -75,8 +75,10 @@ describe('renderHtmlReport', () => {
   it('has a lane per node, and lanes for the API, the etcd leader, faults, steps and violations', () => {
     const lanes = withAttr(svg, 'data-lane').map((e) => e.attributes['data-lane']);
     expect(lanes).to.deep.equal(['violations', 'steps', 'faults', 'api', 'etcd-leader', 'node:cp-0', 'node:cp-1', 'node:cp-2', 'node:worker-0']);
-    expect(allText(lane(svg, 'node:cp-0'))).to.match(/^cp-0control-plane/);
-    expect(allText(lane(svg, 'node:worker-0'))).to.match(/^worker-0worker/);
+    const labels = (id: string): string[] => findAll(lane(svg, id), (e) => /^lane-(sub)?label$/.test(e.attributes['class'] ?? '')).map((e) => e.text);
+    expect(labels('node:cp-0')).to.deep.equal(['cp-0', 'control-plane']);
+    expect(labels('node:worker-0')).to.deep.equal(['worker-0', 'worker']);
+    expect(labels('api')).to.deep.equal(['API (VIP)', 'ok / failed, outages > 1s']);
   });
 
   it('draws Ready, role, promote-status, cordon and deletion on the node lanes', () => {

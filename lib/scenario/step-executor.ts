@@ -53,7 +53,13 @@ export class StepExecutor {
   }
 
   private async targetContext(): Promise<TargetContext> {
-    const nodes = await this.listNodes();
+    // Selectors by name, index or binding need no API; the others say so when the API cannot answer (no quorum).
+    let nodes: V1Node[] = [];
+    try {
+      nodes = await this.listNodes();
+    } catch {
+      nodes = [];
+    }
     let leader: string | undefined;
     let members: string[] | undefined;
     try {

@@ -30,6 +30,8 @@ export interface SandboxOptions {
   readonly keepRunDir?: boolean;
 }
 
+const STANDARD_NAMESPACES = ['default', 'kube-system', 'kube-node-lease', 'harvester-system'];
+
 export function newRunId(): string {
   return randomBytes(3).toString('hex');
 }
@@ -120,12 +122,15 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       const core = loadKubeConfig(kubeconfigPath).makeApiClient(CoreV1Api);
       const expected = topology.nodes.map((n) => n.name);
       await waitFor(
-        `all ${expected.length} sandbox nodes (${expected.join(', ')}) to be Ready`,
+        `all ${expected.length} sandbox nodes (${expected.join(', ')}) to be Ready, and the standard namespaces to exist`,
         async () => {
           signal?.throwIfAborted();
           const nodes = (await core.listNode()).items;
           const ready = new Set(nodes.filter(isNodeReady).map((n) => n.metadata?.name));
-          return expected.every((name) => ready.has(name));
+          if (!expected.every((name) => ready.has(name))) return false;
+          // The API servers create the standard namespaces at start; clients may rely on them from now on.
+          const namespaces = new Set((await core.listNamespace()).items.map((ns) => ns.metadata?.name));
+          return STANDARD_NAMESPACES.every((ns) => namespaces.has(ns));
         },
         { timeoutMs: options.readyTimeoutMs ?? 60_000, intervalMs: 100, signal },
       ).catch((error: unknown) => {

@@ -63,7 +63,9 @@ export class TcpForwarder {
   }
 
   private pick(): VipBackend | undefined {
-    const names = this.healthyBackends();
+    let names = this.healthyBackends();
+    // None ready (quorum lost): forward anyway, so clients get the API servers' own 5xx answers, not a reset.
+    if (names.length === 0) names = [...this.backends.keys()].sort();
     if (names.length === 0) return undefined;
     const name = names[this.next++ % names.length] as string;
     return this.backends.get(name);
