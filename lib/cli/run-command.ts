@@ -6,6 +6,7 @@ import { runScenario, type ScenarioResult } from '../scenario/runner.ts';
 import { isProviderName, assertRunnableProvider } from '../cluster/providers.ts';
 import { UsageError, parseOptions } from './main.ts';
 import { printResult, writeReports } from './output.ts';
+import { ProgressReporter } from '../report/index.ts';
 
 const RUN_OPTIONS = {
   provider: { type: 'string', default: 'sandbox' },
@@ -48,11 +49,14 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
     for (const scenario of scenarios) {
       if (signal.aborted) break outer;
       process.stdout.write(`\n== ${scenario.name} (seed ${seed}${repeat > 1 || values['until-failure'] ? `, round ${round}` : ''})\n`);
+      const reporter = new ProgressReporter();
       const result = await runScenario(scenario, {
         seed,
         promotionPolicy: values['promotion-policy'],
         signal,
-        onProgress: (line) => process.stdout.write(`   ${line}\n`),
+        onEvent: (event) => {
+          for (const line of reporter.push(event)) process.stdout.write(`     ${line}\n`);
+        },
       });
       results.push(result);
       printResult(result);
@@ -62,8 +66,8 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
       }
     }
   }
-  const dir = writeReports(values.reports ?? 'reports', results);
-  if (dir) process.stdout.write(`\nreport: ${dir}\n`);
+  const dir = await writeReports(values.reports ?? 'reports', results);
+  if (dir) process.stdout.write(`\nreport: ${dir}/index.html (junit.xml, summary.json and history files beside it)\n`);
   const counts = { pass: 0, fail: 0, inconclusive: 0 };
   for (const r of results) counts[r.status]++;
   process.stdout.write(`${counts.pass} passed, ${counts.fail} failed, ${counts.inconclusive} inconclusive\n`);

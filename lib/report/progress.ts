@@ -77,6 +77,8 @@ function opLine(state: ProgressState, op: OpEvent, zeroMs: number): ProgressUpda
     return { state: { ...state, api: { lastOkMs: atMs, failing: false } }, lines };
   }
   if (state.api.failing) return { state, lines: [] };
+  // A compare-and-swap that lost to another writer (409 Conflict) is the register working, not an outage.
+  if (op.phase === 'fail' && op.error?.startsWith('HTTP 409')) return { state, lines: [] };
   const why = op.phase === 'info' ? 'indeterminate' : 'failed';
   return { state: { ...state, api: { ...state.api, failing: true } }, lines: [`api: ${op.f} through the VIP ${why}${op.error === undefined ? '' : `: ${op.error}`}`] };
 }

@@ -8,7 +8,7 @@ import type { SandboxTopologyOptions, TopologyNode } from '../cluster/sandbox/to
 import { WITNESS_LABEL } from '../harvester/contract.ts';
 import { loadPromotionPolicy } from '../harvester/promotion.ts';
 import { ClusterObserver } from '../observe/cluster-observer.ts';
-import type { History } from '../observe/history.ts';
+import type { History, HistoryEvent } from '../observe/history.ts';
 import { Recorder } from '../observe/recorder.ts';
 import { runOracles, type Verdict, type VerdictStatus } from '../oracles/index.ts';
 import { errorMessage, SetupError } from '../util/errors.ts';
@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly promotionPolicy?: string | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((line: string) => void) | undefined;
+  /** Sees every history event as it is recorded (live reporters). */
+  readonly onEvent?: ((event: HistoryEvent) => void) | undefined;
   /** Deadline for the cluster to be healthy before the first step. */
   readonly preconditionTimeoutMs?: number;
 }
@@ -75,6 +77,7 @@ function inconclusiveAll(scenario: Scenario, summary: string): Verdict[] {
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const startedAt = Date.now();
   const recorder = new Recorder();
+  if (options.onEvent) recorder.subscribe(options.onEvent);
   const teardown = new TeardownStack();
   const random = createRandom(options.seed);
   const progress = options.onProgress ?? (() => undefined);

@@ -49,11 +49,13 @@ export class Kubelet {
   }
 
   private async beat(): Promise<void> {
+    // The lease first: a restarted node must not show Ready with a stale lease, or the node lifecycle controller
+    // turns it Unknown again at once.
+    await this.renewLease();
     if (!this.registered) {
       await this.register();
       this.registered = true;
     }
-    await this.renewLease();
     if (Date.now() - this.lastStatusPostMs >= this.options.statusRefreshMs) await this.postStatus();
   }
 
