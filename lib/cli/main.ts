@@ -6,6 +6,7 @@ import { sandboxCommand } from './sandbox-command.ts';
 import { cleanupCommand } from './cleanup-command.ts';
 import { runCommand } from './run-command.ts';
 import { checkCommand } from './check-command.ts';
+import { validateCommand } from './validate-command.ts';
 import { ScenarioError } from '../scenario/loader.ts';
 import { HistoryFormatError } from '../observe/history.ts';
 
@@ -20,6 +21,7 @@ commands:
       [--repeat N] [--until-failure] [--fail-fast] [--dry-run] [--reports DIR] [--promotion-policy MODULE]
                          run scenarios, print verdicts, write reports (exit 1 when an invariant fails)
   check <history.json>   re-run the oracles over a saved history
+  validate               checker self-validation: run each faulty policy against the scenario that must catch it
   sandbox up [--topology FILE] [--control-planes N] [--workers N] [--promotion-policy MODULE]
                          start a sandbox cluster and keep it running; prints a kubeconfig path (Ctrl-C stops it)
   sandbox down           stop the sandbox started by \`sandbox up\`
@@ -58,6 +60,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await withInterrupt((signal) => runCommand(rest, signal));
       case 'check':
         return checkCommand(rest);
+      case 'validate':
+        return await withInterrupt((signal) => validateCommand(signal));
       case undefined:
       case 'help':
       case '--help':

@@ -142,7 +142,7 @@ export class ClusterObserver {
 
   private addSampler(process: string, target: string, kubeConfig: KubeConfig, intervalMs: number): void {
     const sampler = new WriteSampler({
-      process, target, kubeConfig, intervalMs, deadlineMs: this.options.requestDeadlineMs,
+      process, target, kubeConfig, intervalMs, deadlineMs: this.options.requestDeadlineMs, blindWrites: process === 'vip',
       onOp: ({ t, ...op }) => this.recorder.record({ kind: 'op', ...op, t }),
       nextOpId: () => ++this.opId,
     });

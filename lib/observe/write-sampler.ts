@@ -31,6 +31,8 @@ export interface WriteSamplerOptions {
   readonly intervalMs: number;
   readonly deadlineMs: number;
   readonly onOp: (op: SamplerOp) => void;
+  /** After a failed read, try an unconditional write too (the VIP sampler: outages show on the write path). */
+  readonly blindWrites?: boolean;
   /** Shared across samplers so operation ids are unique in a run. */
   readonly nextOpId: () => number;
 }
@@ -151,7 +153,7 @@ export class WriteSampler {
       // A read changes nothing: a failed read is simply a failed read. Still try to write (blindly), so an
       // outage is observed on the write path too, as a client would experience it.
       this.emit({ opId: readId, phase: 'fail', f: 'read', error: describe(error) });
-      await this.blindWrite();
+      if (this.options.blindWrites === true) await this.blindWrite();
       return;
     }
     const value = valueOf(current);

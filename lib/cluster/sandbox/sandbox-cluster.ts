@@ -38,6 +38,8 @@ export interface SandboxClusterParts {
   readonly apiEndpointsFile: string;
   readonly promotionPolicy?: string | undefined;
   readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean } | undefined;
+  /** The bundled node agent, when one could be built. */
+  readonly agentBundle?: string | undefined;
 }
 
 export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
@@ -116,20 +118,27 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
     return new EtcdClient({ endpoint: { socketPath: member.processes.layout.etcdSocketPath }, deadlineMs: this.parts.timers.apiRequestDeadlineMs });
   }
 
-  /** Membership and leader as seen by the first member that answers. */
+  /**
+   * Membership and leader as seen by a member that knows a leader (an isolated or lagging member may not); without
+   * one, what the first member that answers says.
+   */
   async etcdMembership(): Promise<EtcdMembership | undefined> {
     let lastError: unknown;
+    let leaderless: EtcdMembership | undefined;
     for (const member of this.parts.members.values()) {
       if (member.state !== 'running' || !existsSync(member.processes.layout.etcdSocketPath)) continue;
       const client = this.etcdClientFor(member);
       try {
         const [{ members }, status] = await Promise.all([client.memberList(), client.status()]);
         const leader = members.find((m) => m.id === status.leader)?.name;
-        return { members: members.map((m) => ({ name: m.name, id: m.id })), ...(leader ? { leader } : {}) };
+        const membership = { members: members.map((m) => ({ name: m.name, id: m.id })), ...(leader ? { leader } : {}) };
+        if (leader) return membership;
+        leaderless ??= membership;
       } catch (error) {
         lastError = error;
       }
     }
+    if (leaderless) return leaderless;
     if (lastError) throw lastError;
     return undefined;
   }
@@ -160,7 +169,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
       member.state = 'running';
       return;
     }
-    member.processes.startAgent(this.agentConfig(member));
+    member.processes.startAgent(this.agentConfig(member), this.parts.agentBundle);
     member.state = 'running';
   }
 

@@ -14,6 +14,7 @@ import { waitFor } from '../../util/wait.ts';
 import { assertCanCreateNamespaces, createHub, createNodeNamespace, destroyNamespace, hubNamespace, nodeNamespace } from './network.ts';
 import { installChains } from './packet-filter.ts';
 import { NodeProcesses } from './node-processes.ts';
+import { agentBundle } from './agent-bundle.ts';
 import { StartedSandbox, type SandboxMember } from './sandbox-cluster.ts';
 import { resolveTopology, type SandboxTopologyOptions } from './topology.ts';
 import { TcpForwarder } from './vip.ts';
@@ -72,6 +73,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     const topology = resolveTopology(options.topology);
     await assertCanCreateNamespaces();
     await assertEtcdInstalled();
+    const bundle = await agentBundle();
     const runId = newRunId();
     const runDir = join(runsRoot(), runId);
     mkdirSync(runDir, { recursive: true });
@@ -80,7 +82,8 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     const teardown = new TeardownStack();
     teardown.defer('remove run folder', () => {
       journal.record({ type: 'stopped' });
-      if (!options.keepRunDir) rmSync(runDir, { recursive: true, force: true });
+      // CPCHAOS_KEEP_RUN_DIR=1 keeps logs and etcd data of every run, for debugging.
+      if (!options.keepRunDir && process.env['CPCHAOS_KEEP_RUN_DIR'] !== '1') rmSync(runDir, { recursive: true, force: true });
     });
 
     const members = new Map<string, SandboxMember>();
@@ -90,7 +93,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     const apiEndpointsFile = join(runDir, 'api-endpoints.json');
     const cluster = new StartedSandbox({
       runId, runDir, journal, teardown, members, timers: topology.timers, vip, apiEndpointsFile,
-      endpoints: { kubeconfigPath, nodeKubeconfigPaths }, promotionPolicy: options.promotionPolicy, promotion: options.promotion,
+      endpoints: { kubeconfigPath, nodeKubeconfigPaths }, promotionPolicy: options.promotionPolicy, promotion: options.promotion, agentBundle: bundle,
     });
     try {
       // Network: hub first, so its teardown runs last.
@@ -114,7 +117,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       await cluster.refreshApiEndpoints();
       const vipPort = await vip.listen();
       writePlainKubeconfig(kubeconfigPath, `http://127.0.0.1:${vipPort}`, `cpchaos-${runId}`);
-      for (const member of ordered) member.processes.startAgent(cluster.agentConfig(member));
+      for (const member of ordered) member.processes.startAgent(cluster.agentConfig(member), bundle);
       // Promotions add API servers: keep the VIP and the agents' server list current.
       const refresh = setInterval(() => void cluster.refreshApiEndpoints().catch(() => undefined), 500);
       teardown.defer('stop endpoint refresh', () => clearInterval(refresh));

@@ -1,0 +1,43 @@
+// Options of the existing-cluster provider (`--provider existing`), and the timers of a real Harvester.
+import type { RunBudgets } from '../../observe/history.ts';
+import type { KillSwitchOptions } from '../../faults/safety/kill-switch.ts';
+import type { ClusterTimers } from '../provider.ts';
+
+export interface ExistingOptions {
+  /** Kubeconfig file (--kubeconfig); default: $KUBECONFIG, else ~/.kube/config. */
+  readonly kubeconfigPath?: string | undefined;
+  /** Context (--context); default: the kubeconfig's current context. */
+  readonly context?: string | undefined;
+  /** --allow-context values: context names, or files with one context per line. Needed unless dryRun. */
+  readonly allowContexts?: readonly string[] | undefined;
+  /** --dry-run: attach and plan, print every step and command, run none. */
+  readonly dryRun?: boolean | undefined;
+  /** Receives dry-run lines as they come (they are also kept on the cluster). */
+  readonly onDryRunLine?: ((line: string) => void) | undefined;
+  /** The scenario's allowQuorumLoss: without it, steps that would lose etcd quorum are refused. */
+  readonly allowQuorumLoss?: boolean | undefined;
+  /** The kill switch: file (default $CPCHAOS_STATE_DIR/killswitch), signal (default SIGUSR1), poll interval. */
+  readonly killSwitch?: KillSwitchOptions | undefined;
+  /** Told when the kill switch trips (the runner aborts its run); faults are being undone meanwhile. */
+  readonly onKillSwitch?: ((reason: string) => void) | undefined;
+  /** Timers the cluster runs with, when they differ from a stock Harvester's. */
+  readonly timers?: Partial<ClusterTimers> | undefined;
+  /** Budgets for this cluster; they win over scaled scenario budgets (see scaleBudgets). */
+  readonly budgets?: RunBudgets | undefined;
+  /** How long attaching (listing nodes) may take. Default 30 s. */
+  readonly attachTimeoutMs?: number | undefined;
+  /** Keep the run folder (journal, kubeconfig copy) after stopping. It is always kept when undoing failed. */
+  readonly keepRunDir?: boolean | undefined;
+  /** Environment for KUBECONFIG, HOME and the IPMI credentials' variables (default process.env). */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+}
+
+/** A stock Harvester (RKE2): kubelet status every 10 s, node-monitor grace 40 s, etcd heartbeat 100 ms, election 1 s. */
+export const HARVESTER_TIMERS: ClusterTimers = {
+  kubeletHeartbeatMs: 10_000,
+  nodeMonitorGraceMs: 40_000,
+  etcdHeartbeatMs: 100,
+  etcdElectionTimeoutMs: 1000,
+};
+
+export const DEFAULT_ATTACH_TIMEOUT_MS = 30_000;

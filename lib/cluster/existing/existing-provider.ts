@@ -1,0 +1,112 @@
+// The existing-cluster provider: attaches to a running cluster (a real Harvester) through a kubeconfig, discovers
+// nodes and roles from labels, and injects faults with the executors of an executors file. It never creates or
+// deletes the cluster. Destructive runs need the context in the allowlist; teardown is registered before each
+// piece is set up, and a failed start tears down and rethrows the original error.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { buildExecutors, preflightExecutors, type BuildOptions } from '../../faults/executors/build.ts';
+import { loadExecutorsFile } from '../../faults/executors/config-file.ts';
+import { configuredFaults, type ExecutorsConfig } from '../../faults/executors/config-types.ts';
+import { mergeFacts } from '../../faults/executors/planner.ts';
+import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
+import { assertContextAllowed } from '../../faults/safety/context-allowlist.ts';
+import { DryRun } from '../../faults/safety/dry-run.ts';
+import { KillSwitch } from '../../faults/safety/kill-switch.ts';
+import { errorMessage, SetupError } from '../../util/errors.ts';
+import { TeardownStack } from '../../util/teardown.ts';
+import { withDeadline } from '../../util/wait.ts';
+import type { ClusterProvider, FaultKind } from '../provider.ts';
+import { clusterNodesOf } from './discover.ts';
+import { StartedExisting } from './existing-cluster.ts';
+import { DEFAULT_ATTACH_TIMEOUT_MS, HARVESTER_TIMERS, type ExistingOptions } from './existing-options.ts';
+import { loadKubeconfigSource, writeSingleContextKubeconfig } from './kubeconfig-source.ts';
+
+/** Seams for tests: how executors run commands and requests. */
+export type ExecutorSeams = Pick<BuildOptions, 'commandRunner' | 'ipmiRunner' | 'kubeRequester'>;
+
+export class ExistingClusterProvider implements ClusterProvider<ExistingOptions> {
+  readonly name = 'existing';
+  readonly supportedFaults: ReadonlySet<FaultKind>;
+
+  /** `executors`: the parsed executors file; without one the provider only attaches (no fault is supported). */
+  constructor(readonly executors?: ExecutorsConfig, private readonly seams: ExecutorSeams = {}) {
+    this.supportedFaults = configuredFaults(executors);
+  }
+
+  /** A provider for an executors file (--executors FILE), or none. */
+  static fromFile(file: string | undefined): ExistingClusterProvider {
+    return new ExistingClusterProvider(file === undefined ? undefined : loadExecutorsFile(file));
+  }
+
+  async start(options: ExistingOptions = {}, signal?: AbortSignal): Promise<StartedExisting> {
+    const dryRunMode = options.dryRun === true;
+    const source = loadKubeconfigSource(options);
+    if (!dryRunMode) assertContextAllowed(source.context, options.allowContexts ?? []);
+    const killSwitch = new KillSwitch(options.killSwitch);
+    if (killSwitch.fileExists()) throw new SetupError(`the kill switch file ${killSwitch.path} exists: remove it to start a run`);
+
+    const runId = randomBytes(3).toString('hex');
+    const runDir = join(runsRoot(), runId);
+    mkdirSync(runDir, { recursive: true });
+    const journal = new Journal(runDir);
+    journal.record({ type: 'run', runId, provider: this.name, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid) ?? 0 });
+    const teardown = new TeardownStack();
+    let cluster: StartedExisting | undefined;
+    teardown.defer('remove run folder', () => {
+      journal.record({ type: 'stopped' });
+      if (!options.keepRunDir && !cluster?.faultsLeftBehind) rmSync(runDir, { recursive: true, force: true });
+    });
+    try {
+      let kubeconfigPath = source.files[0] as string;
+      if (source.needsCopy) {
+        kubeconfigPath = join(runDir, 'kubeconfig.yaml');
+        writeSingleContextKubeconfig(source.kubeConfig, kubeconfigPath);
+      }
+      const core = source.kubeConfig.makeApiClient(CoreV1Api);
+      const attachTimeoutMs = options.attachTimeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
+      signal?.throwIfAborted();
+      const v1Nodes = await withDeadline(`the API server of context "${source.context}" (${source.server}) to list nodes`, attachTimeoutMs, () => core.listNode())
+        .then((list) => list.items)
+        .catch((error: unknown) => {
+          throw new SetupError(`cannot attach to context "${source.context}" (${source.server}): ${errorMessage(error)}`, { cause: error });
+        });
+      const nodes = clusterNodesOf(v1Nodes);
+      if (!nodes.some((n) => n.role === 'control-plane')) {
+        throw new SetupError(`context "${source.context}": no node has a management role label (node-role.kubernetes.io/control-plane, master or etcd = "true"); nodes: ${nodes.map((n) => n.name).join(', ') || 'none'}`);
+      }
+
+      const dryRun = dryRunMode ? new DryRun(options.onDryRunLine) : undefined;
+      const env = options.env ?? process.env;
+      const built = this.executors
+        ? buildExecutors(this.executors, { provider: this.name, target: source.kubeConfig, env, dryRun: dryRunMode, ...this.seams })
+        : undefined;
+      if (this.executors && built) {
+        const facts = nodes.map((n) => mergeFacts(this.executors, n.name, n.address));
+        const problems = await preflightExecutors(this.executors, built, facts, { dryRun: dryRunMode });
+        if (problems.length > 0) throw new SetupError(`executors file ${this.executors.file} does not fit context "${source.context}":\n  ${problems.join('\n  ')}`);
+      }
+
+      cluster = new StartedExisting({
+        runId, runDir, journal, teardown, context: source.context, server: source.server, core,
+        endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
+        nodes, v1Nodes, timers: { ...HARVESTER_TIMERS, ...options.timers },
+        supportedFaults: this.supportedFaults, config: this.executors, planner: built?.planner, dryRun,
+        allowQuorumLoss: options.allowQuorumLoss === true, killSwitch, onKillSwitch: options.onKillSwitch,
+        listTimeoutMs: Math.min(attachTimeoutMs, 10_000),
+      });
+      const started = cluster;
+      teardown.defer('stop watching the kill switch', () => killSwitch.dispose());
+      killSwitch.watch((reason) => started.halt(reason));
+      return started;
+    } catch (error) {
+      try {
+        await teardown.run();
+      } catch {
+        // The start error is the one to report.
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,321 @@
+// Faults on a kind cluster and their undos, checked through the exact command lines the recording fakes saw; and
+// failures (non-zero exit, timeout, missing binary) that must give the right harness error and leave every applied
+// fault undone.
+import { expect } from 'chai';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal } from '../../faults/journal.ts';
+import { DeadlineError, SetupError } from '../../util/errors.ts';
+import type { StartedKindCluster } from './kind-cluster.ts';
+import { KindProvider, type KindOptions } from './kind-provider.ts';
+import { FIXTURES_BIN, startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
+import { ClusterCommandError, type ToolOptions } from './tools.ts';
+
+const C = 'cpchaos-abc123';
+const CP1 = `${C}-control-plane`;
+const CP2 = `${C}-control-plane2`;
+const CP3 = `${C}-control-plane3`;
+const W = `${C}-worker`;
+const ADDRESS = 'docker inspect -f {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}';
+
+const CHAINS =
+  'set -e; iptables -w 5 -N CPCHAOS-IN 2>/dev/null || true; iptables -w 5 -C INPUT -j CPCHAOS-IN 2>/dev/null || iptables -w 5 -I INPUT 1 -j CPCHAOS-IN; ' +
+  'iptables -w 5 -N CPCHAOS-OUT 2>/dev/null || true; iptables -w 5 -C OUTPUT -j CPCHAOS-OUT 2>/dev/null || iptables -w 5 -I OUTPUT 1 -j CPCHAOS-OUT';
+const FLUSH = 'sh -c set -e; for c in CPCHAOS-IN CPCHAOS-OUT; do if iptables -w 5 -S $c >/dev/null 2>&1; then iptables -w 5 -F $c; fi; done';
+const ETCD_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
+const ETCDCTL = `crictl exec ${ETCD_ID} etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/peer.crt --key /etc/kubernetes/pki/etcd/peer.key`;
+const FIND_ETCD = 'crictl ps --label io.kubernetes.container.name=etcd --state running -q';
+
+/** A DROP rule spec with its fault's comment. */
+const rule = (match: string, tag: string): string => `${match} -m comment --comment ${tag} -j DROP`;
+/** The recorded line installing `rules` ([chain, spec]) on `node`, with their expiry after 900 s. */
+function install(node: string, rules: readonly [string, string][]): string {
+  const deletes = rules.map(([chain, spec]) => `iptables -w 5 -D ${chain} ${spec}`).join('; ');
+  const adds = rules.map(([chain, spec]) => `iptables -w 5 -A ${chain} ${spec}`).join('; ');
+  return `docker exec ${node} sh -c ${CHAINS}; (sleep 900; set +e; ${deletes}) >/dev/null 2>&1 & ${adds}`;
+}
+const remove = (node: string, chain: string, spec: string): string => `docker exec ${node} iptables -w 5 -D ${chain} ${spec}`;
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('kind provider: faults and their undo', function () {
+  let fakes: KindFakes;
+  let cluster: StartedKindCluster;
+
+  async function startCluster(options: KindOptions = {}, tools: Partial<ToolOptions> = {}): Promise<void> {
+    cluster = await new KindProvider(fakes.providerOptions({}, tools)).start(options);
+    fakes.clearCalls();
+    fakes.api.requests.length = 0;
+  }
+
+  beforeEach(async () => {
+    fakes = await startKindFakes();
+  });
+
+  afterEach(async () => {
+    fakes.clearFailures();
+    await cluster?.stop().catch(() => undefined);
+    await fakes.close();
+  });
+
+  it('kill: docker kill; undo: docker start, then the address is read again', async () => {
+    await startCluster();
+    const fault = await cluster.inject({ kind: 'kill', nodes: [W, CP3] });
+    expect(fakes.lines()).to.deep.equal([`docker kill ${W}`, `docker kill ${CP3}`]);
+    expect(cluster.nodeState(W)).to.equal('killed');
+    fakes.clearCalls();
+    await fault.undo();
+    await fault.undo();
+    expect(fakes.lines()).to.deep.equal([`docker start ${CP3}`, `${ADDRESS} ${CP3}`, `docker start ${W}`, `${ADDRESS} ${W}`]);
+    expect(cluster.nodeState(W)).to.equal('running');
+    expect(cluster.notes).to.deep.equal([]);
+  });
+
+  it('restart: docker kill then docker start, nothing to undo', async () => {
+    await startCluster();
+    const fault = await cluster.inject({ kind: 'restart', nodes: [CP3] });
+    await fault.undo();
+    expect(fakes.lines()).to.deep.equal([`docker kill ${CP3}`, `docker start ${CP3}`, `${ADDRESS} ${CP3}`]);
+  });
+
+  it('pause: docker pause; undo: docker unpause; resume unpauses, after which the undo has nothing left to do', async () => {
+    await startCluster();
+    const pause = await cluster.inject({ kind: 'pause', nodes: [CP2] });
+    expect(fakes.lines()).to.deep.equal([`docker pause ${CP2}`]);
+    await pause.undo();
+    expect(fakes.lines()).to.deep.equal([`docker pause ${CP2}`, `docker unpause ${CP2}`]);
+
+    fakes.clearCalls();
+    const again = await cluster.inject({ kind: 'pause', nodes: [CP2] });
+    await cluster.inject({ kind: 'resume', nodes: [CP2] });
+    await again.undo();
+    expect(fakes.lines()).to.deep.equal([`docker pause ${CP2}`, `docker unpause ${CP2}`]);
+  });
+
+  it('isolate: drops everything through eth0 both ways, with a self-expiring undo; undo deletes both rules', async () => {
+    await startCluster();
+    const tag = `cpchaos-${fakes.runId}-n1`;
+    const fault = await cluster.inject({ kind: 'isolate', nodes: [CP2] });
+    const input = rule('-i eth0', tag);
+    const output = rule('-o eth0', tag);
+    expect(fakes.lines()).to.deep.equal([install(CP2, [['CPCHAOS-IN', input], ['CPCHAOS-OUT', output]])]);
+    fakes.clearCalls();
+    await fault.undo();
+    expect(fakes.lines()).to.deep.equal([remove(CP2, 'CPCHAOS-IN', input), remove(CP2, 'CPCHAOS-OUT', output)]);
+  });
+
+  it('partition: each side drops packets from the other; undo deletes exactly those rules', async () => {
+    await startCluster({ faultTtlMs: 900_000 });
+    const tag = `cpchaos-${fakes.runId}-n1`;
+    const from = (address: string): string => rule(`-s ${address}/32`, tag);
+    const fault = await cluster.inject({ kind: 'partition', groups: [[CP1], [CP2, CP3, W]] });
+    expect(fakes.lines()).to.deep.equal([
+      install(CP1, [['CPCHAOS-IN', from('172.18.0.3')], ['CPCHAOS-IN', from('172.18.0.4')], ['CPCHAOS-IN', from('172.18.0.11')]]),
+      install(CP2, [['CPCHAOS-IN', from('172.18.0.2')]]),
+      install(CP3, [['CPCHAOS-IN', from('172.18.0.2')]]),
+      install(W, [['CPCHAOS-IN', from('172.18.0.2')]]),
+    ]);
+    fakes.clearCalls();
+    await fault.undo();
+    expect(fakes.lines()).to.deep.equal([
+      remove(CP1, 'CPCHAOS-IN', from('172.18.0.3')),
+      remove(CP1, 'CPCHAOS-IN', from('172.18.0.4')),
+      remove(CP1, 'CPCHAOS-IN', from('172.18.0.11')),
+      remove(CP2, 'CPCHAOS-IN', from('172.18.0.2')),
+      remove(CP3, 'CPCHAOS-IN', from('172.18.0.2')),
+      remove(W, 'CPCHAOS-IN', from('172.18.0.2')),
+    ]);
+  });
+
+  it('drop: one way only, at the receiver; the expiry follows faultTtlMs; each fault has its own tag', async () => {
+    await startCluster({ faultTtlMs: 90_000 });
+    await cluster.inject({ kind: 'drop', from: [W], to: [CP1] });
+    const fault = await cluster.inject({ kind: 'drop', from: [CP1], to: [CP3] });
+    const first = rule('-s 172.18.0.11/32', `cpchaos-${fakes.runId}-n1`);
+    const second = rule('-s 172.18.0.2/32', `cpchaos-${fakes.runId}-n2`);
+    const expiring = (node: string, spec: string): string =>
+      `docker exec ${node} sh -c ${CHAINS}; (sleep 90; set +e; iptables -w 5 -D CPCHAOS-IN ${spec}) >/dev/null 2>&1 & iptables -w 5 -A CPCHAOS-IN ${spec}`;
+    expect(fakes.lines()).to.deep.equal([expiring(CP1, first), expiring(CP3, second)]);
+    fakes.clearCalls();
+    await fault.undo();
+    expect(fakes.lines()).to.deep.equal([remove(CP3, 'CPCHAOS-IN', second)]);
+  });
+
+  it('heal: flushes the chains on every node that has a network', async () => {
+    await startCluster();
+    await cluster.inject({ kind: 'kill', nodes: [W] });
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'heal' });
+    expect(fakes.lines()).to.deep.equal([CP1, CP2, CP3].map((node) => `docker exec ${node} ${FLUSH}`));
+  });
+
+  it('delete-node of a worker: the Node through the API, then its container', async () => {
+    await startCluster();
+    await cluster.inject({ kind: 'delete-node', nodes: [W] });
+    expect(fakes.api.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal([`DELETE /api/v1/nodes/${W}`, `GET /api/v1/nodes/${W}`]);
+    expect(fakes.lines()).to.deep.equal([`docker rm -f ${W}`]);
+    expect(cluster.nodeState(W)).to.equal('removed');
+  });
+
+  it('delete-node of a control plane also removes its etcd member (hex ID, exact past 2^53) through a surviving control plane', async () => {
+    await startCluster();
+    await cluster.inject({ kind: 'delete-node', nodes: [CP2] });
+    expect(fakes.lines()).to.deep.equal([
+      `docker exec ${CP1} ${FIND_ETCD}`,
+      `docker exec ${CP1} ${ETCDCTL} member list -w json`,
+      `docker exec ${CP1} ${FIND_ETCD}`,
+      `docker exec ${CP1} ${ETCDCTL} member remove aaaaaaaaaaaaaaab`,
+      `docker rm -f ${CP2}`,
+    ]);
+    expect(cluster.endpoints.nodeKubeconfigPaths.has(CP2)).to.equal(false);
+  });
+
+  it('force-delete-node strips the finalizers too, and goes through another control plane when the first is down', async () => {
+    await startCluster();
+    await cluster.inject({ kind: 'kill', nodes: [CP1] });
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'force-delete-node', nodes: [CP3] });
+    expect(fakes.api.requests.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body ?? null)}`)).to.deep.equal([
+      `DELETE /api/v1/nodes/${CP3} null`,
+      `PATCH /api/v1/nodes/${CP3} {"metadata":{"finalizers":null}}`,
+      `GET /api/v1/nodes/${CP3} null`,
+    ]);
+    expect(fakes.lines().slice(-2)).to.deep.equal([`docker exec ${CP2} ${ETCDCTL} member remove aaaaaaaaaaaaaaac`, `docker rm -f ${CP3}`]);
+  });
+
+  it('reads etcd membership and the leader through etcdctl', async () => {
+    await startCluster();
+    expect(await cluster.etcdMembership()).to.deep.equal({
+      members: [
+        { name: CP1, id: 'aaaaaaaaaaaaaaaa' },
+        { name: CP2, id: 'aaaaaaaaaaaaaaab' },
+        { name: CP3, id: 'aaaaaaaaaaaaaaac' },
+      ],
+      leader: CP1,
+    });
+    expect(fakes.lines()).to.deep.equal([
+      `docker exec ${CP1} ${FIND_ETCD}`,
+      `docker exec ${CP1} ${ETCDCTL} member list -w json`,
+      `docker exec ${CP1} ${FIND_ETCD}`,
+      `docker exec ${CP1} ${ETCDCTL} endpoint status -w json`,
+    ]);
+  });
+
+  it('journals every fault before applying it, even one that fails', async () => {
+    await startCluster({ keepRunDir: true });
+    await cluster.inject({ kind: 'pause', nodes: [W] });
+    fakes.failOn(`docker kill ${CP1}`);
+    await rejection(cluster.inject({ kind: 'kill', nodes: [CP1] }));
+    fakes.clearFailures();
+    await cluster.stop();
+    const entries = Journal.read(cluster.runDir).map((e) => (e.type === 'fault-intent' ? `intent ${e.id} ${e.description}` : e.type === 'fault-undone' ? `undone ${e.id}` : e.type));
+    expect(entries).to.deep.equal(['run', `intent f1 pause ${W}`, `intent f2 kill ${CP1}`, 'undone f1', 'stopped']);
+    rmSync(cluster.runDir, { recursive: true, force: true });
+  });
+
+  it('a fault that fails halfway undoes its own first part, and stop undoes every earlier fault newest first', async () => {
+    await startCluster();
+    await cluster.inject({ kind: 'pause', nodes: [W] });
+    await cluster.inject({ kind: 'isolate', nodes: [CP3] });
+    fakes.clearCalls();
+    const stderr = 'Error response from daemon: Cannot kill container: cpchaos-abc123-control-plane2: tried to kill container, but did not receive an exit event';
+    fakes.failOn(`docker kill ${CP2}`, stderr);
+    const error = await rejection(cluster.inject({ kind: 'kill', nodes: [CP1, CP2] }));
+    expect(error).to.be.instanceOf(ClusterCommandError);
+    expect((error as Error).message).to.equal(`killing node ${CP2} failed: \`docker kill ${CP2}\` exited with code 1:\n${stderr}`);
+    expect(fakes.lines()).to.deep.equal([`docker kill ${CP1}`, `docker kill ${CP2}`, `docker start ${CP1}`, `${ADDRESS} ${CP1}`]);
+    fakes.clearFailures();
+    fakes.clearCalls();
+    await cluster.stop();
+    const tag = `cpchaos-${fakes.runId}-n1`;
+    expect(fakes.lines()).to.deep.equal([
+      remove(CP3, 'CPCHAOS-IN', rule('-i eth0', tag)),
+      remove(CP3, 'CPCHAOS-OUT', rule('-o eth0', tag)),
+      `docker unpause ${W}`,
+      `kind delete cluster --name ${C} --kubeconfig ${join(fakes.runsRoot, fakes.runId, 'kubeconfig.yaml')}`,
+    ]);
+  });
+
+  it('a rule install that fails on one node removes what it installed and rethrows', async () => {
+    await startCluster();
+    fakes.failOn(`docker exec ${CP2} sh -c`);
+    const error = await rejection(cluster.inject({ kind: 'partition', groups: [[CP1], [CP2]] }));
+    expect(error).to.be.instanceOf(ClusterCommandError);
+    expect((error as ClusterCommandError).what).to.equal(`installing 1 packet-drop rule(s) on ${CP2}`);
+    const tag = `cpchaos-${fakes.runId}-n1`;
+    expect(fakes.lines().slice(2)).to.deep.equal([remove(CP1, 'CPCHAOS-IN', rule('-s 172.18.0.3/32', tag)), remove(CP2, 'CPCHAOS-IN', rule('-s 172.18.0.2/32', tag))]);
+    expect(cluster.ledger.activeCount).to.equal(0);
+  });
+
+  it('an undo of rules already gone (expired, healed) succeeds; another undo failure fails stop after all undos and the delete ran', async () => {
+    await startCluster();
+    const isolate = await cluster.inject({ kind: 'isolate', nodes: [W] });
+    fakes.failOn('iptables -w 5 -D', 'iptables: Bad rule (does a matching rule exist in that chain?).');
+    await isolate.undo();
+
+    fakes.clearFailures();
+    await cluster.inject({ kind: 'pause', nodes: [CP1] });
+    await cluster.inject({ kind: 'pause', nodes: [CP2] });
+    fakes.failOn(`docker unpause ${CP2}`, 'Error response from daemon: container is not paused');
+    fakes.clearCalls();
+    const error = await rejection(cluster.stop());
+    expect(error).to.be.instanceOf(ClusterCommandError);
+    expect(fakes.lines()).to.deep.equal([`docker unpause ${CP2}`, `docker unpause ${CP1}`, `kind delete cluster --name ${C} --kubeconfig ${join(fakes.runsRoot, fakes.runId, 'kubeconfig.yaml')}`]);
+  });
+
+  it('a command past its deadline is a DeadlineError naming it, and stop still undoes the earlier faults', async () => {
+    await startCluster({}, { commandTimeoutMs: 400 });
+    await cluster.inject({ kind: 'pause', nodes: [W] });
+    fakes.hangOn(`docker kill ${CP1}`);
+    const error = await rejection(cluster.inject({ kind: 'kill', nodes: [CP1] }));
+    expect(error).to.be.instanceOf(DeadlineError);
+    expect((error as Error).message).to.equal(`timed out after 400 ms waiting for \`docker kill ${CP1}\` to finish (killing node ${CP1})`);
+    fakes.clearFailures();
+    fakes.clearCalls();
+    await cluster.stop();
+    expect(fakes.lines()[0]).to.equal(`docker unpause ${W}`);
+  });
+
+  it('a docker binary gone after start is a SetupError naming it; the earlier faults are undone once it is back', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'cpchaos-kind-bin-'));
+    try {
+      const docker = join(bin, 'docker');
+      const restore = (): void => {
+        copyFileSync(join(FIXTURES_BIN, 'docker'), docker);
+        chmodSync(docker, 0o755);
+      };
+      copyFileSync(join(FIXTURES_BIN, 'fake-common.sh'), join(bin, 'fake-common.sh'));
+      restore();
+      await startCluster({}, { binaries: { docker } });
+      await cluster.inject({ kind: 'pause', nodes: [W] });
+      rmSync(docker);
+      const error = await rejection(cluster.inject({ kind: 'kill', nodes: [CP1] }));
+      expect(error).to.be.instanceOf(SetupError);
+      expect((error as Error).message).to.equal(
+        `killing node ${CP1}: the kind provider needs \`docker\`, and "${docker}" was not found on PATH: install the Docker CLI and engine (https://docs.docker.com/engine/install/)`,
+      );
+      restore();
+      fakes.clearCalls();
+      await cluster.stop();
+      expect(fakes.lines()[0]).to.equal(`docker unpause ${W}`);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses faults on a removed node and deleting the last running control plane', async () => {
+    await startCluster();
+    await cluster.inject({ kind: 'delete-node', nodes: [W] });
+    expect((await rejection(cluster.inject({ kind: 'pause', nodes: [W] })) as Error).message).to.match(/cannot pause node .*-worker: it is removed/);
+    await cluster.inject({ kind: 'kill', nodes: [CP2, CP3] });
+    expect((await rejection(cluster.inject({ kind: 'delete-node', nodes: [CP1] })) as Error).message).to.match(/no other running control plane is left/);
+  });
+});

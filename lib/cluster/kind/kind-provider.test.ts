@@ -1,0 +1,206 @@
+// Creating and deleting kind clusters, checked through the command lines the recording fakes saw and the requests
+// the fake Node API got. No Docker is needed.
+import { expect } from 'chai';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeadlineError, SetupError } from '../../util/errors.ts';
+import { DEFAULT_KIND_CONFIG_DIR } from './kind-config.ts';
+import { KindProvider } from './kind-provider.ts';
+import { KIND_NODE_IMAGE } from './node-image.ts';
+import { FIXTURES_BIN, startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
+import { ClusterCommandError } from './tools.ts';
+
+const ADDRESS = 'docker inspect -f {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}';
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('kind provider: create and delete', function () {
+  let fakes: KindFakes;
+
+  afterEach(async () => {
+    await fakes.close();
+  });
+
+  it('creates a 3+1 cluster from its config with the pinned image, reads the nodes, labels them, and deletes it on stop', async () => {
+    fakes = await startKindFakes();
+    const c = fakes.clusterName;
+    const runDir = join(fakes.runsRoot, fakes.runId);
+    const kubeconfig = join(runDir, 'kubeconfig.yaml');
+    const cluster = await new KindProvider(fakes.providerOptions()).start();
+    expect(fakes.lines()).to.deep.equal([
+      'kind version',
+      'docker info --format {{.ServerVersion}}',
+      `kind create cluster --name ${c} --config ${join(DEFAULT_KIND_CONFIG_DIR, 'cp3-w1.yaml')} --image ${KIND_NODE_IMAGE} --kubeconfig ${kubeconfig} --wait 300s`,
+      `kind get nodes --name ${c}`,
+      `${ADDRESS} ${c}-control-plane`,
+      `${ADDRESS} ${c}-control-plane2`,
+      `${ADDRESS} ${c}-control-plane3`,
+      `${ADDRESS} ${c}-worker`,
+    ]);
+    expect(cluster.nodes).to.deep.equal([
+      { name: `${c}-control-plane`, role: 'control-plane', address: '172.18.0.2' },
+      { name: `${c}-control-plane2`, role: 'control-plane', address: '172.18.0.3' },
+      { name: `${c}-control-plane3`, role: 'control-plane', address: '172.18.0.4' },
+      { name: `${c}-worker`, role: 'worker', address: '172.18.0.11' },
+    ]);
+    const management = { 'harvesterhci.io/managed': 'true', 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true' };
+    const patches = fakes.api.requests.filter((r) => r.method === 'PATCH');
+    expect(patches.map((r) => [r.path, r.contentType, r.body])).to.deep.equal([
+      [`/api/v1/nodes/${c}-control-plane`, 'application/merge-patch+json', { metadata: { labels: management } }],
+      [`/api/v1/nodes/${c}-control-plane2`, 'application/merge-patch+json', { metadata: { labels: management } }],
+      [`/api/v1/nodes/${c}-control-plane3`, 'application/merge-patch+json', { metadata: { labels: management } }],
+      [`/api/v1/nodes/${c}-worker`, 'application/merge-patch+json', { metadata: { labels: { 'harvesterhci.io/managed': 'true' } } }],
+    ]);
+    expect(cluster.endpoints.kubeconfigPath).to.equal(kubeconfig);
+    expect([...cluster.endpoints.nodeKubeconfigPaths.keys()]).to.deep.equal([`${c}-control-plane`, `${c}-control-plane2`, `${c}-control-plane3`]);
+    const perNode = readFileSync(cluster.endpoints.nodeKubeconfigPaths.get(`${c}-control-plane2`) as string, 'utf8');
+    expect(perNode).to.include('server: https://172.18.0.3:6443');
+    expect(cluster.runId).to.equal(fakes.runId);
+    expect(cluster.timers.nodeMonitorGraceMs).to.equal(40_000);
+
+    fakes.clearCalls();
+    await cluster.stop();
+    expect(fakes.lines()).to.deep.equal([`kind delete cluster --name ${c} --kubeconfig ${kubeconfig}`]);
+    expect(existsSync(runDir), 'run folder removed').to.equal(false);
+  });
+
+  it('maps 3+2 and zones to cp3-w2.yaml with zone labels by order, and 5 control planes to cp5-w0.yaml', async () => {
+    fakes = await startKindFakes({ controlPlanes: 3, workers: 2 });
+    const c = fakes.clusterName;
+    const cluster = await new KindProvider(fakes.providerOptions()).start({
+      topology: {
+        nodes: [
+          { role: 'control-plane', zone: 'zone-a' },
+          { role: 'control-plane', zone: 'zone-b' },
+          { role: 'control-plane', zone: 'zone-c' },
+          { role: 'worker', zone: 'zone-a' },
+          { role: 'worker', labels: { 'node-role.harvesterhci.io/witness': 'true' } },
+        ],
+      },
+    });
+    expect(fakes.lines()[2]).to.include(`--config ${join(DEFAULT_KIND_CONFIG_DIR, 'cp3-w2.yaml')}`);
+    const labelsOf = (name: string): unknown => fakes.api.requests.find((r) => r.method === 'PATCH' && r.path.endsWith(`/${name}`))?.body;
+    expect(labelsOf(`${c}-control-plane2`)).to.have.nested.property('metadata.labels.topology\\.kubernetes\\.io/zone', 'zone-b');
+    expect(labelsOf(`${c}-worker`)).to.have.nested.property('metadata.labels.topology\\.kubernetes\\.io/zone', 'zone-a');
+    expect(labelsOf(`${c}-worker2`)).to.deep.equal({ metadata: { labels: { 'harvesterhci.io/managed': 'true', 'node-role.harvesterhci.io/witness': 'true' } } });
+    expect(cluster.nodes.find((n) => n.name === `${c}-control-plane3`)?.zone).to.equal('zone-c');
+    await cluster.stop();
+    await fakes.close();
+
+    fakes = await startKindFakes({ controlPlanes: 5, workers: 0 });
+    const five = await new KindProvider(fakes.providerOptions()).start({ topology: { controlPlanes: 5, workers: 0 } });
+    expect(fakes.lines()[2]).to.include(`--config ${join(DEFAULT_KIND_CONFIG_DIR, 'cp5-w0.yaml')}`);
+    expect(five.nodes.map((n) => n.name)).to.deep.equal([1, 2, 3, 4, 5].map((i) => `${fakes.clusterName}-control-plane${i === 1 ? '' : i}`));
+    await five.stop();
+  });
+
+  it('refuses a topology it has no config for before running anything', async () => {
+    fakes = await startKindFakes();
+    const error = await rejection(new KindProvider(fakes.providerOptions()).start({ topology: { controlPlanes: 2, workers: 7 } }));
+    expect(error).to.be.instanceOf(SetupError);
+    expect((error as Error).message).to.match(/no kind config for 2 control plane\(s\) and 7 worker\(s\)/);
+    expect(fakes.calls()).to.deep.equal([]);
+  });
+
+  it('a missing kind or docker, or a Docker daemon that does not answer, is a SetupError naming it', async () => {
+    fakes = await startKindFakes();
+    const noKind = await rejection(new KindProvider(fakes.providerOptions({}, { binaries: { kind: 'cpchaos-no-such-kind' } })).start());
+    expect(noKind).to.be.instanceOf(SetupError);
+    expect((noKind as Error).message).to.match(/needs `kind`, and "cpchaos-no-such-kind" was not found on PATH: install kind v0\.28\.0/);
+
+    const noDocker = await rejection(new KindProvider(fakes.providerOptions({}, { binaries: { docker: 'cpchaos-no-such-docker' } })).start());
+    expect(noDocker).to.be.instanceOf(SetupError);
+    expect((noDocker as Error).message).to.match(/needs `docker`, and "cpchaos-no-such-docker" was not found on PATH/);
+
+    const daemonDown = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+    const noDaemon = await rejection(
+      new KindProvider(fakes.providerOptions({ CPCHAOS_FAIL_ON: 'docker info', CPCHAOS_FAIL_STDERR: daemonDown })).start(),
+    );
+    expect(noDaemon).to.be.instanceOf(SetupError);
+    expect((noDaemon as Error).message).to.include('needs a running Docker daemon').and.include(daemonDown);
+    expect(fakes.calls().filter((argv) => argv[1] === 'create')).to.deep.equal([]);
+    expect(fakes.leftovers()).to.deep.equal([]);
+  });
+
+  it('a failed kind create quotes the command and stderr, and still deletes the cluster', async () => {
+    fakes = await startKindFakes();
+    const stderr = 'ERROR: failed to create cluster: node(s) already exist for a cluster with the name "x"';
+    const error = await rejection(new KindProvider(fakes.providerOptions({ CPCHAOS_FAIL_ON: 'kind create', CPCHAOS_FAIL_STDERR: stderr })).start());
+    expect(error).to.be.instanceOf(ClusterCommandError);
+    const message = (error as Error).message;
+    expect(message).to.match(new RegExp(`^creating kind cluster ${fakes.clusterName} failed: \`kind create cluster --name ${fakes.clusterName} --config `));
+    expect(message).to.include('exited with code 1').and.include(stderr);
+    expect(fakes.lines().at(-1)).to.match(new RegExp(`^kind delete cluster --name ${fakes.clusterName} --kubeconfig `));
+    expect(fakes.leftovers()).to.deep.equal([]);
+  });
+
+  it('a kind create past its deadline is a DeadlineError naming it, and the cluster is still deleted', async () => {
+    fakes = await startKindFakes();
+    const error = await rejection(new KindProvider(fakes.providerOptions({ CPCHAOS_HANG_ON: 'kind create' })).start({ createTimeoutMs: 500 }));
+    expect(error).to.be.instanceOf(DeadlineError);
+    expect((error as Error).message).to.match(new RegExp(`^timed out after 500 ms waiting for \`kind create cluster --name ${fakes.clusterName} .* to finish \\(creating kind cluster ${fakes.clusterName}\\)$`));
+    expect(fakes.leftovers()).to.deep.equal([]);
+  });
+
+  it('a start cancelled during kind create rejects with the signal\'s reason and deletes the cluster', async () => {
+    fakes = await startKindFakes();
+    const controller = new AbortController();
+    const reason = new Error('run cancelled');
+    setTimeout(() => controller.abort(reason), 300);
+    const error = await rejection(new KindProvider(fakes.providerOptions({ CPCHAOS_HANG_ON: 'kind create' })).start({}, controller.signal));
+    expect(error).to.equal(reason);
+    expect(fakes.lines().at(-1)).to.match(/^kind delete cluster /);
+    expect(fakes.leftovers()).to.deep.equal([]);
+  });
+
+  it('nodes that never become Ready time out naming them, and the cluster is deleted', async () => {
+    fakes = await startKindFakes();
+    fakes.api.setNodes(fakes.nodeNames, [`${fakes.clusterName}-worker`]);
+    const error = await rejection(new KindProvider(fakes.providerOptions()).start({ readyTimeoutMs: 300 }));
+    expect(error).to.be.instanceOf(DeadlineError);
+    expect((error as Error).message).to.include(`all 4 kind nodes (${fakes.nodeNames.join(', ')}) to be registered and Ready`);
+    expect(fakes.leftovers()).to.deep.equal([]);
+  });
+
+  it('a cluster whose nodes differ from the config is refused and deleted', async () => {
+    fakes = await startKindFakes();
+    const error = await rejection(new KindProvider(fakes.providerOptions({ CPCHAOS_KIND_NODES: 'control-plane worker' })).start());
+    expect((error as Error).message).to.match(/has nodes .*-control-plane, .*-worker, expected /);
+    expect(fakes.leftovers()).to.deep.equal([]);
+  });
+
+  it('exports the logs before deleting the cluster when asked', async () => {
+    fakes = await startKindFakes();
+    const logsDir = join(fakes.dir, 'logs');
+    const cluster = await new KindProvider(fakes.providerOptions()).start({ logsDir });
+    fakes.clearCalls();
+    await cluster.stop();
+    expect(fakes.lines()).to.deep.equal([
+      `kind export logs ${join(logsDir, fakes.clusterName)} --name ${fakes.clusterName}`,
+      `kind delete cluster --name ${fakes.clusterName} --kubeconfig ${join(fakes.runsRoot, fakes.runId, 'kubeconfig.yaml')}`,
+    ]);
+  });
+
+  it('finds its tools through binaries paths as well as PATH', async () => {
+    fakes = await startKindFakes();
+    const bin = mkdtempSync(join(tmpdir(), 'cpchaos-kind-bin-'));
+    try {
+      for (const tool of ['kind', 'docker', 'fake-common.sh']) copyFileSync(join(FIXTURES_BIN, tool), join(bin, tool));
+      chmodSync(join(bin, 'kind'), 0o755);
+      chmodSync(join(bin, 'docker'), 0o755);
+      const cluster = await new KindProvider({ ...fakes.providerOptions(), pathPrefix: [], binaries: { kind: join(bin, 'kind'), docker: join(bin, 'docker') } }).start();
+      await cluster.stop();
+      expect(fakes.lines()[0]).to.equal('kind version');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,153 @@
+// The kind provider: a real multi-control-plane Kubernetes in Docker containers, created with the kind CLI from a
+// config under fixtures/kind/, labelled the Harvester way through the API, and faulted with the docker CLI.
+// Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterProvider, FaultKind } from '../provider.ts';
+import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
+import { TeardownStack } from '../../util/teardown.ts';
+import { DockerCli } from './docker-cli.ts';
+import { KindCli } from './kind-cli.ts';
+import { KIND_SUPPORTED_FAULTS, StartedKindCluster, type KindMember } from './kind-cluster.ts';
+import { clusterNameFor, isLoadBalancer, planKindCluster, type KindPlan, type KindTopologyOptions } from './kind-config.ts';
+import { KIND_NODE_IMAGE } from './node-image.ts';
+import { NodeApi } from './node-api.ts';
+import { writeNodeKubeconfig } from './node-kubeconfig.ts';
+import type { PromotionTimeouts } from './promotion.ts';
+import { ToolRunner, type ToolOptions } from './tools.ts';
+
+/** How the provider is built: where its tools and folders are. */
+export interface KindProviderOptions extends ToolOptions {
+  /** Where run folders go; default the harness's runs root (CPCHAOS_STATE_DIR). */
+  readonly runsRoot?: string;
+  /** Folder of the kind configs the topologies map to; default fixtures/kind/. */
+  readonly configDir?: string;
+  /** Makes run IDs (the cluster is cpchaos-<run id>); default 6 random hex digits. Tests pin it. */
+  readonly newRunId?: () => string;
+}
+
+/** What one cluster looks like and how long its steps may take. */
+export interface KindOptions {
+  /** Counts or nodes (the sandbox's topology options fit); picks the config file. Default 3 control planes + 1 worker. */
+  readonly topology?: KindTopologyOptions;
+  /** A kind config to use instead of the one the topology maps to. */
+  readonly configFile?: string;
+  /** Node image; default KIND_NODE_IMAGE. */
+  readonly image?: string;
+  /** Deadline of `kind create cluster` (image pull included); default 15 min. */
+  readonly createTimeoutMs?: number;
+  /** kind's own `--wait` for the control plane; default 5 min. */
+  readonly controlPlaneWaitMs?: number;
+  /** Deadline for every node to be Ready after creation; default 5 min. */
+  readonly readyTimeoutMs?: number;
+  /** Network faults delete themselves inside the containers after this long; default 15 min. */
+  readonly faultTtlMs?: number;
+  /** Deadline for a deleted Node to leave the API; default 60 s. */
+  readonly nodeDeletionTimeoutMs?: number;
+  readonly promotionTimeouts?: PromotionTimeouts;
+  /** Export the cluster's logs into <logsDir>/<cluster name> before deleting it. */
+  readonly logsDir?: string;
+  /** Keep the run folder (journal, kubeconfigs) after stopping. */
+  readonly keepRunDir?: boolean;
+}
+
+const MINUTE_MS = 60_000;
+
+export function newKindRunId(): string {
+  return randomBytes(3).toString('hex');
+}
+
+export class KindProvider implements ClusterProvider<KindOptions> {
+  readonly name = 'kind';
+  readonly supportedFaults: ReadonlySet<FaultKind> = KIND_SUPPORTED_FAULTS;
+  private readonly kind: KindCli;
+  private readonly docker: DockerCli;
+
+  constructor(private readonly providerOptions: KindProviderOptions = {}) {
+    const tools = new ToolRunner(providerOptions);
+    this.kind = new KindCli(tools);
+    this.docker = new DockerCli(tools);
+  }
+
+  async start(options: KindOptions = {}, signal?: AbortSignal): Promise<StartedKindCluster> {
+    signal?.throwIfAborted();
+    const runId = (this.providerOptions.newRunId ?? newKindRunId)();
+    const clusterName = clusterNameFor(runId);
+    const plan = planKindCluster(clusterName, options.topology, {
+      ...(this.providerOptions.configDir ? { configDir: this.providerOptions.configDir } : {}),
+      ...(options.configFile ? { configFile: options.configFile } : {}),
+    });
+    await this.kind.version(signal);
+    await this.docker.assertDaemon(signal);
+
+    const runDir = join(this.providerOptions.runsRoot ?? runsRoot(), runId);
+    mkdirSync(runDir, { recursive: true });
+    const journal = new Journal(runDir);
+    journal.record({ type: 'run', runId, provider: this.name, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid) ?? 0 });
+    const teardown = new TeardownStack();
+    teardown.defer('remove run folder', () => {
+      journal.record({ type: 'stopped' });
+      if (!options.keepRunDir) rmSync(runDir, { recursive: true, force: true });
+    });
+    const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
+    const members = new Map<string, KindMember>();
+    const nodeApi = new NodeApi(kubeconfigPath);
+    const cluster = new StartedKindCluster({
+      runId, runDir, clusterName, journal, teardown, docker: this.docker, nodeApi, members,
+      endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
+      writeNodeKubeconfig: (member) => {
+        const path = join(runDir, `kubeconfig-${member.name}.yaml`);
+        writeNodeKubeconfig(kubeconfigPath, path, member.address);
+        return path;
+      },
+      faultTtlMs: options.faultTtlMs ?? 15 * MINUTE_MS,
+      nodeDeletionTimeoutMs: options.nodeDeletionTimeoutMs ?? MINUTE_MS,
+      ...(options.promotionTimeouts ? { promotionTimeouts: options.promotionTimeouts } : {}),
+    });
+    try {
+      // Registered before creating: a create that fails or is cancelled halfway can leave containers behind.
+      teardown.defer(`delete kind cluster ${clusterName}`, () => this.kind.deleteCluster(clusterName, kubeconfigPath));
+      if (options.logsDir) {
+        const logsDir = join(options.logsDir, clusterName);
+        teardown.defer(`export logs of ${clusterName}`, () => this.kind.exportLogs(clusterName, logsDir));
+      }
+      await this.kind.createCluster({
+        name: clusterName,
+        configFile: plan.configFile,
+        image: options.image ?? KIND_NODE_IMAGE,
+        kubeconfigPath,
+        controlPlaneWaitMs: options.controlPlaneWaitMs ?? 5 * MINUTE_MS,
+        timeoutMs: options.createTimeoutMs ?? 15 * MINUTE_MS,
+        signal,
+      });
+      await this.checkNodes(plan, signal);
+      for (const node of plan.nodes) {
+        const address = await this.docker.address(node.name, signal);
+        members.set(node.name, { name: node.name, role: node.role, address, ...(node.zone ? { zone: node.zone } : {}), state: 'running' });
+      }
+      await nodeApi.waitAllReady(plan.nodes.map((n) => n.name), options.readyTimeoutMs ?? 5 * MINUTE_MS, signal);
+      for (const node of plan.nodes) await nodeApi.labelNode(node.name, node.labels);
+      for (const member of members.values()) {
+        if (member.role === 'control-plane') cluster.addNodeEndpoint(member.name);
+      }
+      return cluster;
+    } catch (error) {
+      try {
+        await cluster.stop();
+      } catch {
+        // The start error is the one to report.
+      }
+      throw error;
+    }
+  }
+
+  /** The containers kind made must be the nodes the config asked for. */
+  private async checkNodes(plan: KindPlan, signal?: AbortSignal): Promise<void> {
+    const containers = (await this.kind.getNodes(plan.clusterName, signal)).filter((c) => !isLoadBalancer(plan.clusterName, c)).sort();
+    const expected = plan.nodes.map((n) => n.name).sort();
+    if (containers.join(',') !== expected.join(',')) {
+      throw new Error(`kind cluster ${plan.clusterName} has nodes ${containers.join(', ') || '(none)'}, expected ${expected.join(', ')} from ${plan.configFile}`);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// The Kubernetes API calls the kind provider makes on Nodes, through client-node with the kind kubeconfig.
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../kubeconfig.ts';
+import { waitFor } from '../../util/wait.ts';
+
+function statusCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export function isReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
+const MERGE_PATCH = (): ReturnType<typeof setHeaderOptions> => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export class NodeApi {
+  private coreApi: CoreV1Api | undefined;
+
+  constructor(private readonly kubeconfigPath: string) {}
+
+  /** Created on first use: the kubeconfig exists once kind created the cluster. */
+  private get core(): CoreV1Api {
+    this.coreApi ??= loadKubeConfig(this.kubeconfigPath).makeApiClient(CoreV1Api);
+    return this.coreApi;
+  }
+
+  async list(): Promise<V1Node[]> {
+    return (await this.core.listNode()).items;
+  }
+
+  async labelNode(name: string, labels: Readonly<Record<string, string>>): Promise<void> {
+    await this.core.patchNode({ name, body: { metadata: { labels } } }, MERGE_PATCH());
+  }
+
+  /** Deletes the Node object (a Node already gone is fine); force also strips its finalizers. */
+  async deleteNode(name: string, force: boolean): Promise<void> {
+    try {
+      await this.core.deleteNode({ name });
+    } catch (error) {
+      if (statusCode(error) === 404) return;
+      throw error;
+    }
+    if (!force) return;
+    await this.core.patchNode({ name, body: { metadata: { finalizers: null } } }, MERGE_PATCH()).catch((error: unknown) => {
+      if (statusCode(error) !== 404) throw error;
+    });
+  }
+
+  async exists(name: string): Promise<boolean> {
+    try {
+      await this.core.readNode({ name });
+      return true;
+    } catch (error) {
+      if (statusCode(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  async waitGone(name: string, timeoutMs: number): Promise<void> {
+    await waitFor(`Node ${name} to be gone from the API after its deletion`, async () => !(await this.exists(name)), { timeoutMs, intervalMs: 500 });
+  }
+
+  async waitNotReady(name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await waitFor(
+      `Node ${name} to stop being Ready (its kubelet was stopped by kubeadm reset)`,
+      async () => !isReady(await this.core.readNode({ name })),
+      { timeoutMs, intervalMs: 1000, signal },
+    );
+  }
+
+  /** Waits until every named node is registered and Ready. */
+  async waitAllReady(names: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await waitFor(
+      `all ${names.length} kind nodes (${names.join(', ')}) to be registered and Ready`,
+      async () => {
+        const ready = new Set((await this.list()).filter(isReady).map((n) => n.metadata?.name));
+        return names.every((name) => ready.has(name));
+      },
+      { timeoutMs, intervalMs: 1000, signal },
+    );
+  }
+}

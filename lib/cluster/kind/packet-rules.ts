@@ -1,0 +1,114 @@
+// Network faults inside kind node containers with iptables. Each node gets two chains of its own, hooked first into
+// INPUT and OUTPUT (created on demand, so a restarted container gets them back). Every rule carries a comment naming
+// its fault, so a fault's rules are exactly its own even when two faults block the same path, and undoing one
+// leaves the other in place.
+//
+// A rule is installed together with its own expiry, a background job inside the container that deletes it after a
+// TTL: a harness that dies (SIGKILL, lost machine) cannot leave a partition up forever. The expiry is started
+// before the rules are added, so rules added by an install that fails halfway expire too; `set -e` makes that
+// failure the command's exit code (in `a && b && (sleep ...) &` the whole list would go to the background and
+// the command would always succeed).
+
+export const INPUT_CHAIN = 'CPCHAOS-IN';
+export const OUTPUT_CHAIN = 'CPCHAOS-OUT';
+/** The interface of a kind node on the `kind` docker network. */
+export const NODE_INTERFACE = 'eth0';
+
+export interface PacketNode {
+  /** Container name (= Kubernetes node name). */
+  readonly name: string;
+  readonly address: string;
+}
+
+/** One rule in one node's chain: the match and target after `-A <chain>`. */
+export interface NodeRule {
+  readonly node: string;
+  readonly chain: typeof INPUT_CHAIN | typeof OUTPUT_CHAIN;
+  readonly spec: readonly string[];
+}
+
+const IPTABLES = ['iptables', '-w', '5'] as const;
+const SAFE_TOKEN = /^[A-Za-z0-9_./:-]+$/;
+
+function tagged(tag: string, match: readonly string[]): string[] {
+  return [...match, '-m', 'comment', '--comment', tag, '-j', 'DROP'];
+}
+
+/** Cuts a node off the network both ways (everything through its one interface). */
+export function isolateRules(node: PacketNode, tag: string): NodeRule[] {
+  return [
+    { node: node.name, chain: INPUT_CHAIN, spec: tagged(tag, ['-i', NODE_INTERFACE]) },
+    { node: node.name, chain: OUTPUT_CHAIN, spec: tagged(tag, ['-o', NODE_INTERFACE]) },
+  ];
+}
+
+/** Drops packets from `from` at `to` (the receivers); the reverse direction still flows. */
+export function oneWayRules(from: readonly PacketNode[], to: readonly PacketNode[], tag: string): NodeRule[] {
+  const rules: NodeRule[] = [];
+  for (const receiver of to) {
+    for (const sender of from) {
+      if (sender.name === receiver.name) continue;
+      rules.push({ node: receiver.name, chain: INPUT_CHAIN, spec: tagged(tag, ['-s', `${sender.address}/32`]) });
+    }
+  }
+  return rules;
+}
+
+/** Groups that cannot reach each other, both ways; nodes in no group keep reaching everyone. */
+export function partitionRules(groups: readonly (readonly PacketNode[])[], tag: string): NodeRule[] {
+  const rules: NodeRule[] = [];
+  groups.forEach((group, i) => {
+    groups.forEach((other, j) => {
+      if (i !== j) rules.push(...oneWayRules(other, group, tag));
+    });
+  });
+  return rules;
+}
+
+/** Rules grouped by node, in first-seen order. */
+export function rulesByNode(rules: readonly NodeRule[]): Map<string, NodeRule[]> {
+  const byNode = new Map<string, NodeRule[]>();
+  for (const rule of rules) {
+    const list = byNode.get(rule.node) ?? [];
+    list.push(rule);
+    byNode.set(rule.node, list);
+  }
+  return byNode;
+}
+
+function words(parts: readonly string[]): string {
+  for (const part of parts) {
+    if (!SAFE_TOKEN.test(part)) throw new Error(`iptables argument ${JSON.stringify(part)} is not safe to put in a shell command`);
+  }
+  return parts.join(' ');
+}
+
+function ensureChain(chain: string, hook: 'INPUT' | 'OUTPUT'): string {
+  const ipt = IPTABLES.join(' ');
+  return `${ipt} -N ${chain} 2>/dev/null || true; ${ipt} -C ${hook} -j ${chain} 2>/dev/null || ${ipt} -I ${hook} 1 -j ${chain}`;
+}
+
+/** argv (for docker exec) that installs one node's rules with a self-expiring undo after `ttlSeconds`. */
+export function installCommand(rules: readonly NodeRule[], ttlSeconds: number): string[] {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error(`fault TTL must be a whole number of seconds > 0, got ${ttlSeconds}`);
+  const add = rules.map((r) => words([...IPTABLES, '-A', r.chain, ...r.spec]));
+  const remove = rules.map((r) => words([...IPTABLES, '-D', r.chain, ...r.spec]));
+  const setup = ['set -e', ensureChain(INPUT_CHAIN, 'INPUT'), ensureChain(OUTPUT_CHAIN, 'OUTPUT')].join('; ');
+  // `&` ends the background job's command and separates it from the next one.
+  const expiry = `(sleep ${ttlSeconds}; set +e; ${remove.join('; ')}) >/dev/null 2>&1 &`;
+  return ['sh', '-c', `${setup}; ${expiry} ${add.join('; ')}`];
+}
+
+/** argv that deletes one rule (iptables answers "Bad rule" when it is already gone). */
+export function deleteCommand(rule: NodeRule): string[] {
+  return [...IPTABLES, '-D', rule.chain, ...rule.spec];
+}
+
+/** argv that empties the node's chains, where they exist: heal. */
+export function flushCommand(): string[] {
+  const ipt = IPTABLES.join(' ');
+  return ['sh', '-c', `set -e; for c in ${INPUT_CHAIN} ${OUTPUT_CHAIN}; do if ${ipt} -S $c >/dev/null 2>&1; then ${ipt} -F $c; fi; done`];
+}
+
+/** stderr of iptables -D for a rule or chain that is not there. */
+export const RULE_GONE = /Bad rule|does a matching rule exist|No chain|doesn't exist/i;

@@ -1,0 +1,103 @@
+// Test setup for the kind provider without Docker: the recording fakes of fixtures/bin first on the children's
+// PATH, a record file, a fake Node API the fake kind's kubeconfig points at, and a pinned run ID.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KindProviderOptions } from '../kind-provider.ts';
+import { clusterNameFor, kindNodeName } from '../kind-config.ts';
+import { startFakeNodeApi, type FakeNodeApi } from './fake-node-api.ts';
+
+export const FIXTURES_BIN = fileURLToPath(new URL('../../../../fixtures/bin', import.meta.url));
+
+export interface KindFakes {
+  readonly dir: string;
+  readonly recordPath: string;
+  readonly runsRoot: string;
+  readonly api: FakeNodeApi;
+  readonly runId: string;
+  readonly clusterName: string;
+  /** Node (container) names the fakes answer with, load balancer excluded. */
+  readonly nodeNames: readonly string[];
+  /** Provider options for the fakes, with extra environment for the children (CPCHAOS_FAIL_ON, say). */
+  providerOptions(env?: Record<string, string>, extra?: Partial<KindProviderOptions>): KindProviderOptions;
+  /** Every recorded call (tool name first), oldest first. */
+  calls(): string[][];
+  /** Recorded calls as command lines (argv joined with spaces). */
+  lines(): string[];
+  clearCalls(): void;
+  /** From now on, calls containing `substring` fail (exit 1) with `stderr`. */
+  failOn(substring: string, stderr?: string): void;
+  /** From now on, calls containing `substring` hang. */
+  hangOn(substring: string): void;
+  /** Calls succeed again. */
+  clearFailures(): void;
+  /** Clusters created and not deleted since, and run folders still on disk. */
+  leftovers(): string[];
+  close(): Promise<void>;
+}
+
+export interface KindFakesOptions {
+  readonly controlPlanes?: number;
+  readonly workers?: number;
+  readonly runId?: string;
+}
+
+export function nodeNamesFor(cluster: string, controlPlanes: number, workers: number): string[] {
+  return [
+    ...Array.from({ length: controlPlanes }, (_, i) => kindNodeName(cluster, 'control-plane', i)),
+    ...Array.from({ length: workers }, (_, i) => kindNodeName(cluster, 'worker', i)),
+  ];
+}
+
+export async function startKindFakes(options: KindFakesOptions = {}): Promise<KindFakes> {
+  const controlPlanes = options.controlPlanes ?? 3;
+  const workers = options.workers ?? 1;
+  const dir = mkdtempSync(join(tmpdir(), 'cpchaos-kind-test-'));
+  const recordPath = join(dir, 'calls.jsonl');
+  writeFileSync(recordPath, '');
+  const controlPath = join(dir, 'control.sh');
+  const shellWord = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+  const runsRoot = join(dir, 'runs');
+  const runId = options.runId ?? 'abc123';
+  const clusterName = clusterNameFor(runId);
+  const nodeNames = nodeNamesFor(clusterName, controlPlanes, workers);
+  const suffixes = [...nodeNames.map((n) => n.slice(clusterName.length + 1)), ...(controlPlanes > 1 ? ['external-load-balancer'] : [])];
+  const api = await startFakeNodeApi();
+  api.setNodes(nodeNames);
+  const calls = (): string[][] =>
+    existsSync(recordPath)
+      ? readFileSync(recordPath, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as string[])
+      : [];
+  return {
+    dir, recordPath, runsRoot, api, runId, clusterName, nodeNames,
+    providerOptions: (env = {}, extra = {}) => ({
+      pathPrefix: [FIXTURES_BIN],
+      env: { CPCHAOS_RECORD: recordPath, CPCHAOS_CONTROL_FILE: controlPath, CPCHAOS_KIND_API: api.url, CPCHAOS_KIND_NODES: suffixes.join(' '), ...env },
+      runsRoot,
+      newRunId: () => runId,
+      ...extra,
+    }),
+    calls,
+    lines: () => calls().map((argv) => argv.join(' ')),
+    clearCalls: () => writeFileSync(recordPath, ''),
+    failOn: (substring, stderr) =>
+      writeFileSync(controlPath, `CPCHAOS_FAIL_ON=${shellWord(substring)}\n${stderr ? `CPCHAOS_FAIL_STDERR=${shellWord(stderr)}\n` : ''}`),
+    hangOn: (substring) => writeFileSync(controlPath, `CPCHAOS_HANG_ON=${shellWord(substring)}\n`),
+    clearFailures: () => rmSync(controlPath, { force: true }),
+    leftovers: () => {
+      const live = new Set<string>();
+      for (const argv of calls()) {
+        const name = argv[argv.indexOf('--name') + 1] ?? '';
+        if (argv.slice(0, 3).join(' ') === 'kind create cluster') live.add(name);
+        if (argv.slice(0, 3).join(' ') === 'kind delete cluster') live.delete(name);
+      }
+      const runDirs = existsSync(runsRoot) ? readdirSync(runsRoot).map((d) => `run folder ${join(runsRoot, d)}`) : [];
+      return [...[...live].map((c) => `kind cluster ${c}`), ...runDirs];
+    },
+    close: async () => {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// Checker self-validation in the test suite: each deliberately faulty policy is caught by the invariant that
+// should catch it (on the sandbox, with real promotions). Known-bad histories are checked in lib/oracles.
+import { expect } from 'chai';
+import { SELF_VALIDATION_CASES } from '../lib/scenario/self-validation.ts';
+import { runSelfValidationCase } from '../lib/scenario/self-validation-run.ts';
+
+const isRoot = process.getuid?.() === 0;
+
+describe('checker self-validation: faulty policies are caught', function () {
+  this.timeout(300_000);
+  for (const entry of SELF_VALIDATION_CASES) {
+    it(`${entry.fault} -> caught by ${entry.caughtBy}`, async function () {
+      if (!isRoot) this.skip();
+      const outcome = await runSelfValidationCase(entry);
+      const run = outcome.result.verdicts.find((v) => v.invariant === 'run');
+      expect(run, run?.summary).to.equal(undefined);
+      expect(outcome.failedInvariants, outcome.result.verdicts.map((v) => `${v.invariant}: ${v.status}: ${v.summary}`).join('\n')).to.include(entry.caughtBy);
+    });
+  }
+});
