@@ -33,6 +33,13 @@ function listOf<T extends KubernetesObject>(fetch: () => Promise<{ items: T[]; m
   };
 }
 
+const REORDER_WAIT_MS = 500;
+
+function revision(object: KubernetesObject): bigint | undefined {
+  const rv = object.metadata?.resourceVersion;
+  return rv && /^\d{1,19}$/.test(rv) ? BigInt(rv) : undefined;
+}
+
 function rvOf(object: KubernetesObject): { rv?: string } {
   const rv = object.metadata?.resourceVersion;
   return rv ? { rv } : {};
@@ -53,6 +60,40 @@ export class ClusterObserver {
     private readonly options: ObserverOptions = DEFAULT_OBSERVER_OPTIONS,
   ) {
     this.kubeConfig = loadKubeConfig(cluster.endpoints.kubeconfigPath);
+  }
+
+  // Node and Job events arrive on separate watches and can overtake each other. Where both carry etcd revisions,
+  // a Job event waits (at most REORDER_WAIT_MS) until the Node watch has passed its revision, so the history
+  // records them in the order etcd applied them: a promotion's Job never seems to precede the deletion before it.
+  private readonly pendingJobs: { rv: bigint; record: () => void }[] = [];
+  private nodeRv = 0n;
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  private jobEvent(job: KubernetesObject, record: () => void): void {
+    const rv = revision(job);
+    if (rv === undefined || rv <= this.nodeRv) {
+      record();
+      return;
+    }
+    this.pendingJobs.push({ rv, record });
+    this.flushTimer ??= setTimeout(() => this.flushJobs(undefined), REORDER_WAIT_MS);
+  }
+
+  private beforeNodeEvent(node: KubernetesObject): void {
+    const rv = revision(node);
+    if (rv === undefined) return;
+    this.flushJobs(rv);
+    if (rv > this.nodeRv) this.nodeRv = rv;
+  }
+
+  /** Records pending Job events older than `below` (all of them when undefined), in revision order. */
+  private flushJobs(below: bigint | undefined): void {
+    this.pendingJobs.sort((a, b) => (a.rv < b.rv ? -1 : a.rv > b.rv ? 1 : 0));
+    while (this.pendingJobs.length > 0 && (below === undefined || (this.pendingJobs[0] as { rv: bigint }).rv < below)) {
+      (this.pendingJobs.shift() as { record: () => void }).record();
+    }
+    clearTimeout(this.flushTimer);
+    this.flushTimer = this.pendingJobs.length > 0 ? setTimeout(() => this.flushJobs(undefined), REORDER_WAIT_MS) : undefined;
   }
 
   private gap(source: GapSource) {
@@ -93,6 +134,7 @@ export class ClusterObserver {
           const node = trimNode(item);
           if (type === 'DELETED') knownNodes.delete(node.name);
           else knownNodes.set(node.name, node);
+          this.beforeNodeEvent(item);
           record({ kind: 'node', type, node, ...rvOf(item) });
         },
         onGap: this.gap('nodes'),
@@ -102,7 +144,7 @@ export class ClusterObserver {
         path: `/apis/batch/v1/namespaces/${PROMOTE_JOB_NAMESPACE}/jobs`,
         list: listOf(() => batch.listNamespacedJob({ namespace: PROMOTE_JOB_NAMESPACE })),
         onSync: (items) => items.forEach((job) => record({ kind: 'job', type: 'SYNC', ...trimJob(job), ...rvOf(job) })),
-        onEvent: (type, job) => record({ kind: 'job', type, ...trimJob(job), ...rvOf(job) }),
+        onEvent: (type, job) => this.jobEvent(job, () => record({ kind: 'job', type, ...trimJob(job), ...rvOf(job) })),
         onGap: this.gap('jobs'),
       }),
       new ListWatcher<CoreV1Event>({
@@ -177,6 +219,7 @@ export class ClusterObserver {
   async stop(): Promise<void> {
     clearInterval(this.etcdTimer);
     for (const watcher of this.watchers) watcher.stop();
+    this.flushJobs(undefined);
     await Promise.all(this.samplers.map((s) => s.stop()));
     await this.samplers[0]?.finalRead();
   }

@@ -140,10 +140,11 @@ describe('existing-cluster provider (against a running API server)', function ()
   });
 
   it('refuses a destructive run on a context not in the allowlist, naming it, before touching anything', async () => {
+    const runsBefore = Journal.listRunDirs();
     const error = await rejection(new ExistingClusterProvider(commandExecutors()).start(base({ allowContexts: ['lab-rack'] })));
     expect(error).to.be.instanceOf(SetupError);
     expect(error.message).to.contain('refusing to inject faults into kubeconfig context "sandbox"');
-    expect(existsSync(join(dir, 'state', 'runs')) ? Journal.listRunDirs().filter((d) => existsSync(join(d, 'journal.jsonl'))).length : 0).to.equal(0);
+    expect(Journal.listRunDirs(), 'no run folder').to.deep.equal(runsBefore);
   });
 
   it('deletes nodes through the API: normally (finalizers hold it) and with finalizers forced off', async () => {
@@ -215,6 +216,51 @@ describe('existing-cluster provider (against a running API server)', function ()
       '[dry-run] refused: refusing "kill hv-10": it would take down hv-10 (already down: hv-2), leaving 1 of 3 control-plane nodes up; etcd quorum needs 2. Set allowQuorumLoss: true in the scenario to break quorum on purpose.',
       '[dry-run] undo fault 1: kill hv-2',
       `  would run: ${RECORD_COMMAND} ssh 10.0.0.2 sudo systemctl start rke2-server`,
+      '[dry-run] undo fault 2: force-delete-node worker-b',
+      '  (nothing to undo)',
+    ]);
+  });
+
+  it('heal undoes the network faults held (newest first); restart brings a killed node back for the guard', async () => {
+    const executors = parseExecutors([
+      'faults:',
+      `  isolate: {command: {run: "${RECORD_COMMAND} isolate {node.name}", undo: "${RECORD_COMMAND} rejoin {node.name}"}}`,
+      `  kill: {command: {run: "${RECORD_COMMAND} stop {node.name}", undo: "${RECORD_COMMAND} start {node.name}"}}`,
+      `  restart: {command: {run: "${RECORD_COMMAND} restart {node.name}"}}`,
+    ].join('\n'), join(dir, 'executors.yaml'));
+    const cluster = await new ExistingClusterProvider(executors).start(base({ keepRunDir: true }));
+    try {
+      expect([...cluster.supportedFaults].sort()).to.deep.equal(['heal', 'isolate', 'kill', 'restart']);
+      await cluster.inject({ kind: 'isolate', nodes: ['hv-1'] });
+      await cluster.inject({ kind: 'isolate', nodes: ['worker-a'] });
+      await cluster.inject({ kind: 'heal' });
+      await cluster.inject({ kind: 'kill', nodes: ['hv-2'] });
+      await cluster.inject({ kind: 'restart', nodes: ['hv-2'] });
+      await cluster.inject({ kind: 'kill', nodes: ['hv-10'] }); // hv-2 is back: one of three down is fine
+      const journal = Journal.read(cluster.runDir).filter((e) => e.type === 'fault-undone').map((e) => e.type === 'fault-undone' && e.id);
+      expect(journal).to.deep.equal(['f2', 'f1']);
+    } finally {
+      await cluster.stop();
+      rmSync(cluster.runDir, { recursive: true, force: true });
+    }
+    expect(readRecord(record).map((r) => r.argv.join(' '))).to.deep.equal([
+      'isolate hv-1', 'isolate worker-a', 'rejoin worker-a', 'rejoin hv-1',
+      'stop hv-2', 'restart hv-2', 'stop hv-10', 'start hv-10', 'start hv-2',
+    ]);
+  });
+
+  it('fails at start when a node lacks what its executor needs', async () => {
+    const executors = parseExecutors([
+      'faults:',
+      `  kill: {command: {run: "${RECORD_COMMAND} power-off {node.bmc}"}}`,
+      'nodes:',
+      '  hv-1: {bmc: 10.0.1.1}',
+    ].join('\n'), join(dir, 'executors.yaml'));
+    const error = await rejection(new ExistingClusterProvider(executors).start(base()));
+    expect(error).to.be.instanceOf(SetupError);
+    expect(error.message.split('\n')).to.deep.equal([
+      `executors file ${join(dir, 'executors.yaml')} does not fit context "sandbox":`,
+      ...['hv-2', 'hv-10', 'worker-a', 'worker-b'].map((n) => `  node ${n}: kill command uses {node.bmc}, but the node has no bmc (set nodes.${n}.bmc in ${join(dir, 'executors.yaml')})`),
     ]);
   });
 

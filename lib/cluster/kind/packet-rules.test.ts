@@ -1,0 +1,101 @@
+// The iptables shell commands run for real by sh, against a stub iptables that logs its calls: the chains are
+// hooked once, the rules added, the command returns at once, and the expiry deletes the rules after the TTL, also
+// when adding failed halfway.
+import { expect } from 'chai';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { run } from '../../util/exec.ts';
+import { CommandError } from '../../util/errors.ts';
+import { waitFor } from '../../util/wait.ts';
+import { flushCommand, installCommand, isolateRules, oneWayRules, partitionRules } from './packet-rules.ts';
+
+const A = { name: 'a', address: '10.0.0.1' };
+const B = { name: 'b', address: '10.0.0.2' };
+const C = { name: 'c', address: '10.0.0.3' };
+
+describe('kind packet rules', function () {
+  let dir: string;
+  let log: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cpchaos-iptables-'));
+    log = join(dir, 'iptables.log');
+    writeFileSync(log, '');
+    const stub = [
+      '#!/usr/bin/env bash',
+      'echo "$*" >> "$IPT_LOG"',
+      'case " $* " in *" -C "*) exit 1 ;; esac',
+      'if [[ -n "${IPT_MISSING_CHAIN:-}" && "$*" == *"-S $IPT_MISSING_CHAIN"* ]]; then exit 1; fi',
+      'if [[ -n "${IPT_FAIL:-}" && "$*" == *"$IPT_FAIL"* ]]; then echo "iptables: Resource temporarily unavailable." >&2; exit 4; fi',
+      'exit 0',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'iptables'), stub);
+    chmodSync(join(dir, 'iptables'), 0o755);
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function sh(argv: readonly string[], env: Record<string, string> = {}): Promise<string> {
+    return run(argv[0] as string, argv.slice(1), { timeoutMs: 5000, env: { PATH: `${dir}${delimiter}${process.env['PATH'] ?? ''}`, IPT_LOG: log, ...env } });
+  }
+
+  const calls = (): string[] => readFileSync(log, 'utf8').split('\n').filter((l) => l.length > 0);
+
+  it('builds receiver-side rules: partition both ways, drop one way, isolate on the interface', () => {
+    expect(partitionRules([[A], [B, C]], 't').map((r) => `${r.node} ${r.spec.join(' ')}`)).to.deep.equal([
+      'a -s 10.0.0.2/32 -m comment --comment t -j DROP',
+      'a -s 10.0.0.3/32 -m comment --comment t -j DROP',
+      'b -s 10.0.0.1/32 -m comment --comment t -j DROP',
+      'c -s 10.0.0.1/32 -m comment --comment t -j DROP',
+    ]);
+    expect(oneWayRules([A], [B, A], 't').map((r) => `${r.node} ${r.chain}`)).to.deep.equal(['b CPCHAOS-IN']);
+    expect(isolateRules(A, 't').map((r) => `${r.chain} ${r.spec.slice(0, 2).join(' ')}`)).to.deep.equal(['CPCHAOS-IN -i eth0', 'CPCHAOS-OUT -o eth0']);
+  });
+
+  it('installs the rules, returns at once, and deletes them after the TTL', async () => {
+    const rules = partitionRules([[A], [B, C]], 'cpchaos-x-n1').filter((r) => r.node === 'a');
+    const started = Date.now();
+    await sh(installCommand(rules, 1));
+    expect(Date.now() - started, 'returned before the expiry').to.be.lessThan(900);
+    expect(calls()).to.deep.equal([
+      '-w 5 -N CPCHAOS-IN',
+      '-w 5 -C INPUT -j CPCHAOS-IN',
+      '-w 5 -I INPUT 1 -j CPCHAOS-IN',
+      '-w 5 -N CPCHAOS-OUT',
+      '-w 5 -C OUTPUT -j CPCHAOS-OUT',
+      '-w 5 -I OUTPUT 1 -j CPCHAOS-OUT',
+      '-w 5 -A CPCHAOS-IN -s 10.0.0.2/32 -m comment --comment cpchaos-x-n1 -j DROP',
+      '-w 5 -A CPCHAOS-IN -s 10.0.0.3/32 -m comment --comment cpchaos-x-n1 -j DROP',
+    ]);
+    await waitFor('the expiry to delete both rules', () => calls().filter((c) => c.includes(' -D ')).length === 2, { timeoutMs: 5000, intervalMs: 100 });
+    expect(calls().slice(-2)).to.deep.equal([
+      '-w 5 -D CPCHAOS-IN -s 10.0.0.2/32 -m comment --comment cpchaos-x-n1 -j DROP',
+      '-w 5 -D CPCHAOS-IN -s 10.0.0.3/32 -m comment --comment cpchaos-x-n1 -j DROP',
+    ]);
+  });
+
+  it('fails when adding a rule fails, and the expiry still deletes every rule it might have added', async () => {
+    const rules = partitionRules([[A], [B, C]], 'cpchaos-x-n2').filter((r) => r.node === 'a');
+    let error: unknown;
+    try {
+      await sh(installCommand(rules, 1), { IPT_FAIL: '-A CPCHAOS-IN -s 10.0.0.3/32' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(CommandError);
+    expect((error as CommandError).detail.exitCode).to.equal(4);
+    await waitFor('the expiry to try both deletions', () => calls().filter((c) => c.includes(' -D ')).length === 2, { timeoutMs: 5000, intervalMs: 100 });
+  });
+
+  it('heal flushes only the chains that exist', async () => {
+    await sh(flushCommand(), { IPT_MISSING_CHAIN: 'CPCHAOS-OUT' });
+    expect(calls()).to.deep.equal(['-w 5 -S CPCHAOS-IN', '-w 5 -F CPCHAOS-IN', '-w 5 -S CPCHAOS-OUT']);
+  });
+
+  it('refuses arguments that are not safe in a shell command', () => {
+    expect(() => installCommand([{ node: 'a', chain: 'CPCHAOS-IN', spec: ['-s', '1.2.3.4/32; reboot'] }], 60)).to.throw(/not safe/);
+    expect(() => installCommand(isolateRules(A, 't'), 0)).to.throw(/TTL/);
+  });
+});
