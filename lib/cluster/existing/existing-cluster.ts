@@ -57,6 +57,7 @@ export class StartedExisting implements StartedCluster {
   private readonly active: ActiveFault[] = [];
   private lastNodes: readonly V1Node[];
   private haltReason: string | undefined;
+  private halting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   /** Set when undoing left faults behind: the run folder (journal) is kept for the operator. */
   faultsLeftBehind = false;
@@ -191,11 +192,13 @@ export class StartedExisting implements StartedCluster {
   }
 
   /** The kill switch's handler: stop injecting, undo everything. */
-  async halt(reason: string): Promise<void> {
-    this.haltReason ??= reason;
+  halt(reason: string): Promise<void> {
+    if (this.halting) return this.halting;
+    this.haltReason = reason;
     this.parts.dryRun?.say(`[dry-run] kill switch: ${reason}; undoing every fault`);
     this.parts.onKillSwitch?.(reason);
-    await this.undoAll();
+    this.halting = this.undoAll();
+    return this.halting;
   }
 
   private async undoAll(): Promise<void> {
@@ -214,6 +217,8 @@ export class StartedExisting implements StartedCluster {
       this.parts.killSwitch?.dispose();
       let first: unknown;
       try {
+        // A kill switch already undoing: let it finish, then undo whatever is left (one undo pass at a time).
+        await this.halting?.catch(() => undefined);
         await this.undoAll();
       } catch (error) {
         first = error;

@@ -52,14 +52,18 @@ export function parseLeader(json: string): string | undefined {
   return leader && leader !== '0' ? hexId(leader) : undefined;
 }
 
-/** etcdctl on one control-plane node. */
+/** etcdctl on one control-plane node. Short-lived: the etcd container's ID is looked up once per instance. */
 export class NodeEtcd {
+  private id: string | undefined;
+
   constructor(private readonly docker: DockerCli, readonly node: string) {}
 
   private async containerId(): Promise<string> {
+    if (this.id) return this.id;
     const out = await this.docker.exec(this.node, etcdContainerQuery(), { what: `finding the etcd container on ${this.node}` });
     const id = out.split('\n').map((line) => line.trim()).find((line) => line.length > 0);
     if (!id) throw new Error(`finding the etcd container on ${this.node}: crictl lists no running etcd container`);
+    this.id = id;
     return id;
   }
 

@@ -198,6 +198,7 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
 
   async installRules(rules: readonly NodeRule[]): Promise<() => Promise<void>> {
     const ttlSeconds = Math.max(1, Math.ceil(this.parts.faultTtlMs / 1000));
+    const installedAtMs = Date.now();
     const attempted: NodeRule[] = [];
     try {
       for (const [node, nodeRules] of rulesByNode(rules)) {
@@ -208,7 +209,16 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
       await this.deleteRules(attempted).catch(() => undefined);
       throw error;
     }
-    return () => this.deleteRules(rules);
+    return () => {
+      // Past the TTL the containers deleted the rules themselves: the fault ended before the harness undid it.
+      const heldMs = Date.now() - installedAtMs;
+      if (heldMs > ttlSeconds * 1000) {
+        const spec = rules[0]?.spec ?? [];
+        const tag = spec[spec.indexOf('--comment') + 1] ?? 'network fault';
+        this.notes.push(`the rules of ${tag} expired inside the containers after ${ttlSeconds} s, before the harness undid them ${(heldMs / 1000).toFixed(1)} s after installing them: raise faultTtlMs`);
+      }
+      return this.deleteRules(rules);
+    };
   }
 
   /** Deletes rules one by one; a rule already gone (expired, healed, container restarted) is not an error. */
@@ -225,6 +235,7 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
     if (first !== undefined) throw first;
   }
 
+  /** Empties every node's chains. A paused container cannot be exec'd into: heal fails there (unpause first). */
   async healNetwork(): Promise<void> {
     for (const member of this.parts.members.values()) {
       if (!this.hasNetwork(member.name)) continue;

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { SetupError } from '../../util/errors.ts';
-import { DEFAULT_KIND_CONFIG_DIR, KIND_CONFIGS, kindNodeName, parseKindConfig, planKindCluster } from './kind-config.ts';
+import type { SandboxTopologyOptions } from '../sandbox/topology.ts';
+import { DEFAULT_KIND_CONFIG_DIR, KIND_CONFIGS, kindNodeName, parseKindConfig, planKindCluster, type KindTopologyOptions } from './kind-config.ts';
 import { KIND_NODE_IMAGE, KIND_VERSION } from './node-image.ts';
 
 const WORKFLOW = fileURLToPath(new URL('../../../.github/workflows/nightly-kind.yml', import.meta.url));
@@ -40,6 +41,21 @@ describe('kind configs', () => {
   it('names nodes as kind does', () => {
     expect([0, 1, 2].map((i) => kindNodeName('c', 'control-plane', i))).to.deep.equal(['c-control-plane', 'c-control-plane2', 'c-control-plane3']);
     expect(kindNodeName('c', 'worker', 0)).to.equal('c-worker');
+  });
+
+  it('takes the sandbox\'s topology options as they are (names and timers ignored)', () => {
+    const sandbox: SandboxTopologyOptions = {
+      nodes: [
+        { name: 'cp-a', role: 'control-plane', zone: 'zone-a' }, { name: 'cp-b', role: 'control-plane' }, { name: 'cp-c', role: 'control-plane' },
+        { name: 'worker-a', role: 'worker' }, { name: 'witness-0', role: 'worker', labels: { 'node-role.harvesterhci.io/witness': 'true' } },
+      ],
+      timers: { kubeletHeartbeatMs: 250 },
+    };
+    const topology: KindTopologyOptions = sandbox;
+    const plan = planKindCluster('c', topology);
+    expect(plan.configFile).to.equal(join(DEFAULT_KIND_CONFIG_DIR, 'cp3-w2.yaml'));
+    expect(plan.nodes[0]?.zone).to.equal('zone-a');
+    expect(plan.nodes[4]?.labels).to.deep.equal({ 'harvesterhci.io/managed': 'true', 'node-role.harvesterhci.io/witness': 'true' });
   });
 
   it('takes counts from a topology and checks an explicit config against it', () => {

@@ -5,6 +5,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadlineError, SetupError } from '../../util/errors.ts';
+import { waitFor } from '../../util/wait.ts';
 import { DEFAULT_KIND_CONFIG_DIR } from './kind-config.ts';
 import { KindProvider } from './kind-provider.ts';
 import { KIND_NODE_IMAGE } from './node-image.ts';
@@ -154,8 +155,11 @@ describe('kind provider: create and delete', function () {
     fakes = await startKindFakes();
     const controller = new AbortController();
     const reason = new Error('run cancelled');
-    setTimeout(() => controller.abort(reason), 300);
+    // Cancelled once kind create is running (and hanging).
+    const started = waitFor('kind create to be called', () => fakes.lines().some((l) => l.startsWith('kind create')), { timeoutMs: 10_000, intervalMs: 20 });
+    void started.then(() => controller.abort(reason));
     const error = await rejection(new KindProvider(fakes.providerOptions({ CPCHAOS_HANG_ON: 'kind create' })).start({}, controller.signal));
+    await started;
     expect(error).to.equal(reason);
     expect(fakes.lines().at(-1)).to.match(/^kind delete cluster /);
     expect(fakes.leftovers()).to.deep.equal([]);

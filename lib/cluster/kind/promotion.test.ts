@@ -41,7 +41,7 @@ describe('kind promotion with kubeadm', function () {
   });
 
   it('takes a certificate key and join token from a control plane, resets the worker, waits for it to be NotReady, joins it as a control plane, and labels it', async () => {
-    setTimeout(() => fakes.api.setReady(W, false), 200);
+    fakes.api.notReadyAfterReads(W, 1);
     await cluster.promoteToControlPlane(W);
     expect(fakes.lines()).to.deep.equal([
       `docker exec ${CP1} kubeadm init phase upload-certs --upload-certs`,
@@ -49,8 +49,8 @@ describe('kind promotion with kubeadm', function () {
       `docker exec ${W} kubeadm reset -f`,
       `docker exec ${W} kubeadm join ${C}-external-load-balancer:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH} --control-plane --certificate-key ${CERT_KEY} --apiserver-advertise-address 172.18.0.11 --ignore-preflight-errors all`,
     ]);
-    const reads = fakes.api.requests.filter((r) => r.method === 'GET').length;
-    expect(reads, 'polled the Node until it was not Ready').to.be.greaterThan(1);
+    const reads = fakes.api.requests.filter((r) => r.method === 'GET').map((r) => r.path);
+    expect(reads, 'polled the Node until it was not Ready').to.deep.equal([`/api/v1/nodes/${W}`, `/api/v1/nodes/${W}`]);
     expect(fakes.api.requests.at(-1)).to.deep.include({
       method: 'PATCH',
       path: `/api/v1/nodes/${W}`,

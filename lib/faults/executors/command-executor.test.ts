@@ -22,16 +22,16 @@ function planner(yaml: string): FaultPlanner {
 describe('command executor (recording fake command)', () => {
   let dir: string;
   let record: string;
-  const saved = { record: process.env['CPCHAOS_RECORD'], fail: process.env['CPCHAOS_FAKE_FAIL'] };
+  const saved = { record: process.env['CPCHAOS_RECORD'], fail: process.env['CPCHAOS_FAIL_ON'] };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'cpchaos-command-'));
     record = join(dir, 'record.jsonl');
     process.env['CPCHAOS_RECORD'] = record;
-    delete process.env['CPCHAOS_FAKE_FAIL'];
+    delete process.env['CPCHAOS_FAIL_ON'];
   });
   afterEach(() => {
-    for (const [key, value] of [['CPCHAOS_RECORD', saved.record], ['CPCHAOS_FAKE_FAIL', saved.fail]] as const) {
+    for (const [key, value] of [['CPCHAOS_RECORD', saved.record], ['CPCHAOS_FAIL_ON', saved.fail]] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -61,7 +61,7 @@ describe('command executor (recording fake command)', () => {
   });
 
   it('a failing step undoes the steps before it and reports the failure', async () => {
-    process.env['CPCHAOS_FAKE_FAIL'] = '10.0.0.11 sudo systemctl stop';
+    process.env['CPCHAOS_FAIL_ON'] = '10.0.0.11 sudo systemctl stop';
     const plan = planner(killYaml).plan({ kind: 'kill', nodes: ['hv-0', 'hv-1', 'hv-2'] }, facts, []);
     let caught: unknown;
     try {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run } from '../../util/exec.ts';
 import { applyPlan } from './action.ts';
 import { parseExecutors } from './config-file.ts';
 import { IpmiExecutor } from './ipmi-executor.ts';
@@ -52,7 +53,8 @@ describe('ipmi executor (fixtures/bin/ipmitool recording fake)', () => {
       ['-I', 'lanplus', '-H', '10.0.1.11', '-U', 'admin', '-E', 'chassis', 'power', 'on'],
       ['-I', 'lanplus', '-H', '10.0.1.10', '-U', 'admin', '-E', 'chassis', 'power', 'on'],
     ]);
-    expect(calls.every((c) => c.passwordFromEnv === true), 'IPMI_PASSWORD handed over').to.equal(true);
+    // The fake fails a -E call without IPMI_PASSWORD in its environment, as ipmitool does: every call succeeded.
+    expect(calls.every((c) => c.tool === 'ipmitool')).to.equal(true);
     expect(JSON.stringify(calls)).not.to.contain(SECRET);
     expect(planner.plan({ kind: 'kill', nodes: ['hv-0'] }, facts, []).steps[0]?.apply.describe).not.to.contain(SECRET);
   });
@@ -63,6 +65,17 @@ describe('ipmi executor (fixtures/bin/ipmitool recording fake)', () => {
     expect(plan.steps.map((s) => s.undo)).to.deep.equal([undefined]);
     await applyPlan(plan);
     expect(readRecord(record).map((c) => c.argv.slice(-3))).to.deep.equal([['chassis', 'power', 'cycle']]);
+  });
+
+  it('the fake refuses -E without IPMI_PASSWORD (so the tests above prove the handover)', async () => {
+    const ipmi = new IpmiExecutor(config.ipmi!, { env, runner: (file, args, options) => run(file, args, { timeoutMs: options.timeoutMs, env: { IPMI_PASSWORD: '' } }) });
+    let caught: unknown;
+    try {
+      await ipmi.power({ name: 'hv-0', bmc: '10.0.1.10' }, 'off').run();
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).message).to.contain('Unable to read password from environment');
   });
 
   it('names unset credential variables (never values), and a node without a BMC', () => {

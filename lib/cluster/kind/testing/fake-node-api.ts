@@ -18,6 +18,8 @@ export interface FakeNodeApi {
   /** Replaces the Nodes: each named one, Ready unless listed in `notReady`. */
   setNodes(names: readonly string[], notReady?: readonly string[]): void;
   setReady(name: string, ready: boolean): void;
+  /** The node answers Ready to the next `reads` GETs of it, and NotReady from then on. */
+  notReadyAfterReads(name: string, reads: number): void;
   node(name: string): V1Node | undefined;
   close(): Promise<void>;
 }
@@ -44,6 +46,11 @@ function notFound(res: http.ServerResponse, name: string): void {
 export async function startFakeNodeApi(): Promise<FakeNodeApi> {
   const nodes = new Map<string, V1Node>();
   const requests: RecordedRequest[] = [];
+  const readsLeft = new Map<string, number>();
+  const setReady = (name: string, ready: boolean): void => {
+    const node = nodes.get(name);
+    if (node) node.status = { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -64,7 +71,14 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
         notFound(res, name ?? path);
         return;
       }
-      if (method === 'GET') send(res, 200, node);
+      if (method === 'GET') {
+        const left = readsLeft.get(name);
+        if (left !== undefined) {
+          setReady(name, left > 0);
+          readsLeft.set(name, left - 1);
+        }
+        send(res, 200, node);
+      }
       else if (method === 'PATCH') {
         const patch = (body ?? {}) as { metadata?: { labels?: Record<string, string>; finalizers?: string[] | null } };
         const labels = { ...(node.metadata?.labels ?? {}), ...(patch.metadata?.labels ?? {}) };
@@ -86,10 +100,8 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
       nodes.clear();
       for (const name of names) nodes.set(name, makeNode(name, !notReady.includes(name)));
     },
-    setReady(name, ready) {
-      const node = nodes.get(name);
-      if (node) node.status = { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
-    },
+    setReady,
+    notReadyAfterReads: (name, reads) => readsLeft.set(name, reads),
     node: (name) => nodes.get(name),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -30,6 +30,8 @@ export interface KindFakes {
   failOn(substring: string, stderr?: string): void;
   /** From now on, calls containing `substring` hang. */
   hangOn(substring: string): void;
+  /** From now on, the fakes see these variables (replacing earlier failOn/hangOn/control settings). */
+  control(variables: Readonly<Record<string, string>>): void;
   /** Calls succeed again. */
   clearFailures(): void;
   /** Clusters created and not deleted since, and run folders still on disk. */
@@ -65,6 +67,8 @@ export async function startKindFakes(options: KindFakesOptions = {}): Promise<Ki
   const suffixes = [...nodeNames.map((n) => n.slice(clusterName.length + 1)), ...(controlPlanes > 1 ? ['external-load-balancer'] : [])];
   const api = await startFakeNodeApi();
   api.setNodes(nodeNames);
+  const control = (variables: Readonly<Record<string, string>>): void =>
+    writeFileSync(controlPath, Object.entries(variables).map(([key, value]) => `${key}=${shellWord(value)}\n`).join(''));
   const calls = (): string[][] =>
     existsSync(recordPath)
       ? readFileSync(recordPath, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as string[])
@@ -81,9 +85,9 @@ export async function startKindFakes(options: KindFakesOptions = {}): Promise<Ki
     calls,
     lines: () => calls().map((argv) => argv.join(' ')),
     clearCalls: () => writeFileSync(recordPath, ''),
-    failOn: (substring, stderr) =>
-      writeFileSync(controlPath, `CPCHAOS_FAIL_ON=${shellWord(substring)}\n${stderr ? `CPCHAOS_FAIL_STDERR=${shellWord(stderr)}\n` : ''}`),
-    hangOn: (substring) => writeFileSync(controlPath, `CPCHAOS_HANG_ON=${shellWord(substring)}\n`),
+    failOn: (substring, stderr) => control({ CPCHAOS_FAIL_ON: substring, ...(stderr ? { CPCHAOS_FAIL_STDERR: stderr } : {}) }),
+    hangOn: (substring) => control({ CPCHAOS_HANG_ON: substring }),
+    control,
     clearFailures: () => rmSync(controlPath, { force: true }),
     leftovers: () => {
       const live = new Set<string>();
