@@ -75,8 +75,9 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
     return this.parts.timers;
   }
 
+  /** Nodes in topology order (control-plane[i] and worker[i] index into this). */
   get nodes(): SandboxNode[] {
-    return [...this.parts.members.values()].map((m) => m.node);
+    return [...this.parts.members.values()].map((m) => m.node).sort((a, b) => a.index - b.index);
   }
 
   member(name: string): SandboxMember {

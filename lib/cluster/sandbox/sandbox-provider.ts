@@ -112,7 +112,10 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
           members.set(node.name, { node, processes, state: 'running' });
         }),
       );
+      // Namespaces were created concurrently: keep the members in topology order from here on.
       const ordered = topology.nodes.map((n) => members.get(n.name) as SandboxMember);
+      members.clear();
+      for (const member of ordered) members.set(member.node.name, member);
       teardown.defer('close VIP', () => vip.close());
       await cluster.refreshApiEndpoints();
       const vipPort = await vip.listen();
