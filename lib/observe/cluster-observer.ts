@@ -33,7 +33,9 @@ function listOf<T extends KubernetesObject>(fetch: () => Promise<{ items: T[]; m
   };
 }
 
-const REORDER_WAIT_MS = 500;
+// Long enough to cover a Node watch that reconnects after a server went away; Node heartbeats normally release
+// waiting Job events far sooner.
+const REORDER_WAIT_MS = 5000;
 
 function revision(object: KubernetesObject): bigint | undefined {
   const rv = object.metadata?.resourceVersion;

@@ -101,7 +101,7 @@ export class ListWatcher<T extends KubernetesObject> {
       // seen, as a reflector does. Resuming replays every change since, so nothing is missed unless it fails.
       this.blind(error ? `watch failed: ${messageOf(error)}` : 'watch closed by the server');
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.watchFrom(lastVersion), error ? (this.options.retryDelayMs ?? 500) : 0);
+      this.timer = setTimeout(() => void this.watchFrom(lastVersion), error ? (this.options.retryDelayMs ?? 100) : 0);
     };
     try {
       this.abort = await watch.watch(

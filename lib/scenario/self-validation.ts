@@ -41,7 +41,7 @@ export const SELF_VALIDATION_CASES: readonly SelfValidationCase[] = [
   {
     fault: 'keeps promoting past 3 management nodes',
     policy: 'fixtures/policies/faulty-promotes-past-three.ts',
-    scenario: 'suites/promotion/delete-two-control-planes.yaml',
+    scenario: 'suites/promotion/steady-state.yaml',
     caughtBy: 'management-count',
   },
   {
