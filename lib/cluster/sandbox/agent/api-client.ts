@@ -40,11 +40,14 @@ export class FailoverApiClient {
     /** The node's own API server, when it runs one: tried first. */
     private readonly preferred: () => string | undefined,
     private readonly callDeadlineMs: number,
+    /** Use the node's own API server only (controllers, like kube-controller-manager with its local apiserver). */
+    private readonly localOnly = false,
   ) {}
 
   private servers(): string[] {
-    const listed = readApiEndpoints(this.endpointsFile);
     const own = this.preferred();
+    if (this.localOnly) return own ? [own] : [];
+    const listed = readApiEndpoints(this.endpointsFile);
     return own ? [own, ...listed.filter((url) => url !== own)] : listed;
   }
 

@@ -62,6 +62,9 @@ const policy: PromotionPolicy = config.promotionPolicy ? await loadPromotionPoli
 log(`promotion policy: ${config.promotionPolicy ?? 'reference (Harvester selectPromoteNode)'}`);
 
 function startControllers(localEtcd: EtcdClient): void {
+  // Controllers talk to this node's API server only: a node that lost its etcd member (or quorum) cannot keep the
+  // leader lease through other servers while acting on a dead local etcd.
+  const api = new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs, true);
   const controllers: Controller[] = [
     {
       name: 'node-lifecycle',
