@@ -120,12 +120,27 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       await cluster.refreshApiEndpoints();
       const vipPort = await vip.listen();
       writePlainKubeconfig(kubeconfigPath, `http://127.0.0.1:${vipPort}`, `cpchaos-${runId}`);
-      for (const member of ordered) member.processes.startAgent(cluster.agentConfig(member), bundle);
       // Promotions add API servers: keep the VIP and the agents' server list current.
       const refresh = setInterval(() => void cluster.refreshApiEndpoints().catch(() => undefined), 500);
       teardown.defer('stop endpoint refresh', () => clearInterval(refresh));
-
       const core = loadKubeConfig(kubeconfigPath).makeApiClient(CoreV1Api);
+      // Management nodes first, workers after, as a Harvester cluster forms: a worker that registered while a
+      // control-plane Node was still missing would be promoted by the (level-triggered) promote controller.
+      const controlPlaneMembers = ordered.filter((m) => m.node.role === 'control-plane');
+      for (const member of controlPlaneMembers) member.processes.startAgent(cluster.agentConfig(member), bundle);
+      await waitFor(
+        `the control-plane Nodes (${controlPlaneMembers.map((m) => m.node.name).join(', ')}) to register`,
+        async () => {
+          signal?.throwIfAborted();
+          const names = new Set((await core.listNode()).items.map((n) => n.metadata?.name));
+          return controlPlaneMembers.every((m) => names.has(m.node.name));
+        },
+        { timeoutMs: options.readyTimeoutMs ?? 60_000, intervalMs: 100, signal },
+      ).catch((error: unknown) => {
+        throw new Error(`${errorMessage(error)}\n${nodeLogTails(ordered)}`, { cause: error });
+      });
+      for (const member of ordered) if (member.node.role !== 'control-plane') member.processes.startAgent(cluster.agentConfig(member), bundle);
+
       const expected = topology.nodes.map((n) => n.name);
       await waitFor(
         `all ${expected.length} sandbox nodes (${expected.join(', ')}) to be Ready, and the standard namespaces to exist`,
