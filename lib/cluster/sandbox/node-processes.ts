@@ -66,8 +66,11 @@ export class NodeProcesses {
   startAgent(config: AgentConfig, bundle?: string): void {
     writeFileSync(this.layout.agentConfigPath, JSON.stringify(config, null, 2));
     if (config.apiServer) rmSync(config.apiServer.socketPath, { force: true });
-    // tsx stays registered either way: a promotion policy may be a TypeScript module.
-    this.spawnInNamespace('agent', process.execPath, ['--import', TSX_LOADER, bundle ?? AGENT_ENTRY, this.layout.agentConfigPath], this.layout.dir);
+    // tsx only where TypeScript is loaded: the agent from source, or a TypeScript promotion policy. (tsx keeps an
+    // esbuild service process per agent: hundreds of MiB and a slower start.)
+    const needsTsx = bundle === undefined || /\.[cm]?ts$/.test(config.promotionPolicy ?? '');
+    const loader = needsTsx ? ['--import', TSX_LOADER] : [];
+    this.spawnInNamespace('agent', process.execPath, [...loader, bundle ?? AGENT_ENTRY, this.layout.agentConfigPath], this.layout.dir);
   }
 
   private spawnInNamespace(what: string, file: string, args: readonly string[], cwd: string): void {
