@@ -1,5 +1,6 @@
 // A started kind cluster: its node containers, the faults on them (docker and iptables), etcd through etcdctl, and
 // promotion with kubeadm. Stopping undoes every fault (newest first), then runs the teardown (delete the cluster).
+import { undoFaultsThenTearDown } from '../lifecycle.ts';
 import type { AppliedFault, ClusterEndpoints, ClusterNode, EtcdMembership, FaultKind, FaultRequest, NodeRole, StartedCluster } from '../provider.ts';
 import { ALL_FAULT_KINDS, UnsupportedFaultError } from '../provider.ts';
 import type { Journal } from '../../faults/journal.ts';
@@ -95,18 +96,7 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
 
   /** Undoes every fault, newest first, then deletes the cluster; idempotent; rethrows the first failure. */
   async stop(): Promise<void> {
-    let first: unknown;
-    try {
-      await this.ledger.undoAll();
-    } catch (error) {
-      first = error;
-    }
-    try {
-      await this.parts.teardown.run();
-    } catch (error) {
-      first ??= error;
-    }
-    if (first !== undefined) throw first;
+    await undoFaultsThenTearDown(this.ledger, this.parts.teardown);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

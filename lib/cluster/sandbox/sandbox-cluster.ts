@@ -1,4 +1,5 @@
 // A started sandbox cluster: namespaces, processes, the VIP and per-node endpoints, and the faults on them.
+import { undoFaultsThenTearDown } from '../lifecycle.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
@@ -95,18 +96,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
   }
 
   async stop(): Promise<void> {
-    let first: unknown;
-    try {
-      await this.ledger.undoAll();
-    } catch (error) {
-      first = error;
-    }
-    try {
-      await this.parts.teardown.run();
-    } catch (error) {
-      first ??= error;
-    }
-    if (first !== undefined) throw first;
+    await undoFaultsThenTearDown(this.ledger, this.parts.teardown);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
