@@ -18,7 +18,7 @@ import { managementCount } from './cluster-state.ts';
 import { createRandom } from './random.ts';
 import { scenarioFaults } from './steps.ts';
 import { StepExecutor } from './step-executor.ts';
-import { resolveTargets } from './targets.ts';
+import { currentNodeFromV1, resolveTargets } from './targets.ts';
 import type { Scenario } from './types.ts';
 
 export interface RunOptions {
@@ -203,7 +203,7 @@ async function checkExpectations(scenario: Scenario, executor: StepExecutor): Pr
       .sort();
     let wanted: string[] = [];
     try {
-      wanted = [...resolveTargets(expected, { startNodes: executor.startNodes, currentNodes: [], candidate: () => undefined, bindings: new Map(), random: createRandom('0') })].sort();
+      wanted = [...resolveTargets(expected, { startNodes: executor.startNodes, currentNodes: nodes.map(currentNodeFromV1), candidate: () => undefined, bindings: new Map(), random: createRandom('0') })].sort();
     } catch (error) {
       problems.push(`expect.promoted: ${errorMessage(error)}`);
     }
