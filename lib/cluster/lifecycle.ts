@@ -18,3 +18,13 @@ export async function undoFaultsThenTearDown(ledger: FaultLedger, teardown: Tear
   }
   if (first !== undefined) throw first;
 }
+
+/** A start that failed part-way: stop what was started, then rethrow the start's own error (not the stop's). */
+export async function stopAndRethrow(cluster: { stop(): Promise<void> }, error: unknown): Promise<never> {
+  try {
+    await cluster.stop();
+  } catch {
+    // The start error is the one to report.
+  }
+  throw error;
+}

@@ -1,5 +1,5 @@
 // Descriptors for steps, wait conditions and point assertions.
-import { parseDuration, DURATION_PATTERN } from './duration.ts';
+import { parseDuration, DURATION_PATTERN } from '../util/duration.ts';
 import {
   array, boolean, byType, empty, integer, keyed, object, oneOf, optional, parsedString, record, ref, required, string, variant, withDefault,
 } from './descriptors.ts';

@@ -1,6 +1,6 @@
 // Helpers over parsed steps: which provider fault a step needs, and a one-line description.
 import type { FaultKind } from '../cluster/provider.ts';
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '../util/duration.ts';
 import { formatSelector } from './targets.ts';
 import type { Selector } from './targets.ts';
 import type { Assertion, ScenarioSpec, Step, WaitCondition } from './types.ts';

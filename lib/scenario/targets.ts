@@ -9,6 +9,7 @@
 //   random(control-plane[, worker])      a random node with one of these roles now
 //   $name                                the node(s) bound earlier with `as: name`
 //   all                                  every node
+import { CONTROL_PLANE_ROLE_LABEL, MASTER_ROLE_LABEL, WITNESS_LABEL } from '../harvester/contract.ts';
 import type { V1Node } from '@kubernetes/client-node';
 import type { ClusterNode, NodeRole } from '../cluster/provider.ts';
 import type { Random } from './random.ts';
@@ -212,14 +213,11 @@ export interface CurrentNode {
   readonly role: RoleName;
 }
 
-export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
-export const MASTER_LABEL = 'node-role.kubernetes.io/master';
-export const WITNESS_LABEL = 'node-role.harvesterhci.io/witness';
 
 /** The light shape of a V1Node: its name and current role from its labels. */
 export function currentNodeFromV1(node: V1Node): CurrentNode {
   const labels = node.metadata?.labels ?? {};
-  const role: RoleName = WITNESS_LABEL in labels ? 'witness' : CONTROL_PLANE_LABEL in labels || MASTER_LABEL in labels ? 'control-plane' : 'worker';
+  const role: RoleName = WITNESS_LABEL in labels ? 'witness' : CONTROL_PLANE_ROLE_LABEL in labels || MASTER_ROLE_LABEL in labels ? 'control-plane' : 'worker';
   return { name: node.metadata?.name ?? '', role };
 }
 

@@ -3,10 +3,10 @@
 // names the Job and its state, so whoever reads the report knows where to look.
 import { BatchV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
 import { PROMOTE_JOB_NAMESPACE, PROMOTE_JOB_NODE_LABEL, promoteJobName, timestampMs } from '../../harvester/contract.ts';
-import { formatDurationMs } from '../../util/duration.ts';
+import { formatDuration } from '../../util/duration.ts';
 
 function ago(ms: number): string {
-  return formatDurationMs(Math.max(0, Math.round(ms / 1000) * 1000));
+  return formatDuration(Math.max(0, Math.round(ms / 1000) * 1000));
 }
 
 /** The Job's state in one phrase: active with pods, complete, failed with its reason, suspended, or not started. */
@@ -33,7 +33,7 @@ export function describeJobState(job: V1Job, nowMs: number): string {
  * its label), or undefined when there is none.
  */
 export function stuckPromotionFailure(node: string, job: V1Job | undefined, budgetMs: number, nowMs: number = Date.now()): string {
-  const head = `promotion of ${node} did not complete within ${formatDurationMs(budgetMs)}`;
+  const head = `promotion of ${node} did not complete within ${formatDuration(budgetMs)}`;
   if (!job) {
     return `${head}: no promote Job exists (expected ${PROMOTE_JOB_NAMESPACE}/${promoteJobName(node)}, label ${PROMOTE_JOB_NODE_LABEL}=${node})`;
   }

@@ -1,6 +1,7 @@
 // The kind provider: a real multi-control-plane Kubernetes in Docker containers, created with the kind CLI from a
 // config under fixtures/kind/, labelled the Harvester way through the API, and faulted with the docker CLI.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
+import { stopAndRethrow } from '../lifecycle.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -133,12 +134,7 @@ export class KindProvider implements ClusterProvider<KindOptions> {
       }
       return cluster;
     } catch (error) {
-      try {
-        await cluster.stop();
-      } catch {
-        // The start error is the one to report.
-      }
-      throw error;
+      return stopAndRethrow(cluster, error);
     }
   }
 

@@ -1,5 +1,6 @@
 // The sandbox provider: builds a cluster out of local processes in network namespaces, with real etcd quorum.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
+import { stopAndRethrow } from '../lifecycle.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -159,12 +160,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       });
       return cluster;
     } catch (error) {
-      try {
-        await cluster.stop();
-      } catch {
-        // The start error is the one to report.
-      }
-      throw error;
+      return stopAndRethrow(cluster, error);
     }
   }
 }

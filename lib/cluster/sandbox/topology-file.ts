@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { SetupError } from '../../util/errors.ts';
-import { parseDurationMs } from '../../util/duration.ts';
+import { parseDuration } from '../../util/duration.ts';
 import type { SandboxTimers, SandboxTopologyOptions, TopologyNode } from './topology.ts';
 
 const TIMER_KEYS: Record<string, keyof SandboxTimers> = {
@@ -122,7 +122,8 @@ function readTimers(node: YamlNode | undefined): Partial<SandboxTimers> {
     const field = TIMER_KEYS[key];
     if (!field) fail(`timers.${key}`, pair.key as YamlNode, `unknown timer "${key}" (expected ${Object.keys(TIMER_KEYS).join(', ')})`);
     const text = plain(pair.value as YamlNode);
-    const ms = typeof text === 'string' ? parseDurationMs(text) : undefined;
+    const parsed = typeof text === 'string' ? parseDuration(text) : undefined;
+    const ms = parsed?.ok ? parsed.ms : undefined;
     if (ms === undefined || ms <= 0) fail(`timers.${key}`, pair.value as YamlNode, `expected a duration such as "250ms" or "2s", got ${JSON.stringify(text)}`);
     timers[field] = ms;
   }

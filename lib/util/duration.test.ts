@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { formatDuration, parseDuration } from './duration.ts';
 
-describe('scenario/duration', () => {
+describe('duration', () => {
   it('parses units and compounds to whole milliseconds', () => {
     const ms = (text: string) => {
       const parsed = parseDuration(text);
