@@ -110,12 +110,13 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
   }
 
   /**
-   * Membership and leader as seen by a member that knows a leader (an isolated or lagging member may not); without
-   * one, what the first member that answers says.
+   * Membership and leader as the leader itself sees them; else as a member that knows a leader (an isolated or
+   * lagging member may not); else what the first member that answers says.
    */
   async etcdMembership(): Promise<EtcdMembership | undefined> {
     let lastError: unknown;
     let leaderless: EtcdMembership | undefined;
+    let knowsLeader: EtcdMembership | undefined;
     for (const member of this.parts.members.values()) {
       if (member.state !== 'running' || !existsSync(member.processes.layout.etcdSocketPath)) continue;
       const client = this.etcdClientFor(member);
@@ -123,12 +124,15 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
         const [{ members }, status] = await Promise.all([client.memberList(), client.status()]);
         const leader = members.find((m) => m.id === status.leader)?.name;
         const membership = { members: members.map((m) => ({ name: m.name, id: m.id })), ...(leader ? { leader } : {}) };
-        if (leader) return membership;
-        leaderless ??= membership;
+        // The leader's own view is current; a follower (or a member just removed) may lag behind it.
+        if (status.leader === status.memberId) return membership;
+        if (leader) knowsLeader ??= membership;
+        else leaderless ??= membership;
       } catch (error) {
         lastError = error;
       }
     }
+    if (knowsLeader) return knowsLeader;
     if (leaderless) return leaderless;
     if (lastError) throw lastError;
     return undefined;
