@@ -134,8 +134,11 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
       await nodeReady(victim, 'Unknown', cluster.timers.nodeMonitorGraceMs + 10_000);
       // The last lease renewal may precede the isolation by up to one heartbeat.
       expect(Date.now() - at, 'Unknown only after the grace period').to.be.at.least(cluster.timers.nodeMonitorGraceMs - cluster.timers.kubeletHeartbeatMs);
-      const node = await core.readNode({ name: victim });
-      expect(node.spec?.taints?.map((t) => t.key)).to.include('node.kubernetes.io/unreachable');
+      // The controller sets Ready=Unknown, then the taints, in two writes.
+      await waitFor('the unreachable taint on the isolated node', async () => {
+        const node = await core.readNode({ name: victim });
+        return (node.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable');
+      }, { timeoutMs: 5000 });
       // Give the majority time past any election, then look at the writes it acknowledged meanwhile.
       const settledAt = at + cluster.timers.etcdElectionTimeoutMs + 2000;
       await sleepMs(Math.max(0, settledAt + 2000 - Date.now()));
