@@ -192,7 +192,7 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     const membership = await waitFor('etcd member list of 2', async () => {
       const m = await cluster.etcdMembership();
       return m && m.members.length === 2 ? m : undefined;
-    }, { timeoutMs: 10_000 });
+    }, { timeoutMs: 30_000 });
     expect(membership.members.map((m) => m.name).sort()).to.deep.equal(['cp-0', 'cp-1']);
     await waitFor('cp-2 machine removed', () => cluster.nodeState('cp-2') === 'removed', { timeoutMs: 10_000 });
   });
