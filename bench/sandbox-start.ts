@@ -1,5 +1,6 @@
 // Benchmark: cold start of sandbox clusters to all nodes Ready, and the memory they take.
 // Prints figures; asserts nothing. Run as root: node --import tsx bench/sandbox-start.ts [workers...]
+// (CPCHAOS_USERNS=1, or a non-root user: the user-namespace mode; the mode is printed.)
 import { readFileSync } from 'node:fs';
 import { SandboxProvider } from '../lib/cluster/sandbox/sandbox-provider.ts';
 import { namespacePids } from '../lib/cluster/sandbox/network.ts';
@@ -34,7 +35,7 @@ for (const workers of sizes.length > 0 ? sizes : [1, 20]) {
   await cluster.stop();
   const stopMs = performance.now() - stopStarted;
   console.log(
-    `sandbox 3 control-plane + ${workers} worker: all nodes Ready in ${(readyMs / 1000).toFixed(2)} s; ` +
+    `sandbox 3 control-plane + ${workers} worker (${cluster.holderPid === undefined ? 'root' : 'user namespace'}): all nodes Ready in ${(readyMs / 1000).toFixed(2)} s; ` +
       `cluster RSS peak ${peakMb.toFixed(0)} MiB (${(peakMb / (3 + workers)).toFixed(0)} MiB/node); teardown ${(stopMs / 1000).toFixed(2)} s; ` +
       `harness heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`,
   );

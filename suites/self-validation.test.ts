@@ -9,12 +9,17 @@ const isRoot = process.getuid?.() === 0;
 describe('checker self-validation: faulty policies are caught', function () {
   this.timeout(300_000);
   for (const entry of SELF_VALIDATION_CASES) {
-    it(`${entry.fault} -> caught by ${entry.caughtBy}`, async function () {
+    const also = entry.alsoCaughtBy?.length ? ` (and ${entry.alsoCaughtBy.join(', ')})` : '';
+    const end = entry.endManagementCount === undefined ? '' : `, ending with ${entry.endManagementCount} management nodes`;
+    it(`${entry.fault} -> caught by ${entry.caughtBy}${also}${end}`, async function () {
       if (!isRoot) this.skip();
       const outcome = await runSelfValidationCase(entry);
       const run = outcome.result.verdicts.find((v) => v.invariant === 'run');
       expect(run, run?.summary).to.equal(undefined);
-      expect(outcome.failedInvariants, outcome.result.verdicts.map((v) => `${v.invariant}: ${v.status}: ${v.summary}`).join('\n')).to.include(entry.caughtBy);
+      const verdicts = outcome.result.verdicts.map((v) => `${v.invariant}: ${v.status}: ${v.summary}`).join('\n');
+      expect(outcome.failedInvariants, verdicts).to.include.members([entry.caughtBy, ...(entry.alsoCaughtBy ?? [])]);
+      if (entry.endManagementCount !== undefined) expect(outcome.endManagementCount, `management nodes at the end\n${verdicts}`).to.equal(entry.endManagementCount);
+      expect(outcome.missed, verdicts).to.deep.equal([]);
     });
   }
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadHistory } from '../observe/history.ts';
 import { runOracles } from '../oracles/index.ts';
 import { SetupError } from '../util/errors.ts';
-import { UsageError, parseOptions } from './main.ts';
+import { UsageError, parseOptions } from './options.ts';
 
 export function checkCommand(args: readonly string[]): number {
   const { values, positionals } = parseOptions(args, { invariant: { type: 'string', multiple: true } });

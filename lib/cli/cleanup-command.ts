@@ -1,6 +1,6 @@
 import { cleanupKindClusters } from '../cluster/kind/cleanup.ts';
 import { cleanupSandboxRuns } from '../cluster/sandbox/cleanup.ts';
-import { parseOptions } from './main.ts';
+import { parseOptions } from './options.ts';
 
 export async function cleanupCommand(args: readonly string[]): Promise<number> {
   const { values } = parseOptions(args, { all: { type: 'boolean', default: false } });

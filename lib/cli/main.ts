@@ -1,14 +1,10 @@
 // The cpchaos command line. The only place that prints and decides exit codes:
 // 0 success, 1 a failed check, 2 bad input or setup.
-import { parseArgs } from 'node:util';
+// Commands are imported when they run, so a small command (sandbox fault, run by executors) starts fast.
 import { SetupError, errorMessage } from '../util/errors.ts';
-import { sandboxCommand } from './sandbox-command.ts';
-import { cleanupCommand } from './cleanup-command.ts';
-import { runCommand } from './run-command.ts';
-import { checkCommand } from './check-command.ts';
-import { validateCommand } from './validate-command.ts';
-import { ScenarioError } from '../scenario/loader.ts';
-import { HistoryFormatError } from '../observe/history.ts';
+import { UsageError } from './options.ts';
+
+export { UsageError, parseOptions } from './options.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -25,11 +21,16 @@ commands:
   sandbox up [--topology FILE] [--control-planes N] [--workers N] [--promotion-policy MODULE]
                          start a sandbox cluster and keep it running; prints a kubeconfig path (Ctrl-C stops it)
   sandbox down           stop the sandbox started by \`sandbox up\`
+  sandbox fault|undo <kind> <nodes...> [--to NODE] [--run ID]
+                         apply or undo a fault in the running sandbox (partition: groups, a comma joins nodes)
+  sandbox etcd [--run ID]
+                         print the running sandbox's etcd members and leader as JSON
   sandbox demo           start a sandbox, print its nodes, tear it down
   cleanup [--all]        undo whatever killed runs left behind (processes, namespaces, rules)
 `;
 
-export class UsageError extends SetupError {}
+/** Errors that mean bad input (exit code 2); named, so checking them needs no import of their modules. */
+const BAD_INPUT_ERRORS = new Set(['ScenarioError', 'HistoryFormatError']);
 
 /** Runs `work` with a signal that Ctrl-C (or SIGTERM) aborts, so the run undoes its faults and tears down. */
 export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -52,16 +53,23 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'sandbox':
-        return await sandboxCommand(rest);
+      case 'sandbox': {
+        const [sub, ...args] = rest;
+        if (sub === 'fault' || sub === 'undo' || sub === 'etcd') return await (await import('./sandbox-control-command.ts')).sandboxControlCommand(sub, args);
+        return await (await import('./sandbox-command.ts')).sandboxCommand(rest);
+      }
       case 'cleanup':
-        return await cleanupCommand(rest);
-      case 'run':
+        return await (await import('./cleanup-command.ts')).cleanupCommand(rest);
+      case 'run': {
+        const { runCommand } = await import('./run-command.ts');
         return await withInterrupt((signal) => runCommand(rest, signal));
+      }
       case 'check':
-        return checkCommand(rest);
-      case 'validate':
+        return (await import('./check-command.ts')).checkCommand(rest);
+      case 'validate': {
+        const { validateCommand } = await import('./validate-command.ts');
         return await withInterrupt((signal) => validateCommand(signal));
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -72,7 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (error) {
-    if (error instanceof SetupError || error instanceof ScenarioError || error instanceof HistoryFormatError) {
+    if (error instanceof SetupError || (error instanceof Error && BAD_INPUT_ERRORS.has(error.name))) {
       process.stderr.write(`cpchaos: ${error.message}\n`);
       return EXIT_BAD_INPUT;
     }
@@ -84,10 +92,4 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (process.env['CPCHAOS_DEBUG']) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     return EXIT_FAILED;
   }
-}
-
-type OptionSpec = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
-
-export function parseOptions<const T extends OptionSpec>(args: readonly string[], options: T) {
-  return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
 }

@@ -3,8 +3,9 @@ import { randomSeed } from '../scenario/random.ts';
 import { describeStep } from '../scenario/steps.ts';
 import { loadScenarios } from '../scenario/loader.ts';
 import { runScenario, type ScenarioResult } from '../scenario/runner.ts';
-import { isProviderName, assertRunnableProvider } from '../cluster/providers.ts';
-import { UsageError, parseOptions } from './main.ts';
+import { isProviderName } from '../cluster/providers.ts';
+import { targetFromFlags } from './run-target.ts';
+import { UsageError, parseOptions } from './options.ts';
 import { printResult, writeReports } from './output.ts';
 import { ProgressReporter } from '../report/index.ts';
 
@@ -19,6 +20,11 @@ const RUN_OPTIONS = {
   'dry-run': { type: 'boolean', default: false },
   reports: { type: 'string', default: 'reports' },
   'promotion-policy': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  executors: { type: 'string' },
+  'allow-context': { type: 'string', multiple: true },
+  'kill-switch': { type: 'string' },
 } as const;
 
 export async function runCommand(args: readonly string[], signal: AbortSignal): Promise<number> {
@@ -34,26 +40,38 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
     ...(values.grep ? { grep: values.grep } : {}),
   });
   if (scenarios.length === 0) throw new UsageError(`cpchaos run: no scenario matched in ${positionals.join(', ')}`);
-  if (values['dry-run']) {
+  // The kill switch of an existing cluster aborts the run as Ctrl-C does: faults are undone, no scenario follows.
+  const run = new AbortController();
+  const stopRun = (): void => run.abort(signal.reason);
+  signal.addEventListener('abort', stopRun, { once: true });
+  const target = targetFromFlags(provider, values, {
+    onDryRunLine: (line) => process.stdout.write(`     ${line}\n`),
+    onKillSwitch: (reason) => {
+      process.stderr.write(`cpchaos: kill switch: ${reason}: undoing every fault and stopping\n`);
+      run.abort(new Error(`kill switch: ${reason}`));
+    },
+  });
+  if (values['dry-run'] && provider !== 'existing') {
     for (const scenario of scenarios) {
       process.stdout.write(`${scenario.name} (${scenario.source.file}) [${scenario.tags.join(', ')}]\n`);
       scenario.steps.forEach((step, i) => process.stdout.write(`  step ${i + 1} (line ${scenario.source.stepLines[i] ?? '?'}): ${describeStep(step)}\n`));
     }
     return 0;
   }
-  assertRunnableProvider(provider);
   const results: ScenarioResult[] = [];
   let failed = false;
   outer: for (let round = 1; round <= (values['until-failure'] ? Number.MAX_SAFE_INTEGER : repeat); round++) {
     const seed = round === 1 && values.seed ? values.seed.toLowerCase() : randomSeed();
     for (const scenario of scenarios) {
-      if (signal.aborted) break outer;
+      if (run.signal.aborted) break outer;
       process.stdout.write(`\n== ${scenario.name} (seed ${seed}${repeat > 1 || values['until-failure'] ? `, round ${round}` : ''})\n`);
       const reporter = new ProgressReporter();
       const result = await runScenario(scenario, {
         seed,
-        promotionPolicy: values['promotion-policy'],
-        signal,
+        target,
+        dryRun: values['dry-run'],
+        signal: run.signal,
+        ...(values['dry-run'] ? { onProgress: (line: string) => process.stdout.write(`     ${line}\n`) } : {}),
         onEvent: (event) => {
           for (const line of reporter.push(event)) process.stdout.write(`     ${line}\n`);
         },

@@ -6,7 +6,9 @@ import { loadTopologyFile } from '../cluster/sandbox/topology-file.ts';
 import type { SandboxTopologyOptions } from '../cluster/sandbox/topology.ts';
 import { isOwnerAlive, Journal } from '../faults/journal.ts';
 import { SetupError } from '../util/errors.ts';
-import { parseOptions, UsageError } from './main.ts';
+import { parseOptions, UsageError } from './options.ts';
+import { SandboxControlServer } from '../cluster/sandbox/control/control-server.ts';
+import { controlSocketPath } from '../cluster/sandbox/control/protocol.ts';
 
 const SANDBOX_OPTIONS = {
   topology: { type: 'string' },
@@ -85,17 +87,20 @@ export async function sandboxCommand(args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parseOptions(rest, SANDBOX_OPTIONS);
   if (sub === 'down') return sandboxDown();
-  if (sub !== 'up' && sub !== 'demo') throw new UsageError(`cpchaos sandbox: expected "up", "down" or "demo", got "${sub ?? ''}"`);
+  if (sub !== 'up' && sub !== 'demo') throw new UsageError(`cpchaos sandbox: expected "up", "down", "demo", "fault", "undo" or "etcd", got "${sub ?? ''}"`);
   const interrupt = interruptSignal();
   try {
     const cluster = await startSandbox(values, interrupt.signal);
     try {
       await printNodes(cluster);
       if (sub === 'up') {
+        const control = await SandboxControlServer.listen(cluster, controlSocketPath(cluster.runDir));
         process.stdout.write(`kubeconfig: ${cluster.endpoints.kubeconfigPath}\n`);
+        process.stdout.write(`control: ${control.socketPath} (cpchaos sandbox fault|undo|etcd --run ${cluster.runId})\n`);
         process.stdout.write(`try: kubectl --kubeconfig ${cluster.endpoints.kubeconfigPath} get nodes\n`);
         process.stdout.write('Ctrl-C or `cpchaos sandbox down` stops it.\n');
         await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
+        await control.close();
       }
     } finally {
       process.stderr.write('cpchaos: tearing the sandbox down...\n');

@@ -2,7 +2,7 @@
 
 export const FAULT_KINDS = [
   'kill', 'restart', 'pause', 'resume', 'isolate', 'partition', 'drop', 'heal',
-  'delete-node', 'force-delete-node', 'cordon', 'uncordon', 'label',
+  'delete-node', 'force-delete-node', 'cordon', 'uncordon', 'label', 'annotate',
 ] as const;
 
 export const ACTION_PHASES = ['intent', 'applied', 'failed', 'undone', 'unsupported'] as const;

@@ -95,6 +95,15 @@ export function object(required: Record<string, Validator>, optional: Record<str
   };
 }
 
+/** An object whose values are strings or null (null: removed). */
+export const nullableStringMap: Validator = (v) => {
+  if (!isRecord(v)) return problem('an object of strings or nulls', v);
+  for (const key in v) {
+    if (typeof v[key] !== 'string' && v[key] !== null) return within(key, problem('a string or null', v[key]));
+  }
+  return undefined;
+};
+
 const nodeNames = arrayOf(nonEmptyStr);
 
 const trimmedNode = object(
@@ -135,7 +144,7 @@ export const EVENT_FIELDS: Readonly<Record<string, Validator>> = {
   'run-end': object({}, { outcome: str }),
   action: object(
     { id: nonEmptyStr, phase: oneOf(ACTION_PHASES), fault: oneOf(FAULT_KINDS), nodes: nodeNames },
-    { groups: arrayOf(nodeNames), from: nodeNames, to: nodeNames, error: str },
+    { groups: arrayOf(nodeNames), from: nodeNames, to: nodeNames, annotations: nullableStringMap, rvs: stringMap, error: str },
   ),
   step: object({ index: nonNegInt, step: str, phase: oneOf(['begin', 'end']) }, { ok: bool, error: str }),
   node: object({ type: watchType, node: trimmedNode }, { rv: str }),

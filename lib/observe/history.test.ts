@@ -83,6 +83,14 @@ describe('history: load and serialize', () => {
     expect(loadError([{ seq: 0, t: T0, kind: 'action', id: 'a', phase: 'intent', fault: 'explode', nodes: [] }]).path).to.equal('fault');
   });
 
+  it('keeps the annotations an annotate action set or removed (null) and the resourceVersions it left', () => {
+    const annotate = (seq: number, phase: string, extra = {}) => ({ seq, t: T0, kind: 'action', id: 'a', phase, fault: 'annotate', nodes: ['w-0'], annotations: { 'harvesterhci.io/promote-status': null, note: 'x' }, ...extra });
+    const events = [annotate(0, 'intent'), annotate(1, 'applied', { rvs: { 'w-0': '42' } })];
+    expect(loadHistory(JSON.stringify(events), 'a.json')).to.deep.equal(events);
+    expect(loadError([annotate(0, 'intent', { annotations: { note: 1 } })]).path).to.equal('annotations.note');
+    expect(loadError([annotate(0, 'intent', { rvs: { 'w-0': null } })]).path).to.equal('rvs["w-0"]');
+  });
+
   it('checks op completions follow their invoke, once, and write values are present', () => {
     const op = (seq: number, phase: string, extra = {}) => ({ seq, t: T0, kind: 'op', process: 'vip', target: 'vip', opId: 1, phase, f: 'write', value: 1, ...extra });
     expect(loadError([op(0, 'ok')]).message).to.match(/with no invoke before it/);

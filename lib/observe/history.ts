@@ -78,6 +78,13 @@ export interface ActionEvent extends EventBase<'action'> {
   readonly from?: readonly string[];
   /** ... to these nodes is dropped. */
   readonly to?: readonly string[];
+  /** annotate: the annotations set on every node of `nodes`; null removes one (as an operator clearing it). */
+  readonly annotations?: Readonly<Record<string, string | null>>;
+  /**
+   * API actions (cordon, uncordon, label, annotate), on `applied` or `failed`: each patched node's resourceVersion
+   * right after the harness's patch, so oracles can tell the harness's change from someone else's.
+   */
+  readonly rvs?: Readonly<Record<string, string>>;
   readonly error?: string;
 }
 

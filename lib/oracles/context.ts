@@ -11,6 +11,8 @@ import { pairOperations } from './operations.ts';
 import type { Operation } from './operations.ts';
 import { replayNodes } from './node-tracker.ts';
 import type { NodeChange } from './node-tracker.ts';
+import { operatorStatusChanges } from './operator-changes.ts';
+import type { OperatorChange } from './operator-changes.ts';
 import { analysePromotions } from './promotion-signals.ts';
 import type { PromotionAnalysis } from './promotion-signals.ts';
 
@@ -60,6 +62,7 @@ export class OracleContext {
   private deletionsCache?: HarnessDeletion[];
   private nodeChangesCache?: (NodeChange | undefined)[];
   private promotionsCache?: PromotionAnalysis;
+  private operatorChangesCache?: Map<number, OperatorChange>;
   private faultsCache?: FaultTimeline;
   private operationsCache?: Operation[];
   private gapsCache?: Map<GapSource, GapEvent[]>;
@@ -87,6 +90,11 @@ export class OracleContext {
 
   get promotions(): PromotionAnalysis {
     return (this.promotionsCache ??= analysePromotions(this.history, this.runStart, this.deletions, this.nodeChanges));
+  }
+
+  /** Promote-status changes the harness's own annotate steps made (an operator's), by the seq of the node event. */
+  get operatorChanges(): ReadonlyMap<number, OperatorChange> {
+    return (this.operatorChangesCache ??= operatorStatusChanges(this.history, this.nodeChanges));
   }
 
   get faults(): FaultTimeline {

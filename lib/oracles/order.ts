@@ -5,9 +5,14 @@ import type { HistoryEvent } from '../observe/history.ts';
 
 const REVISION = /^\d{1,19}$/;
 
-function revisionOf(event: HistoryEvent): bigint | undefined {
-  const rv = (event as { rv?: unknown }).rv;
+/** A resourceVersion as an etcd revision, when it is one. */
+export function parseRevision(rv: unknown): bigint | undefined {
   return typeof rv === 'string' && REVISION.test(rv) ? BigInt(rv) : undefined;
+}
+
+/** The event's resourceVersion as an etcd revision, when it has one. */
+export function revisionOf(event: HistoryEvent): bigint | undefined {
+  return parseRevision((event as { rv?: unknown }).rv);
 }
 
 export function happenedBefore(a: HistoryEvent, b: HistoryEvent): boolean {

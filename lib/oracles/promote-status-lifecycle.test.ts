@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { runOracles } from './index.ts';
 import { PROMOTE_STATUS_LIFECYCLE } from './promote-status-lifecycle.ts';
-import { HistoryBuilder, tnode } from './testing.ts';
+import { PROMOTE_STATUS_ANNOTATION } from '../harvester/contract.ts';
+import type { TrimmedNode } from '../observe/history.ts';
+import { HistoryBuilder, T0, tnode } from './testing.ts';
 import type { Verdict } from './verdict.ts';
 
 const w = (status?: string, extra = {}) => tnode('w-0', { ageMinutes: 10, ...(status === undefined ? {} : { status }), ...extra });
@@ -47,6 +49,70 @@ describe('promote-status-lifecycle', () => {
     expect(gap.status).to.equal('inconclusive');
     expect(gap.evidence.some((e) => e.kind === 'gap')).to.equal(true);
     expect(check(base(w('complete')).at(5).gap('nodes', 2, 5).node('SYNC', w('running')).end()).status, 'never back to running').to.equal('fail');
+  });
+
+  describe('an operator clearing a status (the harness\'s own annotate step)', () => {
+    const clear = { annotations: { [PROMOTE_STATUS_ANNOTATION]: null } };
+    const nodeAt = (b: HistoryBuilder, type: 'MODIFIED' | 'SYNC', node: TrimmedNode, rv: string): HistoryBuilder => b.push({ kind: 'node', type, node, rv });
+    /** w-0 runs and fails (rv 10, 11); `between` happens before the clearing is observed at rv 20. */
+    const failedThenCleared = (between: (b: HistoryBuilder) => void, observed: 'MODIFIED' | 'SYNC' = 'MODIFIED'): HistoryBuilder => {
+      const b = base();
+      nodeAt(b.at(1), 'MODIFIED', w('running'), '10');
+      nodeAt(b.at(2), 'MODIFIED', w('failed'), '11');
+      between(b.at(3));
+      return nodeAt(b.at(4), observed, w(), '20');
+    };
+
+    it('accepts a clearing the harness asked for before it was observed, and follows the lifecycle from there', () => {
+      const b = failedThenCleared((x) => x.action('a1', 'intent', 'annotate', ['w-0'], clear));
+      b.action('a1', 'applied', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '20' } });
+      nodeAt(b.at(5), 'MODIFIED', w('running'), '21');
+      nodeAt(b.at(6), 'MODIFIED', w('complete'), '22');
+      const v = check(b.end());
+      expect(v.status, v.summary).to.equal('pass');
+      expect(v.summary).to.match(/1 change\(s\) made by the harness's own annotate steps \(w-0 failed -> \(none\)\)/);
+      expect(v.details?.['byOperator']).to.deep.equal([{ node: 'w-0', from: 'failed', to: '(none)', t: T0 + 4000, action: 'a1' }]);
+    });
+
+    it('accepts it across a relist when the harness\'s patch lies between the two observations', () => {
+      const b = failedThenCleared((x) => x.fault('a1', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '15' } }), 'SYNC');
+      expect(check(b.end()).status).to.equal('pass');
+    });
+
+    it('still fails a clearing nobody asked for', () => {
+      const cases: [string, (b: HistoryBuilder) => void][] = [
+        ['no annotate step', () => undefined],
+        ['an annotate step on another node', (b) => b.fault('a1', 'annotate', ['w-1'], clear)],
+        ['an annotate step that sets another annotation', (b) => b.fault('a1', 'annotate', ['w-0'], { annotations: { note: 'x' } })],
+        ['an annotate step that sets the status instead', (b) => b.fault('a1', 'annotate', ['w-0'], { annotations: { [PROMOTE_STATUS_ANNOTATION]: 'failed' } })],
+        ['a label step', (b) => b.fault('a1', 'label', ['w-0'])],
+        // The harness's patch left rv 25: the clearing observed at rv 20 happened before it, so it was someone else's.
+        ['a clearing that happened before the harness\'s patch', (b) => b.fault('a1', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '25' } })],
+        // Already cleared before the patch (a no-op that left the previous revision).
+        ['a patch at or before the previous observation', (b) => b.fault('a1', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '11' } })],
+      ];
+      for (const [name, between] of cases) {
+        const v = check(failedThenCleared(between).end());
+        expect(v.status, name).to.equal('fail');
+        expect(v.summary, name).to.match(/w-0: promote-status failed -> \(none\).*no annotate step of the harness asked for this clearing/);
+      }
+    });
+
+    it('fails a clearing observed before the harness recorded its step', () => {
+      const b = failedThenCleared(() => undefined);
+      b.at(5).fault('a1', 'annotate', ['w-0'], clear);
+      expect(check(b.end()).status).to.equal('fail');
+    });
+
+    it('explains one clearing per node and step: a second clearing is nobody\'s', () => {
+      const b = failedThenCleared((x) => x.fault('a1', 'annotate', ['w-0'], clear));
+      nodeAt(b.at(5), 'MODIFIED', w('running'), '21');
+      nodeAt(b.at(6), 'MODIFIED', w('failed'), '22');
+      nodeAt(b.at(7), 'MODIFIED', w(), '23');
+      const v = check(b.end());
+      expect(v.status).to.equal('fail');
+      expect(v.summary).to.match(/at \+7\.0 s/);
+    });
   });
 
   it('starts over for a new Node object of the same name', () => {

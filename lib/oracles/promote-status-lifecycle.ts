@@ -1,6 +1,8 @@
 // Per Node object, harvesterhci.io/promote-status only moves none -> running -> complete | failed | unknown:
-// never cleared, never back to running, never away from a final status. A node's first observation is taken as
-// it is. A skipped step (none -> complete) seen across a relist or a node-watch gap is unobserved, not illegal.
+// Harvester never clears it, never moves it back to running or away from a final status. A node's first observation
+// is taken as it is. A skipped step (none -> complete) seen across a relist or a node-watch gap is unobserved, not
+// illegal. A change the harness's own annotate step made (an operator clearing a failed promotion, see
+// operator-changes.ts) is not Harvester's: it is accepted and listed, and the lifecycle goes on from the new value.
 import { isLegalPromoteTransition, isPromoteStatus } from '../harvester/contract.ts';
 import type { PromoteStatus } from '../harvester/contract.ts';
 import type { HistoryEvent, NodeEvent } from '../observe/history.ts';
@@ -31,6 +33,7 @@ function check(ctx: OracleContext): Verdict {
   const illegal: Finding[] = [];
   const unobserved: Finding[] = [];
   const transitions: { node: string; from: string; to: string; t: number }[] = [];
+  const byOperator: { node: string; from: string; to: string; t: number; action: string }[] = [];
   for (const change of ctx.nodeChanges) {
     if (change === undefined || !change.relevant) continue;
     const event = change.event;
@@ -46,6 +49,11 @@ function check(ctx: OracleContext): Verdict {
     }
     const prev = before.status;
     if (prev === next) continue;
+    const operator = ctx.operatorChanges.get(event.seq);
+    if (operator !== undefined) {
+      byOperator.push({ node: after.node.name, from: show(prev), to: show(next), t: event.t, action: operator.intent.id });
+      continue;
+    }
     transitions.push({ node: after.node.name, from: show(prev), to: show(next), t: event.t });
     const text = `${after.node.name}: promote-status ${show(prev)} -> ${show(next)} at ${ctx.rel(event.t)}`;
     if (next !== undefined && !isPromoteStatus(next)) {
@@ -58,10 +66,11 @@ function check(ctx: OracleContext): Verdict {
     if (reachable(p, next) && (event.type === 'SYNC' || blind.length > 0)) {
       unobserved.push({ summary: `${text}, a skipped step the recorder did not see (relist or watch gap)`, evidence: [before.event, event, ...blind] });
     } else {
-      illegal.push({ summary: `${text} is not a legal transition (none -> running -> complete | failed | unknown; never cleared)`, evidence: [before.event, event] });
+      const cleared = next === undefined ? '; no annotate step of the harness asked for this clearing' : '';
+      illegal.push({ summary: `${text} is not a legal transition (none -> running -> complete | failed | unknown; never cleared)${cleared}`, evidence: [before.event, event] });
     }
   }
-  const details = { transitions, illegal: illegal.map((f) => f.summary), unobserved: unobserved.map((f) => f.summary) };
+  const details = { transitions, byOperator, illegal: illegal.map((f) => f.summary), unobserved: unobserved.map((f) => f.summary) };
   const first = illegal[0];
   if (first !== undefined) {
     const more = illegal.length > 1 ? ` (${illegal.length} illegal transitions)` : '';
@@ -69,7 +78,8 @@ function check(ctx: OracleContext): Verdict {
   }
   const skipped = unobserved[0];
   if (skipped !== undefined) return verdict(PROMOTE_STATUS_LIFECYCLE, 'inconclusive', skipped.summary, skipped.evidence, details);
-  const summary = transitions.length === 0 ? 'no promote-status changed' : `${transitions.length} promote-status transition(s), all legal`;
+  const operatorText = byOperator.length === 0 ? '' : `; ${byOperator.length} change(s) made by the harness's own annotate steps (${byOperator.map((c) => `${c.node} ${c.from} -> ${c.to}`).join(', ')})`;
+  const summary = `${transitions.length === 0 ? 'no promote-status changed' : `${transitions.length} promote-status transition(s), all legal`}${operatorText}`;
   return verdict(PROMOTE_STATUS_LIFECYCLE, 'pass', summary, [], details);
 }
 
@@ -79,6 +89,6 @@ function gapsBetween(gaps: readonly HistoryEvent[], from: NodeEvent, to: NodeEve
 
 export const promoteStatusLifecycle: Oracle = {
   name: PROMOTE_STATUS_LIFECYCLE,
-  description: 'promote-status only moves none -> running -> complete | failed | unknown on each Node object',
+  description: 'promote-status only moves none -> running -> complete | failed | unknown on each Node object (changes the harness made itself excepted)',
   check,
 };

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { runOracles } from './index.ts';
 import { PROMOTION_ONLY_AFTER_DELETION } from './promotion-only-after-deletion.ts';
+import { PROMOTE_STATUS_ANNOTATION } from '../harvester/contract.ts';
 import { HistoryBuilder, tnode } from './testing.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -42,6 +43,40 @@ describe('promotion-only-after-deletion', () => {
     );
     expect(v.status).to.equal('fail');
     expect(v.summary).to.match(/2nd promotion.*only 1 harness-deleted management node/);
+  });
+
+  describe('after a failed promotion the harness cleared (an operator\'s annotate step)', () => {
+    const clear = { annotations: { [PROMOTE_STATUS_ANNOTATION]: null } };
+    /** cp-2 deleted; w-0's promotion fails (it stays cordoned); `then` goes on from +9 s. */
+    const failed = (then: (b: HistoryBuilder) => HistoryBuilder): HistoryBuilder => then(
+      fiveNodes()
+        .at(5).fault('d', 'delete-node', ['cp-2']).at(6).node('DELETED', cp(2))
+        .at(7).node('MODIFIED', w(0, { status: 'running', cordoned: true })).at(8).node('MODIFIED', w(0, { status: 'failed', cordoned: true }))
+        .at(9),
+    );
+    const retry = (b: HistoryBuilder): HistoryBuilder => b.at(11).node('MODIFIED', w(1, { status: 'running' })).at(12).node('MODIFIED', w(1, { status: 'complete', management: true }));
+
+    it('lets the promotion the clearing unblocks serve the same deletion', () => {
+      const v = check(failed((b) => retry(b.fault('a', 'annotate', ['w-0'], clear).at(10).node('MODIFIED', w(0, { cordoned: true }))).end()));
+      expect(v.status, v.summary).to.equal('pass');
+      expect((v.details?.['promotions'] as { clearedByHarnessSeq?: number }[])[0]?.clearedByHarnessSeq).to.be.a('number');
+    });
+
+    it('still fails a second promotion when the failed status was cleared by nobody the harness knows of', () => {
+      const v = check(failed((b) => retry(b.at(10).node('MODIFIED', w(0, { cordoned: true }))).end()));
+      expect(v.status).to.equal('fail');
+      expect(v.summary).to.match(/w-1 started promoting.*2nd promotion, with only 1 harness-deleted management node/);
+    });
+
+    it('does not release a promotion that completed, nor one cleared only after the next started', () => {
+      const completed = fiveNodes()
+        .at(5).fault('d', 'delete-node', ['cp-2']).at(6).node('DELETED', cp(2))
+        .at(7).node('MODIFIED', w(0, { status: 'running' })).at(8).node('MODIFIED', w(0, { status: 'complete', management: true }))
+        .at(9).fault('a', 'annotate', ['w-0'], clear).at(10).node('MODIFIED', w(0, { management: true }));
+      expect(check(retry(completed).end()).status, 'completed').to.equal('fail');
+      const late = failed((b) => retry(b).at(13).fault('a', 'annotate', ['w-0'], clear).at(14).node('MODIFIED', w(0, { cordoned: true })));
+      expect(check(late.end()).status, 'cleared late').to.equal('fail');
+    });
   });
 
   it('counts each node once, whichever signal comes first', () => {

@@ -1,6 +1,9 @@
 // Safety: a promotion only ever follows the disappearance of a management Node the harness deleted, and
 // promotions never outnumber such disappearances. A NotReady, powered-off or partitioned management node keeps
-// its role (harvester#8014, #5424); a Terminating one still counts until its Node object is gone.
+// its role (harvester#8014, #5424); a Terminating one still counts until its Node object is gone. A promotion that
+// ended failed or unknown, whose promote-status the harness then cleared itself (an operator's annotate step, see
+// operator-changes.ts), replaced nothing: from that clearing on it no longer counts, so the retry it unblocks may
+// serve the same deletion.
 import { happenedBefore } from './order.ts';
 import type { HistoryEvent, NodeEvent } from '../observe/history.ts';
 import type { OracleContext } from './context.ts';
@@ -38,11 +41,18 @@ function lastNodeEventBefore(ctx: OracleContext, name: string, seq: number): Nod
   return found;
 }
 
+/** For each promotion start, the harness's clearing of its failed or unknown status, if any (its node event). */
+function releasesOf(ctx: OracleContext, starts: readonly PromotionStart[]): (NodeEvent | undefined)[] {
+  const clearings = [...ctx.operatorChanges.values()].filter((c) => c.to === null && (c.from === 'failed' || c.from === 'unknown'));
+  return starts.map((start) => clearings.find((c) => c.node === start.node && happenedBefore(start.event, c.event))?.event);
+}
+
 function check(ctx: OracleContext): Verdict {
   const { starts, disappearances, inFlightAtStart, baselineManagement } = ctx.promotions;
+  const releases = releasesOf(ctx, starts);
   const details = {
     baselineManagement,
-    promotions: starts.map((s) => ({ node: s.node, signal: s.signal, t: s.event.t, seq: s.event.seq })),
+    promotions: starts.map((s, i) => ({ node: s.node, signal: s.signal, t: s.event.t, seq: s.event.seq, ...(releases[i] ? { clearedByHarnessSeq: releases[i].seq } : {}) })),
     disappearances: disappearances.map((d) => ({ node: d.deletion.node, actionId: d.deletion.actionId, goneAt: d.gone.t, seq: d.gone.seq })),
   };
   if (inFlightAtStart.length > 0) {
@@ -53,7 +63,8 @@ function check(ctx: OracleContext): Verdict {
   let gone = 0;
   starts.forEach((start, i) => {
     while (gone < disappearances.length && happenedBefore((disappearances[gone] as (typeof disappearances)[number]).gone, start.event)) gone += 1;
-    if (gone > i) return;
+    const released = releases.slice(0, i).filter((r) => r !== undefined && happenedBefore(r, start.event)).length;
+    if (gone > i - released) return;
     const late = disappearances[gone];
     const how = `${start.node} started promoting (${SIGNAL_TEXT[start.signal]}) at ${ctx.rel(start.event.t)}`;
     const evidence: HistoryEvent[] = [start.event];
@@ -70,7 +81,8 @@ function check(ctx: OracleContext): Verdict {
     } else if (gone === 0) {
       summary = `${how}, but no management node deleted by the harness had disappeared`;
     } else {
-      summary = `${how}: the ${ordinal(i + 1)} promotion, with only ${gone} harness-deleted management node(s) gone`;
+      const cleared = released > 0 ? ` (${released} earlier failed promotion(s) cleared by the harness not counted)` : '';
+      summary = `${how}: the ${ordinal(i + 1)} promotion, with only ${gone} harness-deleted management node(s) gone${cleared}`;
     }
     for (const d of disappearances.slice(0, gone)) evidence.push(d.gone);
     for (const earlier of starts.slice(0, i)) evidence.push(earlier.event);

@@ -134,6 +134,7 @@ describe('scenario/loader', () => {
         { kind: 'cordon', targets: [worker(0)] },
         { kind: 'uncordon', targets: [{ kind: 'random', roles: ['control-plane', 'worker'] }] },
         { kind: 'label', targets: [worker(0)], labels: { zone: 'b', 'topology.kubernetes.io/region': null } },
+        { kind: 'annotate', targets: [worker(0)], annotations: { 'harvesterhci.io/promote-status': null, note: '1' } },
         { kind: 'wait', until: { kind: 'promotion', node: { kind: 'promotion-candidate' }, status: 'complete' }, timeoutMs: 60_000 },
         { kind: 'wait', until: { kind: 'etcdMembers', count: 3 }, timeoutMs: 30_000 },
         { kind: 'wait', until: { kind: 'managementCount', count: 3 }, timeoutMs: 60_000 },
@@ -371,6 +372,7 @@ steps:
       labels:
         zone: b
         topology.kubernetes.io/region:
+  - annotate: { target: "worker[0]", annotations: { harvesterhci.io/promote-status: null, note: "1" } }
   - wait: { promotion: promotion-candidate, status: complete, timeout: 60s }
   - wait: { etcdMembers: 3, timeout: 30s }
   - wait: { managementCount: 3, timeout: 1m }

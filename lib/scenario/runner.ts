@@ -1,17 +1,14 @@
 // Runs one scenario: starts the cluster, records everything, executes the steps, undoes every fault, and judges
 // the history with the invariants. The CLI and the mocha suites both run scenarios through here.
-import { resolve } from 'node:path';
 import type { StartedCluster } from '../cluster/provider.ts';
-import { sandboxProvider } from '../cluster/providers.ts';
-import { loadTopologyFile } from '../cluster/sandbox/topology-file.ts';
-import type { SandboxTopologyOptions, TopologyNode } from '../cluster/sandbox/topology.ts';
-import { WITNESS_LABEL } from '../harvester/contract.ts';
-import { loadPromotionPolicy } from '../harvester/promotion.ts';
 import { ClusterObserver } from '../observe/cluster-observer.ts';
 import type { History, HistoryEvent } from '../observe/history.ts';
 import { Recorder } from '../observe/recorder.ts';
 import { runOracles, type Verdict, type VerdictStatus } from '../oracles/index.ts';
 import { errorMessage, SetupError } from '../util/errors.ts';
+import { findPromoteJob, stuckPromotionFailure } from '../cluster/existing/stuck-promotion.ts';
+import { loadKubeConfig } from '../cluster/kubeconfig.ts';
+import { sandboxTarget, shapeMismatch, type ClusterTarget } from './cluster-targets.ts';
 import { TeardownStack } from '../util/teardown.ts';
 import { waitFor } from '../util/wait.ts';
 import { managementCount } from './cluster-state.ts';
@@ -23,12 +20,16 @@ import type { Scenario } from './types.ts';
 
 export interface RunOptions {
   readonly seed: string;
+  /** Where the scenario runs (default: a sandbox with promotionPolicy). */
+  readonly target?: ClusterTarget | undefined;
   /** Module exporting selectPromoteNode for the sandbox's promote controller (default: Harvester's reference). */
   readonly promotionPolicy?: string | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((line: string) => void) | undefined;
   /** Sees every history event as it is recorded (live reporters). */
   readonly onEvent?: ((event: HistoryEvent) => void) | undefined;
+  /** Attach and plan only: print each fault's commands, run nothing, write nothing (the existing provider). */
+  readonly dryRun?: boolean | undefined;
   /** Deadline for the cluster to be healthy before the first step. */
   readonly preconditionTimeoutMs?: number;
 }
@@ -51,24 +52,7 @@ export function overallStatus(verdicts: readonly Verdict[]): VerdictStatus {
   return 'pass';
 }
 
-/** The sandbox topology a scenario asks for. */
-export function sandboxTopologyFor(scenario: Scenario): SandboxTopologyOptions {
-  const { cluster } = scenario;
-  if (cluster.topology) return loadTopologyFile(resolve(cluster.topology));
-  const nodes: TopologyNode[] = [
-    ...Array.from({ length: cluster.controlPlanes }, (_, i) => ({ name: `cp-${i}`, role: 'control-plane' as const })),
-    ...Array.from({ length: cluster.workers }, (_, i) => ({ name: `worker-${i}`, role: 'worker' as const })),
-    ...Array.from({ length: cluster.witnesses }, (_, i) => ({ name: `witness-${i}`, role: 'worker' as const, labels: { [WITNESS_LABEL]: 'true' } })),
-  ];
-  return { nodes };
-}
-
-function sandboxPromotion(scenario: Scenario): { jobDelayMs?: number; fail?: boolean } {
-  const options = scenario.cluster.sandbox ?? {};
-  const delay = options['promotionJobMs'];
-  const fail = options['failPromotions'];
-  return { ...(typeof delay === 'number' ? { jobDelayMs: delay } : {}), ...(fail === true ? { fail: true } : {}) };
-}
+export { sandboxTopologyFor } from './cluster-targets.ts';
 
 function inconclusiveAll(scenario: Scenario, summary: string): Verdict[] {
   return [...scenario.invariants.map((i) => i.name), 'steps', 'expect'].map((invariant) => ({ invariant, status: 'inconclusive' as const, summary, evidence: [] }));
@@ -85,23 +69,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let verdicts: Verdict[] = [];
   let teardownError: unknown;
   try {
-    const provider = sandboxProvider();
-    const promotionPolicy = options.promotionPolicy ? resolve(options.promotionPolicy) : undefined;
-    // Load it here first: a broken policy is bad input, reported before any cluster starts.
-    if (promotionPolicy) await loadPromotionPolicy(promotionPolicy).catch((error: unknown) => {
-      throw new SetupError(`--promotion-policy: ${errorMessage(error)}`, { cause: error });
-    });
-    const unsupportedFaults = [...scenarioFaults(scenario)].filter((kind) => !provider.supportedFaults.has(kind));
+    const target = options.target ?? sandboxTarget({ promotionPolicy: options.promotionPolicy });
+    await target.prepare();
+    const promotionPolicy = target.promotionPolicy;
+    const unsupportedFaults = [...scenarioFaults(scenario)].filter((kind) => !target.supportedFaults.has(kind));
     if (unsupportedFaults.length > 0) {
-      return finish(inconclusiveAll(scenario, `unsupported: provider ${provider.name} cannot ${unsupportedFaults.join(', ')}`));
+      return finish(inconclusiveAll(scenario, `unsupported: provider ${target.name} cannot ${unsupportedFaults.join(', ')}`));
     }
-    progress(`starting ${provider.name} cluster`);
-    const cluster: StartedCluster = await provider.start(
-      { topology: sandboxTopologyFor(scenario), promotionPolicy, promotion: sandboxPromotion(scenario) },
-      options.signal,
-    );
+    progress(`${target.name === 'existing' ? 'attaching to the' : 'starting a'} ${target.name} cluster`);
+    const cluster: StartedCluster = await target.start(scenario, options.signal);
     runId = (cluster as { runId?: string }).runId ?? '';
     teardown.defer('stop the cluster', () => cluster.stop());
+    const mismatch = shapeMismatch(scenario, cluster);
+    if (mismatch) return finish(inconclusiveAll(scenario, `precondition not met: ${mismatch}`));
+    const budgets = target.budgets(budgetsOf(scenario), cluster);
+    const timeScale = target.timeScale(cluster);
     recorder.record({
       kind: 'run-start',
       runId,
@@ -110,19 +92,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       provider: cluster.provider,
       nodes: cluster.nodes.map((n) => ({ name: n.name, role: n.role })),
       timers: cluster.timers,
-      budgets: scenario.budgets,
+      budgets,
       ...(promotionPolicy ? { policy: promotionPolicy } : {}),
     });
+    if (options.dryRun) return finish(await dryRunSteps(scenario, cluster, recorder, random, options, progress));
     const observer = new ClusterObserver(cluster, recorder);
     teardown.defer('stop the recorder', () => observer.stop());
     await observer.start();
 
-    const executor = new StepExecutor({ cluster, recorder, random, signal: options.signal, onProgress: progress });
+    const executor = new StepExecutor({ cluster, recorder, random, signal: options.signal, onProgress: progress, timeScale, describeStuckPromotion: (node, waitedMs) => describeStuckPromotion(cluster, node, waitedMs) });
     teardown.defer('undo faults', async () => {
       const error = await executor.undoAll();
       if (error) throw error;
     });
-    const healthy = await clusterHealthy(executor, recorder, options.preconditionTimeoutMs ?? 30_000);
+    const healthy = await clusterHealthy(executor, recorder, (options.preconditionTimeoutMs ?? 30_000) * timeScale);
     if (!healthy.ok) {
       recorder.record({ kind: 'note', message: `precondition not met: ${healthy.reason}` });
       return finish(inconclusiveAll(scenario, `precondition not met: ${healthy.reason}`));
@@ -141,7 +124,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await observer.stop();
     recorder.record({ kind: 'run-end' });
     verdicts = [
-      ...runOracles(recorder.history, scenario.invariants.map((i) => i.name), { budgets: budgetsOf(scenario) }),
+      ...runOracles(recorder.history, scenario.invariants.map((i) => i.name), { budgets }),
       stepsVerdict(executor),
       expectVerdict(expectProblems, executor),
     ];
@@ -164,6 +147,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   }
 }
 
+/** A dry-run: fault steps are planned (the cluster prints their commands), nothing else runs; no verdict is given. */
+async function dryRunSteps(scenario: Scenario, cluster: StartedCluster, recorder: Recorder, random: ReturnType<typeof createRandom>, options: RunOptions, progress: (line: string) => void): Promise<Verdict[]> {
+  const executor = new StepExecutor({ cluster, recorder, random, signal: options.signal, onProgress: progress, dryRun: true });
+  await executor.runAll(scenario.steps);
+  const undoError = await executor.undoAll();
+  const problems = [...executor.failures.map((f) => `step ${f.stepIndex + 1}: ${f.message}`), ...(undoError ? [`undo: ${errorMessage(undoError)}`] : [])];
+  return inconclusiveAll(scenario, problems.length > 0 ? `dry-run: ${problems.join('; ')}` : 'dry-run: every fault was planned, nothing was run');
+}
+
 function budgetsOf(scenario: Scenario): { promotionMs?: number; outageMs?: number } {
   const budgets: { promotionMs?: number; outageMs?: number } = { ...scenario.budgets };
   for (const invariant of scenario.invariants) {
@@ -171,6 +163,12 @@ function budgetsOf(scenario: Scenario): { promotionMs?: number; outageMs?: numbe
     if (invariant.name === 'promotion-after-deletion' && invariant.budgetMs !== undefined) budgets.promotionMs = invariant.budgetMs;
   }
   return budgets;
+}
+
+/** What the promote Job of a node is doing, for a promotion wait that timed out (Harvester sets no deadline). */
+async function describeStuckPromotion(cluster: StartedCluster, node: string, waitedMs: number): Promise<string> {
+  const job = await findPromoteJob(loadKubeConfig(cluster.endpoints.kubeconfigPath), node);
+  return stuckPromotionFailure(node, job, waitedMs);
 }
 
 function sleepForFinalSamples(): Promise<void> {

@@ -113,6 +113,16 @@ const labels = record(
 ).map((pairs) => Object.fromEntries(pairs) as Readonly<Record<string, string | null>>)
   .doc('Labels', 'Labels to set on the nodes; an empty value (or null) removes the label.');
 
+// Annotation keys are label keys ([prefix/]name); values are any string (Kubernetes limits only their total size).
+const annotations = record(
+  string({ pattern: LABEL_KEY, patternMessage: 'not a valid annotation key ([prefix/]name)', expected: 'an annotation key' }),
+  byType({
+    string: string({ expected: 'an annotation value (a string: quote numbers and true/false)' }),
+    null: empty(),
+  }),
+).map((pairs) => Object.fromEntries(pairs) as Readonly<Record<string, string | null>>)
+  .doc('Annotations', 'Annotations to set on the nodes; null (or no value) removes the annotation.');
+
 const deleteTarget = byType({
   ...targetBranches(false),
   mapping: object({
@@ -142,6 +152,13 @@ export const step: Desc<Step> = ref('step', keyed({
   label: variant(object({ target: required(targets(true)), labels: required(labels) }), { as },
     (value, s): Step => withAs({ kind: 'label', targets: value.target, labels: value.labels }, s.as),
     { title: 'label', description: 'Set or remove labels on nodes.', example: 'label: { target: $victim, labels: { zone: b } }' }),
+  annotate: variant(object({ target: required(targets(true)), annotations: required(annotations) }), { as },
+    (value, s): Step => withAs({ kind: 'annotate', targets: value.target, annotations: value.annotations }, s.as),
+    {
+      title: 'annotate',
+      description: 'Set or remove annotations on nodes, as an operator would (recorded in the history, so oracles tell it from the controllers\' changes).',
+      example: 'annotate: { target: "worker[0]", annotations: { harvesterhci.io/promote-status: null } }',
+    }),
   hold: variant(duration, {}, (holdMs): Step => ({ kind: 'hold', holdMs }),
     { title: 'hold', description: 'Let time pass with the faults in place.', example: 'hold: 5s' }),
   wait: variant(waitCondition, {}, (w): Step => ({ kind: 'wait', ...w }),

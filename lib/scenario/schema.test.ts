@@ -9,7 +9,7 @@ import { SCHEMA_FILE } from './write-json-schema.ts';
 type Json = { readonly [key: string]: unknown };
 const asJson = (value: unknown): Json => value as Json;
 
-const STEP_KINDS = ['kill', 'restart', 'pause', 'resume', 'isolate', 'partition', 'drop', 'heal', 'delete-node', 'cordon', 'uncordon', 'label', 'hold', 'wait', 'check'];
+const STEP_KINDS = ['kill', 'restart', 'pause', 'resume', 'isolate', 'partition', 'drop', 'heal', 'delete-node', 'cordon', 'uncordon', 'label', 'annotate', 'hold', 'wait', 'check'];
 
 describe('scenario/schema (JSON Schema)', () => {
   it('is committed up to date: run `node --import tsx lib/scenario/write-json-schema.ts` after changing the schema', async () => {

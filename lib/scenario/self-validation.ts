@@ -7,10 +7,14 @@ export interface SelfValidationCase {
   readonly fault: string;
   /** Module under fixtures/policies/. */
   readonly policy: string;
-  /** Scenario file under suites/. */
+  /** Scenario file (under suites/, or a dedicated one under fixtures/scenarios/). */
   readonly scenario: string;
   /** The invariant that must fail. */
   readonly caughtBy: string;
+  /** Other verdicts that must fail too (an invariant, or `expect` for the scenario's end state). */
+  readonly alsoCaughtBy?: readonly string[];
+  /** How many management nodes the faulty policy must have left at the end of the run (from the recorded history). */
+  readonly endManagementCount?: number;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,10 +25,14 @@ export function projectPath(relative: string): string {
 
 export const SELF_VALIDATION_CASES: readonly SelfValidationCase[] = [
   {
-    fault: 'promotes a replacement for a node that is only down ("conditional automatic recovery")',
+    // kill-cp-no-promotion with time to settle once the node is back: the replacement can only finish then (etcd
+    // refuses a fourth member while one of three is down), too close to the end of the catalogue scenario to count on.
+    fault: 'promotes a replacement for a node that is only down ("conditional automatic recovery"): 4 management nodes once it is back',
     policy: 'fixtures/policies/threshold.ts',
-    scenario: 'suites/promotion/kill-cp-no-promotion.yaml',
+    scenario: 'fixtures/scenarios/kill-cp-back-after-replacement.yaml',
     caughtBy: 'promotion-only-after-deletion',
+    alsoCaughtBy: ['management-count', 'expect'],
+    endManagementCount: 4,
   },
   {
     fault: 'never promotes',

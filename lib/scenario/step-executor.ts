@@ -30,7 +30,16 @@ export interface StepExecutorOptions {
   readonly random: Random;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((line: string) => void) | undefined;
+  /** Waits and holds are written for the sandbox's timers; they last this many times longer here (default 1). */
+  readonly timeScale?: number | undefined;
+  /** Dry-run: fault steps go to the cluster (whose dry-run prints their commands); every other step is skipped. */
+  readonly dryRun?: boolean | undefined;
+  /** Explains a promotion that did not reach its status in time (the promote Job's state). */
+  readonly describeStuckPromotion?: ((node: string, waitedMs: number) => Promise<string>) | undefined;
 }
+
+/** Steps a dry-run still plans: the faults (the cluster's dry-run prints their commands instead of running them). */
+const DRY_RUN_STEPS: ReadonlySet<Step['kind']> = new Set(['kill', 'restart', 'pause', 'resume', 'isolate', 'delete-node', 'partition', 'drop', 'heal']);
 
 export class StepExecutor {
   readonly applied: { id: string; fault: AppliedFault; action: ActionFault; nodes: readonly string[] }[] = [];
@@ -101,6 +110,10 @@ export class StepExecutor {
   }
 
   private async run(index: number, step: Step): Promise<void> {
+    if (this.options.dryRun && !DRY_RUN_STEPS.has(step.kind)) {
+      this.options.onProgress?.('  [dry-run] skipped (it would read or write the cluster)');
+      return;
+    }
     switch (step.kind) {
       case 'kill':
       case 'restart':
@@ -136,20 +149,25 @@ export class StepExecutor {
         return;
       case 'cordon':
       case 'uncordon':
-      case 'label': {
+      case 'label':
+      case 'annotate': {
         const nodes = resolveTargets(step.targets, await this.targetContext());
         this.bind(step.as, nodes);
-        const body = step.kind === 'label' ? { metadata: { labels: step.labels } } : { spec: { unschedulable: step.kind === 'cordon' ? true : null } };
-        await this.apiAction(index, step.kind, nodes, async (name) => {
-          await this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+        const body = step.kind === 'label' ? { metadata: { labels: step.labels } }
+          : step.kind === 'annotate' ? { metadata: { annotations: step.annotations } }
+            : { spec: { unschedulable: step.kind === 'cordon' ? true : null } };
+        const extra = step.kind === 'annotate' ? { annotations: step.annotations } : {};
+        await this.apiAction(index, step.kind, nodes, extra, async (name) => {
+          const patched = await this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+          return patched.metadata?.resourceVersion;
         });
         return;
       }
       case 'hold':
-        await sleepMs(step.holdMs, undefined, this.options.signal ? { signal: this.options.signal } : undefined);
+        await sleepMs(this.scaled(step.holdMs), undefined, this.options.signal ? { signal: this.options.signal } : undefined);
         return;
       case 'wait':
-        await this.waitUntil(index, step.until, step.timeoutMs);
+        await this.waitUntil(index, step.until, this.scaled(step.timeoutMs));
         return;
       case 'check': {
         const problems = await this.evaluate(step.assertions);
@@ -196,16 +214,30 @@ export class StepExecutor {
     }
   }
 
-  private async apiAction(index: number, action: ActionFault, nodes: readonly string[], apply: (node: string) => Promise<void>): Promise<void> {
+  /**
+   * An action through the API, node by node: the intent is recorded before the first patch; `applied` (or `failed`)
+   * carries the resourceVersion each patched node had right after the harness's patch.
+   */
+  private async apiAction(
+    index: number,
+    action: ActionFault,
+    nodes: readonly string[],
+    extra: { readonly annotations?: Readonly<Record<string, string | null>> },
+    apply: (node: string) => Promise<string | undefined>,
+  ): Promise<void> {
     const id = this.nextActionId();
-    this.options.recorder.record({ kind: 'action', id, phase: 'intent', fault: action, nodes });
+    this.options.recorder.record({ kind: 'action', id, phase: 'intent', fault: action, nodes, ...extra });
+    const rvs: Record<string, string> = {};
     try {
-      for (const node of nodes) await apply(node);
+      for (const node of nodes) {
+        const rv = await apply(node);
+        if (rv !== undefined) rvs[node] = rv;
+      }
     } catch (error) {
-      this.options.recorder.record({ kind: 'action', id, phase: 'failed', fault: action, nodes, error: errorMessage(error) });
+      this.options.recorder.record({ kind: 'action', id, phase: 'failed', fault: action, nodes, ...extra, rvs, error: errorMessage(error) });
       throw new StepFailure(index, `${action} ${nodes.join(', ')}: ${errorMessage(error)}`, true, { cause: error });
     }
-    this.options.recorder.record({ kind: 'action', id, phase: 'applied', fault: action, nodes });
+    this.options.recorder.record({ kind: 'action', id, phase: 'applied', fault: action, nodes, ...extra, rvs });
   }
 
   /** Undoes every applied fault, newest first, recording each undo; keeps going past failures. */
@@ -234,8 +266,18 @@ export class StepExecutor {
     try {
       await waitFor(what, () => this.holds(condition), { timeoutMs, intervalMs: 200, signal: this.options.signal });
     } catch (error) {
-      throw new StepFailure(index, errorMessage(error), true, { cause: error });
+      let message = errorMessage(error);
+      if (condition.kind === 'promotion' && this.options.describeStuckPromotion && !this.options.signal?.aborted) {
+        const node = await this.resolveName(condition.node).catch(() => undefined);
+        const stuck = node === undefined ? undefined : await this.options.describeStuckPromotion(node, timeoutMs).catch(() => undefined);
+        if (stuck) message = `${message}: ${stuck}`;
+      }
+      throw new StepFailure(index, message, true, { cause: error });
     }
+  }
+
+  private scaled(ms: number): number {
+    return Math.round(ms * (this.options.timeScale ?? 1));
   }
 
   /** Whether a wait condition holds now. */

@@ -17,6 +17,7 @@ describe('scenario/steps', () => {
     '  - label:',
     '      target: worker[0]',
     '      labels: { zone: b, gone: null }',
+    '  - annotate: { target: $victim, annotations: { harvesterhci.io/promote-status: null, note: "a b" } }',
     '  - hold: 1m30s',
     '  - wait: { node: $victim, ready: Unknown, timeout: 20s }',
     '  - check: { managementCount: 3, etcdMembers: 3 }',
@@ -25,7 +26,7 @@ describe('scenario/steps', () => {
 
   it('maps steps to provider fault kinds', () => {
     expect(scenario.steps.map(stepFault)).to.deep.equal([
-      'kill', 'partition', 'drop', 'force-delete-node', 'delete-node', undefined, undefined, undefined, undefined, 'heal',
+      'kill', 'partition', 'drop', 'force-delete-node', 'delete-node', undefined, undefined, undefined, undefined, undefined, 'heal',
     ]);
     expect([...scenarioFaults(scenario)].sort()).to.deep.equal(['delete-node', 'drop', 'force-delete-node', 'heal', 'kill', 'partition']);
   });
@@ -38,6 +39,7 @@ describe('scenario/steps', () => {
       'delete-node $victim (force finalizers)',
       'delete-node control-plane[2]',
       'label worker[0] zone=b -gone',
+      'annotate $victim -harvesterhci.io/promote-status note="a b"',
       'hold 1m30s',
       'wait node $victim ready=Unknown (timeout 20s)',
       'check managementCount = 3; etcdMembers = 3',

@@ -22,6 +22,7 @@ export function stepFault(step: Step): FaultKind | undefined {
     case 'cordon':
     case 'uncordon':
     case 'label':
+    case 'annotate':
     case 'hold':
     case 'wait':
     case 'check':
@@ -78,6 +79,8 @@ export function describeStep(step: Step): string {
       return `delete-node ${list(step.targets)}${step.forceFinalizers ? ' (force finalizers)' : ''}${as}`;
     case 'label':
       return `label ${list(step.targets)} ${Object.entries(step.labels).map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`)).join(' ')}${as}`;
+    case 'annotate':
+      return `annotate ${list(step.targets)} ${Object.entries(step.annotations).map(([k, v]) => (v === null ? `-${k}` : `${k}=${JSON.stringify(v)}`)).join(' ')}${as}`;
     case 'partition':
       return `partition ${step.groups.map(list).join(' | ')}`;
     case 'drop':

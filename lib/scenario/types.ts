@@ -78,6 +78,14 @@ export interface LabelStep {
   readonly as?: string;
 }
 
+export interface AnnotateStep {
+  readonly kind: 'annotate';
+  readonly targets: readonly Selector[];
+  /** Annotations to set; null removes the annotation (as an operator clearing Harvester's promote-status). */
+  readonly annotations: Readonly<Record<string, string | null>>;
+  readonly as?: string;
+}
+
 export interface HoldStep {
   readonly kind: 'hold';
   readonly holdMs: number;
@@ -117,6 +125,7 @@ export type Step =
   | DeleteNodeStep
   | CordonStep
   | LabelStep
+  | AnnotateStep
   | HoldStep
   | WaitStep
   | CheckStep;

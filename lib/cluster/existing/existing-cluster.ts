@@ -3,6 +3,7 @@
 // applied (FaultLedger), and is then run by its executors, or only described (dry-run).
 import type { CoreV1Api, V1Node } from '@kubernetes/client-node';
 import { applyPlan } from '../../faults/executors/action.ts';
+import { readEtcdMembership } from '../../faults/executors/etcd-command.ts';
 import { mergeFacts, type FaultPlanner, type NodeFacts } from '../../faults/executors/planner.ts';
 import type { ExecutorsConfig } from '../../faults/executors/config-types.ts';
 import type { Journal } from '../../faults/journal.ts';
@@ -13,7 +14,7 @@ import { checkQuorumGuard, nodesTakenDown, SafetyRefusal } from '../../faults/sa
 import { nodeName } from '../../harvester/contract.ts';
 import type { TeardownStack } from '../../util/teardown.ts';
 import { withDeadline } from '../../util/wait.ts';
-import type { AppliedFault, ClusterEndpoints, ClusterNode, ClusterTimers, FaultKind, FaultRequest, StartedCluster } from '../provider.ts';
+import type { AppliedFault, ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership, FaultKind, FaultRequest, StartedCluster } from '../provider.ts';
 import { UnsupportedFaultError } from '../provider.ts';
 import { internalAddress, managementNames, notReadyNames } from './discover.ts';
 
@@ -93,6 +94,16 @@ export class StartedExisting implements StartedCluster {
 
   get timers(): ClusterTimers {
     return this.parts.timers;
+  }
+
+  /**
+   * Etcd members and leader from the executors file's etcd command, or undefined without one (and in a dry-run,
+   * which runs nothing). A failing command throws: the caller records the sample as unavailable.
+   */
+  async etcdMembership(): Promise<EtcdMembership | undefined> {
+    const settings = this.parts.config?.etcd;
+    if (!settings || this.parts.dryRun) return undefined;
+    return readEtcdMembership(settings);
   }
 
   /** Lines a dry-run printed (empty when not a dry-run). */

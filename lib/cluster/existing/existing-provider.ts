@@ -91,7 +91,7 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
       cluster = new StartedExisting({
         runId, runDir, journal, teardown, context: source.context, server: source.server, core,
         endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
-        nodes, v1Nodes, timers: { ...HARVESTER_TIMERS, ...options.timers },
+        nodes, v1Nodes, timers: { ...HARVESTER_TIMERS, ...this.executors?.timers, ...options.timers },
         supportedFaults: this.supportedFaults, config: this.executors, planner: built?.planner, dryRun,
         allowQuorumLoss: options.allowQuorumLoss === true, killSwitch, onKillSwitch: options.onKillSwitch,
         listTimeoutMs: Math.min(attachTimeoutMs, 10_000),

@@ -54,6 +54,7 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
   /** Things a verdict may want to mention (a node that came back with another address, say). */
   readonly notes: string[] = [];
   private ruleTags = 0;
+  private readonly beforeStop: { readonly what: string; readonly run: () => Promise<void> }[] = [];
 
   constructor(private readonly parts: KindClusterParts) {
     this.ledger = new FaultLedger(parts.journal);
@@ -94,9 +95,33 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
     return this.ledger.apply(request, (r) => applyKindFault(this, r));
   }
 
-  /** Undoes every fault, newest first, then deletes the cluster; idempotent; rethrows the first failure. */
+  /**
+   * Runs `run` when the cluster stops, before its faults are undone (newest first): for what works on the cluster
+   * from the harness, such as the promote loop, which must end before the cluster does.
+   */
+  deferBeforeStop(what: string, run: () => Promise<void>): void {
+    this.beforeStop.unshift({ what, run });
+  }
+
+  /**
+   * Stops what was deferred to before the stop, undoes every fault (newest first), then deletes the cluster;
+   * idempotent; rethrows the first failure (after doing all of it).
+   */
   async stop(): Promise<void> {
-    await undoFaultsThenTearDown(this.ledger, this.parts.teardown);
+    let first: unknown;
+    for (const hook of this.beforeStop.splice(0)) {
+      try {
+        await hook.run();
+      } catch (error) {
+        first ??= new Error(`${hook.what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }
+    try {
+      await undoFaultsThenTearDown(this.ledger, this.parts.teardown);
+    } catch (error) {
+      first ??= error;
+    }
+    if (first !== undefined) throw first;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -269,7 +294,9 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
       { node: name, address: member.address, via: via.name },
       () => this.parts.nodeApi.waitNotReady(name, notReadyWithinMs, signal),
       this.parts.promotionTimeouts,
+      signal,
     );
+    signal?.throwIfAborted();
     member.role = 'control-plane';
     await this.parts.nodeApi.labelNode(name, harvesterLabels('control-plane'));
     this.addNodeEndpoint(name);

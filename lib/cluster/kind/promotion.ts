@@ -16,8 +16,9 @@
 //      controlPlaneEndpoint when a cluster has several control planes: promotion needs a config with 2 or more).
 //      Preflight checks are skipped as kind's own joins skip them (a container is not a host).
 // Afterwards the caller puts Harvester's role labels on the node (StartedKindCluster.promoteToControlPlane).
-// On a real cluster the Job controller owns promote Jobs: for kind the harness should create them suspended and
-// record their outcome itself. The live path needs Docker and has only been verified through recorded commands.
+// On a real cluster the Job controller owns promote Jobs: for kind the harness creates them suspended and records
+// their outcome itself (promote-loop.ts). The live path needs Docker and has only been verified through recorded
+// commands and a sandbox API server standing in for the kind API (kind-target.test.ts).
 import type { DockerCli } from './docker-cli.ts';
 
 export interface KubeadmJoin {
@@ -89,23 +90,28 @@ export function parseJoinCommand(output: string): KubeadmJoin {
   return { endpoint, token, caCertHash };
 }
 
-/** Runs the promotion's commands in order; `afterReset` waits until the API no longer shows the node Ready. */
+/**
+ * Runs the promotion's commands in order; `afterReset` waits until the API no longer shows the node Ready. An
+ * aborted `signal` ends the command running (execa kills it) and the promotion with the signal's reason.
+ */
 export async function promoteToControlPlane(
   docker: DockerCli,
   plan: PromotionPlan,
   afterReset: () => Promise<void>,
   timeouts: PromotionTimeouts = DEFAULT_PROMOTION_TIMEOUTS,
+  signal?: AbortSignal,
 ): Promise<void> {
   const certificateKey = parseCertificateKey(
-    await docker.exec(plan.via, UPLOAD_CERTS_COMMAND, { what: `uploading control-plane certificates on ${plan.via} for promoting ${plan.node}` }),
+    await docker.exec(plan.via, UPLOAD_CERTS_COMMAND, { what: `uploading control-plane certificates on ${plan.via} for promoting ${plan.node}`, signal }),
   );
   const join = parseJoinCommand(
-    await docker.exec(plan.via, tokenCreateCommand(plan.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS), { what: `creating a join token on ${plan.via} for promoting ${plan.node}` }),
+    await docker.exec(plan.via, tokenCreateCommand(plan.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS), { what: `creating a join token on ${plan.via} for promoting ${plan.node}`, signal }),
   );
-  await docker.exec(plan.node, RESET_COMMAND, { what: `resetting ${plan.node} before its promotion`, timeoutMs: timeouts.resetMs });
+  await docker.exec(plan.node, RESET_COMMAND, { what: `resetting ${plan.node} before its promotion`, timeoutMs: timeouts.resetMs, signal });
   await afterReset();
   await docker.exec(plan.node, joinControlPlaneCommand(join, certificateKey, plan.address), {
     what: `joining ${plan.node} as a control plane`,
     timeoutMs: timeouts.joinMs,
+    signal,
   });
 }

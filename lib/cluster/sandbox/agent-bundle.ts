@@ -1,10 +1,12 @@
 // The node agent as one bundled file. A sandbox starts one agent per node; importing @kubernetes/client-node
 // unbundled costs most of a second of CPU per process, the tree-shaken bundle a fraction of that. The bundle is
-// rebuilt when any source under lib/ changes (keyed by their sizes and times), and cached in node_modules/.cache.
+// rebuilt when any source under lib/ changes (keyed by their sizes and times), and cached in node_modules/.cache
+// (or, for a user who cannot write there, in the state folder).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stateRoot } from '../../faults/journal.ts';
 
 const LIB = fileURLToPath(new URL('../../', import.meta.url));
 const ROOT = join(LIB, '..');
@@ -34,10 +36,22 @@ async function build(): Promise<string | undefined> {
   sourceKey(LIB, hash);
   const lock = join(ROOT, 'package-lock.json');
   if (existsSync(lock)) hash.update(`lock:${statSync(lock).mtimeMs}`);
-  const dir = join(ROOT, 'node_modules', '.cache', 'cpchaos');
-  const out = join(dir, `agent-${hash.digest('hex').slice(0, 16)}.mjs`);
-  if (existsSync(out)) return out;
-  mkdirSync(dir, { recursive: true });
+  const name = `agent-${hash.digest('hex').slice(0, 16)}.mjs`;
+  const dirs = [join(ROOT, 'node_modules', '.cache', 'cpchaos'), join(stateRoot(), 'cache')];
+  for (const dir of dirs) if (existsSync(join(dir, name))) return join(dir, name);
+  let lastError: unknown;
+  for (const dir of dirs) {
+    try {
+      return await buildInto(join(dir, name));
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+async function buildInto(out: string): Promise<string> {
+  mkdirSync(join(out, '..'), { recursive: true });
   const { build: esbuild } = await import('esbuild');
   await esbuild({
     entryPoints: [ENTRY],

@@ -1,6 +1,8 @@
 // `cpchaos cleanup`: undoes what killed runs left behind — processes, namespaces (and with them bridges, veths and
 // iptables rules), run folders — using the journals the runs wrote before creating anything.
-import { readFileSync, rmSync } from 'node:fs';
+// A run without root kept its namespaces inside a user namespace (see host-namespace.ts): killing its processes —
+// the namespace holder among them — is all it takes, the namespaces die with the last of them.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isOwnerAlive, Journal, type JournalEntry } from '../../faults/journal.ts';
 import { destroyNamespace, listNamespaces, NETNS_PREFIX } from './network.ts';
@@ -20,6 +22,16 @@ function commandLineOf(pid: number): string | undefined {
   }
 }
 
+/** Processes whose command line names the run folder (etcd data dirs, agent configs, the namespace holder). */
+function processesNaming(runDir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    if (commandLineOf(Number(entry))?.includes(`${runDir}/`)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
 function ownerIsAlive(entries: readonly JournalEntry[]): boolean {
   const run = entries.find((e) => e.type === 'run');
   return run !== undefined && run.type === 'run' && run.ownerPid !== process.pid && isOwnerAlive(run.ownerPid, run.ownerStartTicks);
@@ -37,17 +49,23 @@ export async function cleanupSandboxRuns(options: { all?: boolean } = {}): Promi
       for (const e of entries) if (e.type === 'netns') liveNamespaces.add(e.name);
       continue;
     }
+    const victims = new Set<number>();
     for (const entry of entries) {
       if (entry.type !== 'process') continue;
       const cmdline = commandLineOf(entry.pid);
       // Only a process that still is ours: its command line names this run's folder or it runs in its namespace.
       if (cmdline && (cmdline.includes(runDir) || cmdline.includes(`${NETNS_PREFIX}${runId}`) || cmdline.includes(`/${runId}/`))) {
-        try {
-          process.kill(entry.pid, 'SIGKILL');
-          report.processes.push(entry.pid);
-        } catch {
-          // gone meanwhile
-        }
+        victims.add(entry.pid);
+      }
+    }
+    // Processes the journal cannot name (etcd members started by a node agent) still name the run folder.
+    for (const pid of processesNaming(runDir)) victims.add(pid);
+    for (const pid of victims) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        report.processes.push(pid);
+      } catch {
+        // gone meanwhile
       }
     }
     const existing = new Set(await listNamespaces());
@@ -60,7 +78,9 @@ export async function cleanupSandboxRuns(options: { all?: boolean } = {}): Promi
     rmSync(runDir, { recursive: true, force: true });
     report.runs.push(runId);
   }
-  // Namespaces of ours that no journal names (a journal deleted by hand, say).
+  // Namespaces of ours that no journal names (a journal deleted by hand, say). Without root there are none this
+  // user could have made in the root mount namespace (nor delete): those belong to root's runs.
+  if (process.getuid?.() !== 0) return report;
   for (const ns of await listNamespaces()) {
     if (ns.startsWith(NETNS_PREFIX) && !liveNamespaces.has(ns) && !report.namespaces.includes(ns)) {
       await destroyNamespace(ns);

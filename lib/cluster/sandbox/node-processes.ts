@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Journal } from '../../faults/journal.ts';
 import type { AgentConfig } from './agent/config.ts';
 import { etcdPeerUrl } from './agent/etcd-member-process.ts';
-import { namespacePids } from './network.ts';
+import { hostOfNamespace, namespacePids } from './network.ts';
 import type { SandboxNode } from './topology.ts';
 
 export const API_PORT = 6443;
@@ -76,7 +76,10 @@ export class NodeProcesses {
   private spawnInNamespace(what: string, file: string, args: readonly string[], cwd: string): void {
     const log = openSync(this.layout.logPath, 'a');
     try {
-      const child = spawn('ip', ['netns', 'exec', this.namespace, file, ...args], {
+      // As root `ip netns exec ...`; in a user-namespace run the same through nsenter (which execs, as `ip netns
+      // exec` does: the pid is the agent's).
+      const [command, argv] = hostOfNamespace(this.namespace).command('ip', ['netns', 'exec', this.namespace, file, ...args]);
+      const child = spawn(command, argv, {
         cwd,
         // The agent reads stdin: when the harness dies, the pipe closes and the agent exits.
         stdio: ['pipe', log, log],

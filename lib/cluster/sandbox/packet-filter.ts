@@ -1,6 +1,6 @@
 // Real packet drops inside node namespaces with iptables. Each node gets two chains of its own, hooked into INPUT and
 // OUTPUT; a fault adds rules there and its undo deletes exactly those rules, so overlapping faults undo independently.
-import { run } from '../../util/exec.ts';
+import { hostOfNamespace } from './network.ts';
 
 export const INPUT_CHAIN = 'CPCHAOS-IN';
 export const OUTPUT_CHAIN = 'CPCHAOS-OUT';
@@ -15,7 +15,7 @@ export interface FilterRule {
 const IPTABLES_TIMEOUT_MS = 10_000;
 
 async function iptablesIn(namespace: string, args: readonly string[], input?: string): Promise<string> {
-  return run('ip', ['netns', 'exec', namespace, ...args], {
+  return hostOfNamespace(namespace).run('ip', ['netns', 'exec', namespace, ...args], {
     timeoutMs: IPTABLES_TIMEOUT_MS,
     ...(input !== undefined ? { input } : {}),
   });

@@ -38,7 +38,7 @@ export interface SandboxClusterParts {
   readonly endpoints: ClusterEndpoints & { readonly nodeKubeconfigPaths: Map<string, string> };
   readonly apiEndpointsFile: string;
   readonly promotionPolicy?: string | undefined;
-  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean } | undefined;
+  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean | readonly string[] } | undefined;
   /** The bundled node agent, when one could be built. */
   readonly agentBundle?: string | undefined;
 }
@@ -49,6 +49,8 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
   readonly ledger: FaultLedger;
   private coreApi: CoreV1Api | undefined;
   private readonly nodeForwarders = new Map<string, TcpForwarder>();
+  /** In a user-namespace run (not root, or CPCHAOS_USERNS=1): the pid of the process holding that namespace. */
+  holderPid: number | undefined;
 
   constructor(private readonly parts: SandboxClusterParts) {
     this.ledger = new FaultLedger(parts.journal);

@@ -14,6 +14,7 @@ import { TeardownStack } from '../../util/teardown.ts';
 import { waitFor } from '../../util/wait.ts';
 import { assertCanCreateNamespaces, createHub, createNodeNamespace, destroyNamespace, hubNamespace, nodeNamespace } from './network.ts';
 import { installChains } from './packet-filter.ts';
+import { forgetRunHost, HostNamespace, registerRunHost, wantsUserNamespace } from './host-namespace.ts';
 import { NodeProcesses } from './node-processes.ts';
 import { agentBundle } from './agent-bundle.ts';
 import { StartedSandbox, type SandboxMember } from './sandbox-cluster.ts';
@@ -24,8 +25,8 @@ export interface SandboxOptions {
   readonly topology?: SandboxTopologyOptions;
   /** Module exporting selectPromoteNode, used by the sandbox's promote controller. */
   readonly promotionPolicy?: string;
-  /** How the sandbox's promote Jobs behave: a delay before the work, or a forced failure. */
-  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean };
+  /** How the sandbox's promote Jobs behave: a delay before the work, or a forced failure (true: every promotion; a list: the promotions of these nodes). */
+  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean | readonly string[] };
   /** How long to wait for every node to be Ready. */
   readonly readyTimeoutMs?: number;
   /** Keep the run folder (logs, etcd data) after stopping. */
@@ -97,6 +98,17 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       endpoints: { kubeconfigPath, nodeKubeconfigPaths }, promotionPolicy: options.promotionPolicy, promotion: options.promotion, agentBundle: bundle,
     });
     try {
+      // Not root (or CPCHAOS_USERNS=1): every namespace of the run lives in a user namespace held by one process,
+      // stopped after everything else (and with it whatever the namespaces still held).
+      if (wantsUserNamespace()) {
+        const host = await HostNamespace.start(runDir, journal);
+        teardown.defer('stop the user namespace holder', async () => {
+          forgetRunHost(runId);
+          await host.stop();
+        });
+        registerRunHost(runId, host);
+        cluster.holderPid = host.holderPid;
+      }
       // Network: hub first, so its teardown runs last.
       const hub = hubNamespace(runId);
       teardown.defer('delete hub namespace', () => destroyNamespace(hub));

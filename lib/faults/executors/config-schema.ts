@@ -2,15 +2,15 @@
 // did-you-mean on unknown keys, a JSON Schema for editors).
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { ALL_FAULT_KINDS, type FaultKind } from '../../cluster/provider.ts';
+import { ALL_FAULT_KINDS, type ClusterTimers, type FaultKind } from '../../cluster/provider.ts';
 import {
   Desc, INVALID, byType, isMapping, jsonSchemaDocument, object, oneOf, optional, parsedString, record, required, slot, string, withDefault,
 } from '../../scenario/descriptors.ts';
 import type { JsonContext, JsonSchema, ParseContext, Parsed, Path } from '../../scenario/descriptors.ts';
 import { duration } from '../../scenario/schema-steps.ts';
 import { EXECUTORS_FOR, PAIR_FAULTS } from './config-types.ts';
-import type { ExecutorChoice, ExecutorsConfig, IpmiSettings, KubevirtSettings, NodeSettings } from './config-types.ts';
-import { parseTemplate, TemplateError, type CommandTemplate } from './template.ts';
+import type { EtcdCommandSettings, ExecutorChoice, ExecutorsConfig, IpmiSettings, KubevirtSettings, NodeSettings } from './config-types.ts';
+import { parseTemplate, placeholdersOf, TemplateError, type CommandTemplate } from './template.ts';
 
 /** Where the file is, so relative paths in it resolve against its folder. */
 export const EXECUTORS_SCOPE = slot<{ file: string; baseDir: string }>('executors', () => ({ file: '', baseDir: process.cwd() }));
@@ -173,8 +173,40 @@ const kubevirt: Desc<KubevirtSettings> = object({
   timeoutMs: s.timeout,
 })).doc('KubeVirt', 'Nodes that are VirtualMachines of an outer cluster: stop/start/restart the VM, pause/unpause its VMI.');
 
+/** The etcd view's command: no placeholders, prints {"members":[{"name","id"}],"leader":"name"} as JSON. */
+const etcdRaw = object({
+  command: required(string().doc('Command', 'Run once, without a shell; prints the etcd members and leader as JSON: {"members":[{"name":"n1","id":"8e9e05c52164694d"}],"leader":"n1"}.')),
+  timeout: withDefault(duration, '30s'),
+}).doc('etcd', 'How the harness sees etcd membership and the leader on this cluster (for etcd-leader selectors and the member samples).');
+
+const etcd: Desc<EtcdCommandSettings> = etcdRaw.map((e, path, ctx) => {
+  let run: CommandTemplate;
+  try {
+    run = parseTemplate(e.command, { peer: false });
+  } catch (error) {
+    if (error instanceof TemplateError) return ctx.report([...path, 'command'], error.message);
+    throw error;
+  }
+  if (placeholdersOf(run).length > 0) return ctx.report([...path, 'command'], 'the etcd command runs once for the cluster: it takes no {node.*} placeholders');
+  return { run, timeoutMs: e.timeout };
+});
+
+const timers: Desc<Partial<ClusterTimers>> = object({
+  kubeletHeartbeat: optional(duration.doc('Kubelet heartbeat', 'How often kubelets report status (Harvester: 10s).')),
+  nodeMonitorGrace: optional(duration.doc('Node-monitor grace period', 'How long before a silent node turns Unknown (Harvester: 40s).')),
+  etcdHeartbeat: optional(duration.doc('etcd heartbeat', 'etcd --heartbeat-interval (Harvester: 100ms).')),
+  etcdElectionTimeout: optional(duration.doc('etcd election timeout', 'etcd --election-timeout (Harvester: 1s).')),
+}).map((t): Partial<ClusterTimers> => ({
+  ...(t.kubeletHeartbeat === undefined ? {} : { kubeletHeartbeatMs: t.kubeletHeartbeat }),
+  ...(t.nodeMonitorGrace === undefined ? {} : { nodeMonitorGraceMs: t.nodeMonitorGrace }),
+  ...(t.etcdHeartbeat === undefined ? {} : { etcdHeartbeatMs: t.etcdHeartbeat }),
+  ...(t.etcdElectionTimeout === undefined ? {} : { etcdElectionTimeoutMs: t.etcdElectionTimeout }),
+})).doc('Timers', 'The cluster\'s timers when they differ from a stock Harvester\'s; scenario waits, holds and budgets scale with them.');
+
 const root = object({
   faults: withDefault(faults, {}),
+  etcd: optional(etcd),
+  timers: optional(timers),
   nodes: withDefault(record(string({ pattern: NODE_NAME, patternMessage: 'a Kubernetes node name', expected: 'a node name' }), nodeSettings)
     .doc('Nodes', 'Facts and per-node executors, keyed by Kubernetes node name.'), {}),
   ipmi: optional(ipmi),
@@ -203,6 +235,8 @@ export const executorsSchema: Desc<Omit<ExecutorsConfig, 'file'>> = root.map((c,
     nodes: new Map(c.nodes),
     ...(c.ipmi === undefined ? {} : { ipmi: c.ipmi }),
     ...(c.kubevirt === undefined ? {} : { kubevirt: c.kubevirt }),
+    ...(c.etcd === undefined ? {} : { etcd: c.etcd }),
+    ...(c.timers === undefined ? {} : { timers: c.timers }),
   };
 });
 

@@ -1,6 +1,6 @@
 // The executors file, parsed: which executor carries out each fault kind, per cluster and per node, and the
 // settings of each executor. Durations are milliseconds here; in the file they carry units ("30s").
-import type { FaultKind } from '../../cluster/provider.ts';
+import type { ClusterTimers, FaultKind } from '../../cluster/provider.ts';
 import type { CommandTemplate } from './template.ts';
 
 export const EXECUTOR_TYPES = ['command', 'ipmi', 'kubevirt', 'api'] as const;
@@ -70,6 +70,12 @@ export interface NodeSettings {
   readonly faults: ReadonlyMap<FaultKind, ExecutorChoice>;
 }
 
+/** The command that shows etcd members and leader as JSON; run once, no placeholders. */
+export interface EtcdCommandSettings {
+  readonly run: CommandTemplate;
+  readonly timeoutMs: number;
+}
+
 export interface ExecutorsConfig {
   /** The file it was read from (absolute), for messages. */
   readonly file: string;
@@ -77,6 +83,9 @@ export interface ExecutorsConfig {
   readonly nodes: ReadonlyMap<string, NodeSettings>;
   readonly ipmi?: IpmiSettings;
   readonly kubevirt?: KubevirtSettings;
+  readonly etcd?: EtcdCommandSettings;
+  /** The cluster's timers, when they differ from a stock Harvester's. */
+  readonly timers?: Partial<ClusterTimers>;
 }
 
 /** The executor for a fault on a node: the node's own, else the cluster-wide one, else none. */

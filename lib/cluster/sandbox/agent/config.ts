@@ -20,8 +20,11 @@ export interface AgentConfig {
   readonly apiServer: { readonly port: number; readonly socketPath: string };
   /** Module exporting selectPromoteNode, for the promote controller. */
   readonly promotionPolicy?: string;
-  /** How this node runs its promote Job: a delay before the work (default 0), or a forced failure. */
-  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean };
+  /**
+   * How promote Jobs run: a delay before the work (default 0), or a forced failure: true fails every promotion, a
+   * list of node names fails only the promotions of those nodes (see promotionFails).
+   */
+  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean | readonly string[] };
 }
 
 export interface EtcdMemberPlan {

@@ -13,7 +13,7 @@ import { EtcdClient } from '../etcd/gateway-client.ts';
 import { startApiServer } from '../apiserver/server.ts';
 import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../../harvester/promotion.ts';
 import { PromoteController } from './promote-controller.ts';
-import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi } from './promote-job-runner.ts';
+import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi, promotionFails } from './promote-job-runner.ts';
 
 const configPath = process.argv[2];
 if (!configPath) {
@@ -127,7 +127,7 @@ const promoteJobs = new PromoteJobRunner(promoteJobApi(api), {
   address: config.address,
   periodMs: timers.kubeletHeartbeatMs,
   jobDelayMs: config.promotion?.jobDelayMs ?? 0,
-  fail: config.promotion?.fail ?? false,
+  fail: promotionFails(config.promotion?.fail, config.nodeName),
   apiServerUrl: `http://${config.address}:${config.apiServer.port}`,
   controlPlaneEtcdUrls: etcdUrlsFromEndpointsFile(config.apiEndpointsFile, config.address),
   etcdFor: (url) => new EtcdClient({ endpoint: { url }, deadlineMs: timers.apiRequestDeadlineMs }),

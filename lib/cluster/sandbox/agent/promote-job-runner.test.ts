@@ -7,7 +7,7 @@ import type { EtcdMember } from '../etcd/codec.ts';
 import type { EtcdMemberPlan } from './config.ts';
 import { buildPromoteJob, jobOutcome } from './promote-actions.ts';
 import {
-  PromoteJobRunner, controlPlaneEtcdUrls, failedStatus, hasPromotionRoles, joinPlan, jobsToRun, succeededStatus,
+  PromoteJobRunner, controlPlaneEtcdUrls, failedStatus, hasPromotionRoles, joinPlan, jobsToRun, promotionFails, succeededStatus,
 } from './promote-job-runner.ts';
 import type { EtcdJoinOps, PromoteJobApi, PromoteJobRunnerOptions } from './promote-job-runner.ts';
 
@@ -278,6 +278,15 @@ describe('promote job runner: the work', () => {
     const status = h.api.statusPatches[0]?.status;
     expect(status?.failed).to.equal(3);
     expect(status?.conditions?.[0]).to.deep.include({ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' });
+  });
+
+  it('promotion.fail fails every node\'s promotions (true) or only those of the nodes it lists', () => {
+    expect(promotionFails(true, 'w1')).to.equal(true);
+    expect(promotionFails(['w0', 'w1'], 'w1')).to.equal(true);
+    expect(promotionFails(['w0'], 'w1')).to.equal(false);
+    expect(promotionFails([], 'w1')).to.equal(false);
+    expect(promotionFails(false, 'w1')).to.equal(false);
+    expect(promotionFails(undefined, 'w1')).to.equal(false);
   });
 
   it('waits promotion.jobDelayMs before the work', async () => {

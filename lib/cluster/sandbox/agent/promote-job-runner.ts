@@ -81,6 +81,11 @@ export function failedStatus(job: V1Job, now: Date, message: string): V1JobStatu
   return { active: 0, failed: backoffLimit + 1, startTime: job.status?.startTime ?? now, conditions: withCondition(job, condition) };
 }
 
+/** Whether the sandbox's forced failure (`promotion.fail`: true for every node, or a list of node names) hits `node`. */
+export function promotionFails(fail: boolean | readonly string[] | undefined, node: string): boolean {
+  return fail === true || (Array.isArray(fail) && fail.includes(node));
+}
+
 /** True when `node` carries every role label its promotion gives (and the witness taint for a witness). */
 export function hasPromotionRoles(node: V1Node): boolean {
   const witness = promotesAsWitness(node);

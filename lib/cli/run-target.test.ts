@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+import { UsageError } from './options.ts';
+import { targetFromFlags } from './run-target.ts';
+
+const hooks = { onDryRunLine: () => undefined, onKillSwitch: () => undefined };
+
+describe('cpchaos run: the target from --provider and its flags', () => {
+  it('refuses existing-cluster flags on other providers, naming them', () => {
+    expect(() => targetFromFlags('sandbox', { kubeconfig: 'k.yaml', 'allow-context': ['lab'] }, hooks)).to.throw(UsageError, '--kubeconfig, --allow-context: only for --provider existing');
+  });
+
+  it('refuses a promotion policy for an existing cluster (it promotes by its own rules)', () => {
+    expect(() => targetFromFlags('existing', { 'promotion-policy': 'p.ts' }, hooks)).to.throw(UsageError, /--promotion-policy: an existing cluster promotes by its own rules/);
+  });
+
+  it('gives the sandbox target the policy, and the existing target the executors file\'s faults', () => {
+    const sandbox = targetFromFlags('sandbox', { 'promotion-policy': 'fixtures/policies/threshold.ts' }, hooks);
+    expect(sandbox.name).to.equal('sandbox');
+    expect(sandbox.promotionPolicy).to.match(/\/fixtures\/policies\/threshold\.ts$/);
+    const existing = targetFromFlags('existing', { executors: 'fixtures/existing/sandbox.yaml' }, hooks);
+    expect(existing.name).to.equal('existing');
+    expect([...existing.supportedFaults].sort()).to.deep.equal(['delete-node', 'drop', 'force-delete-node', 'heal', 'isolate', 'kill', 'partition', 'pause', 'restart', 'resume']);
+    expect([...targetFromFlags('existing', {}, hooks).supportedFaults]).to.deep.equal([]);
+  });
+});

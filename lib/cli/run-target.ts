@@ -1,0 +1,66 @@
+// The cluster target `cpchaos run` uses, from its flags.
+import { ExistingClusterProvider } from '../cluster/existing/existing-provider.ts';
+import type { ProviderName } from '../cluster/providers.ts';
+import { existingTarget, sandboxTarget, type ClusterTarget } from '../scenario/cluster-targets.ts';
+import { kindTarget } from '../scenario/kind-target.ts';
+import { UsageError } from './options.ts';
+
+export interface TargetFlags {
+  readonly 'promotion-policy'?: string | undefined;
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+  readonly executors?: string | undefined;
+  readonly 'allow-context'?: readonly string[] | undefined;
+  readonly 'kill-switch'?: string | undefined;
+  readonly 'dry-run'?: boolean | undefined;
+  readonly 'kind-image'?: string | undefined;
+  readonly 'kind-logs'?: string | undefined;
+}
+
+const EXISTING_ONLY = ['kubeconfig', 'context', 'executors', 'allow-context', 'kill-switch'] as const;
+const KIND_ONLY = ['kind-image', 'kind-logs'] as const;
+
+export interface TargetHooks {
+  /** Prints a dry-run line. */
+  readonly onDryRunLine: (line: string) => void;
+  /** The kill switch tripped: faults are being undone; the run must stop. */
+  readonly onKillSwitch: (reason: string) => void;
+  /** A line from the harness's own controllers (kind's promote loop): what they did and what failed. */
+  readonly onLog?: ((line: string) => void) | undefined;
+}
+
+export function targetFromFlags(provider: ProviderName, flags: TargetFlags, hooks: TargetHooks): ClusterTarget {
+  if (provider !== 'existing') {
+    const misplaced = EXISTING_ONLY.filter((flag) => flags[flag] !== undefined);
+    if (misplaced.length > 0) throw new UsageError(`--${misplaced.join(', --')}: only for --provider existing`);
+  }
+  if (provider !== 'kind') {
+    const misplaced = KIND_ONLY.filter((flag) => flags[flag] !== undefined);
+    if (misplaced.length > 0) throw new UsageError(`--${misplaced.join(', --')}: only for --provider kind`);
+  }
+  switch (provider) {
+    case 'sandbox':
+      return sandboxTarget({ promotionPolicy: flags['promotion-policy'] });
+    case 'existing': {
+      if (flags['promotion-policy'] !== undefined) {
+        throw new UsageError('--promotion-policy: an existing cluster promotes by its own rules; the policy is only for the sandbox (and kind)');
+      }
+      return existingTarget(ExistingClusterProvider.fromFile(flags.executors), {
+        kubeconfigPath: flags.kubeconfig,
+        context: flags.context,
+        allowContexts: flags['allow-context'] ?? [],
+        dryRun: flags['dry-run'] === true,
+        onDryRunLine: hooks.onDryRunLine,
+        onKillSwitch: hooks.onKillSwitch,
+        ...(flags['kill-switch'] ? { killSwitch: { path: flags['kill-switch'] } } : {}),
+      });
+    }
+    case 'kind':
+      return kindTarget({
+        promotionPolicy: flags['promotion-policy'],
+        image: flags['kind-image'],
+        logsDir: flags['kind-logs'],
+        ...(hooks.onLog ? { onLog: hooks.onLog } : {}),
+      });
+  }
+}

@@ -1,0 +1,49 @@
+// `cpchaos sandbox fault|undo <kind> ...` and `cpchaos sandbox etcd`: drive the faults of a sandbox started by
+// `cpchaos sandbox up` from another process (for instance the command executors of `--provider existing`).
+//   sandbox fault kill cp-1            sandbox undo kill cp-1
+//   sandbox fault drop cp-0 --to cp-1  (cp-0's packets to cp-1 are dropped)
+//   sandbox fault partition cp-0 cp-1,cp-2 worker-0   (groups; a comma joins nodes into one group)
+//   sandbox etcd                       prints {"members":[{"name","id"}],"leader":"..."} as JSON
+import { ALL_FAULT_KINDS, type FaultKind, type FaultRequest } from '../cluster/provider.ts';
+import { controlEtcd, controlFault, findControlSocket } from '../cluster/sandbox/control/control-client.ts';
+import { parseOptions, UsageError } from './options.ts';
+
+const CONTROL_OPTIONS = {
+  run: { type: 'string' },
+  to: { type: 'string', multiple: true },
+} as const;
+
+export function faultRequestFromArgs(kindWord: string | undefined, nodes: readonly string[], to: readonly string[] | undefined): FaultRequest {
+  if (kindWord === undefined || !(ALL_FAULT_KINDS as readonly string[]).includes(kindWord)) {
+    throw new UsageError(`cpchaos sandbox fault|undo: expected a fault kind (${ALL_FAULT_KINDS.join(', ')}), got "${kindWord ?? ''}"`);
+  }
+  const kind = kindWord as FaultKind;
+  const split = (word: string): string[] => word.split(',').filter((n) => n.length > 0);
+  if (kind === 'heal') return { kind };
+  if (nodes.length === 0) throw new UsageError(`cpchaos sandbox fault ${kind}: name at least one node`);
+  if (kind === 'drop') {
+    if (!to || to.length === 0) throw new UsageError('cpchaos sandbox fault drop: name the receiving nodes with --to NODE');
+    return { kind, from: nodes.flatMap(split), to: to.flatMap(split) };
+  }
+  if (to !== undefined) throw new UsageError(`cpchaos sandbox fault ${kind}: --to is only for drop`);
+  if (kind === 'partition') {
+    if (nodes.length < 2) throw new UsageError('cpchaos sandbox fault partition: name at least two groups (a comma joins nodes into one group)');
+    return { kind, groups: nodes.map(split) };
+  }
+  return { kind, nodes: nodes.flatMap(split) };
+}
+
+export async function sandboxControlCommand(op: 'fault' | 'undo' | 'etcd', args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseOptions(args, CONTROL_OPTIONS);
+  if (op === 'etcd') {
+    if (positionals.length > 0) throw new UsageError('cpchaos sandbox etcd takes no arguments (only --run ID)');
+    const membership = await controlEtcd(findControlSocket(values.run));
+    process.stdout.write(`${JSON.stringify(membership)}\n`);
+    return 0;
+  }
+  const [kind, ...nodes] = positionals;
+  const request = faultRequestFromArgs(kind, nodes, values.to);
+  const message = await controlFault(findControlSocket(values.run), op, request);
+  process.stdout.write(`${message}\n`);
+  return 0;
+}

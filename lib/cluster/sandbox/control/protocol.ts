@@ -1,0 +1,36 @@
+// The sandbox's control channel: `cpchaos sandbox up` serves it on a unix socket in its run folder, and
+// `cpchaos sandbox fault|undo|etcd` (another process, e.g. an existing-cluster command executor) talks to it.
+// Faults are held by the serving process under a key (kind + nodes + peer), so the undo command of a fault,
+// run later by another process, finds the very fault it undoes.
+import { join } from 'node:path';
+import type { FaultRequest } from '../../provider.ts';
+
+export const CONTROL_SOCKET = 'control.sock';
+
+export function controlSocketPath(runDir: string): string {
+  return join(runDir, CONTROL_SOCKET);
+}
+
+/** What a `fault` or `undo` command asks for. */
+export interface ControlFault {
+  readonly request: FaultRequest;
+}
+
+/** The key a fault is held under: the same request gives the same key. */
+export function faultKey(request: FaultRequest): string {
+  switch (request.kind) {
+    case 'heal':
+      return 'heal';
+    case 'partition':
+      return `partition:${request.groups.map((g) => [...g].sort().join(',')).join('|')}`;
+    case 'drop':
+      return `drop:${[...request.from].sort().join(',')}>${[...request.to].sort().join(',')}`;
+    default:
+      return `${request.kind}:${[...request.nodes].sort().join(',')}`;
+  }
+}
+
+export interface ControlReply {
+  readonly ok: boolean;
+  readonly message: string;
+}
