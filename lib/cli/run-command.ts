@@ -6,13 +6,14 @@ import { runScenario, type ScenarioResult } from '../scenario/runner.ts';
 import { isProviderName } from '../cluster/providers.ts';
 import { targetFromFlags } from './run-target.ts';
 import { UsageError, parseOptions } from './options.ts';
-import { printResult, writeReports } from './output.ts';
+import { resultLines, ScenarioOutput, writeReports } from './output.ts';
 import { ProgressReporter } from '../report/index.ts';
 
 const RUN_OPTIONS = {
   provider: { type: 'string', default: 'sandbox' },
   seed: { type: 'string' },
   repeat: { type: 'string', default: '1' },
+  parallel: { type: 'string', default: '1' },
   'until-failure': { type: 'boolean', default: false },
   'fail-fast': { type: 'boolean', default: false },
   grep: { type: 'string' },
@@ -34,6 +35,8 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
   if (!isProviderName(provider)) throw new UsageError(`--provider: expected sandbox, kind or existing, got "${provider}"`);
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat: expected a whole number >= 1, got "${values.repeat}"`);
+  const parallel = Number(values.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel: expected a whole number >= 1, got "${values.parallel}"`);
   if (values.seed !== undefined && !/^[0-9a-f]{1,8}$/i.test(values.seed)) throw new UsageError(`--seed: expected up to 8 hex digits (as a run prints it), got "${values.seed}"`);
   const scenarios = await loadScenarios(positionals, {
     ...(values.tag ? { tags: values.tag } : {}),
@@ -60,29 +63,34 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
   }
   const results: ScenarioResult[] = [];
   let failed = false;
-  outer: for (let round = 1; round <= (values['until-failure'] ? Number.MAX_SAFE_INTEGER : repeat); round++) {
+  const stopOnFailure = values['fail-fast'] || values['until-failure'];
+  const stopped = (): boolean => run.signal.aborted || (failed && stopOnFailure);
+  for (let round = 1; round <= (values['until-failure'] ? Number.MAX_SAFE_INTEGER : repeat) && !stopped(); round++) {
     const seed = round === 1 && values.seed ? values.seed.toLowerCase() : randomSeed();
-    for (const scenario of scenarios) {
-      if (run.signal.aborted) break outer;
-      process.stdout.write(`\n== ${scenario.name} (seed ${seed}${repeat > 1 || values['until-failure'] ? `, round ${round}` : ''})\n`);
-      const reporter = new ProgressReporter();
-      const result = await runScenario(scenario, {
-        seed,
-        target,
-        dryRun: values['dry-run'],
-        signal: run.signal,
-        ...(values['dry-run'] ? { onProgress: (line: string) => process.stdout.write(`     ${line}\n`) } : {}),
-        onEvent: (event) => {
-          for (const line of reporter.push(event)) process.stdout.write(`     ${line}\n`);
-        },
-      });
-      results.push(result);
-      printResult(result);
-      if (result.status === 'fail') {
-        failed = true;
-        if (values['fail-fast'] || values['until-failure']) break outer;
+    const queue = [...scenarios];
+    // With --parallel N, N scenarios run at once, each on its own cluster; each one's lines print as a block.
+    const worker = async (): Promise<void> => {
+      for (let scenario = queue.shift(); scenario && !stopped(); scenario = queue.shift()) {
+        const out = new ScenarioOutput(parallel > 1);
+        out.line(`\n== ${scenario.name} (seed ${seed}${repeat > 1 || values['until-failure'] ? `, round ${round}` : ''})`);
+        const reporter = new ProgressReporter();
+        const result = await runScenario(scenario, {
+          seed,
+          target,
+          dryRun: values['dry-run'],
+          signal: run.signal,
+          ...(values['dry-run'] ? { onProgress: (line: string) => out.line(`     ${line}`) } : {}),
+          onEvent: (event) => {
+            for (const line of reporter.push(event)) out.line(`     ${line}`);
+          },
+        });
+        results.push(result);
+        for (const line of resultLines(result)) out.line(line);
+        out.flush();
+        if (result.status === 'fail') failed = true;
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, scenarios.length) }, worker));
   }
   const dir = await writeReports(values.reports ?? 'reports', results);
   if (dir) process.stdout.write(`\nreport: ${dir}/index.html (junit.xml, summary.json and history files beside it)\n`);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { SetupError } from '../util/errors.ts';
 import { UsageError } from './options.ts';
 import { targetFromFlags } from './run-target.ts';
 
@@ -21,5 +22,22 @@ describe('cpchaos run: the target from --provider and its flags', () => {
     expect(existing.name).to.equal('existing');
     expect([...existing.supportedFaults].sort()).to.deep.equal(['delete-node', 'drop', 'force-delete-node', 'heal', 'isolate', 'kill', 'partition', 'pause', 'restart', 'resume']);
     expect([...targetFromFlags('existing', {}, hooks).supportedFaults]).to.deep.equal([]);
+  });
+
+  it('gives the kind target the policy, and refuses kind flags on other providers', async () => {
+    const kind = targetFromFlags('kind', { 'promotion-policy': 'fixtures/policies/threshold.ts', 'kind-image': 'kindest/node:v1.31.9', 'kind-logs': 'reports/kind-logs' }, hooks);
+    expect(kind.name).to.equal('kind');
+    expect(kind.promotionPolicy).to.match(/\/fixtures\/policies\/threshold\.ts$/);
+    await kind.prepare();
+    expect(() => targetFromFlags('sandbox', { 'kind-logs': 'logs' }, hooks)).to.throw(UsageError, '--kind-logs: only for --provider kind');
+    expect(() => targetFromFlags('kind', { kubeconfig: 'k.yaml' }, hooks)).to.throw(UsageError, '--kubeconfig: only for --provider existing');
+  });
+
+  it('a broken policy for kind is a setup error before any cluster is created', async () => {
+    const kind = targetFromFlags('kind', { 'promotion-policy': 'fixtures/policies/no-such-policy.ts' }, hooks);
+    let error: unknown;
+    await kind.prepare().catch((e: unknown) => { error = e; });
+    expect(error).to.be.instanceOf(SetupError);
+    expect((error as Error).message).to.match(/^--promotion-policy: promotion policy not found: /);
   });
 });

@@ -22,7 +22,10 @@ export type KindNodeState = 'running' | 'killed' | 'paused' | 'removed';
 
 export interface KindMember {
   readonly name: string;
+  /** The role it has now (a promoted worker is a control plane). */
   role: NodeRole;
+  /** The role it had when the cluster started: StartedCluster.nodes reports these. */
+  readonly startRole: NodeRole;
   address: string;
   readonly zone?: string;
   state: KindNodeState;
@@ -76,8 +79,9 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
     return this.parts.endpoints;
   }
 
+  /** The nodes as they were at start (StartedCluster's contract); a node's current role is member(name).role. */
   get nodes(): ClusterNode[] {
-    return [...this.parts.members.values()].map((m) => ({ name: m.name, role: m.role, address: m.address, ...(m.zone ? { zone: m.zone } : {}) }));
+    return [...this.parts.members.values()].map((m) => ({ name: m.name, role: m.startRole, address: m.address, ...(m.zone ? { zone: m.zone } : {}) }));
   }
 
   member(name: string): KindMember {

@@ -33,7 +33,7 @@ describe('kind configs', () => {
     const job = Object.values(workflow.jobs)[0];
     expect(job?.env?.['KIND_VERSION']).to.equal(KIND_VERSION);
     const runs = (job?.steps ?? []).map((s) => s.run ?? '');
-    expect(runs).to.include('npx cpchaos run suites --tag smoke --provider kind');
+    expect(runs).to.include('npx cpchaos run suites --tag smoke --provider kind --kind-logs reports/kind-logs');
     expect(runs.join('\n')).not.to.match(/kind create/);
     expect((job?.steps ?? []).some((s) => s.uses?.startsWith('actions/upload-artifact'))).to.equal(true);
   });

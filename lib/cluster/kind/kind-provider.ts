@@ -125,7 +125,7 @@ export class KindProvider implements ClusterProvider<KindOptions> {
       await this.checkNodes(plan, signal);
       for (const node of plan.nodes) {
         const address = await this.docker.address(node.name, signal);
-        members.set(node.name, { name: node.name, role: node.role, address, ...(node.zone ? { zone: node.zone } : {}), state: 'running' });
+        members.set(node.name, { name: node.name, role: node.role, startRole: node.role, address, ...(node.zone ? { zone: node.zone } : {}), state: 'running' });
       }
       await nodeApi.waitAllReady(plan.nodes.map((n) => n.name), options.readyTimeoutMs ?? 5 * MINUTE_MS, signal);
       for (const node of plan.nodes) await nodeApi.labelNode(node.name, node.labels);

@@ -56,7 +56,8 @@ describe('kind promotion with kubeadm', function () {
       path: `/api/v1/nodes/${W}`,
       body: { metadata: { labels: { 'harvesterhci.io/managed': 'true', 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true' } } },
     });
-    expect(cluster.nodes.find((n) => n.name === W)?.role).to.equal('control-plane');
+    expect(cluster.member(W).role).to.equal('control-plane');
+    expect(cluster.nodes.find((n) => n.name === W)?.role, 'nodes as they were at start').to.equal('worker');
     expect(cluster.endpoints.nodeKubeconfigPaths.has(W)).to.equal(true);
   });
 
@@ -66,7 +67,7 @@ describe('kind promotion with kubeadm', function () {
     expect(error).to.be.instanceOf(ClusterCommandError);
     expect((error as Error).message).to.include(`uploading control-plane certificates on ${CP1} for promoting ${W} failed`);
     expect(fakes.lines()).to.deep.equal([`docker exec ${CP1} kubeadm init phase upload-certs --upload-certs`]);
-    expect(cluster.nodes.find((n) => n.name === W)?.role).to.equal('worker');
+    expect(cluster.member(W).role).to.equal('worker');
   });
 
   it('a failed join quotes the command with the token and certificate key redacted', async () => {

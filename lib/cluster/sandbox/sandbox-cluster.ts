@@ -113,29 +113,33 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
 
   /**
    * Membership and leader as the leader itself sees them; else as a member that knows a leader (an isolated or
-   * lagging member may not); else what the first member that answers says.
+   * lagging member may not); else what the first member that answers says. Among several views of a kind, the one
+   * of the highest raft term wins: a deposed leader that has not noticed yet (or a member being removed) claims
+   * leadership in an older term.
    */
   async etcdMembership(): Promise<EtcdMembership | undefined> {
     let lastError: unknown;
-    let leaderless: EtcdMembership | undefined;
-    let knowsLeader: EtcdMembership | undefined;
+    type View = { membership: EtcdMembership; term: number };
+    const newer = (a: View | undefined, b: View): View => (a === undefined || b.term > a.term ? b : a);
+    let leaderless: View | undefined;
+    let knowsLeader: View | undefined;
+    let selfLeader: View | undefined;
     for (const member of this.parts.members.values()) {
       if (member.state !== 'running' || !existsSync(member.processes.layout.etcdSocketPath)) continue;
       const client = this.etcdClientFor(member);
       try {
         const [{ members }, status] = await Promise.all([client.memberList(), client.status()]);
         const leader = members.find((m) => m.id === status.leader)?.name;
-        const membership = { members: members.map((m) => ({ name: m.name, id: m.id })), ...(leader ? { leader } : {}) };
-        // The leader's own view is current; a follower (or a member just removed) may lag behind it.
-        if (status.leader === status.memberId) return membership;
-        if (leader) knowsLeader ??= membership;
-        else leaderless ??= membership;
+        const view = { membership: { members: members.map((m) => ({ name: m.name, id: m.id })), ...(leader ? { leader } : {}) }, term: status.raftTerm };
+        if (status.leader === status.memberId) selfLeader = newer(selfLeader, view);
+        else if (leader) knowsLeader = newer(knowsLeader, view);
+        else leaderless ??= view;
       } catch (error) {
         lastError = error;
       }
     }
-    if (knowsLeader) return knowsLeader;
-    if (leaderless) return leaderless;
+    const best = selfLeader ?? knowsLeader ?? leaderless;
+    if (best) return best.membership;
     if (lastError) throw lastError;
     return undefined;
   }

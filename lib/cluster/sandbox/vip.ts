@@ -1,6 +1,8 @@
 // The sandbox's virtual IP: a TCP listener on loopback in the harness's namespace that forwards each connection to a
 // healthy API server (as Harvester's VIP does), reaching the servers through their unix sockets. Connections to a
-// server that turns unhealthy are cut, so clients reconnect to a healthy one, as when a VIP moves.
+// server that turns unhealthy are cut, so clients reconnect to a healthy one, as when a VIP moves. When none is
+// healthy (an election, or quorum lost), connections go to the servers that were healthy most recently: a server
+// cut off from the others stopped answering first, and is the last resort, not an equal choice.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { request } from 'node:http';
 
@@ -20,6 +22,8 @@ export class TcpForwarder {
   private server: Server | undefined;
   private readonly backends = new Map<string, VipBackend>();
   private readonly healthy = new Set<string>();
+  /** When each backend last answered /readyz with 200 (ms since epoch). */
+  private readonly lastHealthyAt = new Map<string, number>();
   private readonly connections = new Map<string, Set<Socket>>();
   private timer: NodeJS.Timeout | undefined;
   private next = 0;
@@ -64,8 +68,9 @@ export class TcpForwarder {
 
   private pick(): VipBackend | undefined {
     let names = this.healthyBackends();
-    // None ready (quorum lost): forward anyway, so clients get the API servers' own 5xx answers, not a reset.
-    if (names.length === 0) names = [...this.backends.keys()].sort();
+    // None ready (an election, or quorum lost): forward anyway, so clients get the API servers' own answers (a 5xx
+    // without quorum), not a reset; to the servers healthy most recently (within a probe interval of the latest).
+    if (names.length === 0) names = this.recentlyHealthy();
     if (names.length === 0) return undefined;
     const name = names[this.next++ % names.length] as string;
     return this.backends.get(name);
@@ -96,6 +101,13 @@ export class TcpForwarder {
     upstream.pipe(client);
   }
 
+  private recentlyHealthy(): string[] {
+    const all = [...this.backends.keys()].sort();
+    const latest = Math.max(0, ...all.map((name) => this.lastHealthyAt.get(name) ?? 0));
+    if (latest === 0) return all;
+    return all.filter((name) => (this.lastHealthyAt.get(name) ?? 0) >= latest - this.options.healthIntervalMs);
+  }
+
   private markUnhealthy(name: string): void {
     this.healthy.delete(name);
     for (const socket of this.connections.get(name) ?? []) socket.destroy();
@@ -106,8 +118,10 @@ export class TcpForwarder {
     await Promise.all(
       [...this.backends.values()].map(async (backend) => {
         const ok = await probeReady(backend.socketPath, this.options.healthTimeoutMs);
-        if (ok) this.healthy.add(backend.name);
-        else if (this.healthy.has(backend.name)) this.markUnhealthy(backend.name);
+        if (ok) {
+          this.healthy.add(backend.name);
+          this.lastHealthyAt.set(backend.name, Date.now());
+        } else if (this.healthy.has(backend.name)) this.markUnhealthy(backend.name);
       }),
     );
   }
