@@ -26,6 +26,8 @@ const RUN_OPTIONS = {
   executors: { type: 'string' },
   'allow-context': { type: 'string', multiple: true },
   'kill-switch': { type: 'string' },
+  'kind-image': { type: 'string' },
+  'kind-logs': { type: 'string' },
 } as const;
 
 export async function runCommand(args: readonly string[], signal: AbortSignal): Promise<number> {
@@ -49,6 +51,7 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
   signal.addEventListener('abort', stopRun, { once: true });
   const target = targetFromFlags(provider, values, {
     onDryRunLine: (line) => process.stdout.write(`     ${line}\n`),
+    onLog: (line) => process.stderr.write(`     ${line}\n`),
     onKillSwitch: (reason) => {
       process.stderr.write(`cpchaos: kill switch: ${reason}: undoing every fault and stopping\n`);
       run.abort(new Error(`kill switch: ${reason}`));

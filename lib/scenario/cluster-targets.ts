@@ -22,6 +22,8 @@ export interface ClusterTarget {
   readonly supportedFaults: ReadonlySet<FaultKind>;
   /** The promotion policy module the cluster promotes with, when the harness chooses it. */
   readonly promotionPolicy?: string | undefined;
+  /** Why this scenario cannot run on this target (it is then inconclusive), or undefined when it can. */
+  unsupported?(scenario: Scenario): string | undefined;
   /** Checks the target's own input (policy module, files) before any cluster starts; throws SetupError. */
   prepare(): Promise<void>;
   /** Starts or attaches to a cluster for this scenario. */

@@ -297,5 +297,14 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
       expect((error as Error).message).to.match(/^unsupported on kind: kind topology: no kind config/);
       expect(fakes.lines()).to.deep.equal([]);
     });
+
+    it('runScenario makes such a scenario inconclusive (unsupported), with no command run', async () => {
+      const target = kindTarget({ provider: fakes.providerOptions({ CPCHAOS_KIND_API: f.url }) });
+      fakes.clearCalls();
+      const result = await runScenario(suite('promotion/witness'), { seed: '1', target });
+      expect(result.status).to.equal('inconclusive');
+      expect(result.verdicts[0]?.summary).to.match(/^unsupported on kind: /);
+      expect(fakes.lines()).to.deep.equal([]);
+    });
   });
 });

@@ -34,7 +34,7 @@ export interface KindTargetOptions {
 }
 
 export interface KindTarget extends ClusterTarget {
-  /** Why the scenario cannot run on kind, or undefined when it can. Checked again by start(). */
+  /** Why the scenario cannot run on kind, or undefined when it can (the runner asks first; start() checks again). */
   unsupported(scenario: Scenario): string | undefined;
 }
 
@@ -108,8 +108,7 @@ export function kindTarget(options: KindTargetOptions = {}): KindTarget {
     },
     async start(scenario, signal) {
       const reason = kindUnsupported(scenario, configDir);
-      // Until the runner asks targets about scenarios, a scenario kind cannot give fails here with the reason,
-      // before any cluster is created (not as a SetupError: that would end the whole run).
+      // The runner asks unsupported() first; a caller that did not fails here, before any cluster is created.
       if (reason) throw new Error(`unsupported on kind: ${reason}`);
       const chosen = (policy ??= await loadPolicy());
       const cluster = await provider.start(

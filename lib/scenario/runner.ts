@@ -76,6 +76,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     if (unsupportedFaults.length > 0) {
       return finish(inconclusiveAll(scenario, `unsupported: provider ${target.name} cannot ${unsupportedFaults.join(', ')}`));
     }
+    const unsupported = target.unsupported?.(scenario);
+    if (unsupported) return finish(inconclusiveAll(scenario, `unsupported on ${target.name}: ${unsupported}`));
     progress(`${target.name === 'existing' ? 'attaching to the' : 'starting a'} ${target.name} cluster`);
     const cluster: StartedCluster = await target.start(scenario, options.signal);
     runId = (cluster as { runId?: string }).runId ?? '';
