@@ -8,7 +8,10 @@ import type { GapSource } from './history.ts';
 import { ListWatcher, type ListResult } from './list-watch.ts';
 import type { Recorder } from './recorder.ts';
 import { trimEvent, trimJob, trimLease, trimNode } from './trim.ts';
-import { WriteSampler } from './write-sampler.ts';
+import { PROBE_CONFIGMAP, PROBE_KEY, WriteSampler, type WriteSamplerOptions } from './write-sampler.ts';
+
+/** The process name of the write probe through the VIP. */
+export const VIP_WRITE_PROBE = 'vip-probe';
 
 export interface ObserverOptions {
   /** Interval of the write sampler through the VIP. */
@@ -172,7 +175,12 @@ export class ClusterObserver {
     );
     await Promise.all(this.watchers.map((w) => w.start()));
     await WriteSampler.ensureRegister(kc);
+    await WriteSampler.ensureRegister(kc, PROBE_CONFIGMAP);
     this.addSampler('vip', 'vip', kc, this.options.vipSampleIntervalMs);
+    // The write probe: blind writes through the VIP on a register of their own. The compare-and-swap client reads
+    // first, and a read on a member without a leader waits out its whole deadline: alone, it would stretch every
+    // outage it sees by up to one deadline.
+    this.addSampler(VIP_WRITE_PROBE, 'vip', kc, this.options.vipSampleIntervalMs, { mode: 'write', register: { configMap: PROBE_CONFIGMAP, key: PROBE_KEY } });
     if (this.options.nodeSampleIntervalMs > 0) {
       for (const [node, path] of this.cluster.endpoints.nodeKubeconfigPaths) {
         this.addSampler(`node:${node}`, node, loadKubeConfig(path), this.options.nodeSampleIntervalMs);
@@ -184,8 +192,9 @@ export class ClusterObserver {
     }
   }
 
-  private addSampler(process: string, target: string, kubeConfig: KubeConfig, intervalMs: number): void {
+  private addSampler(process: string, target: string, kubeConfig: KubeConfig, intervalMs: number, extra: Pick<WriteSamplerOptions, 'mode' | 'register'> = {}): void {
     const sampler = new WriteSampler({
+      ...extra,
       process, target, kubeConfig, intervalMs, deadlineMs: this.options.requestDeadlineMs, blindWrites: process === 'vip',
       onOp: ({ t, ...op }) => this.recorder.record({ kind: 'op', ...op, t }),
       nextOpId: () => ++this.opId,
@@ -223,6 +232,7 @@ export class ClusterObserver {
     for (const watcher of this.watchers) watcher.stop();
     this.flushJobs(undefined);
     await Promise.all(this.samplers.map((s) => s.stop()));
-    await this.samplers[0]?.finalRead();
+    // A last read of each VIP register: it shows which acknowledged writes survived.
+    await Promise.all(this.samplers.slice(0, 2).map((s) => s.finalRead()));
   }
 }

@@ -6,6 +6,9 @@ import { withDeadline } from '../util/wait.ts';
 
 export const SAMPLER_NAMESPACE = 'default';
 export const SAMPLER_CONFIGMAP = 'cpchaos-register';
+/** The write probe's own register: blind writes only, so it never contends with the compare-and-swap register. */
+export const PROBE_CONFIGMAP = 'cpchaos-probe';
+export const PROBE_KEY = 'probe';
 export const SAMPLER_KEY = 'value';
 /** Blind writes write BLIND_WRITE_BASE + their op id: values no compare-and-swap produces. */
 export const BLIND_WRITE_BASE = 1_000_000_000;
@@ -21,6 +24,8 @@ export interface SamplerOp {
   readonly value?: number | [number, number];
   readonly result?: number;
   readonly error?: string;
+  /** The register, when not the default one. */
+  readonly key?: string;
   readonly t: number;
 }
 
@@ -35,6 +40,13 @@ export interface WriteSamplerOptions {
   readonly blindWrites?: boolean;
   /** Shared across samplers so operation ids are unique in a run. */
   readonly nextOpId: () => number;
+  /**
+   * 'cas' (default): read, then compare-and-swap. 'write': blind writes only, to measure write availability without
+   * a read in front that can hang (a read on a member without a leader waits out its deadline).
+   */
+  readonly mode?: 'cas' | 'write';
+  /** The ConfigMap and history key of the register (default: the shared register). */
+  readonly register?: { readonly configMap: string; readonly key: string };
 }
 
 function statusCode(error: unknown): number | undefined {
@@ -74,13 +86,17 @@ export class WriteSampler {
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);
   }
 
+  private get configMap(): string {
+    return this.options.register?.configMap ?? SAMPLER_CONFIGMAP;
+  }
+
   /** Creates the register if it does not exist yet. */
-  static async ensureRegister(kubeConfig: KubeConfig): Promise<void> {
+  static async ensureRegister(kubeConfig: KubeConfig, configMap: string = SAMPLER_CONFIGMAP): Promise<void> {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     try {
       await core.createNamespacedConfigMap({
         namespace: SAMPLER_NAMESPACE,
-        body: { metadata: { name: SAMPLER_CONFIGMAP, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: '0' } },
+        body: { metadata: { name: configMap, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: '0' } },
       });
     } catch (error) {
       if (statusCode(error) !== 409) throw error;
@@ -91,7 +107,7 @@ export class WriteSampler {
     this.timer = setInterval(() => {
       if (this.busy || this.stopped) return;
       this.busy = true;
-      this.inFlight = this.step().finally(() => {
+      this.inFlight = (this.options.mode === 'write' ? this.blindWrite() : this.step()).finally(() => {
         this.busy = false;
       });
     }, this.options.intervalMs);
@@ -104,7 +120,8 @@ export class WriteSampler {
   }
 
   private emit(op: Omit<SamplerOp, 'process' | 'target' | 't'>): void {
-    this.options.onOp({ ...op, process: this.options.process, target: this.options.target, t: Date.now() });
+    const key = this.options.register?.key;
+    this.options.onOp({ ...op, process: this.options.process, target: this.options.target, ...(key ? { key } : {}), t: Date.now() });
   }
 
   /** An unconditional write of a value no compare-and-swap can produce (they count up from 0). */
@@ -113,11 +130,11 @@ export class WriteSampler {
     const value = BLIND_WRITE_BASE + opId;
     this.emit({ opId, phase: 'invoke', f: 'write', value });
     try {
-      await withDeadline(`write of ${SAMPLER_CONFIGMAP} via ${this.options.target}`, this.options.deadlineMs, () =>
+      await withDeadline(`write of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, () =>
         this.core.replaceNamespacedConfigMap({
-          name: SAMPLER_CONFIGMAP,
+          name: this.configMap,
           namespace: SAMPLER_NAMESPACE,
-          body: { metadata: { name: SAMPLER_CONFIGMAP, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: String(value) } },
+          body: { metadata: { name: this.configMap, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: String(value) } },
         }),
       );
       this.emit({ opId, phase: 'ok', f: 'write', value });
@@ -131,8 +148,8 @@ export class WriteSampler {
     const readId = this.options.nextOpId();
     this.emit({ opId: readId, phase: 'invoke', f: 'read' });
     try {
-      const current = await withDeadline(`final read of ${SAMPLER_CONFIGMAP} via ${this.options.target}`, this.options.deadlineMs, () =>
-        this.core.readNamespacedConfigMap({ name: SAMPLER_CONFIGMAP, namespace: SAMPLER_NAMESPACE }),
+      const current = await withDeadline(`final read of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, () =>
+        this.core.readNamespacedConfigMap({ name: this.configMap, namespace: SAMPLER_NAMESPACE }),
       );
       this.emit({ opId: readId, phase: 'ok', f: 'read', result: valueOf(current) });
     } catch (error) {

@@ -1,7 +1,7 @@
 // Runs one scenario: starts the cluster, records everything, executes the steps, undoes every fault, and judges
 // the history with the invariants. The CLI and the mocha suites both run scenarios through here.
 import type { StartedCluster } from '../cluster/provider.ts';
-import { ClusterObserver } from '../observe/cluster-observer.ts';
+import { ClusterObserver, DEFAULT_OBSERVER_OPTIONS } from '../observe/cluster-observer.ts';
 import type { History, HistoryEvent } from '../observe/history.ts';
 import { Recorder } from '../observe/recorder.ts';
 import { runOracles, type Verdict, type VerdictStatus } from '../oracles/index.ts';
@@ -98,7 +98,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       ...(promotionPolicy ? { policy: promotionPolicy } : {}),
     });
     if (options.dryRun) return finish(await dryRunSteps(scenario, cluster, recorder, random, options, progress));
-    const observer = new ClusterObserver(cluster, recorder);
+    // An existing cluster's etcd view comes from a command (ssh, a CLI): sampled less often.
+    const observer = new ClusterObserver(cluster, recorder, target.name === 'existing' ? { ...DEFAULT_OBSERVER_OPTIONS, etcdSampleIntervalMs: 2000 } : DEFAULT_OBSERVER_OPTIONS);
     teardown.defer('stop the recorder', () => observer.stop());
     await observer.start();
 
