@@ -1,5 +1,11 @@
 // Legacy discovery documents (kubectl falls back to them when aggregated discovery is not offered) and /version.
+import { KUBEVIRT_SUBRESOURCES, kubevirtSubresourceList } from './kubevirt.ts';
 import { RESOURCES, SUBRESOURCE_VERBS, VERBS, apiVersionOf, groupVersions } from './resources.ts';
+
+/** Group versions in discovery: the stored resources', then KubeVirt's subresource group (actions only). */
+function servedGroupVersions(): readonly { readonly group: string; readonly version: string }[] {
+  return [...groupVersions(), KUBEVIRT_SUBRESOURCES];
+}
 
 export const SERVER_GIT_VERSION = 'v1.30.0-cpchaos';
 
@@ -26,7 +32,7 @@ export function apiVersions(serverAddress: string): Record<string, unknown> {
 }
 
 function groupDoc(group: string): Record<string, unknown> | undefined {
-  const versions = groupVersions()
+  const versions = servedGroupVersions()
     .filter((gv) => gv.group === group)
     .map((gv) => ({ groupVersion: apiVersionOf(gv), version: gv.version }));
   const preferred = versions[0];
@@ -35,7 +41,7 @@ function groupDoc(group: string): Record<string, unknown> | undefined {
 }
 
 export function apiGroupList(): Record<string, unknown> {
-  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== '').map(groupDoc);
+  const groups = [...new Set(servedGroupVersions().map((gv) => gv.group))].filter((g) => g !== '').map(groupDoc);
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
@@ -47,6 +53,7 @@ export function apiGroup(group: string): Record<string, unknown> | undefined {
 
 /** The APIResourceList of a group version, or undefined when none is served. */
 export function apiResourceList(group: string, version: string): Record<string, unknown> | undefined {
+  if (group === KUBEVIRT_SUBRESOURCES.group && version === KUBEVIRT_SUBRESOURCES.version) return kubevirtSubresourceList();
   const served = RESOURCES.filter((r) => r.group === group && r.version === version);
   if (served.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];

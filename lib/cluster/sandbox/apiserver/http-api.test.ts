@@ -59,7 +59,7 @@ describe('API server over HTTP (real etcd)', function () {
     expect(byName.get('events')).to.deep.include({ shortNames: ['ev'], namespaced: true });
     const groups = (await request(target, 'GET', '/apis')).json() as { kind: string; groups: { name: string; preferredVersion: { groupVersion: string } }[] };
     expect(groups.kind).to.equal('APIGroupList');
-    expect(groups.groups.map((g) => g.preferredVersion.groupVersion).sort()).to.deep.equal(['batch/v1', 'coordination.k8s.io/v1']);
+    expect(groups.groups.map((g) => g.preferredVersion.groupVersion).sort()).to.deep.equal(['batch/v1', 'coordination.k8s.io/v1', 'kubevirt.io/v1', 'subresources.kubevirt.io/v1']);
     const batch = (await request(target, 'GET', '/apis/batch/v1')).json() as { groupVersion: string; resources: { name: string }[] };
     expect(batch.groupVersion).to.equal('batch/v1');
     expect(batch.resources.map((r) => r.name)).to.deep.equal(['jobs', 'jobs/status']);
@@ -214,6 +214,9 @@ describe('API server over HTTP (real etcd)', function () {
     };
     const baseline = await watchers();
     const streams = await Promise.all([1, 2, 3].map(() => new LineStream(target, '/api/v1/nodes?watch=true').open()));
+    // A watch's headers can reach the client just before its etcd watch is registered: wait for all three.
+    const opened = Date.now() + 5000;
+    while ((await watchers()) !== baseline + 3 && Date.now() < opened) await new Promise((r) => setTimeout(r, 50));
     expect(await watchers()).to.equal(baseline + 3);
     for (const s of streams) s.close();
     const deadline = Date.now() + 5000;

@@ -63,6 +63,16 @@ export const RESOURCES: readonly ResourceInfo[] = [
     shortNames: [], hasStatus: true, tracksGeneration: true, clearStatusOnCreate: true,
     fieldLabels: { 'status.successful': ['status', 'succeeded'] },
   },
+  // KubeVirt's (CRDs in a real cluster; virt-api's start/stop/restart/pause/unpause are in kubevirt.ts). No
+  // controller here writes their status, so a create keeps the status it is given.
+  {
+    group: 'kubevirt.io', version: 'v1', resource: 'virtualmachines', singular: 'virtualmachine', kind: 'VirtualMachine', namespaced: true,
+    shortNames: ['vm', 'vms'], hasStatus: true, tracksGeneration: true, clearStatusOnCreate: false, fieldLabels: {},
+  },
+  {
+    group: 'kubevirt.io', version: 'v1', resource: 'virtualmachineinstances', singular: 'virtualmachineinstance', kind: 'VirtualMachineInstance',
+    namespaced: true, shortNames: ['vmi', 'vmis'], hasStatus: true, tracksGeneration: true, clearStatusOnCreate: false, fieldLabels: {},
+  },
 ];
 
 export function apiVersionOf(info: Pick<ResourceInfo, 'group' | 'version'>): string {

@@ -1,5 +1,7 @@
 // Request paths to routes: health, version, discovery documents, and resource paths
-// (/api/v1/..., /apis/<group>/<version>/..., with /namespaces/<ns>/ and the legacy /watch/ prefix).
+// (/api/v1/..., /apis/<group>/<version>/..., with /namespaces/<ns>/ and the legacy /watch/ prefix), and KubeVirt's
+// actions (/apis/subresources.kubevirt.io/v1/namespaces/<ns>/virtualmachines/<name>/start, ...).
+import { KUBEVIRT_SUBRESOURCES, kubevirtActionRoute, type KubevirtActionRoute } from './kubevirt.ts';
 import { findResource, type ResourceInfo } from './resources.ts';
 
 export type HealthCheck = 'healthz' | 'livez' | 'readyz';
@@ -21,6 +23,7 @@ export type Route =
       /** The path had the legacy /watch/ segment. */
       readonly legacyWatch: boolean;
     }
+  | KubevirtActionRoute
   | { readonly kind: 'notFound' };
 
 const NOT_FOUND: Route = { kind: 'notFound' };
@@ -75,6 +78,7 @@ export function route(pathname: string): Route {
       if (a === undefined) return { kind: 'apiGroupList' };
       if (b === undefined) return { kind: 'apiGroup', group: a };
       if (rest.length === 0) return { kind: 'resourceList', group: a, version: b };
+      if (a === KUBEVIRT_SUBRESOURCES.group) return kubevirtActionRoute(b, rest) ?? NOT_FOUND;
       return resourceRoute(a, b, rest);
     }
     default:

@@ -10,6 +10,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import { toApiError } from './error-map.ts';
 import { serveHealth } from './health.ts';
 import { sendError, sendJson } from './http-io.ts';
+import { handleKubevirtAction } from './kubevirt.ts';
 import type { RequestContext } from './request-context.ts';
 import { handleResource } from './resource-handlers.ts';
 import { route } from './router.ts';
@@ -98,6 +99,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       };
       const r = route(url.pathname);
       if (r.kind === 'resource') return await handleResource(ctx, r);
+      if (r.kind === 'kubevirtAction') return await handleKubevirtAction(ctx, r);
       if (r.kind === 'health') return await serveHealth(ctx, r.check, namespacesReady);
       if (r.kind === 'notFound') throw pathNotFound();
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(`${req.method ?? '?'} is not allowed on ${url.pathname}`);
