@@ -8,7 +8,16 @@ export type JournalEntry =
   | { readonly type: 'run'; readonly runId: string; readonly provider: string; readonly ownerPid: number; readonly ownerStartTicks: number; readonly t: number }
   | { readonly type: 'netns'; readonly name: string; readonly t: number }
   | { readonly type: 'process'; readonly pid: number; readonly node: string; readonly what: string; readonly t: number }
-  | { readonly type: 'fault-intent'; readonly id: string; readonly description: string; readonly undo?: readonly string[][]; readonly t: number }
+  | {
+    readonly type: 'fault-intent';
+    readonly id: string;
+    readonly description: string;
+    /** The commands that undo it, in order (argv each): `cpchaos cleanup` runs them for a killed run. */
+    readonly undo?: readonly (readonly string[])[];
+    /** Undo steps that are not commands (API calls, power requests): cleanup names them for the operator. */
+    readonly manualUndo?: readonly string[];
+    readonly t: number;
+  }
   | { readonly type: 'fault-undone'; readonly id: string; readonly t: number }
   | { readonly type: 'stopped'; readonly t: number };
 

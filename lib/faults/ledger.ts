@@ -23,10 +23,21 @@ export class FaultLedger {
 
   constructor(private readonly journal: Journal | undefined) {}
 
-  /** Journals the intent, applies, and remembers the fault for undo. */
-  async apply(request: FaultRequest, applyFault: (request: FaultRequest) => Promise<AppliedFault>): Promise<AppliedFault> {
+  /**
+   * Journals the intent, applies, and remembers the fault for undo. `undo` is how a later process undoes it if this
+   * one dies: commands to run, and steps only a person can redo.
+   */
+  async apply(
+    request: FaultRequest,
+    applyFault: (request: FaultRequest) => Promise<AppliedFault>,
+    undo?: { readonly commands: readonly (readonly string[])[]; readonly manual: readonly string[] },
+  ): Promise<AppliedFault> {
     const id = `f${++this.counter}`;
-    this.journal?.record({ type: 'fault-intent', id, description: describeFault(request) });
+    this.journal?.record({
+      type: 'fault-intent', id, description: describeFault(request),
+      ...(undo && undo.commands.length > 0 ? { undo: undo.commands } : {}),
+      ...(undo && undo.manual.length > 0 ? { manualUndo: undo.manual } : {}),
+    });
     const fault = await applyFault(request);
     const entry = { id, fault };
     this.active.push(entry);

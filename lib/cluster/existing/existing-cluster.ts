@@ -2,7 +2,7 @@
 // nothing more. Every fault passes the safety rails first (kill switch, quorum guard), is journaled before it is
 // applied (FaultLedger), and is then run by its executors, or only described (dry-run).
 import type { CoreV1Api, V1Node } from '@kubernetes/client-node';
-import { applyPlan } from '../../faults/executors/action.ts';
+import { applyPlan, undoActions, type FaultStep } from '../../faults/executors/action.ts';
 import { readEtcdMembership } from '../../faults/executors/etcd-command.ts';
 import { mergeFacts, type FaultPlanner, type NodeFacts } from '../../faults/executors/planner.ts';
 import type { ExecutorsConfig } from '../../faults/executors/config-types.ts';
@@ -156,7 +156,9 @@ export class StartedExisting implements StartedCluster {
     // Planned before anything is journaled or run: a node without an executor or facts fails here, untouched.
     const plan = planner.plan(request, this.facts(nodes), nodes.map(nodeName));
     const dryRun = this.parts.dryRun;
-    const applied = await this.ledger.apply(request, () => (dryRun ? dryRun.apply(plan) : applyPlan(plan)));
+    // A dry-run journals no undo: a cleanup after it must not run commands for faults that never happened.
+    const undo = dryRun ? undefined : journaledUndo(plan.steps);
+    const applied = await this.ledger.apply(request, () => (dryRun ? dryRun.apply(plan) : applyPlan(plan)), undo);
     if (this.haltReason) {
       // The switch tripped while this fault was being applied: its undo-all has already run, so undo this one too.
       await applied.undo();
@@ -247,4 +249,15 @@ export class StartedExisting implements StartedCluster {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
+}
+
+/** How a killed run's fault is undone later: its undo commands (argv), and the undo steps that are not commands. */
+function journaledUndo(steps: readonly FaultStep[]): { commands: string[][]; manual: string[] } {
+  const commands: string[][] = [];
+  const manual: string[] = [];
+  for (const action of undoActions(steps)) {
+    if (action.argv && action.argv.length > 0) commands.push([...action.argv]);
+    else manual.push(action.describe);
+  }
+  return { commands, manual };
 }

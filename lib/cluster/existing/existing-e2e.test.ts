@@ -16,6 +16,8 @@ import { controlSocketPath } from '../sandbox/control/protocol.ts';
 import type { StartedSandbox } from '../sandbox/sandbox-cluster.ts';
 import { SandboxProvider } from '../sandbox/sandbox-provider.ts';
 import type { AppliedFault, FaultRequest } from '../provider.ts';
+import { waitFor } from '../../util/wait.ts';
+import { cleanupExistingRuns } from './cleanup.ts';
 import { ExistingClusterProvider } from './existing-provider.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -115,6 +117,29 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
       expect(run.received, 'fault requests that reached the sandbox').to.deep.equal([]);
       const ready = (await run.sandbox.listNodes()).every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
       expect(ready, 'every node still Ready').to.equal(true);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('a killed run\'s faults are undone from its journal by `cpchaos cleanup` (the undo commands it recorded)', async function () {
+    if (!isRoot) this.skip();
+    const s = scenario('promotion/kill-cp-no-promotion');
+    const run = await startSandboxFor(s);
+    try {
+      const existing = await ExistingClusterProvider.fromFile(EXECUTORS).start({ kubeconfigPath: run.sandbox.endpoints.kubeconfigPath, allowContexts: [`cpchaos-${run.sandbox.runId}`] });
+      try {
+        await existing.inject({ kind: 'kill', nodes: ['cp-1'] });
+        expect(run.sandbox.member('cp-1').state).to.equal('killed');
+        // The harness "dies" here: nothing is undone by it; its journal holds the undo command.
+        const report = await cleanupExistingRuns();
+        expect(report.undone).to.deep.equal([`${existing.runId}: node bin/cpchaos.js sandbox undo kill cp-1`]);
+        expect(report.cleaned).to.deep.equal([existing.runId]);
+        expect(run.sandbox.member('cp-1').state).to.equal('running');
+        await waitFor('cp-1 Ready again after cleanup', async () => (await run.sandbox.listNodes()).some((n) => n.metadata?.name === 'cp-1' && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), { timeoutMs: 30_000, intervalMs: 250 });
+      } finally {
+        await existing.stop();
+      }
     } finally {
       await run.stop();
     }

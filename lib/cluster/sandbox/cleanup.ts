@@ -38,12 +38,14 @@ function ownerIsAlive(entries: readonly JournalEntry[]): boolean {
 }
 
 /** Cleans every run whose owner is gone (or every run with `all`), plus namespaces no journal accounts for. */
-export async function cleanupSandboxRuns(options: { all?: boolean } = {}): Promise<CleanupReport> {
+export async function cleanupSandboxRuns(options: { all?: boolean; keep?: ReadonlySet<string> } = {}): Promise<CleanupReport> {
   const report: CleanupReport = { runs: [], namespaces: [], processes: [], skippedLiveRuns: [] };
   const liveNamespaces = new Set<string>();
   for (const runDir of Journal.listRunDirs()) {
     const entries = Journal.read(runDir);
     const runId = basename(runDir);
+    // Runs another cleanup keeps (an existing cluster's faults left for a person): their journals must stay.
+    if (options.keep?.has(runId)) continue;
     if (!options.all && ownerIsAlive(entries)) {
       report.skippedLiveRuns.push(runId);
       for (const e of entries) if (e.type === 'netns') liveNamespaces.add(e.name);

@@ -127,6 +127,8 @@ describe('promote controller against a sandbox API server (real etcd)', function
     await api.call('delete job', (a) => batchApiOf(a).deleteNamespacedJob({ name: 'harvester-promote-w2', namespace: 'harvester-system' }));
     const restarted = await twoAtOnce.reconcile();
     expect(restarted.map((a) => `${a.kind}:${a.node}`)).to.deep.equal(['set-status:w2', 'emit-event:w2', 'create-job:w2']);
+    // The controller sees the running Job (as Harvester's informer does) before it is deleted.
+    expect(await controller.reconcile()).to.deep.equal([]);
     await api.call('delete job', (a) => batchApiOf(a).deleteNamespacedJob({ name: 'harvester-promote-w2', namespace: 'harvester-system' }));
     await controller.reconcile();
     w2 = await readNode('w2');
@@ -138,5 +140,20 @@ describe('promote controller against a sandbox API server (real etcd)', function
       'Node w2 promote status change: running => failed',
       'Node w2 promote status change: running => unknown',
     ]);
+  });
+
+  it('a new leader finding a node running without a Job it ever saw creates the Job (leadership moved between the two writes)', async () => {
+    await createNode('w9', {});
+    // The old leader marked w9 running, then lost leadership before creating its Job.
+    await api.call('mark running', (a) => a.core.patchNode({ name: 'w9', body: { metadata: { annotations: { [PROMOTE_STATUS_ANNOTATION]: 'running' } }, spec: { unschedulable: true } } }, mergePatch()));
+    const newLeader = new PromoteController(api, { selectPromoteNode: () => undefined }, { log: (m) => logs.push(m) });
+    const actions = await newLeader.reconcile();
+    expect(actions.map((a) => `${a.kind}:${a.node}`)).to.deep.equal(['create-job:w9']);
+    expect((await readJob('harvester-promote-w9')).metadata?.labels?.['harvesterhci.io/promote-node']).to.equal('w9');
+    expect((await readNode('w9')).metadata?.annotations?.[PROMOTE_STATUS_ANNOTATION]).to.equal('running');
+    // Seen once, its removal now means what Harvester means by it: unknown.
+    await api.call('delete job', (a) => batchApiOf(a).deleteNamespacedJob({ name: 'harvester-promote-w9', namespace: 'harvester-system' }));
+    await newLeader.reconcile();
+    expect((await readNode('w9')).metadata?.annotations?.[PROMOTE_STATUS_ANNOTATION]).to.equal('unknown');
   });
 });

@@ -3,7 +3,7 @@
 // kind cluster through its kubeconfig (lib/cluster/kind/promote-loop.ts). The decisions are promotionActions'.
 import type { CoreV1Event, V1Job, V1Node } from '@kubernetes/client-node';
 import type { PromotionPolicy } from '../../../harvester/promotion.ts';
-import { PROMOTE_JOB_NAMESPACE, PROMOTE_STATUS_ANNOTATION, promoteStatus } from '../../../harvester/contract.ts';
+import { PROMOTE_JOB_NAMESPACE, PROMOTE_JOB_NODE_LABEL, PROMOTE_STATUS_ANNOTATION, promoteStatus } from '../../../harvester/contract.ts';
 import { errorMessage } from '../../../util/errors.ts';
 import { statusCodeOf } from './api-client.ts';
 import { promotionActions, promoteEventName, type PromotionAction } from './promote-actions.ts';
@@ -35,6 +35,13 @@ export interface PromotePass {
 export class PromoteReconciler {
   /** Nodes this controller marked running whose Job it has not created yet. */
   private readonly pendingJobs = new Set<string>();
+  /**
+   * Running nodes whose Job this controller has seen. Harvester marks a node unknown when its running Job is
+   * REMOVED (an informer's remove event): a Job this controller never saw was not removed under it. That happens when
+   * leadership moves between the two writes of a promotion (running, then the Job): the new leader creates the Job
+   * (a 409 if the old leader's write lands after all) instead of declaring a promotion unknown that is under way.
+   */
+  private readonly seenJobs = new Set<string>();
   private lastSkip = '';
 
   constructor(
@@ -46,12 +53,14 @@ export class PromoteReconciler {
   /** One level-triggered pass: list, decide, write. A failing write ends the pass; the next one redoes it. */
   async pass(): Promise<PromotePass> {
     const [nodes, jobs] = await Promise.all([this.api.listNodes(), this.api.listJobs()]);
-    for (const name of this.pendingJobs) {
-      const node = nodes.find((n) => n.metadata?.name === name);
-      if (!node || promoteStatus(node) !== 'running') this.pendingJobs.delete(name);
-    }
+    const running = new Set(nodes.filter((n) => promoteStatus(n) === 'running').map((n) => n.metadata?.name ?? ''));
+    for (const name of this.pendingJobs) if (!running.has(name)) this.pendingJobs.delete(name);
+    for (const name of this.seenJobs) if (!running.has(name)) this.seenJobs.delete(name);
+    const jobNodes = new Set(jobs.map((job) => job.metadata?.labels?.[PROMOTE_JOB_NODE_LABEL] ?? ''));
+    const neverSeen = [...running].filter((name) => !jobNodes.has(name) && !this.seenJobs.has(name));
+    for (const name of jobNodes) if (running.has(name)) this.seenJobs.add(name);
     const now = this.options.now?.() ?? new Date();
-    const actions = promotionActions(nodes, jobs, this.policy, now, this.pendingJobs);
+    const actions = promotionActions(nodes, jobs, this.policy, now, new Set([...this.pendingJobs, ...neverSeen]));
     for (const action of actions) await this.apply(action);
     return { actions, nodes, jobs };
   }
@@ -115,5 +124,6 @@ export class PromoteReconciler {
       this.options.log(`promote: job ${PROMOTE_JOB_NAMESPACE}/${name} already exists; ${node} follows it`);
     }
     this.pendingJobs.delete(node);
+    this.seenJobs.add(node);
   }
 }

@@ -1,5 +1,6 @@
 // A signal that aborts at a deadline or when a parent aborts, and lets go of the parent when disposed.
 // (AbortSignal.any keeps every derived signal reachable from a long-lived parent in Node 20: a slow leak.)
+import { setMaxListeners } from 'node:events';
 
 export interface DeadlineSignal {
   readonly signal: AbortSignal;
@@ -19,7 +20,11 @@ export function deadlineSignal(deadlineMs: number, parent?: AbortSignal, what = 
   timer.unref?.();
   const onParentAbort = (): void => controller.abort(parent?.reason);
   if (parent?.aborted) onParentAbort();
-  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  else if (parent) {
+    // Many calls share a long-lived parent at once; each listener is removed on dispose, so no limit applies.
+    setMaxListeners(0, parent);
+    parent.addEventListener('abort', onParentAbort, { once: true });
+  }
   return {
     signal: controller.signal,
     expired: () => expired,
