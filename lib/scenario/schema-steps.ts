@@ -111,7 +111,7 @@ const labels = record(
     null: empty(),
   }),
 ).map((pairs) => Object.fromEntries(pairs) as Readonly<Record<string, string | null>>)
-  .doc('Labels', 'Labels to set on the nodes; an empty value (or null) removes the label.');
+  .doc('Labels', 'Labels to set on the nodes; an empty value (`key:`) or null removes the label, "" sets it to the empty string.');
 
 // Annotation keys are label keys ([prefix/]name); values are any string (Kubernetes limits only their total size).
 const annotations = record(
