@@ -254,7 +254,8 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
     }
   }
 
-  agentConfig(member: SandboxMember): AgentConfig {
+  /** `registerAfter`: at the cluster's first start, the node to register after (Nodes age in topology order). */
+  agentConfig(member: SandboxMember, registerAfter?: string): AgentConfig {
     const initialControlPlanes = [...this.parts.members.values()].filter((m) => m.node.role === 'control-plane');
     return {
       runId: this.parts.runId,
@@ -271,6 +272,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
         : {}),
       ...(this.parts.promotionPolicy ? { promotionPolicy: this.parts.promotionPolicy } : {}),
       ...(this.parts.promotion ? { promotion: this.parts.promotion } : {}),
+      ...(registerAfter ? { registerAfter } : {}),
     };
   }
 

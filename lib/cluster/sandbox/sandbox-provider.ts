@@ -152,7 +152,10 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       ).catch((error: unknown) => {
         throw new Error(`${errorMessage(error)}\n${nodeLogTails(ordered)}`, { cause: error });
       });
-      for (const member of ordered) if (member.node.role !== 'control-plane') member.processes.startAgent(cluster.agentConfig(member), bundle);
+      // Started together, registered in topology order (each after the one before): Harvester ranks promotion
+      // candidates by age, and scenarios name them by index.
+      const workers = ordered.filter((m) => m.node.role !== 'control-plane');
+      workers.forEach((member, i) => member.processes.startAgent(cluster.agentConfig(member, workers[i - 1]?.node.name), bundle));
 
       const expected = topology.nodes.map((n) => n.name);
       await waitFor(

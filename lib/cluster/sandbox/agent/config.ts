@@ -25,6 +25,8 @@ export interface AgentConfig {
    * list of node names fails only the promotions of those nodes (see promotionFails).
    */
   readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean | readonly string[] };
+  /** At the cluster's first start: the node whose Node must exist before this one registers (topology order). */
+  readonly registerAfter?: string;
 }
 
 export interface EtcdMemberPlan {

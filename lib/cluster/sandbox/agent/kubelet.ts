@@ -15,7 +15,15 @@ export interface KubeletOptions {
   /** Re-post the Ready condition at least this often even when nothing changed. */
   readonly statusRefreshMs: number;
   readonly onError?: (what: string, error: unknown) => void;
+  /**
+   * A node that must be registered first (the previous worker of the topology), so Nodes are created — and aged, as
+   * Harvester's promotion ranks them — in topology order. Waited for at most registerAfterMaxMs.
+   */
+  readonly registerAfter?: string | undefined;
+  readonly registerAfterMaxMs?: number;
 }
+
+const DEFAULT_REGISTER_AFTER_MAX_MS = 15_000;
 
 export class Kubelet {
   private registered = false;
@@ -24,8 +32,22 @@ export class Kubelet {
   private lastStatusPostMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  private readonly startedMs = Date.now();
 
   constructor(private readonly api: FailoverApiClient, private readonly options: KubeletOptions) {}
+
+  /** Whether the node to register after is there (or waiting for it has taken too long). */
+  private async predecessorRegistered(): Promise<boolean> {
+    const name = this.options.registerAfter;
+    if (!name || Date.now() - this.startedMs > (this.options.registerAfterMaxMs ?? DEFAULT_REGISTER_AFTER_MAX_MS)) return true;
+    try {
+      await this.api.call('read the node to register after', (api) => api.core.readNode({ name }));
+      return true;
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return false;
+      throw error;
+    }
+  }
 
   start(): void {
     const tick = (): void => {
@@ -53,6 +75,7 @@ export class Kubelet {
     // turns it Unknown again at once.
     await this.renewLease();
     if (!this.registered) {
+      if (!(await this.predecessorRegistered())) return;
       await this.register();
       this.registered = true;
     }

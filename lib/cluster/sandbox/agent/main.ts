@@ -119,6 +119,7 @@ const kubelet = new Kubelet(api, {
   heartbeatMs: timers.kubeletHeartbeatMs,
   statusRefreshMs: timers.kubeletHeartbeatMs * 4,
   onError: logError,
+  registerAfter: config.registerAfter,
 });
 kubelet.start();
 stops.push(() => kubelet.stop());
