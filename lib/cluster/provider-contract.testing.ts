@@ -7,6 +7,7 @@
 //   - a start with an aborted signal rejects and leaves nothing behind.
 import { expect } from 'chai';
 import { ALL_FAULT_KINDS, UnsupportedFaultError, type ClusterProvider, type FaultKind, type FaultRequest, type StartedCluster } from './provider.ts';
+import { rejection } from '../util/rejection.testing.ts';
 
 export interface ProviderContractFixture<Options> {
   /** A provider whose start(options) succeeds. */
@@ -36,15 +37,6 @@ export function requestFor(kind: FaultKind, nodes: readonly string[]): FaultRequ
     default:
       return { kind, nodes: nodes.slice(0, 1) };
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, the promise resolved');
 }
 
 export function describeProviderContract<Options>(name: string, factory: () => Promise<ProviderContractFixture<Options>>): void {

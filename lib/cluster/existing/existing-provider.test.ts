@@ -19,6 +19,7 @@ import { waitFor } from '../../util/wait.ts';
 import { ExistingClusterProvider } from './existing-provider.ts';
 import type { ExistingOptions } from './existing-options.ts';
 import { findPromoteJob, stuckPromotionFailure } from './stuck-promotion.ts';
+import { rejection } from '../../util/rejection.testing.ts';
 
 const MANAGEMENT = { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true', 'harvesterhci.io/managed': 'true' };
 
@@ -27,15 +28,6 @@ function node(name: string, labels: Record<string, string>, address: string, fin
     metadata: { name, labels, ...(finalizers ? { finalizers } : {}) },
     status: { conditions: [{ type: 'Ready', status: 'True' }], addresses: [{ type: 'InternalIP', address }, { type: 'Hostname', address: name }] },
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  expect.fail('expected a rejection');
 }
 
 describe('existing-cluster provider (against a running API server)', function () {
@@ -104,7 +96,7 @@ describe('existing-cluster provider (against a running API server)', function ()
         { name: 'worker-b', role: 'worker', address: '10.0.0.21' },
       ]);
       expect(cluster.timers).to.deep.equal({ kubeletHeartbeatMs: 10_000, nodeMonitorGraceMs: 40_000, etcdHeartbeatMs: 100, etcdElectionTimeoutMs: 1000 });
-      expect(await rejection(cluster.inject({ kind: 'kill', nodes: ['hv-1'] }))).to.be.instanceOf(UnsupportedFaultError);
+      expect(await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-1'] }))).to.be.instanceOf(UnsupportedFaultError);
       expect(existsSync(cluster.runDir)).to.equal(true);
     } finally {
       await cluster.stop();
@@ -134,14 +126,14 @@ describe('existing-cluster provider (against a running API server)', function ()
       await cluster.stop();
       rmSync(cluster.runDir, { recursive: true, force: true });
     }
-    const unknown = await rejection(new ExistingClusterProvider().start(base({ kubeconfigPath: multi, context: 'staging' })));
+    const unknown = await rejection<Error>(new ExistingClusterProvider().start(base({ kubeconfigPath: multi, context: 'staging' })));
     expect(unknown).to.be.instanceOf(SetupError);
     expect(unknown.message).to.contain('has no context "staging" (contexts: sandbox, prod)');
   });
 
   it('refuses a destructive run on a context not in the allowlist, naming it, before touching anything', async () => {
     const runsBefore = Journal.listRunDirs();
-    const error = await rejection(new ExistingClusterProvider(commandExecutors()).start(base({ allowContexts: ['lab-rack'] })));
+    const error = await rejection<Error>(new ExistingClusterProvider(commandExecutors()).start(base({ allowContexts: ['lab-rack'] })));
     expect(error).to.be.instanceOf(SetupError);
     expect(error.message).to.contain('refusing to inject faults into kubeconfig context "sandbox"');
     expect(Journal.listRunDirs(), 'no run folder').to.deep.equal(runsBefore);
@@ -156,7 +148,7 @@ describe('existing-cluster provider (against a running API server)', function ()
       const held = await core.readNode({ name: 'del-a' });
       expect(held.metadata?.deletionTimestamp, 'terminating, held by its finalizer').to.not.equal(undefined);
       await cluster.inject({ kind: 'force-delete-node', nodes: ['del-b'] });
-      const gone = await rejection(core.readNode({ name: 'del-b' }));
+      const gone = await rejection<Error>(core.readNode({ name: 'del-b' }));
       expect((gone as unknown as { code: number }).code).to.equal(404);
       const intents = Journal.read(cluster.runDir).filter((e) => e.type === 'fault-intent').map((e) => e.type === 'fault-intent' && e.description);
       expect(intents).to.deep.equal(['delete-node del-a', 'force-delete-node del-b']);
@@ -171,7 +163,7 @@ describe('existing-cluster provider (against a running API server)', function ()
     const cluster = await new ExistingClusterProvider(commandExecutors()).start(base());
     try {
       await cluster.inject({ kind: 'kill', nodes: ['hv-1'] });
-      const refused = await rejection(cluster.inject({ kind: 'kill', nodes: ['hv-2'] }));
+      const refused = await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-2'] }));
       expect(refused).to.be.instanceOf(SafetyRefusal);
       expect(refused.message).to.contain('refusing "kill hv-2": it would take down hv-2 (already down: hv-1), leaving 1 of 3 control-plane nodes up; etcd quorum needs 2');
       await cluster.inject({ kind: 'kill', nodes: ['worker-a'] });
@@ -199,7 +191,7 @@ describe('existing-cluster provider (against a running API server)', function ()
     try {
       const fault = await cluster.inject({ kind: 'kill', nodes: ['hv-2'] });
       await cluster.inject({ kind: 'force-delete-node', nodes: ['worker-b'] });
-      await rejection(cluster.inject({ kind: 'kill', nodes: ['hv-10'] }));
+      await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-10'] }));
       await fault.undo();
     } finally {
       await cluster.stop();
@@ -256,7 +248,7 @@ describe('existing-cluster provider (against a running API server)', function ()
       'nodes:',
       '  hv-1: {bmc: 10.0.1.1}',
     ].join('\n'), join(dir, 'executors.yaml'));
-    const error = await rejection(new ExistingClusterProvider(executors).start(base()));
+    const error = await rejection<Error>(new ExistingClusterProvider(executors).start(base()));
     expect(error).to.be.instanceOf(SetupError);
     expect(error.message.split('\n')).to.deep.equal([
       `executors file ${join(dir, 'executors.yaml')} does not fit context "sandbox":`,
@@ -279,7 +271,7 @@ describe('existing-cluster provider (against a running API server)', function ()
         else process.kill(process.pid, 'SIGUSR1');
         await waitFor(`the kill switch (${trigger}) to undo both faults`, () => readRecord(record).length === 4, { timeoutMs: 10_000, intervalMs: 20 });
         expect(tripped).to.deep.equal([trigger === 'file' ? `kill switch file ${switchFile} exists` : 'received SIGUSR1']);
-        const after = await rejection(cluster.inject({ kind: 'kill', nodes: ['hv-2'] }));
+        const after = await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-2'] }));
         expect(after).to.be.instanceOf(SafetyRefusal);
         expect(after.message).to.match(/^kill switch tripped \(.*\): fault injection is stopped$/);
       } finally {
@@ -289,7 +281,7 @@ describe('existing-cluster provider (against a running API server)', function ()
         '10.0.0.1 stop', '10.0.0.20 stop', '10.0.0.20 start', '10.0.0.1 start',
       ]);
       if (trigger === 'file') {
-        const error = await rejection(new ExistingClusterProvider().start(base({ killSwitch: { path: switchFile, signal: false } })));
+        const error = await rejection<Error>(new ExistingClusterProvider().start(base({ killSwitch: { path: switchFile, signal: false } })));
         expect(error.message).to.equal(`the kill switch file ${switchFile} exists: remove it to start a run`);
       }
     });

@@ -5,15 +5,7 @@ import { hexId, parseLeader, parseMemberList } from './etcd.ts';
 import { KindCli } from './kind-cli.ts';
 import { startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
 import { ClusterCommandError, redactedCommand, ToolRunner } from './tools.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../util/rejection.testing.ts';
 
 describe('kind CLI wrapper', () => {
   let fakes: KindFakes;

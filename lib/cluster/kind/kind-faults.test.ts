@@ -11,6 +11,7 @@ import type { StartedKindCluster } from './kind-cluster.ts';
 import { KindProvider, type KindOptions } from './kind-provider.ts';
 import { FIXTURES_BIN, startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
 import { ClusterCommandError, type ToolOptions } from './tools.ts';
+import { rejection } from '../../util/rejection.testing.ts';
 
 const C = 'cpchaos-abc123';
 const CP1 = `${C}-control-plane`;
@@ -36,15 +37,6 @@ function install(node: string, rules: readonly [string, string][]): string {
   return `docker exec ${node} sh -c ${CHAINS}; (sleep 900; set +e; ${deletes}) >/dev/null 2>&1 & ${adds}`;
 }
 const remove = (node: string, chain: string, spec: string): string => `docker exec ${node} iptables -w 5 -D ${chain} ${spec}`;
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('kind provider: faults and their undo', function () {
   let fakes: KindFakes;

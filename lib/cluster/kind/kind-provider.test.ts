@@ -11,17 +11,9 @@ import { KindProvider } from './kind-provider.ts';
 import { KIND_NODE_IMAGE } from './node-image.ts';
 import { FIXTURES_BIN, startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
 import { ClusterCommandError } from './tools.ts';
+import { rejection } from '../../util/rejection.testing.ts';
 
 const ADDRESS = 'docker inspect -f {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('kind provider: create and delete', function () {
   let fakes: KindFakes;

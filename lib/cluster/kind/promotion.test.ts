@@ -6,6 +6,7 @@ import { KindProvider } from './kind-provider.ts';
 import { parseCertificateKey, parseJoinCommand } from './promotion.ts';
 import { startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
 import { ClusterCommandError } from './tools.ts';
+import { rejection } from '../../util/rejection.testing.ts';
 
 const C = 'cpchaos-abc123';
 const CP1 = `${C}-control-plane`;
@@ -13,15 +14,6 @@ const W = `${C}-worker`;
 const TOKEN = 'abcdef.0123456789abcdef';
 const CERT_KEY = '5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592';
 const CA_HASH = 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('kind promotion with kubeadm', function () {
   let fakes: KindFakes;
