@@ -52,8 +52,6 @@ export function overallStatus(verdicts: readonly Verdict[]): VerdictStatus {
   return 'pass';
 }
 
-export { sandboxTopologyFor } from './cluster-targets.ts';
-
 function inconclusiveAll(scenario: Scenario, summary: string): Verdict[] {
   return [...scenario.invariants.map((i) => i.name), 'steps', 'expect'].map((invariant) => ({ invariant, status: 'inconclusive' as const, summary, evidence: [] }));
 }

@@ -1,41 +1,26 @@
 // The sandbox kubelet against a real sandbox API server on a real single etcd: registration order.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { startSingleEtcd, type SingleEtcd } from '../etcd/testing/single-etcd.ts';
 import type { EtcdClient } from '../etcd/gateway-client.ts';
-import { startApiServer, type RunningApiServer } from '../apiserver/server.ts';
 import { sleepMs, waitFor } from '../../../util/wait.ts';
-import { FailoverApiClient } from './api-client.ts';
+import type { FailoverApiClient } from './api-client.ts';
 import { Kubelet } from './kubelet.ts';
+import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
 
 describe('sandbox kubelet against a sandbox API server (real etcd)', function () {
   this.timeout(30_000);
-  let etcd: SingleEtcd;
+  let fixture: AgentApiFixture | undefined;
   let etcdClient: EtcdClient;
-  let server: RunningApiServer;
-  let dir: string;
   let api: FailoverApiClient;
   const kubelets: Kubelet[] = [];
 
   before(async () => {
-    etcd = await startSingleEtcd();
-    etcdClient = etcd.client(2000);
-    server = await startApiServer({ etcd: etcdClient, listen: [{ host: '127.0.0.1', port: 0 }], nodeName: 'test' });
-    expect(await server.namespacesReady).to.equal(true);
-    dir = await mkdtemp(join(tmpdir(), 'cpchaos-kubelet-'));
-    const endpointsFile = join(dir, 'api-endpoints.json');
-    await writeFile(endpointsFile, JSON.stringify(server.urls));
-    api = new FailoverApiClient(endpointsFile, () => undefined, 2000);
+    fixture = await startAgentApi();
+    ({ api, etcdClient } = fixture);
   });
 
   after(async () => {
     for (const k of kubelets) k.stop();
-    await server?.close();
-    etcdClient?.close();
-    await etcd?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   const kubelet = (nodeName: string, registerAfter?: string): Kubelet => {

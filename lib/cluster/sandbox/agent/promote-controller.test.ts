@@ -1,49 +1,32 @@
 // The promote controller against a real sandbox API server on a real single etcd: Nodes created through the API, the
 // Job's status patched the way the job runner patches it, and the annotation, cordon, Job and Events asserted.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import type { CoreV1Event, V1Job, V1Node } from '@kubernetes/client-node';
 import { fakeNode } from '../../../harvester/fake-node.ts';
 import type { FakeNodeSpec } from '../../../harvester/fake-node.ts';
 import { selectPromoteNode } from '../../../harvester/promotion.ts';
 import { PROMOTE_STATUS_ANNOTATION, roleLabelsForPromotion } from '../../../harvester/contract.ts';
-import { startSingleEtcd, type SingleEtcd } from '../etcd/testing/single-etcd.ts';
-import type { EtcdClient } from '../etcd/gateway-client.ts';
-import { startApiServer, type RunningApiServer } from '../apiserver/server.ts';
-import { FailoverApiClient } from './api-client.ts';
+import type { FailoverApiClient } from './api-client.ts';
+import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
 import { mergePatch } from './patch-options.ts';
 import { PromoteController, batchApiOf } from './promote-controller.ts';
 import { promoteJobApi, succeededStatus, failedStatus } from './promote-job-runner.ts';
 
 describe('promote controller against a sandbox API server (real etcd)', function () {
   this.timeout(60_000);
-  let etcd: SingleEtcd;
-  let etcdClient: EtcdClient;
-  let server: RunningApiServer;
-  let dir: string;
+  let fixture: AgentApiFixture | undefined;
   let api: FailoverApiClient;
   const logs: string[] = [];
   let controller: PromoteController;
 
   before(async () => {
-    etcd = await startSingleEtcd();
-    etcdClient = etcd.client(2000);
-    server = await startApiServer({ etcd: etcdClient, listen: [{ host: '127.0.0.1', port: 0 }], nodeName: 'test' });
-    expect(await server.namespacesReady).to.equal(true);
-    dir = await mkdtemp(join(tmpdir(), 'cpchaos-promote-'));
-    const endpointsFile = join(dir, 'api-endpoints.json');
-    await writeFile(endpointsFile, JSON.stringify(server.urls));
-    api = new FailoverApiClient(endpointsFile, () => undefined, 2000);
+    fixture = await startAgentApi();
+    api = fixture.api;
     controller = new PromoteController(api, { selectPromoteNode }, { log: (m) => logs.push(m) });
   });
 
   after(async () => {
-    await server?.close();
-    etcdClient?.close();
-    await etcd?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   async function createNode(name: string, spec: FakeNodeSpec): Promise<void> {
