@@ -3,7 +3,7 @@
 // (CPCHAOS_USERNS=1, or a non-root user: the user-namespace mode; the mode is printed.)
 import { readFileSync } from 'node:fs';
 import { SandboxProvider } from '../lib/cluster/sandbox/sandbox-provider.ts';
-import { namespacePids } from '../lib/cluster/sandbox/network.ts';
+import { namespacePids } from '../lib/sandbox/network.ts';
 
 function rssKb(pid: number): number {
   try {

@@ -3,7 +3,7 @@
 //   node --import tsx bench/watch-latency.ts [changes]
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { SandboxProvider } from '../lib/cluster/sandbox/sandbox-provider.ts';
-import { loadKubeConfig } from '../lib/cluster/kubeconfig.ts';
+import { loadKubeConfig } from '../lib/util/kubeconfig.ts';
 import { ClusterObserver } from '../lib/observe/cluster-observer.ts';
 import { Recorder } from '../lib/observe/recorder.ts';
 

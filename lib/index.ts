@@ -2,14 +2,17 @@
 // exactly this surface (lib/index.test.ts keeps it deliberate: a name added or removed there is a decision).
 export { loadScenarios, loadScenarioFile, parseScenario, ScenarioError } from './scenario/loader.ts';
 export type { Scenario } from './scenario/types.ts';
-export { runScenario, overallStatus, type RunOptions, type ScenarioResult } from './scenario/runner.ts';
-export { existingTarget, sandboxTarget, sandboxTopologyFor, type ClusterTarget } from './scenario/cluster-targets.ts';
-export { kindTarget } from './scenario/kind-target.ts';
+export { runScenario, type RunOptions } from './run/runner.ts';
+export { overallStatus, type ScenarioResult } from './report/result.ts';
+export { existingTarget, sandboxTarget, sandboxTopologyFor, type ClusterTarget } from './run/targets/cluster-targets.ts';
+export { kindTarget } from './run/targets/kind-target.ts';
 export { randomSeed } from './scenario/random.ts';
 export { SandboxProvider } from './cluster/sandbox/sandbox-provider.ts';
 export { KindProvider } from './cluster/kind/kind-provider.ts';
 export { ExistingClusterProvider } from './cluster/existing/existing-provider.ts';
-export type { ClusterNode, ClusterProvider, FaultKind, FaultRequest, StartedCluster } from './cluster/provider.ts';
+export type { ClusterProvider, StartedCluster } from './cluster/core/provider.ts';
+export type { ClusterNode } from './model/cluster.ts';
+export type { FaultKind, FaultRequest } from './faults/catalogue.ts';
 export { cleanupSandboxRuns } from './cluster/sandbox/cleanup.ts';
 export { runOracles, ORACLE_NAMES, type Verdict, type VerdictStatus } from './oracles/index.ts';
 export type { History, HistoryEvent } from './observe/history.ts';

@@ -1,11 +1,12 @@
 // The scenario catalogue as mocha tests: each scenario a `describe`, each invariant an `it`, through the same
 // runner the CLI uses. CPCHAOS_TAGS (comma-separated, default "smoke") picks the scenarios.
+import type { ScenarioResult } from '../lib/report/result.ts';
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScenario } from '../lib/scenario/loader.ts';
-import { runScenario, type ScenarioResult } from '../lib/scenario/runner.ts';
+import { runScenario } from '../lib/run/runner.ts';
 import { randomSeed } from '../lib/scenario/random.ts';
 import type { Scenario } from '../lib/scenario/types.ts';
 

@@ -1,8 +1,8 @@
 // Checker self-validation in the test suite: each deliberately faulty policy is caught by the invariant that
 // should catch it (on the sandbox, with real promotions). Known-bad histories are checked in lib/oracles.
 import { expect } from 'chai';
-import { SELF_VALIDATION_CASES } from '../lib/scenario/self-validation.ts';
-import { runSelfValidationCase } from '../lib/scenario/self-validation-run.ts';
+import { SELF_VALIDATION_CASES } from '../lib/run/self-validation.ts';
+import { runSelfValidationCase } from '../lib/run/self-validation-run.ts';
 
 const isRoot = process.getuid?.() === 0;
 

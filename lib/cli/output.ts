@@ -1,5 +1,5 @@
 // What the CLI prints for results, and where it writes reports.
-import type { ScenarioResult } from '../scenario/runner.ts';
+import type { ScenarioResult } from '../report/result.ts';
 import { formatVerdictLine, newReportDir, writeRunReports } from '../report/index.ts';
 
 export function resultLines(result: ScenarioResult): string[] {

@@ -1,9 +1,10 @@
 // `cpchaos run <files or folders>`: runs scenarios, prints progress and verdicts, writes reports.
+import type { ScenarioResult } from '../report/result.ts';
 import { randomSeed } from '../scenario/random.ts';
 import { describeStep } from '../scenario/steps.ts';
 import { loadScenarios } from '../scenario/loader.ts';
-import { runScenario, type ScenarioResult } from '../scenario/runner.ts';
-import { isProviderName } from '../cluster/providers.ts';
+import { runScenario } from '../run/runner.ts';
+import { isProviderName } from '../cluster/core/providers.ts';
 import { targetFromFlags } from './run-target.ts';
 import { UsageError, parseOptions } from './options.ts';
 import { resultLines, ScenarioOutput, writeReports } from './output.ts';

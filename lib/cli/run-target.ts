@@ -1,8 +1,8 @@
 // The cluster target `cpchaos run` uses, from its flags.
 import { ExistingClusterProvider } from '../cluster/existing/existing-provider.ts';
-import type { ProviderName } from '../cluster/providers.ts';
-import { existingTarget, sandboxTarget, type ClusterTarget } from '../scenario/cluster-targets.ts';
-import { kindTarget } from '../scenario/kind-target.ts';
+import type { ProviderName } from '../cluster/core/providers.ts';
+import { existingTarget, sandboxTarget, type ClusterTarget } from '../run/targets/cluster-targets.ts';
+import { kindTarget } from '../run/targets/kind-target.ts';
 import { UsageError } from './options.ts';
 
 export interface TargetFlags {

@@ -4,7 +4,7 @@
 //   sandbox fault drop cp-0 --to cp-1  (cp-0's packets to cp-1 are dropped)
 //   sandbox fault partition cp-0 cp-1,cp-2 worker-0   (groups; a comma joins nodes into one group)
 //   sandbox etcd                       prints {"members":[{"name","id"}],"leader":"..."} as JSON
-import { ALL_FAULT_KINDS, type FaultKind, type FaultRequest } from '../cluster/provider.ts';
+import { FAULT_KINDS, type FaultKind, type FaultRequest } from '../faults/catalogue.ts';
 import { controlEtcd, controlFault, findControlSocket } from '../cluster/sandbox/control/control-client.ts';
 import { parseOptions, UsageError } from './options.ts';
 
@@ -14,8 +14,8 @@ const CONTROL_OPTIONS = {
 } as const;
 
 export function faultRequestFromArgs(kindWord: string | undefined, nodes: readonly string[], to: readonly string[] | undefined): FaultRequest {
-  if (kindWord === undefined || !(ALL_FAULT_KINDS as readonly string[]).includes(kindWord)) {
-    throw new UsageError(`cpchaos sandbox fault|undo: expected a fault kind (${ALL_FAULT_KINDS.join(', ')}), got "${kindWord ?? ''}"`);
+  if (kindWord === undefined || !(FAULT_KINDS as readonly string[]).includes(kindWord)) {
+    throw new UsageError(`cpchaos sandbox fault|undo: expected a fault kind (${FAULT_KINDS.join(', ')}), got "${kindWord ?? ''}"`);
   }
   const kind = kindWord as FaultKind;
   const split = (word: string): string[] => word.split(',').filter((n) => n.length > 0);

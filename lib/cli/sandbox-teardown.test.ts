@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { namespacesOfRun, processesOfRun } from '../cluster/sandbox/testing/leftovers.ts';
+import { namespacesOfRun, processesOfRun } from '../sandbox/testing/leftovers.ts';
 import { waitFor } from '../util/wait.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/cpchaos.js', import.meta.url));

@@ -1,5 +1,5 @@
 // `cpchaos validate`: checker self-validation — every faulty policy must be caught by its invariant.
-import { runSelfValidation, trackRecordTable } from '../scenario/self-validation-run.ts';
+import { runSelfValidation, trackRecordTable } from '../run/self-validation-run.ts';
 
 export async function validateCommand(signal: AbortSignal): Promise<number> {
   const outcomes = await runSelfValidation((o) => {

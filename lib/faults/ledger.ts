@@ -1,21 +1,9 @@
 // The fault ledger: every fault is journaled (intent) before it is applied, kept on a stack while active, and undone
 // in reverse order at the end — on success, failure or interruption. Undo keeps going past failures and rethrows
 // the first one.
-import type { AppliedFault, FaultRequest } from '../cluster/provider.ts';
+import { describeFault } from './catalogue.ts';
+import type { AppliedFault, FaultRequest } from './catalogue.ts';
 import type { Journal } from './journal.ts';
-
-export function describeFault(request: FaultRequest): string {
-  switch (request.kind) {
-    case 'partition':
-      return `partition ${request.groups.map((g) => `[${g.join(',')}]`).join(' | ')}`;
-    case 'drop':
-      return `drop ${request.from.join(',')} -> ${request.to.join(',')}`;
-    case 'heal':
-      return 'heal';
-    default:
-      return `${request.kind} ${request.nodes.join(',')}`;
-  }
-}
 
 export class FaultLedger {
   private readonly active: { id: string; fault: AppliedFault }[] = [];

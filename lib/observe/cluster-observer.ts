@@ -1,8 +1,8 @@
 // Watches a cluster through its API and records what happens: Nodes, promote Jobs, Events and Leases (list-watch
 // with gaps recorded), the write samplers (through the VIP and per API server), and etcd membership samples.
 import { BatchV1Api, CoordinationV1Api, CoreV1Api, type CoreV1Event, type KubeConfig, type KubernetesObject, type V1Job, type V1Lease, type V1Node } from '@kubernetes/client-node';
-import type { StartedCluster } from '../cluster/provider.ts';
-import { loadKubeConfig } from '../cluster/kubeconfig.ts';
+import type { ClusterEndpoints, EtcdMembership } from '../model/cluster.ts';
+import { loadKubeConfig } from '../util/kubeconfig.ts';
 import { PROMOTE_JOB_NAMESPACE } from '../harvester/contract.ts';
 import type { GapSource } from './history.ts';
 import { ListWatcher, type ListResult } from './list-watch.ts';
@@ -11,6 +11,12 @@ import { trimEvent, trimJob, trimLease, trimNode } from './trim.ts';
 import { PROBE_CONFIGMAP, PROBE_KEY, WriteSampler, type WriteSamplerOptions } from './write-sampler.ts';
 
 /** The process name of the write probe through the VIP. */
+/** What the observer needs of a cluster: where its API servers are, and etcd membership when the target shows it. */
+export interface ObservedCluster {
+  readonly endpoints: ClusterEndpoints;
+  etcdMembership?(): Promise<EtcdMembership | undefined>;
+}
+
 export const VIP_WRITE_PROBE = 'vip-probe';
 
 export interface ObserverOptions {
@@ -60,7 +66,7 @@ export class ClusterObserver {
   private readonly kubeConfig: KubeConfig;
 
   constructor(
-    private readonly cluster: StartedCluster,
+    private readonly cluster: ObservedCluster,
     private readonly recorder: Recorder,
     private readonly options: ObserverOptions = DEFAULT_OBSERVER_OPTIONS,
   ) {

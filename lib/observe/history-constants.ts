@@ -1,10 +1,5 @@
 // Literal lists shared by the history types and the validator (kept apart so neither imports the other's values).
 
-export const FAULT_KINDS = [
-  'kill', 'restart', 'pause', 'resume', 'isolate', 'partition', 'drop', 'heal',
-  'delete-node', 'force-delete-node', 'cordon', 'uncordon', 'label', 'annotate',
-] as const;
-
 export const ACTION_PHASES = ['intent', 'applied', 'failed', 'undone', 'unsupported'] as const;
 
 export const GAP_SOURCES = ['nodes', 'jobs', 'events', 'leases', 'etcd', 'sampler'] as const;

@@ -1,6 +1,7 @@
 // Structural validation of history events. Validators allocate nothing on success, so a 1e6-event history is
 // checked in one cheap pass; a problem carries the path to the offending field.
-import { ACTION_PHASES, FAULT_KINDS, GAP_SOURCES } from './history-constants.ts';
+import { ACTION_KINDS } from '../faults/catalogue.ts';
+import { ACTION_PHASES, GAP_SOURCES } from './history-constants.ts';
 
 export interface Problem {
   /** Field path inside the event, outermost first. */
@@ -143,7 +144,7 @@ export const EVENT_FIELDS: Readonly<Record<string, Validator>> = {
   ),
   'run-end': object({}, { outcome: str }),
   action: object(
-    { id: nonEmptyStr, phase: oneOf(ACTION_PHASES), fault: oneOf(FAULT_KINDS), nodes: nodeNames },
+    { id: nonEmptyStr, phase: oneOf(ACTION_PHASES), fault: oneOf(ACTION_KINDS), nodes: nodeNames },
     { groups: arrayOf(nodeNames), from: nodeNames, to: nodeNames, annotations: nullableStringMap, rvs: stringMap, error: str },
   ),
   step: object({ index: nonNegInt, step: str, phase: oneOf(['begin', 'end']) }, { ok: bool, error: str }),

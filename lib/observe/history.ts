@@ -1,18 +1,12 @@
 // The one typed, timestamped history a scenario run records (saved as history.json). Oracles are pure functions
 // over it, so they run live and offline. Every event carries `seq` (strictly increasing index, the order things
 // were recorded in) and `t` (ms since epoch, non-decreasing). "Before" always means lower seq; `t` is for durations.
-import { ACTION_PHASES, FAULT_KINDS, GAP_SOURCES } from './history-constants.ts';
+import type { ActionKind, DeleteFault } from '../faults/catalogue.ts';
+import { isDeleteFault } from '../faults/catalogue.ts';
+import type { ClusterTimers, NodeRole } from '../model/cluster.ts';
+import { ACTION_PHASES, GAP_SOURCES } from './history-constants.ts';
 
-export { ACTION_PHASES, FAULT_KINDS, GAP_SOURCES } from './history-constants.ts';
-
-export type NodeRole = 'control-plane' | 'worker';
-
-export interface RunTimers {
-  readonly kubeletHeartbeatMs: number;
-  readonly nodeMonitorGraceMs: number;
-  readonly etcdHeartbeatMs: number;
-  readonly etcdElectionTimeoutMs: number;
-}
+export { ACTION_PHASES, GAP_SOURCES } from './history-constants.ts';
 
 /** Time budgets the oracles judge against. Absent ones take the defaults of resolveBudgets(). */
 export interface RunBudgets {
@@ -31,7 +25,7 @@ export const DEFAULT_PROMOTION_MS = 15 * 60_000;
 export const OUTAGE_SLACK_MS = 2_000;
 export const DEFAULT_RECOVERY_MS = 120_000;
 
-export function resolveBudgets(timers: RunTimers, budgets: RunBudgets = {}): ResolvedBudgets {
+export function resolveBudgets(timers: ClusterTimers, budgets: RunBudgets = {}): ResolvedBudgets {
   return {
     promotionMs: budgets.promotionMs ?? DEFAULT_PROMOTION_MS,
     outageMs: budgets.outageMs ?? timers.etcdElectionTimeoutMs + OUTAGE_SLACK_MS,
@@ -52,7 +46,7 @@ export interface RunStartEvent extends EventBase<'run-start'> {
   readonly seed: number;
   readonly provider: string;
   readonly nodes: readonly { readonly name: string; readonly role: NodeRole }[];
-  readonly timers: RunTimers;
+  readonly timers: ClusterTimers;
   readonly budgets: RunBudgets;
   /** The promotion policy the run used (a module path or a name); the oracles judge against Harvester's. */
   readonly policy?: string;
@@ -62,15 +56,13 @@ export interface RunEndEvent extends EventBase<'run-end'> {
   readonly outcome?: string;
 }
 
-export type ActionFault = (typeof FAULT_KINDS)[number];
-
 export type ActionPhase = (typeof ACTION_PHASES)[number];
 
 /** A harness action. `intent` is recorded before the action is applied; later phases repeat id, fault and nodes. */
 export interface ActionEvent extends EventBase<'action'> {
   readonly id: string;
   readonly phase: ActionPhase;
-  readonly fault: ActionFault;
+  readonly fault: ActionKind;
   readonly nodes: readonly string[];
   /** partition: the sides. */
   readonly groups?: readonly (readonly string[])[];
@@ -281,12 +273,6 @@ export function nodesAt(history: History, t: number): Map<string, TrimmedNode> {
     if (event.kind === 'node') applyNodeEvent(nodes, event);
   }
   return nodes;
-}
-
-export type DeleteFault = 'delete-node' | 'force-delete-node';
-
-export function isDeleteFault(fault: ActionFault): fault is DeleteFault {
-  return fault === 'delete-node' || fault === 'force-delete-node';
 }
 
 /** A node the harness deleted (action applied), and when its Node object disappeared. */

@@ -1,10 +1,11 @@
 // What every oracle gets: the history, its run-start, resolved budgets and options, and derived views computed
 // once and shared (deletions, promotion signals, fault timeline, sampler operations).
+import type { ClusterTimers } from '../model/cluster.ts';
 import type { SelectPromoteNode } from '../harvester/promotion.ts';
 import { explainSelection, selectPromoteNode } from '../harvester/promotion.ts';
 import type { V1Node } from '@kubernetes/client-node';
 import { harnessDeletions, resolveBudgets, runStartOf } from '../observe/history.ts';
-import type { GapEvent, GapSource, HarnessDeletion, History, ResolvedBudgets, RunBudgets, RunStartEvent, RunTimers } from '../observe/history.ts';
+import type { GapEvent, GapSource, HarnessDeletion, History, ResolvedBudgets, RunBudgets, RunStartEvent } from '../observe/history.ts';
 import { buildFaultTimeline } from './fault-timeline.ts';
 import type { FaultTimeline } from './fault-timeline.ts';
 import { pairOperations } from './operations.ts';
@@ -53,7 +54,7 @@ export function overlaps(a: Interval, b: Interval): boolean {
 
 export class OracleContext {
   readonly runStart: RunStartEvent | undefined;
-  readonly timers: RunTimers | undefined;
+  readonly timers: ClusterTimers | undefined;
   /** Undefined without a run-start (no timers to derive defaults from). */
   readonly budgets: ResolvedBudgets | undefined;
   readonly startT: number;

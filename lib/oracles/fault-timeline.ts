@@ -3,6 +3,7 @@
 //   wide:   from the fault's intent until its recovery is applied (the fault may act anywhere in between);
 //   narrow: from the fault's applied record until its recovery is intended (down for certain).
 // Cut off (isolate, partition, drop) is wide: intent until heal applied.
+import { affectsQuorum, propertiesOf } from '../faults/catalogue.ts';
 import type { ActionEvent, History, HistoryEvent, RunStartEvent } from '../observe/history.ts';
 import { NodeSet, replayNodes } from './node-tracker.ts';
 import type { NodeChange } from './node-tracker.ts';
@@ -42,10 +43,8 @@ interface Down {
   recoveringBy?: string;
 }
 
-const QUORUM_FAULTS = new Set(['kill', 'restart', 'pause', 'resume', 'isolate', 'partition', 'drop', 'heal']);
-
 export function isQuorumFault(action: ActionEvent): boolean {
-  return QUORUM_FAULTS.has(action.fault);
+  return affectsQuorum(action.fault);
 }
 
 function countIn(nodes: readonly string[], members: ReadonlySet<string>): number {
@@ -90,7 +89,7 @@ class FaultState {
         for (const node of action.nodes) {
           const d = this.down.get(node);
           if (phase === 'intent') {
-            if (d !== undefined && d.kind !== 'restart' && (fault === 'restart' || d.kind === 'pause')) d.recoveringBy = id;
+            if (d !== undefined && propertiesOf(d.kind).endedBy.includes(fault)) d.recoveringBy = id;
             else if (d === undefined && fault === 'restart') this.down.set(node, { id, kind: 'restart', applied: false });
           } else if (d === undefined) continue;
           else if (d.recoveringBy === id) {

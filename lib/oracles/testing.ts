@@ -1,4 +1,6 @@
 // Builds histories for tests and benchmarks: seq is assigned, time only moves forward.
+import type { ActionKind } from '../faults/catalogue.ts';
+import type { NodeRole, ClusterTimers } from '../model/cluster.ts';
 import {
   CONTROL_PLANE_ROLE_LABEL,
   ETCD_ROLE_LABEL,
@@ -9,24 +11,12 @@ import {
   PROMOTE_STATUS_ANNOTATION,
   WORKER_ONLY_LABEL,
 } from '../harvester/contract.ts';
-import type {
-  ActionEvent,
-  ActionFault,
-  ActionPhase,
-  GapSource,
-  HistoryEvent,
-  NodeEvent,
-  NodeRole,
-  OpEvent,
-  RunBudgets,
-  RunTimers,
-  TrimmedNode,
-} from '../observe/history.ts';
+import type { ActionEvent, ActionPhase, GapSource, HistoryEvent, NodeEvent, OpEvent, RunBudgets, TrimmedNode } from '../observe/history.ts';
 
 export const T0 = Date.parse('2025-06-01T00:00:00Z');
 const NODE_EPOCH = Date.parse('2025-01-01T00:00:00Z');
 
-export const TEST_TIMERS: RunTimers = { kubeletHeartbeatMs: 10_000, nodeMonitorGraceMs: 40_000, etcdHeartbeatMs: 100, etcdElectionTimeoutMs: 1_000 };
+export const TEST_TIMERS: ClusterTimers = { kubeletHeartbeatMs: 10_000, nodeMonitorGraceMs: 40_000, etcdHeartbeatMs: 100, etcdElectionTimeoutMs: 1_000 };
 
 export interface NodeSpec {
   readonly management?: boolean;
@@ -93,12 +83,12 @@ export class HistoryBuilder {
     return this;
   }
 
-  runStart(nodes: readonly { name: string; role: NodeRole }[], budgets: RunBudgets = {}, timers: RunTimers = TEST_TIMERS): this {
+  runStart(nodes: readonly { name: string; role: NodeRole }[], budgets: RunBudgets = {}, timers: ClusterTimers = TEST_TIMERS): this {
     return this.push({ kind: 'run-start', runId: 'test', scenario: 'test', seed: 1, provider: 'test', nodes, timers, budgets });
   }
 
   /** run-start plus a SYNC of each node. */
-  cluster(nodes: readonly TrimmedNode[], budgets: RunBudgets = {}, timers: RunTimers = TEST_TIMERS): this {
+  cluster(nodes: readonly TrimmedNode[], budgets: RunBudgets = {}, timers: ClusterTimers = TEST_TIMERS): this {
     const isCp = (n: TrimmedNode): boolean => n.labels[CONTROL_PLANE_ROLE_LABEL] === 'true';
     this.runStart(nodes.map((n) => ({ name: n.name, role: isCp(n) ? 'control-plane' : 'worker' })), budgets, timers);
     for (const node of nodes) this.node('SYNC', node);
@@ -109,12 +99,12 @@ export class HistoryBuilder {
     return this.push({ kind: 'node', type, node });
   }
 
-  action(id: string, phase: ActionPhase, fault: ActionFault, nodes: readonly string[] = [], extra: Extra<ActionEvent> = {}): this {
+  action(id: string, phase: ActionPhase, fault: ActionKind, nodes: readonly string[] = [], extra: Extra<ActionEvent> = {}): this {
     return this.push({ kind: 'action', id, phase, fault, nodes, ...extra });
   }
 
   /** intent then applied, at the current time. */
-  fault(id: string, fault: ActionFault, nodes: readonly string[] = [], extra: Extra<ActionEvent> = {}): this {
+  fault(id: string, fault: ActionKind, nodes: readonly string[] = [], extra: Extra<ActionEvent> = {}): this {
     return this.action(id, 'intent', fault, nodes, extra).action(id, 'applied', fault, nodes, extra);
   }
 

@@ -1,3 +1,4 @@
+import type { ScenarioResult } from './result.ts';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -6,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { ScenarioResult } from '../scenario/runner.ts';
 import { renderHtmlReport } from './html.ts';
 import { PLANTED_SECRETS, sampleResult } from './testing.ts';
 import { parseXml, type XmlElement } from './xml-parse.ts';

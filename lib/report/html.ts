@@ -1,7 +1,7 @@
 // index.html: one self-contained page (inline CSS, script and SVG; nothing fetched) with the run summary and, per
 // scenario, its verdicts, a timeline, the events that prove each failure, and the run log.
+import type { ScenarioResult } from './result.ts';
 import type { Verdict, VerdictStatus } from '../oracles/verdict.ts';
-import type { ScenarioResult } from '../scenario/runner.ts';
 import { formatDuration } from './describe.ts';
 import { CONTENT_SECURITY_POLICY, LEADER_COLORS, REPORT_CSS, REPORT_SCRIPT } from './html-assets.ts';
 import { progressLog } from './progress.ts';

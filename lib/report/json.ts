@@ -1,10 +1,10 @@
 // Writes a run's report directory: junit.xml, summary.json, the history of each scenario (loadable offline with
 // loadHistory, so the oracles can re-check it), and index.html. Everything is redacted before it is written.
+import type { ScenarioResult } from './result.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serializeHistory } from '../observe/history-io.ts';
-import type { ScenarioResult } from '../scenario/runner.ts';
 import { renderHtmlReport } from './html.ts';
 import { renderJUnit } from './junit.ts';
 import { redact, redactValue } from './redact.ts';

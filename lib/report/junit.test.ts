@@ -1,5 +1,5 @@
+import type { ScenarioResult } from './result.ts';
 import { expect } from 'chai';
-import type { ScenarioResult } from '../scenario/runner.ts';
 import { renderJUnit } from './junit.ts';
 import { PLANTED_SECRETS, sampleResult } from './testing.ts';
 import { childrenNamed, parseXml, type XmlElement } from './xml-parse.ts';

@@ -1,7 +1,7 @@
 // JUnit XML for CI test reporters (Jenkins, GitHub Actions): one <testsuite> per scenario, one <testcase> per
 // verdict. A failed verdict is a <failure> whose text lists the events that prove it; inconclusive is <skipped>.
+import type { ScenarioResult } from './result.ts';
 import type { Verdict } from '../oracles/verdict.ts';
-import type { ScenarioResult } from '../scenario/runner.ts';
 import { describeEvent, runZeroMs } from './describe.ts';
 import { attrs, escapeText } from './xml.ts';
 

@@ -1,6 +1,6 @@
 // summary.json: per scenario its outcome and verdicts, with evidence reduced to seqs (the events are in the history).
+import type { ScenarioResult } from './result.ts';
 import type { VerdictStatus } from '../oracles/verdict.ts';
-import type { ScenarioResult } from '../scenario/runner.ts';
 
 export const SUMMARY_VERSION = 1;
 

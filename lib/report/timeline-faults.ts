@@ -2,11 +2,13 @@
 // until it is undone, healed (heal for cuts; restart/resume of every node for kill/pause) or the run ends. A
 // restart is a band from intent to applied. Everything else (deletes, cordons, labels, heal, resume) and every
 // failed or unsupported action is an instant mark.
-import type { ActionEvent, ActionFault, History } from '../observe/history.ts';
+import { ACTION_KINDS, propertiesOf } from '../faults/catalogue.ts';
+import type { ActionKind } from '../faults/catalogue.ts';
+import type { ActionEvent, History } from '../observe/history.ts';
 
 export interface FaultBand {
   readonly id: string;
-  readonly fault: ActionFault;
+  readonly fault: ActionKind;
   readonly nodes: readonly string[];
   readonly label: string;
   readonly fromMs: number;
@@ -17,7 +19,7 @@ export interface FaultBand {
 
 export interface ActionMark {
   readonly id: string;
-  readonly fault: ActionFault;
+  readonly fault: ActionKind;
   readonly phase: 'applied' | 'failed' | 'unsupported';
   readonly nodes: readonly string[];
   readonly label: string;
@@ -25,8 +27,8 @@ export interface ActionMark {
   readonly error?: string;
 }
 
-const LASTING = new Set<ActionFault>(['kill', 'pause', 'isolate', 'partition', 'drop']);
-const CUTS = new Set<ActionFault>(['isolate', 'partition', 'drop']);
+const LASTING = new Set<ActionKind>(ACTION_KINDS.filter((kind) => propertiesOf(kind).lasting));
+const CUTS = new Set<ActionKind>(ACTION_KINDS.filter((kind) => propertiesOf(kind).cutsOff));
 
 export function actionLabel(action: ActionEvent): string {
   if (action.groups !== undefined && action.groups.length > 0) return `${action.fault} ${action.groups.map((g) => g.join(',')).join(' | ')}`;
@@ -92,7 +94,7 @@ export function faultBands(history: History, zeroMs: number, endMs: number): { b
 /** A restart or resume applied to nodes ends the kill/pause bands of those nodes once all of a band's nodes are back. */
 function endKills(open: Map<string, OpenBand>, recovery: ActionEvent, atMs: number, close: (id: string, atMs: number, endedBy: string) => void): void {
   for (const [id, band] of [...open]) {
-    const ends = band.action.fault === 'pause' || (band.action.fault === 'kill' && recovery.fault === 'restart');
+    const ends = propertiesOf(band.action.fault).endedBy.includes(recovery.fault);
     if (!ends) continue;
     for (const node of recovery.nodes) band.remaining.delete(node);
     if (band.remaining.size === 0) close(id, atMs, recovery.id);

@@ -1,8 +1,9 @@
 // The timeline of one scenario run, as plain data the SVG renderer draws: node lanes (Ready, management role,
 // promote status, cordon), fault bands, the API strip, the etcd leader, steps, observer gaps and the events that
 // prove failed verdicts. Times are ms from the start of the run.
-import type { GapSource, HistoryEvent, NodeRole } from '../observe/history.ts';
-import type { ScenarioResult } from '../scenario/runner.ts';
+import type { ScenarioResult } from './result.ts';
+import type { NodeRole } from '../model/cluster.ts';
+import type { GapSource, HistoryEvent } from '../observe/history.ts';
 import { describeEvent, runZeroMs } from './describe.ts';
 import { nodeState, type ReadyStatus } from './node-state.ts';
 import { SpanBuilder, type Span } from './spans.ts';

@@ -4,18 +4,18 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { YAMLError } from 'yaml';
-import { describeValue, formatPath } from './describe-value.ts';
-import { INVALID, ParseContext, isMapping } from './descriptors.ts';
-import type { Path } from './descriptors.ts';
-import { ScenarioError, compareProblems } from './errors.ts';
-import type { ScenarioProblem } from './errors.ts';
-import { pathAtOffset, positionOf, unresolvedAlias, yamlErrorMessage } from './locate.ts';
-import type { Position } from './locate.ts';
+import { describeValue, formatPath } from '../schema/describe-value.ts';
+import { INVALID, ParseContext, isMapping } from '../schema/descriptors.ts';
+import type { Path } from '../schema/descriptors.ts';
+import { ScenarioError, compareProblems } from '../schema/problems.ts';
+import type { ScenarioProblem } from '../schema/problems.ts';
+import { pathAtOffset, positionOf, unresolvedAlias, yamlErrorMessage } from '../schema/locate.ts';
+import type { Position } from '../schema/locate.ts';
 import { SCOPE, scenarioSchema } from './schema.ts';
 import type { Scenario } from './types.ts';
 
-export { ScenarioError, formatProblem } from './errors.ts';
-export type { ScenarioProblem } from './errors.ts';
+export { ScenarioError, formatProblem } from '../schema/problems.ts';
+export type { ScenarioProblem } from '../schema/problems.ts';
 
 export interface ParseOptions {
   /** Node names of the target cluster, when known: by-name selectors are then checked. */

@@ -1,23 +1,12 @@
 // Descriptors for steps, wait conditions and point assertions.
-import { parseDuration, DURATION_PATTERN } from '../util/duration.ts';
+import { duration } from '../schema/duration.ts';
 import {
-  array, boolean, byType, empty, integer, keyed, object, oneOf, optional, parsedString, record, ref, required, string, variant, withDefault,
-} from './descriptors.ts';
-import type { Desc } from './descriptors.ts';
+  array, boolean, byType, empty, integer, keyed, object, oneOf, optional, record, ref, required, string, variant, withDefault,
+} from '../schema/descriptors.ts';
+import type { Desc } from '../schema/descriptors.ts';
 import { bindingName, dropSpec, partitionGroups, selector, targetBranches, targets } from './schema-targets.ts';
 import type { Selector } from './targets.ts';
 import type { Assertion, NodeFaultKind, NodeReadiness, PromoteStatus, RoleName, Step, WaitCondition } from './types.ts';
-
-export const duration: Desc<number> = ref('duration', parsedString<number>({
-  expected: 'a duration like "30s"',
-  pattern: DURATION_PATTERN,
-  parse: (text, path, ctx) => {
-    const parsed = parseDuration(text);
-    if (!parsed.ok) return ctx.report(path, parsed.message);
-    return parsed.ms > 0 ? parsed.ms : ctx.report(path, `a duration must be positive, found "${text}"`);
-  },
-  numberHint: (n) => `durations need a unit: "${n}s" or "${n}ms"`,
-}).doc('Duration', 'A duration with a unit: ms, s, m or h ("500ms", "5s", "2m", "1m30s").', ['500ms', '5s', '2m']));
 
 const readiness: Desc<NodeReadiness> = ref('readiness', byType({
   string: oneOf(['True', 'False', 'Unknown'], { what: 'readiness' }),

@@ -1,8 +1,8 @@
 // Descriptors for everything that names nodes: selectors, target lists, partitions, drops, and
 // the per-parse scope they are checked against (declared cluster shape, bindings so far).
-import { formatPath } from './describe-value.ts';
-import { INVALID, array, byType, object, parsedString, ref, required, slot, string } from './descriptors.ts';
-import type { Desc, ParseContext, Parsed, Path } from './descriptors.ts';
+import { formatPath } from '../schema/describe-value.ts';
+import { INVALID, array, byType, object, parsedString, ref, required, slot, string } from '../schema/descriptors.ts';
+import type { Desc, ParseContext, Parsed, Path } from '../schema/descriptors.ts';
 import {
   BINDING_NAME_PATTERN, DROP_PATTERN, PARTITION_PATTERN, SELECTOR_HELP, SELECTOR_LIST_PATTERN, SELECTOR_PATTERN,
   checkSelector, formatSelector, parseSelector, splitTopLevel,

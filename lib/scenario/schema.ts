@@ -1,12 +1,13 @@
 // The scenario format, written once. The loader validates with `scenarioSchema`; the published
 // JSON Schema (schema/scenario.schema.json) is rendered from it by `scenarioJsonSchema()`.
+import { duration } from '../schema/duration.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   INVALID, array, boolean, byType, freeform, integer, jsonSchemaDocument, keyed, object, oneOf, optional, parsedString, required, string, variant, withDefault,
-} from './descriptors.ts';
-import type { Desc, JsonSchema, ParseContext, Parsed, Path } from './descriptors.ts';
-import { assertionFields, assertionsOf, duration, steps } from './schema-steps.ts';
+} from '../schema/descriptors.ts';
+import type { Desc, JsonSchema, ParseContext, Parsed, Path } from '../schema/descriptors.ts';
+import { assertionFields, assertionsOf, steps } from './schema-steps.ts';
 import { SCOPE, targetBranches } from './schema-targets.ts';
 import { INVARIANT_NAMES } from './types.ts';
 import type { Expectation, InvariantName, InvariantSpec, ScenarioSpec } from './types.ts';

@@ -1,5 +1,5 @@
 // Helpers over parsed steps: which provider fault a step needs, and a one-line description.
-import type { FaultKind } from '../cluster/provider.ts';
+import type { FaultKind } from '../faults/catalogue.ts';
 import { formatDuration } from '../util/duration.ts';
 import { formatSelector } from './targets.ts';
 import type { Selector } from './targets.ts';

@@ -1,6 +1,6 @@
+import type { ClusterNode } from '../model/cluster.ts';
 import { expect } from 'chai';
 import type { V1Node } from '@kubernetes/client-node';
-import type { ClusterNode } from '../cluster/provider.ts';
 import { createRandom } from './random.ts';
 import {
   SELECTOR_LIST_PATTERN, SELECTOR_PATTERN, TargetError, checkSelector, currentNodeFromV1, formatSelector, parseSelector,

@@ -9,11 +9,11 @@
 //   random(control-plane[, worker])      a random node with one of these roles now
 //   $name                                the node(s) bound earlier with `as: name`
 //   all                                  every node
+import type { ClusterNode, NodeRole } from '../model/cluster.ts';
 import { CONTROL_PLANE_ROLE_LABEL, MASTER_ROLE_LABEL, WITNESS_LABEL } from '../harvester/contract.ts';
 import type { V1Node } from '@kubernetes/client-node';
-import type { ClusterNode, NodeRole } from '../cluster/provider.ts';
 import type { Random } from './random.ts';
-import { didYouMean, editDistance } from './suggest.ts';
+import { didYouMean, editDistance } from '../schema/suggest.ts';
 
 /** Roles a node can have while the cluster runs (witness: etcd only). */
 export type RoleName = NodeRole | 'witness';

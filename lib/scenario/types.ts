@@ -1,6 +1,6 @@
 // The parsed scenario: what the loader hands to the runner. Durations are milliseconds (`...Ms`),
 // targets are parsed selectors (resolved to node names only when a step runs, see targets.ts).
-import type { FaultKind } from '../cluster/provider.ts';
+import type { FaultKind } from '../faults/catalogue.ts';
 import type { RoleName, Selector } from './targets.ts';
 
 export type { RoleName, Selector } from './targets.ts';

@@ -1,9 +1,9 @@
 // Nodes of an existing cluster as the harness knows them: roles from labels (management per Harvester's contract),
 // the InternalIP as address, the zone label. Ordered by name (numbers in names compare as numbers), so
 // control-plane[0] is stable from run to run.
+import type { ClusterNode } from '../../model/cluster.ts';
 import type { V1Node } from '@kubernetes/client-node';
 import { isManagementNode, nodeName, readyCondition, zoneOf } from '../../harvester/contract.ts';
-import type { ClusterNode } from '../provider.ts';
 
 export function internalAddress(node: V1Node): string | undefined {
   const addresses = node.status?.addresses ?? [];

@@ -1,21 +1,23 @@
 // An attached existing cluster. The harness never creates or deletes it: stopping undoes the faults it injected,
 // nothing more. Every fault passes the safety rails first (kill switch, quorum guard), is journaled before it is
 // applied (FaultLedger), and is then run by its executors, or only described (dry-run).
+import type { AppliedFault, FaultKind, FaultRequest } from '../../faults/catalogue.ts';
+import type { ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership } from '../../model/cluster.ts';
 import type { CoreV1Api, V1Node } from '@kubernetes/client-node';
-import { applyPlan, undoActions, type FaultStep } from '../../faults/executors/action.ts';
-import { readEtcdMembership } from '../../faults/executors/etcd-command.ts';
-import { mergeFacts, type FaultPlanner, type NodeFacts } from '../../faults/executors/planner.ts';
-import type { ExecutorsConfig } from '../../faults/executors/config-types.ts';
+import { applyPlan, undoActions, type FaultStep } from './executors/action.ts';
+import { readEtcdMembership } from './executors/etcd-command.ts';
+import { mergeFacts, type FaultPlanner, type NodeFacts } from './executors/planner.ts';
+import type { ExecutorsConfig } from './executors/config-types.ts';
 import type { Journal } from '../../faults/journal.ts';
 import { FaultLedger } from '../../faults/ledger.ts';
-import type { DryRun } from '../../faults/safety/dry-run.ts';
-import type { KillSwitch } from '../../faults/safety/kill-switch.ts';
-import { checkQuorumGuard, nodesTakenDown, SafetyRefusal } from '../../faults/safety/quorum-guard.ts';
+import type { DryRun } from './safety/dry-run.ts';
+import type { KillSwitch } from './safety/kill-switch.ts';
+import { checkQuorumGuard, nodesTakenDown, SafetyRefusal } from '../../faults/quorum-guard.ts';
 import { nodeName } from '../../harvester/contract.ts';
 import type { TeardownStack } from '../../util/teardown.ts';
 import { withDeadline } from '../../util/wait.ts';
-import type { AppliedFault, ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership, FaultKind, FaultRequest, StartedCluster } from '../provider.ts';
-import { UnsupportedFaultError } from '../provider.ts';
+import type { StartedCluster } from '../core/provider.ts';
+import { UnsupportedFaultError } from '../core/provider.ts';
 import { internalAddress, managementNames, notReadyNames } from './discover.ts';
 
 export interface ExistingClusterParts {

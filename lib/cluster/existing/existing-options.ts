@@ -1,7 +1,7 @@
 // Options of the existing-cluster provider (`--provider existing`), and the timers of a real Harvester.
+import type { ClusterTimers } from '../../model/cluster.ts';
 import type { RunBudgets } from '../../observe/history.ts';
-import type { KillSwitchOptions } from '../../faults/safety/kill-switch.ts';
-import type { ClusterTimers } from '../provider.ts';
+import type { KillSwitchOptions } from './safety/kill-switch.ts';
 
 export interface ExistingOptions {
   /** Kubeconfig file (--kubeconfig); default: $KUBECONFIG, else ~/.kube/config. */

@@ -2,22 +2,23 @@
 // nodes and roles from labels, and injects faults with the executors of an executors file. It never creates or
 // deletes the cluster. Destructive runs need the context in the allowlist; teardown is registered before each
 // piece is set up, and a failed start tears down and rethrows the original error.
+import type { FaultKind } from '../../faults/catalogue.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { buildExecutors, preflightExecutors, type BuildOptions } from '../../faults/executors/build.ts';
-import { loadExecutorsFile } from '../../faults/executors/config-file.ts';
-import { configuredFaults, type ExecutorsConfig } from '../../faults/executors/config-types.ts';
-import { mergeFacts } from '../../faults/executors/planner.ts';
+import { buildExecutors, preflightExecutors, type BuildOptions } from './executors/build.ts';
+import { loadExecutorsFile } from './executors/config-file.ts';
+import { configuredFaults, type ExecutorsConfig } from './executors/config-types.ts';
+import { mergeFacts } from './executors/planner.ts';
 import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
-import { assertContextAllowed } from '../../faults/safety/context-allowlist.ts';
-import { DryRun } from '../../faults/safety/dry-run.ts';
-import { KillSwitch } from '../../faults/safety/kill-switch.ts';
+import { assertContextAllowed } from './safety/context-allowlist.ts';
+import { DryRun } from './safety/dry-run.ts';
+import { KillSwitch } from './safety/kill-switch.ts';
 import { errorMessage, SetupError } from '../../util/errors.ts';
 import { TeardownStack } from '../../util/teardown.ts';
 import { withDeadline } from '../../util/wait.ts';
-import type { ClusterProvider, FaultKind } from '../provider.ts';
+import type { ClusterProvider } from '../core/provider.ts';
 import { clusterNodesOf } from './discover.ts';
 import { StartedExisting } from './existing-cluster.ts';
 import { DEFAULT_ATTACH_TIMEOUT_MS, HARVESTER_TIMERS, type ExistingOptions } from './existing-options.ts';

@@ -1,8 +1,10 @@
 // A started kind cluster: its node containers, the faults on them (docker and iptables), etcd through etcdctl, and
 // promotion with kubeadm. Stopping undoes every fault (newest first), then runs the teardown (delete the cluster).
-import { undoFaultsThenTearDown } from '../lifecycle.ts';
-import type { AppliedFault, ClusterEndpoints, ClusterNode, EtcdMembership, FaultKind, FaultRequest, NodeRole, StartedCluster } from '../provider.ts';
-import { ALL_FAULT_KINDS, UnsupportedFaultError } from '../provider.ts';
+import { FAULT_KINDS, type AppliedFault, type FaultKind, type FaultRequest } from '../../faults/catalogue.ts';
+import type { ClusterEndpoints, ClusterNode, EtcdMembership, NodeRole } from '../../model/cluster.ts';
+import { undoFaultsThenTearDown } from '../core/lifecycle.ts';
+import type { StartedCluster } from '../core/provider.ts';
+import { UnsupportedFaultError } from '../core/provider.ts';
 import type { Journal } from '../../faults/journal.ts';
 import { FaultLedger } from '../../faults/ledger.ts';
 import type { TeardownStack } from '../../util/teardown.ts';
@@ -16,7 +18,7 @@ import { deleteCommand, flushCommand, installCommand, rulesByNode, RULE_GONE, ty
 import { promoteToControlPlane, type PromotionTimeouts } from './promotion.ts';
 import { failedWith } from './tools.ts';
 
-export const KIND_SUPPORTED_FAULTS: ReadonlySet<FaultKind> = new Set(ALL_FAULT_KINDS);
+export const KIND_SUPPORTED_FAULTS: ReadonlySet<FaultKind> = new Set(FAULT_KINDS);
 
 export type KindNodeState = 'running' | 'killed' | 'paused' | 'removed';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { SetupError } from '../../util/errors.ts';
-import type { SandboxTopologyOptions } from '../sandbox/topology.ts';
+import type { SandboxTopologyOptions } from '../../sandbox/topology.ts';
 import { DEFAULT_KIND_CONFIG_DIR, KIND_CONFIGS, kindNodeName, parseKindConfig, planKindCluster, type KindTopologyOptions } from './kind-config.ts';
 import { KIND_NODE_IMAGE, KIND_VERSION } from './node-image.ts';
 

@@ -2,13 +2,13 @@
 // on them. The configs live in fixtures/kind/ (one per shape); kind names nodes `<cluster>-control-plane`,
 // `<cluster>-control-plane2`, ..., `<cluster>-worker`, `<cluster>-worker2`, ..., plus `<cluster>-external-load-balancer`
 // when there are several control planes.
+import type { NodeRole } from '../../model/cluster.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { CONTROL_PLANE_ROLE_LABEL, ETCD_ROLE_LABEL, HARVESTER_MANAGED_LABEL, MASTER_ROLE_LABEL, ZONE_LABEL } from '../../harvester/contract.ts';
 import { SetupError } from '../../util/errors.ts';
-import type { NodeRole } from '../provider.ts';
 
 /** Clusters the harness creates are named with this prefix, so cleanup can tell them from anyone else's. */
 export const CLUSTER_PREFIX = 'cpchaos-';

@@ -1,5 +1,5 @@
 // The kind provider keeps the provider contract, run against the recording fakes of fixtures/bin.
-import { describeProviderContract } from '../provider-contract.testing.ts';
+import { describeProviderContract } from '../core/provider-contract.testing.ts';
 import { KindProvider, type KindOptions } from './kind-provider.ts';
 import { startKindFakes } from './testing/kind-fakes.ts';
 import { ClusterCommandError } from './tools.ts';

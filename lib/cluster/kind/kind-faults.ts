@@ -1,6 +1,6 @@
 // Faults on a kind cluster, each with its undo. A fault that fails halfway undoes the part it did before rethrowing
 // the original error, so what is not in the ledger is not left applied either.
-import type { AppliedFault, FaultRequest } from '../provider.ts';
+import type { AppliedFault, FaultRequest } from '../../faults/catalogue.ts';
 import { isolateRules, oneWayRules, partitionRules, type NodeRule, type PacketNode } from './packet-rules.ts';
 
 /** What the faults need from a started kind cluster. */

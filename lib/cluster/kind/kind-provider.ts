@@ -1,11 +1,12 @@
 // The kind provider: a real multi-control-plane Kubernetes in Docker containers, created with the kind CLI from a
 // config under fixtures/kind/, labelled the Harvester way through the API, and faulted with the docker CLI.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
-import { stopAndRethrow } from '../lifecycle.ts';
+import type { FaultKind } from '../../faults/catalogue.ts';
+import { stopAndRethrow } from '../core/lifecycle.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterProvider, FaultKind } from '../provider.ts';
+import type { ClusterProvider } from '../core/provider.ts';
 import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
 import { TeardownStack } from '../../util/teardown.ts';
 import { DockerCli } from './docker-cli.ts';

@@ -1,6 +1,6 @@
 // The Kubernetes API calls the kind provider makes on Nodes, through client-node with the kind kubeconfig.
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../kubeconfig.ts';
+import { loadKubeConfig } from '../../util/kubeconfig.ts';
 import { waitFor } from '../../util/wait.ts';
 
 function statusCode(error: unknown): number | undefined {

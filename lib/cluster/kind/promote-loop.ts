@@ -1,5 +1,5 @@
 // Harvester's promote controller for kind, run from the harness: kind has no Harvester, so the reference controller
-// (promotionActions through PromoteReconciler, lib/cluster/sandbox/agent/) runs here against the kind API through
+// (promotionActions through PromoteReconciler, lib/harvester/promote/) runs here against the kind API through
 // the cluster's kubeconfig, with the same contract: the promote-status annotation, the cordon, the NodePromote*
 // Events and the Job harvester-promote-<node> in harvester-system as the record.
 //
@@ -16,9 +16,9 @@ import { PROMOTE_JOB_NAMESPACE, promoteJobName } from '../../harvester/contract.
 import type { PromotionPolicy } from '../../harvester/promotion.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { sleepMs, withDeadline } from '../../util/wait.ts';
-import { mergePatch } from '../sandbox/agent/patch-options.ts';
-import { jobOutcome } from '../sandbox/agent/promote-actions.ts';
-import { PromoteReconciler, type PromoteApi, type PromotePass } from '../sandbox/agent/promote-reconciler.ts';
+import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { jobOutcome } from '../../harvester/promote/actions.ts';
+import { PromoteReconciler, type PromoteApi, type PromotePass } from '../../harvester/promote/reconciler.ts';
 
 export interface KindPromoteLoopOptions {
   /** The kind cluster's kubeconfig (TLS and client certificates as kind wrote them). */

@@ -1,6 +1,6 @@
 // Promotion on kind: turning a worker into a real control plane (API server, etcd member) with kubeadm.
 //
-// Design. kind has no Harvester, so the reference promote controller (lib/cluster/sandbox/agent/promote-controller.ts)
+// Design. kind has no Harvester, so the reference promote controller (lib/sandbox/agent/promote-controller.ts)
 // runs in the harness process against the kind API: it lists Nodes and promote Jobs, asks the policy, marks the
 // node running and creates its promote Job, as Harvester's controller does. kind has no promote image either, so
 // the Job's work is done from the harness too, through `docker exec`, by promoteToControlPlane below:

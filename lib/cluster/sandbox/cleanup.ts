@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isOwnerAlive, Journal, type JournalEntry } from '../../faults/journal.ts';
-import { destroyNamespace, listNamespaces, NETNS_PREFIX } from './network.ts';
+import { destroyNamespace, listNamespaces, NETNS_PREFIX } from '../../sandbox/network.ts';
 
 export interface CleanupReport {
   readonly runs: string[];

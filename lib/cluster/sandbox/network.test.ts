@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../faults/journal.ts';
 import { run } from '../../util/exec.ts';
-import { createHub, createNodeNamespace, destroyNamespace, hubNamespace, listNamespaces, nodeNamespace } from './network.ts';
-import { addRules, deleteRules, installChains, isolateRules, listRules, oneWayRules, partitionRules, type FilterNode } from './packet-filter.ts';
+import { createHub, createNodeNamespace, destroyNamespace, hubNamespace, listNamespaces, nodeNamespace } from '../../sandbox/network.ts';
+import { addRules, deleteRules, installChains, isolateRules, listRules, oneWayRules, partitionRules, type FilterNode } from '../../sandbox/packet-filter.ts';
 import { newRunId } from './sandbox-provider.ts';
-import { nodeAddress } from './topology.ts';
+import { nodeAddress } from '../../sandbox/topology.ts';
 
 const isRoot = process.getuid?.() === 0;
 const PORT = 7070;

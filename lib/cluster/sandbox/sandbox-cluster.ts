@@ -1,23 +1,24 @@
 // A started sandbox cluster: namespaces, processes, the VIP and per-node endpoints, and the faults on them.
-import { undoFaultsThenTearDown } from '../lifecycle.ts';
+import { FAULT_KINDS, type AppliedFault, type FaultKind, type FaultRequest } from '../../faults/catalogue.ts';
+import type { ClusterEndpoints, EtcdMembership } from '../../model/cluster.ts';
+import { undoFaultsThenTearDown } from '../core/lifecycle.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
-import type { AppliedFault, ClusterEndpoints, EtcdMembership, FaultKind, FaultRequest, StartedCluster } from '../provider.ts';
-import { ALL_FAULT_KINDS } from '../provider.ts';
-import { loadKubeConfig, writePlainKubeconfig } from '../kubeconfig.ts';
+import type { StartedCluster } from '../core/provider.ts';
+import { loadKubeConfig, writePlainKubeconfig } from '../../util/kubeconfig.ts';
 import type { Journal } from '../../faults/journal.ts';
 import { FaultLedger } from '../../faults/ledger.ts';
 import type { TeardownStack } from '../../util/teardown.ts';
 import { waitFor } from '../../util/wait.ts';
-import type { AgentConfig } from './agent/config.ts';
-import { mergePatch } from './agent/patch-options.ts';
-import { EtcdClient } from './etcd/gateway-client.ts';
-import type { FilterNode } from './packet-filter.ts';
+import type { AgentConfig } from '../../sandbox/agent/config.ts';
+import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
+import type { FilterNode } from '../../sandbox/packet-filter.ts';
 import { applySandboxFault, type SandboxFaultTarget } from './sandbox-faults.ts';
-import { API_PORT, apiUrl, type NodeProcesses, peerUrl } from './node-processes.ts';
-import type { SandboxNode, SandboxTimers } from './topology.ts';
-import { TcpForwarder } from './vip.ts';
+import { API_PORT, apiUrl, type NodeProcesses, peerUrl } from '../../sandbox/node-processes.ts';
+import type { SandboxNode, SandboxTimers } from '../../sandbox/topology.ts';
+import { TcpForwarder } from '../../sandbox/vip.ts';
 
 export type SandboxNodeState = 'running' | 'killed' | 'paused' | 'removed';
 
@@ -45,7 +46,7 @@ export interface SandboxClusterParts {
 
 export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
   readonly provider = 'sandbox';
-  readonly supportedFaults: ReadonlySet<FaultKind> = new Set(ALL_FAULT_KINDS);
+  readonly supportedFaults: ReadonlySet<FaultKind> = new Set(FAULT_KINDS);
   readonly ledger: FaultLedger;
   private coreApi: CoreV1Api | undefined;
   private readonly nodeForwarders = new Map<string, TcpForwarder>();

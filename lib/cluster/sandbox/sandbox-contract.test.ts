@@ -1,8 +1,8 @@
 // The sandbox provider keeps the provider contract (the same suite the kind provider passes against its fakes):
 // real namespaces and processes, so "leaves nothing behind" is checked on the machine itself.
-import { describeProviderContract } from '../provider-contract.testing.ts';
+import { describeProviderContract } from '../core/provider-contract.testing.ts';
 import { Journal } from '../../faults/journal.ts';
-import { listNamespaces, NETNS_PREFIX } from './network.ts';
+import { listNamespaces, NETNS_PREFIX } from '../../sandbox/network.ts';
 import { SandboxProvider, type SandboxOptions } from './sandbox-provider.ts';
 
 const isRoot = process.getuid?.() === 0;

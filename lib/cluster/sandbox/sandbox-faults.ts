@@ -1,6 +1,6 @@
 // Sandbox faults: signals to a node's processes, iptables rules in node namespaces, and deletion through the API.
-import type { AppliedFault, FaultRequest } from '../provider.ts';
-import { addRules, deleteRules, flushChains, isolateRules, oneWayRules, partitionRules, type FilterNode, type FilterRule } from './packet-filter.ts';
+import type { AppliedFault, FaultRequest } from '../../faults/catalogue.ts';
+import { addRules, deleteRules, flushChains, isolateRules, oneWayRules, partitionRules, type FilterNode, type FilterRule } from '../../sandbox/packet-filter.ts';
 
 /** What the faults need from a running sandbox. */
 export interface SandboxFaultTarget {

@@ -1,25 +1,26 @@
 // The sandbox provider: builds a cluster out of local processes in network namespaces, with real etcd quorum.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
-import { stopAndRethrow } from '../lifecycle.ts';
+import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
+import { stopAndRethrow } from '../core/lifecycle.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
-import { ALL_FAULT_KINDS, type ClusterProvider, type FaultKind } from '../provider.ts';
-import { loadKubeConfig, writePlainKubeconfig } from '../kubeconfig.ts';
+import { type ClusterProvider } from '../core/provider.ts';
+import { loadKubeConfig, writePlainKubeconfig } from '../../util/kubeconfig.ts';
 import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
 import { errorMessage, SetupError } from '../../util/errors.ts';
 import { run } from '../../util/exec.ts';
 import { TeardownStack } from '../../util/teardown.ts';
 import { waitFor } from '../../util/wait.ts';
-import { assertCanCreateNamespaces, createHub, createNodeNamespace, destroyNamespace, hubNamespace, nodeNamespace } from './network.ts';
-import { installChains } from './packet-filter.ts';
-import { forgetRunHost, HostNamespace, registerRunHost, wantsUserNamespace } from './host-namespace.ts';
-import { NodeProcesses } from './node-processes.ts';
-import { agentBundle } from './agent-bundle.ts';
+import { assertCanCreateNamespaces, createHub, createNodeNamespace, destroyNamespace, hubNamespace, nodeNamespace } from '../../sandbox/network.ts';
+import { installChains } from '../../sandbox/packet-filter.ts';
+import { forgetRunHost, HostNamespace, registerRunHost, wantsUserNamespace } from '../../sandbox/host-namespace.ts';
+import { NodeProcesses } from '../../sandbox/node-processes.ts';
+import { agentBundle } from '../../sandbox/agent-bundle.ts';
 import { StartedSandbox, type SandboxMember } from './sandbox-cluster.ts';
-import { resolveTopology, type SandboxTopologyOptions } from './topology.ts';
-import { TcpForwarder } from './vip.ts';
+import { resolveTopology, type SandboxTopologyOptions } from '../../sandbox/topology.ts';
+import { TcpForwarder } from '../../sandbox/vip.ts';
 
 export interface SandboxOptions {
   readonly topology?: SandboxTopologyOptions;
@@ -69,7 +70,7 @@ function nodeLogTails(members: readonly SandboxMember[]): string {
 
 export class SandboxProvider implements ClusterProvider<SandboxOptions> {
   readonly name = 'sandbox';
-  readonly supportedFaults: ReadonlySet<FaultKind> = new Set(ALL_FAULT_KINDS);
+  readonly supportedFaults: ReadonlySet<FaultKind> = new Set(FAULT_KINDS);
 
   async start(options: SandboxOptions = {}, signal?: AbortSignal): Promise<StartedSandbox> {
     const topology = resolveTopology(options.topology);

@@ -2,13 +2,13 @@
 import { expect } from 'chai';
 import { run } from '../../util/exec.ts';
 import { CoreV1Api, makeInformer, type V1Node } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../kubeconfig.ts';
+import { loadKubeConfig } from '../../util/kubeconfig.ts';
 import { SandboxProvider, isNodeReady } from './sandbox-provider.ts';
 import type { StartedSandbox } from './sandbox-cluster.ts';
 import { WriteSampler, type SamplerOp } from '../../observe/write-sampler.ts';
 import { waitFor, sleepMs } from '../../util/wait.ts';
 import { longestWriteGapMs, acknowledgedWritesBetween } from './testing/write-gaps.ts';
-import { namespacesOfRun, processesOfRun } from './testing/leftovers.ts';
+import { namespacesOfRun, processesOfRun } from '../../sandbox/testing/leftovers.ts';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -10,13 +10,13 @@ import { run } from '../../util/exec.ts';
 import { waitFor } from '../../util/wait.ts';
 import { SetupError } from '../../util/errors.ts';
 import { Journal } from '../../faults/journal.ts';
-import { HostNamespace, hostOfRun } from './host-namespace.ts';
-import { assertCanCreateNamespaces, listNamespaces, namespacePids } from './network.ts';
-import { API_PORT } from './node-processes.ts';
-import { listRules } from './packet-filter.ts';
+import { HostNamespace, hostOfRun } from '../../sandbox/host-namespace.ts';
+import { assertCanCreateNamespaces, listNamespaces, namespacePids } from '../../sandbox/network.ts';
+import { API_PORT } from '../../sandbox/node-processes.ts';
+import { listRules } from '../../sandbox/packet-filter.ts';
 import type { StartedSandbox } from './sandbox-cluster.ts';
 import { isNodeReady, SandboxProvider } from './sandbox-provider.ts';
-import { isLive, namespaceOf, processesInNamespace, processesOfRun } from './testing/leftovers.ts';
+import { isLive, namespaceOf, processesInNamespace, processesOfRun } from '../../sandbox/testing/leftovers.ts';
 
 const isRoot = process.getuid?.() === 0;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,9 +1,10 @@
 // The client side of the sandbox control channel: finds a running sandbox's socket and sends it requests.
+import type { EtcdMembership } from '../../../model/cluster.ts';
+import type { FaultRequest } from '../../../faults/catalogue.ts';
 import { request as httpRequest } from 'node:http';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isOwnerAlive, Journal } from '../../../faults/journal.ts';
-import type { EtcdMembership, FaultRequest } from '../../provider.ts';
 import { SetupError } from '../../../util/errors.ts';
 import { controlSocketPath, type ControlReply } from './protocol.ts';
 

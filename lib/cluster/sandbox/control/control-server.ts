@@ -1,8 +1,9 @@
 // Serves a started sandbox's fault operations and etcd view on a unix socket (see protocol.ts). Each applied fault
 // is held until its undo arrives or the server closes; closing undoes nothing itself: the cluster's stop does.
+import type { AppliedFault, FaultRequest } from '../../../faults/catalogue.ts';
+import type { EtcdMembership } from '../../../model/cluster.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { rmSync } from 'node:fs';
-import type { AppliedFault, EtcdMembership, FaultRequest } from '../../provider.ts';
 import { errorMessage } from '../../../util/errors.ts';
 import { faultKey, type ControlReply } from './protocol.ts';
 import { parseFaultRequest } from './request.ts';

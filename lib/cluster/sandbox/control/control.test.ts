@@ -1,11 +1,11 @@
 // The sandbox control channel over a real unix socket. The cluster behind it is a recording stand-in: what is
 // under test is the channel (holding faults by key, undo finding them, errors reaching the caller); the real
 // sandbox behind it is exercised end to end in lib/cluster/existing/existing-e2e.test.ts.
+import type { AppliedFault, FaultRequest } from '../../../faults/catalogue.ts';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppliedFault, FaultRequest } from '../../provider.ts';
 import { controlEtcd, controlFault, findControlSocket } from './control-client.ts';
 import { SandboxControlServer } from './control-server.ts';
 import { faultKey } from './protocol.ts';

@@ -2,8 +2,8 @@
 // `cpchaos sandbox fault|undo|etcd` (another process, e.g. an existing-cluster command executor) talks to it.
 // Faults are held by the serving process under a key (kind + nodes + peer), so the undo command of a fault,
 // run later by another process, finds the very fault it undoes.
+import type { FaultRequest } from '../../../faults/catalogue.ts';
 import { join } from 'node:path';
-import type { FaultRequest } from '../../provider.ts';
 
 export const CONTROL_SOCKET = 'control.sock';
 

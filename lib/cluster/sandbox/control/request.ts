@@ -1,5 +1,5 @@
+import { FAULT_KINDS, type FaultKind, type FaultRequest } from '../../../faults/catalogue.ts';
 // A FaultRequest read from JSON sent over the control socket, checked field by field.
-import { ALL_FAULT_KINDS, type FaultKind, type FaultRequest } from '../../provider.ts';
 
 function names(value: unknown, field: string): string[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.length > 0)) {
@@ -12,8 +12,8 @@ export function parseFaultRequest(value: unknown): FaultRequest {
   if (typeof value !== 'object' || value === null) throw new Error(`expected a fault request object, got ${JSON.stringify(value)}`);
   const body = value as Record<string, unknown>;
   const kind = body['kind'];
-  if (typeof kind !== 'string' || !(ALL_FAULT_KINDS as readonly string[]).includes(kind)) {
-    throw new Error(`kind: expected one of ${ALL_FAULT_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+  if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) {
+    throw new Error(`kind: expected one of ${FAULT_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
   }
   const fault = kind as FaultKind;
   switch (fault) {

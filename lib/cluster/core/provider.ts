@@ -1,0 +1,35 @@
+import type { AppliedFault, FaultKind, FaultRequest } from '../../faults/catalogue.ts';
+import type { ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership } from '../../model/cluster.ts';
+// The provider interface shared by the sandbox, kind and existing-cluster targets.
+// A provider is one class with a small surface; starting (or attaching) gives a StartedCluster.
+
+/** A running (or attached) cluster. Disposing it stops it; stop() is idempotent. */
+export interface StartedCluster extends AsyncDisposable {
+  readonly provider: string;
+  readonly endpoints: ClusterEndpoints;
+  /** Nodes as they were at start (roles may change later: read the API for the current state). */
+  readonly nodes: readonly ClusterNode[];
+  /** The fault kinds this provider supports; a scenario asking for another is inconclusive, not failed. */
+  readonly supportedFaults: ReadonlySet<FaultKind>;
+  /** Timers the cluster runs with, so budgets can be derived from them. */
+  readonly timers: ClusterTimers;
+  inject(request: FaultRequest): Promise<AppliedFault>;
+  /** Etcd membership and leader, or undefined when the provider cannot see etcd. */
+  etcdMembership?(): Promise<EtcdMembership | undefined>;
+  stop(): Promise<void>;
+}
+
+export interface ClusterProvider<Options> {
+  readonly name: string;
+  /** The fault kinds clusters of this provider support (known before starting one). */
+  readonly supportedFaults: ReadonlySet<FaultKind>;
+  start(options: Options, signal?: AbortSignal): Promise<StartedCluster>;
+}
+
+/** Thrown when a scenario asks a provider for something it cannot do; the verdict is inconclusive. */
+export class UnsupportedFaultError extends Error {
+  constructor(readonly provider: string, readonly fault: FaultKind) {
+    super(`provider ${provider} does not support fault "${fault}"`);
+    this.name = 'UnsupportedFaultError';
+  }
+}

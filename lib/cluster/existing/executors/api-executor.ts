@@ -1,0 +1,50 @@
+// The API executor: deletes Nodes through the target cluster's API, as a Harvester user (or kubectl) would. The
+// forced variant also strips the Node's finalizers with a merge patch, so the object goes away at once
+// (harvester#8968). A deletion has no undo: a deleted node must be re-installed to come back.
+import type { FaultKind } from '../../../faults/catalogue.ts';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { FaultAction, FaultStep } from './action.ts';
+import { requestUrl } from './kube-request.ts';
+
+const FINALIZERS_OFF = { metadata: { finalizers: null } };
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 404;
+}
+
+export class ApiExecutor {
+  private readonly core: CoreV1Api;
+
+  constructor(private readonly target: KubeConfig) {
+    this.core = target.makeApiClient(CoreV1Api);
+  }
+
+  private deleteAction(node: string): FaultAction {
+    return {
+      describe: `DELETE ${requestUrl(this.target, `/api/v1/nodes/${node}`)}`,
+      run: async () => {
+        await this.core.deleteNode({ name: node });
+      },
+    };
+  }
+
+  private finalizersOffAction(node: string): FaultAction {
+    return {
+      describe: `PATCH ${requestUrl(this.target, `/api/v1/nodes/${node}`)} (merge) ${JSON.stringify(FINALIZERS_OFF)}`,
+      run: async () => {
+        try {
+          await this.core.patchNode({ name: node, body: FINALIZERS_OFF }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+        } catch (error) {
+          // Without finalizers the deletion already removed it.
+          if (!isNotFound(error)) throw error;
+        }
+      },
+    };
+  }
+
+  steps(kind: FaultKind, node: string): FaultStep[] {
+    if (kind === 'delete-node') return [{ node, apply: this.deleteAction(node) }];
+    if (kind === 'force-delete-node') return [{ node, apply: this.deleteAction(node) }, { node, apply: this.finalizersOffAction(node) }];
+    throw new Error(`api cannot carry out ${kind}`);
+  }
+}

@@ -1,0 +1,110 @@
+// The executors file, parsed: which executor carries out each fault kind, per cluster and per node, and the
+// settings of each executor. Durations are milliseconds here; in the file they carry units ("30s").
+import type { ClusterTimers } from '../../../model/cluster.ts';
+import type { FaultKind } from '../../../faults/catalogue.ts';
+import type { CommandTemplate } from './template.ts';
+
+export const EXECUTOR_TYPES = ['command', 'ipmi', 'kubevirt', 'api'] as const;
+export type ExecutorType = (typeof EXECUTOR_TYPES)[number];
+
+/** A command per node (per node pair for partition and drop), with the command that undoes it. */
+export interface CommandChoice {
+  readonly type: 'command';
+  readonly run: CommandTemplate;
+  readonly undo?: CommandTemplate;
+  readonly timeoutMs: number;
+}
+
+export type ExecutorChoice = CommandChoice | { readonly type: 'ipmi' | 'kubevirt' | 'api' };
+
+/** Which executors can carry out which fault kind (and what they do for it). */
+export const EXECUTORS_FOR: Readonly<Record<FaultKind, readonly ExecutorType[]>> = {
+  kill: ['command', 'ipmi', 'kubevirt'],
+  restart: ['command', 'ipmi', 'kubevirt'],
+  pause: ['command', 'kubevirt'],
+  resume: ['command', 'kubevirt'],
+  isolate: ['command'],
+  partition: ['command'],
+  drop: ['command'],
+  heal: ['command'],
+  'delete-node': ['api'],
+  'force-delete-node': ['api'],
+};
+
+/** Fault kinds whose command templates may name the node at the other end ({peer.*}). */
+export const PAIR_FAULTS: readonly FaultKind[] = ['partition', 'drop'];
+
+export interface IpmiSettings {
+  /** Environment variable holding the BMC user name (passed as -U). */
+  readonly userEnv: string;
+  /** Environment variable holding the password; handed to ipmitool as IPMI_PASSWORD, read by -E. */
+  readonly passwordEnv: string;
+  /** ipmitool interface (-I). */
+  readonly interface: string;
+  /** The ipmitool program (absolute, or looked up on PATH). */
+  readonly command: string;
+  readonly timeoutMs: number;
+}
+
+export interface KubevirtSettings {
+  /** Kubeconfig of the OUTER cluster, the one running the nodes as VirtualMachines (absolute path). */
+  readonly kubeconfig: string;
+  readonly context?: string;
+  /** Namespace of VMs named without one. */
+  readonly namespace: string;
+  /** Grace period of a `stop` used to kill a node (0: power off at once). */
+  readonly stopGracePeriodMs: number;
+  readonly timeoutMs: number;
+}
+
+export interface VmRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** What the file says about one node. Executors given here override the cluster-wide ones for this node. */
+export interface NodeSettings {
+  readonly address?: string;
+  readonly bmc?: string;
+  /** The node's VirtualMachine in the outer cluster (default: the node's name in kubevirt.namespace). */
+  readonly vm?: { readonly namespace?: string; readonly name: string };
+  readonly faults: ReadonlyMap<FaultKind, ExecutorChoice>;
+}
+
+/** The command that shows etcd members and leader as JSON; run once, no placeholders. */
+export interface EtcdCommandSettings {
+  readonly run: CommandTemplate;
+  readonly timeoutMs: number;
+}
+
+export interface ExecutorsConfig {
+  /** The file it was read from (absolute), for messages. */
+  readonly file: string;
+  readonly faults: ReadonlyMap<FaultKind, ExecutorChoice>;
+  readonly nodes: ReadonlyMap<string, NodeSettings>;
+  readonly ipmi?: IpmiSettings;
+  readonly kubevirt?: KubevirtSettings;
+  readonly etcd?: EtcdCommandSettings;
+  /** The cluster's timers, when they differ from a stock Harvester's. */
+  readonly timers?: Partial<ClusterTimers>;
+}
+
+/** The executor for a fault on a node: the node's own, else the cluster-wide one, else none. */
+export function executorFor(config: ExecutorsConfig, kind: FaultKind, node?: string): ExecutorChoice | undefined {
+  return (node === undefined ? undefined : config.nodes.get(node)?.faults.get(kind)) ?? config.faults.get(kind);
+}
+
+/** Fault kinds with an executor for at least one node; heal comes with any network fault (undoing it). */
+export function configuredFaults(config: ExecutorsConfig | undefined): Set<FaultKind> {
+  const kinds = new Set<FaultKind>();
+  if (!config) return kinds;
+  for (const kind of config.faults.keys()) kinds.add(kind);
+  for (const node of config.nodes.values()) for (const kind of node.faults.keys()) kinds.add(kind);
+  if (kinds.has('isolate') || kinds.has('partition') || kinds.has('drop')) kinds.add('heal');
+  return kinds;
+}
+
+export function vmOf(config: ExecutorsConfig, node: string): VmRef {
+  const vm = config.nodes.get(node)?.vm;
+  return { namespace: vm?.namespace ?? config.kubevirt?.namespace ?? 'default', name: vm?.name ?? node };
+}

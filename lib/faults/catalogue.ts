@@ -1,0 +1,100 @@
+// The fault catalogue: every action a scenario can take on a cluster, the shape of its request, and what it means
+// for the cluster. Quorum guard, providers, oracles and the report read these properties from here and nowhere
+// else, so "restart takes a node down" or "heal ends a partition" is decided once.
+
+/** Faults a provider applies to nodes or the network. */
+export const FAULT_KINDS = [
+  'kill', 'restart', 'pause', 'resume', 'isolate', 'partition', 'drop', 'heal', 'delete-node', 'force-delete-node',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Every harness action a history records: the provider faults plus the changes made through the Kubernetes API. */
+export const ACTION_KINDS = [...FAULT_KINDS, 'cordon', 'uncordon', 'label', 'annotate'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+export function isFaultKind(value: string): value is FaultKind {
+  return (FAULT_KINDS as readonly string[]).includes(value);
+}
+
+/** A fault request, provider-neutral. Targets are node names already resolved by the scenario layer. */
+export type FaultRequest =
+  | { readonly kind: 'kill' | 'restart' | 'pause' | 'resume' | 'isolate'; readonly nodes: readonly string[] }
+  | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
+  | { readonly kind: 'drop'; readonly from: readonly string[]; readonly to: readonly string[] }
+  | { readonly kind: 'heal' }
+  | { readonly kind: 'delete-node' | 'force-delete-node'; readonly nodes: readonly string[] };
+
+/** A fault that was applied and can be undone. undo() is idempotent. */
+export interface AppliedFault {
+  readonly request: FaultRequest;
+  undo(): Promise<void>;
+}
+
+/** What an action means for the nodes it names. */
+export interface ActionProperties {
+  /** The node's processes stop (a restart stops them until it has brought them back). */
+  readonly takesDown: boolean;
+  /** The node stays up but traffic to or from it is dropped. */
+  readonly cutsOff: boolean;
+  /** The effect lasts until something ends it (an undo, or one of `endedBy`). */
+  readonly lasting: boolean;
+  /** Actions that end this one's effect on the nodes they name. */
+  readonly endedBy: readonly ActionKind[];
+  /** The node's Kubernetes object is deleted. */
+  readonly deletes: boolean;
+}
+
+const NONE: ActionProperties = { takesDown: false, cutsOff: false, lasting: false, endedBy: [], deletes: false };
+const CUT: ActionProperties = { ...NONE, cutsOff: true, lasting: true, endedBy: ['heal'] };
+
+export const ACTION_PROPERTIES: Readonly<Record<ActionKind, ActionProperties>> = {
+  kill: { ...NONE, takesDown: true, lasting: true, endedBy: ['restart'] },
+  restart: { ...NONE, takesDown: true },
+  pause: { ...NONE, takesDown: true, lasting: true, endedBy: ['resume', 'restart'] },
+  resume: NONE,
+  isolate: CUT,
+  partition: CUT,
+  drop: CUT,
+  heal: NONE,
+  'delete-node': { ...NONE, deletes: true },
+  'force-delete-node': { ...NONE, deletes: true },
+  cordon: NONE,
+  uncordon: NONE,
+  label: NONE,
+  annotate: NONE,
+};
+
+export function propertiesOf(kind: ActionKind): ActionProperties {
+  return ACTION_PROPERTIES[kind];
+}
+
+/** Actions that end some other action's lasting effect (restart, resume, heal). */
+export function endsOtherFaults(kind: ActionKind): boolean {
+  return ACTION_KINDS.some((other) => ACTION_PROPERTIES[other].endedBy.includes(kind));
+}
+
+/** Whether an action bears on etcd quorum: it takes nodes down or cuts them off, or ends such an effect. */
+export function affectsQuorum(kind: ActionKind): boolean {
+  const p = ACTION_PROPERTIES[kind];
+  return p.takesDown || p.cutsOff || endsOtherFaults(kind);
+}
+
+export type DeleteFault = 'delete-node' | 'force-delete-node';
+
+export function isDeleteFault(kind: ActionKind): kind is DeleteFault {
+  return ACTION_PROPERTIES[kind].deletes;
+}
+
+/** One line naming a request, as journals, refusals and progress lines show it. */
+export function describeFault(request: FaultRequest): string {
+  switch (request.kind) {
+    case 'partition':
+      return `partition ${request.groups.map((g) => `[${g.join(',')}]`).join(' | ')}`;
+    case 'drop':
+      return `drop ${request.from.join(',')} -> ${request.to.join(',')}`;
+    case 'heal':
+      return 'heal';
+    default:
+      return `${request.kind} ${request.nodes.join(',')}`;
+  }
+}

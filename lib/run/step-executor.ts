@@ -1,0 +1,368 @@
+// Executes a scenario's steps against a started cluster, recording every harness action before applying it.
+import type { AppliedFault, FaultRequest, ActionKind } from '../faults/catalogue.ts';
+import type { ClusterNode } from '../model/cluster.ts';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import type { StartedCluster } from '../cluster/core/provider.ts';
+import { UnsupportedFaultError } from '../cluster/core/provider.ts';
+import { loadKubeConfig } from '../util/kubeconfig.ts';
+import { selectPromoteNode } from '../harvester/promotion.ts';
+import type { Recorder } from '../observe/recorder.ts';
+import { errorMessage } from '../util/errors.ts';
+import { sleepMs, waitFor } from '../util/wait.ts';
+import { managementCount, nodeNamed, promoteStatusOf, readinessOf } from './cluster-state.ts';
+import type { Random } from '../scenario/random.ts';
+import { describeAssertion, describeCondition, describeStep } from '../scenario/steps.ts';
+import { currentNodeFromV1, resolveGroups, resolveTargets, type TargetContext } from '../scenario/targets.ts';
+import type { Assertion, Selector, Step, WaitCondition } from '../scenario/types.ts';
+
+let probeCounter = 0;
+
+/** A step that could not be carried out or whose check did not hold. */
+export class StepFailure extends Error {
+  constructor(readonly stepIndex: number, message: string, readonly stopsRun: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StepFailure';
+  }
+}
+
+export interface StepExecutorOptions {
+  readonly cluster: StartedCluster;
+  readonly recorder: Recorder;
+  readonly random: Random;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((line: string) => void) | undefined;
+  /** Waits and holds are written for the sandbox's timers; they last this many times longer here (default 1). */
+  readonly timeScale?: number | undefined;
+  /** Dry-run: fault steps go to the cluster (whose dry-run prints their commands); every other step is skipped. */
+  readonly dryRun?: boolean | undefined;
+  /** Explains a promotion that did not reach its status in time (the promote Job's state). */
+  readonly describeStuckPromotion?: ((node: string, waitedMs: number) => Promise<string>) | undefined;
+}
+
+/** Steps a dry-run still plans: the faults (the cluster's dry-run prints their commands instead of running them). */
+const DRY_RUN_STEPS: ReadonlySet<Step['kind']> = new Set(['kill', 'restart', 'pause', 'resume', 'isolate', 'delete-node', 'partition', 'drop', 'heal']);
+
+export class StepExecutor {
+  readonly applied: { id: string; fault: AppliedFault; action: ActionKind; nodes: readonly string[] }[] = [];
+  readonly failures: StepFailure[] = [];
+  readonly unsupported: string[] = [];
+  private readonly bindings = new Map<string, readonly string[]>();
+  private readonly core: CoreV1Api;
+  private actionCounter = 0;
+
+  constructor(private readonly options: StepExecutorOptions) {
+    this.core = loadKubeConfig(options.cluster.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
+  }
+
+  get startNodes(): readonly ClusterNode[] {
+    return this.options.cluster.nodes;
+  }
+
+  async listNodes(): Promise<V1Node[]> {
+    return (await this.core.listNode()).items;
+  }
+
+  private async targetContext(): Promise<TargetContext> {
+    // Selectors by name, index or binding need no API; the others say so when the API cannot answer (no quorum).
+    let nodes: V1Node[] = [];
+    try {
+      nodes = await this.listNodes();
+    } catch {
+      nodes = [];
+    }
+    let leader: string | undefined;
+    let members: string[] | undefined;
+    try {
+      const membership = await this.options.cluster.etcdMembership?.();
+      leader = membership?.leader;
+      members = membership?.members.map((m) => m.name);
+    } catch {
+      // etcd not reachable now: etcd-leader cannot be resolved, and says so
+    }
+    return {
+      startNodes: this.options.cluster.nodes as readonly ClusterNode[],
+      currentNodes: nodes.map(currentNodeFromV1),
+      etcdLeader: leader,
+      etcdMembers: members,
+      candidate: () => selectPromoteNode(nodes, new Date()),
+      bindings: this.bindings,
+      random: this.options.random,
+    };
+  }
+
+  /** Runs every step in order; a failed wait or fault stops the rest, a failed check does not. */
+  async runAll(steps: readonly Step[]): Promise<void> {
+    for (const [index, step] of steps.entries()) {
+      this.options.signal?.throwIfAborted();
+      const description = describeStep(step);
+      this.options.onProgress?.(`step ${index + 1}/${steps.length}: ${description}`);
+      this.options.recorder.record({ kind: 'step', index, step: description, phase: 'begin' });
+      try {
+        await this.run(index, step);
+        this.options.recorder.record({ kind: 'step', index, step: description, phase: 'end', ok: true });
+      } catch (error) {
+        const failure = error instanceof StepFailure ? error : new StepFailure(index, `${description}: ${errorMessage(error)}`, true, { cause: error });
+        this.failures.push(failure);
+        this.options.recorder.record({ kind: 'step', index, step: description, phase: 'end', ok: false, error: failure.message });
+        this.options.onProgress?.(`  failed: ${failure.message}`);
+        if (failure.stopsRun || this.options.signal?.aborted) return;
+      }
+    }
+  }
+
+  private async run(index: number, step: Step): Promise<void> {
+    if (this.options.dryRun && !DRY_RUN_STEPS.has(step.kind)) {
+      this.options.onProgress?.('  [dry-run] skipped (it would read or write the cluster)');
+      return;
+    }
+    switch (step.kind) {
+      case 'kill':
+      case 'restart':
+      case 'pause':
+      case 'resume':
+      case 'isolate': {
+        const nodes = resolveTargets(step.targets, await this.targetContext());
+        this.bind(step.as, nodes);
+        await this.fault(index, step.kind, { kind: step.kind, nodes }, { nodes });
+        return;
+      }
+      case 'delete-node': {
+        const nodes = resolveTargets(step.targets, await this.targetContext());
+        this.bind(step.as, nodes);
+        const kind = step.forceFinalizers ? 'force-delete-node' : 'delete-node';
+        await this.fault(index, kind, { kind, nodes }, { nodes });
+        return;
+      }
+      case 'partition': {
+        const groups = resolveGroups(step.groups, await this.targetContext());
+        await this.fault(index, 'partition', { kind: 'partition', groups }, { nodes: groups.flat(), groups });
+        return;
+      }
+      case 'drop': {
+        const ctx = await this.targetContext();
+        const from = resolveTargets(step.from, ctx);
+        const to = resolveTargets(step.to, ctx);
+        await this.fault(index, 'drop', { kind: 'drop', from, to }, { nodes: [...from, ...to], from, to });
+        return;
+      }
+      case 'heal':
+        await this.fault(index, 'heal', { kind: 'heal' }, { nodes: [] });
+        return;
+      case 'cordon':
+      case 'uncordon':
+      case 'label':
+      case 'annotate': {
+        const nodes = resolveTargets(step.targets, await this.targetContext());
+        this.bind(step.as, nodes);
+        const body = step.kind === 'label' ? { metadata: { labels: step.labels } }
+          : step.kind === 'annotate' ? { metadata: { annotations: step.annotations } }
+            : { spec: { unschedulable: step.kind === 'cordon' ? true : null } };
+        const extra = step.kind === 'annotate' ? { annotations: step.annotations } : {};
+        await this.apiAction(index, step.kind, nodes, extra, async (name) => {
+          const patched = await this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+          return patched.metadata?.resourceVersion;
+        });
+        return;
+      }
+      case 'hold':
+        await sleepMs(this.scaled(step.holdMs), undefined, this.options.signal ? { signal: this.options.signal } : undefined);
+        return;
+      case 'wait':
+        await this.waitUntil(index, step.until, this.scaled(step.timeoutMs));
+        return;
+      case 'check': {
+        const problems = await this.evaluate(step.assertions);
+        if (problems.length > 0) throw new StepFailure(index, `check failed: ${problems.join('; ')}`, false);
+        return;
+      }
+    }
+  }
+
+  private bind(name: string | undefined, nodes: readonly string[]): void {
+    if (name) this.bindings.set(name, nodes);
+  }
+
+  private nextActionId(): string {
+    return `a${++this.actionCounter}`;
+  }
+
+  private async fault(
+    index: number,
+    action: ActionKind,
+    request: FaultRequest,
+    shape: { nodes: readonly string[]; groups?: readonly (readonly string[])[]; from?: readonly string[]; to?: readonly string[] },
+  ): Promise<void> {
+    const id = this.nextActionId();
+    const { recorder, cluster } = this.options;
+    if (!cluster.supportedFaults.has(request.kind)) {
+      recorder.record({ kind: 'action', id, phase: 'unsupported', fault: action, ...shape });
+      this.unsupported.push(`${action} (provider ${cluster.provider})`);
+      throw new StepFailure(index, `provider ${cluster.provider} does not support ${action}`, true);
+    }
+    recorder.record({ kind: 'action', id, phase: 'intent', fault: action, ...shape });
+    try {
+      const fault = await cluster.inject(request);
+      recorder.record({ kind: 'action', id, phase: 'applied', fault: action, ...shape });
+      this.applied.push({ id, fault, action, nodes: shape.nodes });
+    } catch (error) {
+      if (error instanceof UnsupportedFaultError) {
+        recorder.record({ kind: 'action', id, phase: 'unsupported', fault: action, ...shape });
+        this.unsupported.push(error.message);
+      } else {
+        recorder.record({ kind: 'action', id, phase: 'failed', fault: action, ...shape, error: errorMessage(error) });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * An action through the API, node by node: the intent is recorded before the first patch; `applied` (or `failed`)
+   * carries the resourceVersion each patched node had right after the harness's patch.
+   */
+  private async apiAction(
+    index: number,
+    action: ActionKind,
+    nodes: readonly string[],
+    extra: { readonly annotations?: Readonly<Record<string, string | null>> },
+    apply: (node: string) => Promise<string | undefined>,
+  ): Promise<void> {
+    const id = this.nextActionId();
+    this.options.recorder.record({ kind: 'action', id, phase: 'intent', fault: action, nodes, ...extra });
+    const rvs: Record<string, string> = {};
+    try {
+      for (const node of nodes) {
+        const rv = await apply(node);
+        if (rv !== undefined) rvs[node] = rv;
+      }
+    } catch (error) {
+      this.options.recorder.record({ kind: 'action', id, phase: 'failed', fault: action, nodes, ...extra, rvs, error: errorMessage(error) });
+      throw new StepFailure(index, `${action} ${nodes.join(', ')}: ${errorMessage(error)}`, true, { cause: error });
+    }
+    this.options.recorder.record({ kind: 'action', id, phase: 'applied', fault: action, nodes, ...extra, rvs });
+  }
+
+  /** Undoes every applied fault, newest first, recording each undo; keeps going past failures. */
+  async undoAll(): Promise<unknown> {
+    let first: unknown;
+    while (this.applied.length > 0) {
+      const entry = this.applied.pop() as (typeof this.applied)[number];
+      try {
+        await entry.fault.undo();
+        this.options.recorder.record({ kind: 'action', id: entry.id, phase: 'undone', fault: entry.action, nodes: entry.nodes });
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    return first;
+  }
+
+  private async resolveName(selector: Selector): Promise<string> {
+    const names = resolveTargets([selector], await this.targetContext());
+    if (names.length !== 1) throw new Error(`expected one node, got ${names.length}`);
+    return names[0] as string;
+  }
+
+  private async waitUntil(index: number, condition: WaitCondition, timeoutMs: number): Promise<void> {
+    const what = describeCondition(condition);
+    try {
+      await waitFor(what, () => this.holds(condition), { timeoutMs, intervalMs: 200, signal: this.options.signal });
+    } catch (error) {
+      let message = errorMessage(error);
+      if (condition.kind === 'promotion' && this.options.describeStuckPromotion && !this.options.signal?.aborted) {
+        const node = await this.resolveName(condition.node).catch(() => undefined);
+        const stuck = node === undefined ? undefined : await this.options.describeStuckPromotion(node, timeoutMs).catch(() => undefined);
+        if (stuck) message = `${message}: ${stuck}`;
+      }
+      throw new StepFailure(index, message, true, { cause: error });
+    }
+  }
+
+  private scaled(ms: number): number {
+    return Math.round(ms * (this.options.timeScale ?? 1));
+  }
+
+  /** Whether a wait condition holds now. */
+  private async holds(condition: WaitCondition): Promise<boolean> {
+    switch (condition.kind) {
+      case 'node': {
+        const name = await this.resolveName(condition.node);
+        return readinessOf(nodeNamed(await this.listNodes(), name)) === condition.ready;
+      }
+      case 'promotion': {
+        const name = await this.resolveName(condition.node);
+        return promoteStatusOf(nodeNamed(await this.listNodes(), name)) === condition.status;
+      }
+      case 'etcdMembers':
+        return (await this.options.cluster.etcdMembership?.())?.members.length === condition.count;
+      case 'managementCount':
+        return managementCount(await this.listNodes()) === condition.count;
+      case 'api':
+        return (await this.apiState()) === condition.state;
+    }
+  }
+
+  /** Whether the API accepts a write now, or at least a read. */
+  async apiState(): Promise<'writable' | 'readable' | 'unavailable'> {
+    try {
+      await this.core.createNamespacedConfigMap({
+        namespace: 'default',
+        body: { metadata: { name: `cpchaos-probe-${Date.now()}-${++probeCounter}` } },
+      });
+      return 'writable';
+    } catch {
+      try {
+        await this.core.listNode();
+        return 'readable';
+      } catch {
+        return 'unavailable';
+      }
+    }
+  }
+
+  /** Evaluates point assertions; returns what did not hold. */
+  async evaluate(assertions: readonly Assertion[]): Promise<string[]> {
+    const problems: string[] = [];
+    const nodes = await this.listNodes();
+    for (const assertion of assertions) {
+      const described = describeAssertion(assertion);
+      try {
+        switch (assertion.kind) {
+          case 'managementCount': {
+            const count = managementCount(nodes);
+            if (count !== assertion.count) problems.push(`${described}: there are ${count}`);
+            break;
+          }
+          case 'etcdMembers': {
+            const count = (await this.options.cluster.etcdMembership?.())?.members.length;
+            if (count !== assertion.count) problems.push(`${described}: there are ${count ?? 'unknown'}`);
+            break;
+          }
+          case 'nodeReady': {
+            const name = await this.resolveName(assertion.node);
+            const ready = readinessOf(nodeNamed(nodes, name));
+            if (ready !== assertion.ready) problems.push(`${described}: ${name} is Ready=${ready ?? 'missing'}`);
+            break;
+          }
+          case 'promoteStatus': {
+            const name = await this.resolveName(assertion.node);
+            const status = promoteStatusOf(nodeNamed(nodes, name));
+            if (status !== assertion.status) problems.push(`${described}: ${name} has ${status ?? 'no promote status'}`);
+            break;
+          }
+          case 'roles': {
+            const ctx = await this.targetContext();
+            for (const { node, role } of assertion.roles) {
+              const name = await this.resolveName(node);
+              const actual = ctx.currentNodes.find((n) => n.name === name)?.role;
+              if (actual !== role) problems.push(`${name} has role ${actual ?? 'none (gone)'}, expected ${role}`);
+            }
+            break;
+          }
+        }
+      } catch (error) {
+        problems.push(`${described}: ${errorMessage(error)}`);
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,107 @@
+// Where a scenario runs: the sandbox (started per scenario), kind (created per scenario) or an existing cluster
+// (attached per scenario). A target starts or attaches to a cluster for one scenario and says how the scenario's
+// sandbox-tuned budgets, waits and holds translate to that cluster's timers.
+import type { FaultKind } from '../../faults/catalogue.ts';
+import { resolve } from 'node:path';
+import { ExistingClusterProvider } from '../../cluster/existing/existing-provider.ts';
+import type { ExistingOptions } from '../../cluster/existing/existing-options.ts';
+import { scaleBudgets } from '../budgets.ts';
+import type { StartedCluster } from '../../cluster/core/provider.ts';
+import type { ProviderName } from '../../cluster/core/providers.ts';
+import { loadTopologyFile } from '../../sandbox/topology-file.ts';
+import { DEFAULT_TIMERS as SANDBOX_TIMERS, resolveTopology, type SandboxTopologyOptions, type TopologyNode } from '../../sandbox/topology.ts';
+import { SandboxProvider } from '../../cluster/sandbox/sandbox-provider.ts';
+import { WITNESS_LABEL } from '../../harvester/contract.ts';
+import { loadPromotionPolicy } from '../../harvester/promotion.ts';
+import type { RunBudgets } from '../../observe/history.ts';
+import { errorMessage, SetupError } from '../../util/errors.ts';
+import type { Scenario } from '../../scenario/types.ts';
+
+export interface ClusterTarget {
+  readonly name: ProviderName;
+  /** Fault kinds clusters of this target support, known before one starts. */
+  readonly supportedFaults: ReadonlySet<FaultKind>;
+  /** The promotion policy module the cluster promotes with, when the harness chooses it. */
+  readonly promotionPolicy?: string | undefined;
+  /** Why this scenario cannot run on this target (it is then inconclusive), or undefined when it can. */
+  unsupported?(scenario: Scenario): string | undefined;
+  /** Checks the target's own input (policy module, files) before any cluster starts; throws SetupError. */
+  prepare(): Promise<void>;
+  /** Starts or attaches to a cluster for this scenario. */
+  start(scenario: Scenario, signal?: AbortSignal): Promise<StartedCluster>;
+  /** The budgets the oracles judge this run by, from the scenario's (written for the sandbox's timers). */
+  budgets(scenarioBudgets: RunBudgets, cluster: StartedCluster): RunBudgets;
+  /** Scenario waits and holds are written for the sandbox's timers: on this cluster they last this many times longer. */
+  timeScale(cluster: StartedCluster): number;
+}
+
+/** The sandbox topology a scenario asks for. */
+export function sandboxTopologyFor(scenario: Scenario): SandboxTopologyOptions {
+  const { cluster } = scenario;
+  if (cluster.topology) return loadTopologyFile(resolve(cluster.topology));
+  const nodes: TopologyNode[] = [
+    ...Array.from({ length: cluster.controlPlanes }, (_, i) => ({ name: `cp-${i}`, role: 'control-plane' as const })),
+    ...Array.from({ length: cluster.workers }, (_, i) => ({ name: `worker-${i}`, role: 'worker' as const })),
+    ...Array.from({ length: cluster.witnesses }, (_, i) => ({ name: `witness-${i}`, role: 'worker' as const, labels: { [WITNESS_LABEL]: 'true' } })),
+  ];
+  return { nodes };
+}
+
+/**
+ * Why an attached cluster does not have the shape the scenario was written for (control-plane and other node
+ * counts), or undefined when it does. A cluster of another shape makes the scenario's expectations meaningless.
+ */
+export function shapeMismatch(scenario: Scenario, cluster: StartedCluster): string | undefined {
+  const wanted = resolveTopology(sandboxTopologyFor(scenario)).nodes;
+  const count = (nodes: readonly { role: string }[]): [number, number] => [nodes.filter((n) => n.role === 'control-plane').length, nodes.filter((n) => n.role !== 'control-plane').length];
+  const [wantCp, wantOther] = count(wanted);
+  const [haveCp, haveOther] = count(cluster.nodes);
+  if (wantCp === haveCp && wantOther === haveOther) return undefined;
+  return `the scenario needs ${wantCp} control-plane + ${wantOther} other nodes; the ${cluster.provider} cluster has ${haveCp} + ${haveOther}`;
+}
+
+function sandboxPromotion(scenario: Scenario): { jobDelayMs?: number; fail?: boolean | readonly string[] } {
+  const options = scenario.cluster.sandbox ?? {};
+  const delay = options['promotionJobMs'];
+  const fail = options['failPromotions'];
+  const failNodes = Array.isArray(fail) && fail.every((n): n is string => typeof n === 'string') ? fail : undefined;
+  return { ...(typeof delay === 'number' ? { jobDelayMs: delay } : {}), ...(fail === true ? { fail: true } : failNodes ? { fail: failNodes } : {}) };
+}
+
+export function sandboxTarget(options: { readonly promotionPolicy?: string | undefined } = {}): ClusterTarget {
+  const provider = new SandboxProvider();
+  const promotionPolicy = options.promotionPolicy ? resolve(options.promotionPolicy) : undefined;
+  return {
+    name: 'sandbox',
+    supportedFaults: provider.supportedFaults,
+    promotionPolicy,
+    async prepare() {
+      // Loaded here first: a broken policy is bad input, reported before any cluster starts.
+      if (promotionPolicy) await loadPromotionPolicy(promotionPolicy).catch((error: unknown) => {
+        throw new SetupError(`--promotion-policy: ${errorMessage(error)}`, { cause: error });
+      });
+    },
+    start: (scenario, signal) => provider.start({ topology: sandboxTopologyFor(scenario), promotionPolicy, promotion: sandboxPromotion(scenario) }, signal),
+    budgets: (scenarioBudgets) => scenarioBudgets,
+    timeScale: () => 1,
+  };
+}
+
+/** Existing clusters: attach per scenario; the cluster promotes by its own rules (a policy cannot be chosen). */
+export function existingTarget(provider: ExistingClusterProvider, options: ExistingOptions): ClusterTarget {
+  return {
+    name: 'existing',
+    supportedFaults: provider.supportedFaults,
+    async prepare() {
+      // Nothing to load: attaching checks the kubeconfig, the context allowlist and the executors.
+    },
+    start: (scenario, signal) => provider.start({ ...options, allowQuorumLoss: scenario.allowQuorumLoss }, signal),
+    budgets: (scenarioBudgets, cluster) => scaleBudgets(scenarioBudgets, { provider: 'existing', timers: cluster.timers, ...(options.budgets ? { overrides: options.budgets } : {}) }),
+    timeScale: (cluster) => timeScaleFor(cluster),
+  };
+}
+
+/** How much slower a cluster's node lifecycle is than the sandbox's (1 at least). */
+export function timeScaleFor(cluster: StartedCluster): number {
+  return Math.max(1, cluster.timers.nodeMonitorGraceMs / SANDBOX_TIMERS.nodeMonitorGraceMs);
+}

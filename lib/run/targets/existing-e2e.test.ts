@@ -1,0 +1,148 @@
+// The existing provider end to end, against a running sandbox: it attaches through the sandbox's kubeconfig, and
+// its command executors (fixtures/existing/sandbox.yaml) drive the faults through `cpchaos sandbox fault|undo`,
+// which reach the sandbox through its control socket. The smoke scenarios must get the verdicts they get on the
+// sandbox provider (all pass); a dry-run plans the commands and runs none.
+import type { ScenarioResult } from '../../report/result.ts';
+import type { AppliedFault, FaultRequest } from '../../faults/catalogue.ts';
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadScenarios, parseScenario } from '../../scenario/loader.ts';
+import { existingTarget, sandboxTopologyFor } from './cluster-targets.ts';
+import { runScenario } from '../runner.ts';
+import { randomSeed } from '../../scenario/random.ts';
+import type { Scenario } from '../../scenario/types.ts';
+import { SANDBOX_RUN_ENV } from '../../cluster/sandbox/control/control-client.ts';
+import { SandboxControlServer } from '../../cluster/sandbox/control/control-server.ts';
+import { controlSocketPath } from '../../cluster/sandbox/control/protocol.ts';
+import type { StartedSandbox } from '../../cluster/sandbox/sandbox-cluster.ts';
+import { SandboxProvider } from '../../cluster/sandbox/sandbox-provider.ts';
+import { waitFor } from '../../util/wait.ts';
+import { cleanupExistingRuns } from '../../cluster/existing/cleanup.ts';
+import { ExistingClusterProvider } from '../../cluster/existing/existing-provider.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const EXECUTORS = `${ROOT}fixtures/existing/sandbox.yaml`;
+const SMOKE = ['promotion/delete-cp-promotes-worker', 'promotion/kill-cp-no-promotion', 'quorum/isolate-control-plane', 'quorum/kill-etcd-leader', 'quorum/majority-down'];
+const isRoot = process.getuid?.() === 0;
+
+function scenario(name: string): Scenario {
+  const file = `${ROOT}suites/${name}.yaml`;
+  return parseScenario(readFileSync(file, 'utf8'), file);
+}
+
+/** A sandbox shaped for the scenario, serving its control socket, with the fault requests it received. */
+async function startSandboxFor(s: Scenario): Promise<{ sandbox: StartedSandbox; control: SandboxControlServer; received: FaultRequest[]; stop: () => Promise<void> }> {
+  const sandbox = await new SandboxProvider().start({ topology: sandboxTopologyFor(s) });
+  const received: FaultRequest[] = [];
+  try {
+    const counted = {
+      inject: (request: FaultRequest): Promise<AppliedFault> => {
+        received.push(request);
+        return sandbox.inject(request);
+      },
+      etcdMembership: () => sandbox.etcdMembership(),
+    };
+    const control = await SandboxControlServer.listen(counted, controlSocketPath(sandbox.runDir));
+    process.env[SANDBOX_RUN_ENV] = sandbox.runId;
+    return {
+      sandbox, control, received,
+      stop: async () => {
+        delete process.env[SANDBOX_RUN_ENV];
+        await control.close();
+        await sandbox.stop();
+      },
+    };
+  } catch (error) {
+    await sandbox.stop();
+    throw error;
+  }
+}
+
+function targetFor(sandbox: StartedSandbox, options: { dryRun?: boolean; onDryRunLine?: (line: string) => void } = {}) {
+  return existingTarget(ExistingClusterProvider.fromFile(EXECUTORS), {
+    kubeconfigPath: sandbox.endpoints.kubeconfigPath,
+    allowContexts: [`cpchaos-${sandbox.runId}`],
+    ...options,
+  });
+}
+
+describe('existing provider end to end: a running sandbox driven through `cpchaos sandbox` commands', function () {
+  this.timeout(300_000);
+
+  it('the list of smoke scenarios here is the smoke tag of suites/', async () => {
+    const smoke = await loadScenarios([`${ROOT}suites`], { tags: ['smoke'] });
+    expect(smoke.map((s) => s.name).sort()).to.deep.equal(SMOKE.map((n) => n.split('/')[1]).sort());
+  });
+
+  for (const name of SMOKE) {
+    describe(name, () => {
+      let result: ScenarioResult | undefined;
+      let received: FaultRequest[] = [];
+      before(async function () {
+        if (!isRoot) this.skip();
+        const s = scenario(name);
+        const run = await startSandboxFor(s);
+        try {
+          result = await runScenario(s, { seed: randomSeed(), target: targetFor(run.sandbox) });
+          received = run.received;
+        } finally {
+          await run.stop();
+        }
+      });
+
+      it('runs on the existing provider, with faults through the sandbox commands', () => {
+        expect(result?.history.find((e) => e.kind === 'run-start')).to.include({ provider: 'existing' });
+        const expectsCommands = scenario(name).steps.some((step) => ['kill', 'isolate', 'restart'].includes(step.kind));
+        if (expectsCommands) expect(received.length, 'fault requests the sandbox received').to.be.greaterThan(0);
+      });
+
+      it('gets the sandbox provider\'s verdicts: every invariant passes', () => {
+        const lines = result?.verdicts.map((v) => `${v.invariant}: ${v.status}: ${v.summary}`).join('\n');
+        expect(result?.verdicts.length).to.be.greaterThan(2);
+        for (const verdict of result?.verdicts ?? []) expect(verdict.status, lines).to.equal('pass');
+      });
+    });
+  }
+
+  it('--dry-run attaches and prints each fault\'s command, and runs none', async function () {
+    if (!isRoot) this.skip();
+    const s = scenario('promotion/kill-cp-no-promotion');
+    const run = await startSandboxFor(s);
+    try {
+      const lines: string[] = [];
+      const result = await runScenario(s, { seed: randomSeed(), dryRun: true, target: targetFor(run.sandbox, { dryRun: true, onDryRunLine: (l) => lines.push(l) }) });
+      expect(result.status).to.equal('inconclusive');
+      expect(lines.join('\n')).to.match(/node bin\/cpchaos\.js sandbox fault kill cp-1/);
+      expect(lines.join('\n')).to.match(/node bin\/cpchaos\.js sandbox fault restart cp-1/);
+      expect(run.received, 'fault requests that reached the sandbox').to.deep.equal([]);
+      const ready = (await run.sandbox.listNodes()).every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      expect(ready, 'every node still Ready').to.equal(true);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('a killed run\'s faults are undone from its journal by `cpchaos cleanup` (the undo commands it recorded)', async function () {
+    if (!isRoot) this.skip();
+    const s = scenario('promotion/kill-cp-no-promotion');
+    const run = await startSandboxFor(s);
+    try {
+      const existing = await ExistingClusterProvider.fromFile(EXECUTORS).start({ kubeconfigPath: run.sandbox.endpoints.kubeconfigPath, allowContexts: [`cpchaos-${run.sandbox.runId}`] });
+      try {
+        await existing.inject({ kind: 'kill', nodes: ['cp-1'] });
+        expect(run.sandbox.member('cp-1').state).to.equal('killed');
+        // The harness "dies" here: nothing is undone by it; its journal holds the undo command.
+        const report = await cleanupExistingRuns();
+        expect(report.undone).to.deep.equal([`${existing.runId}: node bin/cpchaos.js sandbox undo kill cp-1`]);
+        expect(report.cleaned).to.deep.equal([existing.runId]);
+        expect(run.sandbox.member('cp-1').state).to.equal('running');
+        await waitFor('cp-1 Ready again after cleanup', async () => (await run.sandbox.listNodes()).some((n) => n.metadata?.name === 'cp-1' && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), { timeoutMs: 30_000, intervalMs: 250 });
+      } finally {
+        await existing.stop();
+      }
+    } finally {
+      await run.stop();
+    }
+  });
+});

@@ -1,0 +1,133 @@
+// The kind target: a kind cluster created per scenario (KindProvider), with Harvester's promote controller run
+// from the harness against its API (KindPromoteLoop), promoting through kubeadm. The cluster runs kubeadm's real
+// timers, so budgets are floored as for any real cluster and the scenario's waits and holds are stretched by the
+// ratio of node-monitor grace periods (kind's 40 s to the sandbox's 2.5 s).
+import { resolve } from 'node:path';
+import { KindProvider, type KindOptions, type KindProviderOptions } from '../../cluster/kind/kind-provider.ts';
+import type { StartedKindCluster } from '../../cluster/kind/kind-cluster.ts';
+import { DEFAULT_KIND_CONFIG_DIR, planKindCluster } from '../../cluster/kind/kind-config.ts';
+import { KindPromoteLoop, type KindPromoteLoopOptions } from '../../cluster/kind/promote-loop.ts';
+import { scaleBudgets } from '../budgets.ts';
+import { loadKubeConfig } from '../../util/kubeconfig.ts';
+import { stopAndRethrow } from '../../cluster/core/lifecycle.ts';
+import { WITNESS_LABEL } from '../../harvester/contract.ts';
+import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../harvester/promotion.ts';
+import { errorMessage, SetupError } from '../../util/errors.ts';
+import { sandboxTopologyFor, timeScaleFor, type ClusterTarget } from './cluster-targets.ts';
+import type { Scenario } from '../../scenario/types.ts';
+
+export interface KindTargetOptions {
+  /** Module exporting selectPromoteNode for the harness's promote controller (default: Harvester's reference). */
+  readonly promotionPolicy?: string | undefined;
+  /** Node image (default KIND_NODE_IMAGE, pinned with its digest). */
+  readonly image?: string | undefined;
+  /** Export each cluster's logs into <logsDir>/<cluster name> before deleting it. */
+  readonly logsDir?: string | undefined;
+  /** How the provider finds kind and docker and where run folders go (tests put the recording fakes here). */
+  readonly provider?: KindProviderOptions;
+  /** More options for every cluster (timeouts, a TTL for network faults). */
+  readonly cluster?: Omit<KindOptions, 'topology' | 'image' | 'logsDir'>;
+  /** Intervals and deadlines of the promote loop. */
+  readonly promoteLoop?: Pick<KindPromoteLoopOptions, 'intervalMs' | 'requestDeadlineMs' | 'passDeadlineMs' | 'workDeadlineMs'>;
+  /** Lines of the promote loop: what it did and what failed. */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface KindTarget extends ClusterTarget {
+  /** Why the scenario cannot run on kind, or undefined when it can (the runner asks first; start() checks again). */
+  unsupported(scenario: Scenario): string | undefined;
+}
+
+/** Options a scenario may give under `cluster.kind`: none yet. */
+const KIND_SCENARIO_OPTIONS: readonly string[] = [];
+
+/**
+ * Why a scenario cannot run on kind: it says it is sandbox-only, it needs a witness (kubeadm joins only full
+ * control planes), it needs promotions forced to fail (a sandbox option; on kind kubeadm really runs), or no kind
+ * config has its shape. Other sandbox options (`cluster.sandbox`, topology timers) are ignored on kind.
+ */
+export function kindUnsupported(scenario: Scenario, configDir: string = DEFAULT_KIND_CONFIG_DIR): string | undefined {
+  if (scenario.sandboxOnly) return 'the scenario is marked sandboxOnly (it needs faults only the sandbox provider has)';
+  const unknown = Object.keys(scenario.cluster.kind ?? {}).filter((key) => !KIND_SCENARIO_OPTIONS.includes(key));
+  if (unknown.length > 0) return `cluster.kind: ${unknown.join(', ')}: not an option of the kind target (it has none yet)`;
+  if (scenario.cluster.sandbox?.['failPromotions'] !== undefined && scenario.cluster.sandbox['failPromotions'] !== false) {
+    return 'cluster.sandbox.failPromotions: promote Jobs forced to fail are a sandbox feature; on kind the promotion runs kubeadm for real';
+  }
+  const topology = sandboxTopologyFor(scenario);
+  const witnesses = (topology.nodes ?? []).filter((n) => n.labels?.[WITNESS_LABEL] === 'true').length;
+  if (witnesses > 0) return `a witness node (${WITNESS_LABEL}): a witness is promoted etcd-only, and kubeadm joins only full control planes`;
+  try {
+    planKindCluster('cpchaos-plan', topology, { configDir });
+  } catch (error) {
+    return errorMessage(error);
+  }
+  return undefined;
+}
+
+export function kindTarget(options: KindTargetOptions = {}): KindTarget {
+  const provider = new KindProvider(options.provider);
+  const promotionPolicy = options.promotionPolicy ? resolve(options.promotionPolicy) : undefined;
+  const configDir = options.provider?.configDir ?? DEFAULT_KIND_CONFIG_DIR;
+  let policy: PromotionPolicy | undefined;
+  const log = (line: string): void => options.onLog?.(line);
+
+  const loadPolicy = async (): Promise<PromotionPolicy> => {
+    if (!promotionPolicy) return { selectPromoteNode };
+    try {
+      return await loadPromotionPolicy(promotionPolicy);
+    } catch (error) {
+      throw new SetupError(`--promotion-policy: ${errorMessage(error)}`, { cause: error });
+    }
+  };
+
+  /** The promote controller for this cluster, stopped before the cluster stops (before its faults are undone). */
+  const startPromoteLoop = (cluster: StartedKindCluster, chosen: PromotionPolicy): void => {
+    const loop = new KindPromoteLoop({
+      kubeConfig: loadKubeConfig(cluster.endpoints.kubeconfigPath),
+      policy: chosen,
+      promote: (node, signal) => cluster.promoteToControlPlane(node, signal),
+      log: (line) => log(`kind ${cluster.clusterName}: ${line}`),
+      onError: (message) => {
+        cluster.notes.push(`promote loop: ${message}`);
+        log(`kind ${cluster.clusterName}: ${message}`);
+      },
+      ...options.promoteLoop,
+    });
+    cluster.deferBeforeStop('stopping the promote loop', () => loop.stop());
+    loop.start();
+  };
+
+  return {
+    name: 'kind',
+    supportedFaults: provider.supportedFaults,
+    promotionPolicy,
+    unsupported: (scenario) => kindUnsupported(scenario, configDir),
+    async prepare() {
+      // Loaded here first: a broken policy is bad input, reported before any cluster is created.
+      policy ??= await loadPolicy();
+    },
+    async start(scenario, signal) {
+      const reason = kindUnsupported(scenario, configDir);
+      // The runner asks unsupported() first; a caller that did not fails here, before any cluster is created.
+      if (reason) throw new Error(`unsupported on kind: ${reason}`);
+      const chosen = (policy ??= await loadPolicy());
+      const cluster = await provider.start(
+        {
+          ...options.cluster,
+          topology: sandboxTopologyFor(scenario),
+          ...(options.image ? { image: options.image } : {}),
+          ...(options.logsDir ? { logsDir: resolve(options.logsDir) } : {}),
+        },
+        signal,
+      );
+      try {
+        startPromoteLoop(cluster, chosen);
+      } catch (error) {
+        return stopAndRethrow(cluster, error);
+      }
+      return cluster;
+    },
+    budgets: (scenarioBudgets, cluster) => scaleBudgets(scenarioBudgets, { provider: 'kind', timers: cluster.timers }),
+    timeScale: (cluster) => timeScaleFor(cluster),
+  };
+}

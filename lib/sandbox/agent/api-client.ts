@@ -1,0 +1,80 @@
+// A Kubernetes API client that fails over between API servers, as a node's local load balancer does in RKE2.
+import { statusCodeOf } from '../../util/kubeconfig.ts';
+import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { readApiEndpoints } from './config.ts';
+import { withDeadline } from '../../util/wait.ts';
+
+export interface ApiSet {
+  readonly server: string;
+  readonly core: CoreV1Api;
+  readonly coordination: CoordinationV1Api;
+}
+
+export function kubeConfigFor(server: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'sandbox', server, skipTLSVerify: true }],
+    users: [{ name: 'agent' }],
+    contexts: [{ name: 'sandbox', cluster: 'sandbox', user: 'agent' }],
+    currentContext: 'sandbox',
+  });
+  return kc;
+}
+
+/** HTTP status of a client-node error, if it has one. */
+function isServerSide(error: unknown): boolean {
+  const code = statusCodeOf(error);
+  return code === undefined || code >= 500;
+}
+
+export class FailoverApiClient {
+  private readonly sets = new Map<string, ApiSet>();
+  private current = 0;
+
+  constructor(
+    private readonly endpointsFile: string,
+    /** The node's own API server, when it runs one: tried first. */
+    private readonly preferred: () => string | undefined,
+    private readonly callDeadlineMs: number,
+    /** Use the node's own API server only (controllers, like kube-controller-manager with its local apiserver). */
+    private readonly localOnly = false,
+  ) {}
+
+  private servers(): string[] {
+    const own = this.preferred();
+    if (this.localOnly) return own ? [own] : [];
+    const listed = readApiEndpoints(this.endpointsFile);
+    return own ? [own, ...listed.filter((url) => url !== own)] : listed;
+  }
+
+  private apiSet(server: string): ApiSet {
+    let set = this.sets.get(server);
+    if (!set) {
+      const kc = kubeConfigFor(server);
+      set = { server, core: kc.makeApiClient(CoreV1Api), coordination: kc.makeApiClient(CoordinationV1Api) };
+      this.sets.set(server, set);
+    }
+    return set;
+  }
+
+  /** Runs `call` against the current server; on a connection error or a 5xx tries the next one. */
+  async call<T>(what: string, call: (api: ApiSet) => Promise<T>): Promise<T> {
+    const servers = this.servers();
+    if (servers.length === 0) throw new Error(`no API server known for ${what}`);
+    let lastError: unknown;
+    for (let attempt = 0; attempt < servers.length; attempt++) {
+      const index = (this.current + attempt) % servers.length;
+      const api = this.apiSet(servers[index] as string);
+      try {
+        const result = await withDeadline(`${what} via ${api.server}`, this.callDeadlineMs, () => call(api));
+        this.current = index;
+        return result;
+      } catch (error) {
+        if (!isServerSide(error)) throw error;
+        lastError = error;
+      }
+    }
+    this.current = (this.current + 1) % servers.length;
+    throw lastError;
+  }
+}

@@ -1,0 +1,49 @@
+// What the harness tells a node agent: who the node is, where the API servers are, which timers to use.
+import type { NodeRole } from '../../model/cluster.ts';
+import { readFileSync } from 'node:fs';
+import type { SandboxTimers } from '../topology.ts';
+
+export interface AgentConfig {
+  readonly runId: string;
+  readonly nodeName: string;
+  readonly role: NodeRole;
+  readonly address: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly timers: SandboxTimers;
+  /** File listing the API server URLs on the cluster network (the harness rewrites it when servers change). */
+  readonly apiEndpointsFile: string;
+  /** Folder of the node's etcd member (data, unix socket, and the plan of a member added by a promotion). */
+  readonly etcdDir: string;
+  /** Present on nodes that start with an etcd member: the cluster it is created in. */
+  readonly etcdMember?: EtcdMemberPlan;
+  /** Where a control-plane node serves the Kubernetes API, backed by its local etcd member. */
+  readonly apiServer: { readonly port: number; readonly socketPath: string };
+  /** Module exporting selectPromoteNode, for the promote controller. */
+  readonly promotionPolicy?: string;
+  /**
+   * How promote Jobs run: a delay before the work (default 0), or a forced failure: true fails every promotion, a
+   * list of node names fails only the promotions of those nodes (see promotionFails).
+   */
+  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean | readonly string[] };
+  /** At the cluster's first start: the node whose Node must exist before this one registers (topology order). */
+  readonly registerAfter?: string;
+}
+
+export interface EtcdMemberPlan {
+  /** Every member the cluster has at this member's first start, itself included. */
+  readonly initialCluster: readonly { readonly name: string; readonly peerUrl: string }[];
+  readonly state: 'new' | 'existing';
+}
+
+export function readAgentConfig(path: string): AgentConfig {
+  return JSON.parse(readFileSync(path, 'utf8')) as AgentConfig;
+}
+
+export function readApiEndpoints(path: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}

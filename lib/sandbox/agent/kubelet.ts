@@ -1,0 +1,179 @@
+// The sandbox kubelet: registers its Node, renews its Lease in kube-node-lease and keeps its Ready condition.
+// Like a real kubelet it never re-creates a Node object that was deleted after registration.
+import type { V1Lease, V1Node, V1NodeCondition } from '@kubernetes/client-node';
+import type { FailoverApiClient } from './api-client.ts';
+import { statusCodeOf } from '../../util/kubeconfig.ts';
+import { mergePatch } from '../../harvester/promote/patch-options.ts';
+
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+export interface KubeletOptions {
+  readonly nodeName: string;
+  readonly address: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly heartbeatMs: number;
+  /** Re-post the Ready condition at least this often even when nothing changed. */
+  readonly statusRefreshMs: number;
+  readonly onError?: (what: string, error: unknown) => void;
+  /**
+   * A node that must be registered first (the previous worker of the topology), so Nodes are created — and aged, as
+   * Harvester's promotion ranks them — in topology order. Waited for at most registerAfterMaxMs.
+   */
+  readonly registerAfter?: string | undefined;
+  readonly registerAfterMaxMs?: number;
+}
+
+const DEFAULT_REGISTER_AFTER_MAX_MS = 15_000;
+
+export class Kubelet {
+  private registered = false;
+  private gone = false;
+  private lease: V1Lease | undefined;
+  private lastStatusPostMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private readonly startedMs = Date.now();
+
+  constructor(private readonly api: FailoverApiClient, private readonly options: KubeletOptions) {}
+
+  /** Whether the node to register after is there (or waiting for it has taken too long). */
+  private async predecessorRegistered(): Promise<boolean> {
+    const name = this.options.registerAfter;
+    if (!name || Date.now() - this.startedMs > (this.options.registerAfterMaxMs ?? DEFAULT_REGISTER_AFTER_MAX_MS)) return true;
+    try {
+      await this.api.call('read the node to register after', (api) => api.core.readNode({ name }));
+      return true;
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  start(): void {
+    const tick = (): void => {
+      if (this.busy || this.gone) return;
+      this.busy = true;
+      this.beat().catch((error: unknown) => this.options.onError?.('heartbeat', error)).finally(() => {
+        this.busy = false;
+      });
+    };
+    tick();
+    this.timer = setInterval(tick, this.options.heartbeatMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** True once the Node object was deleted after registration: the kubelet stops for good. */
+  get nodeGone(): boolean {
+    return this.gone;
+  }
+
+  private async beat(): Promise<void> {
+    // The lease first: a restarted node must not show Ready with a stale lease, or the node lifecycle controller
+    // turns it Unknown again at once.
+    await this.renewLease();
+    if (!this.registered) {
+      if (!(await this.predecessorRegistered())) return;
+      await this.register();
+      this.registered = true;
+    }
+    if (Date.now() - this.lastStatusPostMs >= this.options.statusRefreshMs) await this.postStatus();
+  }
+
+  private readyCondition(now: Date): V1NodeCondition {
+    return {
+      type: 'Ready',
+      status: 'True',
+      reason: 'KubeletReady',
+      message: 'kubelet is posting ready status',
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+    };
+  }
+
+  private async register(): Promise<void> {
+    const now = new Date();
+    const node: V1Node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: this.options.nodeName, labels: { ...this.options.labels } },
+      spec: {},
+      status: {
+        conditions: [this.readyCondition(now)],
+        addresses: [{ type: 'InternalIP', address: this.options.address }, { type: 'Hostname', address: this.options.nodeName }],
+      },
+    };
+    try {
+      await this.api.call('register node', (api) => api.core.createNode({ body: node }));
+      this.lastStatusPostMs = Date.now();
+    } catch (error) {
+      if (statusCodeOf(error) !== 409) throw error;
+      // Already registered (a restart): keep the object, refresh the status.
+      await this.postStatus();
+    }
+  }
+
+  private async renewLease(): Promise<void> {
+    const now = new Date();
+    const name = this.options.nodeName;
+    if (!this.lease) {
+      try {
+        this.lease = await this.api.call('read node lease', (api) =>
+          api.coordination.readNamespacedLease({ name, namespace: NODE_LEASE_NAMESPACE }),
+        );
+      } catch (error) {
+        if (statusCodeOf(error) !== 404) throw error;
+        const body: V1Lease = {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace: NODE_LEASE_NAMESPACE },
+          spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
+        };
+        this.lease = await this.api.call('create node lease', (api) =>
+          api.coordination.createNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, body }),
+        );
+        return;
+      }
+    }
+    const body: V1Lease = { ...this.lease, spec: { ...this.lease.spec, holderIdentity: name, renewTime: now } };
+    try {
+      this.lease = await this.api.call('renew node lease', (api) =>
+        api.coordination.replaceNamespacedLease({ name, namespace: NODE_LEASE_NAMESPACE, body }),
+      );
+    } catch (error) {
+      this.lease = undefined; // re-read next beat (409 conflict, or 404 when the lease was removed)
+      throw error;
+    }
+  }
+
+  private async postStatus(): Promise<void> {
+    const now = new Date();
+    let node: V1Node;
+    try {
+      node = await this.api.call('read own node', (api) => api.core.readNode({ name: this.options.nodeName }));
+    } catch (error) {
+      if (statusCodeOf(error) === 404 && this.registered) {
+        this.gone = true;
+        this.stop();
+        return;
+      }
+      throw error;
+    }
+    const conditions = node.status?.conditions ?? [];
+    const ready = conditions.find((c) => c.type === 'Ready');
+    const wasReady = ready?.status === 'True';
+    const next = this.readyCondition(now);
+    if (wasReady && ready?.lastTransitionTime) next.lastTransitionTime = ready.lastTransitionTime;
+    const others = conditions.filter((c) => c.type !== 'Ready');
+    await this.api.call('post node status', (api) =>
+      api.core.patchNodeStatus(
+        { name: this.options.nodeName, body: { status: { conditions: [...others, next] } } },
+        mergePatch(),
+      ),
+    );
+    this.lastStatusPostMs = Date.now();
+  }
+}
+

@@ -1,0 +1,142 @@
+// Entry point of a sandbox node agent, started by the harness inside the node's network namespace.
+// Every node runs the kubelet. A control-plane node also runs its etcd member (as the agent's child), the
+// Kubernetes API server backed by that member, and the leader-elected controllers. A worker becomes a control
+// plane when a promotion adds its etcd member. The agent exits when the harness goes away (stdin closes) or on SIGTERM.
+import { readAgentConfig, type EtcdMemberPlan } from './config.ts';
+import { FailoverApiClient } from './api-client.ts';
+import { Kubelet } from './kubelet.ts';
+import { ControllerManager, type Controller } from './controller-manager.ts';
+import { reconcileNodeLifecycle } from './node-lifecycle-controller.ts';
+import { reconcileEtcdMembers } from './etcd-member-controller.ts';
+import { ETCD_CLIENT_PORT, loadPlan, startEtcdMember } from './etcd-member-process.ts';
+import { EtcdClient } from '../etcd/gateway-client.ts';
+import { startApiServer } from '../apiserver/server.ts';
+import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../harvester/promotion.ts';
+import { PromoteController } from './promote-controller.ts';
+import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi, promotionFails } from './promote-job-runner.ts';
+
+const configPath = process.argv[2];
+if (!configPath) {
+  console.error('usage: agent <config.json>');
+  process.exit(2);
+}
+const config = readAgentConfig(configPath);
+const { timers } = config;
+
+const lastLogged = new Map<string, number>();
+function log(message: string): void {
+  console.error(`${new Date().toISOString()} [${config.nodeName}] ${message}`);
+}
+function logError(what: string, error: unknown): void {
+  const text = `${what}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+  const now = Date.now();
+  if ((lastLogged.get(text) ?? 0) > now - 2000) return;
+  lastLogged.set(text, now);
+  log(text);
+}
+
+const stops: (() => Promise<void> | void)[] = [];
+let stopping = false;
+async function shutdown(reason: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`stopping: ${reason}`);
+  for (const stop of stops.reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      logError('stop', error);
+    }
+  }
+  process.exit(0);
+}
+process.stdin.on('end', () => void shutdown('harness went away'));
+process.stdin.on('error', () => void shutdown('harness went away'));
+process.stdin.resume();
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+let localServer: string | undefined;
+let etcd: EtcdClient | undefined;
+const api = new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs);
+const policy: PromotionPolicy = config.promotionPolicy ? await loadPromotionPolicy(config.promotionPolicy) : { selectPromoteNode };
+log(`promotion policy: ${config.promotionPolicy ?? 'reference (Harvester selectPromoteNode)'}`);
+
+function startControllers(localEtcd: EtcdClient): void {
+  // Controllers talk to this node's API server only: a node that lost its etcd member (or quorum) cannot keep the
+  // leader lease through other servers while acting on a dead local etcd.
+  const api = new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs, true);
+  const controllers: Controller[] = [
+    {
+      name: 'node-lifecycle',
+      reconcile: ({ leadingSinceMs }) => reconcileNodeLifecycle(api, { gracePeriodMs: timers.nodeMonitorGraceMs, leadingSinceMs: () => leadingSinceMs }),
+    },
+    { name: 'etcd-member', reconcile: () => reconcileEtcdMembers(api, localEtcd) },
+    new PromoteController(api, policy, { log }),
+  ];
+  const manager = new ControllerManager(api, controllers, {
+    identity: config.nodeName,
+    leaseMs: timers.leaderLeaseMs,
+    periodMs: timers.kubeletHeartbeatMs,
+    onError: logError,
+    onLeadership: (leading) => log(leading ? 'became controller leader' : 'stopped leading controllers'),
+  });
+  manager.start();
+  stops.push(() => manager.stop());
+}
+
+/** Starts the node's etcd member, API server and controllers: at boot, or when a promotion adds the member. */
+async function becomeControlPlane(plan: EtcdMemberPlan): Promise<void> {
+  if (etcd) return;
+  const member = startEtcdMember(
+    { name: config.nodeName, address: config.address, etcdDir: config.etcdDir, heartbeatMs: timers.etcdHeartbeatMs, electionTimeoutMs: timers.etcdElectionTimeoutMs },
+    plan,
+  );
+  member.once('exit', (code, signal) => log(`etcd exited (${signal ?? `code ${code}`})`));
+  stops.push(() => {
+    member.kill('SIGKILL');
+  });
+  const localEtcd = new EtcdClient({ endpoint: { url: `http://127.0.0.1:${ETCD_CLIENT_PORT}` }, deadlineMs: timers.apiRequestDeadlineMs });
+  etcd = localEtcd;
+  const server = await startApiServer({
+    etcd: localEtcd,
+    listen: [{ host: config.address, port: config.apiServer.port }, { socketPath: config.apiServer.socketPath }],
+    requestDeadlineMs: timers.apiRequestDeadlineMs,
+    nodeName: config.nodeName,
+  });
+  stops.push(() => server.close());
+  localServer = `http://${config.address}:${config.apiServer.port}`;
+  log(`API server listening on ${localServer} and ${config.apiServer.socketPath}`);
+  startControllers(localEtcd);
+}
+
+const plan = config.etcdMember ?? loadPlan(config.etcdDir);
+if (plan) await becomeControlPlane(plan);
+
+const kubelet = new Kubelet(api, {
+  nodeName: config.nodeName,
+  address: config.address,
+  labels: config.labels,
+  heartbeatMs: timers.kubeletHeartbeatMs,
+  statusRefreshMs: timers.kubeletHeartbeatMs * 4,
+  onError: logError,
+  registerAfter: config.registerAfter,
+});
+kubelet.start();
+stops.push(() => kubelet.stop());
+const promoteJobs = new PromoteJobRunner(promoteJobApi(api), {
+  nodeName: config.nodeName,
+  address: config.address,
+  periodMs: timers.kubeletHeartbeatMs,
+  jobDelayMs: config.promotion?.jobDelayMs ?? 0,
+  fail: promotionFails(config.promotion?.fail, config.nodeName),
+  apiServerUrl: `http://${config.address}:${config.apiServer.port}`,
+  controlPlaneEtcdUrls: etcdUrlsFromEndpointsFile(config.apiEndpointsFile, config.address),
+  etcdFor: (url) => new EtcdClient({ endpoint: { url }, deadlineMs: timers.apiRequestDeadlineMs }),
+  hasEtcdMember: () => etcd !== undefined,
+  becomeControlPlane,
+  log,
+  onError: logError,
+});
+promoteJobs.start();
+stops.push(() => promoteJobs.stop());
+log(`agent started (${config.role})`);

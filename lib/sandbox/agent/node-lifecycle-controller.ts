@@ -1,0 +1,76 @@
+// Node lifecycle, as kube-controller-manager's: a node whose Lease was not renewed within the grace period turns
+// Ready=Unknown and gets the unreachable taints; when its kubelet posts Ready again, the taints go.
+import type { V1Lease, V1Node, V1NodeCondition, V1Taint } from '@kubernetes/client-node';
+import type { FailoverApiClient } from './api-client.ts';
+import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { NODE_LEASE_NAMESPACE } from './kubelet.ts';
+
+export const UNREACHABLE_TAINT_KEY = 'node.kubernetes.io/unreachable';
+
+export interface NodeLifecycleOptions {
+  readonly gracePeriodMs: number;
+  /** When this controller started leading: no node is judged before a full grace period has passed. */
+  readonly leadingSinceMs: () => number;
+}
+
+function renewMs(lease: V1Lease | undefined): number {
+  const time = lease?.spec?.renewTime;
+  return time ? new Date(time).getTime() : 0;
+}
+
+export function unreachableTaints(now: Date): V1Taint[] {
+  return [
+    { key: UNREACHABLE_TAINT_KEY, effect: 'NoSchedule', timeAdded: now },
+    { key: UNREACHABLE_TAINT_KEY, effect: 'NoExecute', timeAdded: now },
+  ];
+}
+
+/** One pass over all nodes. Returns how many nodes it changed. */
+export async function reconcileNodeLifecycle(api: FailoverApiClient, options: NodeLifecycleOptions): Promise<number> {
+  const [nodes, leases] = await Promise.all([
+    api.call('list nodes', (a) => a.core.listNode()),
+    api.call('list node leases', (a) => a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE })),
+  ]);
+  const leaseByNode = new Map(leases.items.map((l) => [l.metadata?.name ?? '', l]));
+  const nowMs = Date.now();
+  if (nowMs - options.leadingSinceMs() < options.gracePeriodMs) return 0;
+  let changed = 0;
+  for (const node of nodes.items) {
+    const name = node.metadata?.name;
+    if (!name || node.metadata?.deletionTimestamp) continue;
+    const conditions = node.status?.conditions ?? [];
+    const ready = conditions.find((c) => c.type === 'Ready');
+    const taints = node.spec?.taints ?? [];
+    const hasUnreachable = taints.some((t) => t.key === UNREACHABLE_TAINT_KEY);
+    const stale = nowMs - renewMs(leaseByNode.get(name)) > options.gracePeriodMs;
+    if (stale && ready?.status !== 'Unknown') {
+      await markUnknown(api, node, conditions);
+      changed++;
+    } else if (!stale && ready?.status === 'True' && hasUnreachable) {
+      const kept = taints.filter((t) => t.key !== UNREACHABLE_TAINT_KEY);
+      await api.call('remove unreachable taints', (a) =>
+        a.core.patchNode({ name, body: { spec: { taints: kept.length > 0 ? kept : null } } }, mergePatch()),
+      );
+      changed++;
+    }
+  }
+  return changed;
+}
+
+async function markUnknown(api: FailoverApiClient, node: V1Node, conditions: V1NodeCondition[]): Promise<void> {
+  const name = node.metadata?.name as string;
+  const now = new Date();
+  const next = conditions.map((c) =>
+    c.type === 'Ready'
+      ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: now }
+      : c,
+  );
+  if (!next.some((c) => c.type === 'Ready')) {
+    next.push({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastTransitionTime: now });
+  }
+  await api.call('mark node unknown', (a) => a.core.patchNodeStatus({ name, body: { status: { conditions: next } } }, mergePatch()));
+  const taints = (node.spec?.taints ?? []).filter((t) => t.key !== UNREACHABLE_TAINT_KEY);
+  await api.call('taint unreachable node', (a) =>
+    a.core.patchNode({ name, body: { spec: { taints: [...taints, ...unreachableTaints(now)] } } }, mergePatch()),
+  );
+}

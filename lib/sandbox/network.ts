@@ -1,0 +1,131 @@
+// The sandbox's network: a hub namespace holding a bridge, and one namespace per node wired to it with a veth pair.
+// Nothing is created in the root namespace; the cluster network is reachable only from the run's own namespaces.
+// Every `ip` command runs where the run's host namespace says (directly as root, else in the run's user namespace).
+import { run } from '../util/exec.ts';
+import { CommandError, SetupError } from '../util/errors.ts';
+import type { Journal } from '../faults/journal.ts';
+import { assertUserNamespacesWork, HostNamespace, hostOfRun, wantsUserNamespace } from './host-namespace.ts';
+
+/** Every namespace cpchaos makes starts with this prefix, so cleanup can find leftovers. */
+export const NETNS_PREFIX = 'cpc-';
+
+export function hubNamespace(runId: string): string {
+  return `${NETNS_PREFIX}${runId}-hub`;
+}
+
+export function nodeNamespace(runId: string, nodeIndex: number): string {
+  return `${NETNS_PREFIX}${runId}-n${nodeIndex}`;
+}
+
+/** The run a namespace of ours belongs to (`cpc-<run>-...`), or undefined for other names. */
+export function runIdOfNamespace(ns: string): string | undefined {
+  if (!ns.startsWith(NETNS_PREFIX)) return undefined;
+  const rest = ns.slice(NETNS_PREFIX.length);
+  const dash = rest.lastIndexOf('-');
+  return dash > 0 ? rest.slice(0, dash) : undefined;
+}
+
+/** Where commands about this namespace run: its run's user namespace, or the root namespaces. */
+export function hostOfNamespace(ns: string): HostNamespace {
+  const runId = runIdOfNamespace(ns);
+  return runId === undefined ? HostNamespace.root : hostOfRun(runId);
+}
+
+const IP_TIMEOUT_MS = 10_000;
+
+async function ip(host: HostNamespace, args: readonly string[]): Promise<string> {
+  return host.run('ip', args, { timeoutMs: IP_TIMEOUT_MS });
+}
+
+/**
+ * Fails clearly when this process cannot create network namespaces: as root it needs `ip`; otherwise (or with
+ * CPCHAOS_USERNS=1) also unshare and nsenter, and a kernel that lets it create a user namespace.
+ */
+export async function assertCanCreateNamespaces(): Promise<void> {
+  try {
+    await run('ip', ['-V'], { timeoutMs: IP_TIMEOUT_MS });
+  } catch (error) {
+    throw new SetupError('the sandbox needs the `ip` command (Debian package iproute2)', { cause: error });
+  }
+  if (wantsUserNamespace()) await assertUserNamespacesWork();
+}
+
+export async function createHub(journal: Journal, runId: string): Promise<string> {
+  const hub = hubNamespace(runId);
+  const host = hostOfRun(runId);
+  journal.record({ type: 'netns', name: hub });
+  await ip(host, ['netns', 'add', hub]);
+  await ip(host, ['-n', hub, 'link', 'set', 'lo', 'up']);
+  await ip(host, ['-n', hub, 'link', 'add', 'br0', 'type', 'bridge']);
+  await ip(host, ['-n', hub, 'link', 'set', 'br0', 'up']);
+  return hub;
+}
+
+/** Creates a node's namespace with eth0 on the hub's bridge and the given address. */
+export async function createNodeNamespace(
+  journal: Journal,
+  runId: string,
+  nodeIndex: number,
+  address: string,
+  prefixLength: number,
+): Promise<string> {
+  const hub = hubNamespace(runId);
+  const ns = nodeNamespace(runId, nodeIndex);
+  const host = hostOfRun(runId);
+  journal.record({ type: 'netns', name: ns });
+  await ip(host, ['netns', 'add', ns]);
+  const hubSide = `p${nodeIndex}`;
+  await ip(host, ['-n', hub, 'link', 'add', hubSide, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+  await ip(host, ['-n', hub, 'link', 'set', hubSide, 'master', 'br0']);
+  await ip(host, ['-n', hub, 'link', 'set', hubSide, 'up']);
+  await ip(host, ['-n', ns, 'link', 'set', 'lo', 'up']);
+  await ip(host, ['-n', ns, 'addr', 'add', `${address}/${prefixLength}`, 'dev', 'eth0']);
+  await ip(host, ['-n', ns, 'link', 'set', 'eth0', 'up']);
+  return ns;
+}
+
+/**
+ * Named network namespaces in the root mount namespace (those of root-mode runs). A user-namespace run's namespaces
+ * are named only inside its holder's mount namespace: pass that host to list them.
+ */
+export async function listNamespaces(host: HostNamespace = HostNamespace.root): Promise<string[]> {
+  if (!host.alive) return [];
+  const out = await ip(host, ['netns', 'list']);
+  return out
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.length > 0);
+}
+
+export async function namespacePids(ns: string): Promise<number[]> {
+  const host = hostOfNamespace(ns);
+  if (!host.alive) return [];
+  try {
+    const out = await ip(host, ['netns', 'pids', ns]);
+    return out.split('\n').map(Number).filter((pid) => Number.isInteger(pid) && pid > 0);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Kills every process in the namespace, then deletes it. Missing namespaces are fine (idempotent), and so is a
+ * user namespace whose holder is gone (its namespaces went with it once their processes were gone).
+ */
+export async function destroyNamespace(ns: string): Promise<void> {
+  const host = hostOfNamespace(ns);
+  for (const pid of await namespacePids(ns)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (!host.alive) return;
+  try {
+    await ip(host, ['netns', 'del', ns]);
+  } catch (error) {
+    if (error instanceof CommandError && /No such file|not found|Invalid netns/i.test(error.message)) return;
+    throw error;
+  }
+}

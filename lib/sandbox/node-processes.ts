@@ -1,0 +1,131 @@
+// The processes of one sandbox node, each started inside the node's network namespace: an etcd member and the
+// node agent (API server + kubelet + controllers) on control-plane nodes, the agent alone on workers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Journal } from '../faults/journal.ts';
+import type { AgentConfig } from './agent/config.ts';
+import { etcdPeerUrl } from './agent/etcd-member-process.ts';
+import { hostOfNamespace, namespacePids } from './network.ts';
+import type { SandboxNode } from './topology.ts';
+
+export const API_PORT = 6443;
+const AGENT_ENTRY = fileURLToPath(new URL('./agent/main.ts', import.meta.url));
+// Resolved here: the agent runs with its node folder as working directory, where 'tsx' would not resolve.
+const TSX_LOADER = import.meta.resolve('tsx');
+
+export interface NodeLayout {
+  readonly dir: string;
+  readonly etcdDir: string;
+  readonly etcdSocketPath: string;
+  readonly apiSocketPath: string;
+  readonly agentConfigPath: string;
+  readonly logPath: string;
+}
+
+export function nodeLayout(runDir: string, nodeName: string): NodeLayout {
+  const dir = join(runDir, 'nodes', nodeName);
+  const etcdDir = join(dir, 'etcd');
+  return {
+    dir,
+    etcdDir,
+    etcdSocketPath: join(etcdDir, `etcd.sock:0`),
+    apiSocketPath: join(dir, 'api.sock'),
+    agentConfigPath: join(dir, 'agent.json'),
+    logPath: join(dir, 'node.log'),
+  };
+}
+
+export function peerUrl(node: SandboxNode): string {
+  return etcdPeerUrl(node.address);
+}
+
+export function apiUrl(node: SandboxNode): string {
+  return `http://${node.address}:${API_PORT}`;
+}
+
+
+/** Starts, kills, pauses and resumes the processes of one node. */
+export class NodeProcesses {
+  readonly layout: NodeLayout;
+  private readonly children = new Set<ChildProcess>();
+  runsApiServer = false;
+
+  constructor(
+    readonly node: SandboxNode,
+    readonly namespace: string,
+    private readonly runDir: string,
+    private readonly journal: Journal,
+  ) {
+    this.layout = nodeLayout(runDir, node.name);
+    mkdirSync(this.layout.etcdDir, { recursive: true });
+  }
+
+  /** Starts the node agent: the bundled one when given (faster to start), else from source through tsx. */
+  startAgent(config: AgentConfig, bundle?: string): void {
+    writeFileSync(this.layout.agentConfigPath, JSON.stringify(config, null, 2));
+    if (config.apiServer) rmSync(config.apiServer.socketPath, { force: true });
+    // tsx only where TypeScript is loaded: the agent from source, or a TypeScript promotion policy. (tsx keeps an
+    // esbuild service process per agent: hundreds of MiB and a slower start.)
+    const needsTsx = bundle === undefined || /\.[cm]?ts$/.test(config.promotionPolicy ?? '');
+    const loader = needsTsx ? ['--import', TSX_LOADER] : [];
+    this.spawnInNamespace('agent', process.execPath, [...loader, bundle ?? AGENT_ENTRY, this.layout.agentConfigPath], this.layout.dir);
+  }
+
+  private spawnInNamespace(what: string, file: string, args: readonly string[], cwd: string): void {
+    const log = openSync(this.layout.logPath, 'a');
+    try {
+      // As root `ip netns exec ...`; in a user-namespace run the same through nsenter (which execs, as `ip netns
+      // exec` does: the pid is the agent's).
+      const [command, argv] = hostOfNamespace(this.namespace).command('ip', ['netns', 'exec', this.namespace, file, ...args]);
+      const child = spawn(command, argv, {
+        cwd,
+        // The agent reads stdin: when the harness dies, the pipe closes and the agent exits.
+        stdio: ['pipe', log, log],
+        env: { ...process.env, CPCHAOS_RUN_DIR: this.runDir, CPCHAOS_NODE: this.node.name },
+      });
+      if (child.pid !== undefined) this.journal.record({ type: 'process', pid: child.pid, node: this.node.name, what });
+      this.children.add(child);
+      child.once('exit', () => this.children.delete(child));
+      child.once('error', () => this.children.delete(child));
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  get hasLiveProcesses(): boolean {
+    return this.children.size > 0;
+  }
+
+  /** Sends a signal to every process in the node's namespace (whoever started it). */
+  async signalAll(signal: NodeJS.Signals): Promise<number> {
+    const pids = new Set(await namespacePids(this.namespace));
+    for (const child of this.children) if (child.pid !== undefined) pids.add(child.pid);
+    let count = 0;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal);
+        count++;
+      } catch {
+        // already gone
+      }
+    }
+    return count;
+  }
+
+  /** SIGKILLs every process of the node and waits until they are gone. */
+  async kill(): Promise<void> {
+    await this.signalAll('SIGKILL');
+    await Promise.all(
+      [...this.children].map(
+        (child) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()))),
+      ),
+    );
+  }
+
+  /** True once the node has an etcd member (from the start, or after a promotion). */
+  hasEtcdMember(): boolean {
+    return existsSync(join(this.layout.etcdDir, 'data', 'member')) || existsSync(this.layout.etcdSocketPath);
+  }
+}

@@ -1,0 +1,30 @@
+// Kubernetes API clients: kubeconfig files (the sandbox serves plain HTTP on loopback, so its kubeconfigs carry no
+// credentials) and the status code of a failed request.
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { KubeConfig } from '@kubernetes/client-node';
+
+export function writePlainKubeconfig(path: string, server: string, contextName: string): void {
+  const doc = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: contextName, cluster: { server, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: contextName, user: {} }],
+    contexts: [{ name: contextName, context: { cluster: contextName, user: contextName } }],
+    'current-context': contextName,
+  };
+  writeFileSync(path, stringify(doc), { mode: 0o600 });
+}
+
+export function loadKubeConfig(path: string, context?: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  if (context) kc.setCurrentContext(context);
+  return kc;
+}
+
+/** The HTTP status of a failed client-node request (its ApiException's code), or undefined for other errors. */
+export function statusCodeOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
