@@ -6,7 +6,7 @@ describe('library export surface (lib/index.ts)', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(cpchaos).sort()).to.deep.equal([
       'ExistingClusterProvider', 'KindProvider', 'ORACLE_NAMES', 'SandboxProvider', 'ScenarioError', 'SetupError',
-      'cleanupSandboxRuns', 'existingTarget', 'kindTarget', 'loadPromotionPolicy', 'loadScenarioFile', 'loadScenarios',
+      'cleanupRuns', 'existingTarget', 'kindTarget', 'loadPromotionPolicy', 'loadScenarioFile', 'loadScenarios',
       'overallStatus', 'parseScenario', 'randomSeed', 'redact', 'renderHtmlReport', 'renderJUnit', 'runOracles',
       'runScenario', 'sandboxTarget', 'sandboxTopologyFor', 'selectPromoteNode', 'summarizeRun', 'writeRunReports',
     ]);

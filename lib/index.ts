@@ -13,7 +13,7 @@ export { ExistingClusterProvider } from './cluster/existing/existing-provider.ts
 export type { ClusterProvider, StartedCluster } from './cluster/core/provider.ts';
 export type { ClusterNode } from './model/cluster.ts';
 export type { FaultKind, FaultRequest } from './faults/catalogue.ts';
-export { cleanupSandboxRuns } from './cluster/sandbox/cleanup.ts';
+export { cleanupRuns } from './cluster/cleanup.ts';
 export { runOracles, ORACLE_NAMES, type Verdict, type VerdictStatus } from './oracles/index.ts';
 export type { History, HistoryEvent } from './observe/history.ts';
 export { selectPromoteNode, loadPromotionPolicy, type PromotionPolicy } from './harvester/promotion.ts';

@@ -61,8 +61,7 @@ export class Journal {
     return entries;
   }
 
-  static listRunDirs(): string[] {
-    const root = runsRoot();
+  static listRunDirs(root: string = runsRoot()): string[] {
     if (!existsSync(root)) return [];
     return readdirSync(root).sort().map((name) => join(root, name));
   }

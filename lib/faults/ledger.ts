@@ -5,6 +5,12 @@ import { describeFault } from './catalogue.ts';
 import type { AppliedFault, FaultRequest } from './catalogue.ts';
 import type { Journal } from './journal.ts';
 
+/** How a later process undoes a fault if this one dies: commands to run, and steps only a person can take. */
+export interface UndoRecipe {
+  readonly commands: readonly (readonly string[])[];
+  readonly manual: readonly string[];
+}
+
 export class FaultLedger {
   private readonly active: { id: string; fault: AppliedFault }[] = [];
   private counter = 0;
@@ -18,7 +24,7 @@ export class FaultLedger {
   async apply(
     request: FaultRequest,
     applyFault: (request: FaultRequest) => Promise<AppliedFault>,
-    undo?: { readonly commands: readonly (readonly string[])[]; readonly manual: readonly string[] },
+    undo?: UndoRecipe,
   ): Promise<AppliedFault> {
     const id = `f${++this.counter}`;
     this.journal?.record({
@@ -43,6 +49,29 @@ export class FaultLedger {
 
   get activeCount(): number {
     return this.active.length;
+  }
+
+  /** The requests of the faults applied and not undone yet, oldest first. */
+  activeRequests(): FaultRequest[] {
+    return this.active.map((entry) => entry.fault.request);
+  }
+
+  /** Undoes the active faults whose request matches, newest first; continues past failures and rethrows the first. */
+  async undoMatching(matches: (request: FaultRequest) => boolean): Promise<void> {
+    let first: unknown;
+    for (const entry of [...this.active].reverse()) {
+      if (!matches(entry.fault.request)) continue;
+      const index = this.active.indexOf(entry);
+      if (index < 0) continue;
+      this.active.splice(index, 1);
+      try {
+        await entry.fault.undo();
+        this.journal?.record({ type: 'fault-undone', id: entry.id });
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    if (first !== undefined) throw first;
   }
 
   /** Undoes every active fault, newest first; continues past failures and rethrows the first. */

@@ -1,11 +1,10 @@
-import { describeFault, type FaultRequest } from './catalogue.ts';
 // The quorum guard: a step that would take down enough control-plane (etcd) nodes to lose quorum is refused unless
-// the scenario says allowQuorumLoss: true. Taking down = kill, restart, pause, isolate, or being outside the side of
-// a partition that keeps the most control-plane nodes. Quorum is etcd's: more than half of the members up.
+// the scenario says allowQuorumLoss: true. Taking down = a fault the catalogue says takes nodes down or cuts them
+// off, on the nodes it names (kill, restart, pause, isolate), or being outside the side of a partition that keeps
+// the most control-plane nodes. Quorum is etcd's: more than half of the members up.
+import { describeFault, propertiesOf, type FaultRequest } from './catalogue.ts';
 
 export type GuardDecision = { readonly ok: true } | { readonly ok: false; readonly message: string };
-
-const TAKE_DOWN = new Set(['kill', 'restart', 'pause', 'isolate']);
 
 /** Refused by a safety rail (quorum guard, kill switch): the step is not run. */
 export class SafetyRefusal extends Error {
@@ -18,7 +17,8 @@ export class SafetyRefusal extends Error {
 /** The control-plane nodes a request takes down (those of `management` it cuts off or stops). */
 export function nodesTakenDown(request: FaultRequest, management: readonly string[]): string[] {
   const isManagement = new Set(management);
-  if (TAKE_DOWN.has(request.kind) && 'nodes' in request) return request.nodes.filter((n) => isManagement.has(n));
+  const properties = propertiesOf(request.kind);
+  if ('nodes' in request && (properties.takesDown || properties.cutsOff)) return request.nodes.filter((n) => isManagement.has(n));
   if (request.kind !== 'partition') return [];
   // The side that keeps the most control-plane nodes stays up (ungrouped nodes reach every side); the rest is down.
   const counts = request.groups.map((group) => group.filter((n) => isManagement.has(n)).length);

@@ -60,28 +60,43 @@ export type LinearizabilityResult =
 export const DEFAULT_MAX_STEPS = 10_000_000;
 const DEFAULT_WINDOW_MAX_STEPS = 1_000_000;
 
+// ---- preparation ------------------------------------------------------------------------------------------------
+
+// Register states are interned ids: ANY (value unknown: the initial 'unknown'), ABSENT (null), 2.. the values.
 const ANY = 0;
 const ABSENT = 1;
+
 const READ = 0;
 const WRITE = 1;
 const CAS = 2;
+type OpKind = typeof READ | typeof WRITE | typeof CAS;
 
-/** Operations ready for searching: kept ones only, values interned to state ids (0 any, 1 absent, 2.. values). */
+/** A kept operation, values interned to state ids. */
+interface PreparedOp {
+  readonly source: RegisterOp;
+  readonly kind: OpKind;
+  /** read: the value read; write: the value written; cas: the expected value. */
+  readonly operand: number;
+  /** The register's state right after the operation took effect: the read/written value, or the cas's new one. */
+  readonly resultState: number;
+  /** Outcome unknown: may be linearized anywhere after its call, or never. */
+  readonly info: boolean;
+  readonly call: number;
+  /** Completion position; Infinity for info operations. */
+  readonly ret: number;
+}
+
 interface Prepared {
-  readonly ops: readonly RegisterOp[];
-  readonly fn: Uint8Array;
-  readonly a: Int32Array;
-  readonly b: Int32Array;
-  readonly info: Uint8Array;
-  readonly call: Float64Array;
-  readonly ret: Float64Array;
+  readonly ops: readonly PreparedOp[];
   readonly ids: ReadonlyMap<RegisterValue, number>;
 }
 
 function casPair(op: RegisterOp): readonly [number, number] {
   const value = op.value;
-  if (!Array.isArray(value) || value.length !== 2) throw new Error(`cas operation ${op.id} needs value [expected, new]`);
-  return value as readonly [number, number];
+  if (value === undefined || typeof value === 'number' || value.length !== 2) {
+    throw new Error(`cas operation ${op.id} needs value [expected, new]`);
+  }
+  return value;
 }
 
 function writeValue(op: RegisterOp): number {
@@ -89,62 +104,56 @@ function writeValue(op: RegisterOp): number {
   return op.value;
 }
 
-function prepare(input: readonly RegisterOp[]): Prepared {
-  const ids = new Map<RegisterValue, number>([[null, ABSENT]]);
-  const intern = (v: RegisterValue): number => {
-    let id = ids.get(v);
+/** Interns register values to state ids, in first-seen order. */
+class ValueIds {
+  readonly ids = new Map<RegisterValue, number>([[null, ABSENT]]);
+
+  of(value: RegisterValue): number {
+    let id = this.ids.get(value);
     if (id === undefined) {
-      id = ids.size + 1;
-      ids.set(v, id);
+      id = this.ids.size + 1;
+      this.ids.set(value, id);
     }
     return id;
-  };
+  }
+}
+
+/** The operations the search must consider: drops failed ones, info reads and info writes nobody could observe. */
+function keptOps(input: readonly RegisterOp[], values: ValueIds): RegisterOp[] {
   // Values someone observed: ok read results and every (not failed) cas's expected value.
-  const observed: boolean[] = [];
+  const observed = new Set<number>();
   for (const op of input) {
-    if (op.outcome === 'ok' && op.f === 'read') observed[intern(op.result ?? null)] = true;
-    else if (op.f === 'cas' && op.outcome !== 'fail') observed[intern(casPair(op)[0])] = true;
+    if (op.outcome === 'ok' && op.f === 'read') observed.add(values.of(op.result ?? null));
+    else if (op.f === 'cas' && op.outcome !== 'fail') observed.add(values.of(casPair(op)[0]));
   }
-  const ops: RegisterOp[] = [];
-  for (const op of input) {
-    if (op.outcome === 'fail') continue;
-    if (op.outcome === 'info') {
-      if (op.f === 'read') continue;
-      const written = ids.get(op.f === 'write' ? writeValue(op) : casPair(op)[1]);
-      if (written === undefined || observed[written] !== true) continue;
-    }
-    ops.push(op);
+  return input.filter((op) => {
+    if (op.outcome === 'fail') return false;
+    if (op.outcome !== 'info') return true;
+    if (op.f === 'read') return false;
+    const written = values.ids.get(op.f === 'write' ? writeValue(op) : casPair(op)[1]);
+    return written !== undefined && observed.has(written);
+  });
+}
+
+function prepareOp(op: RegisterOp, values: ValueIds): PreparedOp {
+  const info = op.outcome === 'info';
+  const timing = { source: op, info, call: op.call, ret: info || op.ret === undefined ? Number.POSITIVE_INFINITY : op.ret };
+  if (op.f === 'read') {
+    const read = values.of(op.result ?? null);
+    return { ...timing, kind: READ, operand: read, resultState: read };
   }
-  const n = ops.length;
-  const prepared: Prepared = {
-    ops,
-    fn: new Uint8Array(n),
-    a: new Int32Array(n),
-    b: new Int32Array(n),
-    info: new Uint8Array(n),
-    call: new Float64Array(n),
-    ret: new Float64Array(n),
-    ids,
-  };
-  for (let k = 0; k < n; k += 1) {
-    const op = ops[k] as RegisterOp;
-    prepared.info[k] = op.outcome === 'info' ? 1 : 0;
-    prepared.call[k] = op.call;
-    prepared.ret[k] = op.outcome === 'info' || op.ret === undefined ? Number.POSITIVE_INFINITY : op.ret;
-    if (op.f === 'read') {
-      prepared.fn[k] = READ;
-      prepared.a[k] = intern(op.result ?? null);
-    } else if (op.f === 'write') {
-      prepared.fn[k] = WRITE;
-      prepared.a[k] = intern(writeValue(op));
-    } else {
-      const [expected, next] = casPair(op);
-      prepared.fn[k] = CAS;
-      prepared.a[k] = intern(expected);
-      prepared.b[k] = intern(next);
-    }
+  if (op.f === 'write') {
+    const written = values.of(writeValue(op));
+    return { ...timing, kind: WRITE, operand: written, resultState: written };
   }
-  return prepared;
+  const [expected, next] = casPair(op);
+  return { ...timing, kind: CAS, operand: values.of(expected), resultState: values.of(next) };
+}
+
+function prepare(input: readonly RegisterOp[]): Prepared {
+  const values = new ValueIds();
+  const ops = keptOps(input, values).map((op) => prepareOp(op, values));
+  return { ops, ids: values.ids };
 }
 
 function initialId(p: Prepared, initial: RegisterValue | 'unknown'): number {
@@ -154,53 +163,25 @@ function initialId(p: Prepared, initial: RegisterValue | 'unknown'): number {
   return p.ids.get(initial) ?? p.ids.size + 2;
 }
 
-// ---- hashing ----------------------------------------------------------------------------------------------------
-
-/** Open-addressing set of 64-bit keys given as two 32-bit halves; keys must be uniformly random (Zobrist). */
-class HashSet64 {
-  private hi: Int32Array;
-  private lo: Int32Array;
-  private used: Uint8Array;
-  private mask: number;
-  private count = 0;
-
-  constructor(capacityPow2 = 1 << 12) {
-    this.hi = new Int32Array(capacityPow2);
-    this.lo = new Int32Array(capacityPow2);
-    this.used = new Uint8Array(capacityPow2);
-    this.mask = capacityPow2 - 1;
-  }
-
-  /** Adds the key; true when it was not there before. */
-  add(h: number, l: number): boolean {
-    if (2 * (this.count + 1) > this.used.length) this.grow();
-    return this.insert(h | 0, l | 0);
-  }
-
-  private insert(h: number, l: number): boolean {
-    let i = l & this.mask;
-    while (this.used[i] === 1) {
-      if (this.hi[i] === h && this.lo[i] === l) return false;
-      i = (i + 1) & this.mask;
-    }
-    this.used[i] = 1;
-    this.hi[i] = h;
-    this.lo[i] = l;
-    this.count += 1;
-    return true;
-  }
-
-  private grow(): void {
-    const { hi, lo, used } = this;
-    const size = used.length * 2;
-    this.hi = new Int32Array(size);
-    this.lo = new Int32Array(size);
-    this.used = new Uint8Array(size);
-    this.mask = size - 1;
-    this.count = 0;
-    for (let i = 0; i < used.length; i += 1) if (used[i] === 1) this.insert(hi[i] as number, lo[i] as number);
-  }
+/**
+ * How many ways `op` can take effect on a register in `state`: 0 (illegal here), 1, or 2 for an info cas on an
+ * unknown register (it took effect, or the register held something else). Way 0 leaves the register in
+ * op.resultState, way 1 leaves it ANY.
+ */
+function waysToApply(op: SearchOp, state: number): number {
+  if (op.kind === WRITE) return 1;
+  if (state === op.operand) return 1;
+  if (state !== ANY) return 0;
+  // Unknown register: a read fixes it to what was read, a completed cas to its new value (so it must have held
+  // the expected one); an info cas may also have found a different value and done nothing.
+  return op.kind === CAS && op.info ? 2 : 1;
 }
+
+function stateAfter(op: SearchOp, way: number): number {
+  return way === 0 ? op.resultState : ANY;
+}
+
+// ---- hashing ----------------------------------------------------------------------------------------------------
 
 /** Deterministic 32-bit generator (mulberry32) so runs are reproducible. */
 function random32(seed: number): () => number {
@@ -214,201 +195,417 @@ function random32(seed: number): () => number {
   };
 }
 
+/** MurmurHash3's 32-bit finalizer: a bijection that spreads every input bit over the output. */
+function mix32(x: number): number {
+  let h = x | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** The two 32-bit halves of a register state's 64-bit key, mixed into the linearized set's Zobrist hash. */
+function stateKeyHi(state: number): number {
+  return mix32(state ^ 0x3c6ef372);
+}
+function stateKeyLo(state: number): number {
+  return mix32(Math.imul(state, 0x9e3779b1) ^ 0x5851f42d);
+}
+
+/**
+ * The set of linearized operations: a bitset (for exact keys) and its 64-bit Zobrist hash, the XOR of the random
+ * keys of the operations in it, so adding or removing one is O(1).
+ */
+class LinearizedSet {
+  readonly words: Int32Array;
+  hashHi = 0;
+  hashLo = 0;
+
+  constructor(size: number) {
+    this.words = new Int32Array(Math.max(1, Math.ceil(size / 32)));
+  }
+
+  /** Adds the operation if absent, removes it if present. */
+  toggle(op: SearchOp): void {
+    this.words[op.word] = (this.words[op.word] ?? 0) ^ op.bit;
+    this.hashHi ^= op.keyHi;
+    this.hashLo ^= op.keyLo;
+  }
+}
+
+/** The memo of visited search states (linearized set, register state): a state seen once need not be explored again. */
+interface VisitedStates {
+  /** Records the state; false when it was already there. */
+  addIfNew(linearized: LinearizedSet, state: number): boolean;
+}
+
+/**
+ * Visited states by 64-bit key only (open addressing, linear probing; keys are uniformly random). Fast and small;
+ * two states sharing a key would wrongly count as one, which can only prune the search.
+ */
+class HashedVisitedStates implements VisitedStates {
+  private hi: Int32Array;
+  private lo: Int32Array;
+  private used: Uint8Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(capacityPow2 = 1 << 12) {
+    this.hi = new Int32Array(capacityPow2);
+    this.lo = new Int32Array(capacityPow2);
+    this.used = new Uint8Array(capacityPow2);
+    this.mask = capacityPow2 - 1;
+  }
+
+  addIfNew(linearized: LinearizedSet, state: number): boolean {
+    if (2 * (this.count + 1) > this.used.length) this.grow();
+    return this.insert(linearized.hashHi ^ stateKeyHi(state), linearized.hashLo ^ stateKeyLo(state));
+  }
+
+  private insert(hi: number, lo: number): boolean {
+    let slot = lo & this.mask;
+    while (this.used[slot] === 1) {
+      if (this.hi[slot] === hi && this.lo[slot] === lo) return false;
+      slot = (slot + 1) & this.mask;
+    }
+    this.used[slot] = 1;
+    this.hi[slot] = hi;
+    this.lo[slot] = lo;
+    this.count += 1;
+    return true;
+  }
+
+  private grow(): void {
+    const { hi, lo, used } = this;
+    const size = used.length * 2;
+    this.hi = new Int32Array(size);
+    this.lo = new Int32Array(size);
+    this.used = new Uint8Array(size);
+    this.mask = size - 1;
+    this.count = 0;
+    used.forEach((isUsed, slot) => {
+      const h = hi[slot];
+      const l = lo[slot];
+      if (isUsed === 1 && h !== undefined && l !== undefined) this.insert(h, l);
+    });
+  }
+}
+
+/**
+ * Visited states with exact keys: each record keeps a copy of the linearized bitset and the register state, and a
+ * lookup compares them in full (the Zobrist hash only picks the bucket). For window searches, whose failures are
+ * reported as proof.
+ */
+class ExactVisitedStates implements VisitedStates {
+  /** Slot -> record number + 1 (0: empty). */
+  private slots: Int32Array = new Int32Array(1 << 10);
+  private hashes: Int32Array = new Int32Array(1 << 9);
+  private states: Int32Array = new Int32Array(1 << 9);
+  /** Record r's bitset occupies words [r * wordCount, (r + 1) * wordCount). */
+  private bitsets: Int32Array;
+  private count = 0;
+
+  constructor(private readonly wordCount: number) {
+    this.bitsets = new Int32Array(this.hashes.length * wordCount);
+  }
+
+  addIfNew(linearized: LinearizedSet, state: number): boolean {
+    const hash = linearized.hashLo ^ stateKeyLo(state);
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (let record = this.slots[slot] ?? 0; record !== 0; record = this.slots[slot] ?? 0) {
+      if (this.matches(record - 1, hash, linearized, state)) return false;
+      slot = (slot + 1) & mask;
+    }
+    this.slots[slot] = this.append(hash, linearized, state) + 1;
+    if (2 * this.count > this.slots.length) this.rehash();
+    return true;
+  }
+
+  private matches(record: number, hash: number, linearized: LinearizedSet, state: number): boolean {
+    if (this.hashes[record] !== hash || this.states[record] !== state) return false;
+    const base = record * this.wordCount;
+    for (let w = 0; w < this.wordCount; w += 1) if (this.bitsets[base + w] !== linearized.words[w]) return false;
+    return true;
+  }
+
+  /** Stores a record; returns its number. */
+  private append(hash: number, linearized: LinearizedSet, state: number): number {
+    const record = this.count;
+    if (record === this.hashes.length) this.growRecords();
+    this.hashes[record] = hash;
+    this.states[record] = state;
+    this.bitsets.set(linearized.words, record * this.wordCount);
+    this.count += 1;
+    return record;
+  }
+
+  private growRecords(): void {
+    const capacity = this.hashes.length * 2;
+    const grown = (old: Int32Array, size: number): Int32Array => {
+      const copy = new Int32Array(size);
+      copy.set(old);
+      return copy;
+    };
+    this.hashes = grown(this.hashes, capacity);
+    this.states = grown(this.states, capacity);
+    this.bitsets = grown(this.bitsets, capacity * this.wordCount);
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    this.hashes.subarray(0, this.count).forEach((hash, record) => {
+      let slot = hash & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = record + 1;
+    });
+  }
+}
+
 // ---- search -----------------------------------------------------------------------------------------------------
 
-/** Indices 0..n-1 sorted by key (stable); skips the sort when the keys are already in order. */
-function sortedBy(n: number, key: (j: number) => number): Uint32Array {
-  const keys = new Float64Array(n);
-  let ordered = true;
-  for (let j = 0; j < n; j += 1) {
-    keys[j] = key(j);
-    if (j > 0 && (keys[j] as number) < (keys[j - 1] as number)) ordered = false;
+/** An operation as one search sees it: its bit in the linearized set and its random Zobrist key. */
+class SearchOp {
+  readonly kind: OpKind;
+  readonly operand: number;
+  readonly resultState: number;
+  readonly info: boolean;
+  readonly word: number;
+  readonly bit: number;
+
+  constructor(
+    readonly source: PreparedOp,
+    index: number,
+    readonly keyHi: number,
+    readonly keyLo: number,
+  ) {
+    this.kind = source.kind;
+    this.operand = source.operand;
+    this.resultState = source.resultState;
+    this.info = source.info;
+    this.word = index >>> 5;
+    this.bit = 1 << (index & 31);
   }
-  const indices = new Uint32Array(n);
-  for (let j = 0; j < n; j += 1) indices[j] = j;
-  if (!ordered) indices.sort((x, y) => (keys[x] as number) - (keys[y] as number) || x - y);
-  return indices;
 }
+
+/**
+ * A call or return in the doubly linked list of events the search walks (porcupine's layout). Linearizing an
+ * operation lifts its call and return out of the list; backtracking puts them back (dancing links), so the list
+ * always holds exactly the operations not yet linearized, in real-time order.
+ */
+class Entry {
+  prev: Entry = this;
+  next: Entry | null = null;
+  /** The other half: a call's return, a return's call. */
+  match: Entry = this;
+  // While a call is linearized (on the search stack): the register before it, which way it took, and the call
+  // linearized before it.
+  stateBefore = ANY;
+  way = 0;
+  below: Entry | null = null;
+
+  constructor(
+    readonly op: SearchOp,
+    readonly isCall: boolean,
+    /** Place in the full list, so the deepest return the search reached can be told. */
+    readonly position: number,
+  ) {}
+}
+
+function unlink(entry: Entry): void {
+  entry.prev.next = entry.next;
+  if (entry.next !== null) entry.next.prev = entry.prev;
+}
+
+/** Undoes unlink(entry); valid when everything unlinked after it has been relinked. */
+function relink(entry: Entry): void {
+  entry.prev.next = entry;
+  if (entry.next !== null) entry.next.prev = entry;
+}
+
+/** Ascending order (Infinity equal to Infinity); with the stable sort, ties keep their order. */
+function ascending(x: number, y: number): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * The list head (a sentinel) followed by every call and return sorted by position, calls before returns on ties
+ * (an operation returning at the instant another is invoked does not precede it).
+ */
+function buildEntryList(ops: readonly SearchOp[], sentinel: SearchOp): Entry {
+  const calls = [...ops].sort((x, y) => ascending(x.source.call, y.source.call));
+  const returns = [...ops].sort((x, y) => ascending(x.source.ret, y.source.ret));
+  const callOf = new Map<SearchOp, Entry>();
+  const head = new Entry(sentinel, false, 0);
+  let tail = head;
+  let c = 0;
+  let r = 0;
+  for (let position = 1; position <= 2 * ops.length; position += 1) {
+    const call = calls[c];
+    const ret = returns[r];
+    let entry: Entry;
+    if (call !== undefined && (ret === undefined || call.source.call <= ret.source.ret)) {
+      entry = new Entry(call, true, position);
+      callOf.set(call, entry);
+      c += 1;
+    } else if (ret !== undefined) {
+      entry = new Entry(ret, false, position);
+      const matching = callOf.get(ret);
+      if (matching === undefined) throw new Error('internal: return before its call');
+      entry.match = matching;
+      matching.match = entry;
+      r += 1;
+    } else break;
+    entry.prev = tail;
+    tail.next = entry;
+    tail = entry;
+  }
+  return head;
+}
+
+/** Stands in for an operation at the list head, which is never linearized. */
+const LIST_HEAD_OP: PreparedOp = {
+  source: { id: -1, f: 'read', outcome: 'info', call: Number.NEGATIVE_INFINITY },
+  kind: READ,
+  operand: ANY,
+  resultState: ANY,
+  info: true,
+  call: Number.NEGATIVE_INFINITY,
+  ret: Number.NEGATIVE_INFINITY,
+};
 
 type SearchOutcome =
   | { readonly kind: 'ok'; readonly steps: number }
-  | { readonly kind: 'fail'; readonly steps: number; readonly culprit: number }
+  | { readonly kind: 'fail'; readonly steps: number; readonly culprit: PreparedOp }
   | { readonly kind: 'unknown'; readonly steps: number };
 
 /**
- * Wing & Gong depth-first search over the operations `subset` (indices into p). exact = key the cache by the
- * full linearized set (for small windows); otherwise by a 64-bit Zobrist hash.
+ * Depth-first search for a linearization (Wing & Gong; Lowe's memo; porcupine's list walk). From the head of the
+ * list of pending events: at a call, try to linearize that operation now (it is legal in the current register
+ * state, and the resulting (linearized set, state) was not explored before); if so, lift it out and restart from
+ * the head, else move on to the next event. Reaching a return means an operation completed without being
+ * linearized: every choice since the last linearization is exhausted, so undo that one and try its next way or
+ * the next event after it. Done when every completed operation is linearized; info ones may stay out.
  */
-function search(p: Prepared, subset: readonly number[], initial: number, maxSteps: number, exact: boolean): SearchOutcome {
-  const n = subset.length;
-  // Entries 1..2n: calls and returns, sorted by position (calls first on ties). 0 is the list head.
-  const calls = sortedBy(n, (j) => p.call[subset[j] as number] as number);
-  const rets = sortedBy(n, (j) => p.ret[subset[j] as number] as number);
-  const size = 2 * n + 1;
-  const next = new Int32Array(size);
-  const prev = new Int32Array(size);
-  const isCall = new Uint8Array(size);
-  const opOf = new Int32Array(size);
-  const match = new Int32Array(size);
-  const callEntry = new Int32Array(n);
-  for (let e = 1, c = 0, r = 0; e < size; e += 1) {
-    const nextCall = c < n ? (p.call[subset[calls[c] as number] as number] as number) : Number.POSITIVE_INFINITY;
-    const nextRet = r < n ? (p.ret[subset[rets[r] as number] as number] as number) : Number.POSITIVE_INFINITY;
-    if (c < n && nextCall <= nextRet) {
-      const j = calls[c++] as number;
-      isCall[e] = 1;
-      opOf[e] = j;
-      callEntry[j] = e;
-    } else {
-      const j = rets[r++] as number;
-      opOf[e] = j;
-      match[callEntry[j] as number] = e;
+class LinearizationSearch {
+  private readonly head: Entry;
+  /** The first event of the full list (the culprit if the search fails before reaching any return). */
+  private readonly first: Entry | null;
+  private readonly linearized: LinearizedSet;
+  private readonly visited: VisitedStates;
+  /** The most recently linearized call (the stack runs through Entry.below). */
+  private top: Entry | null = null;
+  private state: number;
+  /** Completed operations not yet linearized. */
+  private remaining: number;
+  /** The furthest return the search was ever stopped by. */
+  private deepest: Entry | null = null;
+
+  constructor(subset: readonly PreparedOp[], initial: number, exact: boolean) {
+    const random = random32(0x5eed);
+    const ops = subset.map((op, index) => new SearchOp(op, index, random() | 0, random() | 0));
+    this.head = buildEntryList(ops, new SearchOp(LIST_HEAD_OP, 0, 0, 0));
+    this.first = this.head.next;
+    this.linearized = new LinearizedSet(ops.length);
+    this.visited = exact ? new ExactVisitedStates(this.linearized.words.length) : new HashedVisitedStates();
+    this.state = initial;
+    this.remaining = ops.filter((op) => !op.info).length;
+  }
+
+  run(maxSteps: number): SearchOutcome {
+    let entry = this.head.next;
+    let firstWay = 0;
+    let steps = 0;
+    while (this.remaining > 0) {
+      steps += 1;
+      if (steps > maxSteps) return { kind: 'unknown', steps };
+      if (entry === null) return { kind: 'fail', steps, culprit: this.culprit() };
+      if (entry.isCall) {
+        entry = this.tryLinearize(entry, firstWay) ? this.head.next : entry.next;
+        firstWay = 0;
+        continue;
+      }
+      if (this.deepest === null || entry.position > this.deepest.position) this.deepest = entry;
+      const undone = this.undoLast();
+      if (undone === null) return { kind: 'fail', steps, culprit: this.culprit() };
+      entry = undone;
+      firstWay = undone.way + 1;
     }
-    prev[e] = e - 1;
-    next[e] = e + 1 < size ? e + 1 : -1;
-  }
-  next[0] = size > 1 ? 1 : -1;
-
-  const fn = new Uint8Array(n);
-  const a = new Int32Array(n);
-  const b = new Int32Array(n);
-  const info = new Uint8Array(n);
-  const z1 = new Int32Array(n);
-  const z2 = new Int32Array(n);
-  const rand = random32(0x5eed);
-  // random keys per register value (state id), mixed into the cache key
-  const stateCount = p.ids.size + 3;
-  const s1 = new Int32Array(stateCount);
-  const s2Key = new Int32Array(stateCount);
-  for (let v = 0; v < stateCount; v += 1) {
-    s1[v] = rand() | 0;
-    s2Key[v] = rand() | 0;
-  }
-  let remaining = 0;
-  for (let j = 0; j < n; j += 1) {
-    const k = subset[j] as number;
-    fn[j] = p.fn[k] as number;
-    a[j] = p.a[k] as number;
-    b[j] = p.b[k] as number;
-    info[j] = p.info[k] as number;
-    if (info[j] === 0) remaining += 1;
-    z1[j] = rand() | 0;
-    z2[j] = rand() | 0;
+    return { kind: 'ok', steps };
   }
 
-  const hashed = new HashSet64();
-  const exactSeen = new Set<string>();
-  const bits = new Uint32Array(Math.ceil(n / 32) + 1);
-  const seenExactly = (state: number): boolean => {
-    const key = `${bits.join(',')}|${state}`;
-    if (exactSeen.has(key)) return true;
-    exactSeen.add(key);
+  /** Linearizes the call now, the first of its ways from `firstWay` on that leads to an unexplored state. */
+  private tryLinearize(call: Entry, firstWay: number): boolean {
+    const op = call.op;
+    const ways = waysToApply(op, this.state);
+    if (firstWay >= ways) return false;
+    this.linearized.toggle(op);
+    for (let way = firstWay; way < ways; way += 1) {
+      const next = stateAfter(op, way);
+      if (!this.visited.addIfNew(this.linearized, next)) continue;
+      call.stateBefore = this.state;
+      call.way = way;
+      call.below = this.top;
+      this.top = call;
+      this.state = next;
+      if (!op.info) this.remaining -= 1;
+      unlink(call);
+      unlink(call.match);
+      return true;
+    }
+    this.linearized.toggle(op);
     return false;
-  };
-
-  // Stack of linearized calls: entry, the state before it, and which successor state was taken.
-  const stackEntry: number[] = [];
-  const stackState: number[] = [];
-  const stackAlt: number[] = [];
-  const succ = new Int32Array(2);
-  let state = initial;
-  let h1 = 0;
-  let h2 = 0;
-  let entry = next[0] as number;
-  let alt = 0;
-  let steps = 0;
-  let deepest = -1;
-
-  const successors = (s: number, j: number): number => {
-    const f = fn[j];
-    if (f === WRITE) {
-      succ[0] = a[j] as number;
-      return 1;
-    }
-    if (f === READ) {
-      const r = a[j] as number;
-      if (s !== ANY && s !== r) return 0;
-      succ[0] = r;
-      return 1;
-    }
-    const expected = a[j] as number;
-    if (s === expected || (s === ANY && info[j] === 0)) {
-      succ[0] = b[j] as number;
-      return 1;
-    }
-    if (s === ANY) {
-      succ[0] = b[j] as number;
-      succ[1] = ANY;
-      return 2;
-    }
-    return 0;
-  };
-
-  while (remaining > 0) {
-    steps += 1;
-    if (steps > maxSteps) return { kind: 'unknown', steps };
-    if (entry === -1) return { kind: 'fail', steps, culprit: subset[opOf[Math.max(deepest, 1)] as number] as number };
-    const j = opOf[entry] as number;
-    if (isCall[entry] === 1) {
-      const count = successors(state, j);
-      let lifted = false;
-      for (; alt < count; alt += 1) {
-        const s2 = succ[alt] as number;
-        const n1 = h1 ^ (z1[j] as number);
-        const n2 = h2 ^ (z2[j] as number);
-        if (exact) {
-          bits[j >>> 5] = (bits[j >>> 5] as number) ^ (1 << (j & 31));
-          if (seenExactly(s2)) {
-            bits[j >>> 5] = (bits[j >>> 5] as number) ^ (1 << (j & 31));
-            continue;
-          }
-        } else if (!hashed.add(n1 ^ (s1[s2] as number), n2 ^ (s2Key[s2] as number))) continue;
-        stackEntry.push(entry);
-        stackState.push(state);
-        stackAlt.push(alt);
-        state = s2;
-        h1 = n1;
-        h2 = n2;
-        if (info[j] === 0) remaining -= 1;
-        // lift the call and its return out of the list
-        const r = match[entry] as number;
-        next[prev[entry] as number] = next[entry] as number;
-        prev[next[entry] as number] = prev[entry] as number;
-        next[prev[r] as number] = next[r] as number;
-        if (next[r] !== -1) prev[next[r] as number] = prev[r] as number;
-        entry = next[0] as number;
-        alt = 0;
-        lifted = true;
-        break;
-      }
-      if (!lifted) {
-        entry = next[entry] as number;
-        alt = 0;
-      }
-    } else {
-      if (entry > deepest) deepest = entry;
-      const top = stackEntry.pop();
-      if (top === undefined) return { kind: 'fail', steps, culprit: subset[opOf[deepest] as number] as number };
-      const tj = opOf[top] as number;
-      state = stackState.pop() as number;
-      alt = (stackAlt.pop() as number) + 1;
-      h1 ^= z1[tj] as number;
-      h2 ^= z2[tj] as number;
-      if (exact) bits[tj >>> 5] = (bits[tj >>> 5] as number) ^ (1 << (tj & 31));
-      if (info[tj] === 0) remaining += 1;
-      // put the call and its return back
-      const r = match[top] as number;
-      next[prev[r] as number] = r;
-      if (next[r] !== -1) prev[next[r] as number] = r;
-      next[prev[top] as number] = top;
-      prev[next[top] as number] = top;
-      entry = top;
-    }
   }
-  return { kind: 'ok', steps };
+
+  /** Takes back the last linearization, restoring the list and state; null when nothing is linearized. */
+  private undoLast(): Entry | null {
+    const call = this.top;
+    if (call === null) return null;
+    this.top = call.below;
+    this.state = call.stateBefore;
+    this.linearized.toggle(call.op);
+    if (!call.op.info) this.remaining += 1;
+    relink(call.match);
+    relink(call);
+    return call;
+  }
+
+  /** The operation of the deepest return reached (or of the first event, if none was). */
+  private culprit(): PreparedOp {
+    return (this.deepest ?? this.first ?? this.head).op.source;
+  }
+}
+
+/**
+ * Searches the operations `subset`. exact = key the memo by the full linearized set (for small windows, whose
+ * failure is reported as proof); otherwise by a 64-bit Zobrist hash.
+ */
+function search(subset: readonly PreparedOp[], initial: number, maxSteps: number, exact: boolean): SearchOutcome {
+  return new LinearizationSearch(subset, initial, exact).run(maxSteps);
 }
 
 // ---- failure windows --------------------------------------------------------------------------------------------
+
+/** items[i], which the caller knows exists. */
+function at<T>(items: readonly T[], i: number): T {
+  const item = items[i];
+  if (item === undefined) throw new RangeError(`internal: index ${i} outside 0..${items.length - 1}`);
+  return item;
+}
+
+/** The completed operations in call order, with the latest completion among each prefix of them. */
+interface CompletedByCall {
+  readonly ops: readonly PreparedOp[];
+  /** prefixMaxRet[i]: the latest ret among ops[0..i]. */
+  readonly prefixMaxRet: readonly number[];
+}
+
+function completedByCall(p: Prepared): CompletedByCall {
+  const ops = p.ops.filter((op) => !op.info).sort((x, y) => ascending(x.call, y.call));
+  let latest = Number.NEGATIVE_INFINITY;
+  const prefixMaxRet = ops.map((op) => (latest = Math.max(latest, op.ret)));
+  return { ops, prefixMaxRet };
+}
 
 /**
  * The operations of a self-contained window: the completed operations with call index [lo, hi] (in call order)
@@ -417,110 +614,107 @@ function search(p: Prepared, subset: readonly number[], initial: number, maxStep
  * linearizable from any initial value proves the whole history is not.
  */
 function closedWindow(
-  p: Prepared,
-  completed: readonly number[],
-  prefixMaxRet: Float64Array,
+  completed: CompletedByCall,
   lo0: number,
   hi0: number,
-  infoOps: readonly number[],
-  settledBy: Float64Array,
-): { subset: number[]; lo: number } {
+  infoOps: readonly PreparedOp[],
+  settledBy: ReadonlyMap<PreparedOp, number>,
+): { subset: PreparedOp[]; lo: number } {
+  const ops = completed.ops;
   let lo = lo0;
   let hi = hi0;
-  let minCall = p.call[completed[lo] as number] as number;
-  let maxRet = Number.NEGATIVE_INFINITY;
-  for (let i = lo; i <= hi; i += 1) maxRet = Math.max(maxRet, p.ret[completed[i] as number] as number);
+  let minCall = at(ops, lo).call;
+  let maxRet = Math.max(...ops.slice(lo, hi + 1).map((op) => op.ret));
   for (let changed = true; changed; ) {
     changed = false;
-    while (hi + 1 < completed.length && (p.call[completed[hi + 1] as number] as number) < maxRet) {
+    // later operations invoked before the span ends
+    while (hi + 1 < ops.length && at(ops, hi + 1).call < maxRet) {
       hi += 1;
-      maxRet = Math.max(maxRet, p.ret[completed[hi] as number] as number);
+      maxRet = Math.max(maxRet, at(ops, hi).ret);
       changed = true;
     }
-    while (lo > 0 && (prefixMaxRet[lo - 1] as number) > minCall) {
+    // earlier operations still running when the span begins
+    while (lo > 0 && at(completed.prefixMaxRet, lo - 1) > minCall) {
       lo -= 1;
-      minCall = p.call[completed[lo] as number] as number;
-      maxRet = Math.max(maxRet, p.ret[completed[lo] as number] as number);
+      minCall = at(ops, lo).call;
+      maxRet = Math.max(maxRet, at(ops, lo).ret);
       changed = true;
     }
   }
-  const subset = completed.slice(lo, hi + 1);
-  for (const k of infoOps) if ((p.call[k] as number) < maxRet && !((settledBy[k] as number) < minCall)) subset.push(k);
-  subset.sort((x, y) => (p.call[x] as number) - (p.call[y] as number));
+  const subset = ops.slice(lo, hi + 1);
+  for (const op of infoOps) {
+    if (op.call < maxRet && !((settledBy.get(op) ?? Number.POSITIVE_INFINITY) < minCall)) subset.push(op);
+  }
+  subset.sort((x, y) => ascending(x.call, y.call));
   return { subset, lo };
 }
 
 /**
- * For each info operation, a position by which it must already have taken effect (Infinity if none is known):
+ * For each info operation, a position by which it must already have taken effect (absent if none is known):
  * when it is the only writer of its value, and a completed operation invoked after the first acknowledged write
  * observed that value, it took effect before that observation completed. Such an operation cannot act inside a
  * window that begins later, so the window may leave it out.
  */
-function settledPositions(p: Prepared): Float64Array {
-  const n = p.ops.length;
+function settledPositions(p: Prepared): Map<PreparedOp, number> {
   const writers = new Map<number, number>();
   let firstAck = Number.POSITIVE_INFINITY;
-  for (let k = 0; k < n; k += 1) {
-    if (p.fn[k] === READ) continue;
-    const written = (p.fn[k] === WRITE ? p.a[k] : p.b[k]) as number;
-    writers.set(written, (writers.get(written) ?? 0) + 1);
-    if (p.info[k] === 0) firstAck = Math.min(firstAck, p.ret[k] as number);
+  for (const op of p.ops) {
+    if (op.kind === READ) continue;
+    writers.set(op.resultState, (writers.get(op.resultState) ?? 0) + 1);
+    if (!op.info) firstAck = Math.min(firstAck, op.ret);
   }
-  const observed = new Map<number, number>();
-  for (let k = 0; k < n; k += 1) {
-    if (p.info[k] === 1 || p.fn[k] === WRITE || (p.call[k] as number) < firstAck) continue;
-    const value = p.a[k] as number;
-    observed.set(value, Math.min(observed.get(value) ?? Number.POSITIVE_INFINITY, p.ret[k] as number));
+  // value -> earliest completion of a completed read/cas, invoked after the first ack, that observed it
+  const observedBy = new Map<number, number>();
+  for (const op of p.ops) {
+    if (op.info || op.kind === WRITE || op.call < firstAck) continue;
+    observedBy.set(op.operand, Math.min(observedBy.get(op.operand) ?? Number.POSITIVE_INFINITY, op.ret));
   }
-  const settled = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-  for (let k = 0; k < n; k += 1) {
-    if (p.info[k] === 0) continue;
-    const written = (p.fn[k] === WRITE ? p.a[k] : p.b[k]) as number;
-    if (writers.get(written) === 1) settled[k] = observed.get(written) ?? Number.POSITIVE_INFINITY;
+  const settled = new Map<PreparedOp, number>();
+  for (const op of p.ops) {
+    const seen = observedBy.get(op.resultState);
+    if (op.info && writers.get(op.resultState) === 1 && seen !== undefined) settled.set(op, seen);
   }
   return settled;
 }
 
-function findWindow(p: Prepared, culprit: number, initial: number, windowMaxSteps: number): { subset: number[]; verified: boolean } {
-  const completed: number[] = [];
-  const infoOps: number[] = [];
+/**
+ * A self-contained window ending at the culprit that is not linearizable on its own (verified), found by
+ * looking back 0, 1, 2, 4, ... completed operations, then bisecting to the shortest look-back that still fails.
+ * Unverified (the whole prefix) when no window fails within the step budget.
+ */
+function findWindow(p: Prepared, culprit: PreparedOp, initial: number, windowMaxSteps: number): { subset: PreparedOp[]; verified: boolean } {
+  const completed = completedByCall(p);
+  const infoOps = p.ops.filter((op) => op.info);
   const settledBy = settledPositions(p);
-  for (let k = 0; k < p.ops.length; k += 1) (p.info[k] === 1 ? infoOps : completed).push(k);
-  completed.sort((x, y) => (p.call[x] as number) - (p.call[y] as number));
-  const prefixMaxRet = new Float64Array(completed.length);
-  let running = Number.NEGATIVE_INFINITY;
-  completed.forEach((k, i) => {
-    running = Math.max(running, p.ret[k] as number);
-    prefixMaxRet[i] = running;
-  });
-  const ci = completed.indexOf(culprit);
-  if (ci < 0) return { subset: p.ops.map((_, k) => k), verified: false };
-  const fails = (back: number): number[] | undefined => {
-    const { subset, lo } = closedWindow(p, completed, prefixMaxRet, Math.max(0, ci - back), ci, infoOps, settledBy);
-    const outcome = search(p, subset, lo === 0 ? initial : ANY, windowMaxSteps, true);
-    return outcome.kind === 'fail' ? subset : undefined;
+  const ci = completed.ops.indexOf(culprit);
+  if (ci < 0) return { subset: [...p.ops], verified: false };
+  // Different look-backs often close to the same window; search each window once.
+  const verdicts = new Map<number, PreparedOp[] | undefined>();
+  const failingWindow = (back: number): PreparedOp[] | undefined => {
+    const { subset, lo } = closedWindow(completed, Math.max(0, ci - back), ci, infoOps, settledBy);
+    if (verdicts.has(lo)) return verdicts.get(lo);
+    const outcome = search(subset, lo === 0 ? initial : ANY, windowMaxSteps, true);
+    const verdict = outcome.kind === 'fail' ? subset : undefined;
+    verdicts.set(lo, verdict);
+    return verdict;
   };
-  let good = -1;
+  let passed = -1;
   let back = 0;
-  let found: number[] | undefined;
-  for (;;) {
-    found = fails(back);
-    if (found !== undefined || back >= ci) break;
-    good = back;
+  let found = failingWindow(back);
+  while (found === undefined && back < ci) {
+    passed = back;
     back = Math.min(ci, back === 0 ? 1 : back * 2);
+    found = failingWindow(back);
   }
-  if (found === undefined) {
-    const { subset } = closedWindow(p, completed, prefixMaxRet, 0, ci, infoOps, settledBy);
-    return { subset, verified: false };
-  }
-  // shrink: the smallest look-back that still fails, between the last that passed and the first that failed
-  let bad = back;
-  while (bad - good > 1) {
-    const mid = (good + bad) >>> 1;
-    const attempt = fails(mid);
-    if (attempt === undefined) good = mid;
+  if (found === undefined) return { subset: closedWindow(completed, 0, ci, infoOps, settledBy).subset, verified: false };
+  // the smallest look-back that still fails, between the last that passed and the first that failed
+  let failed = back;
+  while (failed - passed > 1) {
+    const mid = (passed + failed) >>> 1;
+    const attempt = failingWindow(mid);
+    if (attempt === undefined) passed = mid;
     else {
-      bad = mid;
+      failed = mid;
       found = attempt;
     }
   }
@@ -528,12 +722,12 @@ function findWindow(p: Prepared, culprit: number, initial: number, windowMaxStep
 }
 
 /** Removes operations (halves, then quarters, ... then single ones) while what is left stays not linearizable. */
-function shrink(p: Prepared, subset: readonly number[], windowMaxSteps: number): number[] {
+function shrink(subset: readonly PreparedOp[], windowMaxSteps: number): PreparedOp[] {
   let current = [...subset];
   for (let chunk = Math.ceil(current.length / 2); chunk >= 1; chunk = chunk === 1 ? 0 : Math.ceil(chunk / 2)) {
     for (let i = 0; i < current.length; ) {
       const candidate = [...current.slice(0, i), ...current.slice(i + chunk)];
-      if (candidate.length > 0 && search(p, candidate, ANY, windowMaxSteps, true).kind === 'fail') current = candidate;
+      if (candidate.length > 0 && search(candidate, ANY, windowMaxSteps, true).kind === 'fail') current = candidate;
       else i += chunk;
     }
   }
@@ -544,20 +738,19 @@ function shrink(p: Prepared, subset: readonly number[], windowMaxSteps: number):
 export function checkRegister(ops: readonly RegisterOp[], options: RegisterCheckOptions = {}): LinearizabilityResult {
   const p = prepare(ops);
   const initial = initialId(p, options.initial === undefined ? 'unknown' : options.initial);
-  const all = p.ops.map((_, k) => k);
-  const outcome = search(p, all, initial, options.maxSteps ?? DEFAULT_MAX_STEPS, false);
+  const outcome = search(p.ops, initial, options.maxSteps ?? DEFAULT_MAX_STEPS, false);
   if (outcome.kind === 'ok') return { kind: 'linearizable', steps: outcome.steps, checkedOps: p.ops.length };
   if (outcome.kind === 'unknown') {
     return { kind: 'unknown', steps: outcome.steps, reason: `search gave up after ${outcome.steps} steps (${p.ops.length} operations)` };
   }
   const windowMaxSteps = options.windowMaxSteps ?? DEFAULT_WINDOW_MAX_STEPS;
   const { subset, verified } = findWindow(p, outcome.culprit, initial, windowMaxSteps);
-  const minimal = verified ? shrink(p, subset, windowMaxSteps) : subset;
+  const minimal = verified ? shrink(subset, windowMaxSteps) : subset;
   return {
     kind: 'not-linearizable',
     steps: outcome.steps,
-    culprit: p.ops[outcome.culprit] as RegisterOp,
-    window: minimal.map((k) => p.ops[k] as RegisterOp),
+    culprit: outcome.culprit.source,
+    window: minimal.map((op) => op.source),
     windowVerified: verified,
     closedWindowSize: subset.length,
   };

@@ -4,14 +4,17 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal, processStartTicks } from '../../faults/journal.ts';
-import { cleanupExistingRuns, pendingFaults } from './cleanup.ts';
+import { reapRuns } from '../core/reaper.ts';
+import { existingCleanup, pendingFaults, type UndoRunner } from './cleanup.ts';
+
+const reap = (runner: UndoRunner) => reapRuns([existingCleanup(runner)]);
 
 /** A pid that is certainly gone: a child that already exited. */
 function deadPid(): number {
   return spawnSync('true').pid ?? 999_999;
 }
 
-describe('cleanup of existing-cluster runs (faults a killed run left on a real cluster)', () => {
+describe('cleanup of existing-cluster runs (faults a killed run left on a real cluster) through the reaper', () => {
   let state = '';
   let saved: string | undefined;
   beforeEach(() => {
@@ -38,20 +41,24 @@ describe('cleanup of existing-cluster runs (faults a killed run left on a real c
     journal.record({ type: 'fault-undone', id: 'f2' });
     journal.record({ type: 'fault-intent', id: 'f3', description: 'partition [n1] | [n3]', undo: [['ssh', 'n3', 'unblock', 'n1'], ['ssh', 'n1', 'unblock', 'n3']] });
     const calls: string[] = [];
-    const report = await cleanupExistingRuns({ runner: async (file, args) => void calls.push([file, ...args].join(' ')) });
+    const report = await reap(async (file, args) => void calls.push([file, ...args].join(' ')));
     expect(calls).to.deep.equal(['ssh n3 unblock n1', 'ssh n1 unblock n3', 'ssh n1 systemctl start rke2-server']);
-    expect(report).to.deep.include({ cleaned: ['aaa111'], kept: [], leftovers: [] });
-    expect(pendingFaults(Journal.read(journal.runDir))).to.deep.equal([]);
+    expect(report.keptRuns).to.deep.equal([]);
+    expect(report.runs.map((r) => [r.runId, r.outcome.failed, r.outcome.leftForPerson])).to.deep.equal([['aaa111', [], []]]);
+    // Everything undone: the run's folder (and journal) is gone.
+    expect(existsSync(journal.runDir)).to.equal(false);
   });
 
   it('keeps the run and names what is left: a failed undo command, an undo that is not a command', async () => {
     const journal = killedRun('bbb222');
     journal.record({ type: 'fault-intent', id: 'f1', description: 'kill n1', undo: [['ipmitool', '-H', '10.0.1.1', 'chassis', 'power', 'on']] });
     journal.record({ type: 'fault-intent', id: 'f2', description: 'pause n2', manualUndo: ['unpause VMI harvester/n2 (KubeVirt)'] });
-    const report = await cleanupExistingRuns({ runner: async () => { throw new Error('exit code 1: Unable to establish IPMI v2 session'); } });
-    expect(report.kept).to.deep.equal(['bbb222']);
-    expect(report.leftovers.map((l) => l.what)).to.deep.equal([
-      'pause n2: undo by hand: unpause VMI harvester/n2 (KubeVirt)',
+    const report = await reap(async () => {
+      throw new Error('exit code 1: Unable to establish IPMI v2 session');
+    });
+    expect(report.keptRuns).to.deep.equal(['bbb222']);
+    expect(report.runs[0]?.outcome.leftForPerson).to.deep.equal(['pause n2: undo by hand: unpause VMI harvester/n2 (KubeVirt)']);
+    expect(report.runs[0]?.outcome.failed).to.deep.equal([
       'kill n1: `ipmitool -H 10.0.1.1 chassis power on` failed: exit code 1: Unable to establish IPMI v2 session',
     ]);
     expect(pendingFaults(Journal.read(journal.runDir)).map((f) => f.id)).to.deep.equal(['f2', 'f1']);
@@ -64,9 +71,12 @@ describe('cleanup of existing-cluster runs (faults a killed run left on a real c
     const sandbox = killedRun('ddd444', 'sandbox');
     sandbox.record({ type: 'fault-intent', id: 'f1', description: 'kill cp-0', undo: [['never']] });
     const calls: string[] = [];
-    const report = await cleanupExistingRuns({ runner: async (file) => void calls.push(file) });
+    const report = await reap(async (file) => void calls.push(file));
     expect(calls).to.deep.equal([]);
-    expect(report.cleaned).to.deep.equal([]);
+    expect(report.skippedLiveRuns).to.deep.equal(['ccc333']);
+    // No handler here knows the sandbox: its run is kept and named for a person, never handed to this one.
+    expect(report.keptRuns).to.deep.equal(['ddd444']);
     expect(existsSync(sandbox.runDir)).to.equal(true);
+    expect(existsSync(live.runDir)).to.equal(true);
   });
 });

@@ -3,22 +3,20 @@
 // deletes the cluster. Destructive runs need the context in the allowlist; teardown is registered before each
 // piece is set up, and a failed start tears down and rethrows the original error.
 import type { FaultKind } from '../../faults/catalogue.ts';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { buildExecutors, preflightExecutors, type BuildOptions } from './executors/build.ts';
 import { loadExecutorsFile } from './executors/config-file.ts';
 import { configuredFaults, type ExecutorsConfig } from './executors/config-types.ts';
 import { mergeFacts } from './executors/planner.ts';
-import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
 import { assertContextAllowed } from './safety/context-allowlist.ts';
 import { DryRun } from './safety/dry-run.ts';
 import { KillSwitch } from './safety/kill-switch.ts';
 import { errorMessage, SetupError } from '../../util/errors.ts';
-import { TeardownStack } from '../../util/teardown.ts';
 import { withDeadline } from '../../util/wait.ts';
 import type { ClusterProvider } from '../core/provider.ts';
+import { stopAndRethrow } from '../core/started-cluster.ts';
+import { RunWorkspace } from '../core/workspace.ts';
 import { clusterNodesOf } from './discover.ts';
 import { StartedExisting } from './existing-cluster.ts';
 import { DEFAULT_ATTACH_TIMEOUT_MS, HARVESTER_TIMERS, type ExistingOptions } from './existing-options.ts';
@@ -48,17 +46,11 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
     const killSwitch = new KillSwitch(options.killSwitch);
     if (killSwitch.fileExists()) throw new SetupError(`the kill switch file ${killSwitch.path} exists: remove it to start a run`);
 
-    const runId = randomBytes(3).toString('hex');
-    const runDir = join(runsRoot(), runId);
-    mkdirSync(runDir, { recursive: true });
-    const journal = new Journal(runDir);
-    journal.record({ type: 'run', runId, provider: this.name, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid) ?? 0 });
-    const teardown = new TeardownStack();
+    const workspace = RunWorkspace.open({ provider: this.name, keepRunDir: options.keepRunDir });
+    const { runDir, teardown } = workspace;
     let cluster: StartedExisting | undefined;
-    teardown.defer('remove run folder', () => {
-      journal.record({ type: 'stopped' });
-      if (!options.keepRunDir && !cluster?.faultsLeftBehind) rmSync(runDir, { recursive: true, force: true });
-    });
+    // The journal names the faults a person must still undo: keep it when undoing failed.
+    workspace.keepIf(() => (cluster?.faultsLeftBehind ? 'faults were left on the cluster' : undefined));
     try {
       let kubeconfigPath = source.files[0] as string;
       if (source.needsCopy) {
@@ -89,8 +81,8 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
         if (problems.length > 0) throw new SetupError(`executors file ${this.executors.file} does not fit context "${source.context}":\n  ${problems.join('\n  ')}`);
       }
 
-      cluster = new StartedExisting({
-        runId, runDir, journal, teardown, context: source.context, server: source.server, core,
+      cluster = new StartedExisting(workspace, {
+        context: source.context, server: source.server, core,
         endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
         nodes, v1Nodes, timers: { ...HARVESTER_TIMERS, ...this.executors?.timers, ...options.timers },
         supportedFaults: this.supportedFaults, config: this.executors, planner: built?.planner, dryRun,
@@ -102,12 +94,7 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
       killSwitch.watch((reason) => started.halt(reason));
       return started;
     } catch (error) {
-      try {
-        await teardown.run();
-      } catch {
-        // The start error is the one to report.
-      }
-      throw error;
+      return stopAndRethrow(cluster ?? { stop: () => teardown.run() }, error);
     }
   }
 }

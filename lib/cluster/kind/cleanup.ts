@@ -1,58 +1,55 @@
-// Cleanup of kind clusters that killed runs left behind: every `kind get clusters` name with the cpchaos- prefix,
-// except those of runs whose owner is still alive (their journal says so), unless `all`. Run this before the
-// sandbox cleanup, which removes dead runs' folders (and with them the journals this reads).
-import { join } from 'node:path';
-import { isOwnerAlive, Journal, runsRoot } from '../../faults/journal.ts';
+// The kind part of `cpchaos cleanup`: the cluster of a killed kind run (named for its run id), then every other
+// `kind get clusters` name with the cpchaos- prefix that no live run owns. Without kind (or Docker), clusters
+// cannot be listed: a kind run's journal is then kept for a later cleanup, and orphans are not looked for.
 import { errorMessage, SetupError } from '../../util/errors.ts';
-import { CLUSTER_PREFIX } from './kind-config.ts';
+import type { CleanupHandler, LeftRun, ReapOutcome } from '../core/reaper.ts';
+import { NOTHING_REAPED } from '../core/reaper.ts';
+import { CLUSTER_PREFIX, clusterNameFor } from './kind-config.ts';
 import { KindCli } from './kind-cli.ts';
 import { ToolRunner, type ToolOptions } from './tools.ts';
 
-export interface KindCleanupOptions extends ToolOptions {
-  /** Delete clusters of live runs too. */
-  readonly all?: boolean;
-  /** Where run folders are; default the harness's runs root. */
-  readonly runsRoot?: string;
-  readonly signal?: AbortSignal;
-}
-
-export interface KindCleanupReport {
-  readonly deleted: string[];
-  readonly skippedLiveRuns: string[];
-  readonly failed: { readonly cluster: string; readonly error: string }[];
-  /** Why kind clusters could not be listed (kind not installed, Docker not running); undefined when they were. */
-  readonly unavailable?: string;
-}
-
-function ownerAlive(runDir: string): boolean {
-  const run = Journal.read(runDir).find((e) => e.type === 'run');
-  return run !== undefined && run.type === 'run' && run.ownerPid !== process.pid && isOwnerAlive(run.ownerPid, run.ownerStartTicks);
-}
-
-export async function cleanupKindClusters(options: KindCleanupOptions = {}): Promise<KindCleanupReport> {
-  const kind = new KindCli(new ToolRunner(options));
-  let clusters: string[];
+async function listClusters(kind: KindCli, signal?: AbortSignal): Promise<{ clusters: string[] } | { unavailable: string }> {
   try {
-    clusters = await kind.getClusters(options.signal);
+    return { clusters: (await kind.getClusters(signal)).filter((name) => name.startsWith(CLUSTER_PREFIX)) };
   } catch (error) {
-    if (options.signal?.aborted) throw error;
-    const reason = error instanceof SetupError ? 'kind is not installed' : errorMessage(error);
-    return { deleted: [], skippedLiveRuns: [], failed: [], unavailable: reason };
+    signal?.throwIfAborted();
+    return { unavailable: error instanceof SetupError ? 'kind is not installed' : errorMessage(error) };
   }
-  const report = { deleted: [] as string[], skippedLiveRuns: [] as string[], failed: [] as { cluster: string; error: string }[] };
-  for (const cluster of clusters.filter((name) => name.startsWith(CLUSTER_PREFIX))) {
-    const runId = cluster.slice(CLUSTER_PREFIX.length);
-    if (!options.all && ownerAlive(join(options.runsRoot ?? runsRoot(), runId))) {
-      report.skippedLiveRuns.push(cluster);
-      continue;
-    }
+}
+
+async function deleteClusters(kind: KindCli, names: readonly string[], signal?: AbortSignal): Promise<ReapOutcome> {
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const name of names) {
     try {
-      await kind.deleteCluster(cluster, undefined, options.signal);
-      report.deleted.push(cluster);
+      await kind.deleteCluster(name, undefined, signal);
+      done.push(`deleted kind cluster ${name}`);
     } catch (error) {
-      if (options.signal?.aborted) throw error;
-      report.failed.push({ cluster, error: errorMessage(error) });
+      signal?.throwIfAborted();
+      failed.push(`could not delete kind cluster ${name}: ${errorMessage(error)}`);
     }
   }
-  return report;
+  return { done, failed, leftForPerson: [], ...(failed.length > 0 ? { keepJournal: true } : {}) };
+}
+
+export function kindCleanup(options: ToolOptions = {}): CleanupHandler {
+  const kind = new KindCli(new ToolRunner(options));
+  return {
+    provider: 'kind',
+    async reapRun(run: LeftRun, signal?: AbortSignal): Promise<ReapOutcome> {
+      const listed = await listClusters(kind, signal);
+      if ('unavailable' in listed) {
+        return { ...NOTHING_REAPED, failed: [`cannot list kind clusters (${listed.unavailable}): kept run ${run.runId} for a later cleanup`], keepJournal: true };
+      }
+      const name = clusterNameFor(run.runId);
+      return deleteClusters(kind, listed.clusters.includes(name) ? [name] : [], signal);
+    },
+    async reapOrphans(journaledRunIds: ReadonlySet<string>, signal?: AbortSignal): Promise<ReapOutcome> {
+      const listed = await listClusters(kind, signal);
+      if ('unavailable' in listed) return NOTHING_REAPED;
+      const orphans = listed.clusters.filter((name) => !journaledRunIds.has(name.slice(CLUSTER_PREFIX.length)));
+      const outcome = await deleteClusters(kind, orphans, signal);
+      return { done: outcome.done, failed: outcome.failed, leftForPerson: [] };
+    },
+  };
 }

@@ -1,20 +1,15 @@
 // A started kind cluster: its node containers, the faults on them (docker and iptables), etcd through etcdctl, and
 // promotion with kubeadm. Stopping undoes every fault (newest first), then runs the teardown (delete the cluster).
-import { FAULT_KINDS, type AppliedFault, type FaultKind, type FaultRequest } from '../../faults/catalogue.ts';
+import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import type { ClusterEndpoints, ClusterNode, EtcdMembership, NodeRole } from '../../model/cluster.ts';
-import { undoFaultsThenTearDown } from '../core/lifecycle.ts';
-import type { StartedCluster } from '../core/provider.ts';
-import { UnsupportedFaultError } from '../core/provider.ts';
-import type { Journal } from '../../faults/journal.ts';
-import { FaultLedger } from '../../faults/ledger.ts';
-import type { TeardownStack } from '../../util/teardown.ts';
+import { NodeOwningCluster, type CutRequest } from '../core/node-faults.ts';
+import type { RunWorkspace } from '../core/workspace.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { NodeEtcd } from './etcd.ts';
 import { harvesterLabels } from './kind-config.ts';
-import { applyKindFault, type KindFaultTarget } from './kind-faults.ts';
 import { KIND_TIMERS } from './node-image.ts';
 import type { NodeApi } from './node-api.ts';
-import { deleteCommand, flushCommand, installCommand, rulesByNode, RULE_GONE, type NodeRule, type PacketNode } from './packet-rules.ts';
+import { deleteCommand, flushCommand, installCommand, isolateRules, oneWayRules, partitionRules, rulesByNode, RULE_GONE, type NodeRule, type PacketNode } from './packet-rules.ts';
 import { promoteToControlPlane, type PromotionTimeouts } from './promotion.ts';
 import { failedWith } from './tools.ts';
 
@@ -34,11 +29,7 @@ export interface KindMember {
 }
 
 export interface KindClusterParts {
-  readonly runId: string;
-  readonly runDir: string;
   readonly clusterName: string;
-  readonly journal: Journal;
-  readonly teardown: TeardownStack;
   readonly docker: DockerCli;
   readonly nodeApi: NodeApi;
   readonly members: Map<string, KindMember>;
@@ -51,26 +42,16 @@ export interface KindClusterParts {
   readonly promotionTimeouts?: PromotionTimeouts;
 }
 
-export class StartedKindCluster implements StartedCluster, KindFaultTarget {
+export class StartedKindCluster extends NodeOwningCluster {
   readonly provider = 'kind';
   readonly supportedFaults = KIND_SUPPORTED_FAULTS;
   readonly timers = KIND_TIMERS;
-  readonly ledger: FaultLedger;
   /** Things a verdict may want to mention (a node that came back with another address, say). */
   readonly notes: string[] = [];
   private ruleTags = 0;
-  private readonly beforeStop: { readonly what: string; readonly run: () => Promise<void> }[] = [];
 
-  constructor(private readonly parts: KindClusterParts) {
-    this.ledger = new FaultLedger(parts.journal);
-  }
-
-  get runId(): string {
-    return this.parts.runId;
-  }
-
-  get runDir(): string {
-    return this.parts.runDir;
+  constructor(workspace: RunWorkspace, private readonly parts: KindClusterParts) {
+    super(workspace);
   }
 
   get clusterName(): string {
@@ -96,44 +77,6 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
     return this.member(name).state;
   }
 
-  inject(request: FaultRequest): Promise<AppliedFault> {
-    if (!this.supportedFaults.has(request.kind)) return Promise.reject(new UnsupportedFaultError(this.provider, request.kind));
-    return this.ledger.apply(request, (r) => applyKindFault(this, r));
-  }
-
-  /**
-   * Runs `run` when the cluster stops, before its faults are undone (newest first): for what works on the cluster
-   * from the harness, such as the promote loop, which must end before the cluster does.
-   */
-  deferBeforeStop(what: string, run: () => Promise<void>): void {
-    this.beforeStop.unshift({ what, run });
-  }
-
-  /**
-   * Stops what was deferred to before the stop, undoes every fault (newest first), then deletes the cluster;
-   * idempotent; rethrows the first failure (after doing all of it).
-   */
-  async stop(): Promise<void> {
-    let first: unknown;
-    for (const hook of this.beforeStop.splice(0)) {
-      try {
-        await hook.run();
-      } catch (error) {
-        first ??= new Error(`${hook.what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      }
-    }
-    try {
-      await undoFaultsThenTearDown(this.ledger, this.parts.teardown);
-    } catch (error) {
-      first ??= error;
-    }
-    if (first !== undefined) throw first;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
-  }
-
   // ---- etcd ---------------------------------------------------------------------------------------------------
 
   private runningControlPlanes(except?: string): KindMember[] {
@@ -141,7 +84,7 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
   }
 
   /** Membership and leader as the first running control plane that answers sees them. */
-  async etcdMembership(): Promise<EtcdMembership | undefined> {
+  override async etcdMembership(): Promise<EtcdMembership | undefined> {
     let lastError: unknown;
     for (const member of this.runningControlPlanes()) {
       const etcd = new NodeEtcd(this.parts.docker, member.name);
@@ -158,7 +101,7 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
     return undefined;
   }
 
-  // ---- node operations (KindFaultTarget) -------------------------------------------------------------------
+  // ---- node operations (NodeFaultTarget) -------------------------------------------------------------------
 
   packetNode(name: string): PacketNode {
     const member = this.member(name);
@@ -166,8 +109,23 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
     return { name, address: member.address };
   }
 
-  nextRuleTag(): string {
-    return `cpchaos-${this.parts.runId}-n${++this.ruleTags}`;
+  /** A tag no other fault of this run has: it goes into the fault's iptables rule comments. */
+  private nextRuleTag(): string {
+    return `cpchaos-${this.runId}-n${++this.ruleTags}`;
+  }
+
+  /** iptables rules inside the node containers (each with its self-expiring undo), tagged for this fault. */
+  cutOff(request: CutRequest): Promise<() => Promise<void>> {
+    const tag = this.nextRuleTag();
+    const node = (name: string): PacketNode => this.packetNode(name);
+    switch (request.kind) {
+      case 'isolate':
+        return this.installRules(request.nodes.flatMap((name) => isolateRules(node(name), tag)));
+      case 'partition':
+        return this.installRules(partitionRules(request.groups.map((group) => group.map(node)), tag));
+      case 'drop':
+        return this.installRules(oneWayRules(request.from.map(node), request.to.map(node), tag));
+    }
   }
 
   async killNode(name: string): Promise<void> {
@@ -182,7 +140,7 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
     const member = this.member(name);
     if (member.state === 'removed' || member.state === 'running') return;
     if (member.state === 'paused') {
-      await this.unpauseNode(name);
+      await this.resumeNode(name);
       return;
     }
     await this.parts.docker.start(name);
@@ -204,7 +162,7 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
     member.state = 'paused';
   }
 
-  async unpauseNode(name: string): Promise<void> {
+  async resumeNode(name: string): Promise<void> {
     const member = this.member(name);
     if (member.state !== 'paused') return;
     await this.parts.docker.unpause(name);
@@ -217,7 +175,7 @@ export class StartedKindCluster implements StartedCluster, KindFaultTarget {
     return state === 'running' || state === 'paused';
   }
 
-  async installRules(rules: readonly NodeRule[]): Promise<() => Promise<void>> {
+  private async installRules(rules: readonly NodeRule[]): Promise<() => Promise<void>> {
     const ttlSeconds = Math.max(1, Math.ceil(this.parts.faultTtlMs / 1000));
     const installedAtMs = Date.now();
     const attempted: NodeRule[] = [];

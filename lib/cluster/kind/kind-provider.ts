@@ -2,13 +2,10 @@
 // config under fixtures/kind/, labelled the Harvester way through the API, and faulted with the docker CLI.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
 import type { FaultKind } from '../../faults/catalogue.ts';
-import { stopAndRethrow } from '../core/lifecycle.ts';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterProvider } from '../core/provider.ts';
-import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
-import { TeardownStack } from '../../util/teardown.ts';
+import { stopAndRethrow } from '../core/started-cluster.ts';
+import { newRunId, RunWorkspace } from '../core/workspace.ts';
 import { DockerCli } from './docker-cli.ts';
 import { KindCli } from './kind-cli.ts';
 import { KIND_SUPPORTED_FAULTS, StartedKindCluster, type KindMember } from './kind-cluster.ts';
@@ -56,10 +53,6 @@ export interface KindOptions {
 
 const MINUTE_MS = 60_000;
 
-export function newKindRunId(): string {
-  return randomBytes(3).toString('hex');
-}
-
 export class KindProvider implements ClusterProvider<KindOptions> {
   readonly name = 'kind';
   readonly supportedFaults: ReadonlySet<FaultKind> = KIND_SUPPORTED_FAULTS;
@@ -74,7 +67,7 @@ export class KindProvider implements ClusterProvider<KindOptions> {
 
   async start(options: KindOptions = {}, signal?: AbortSignal): Promise<StartedKindCluster> {
     signal?.throwIfAborted();
-    const runId = (this.providerOptions.newRunId ?? newKindRunId)();
+    const runId = (this.providerOptions.newRunId ?? newRunId)();
     const clusterName = clusterNameFor(runId);
     const plan = planKindCluster(clusterName, options.topology, {
       ...(this.providerOptions.configDir ? { configDir: this.providerOptions.configDir } : {}),
@@ -83,20 +76,13 @@ export class KindProvider implements ClusterProvider<KindOptions> {
     await this.kind.version(signal);
     await this.docker.assertDaemon(signal);
 
-    const runDir = join(this.providerOptions.runsRoot ?? runsRoot(), runId);
-    mkdirSync(runDir, { recursive: true });
-    const journal = new Journal(runDir);
-    journal.record({ type: 'run', runId, provider: this.name, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid) ?? 0 });
-    const teardown = new TeardownStack();
-    teardown.defer('remove run folder', () => {
-      journal.record({ type: 'stopped' });
-      if (!options.keepRunDir) rmSync(runDir, { recursive: true, force: true });
-    });
+    const workspace = RunWorkspace.open({ provider: this.name, runId, keepRunDir: options.keepRunDir, ...(this.providerOptions.runsRoot ? { runsRoot: this.providerOptions.runsRoot } : {}) });
+    const { runDir, teardown } = workspace;
     const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
     const members = new Map<string, KindMember>();
     const nodeApi = new NodeApi(kubeconfigPath);
-    const cluster = new StartedKindCluster({
-      runId, runDir, clusterName, journal, teardown, docker: this.docker, nodeApi, members,
+    const cluster = new StartedKindCluster(workspace, {
+      clusterName, docker: this.docker, nodeApi, members,
       endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
       writeNodeKubeconfig: (member) => {
         const path = join(runDir, `kubeconfig-${member.name}.yaml`);

@@ -1,7 +1,7 @@
-import type { ClusterTimers } from '../../model/cluster.ts';
 // The one place the kind version and its node image are pinned. The cluster configs under fixtures/kind/ carry no
 // image: the provider passes this one with `kind create cluster --image`. The nightly workflow installs KIND_VERSION
 // (a test checks that .github/workflows/nightly-kind.yml says the same).
+import type { ClusterTimers } from '../../model/cluster.ts';
 
 /** The kind release the node image below was built for. */
 export const KIND_VERSION = 'v0.28.0';

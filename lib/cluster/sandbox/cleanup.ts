@@ -1,18 +1,10 @@
-// `cpchaos cleanup`: undoes what killed runs left behind — processes, namespaces (and with them bridges, veths and
-// iptables rules), run folders — using the journals the runs wrote before creating anything.
-// A run without root kept its namespaces inside a user namespace (see host-namespace.ts): killing its processes —
-// the namespace holder among them — is all it takes, the namespaces die with the last of them.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
-import { isOwnerAlive, Journal, type JournalEntry } from '../../faults/journal.ts';
+// The sandbox's part of `cpchaos cleanup`: a killed run's processes and namespaces (and with them bridges, veths
+// and iptables rules), found through the journal the run wrote before creating anything; then namespaces of ours
+// that no journal names. A run without root kept its namespaces inside a user namespace (see host-namespace.ts):
+// killing its processes — the namespace holder among them — is all it takes, the namespaces die with the last one.
+import { readdirSync, readFileSync } from 'node:fs';
 import { destroyNamespace, listNamespaces, NETNS_PREFIX } from '../../sandbox/network.ts';
-
-export interface CleanupReport {
-  readonly runs: string[];
-  readonly namespaces: string[];
-  readonly processes: number[];
-  readonly skippedLiveRuns: string[];
-}
+import type { CleanupHandler, LeftRun, ReapOutcome } from '../core/reaper.ts';
 
 function commandLineOf(pid: number): string | undefined {
   try {
@@ -32,62 +24,54 @@ function processesNaming(runDir: string): number[] {
   return pids;
 }
 
-function ownerIsAlive(entries: readonly JournalEntry[]): boolean {
-  const run = entries.find((e) => e.type === 'run');
-  return run !== undefined && run.type === 'run' && run.ownerPid !== process.pid && isOwnerAlive(run.ownerPid, run.ownerStartTicks);
+/** The run's processes that still are its own: journaled ones whose command line names the run, and any other. */
+function processesOfRun(run: LeftRun): Set<number> {
+  const victims = new Set<number>();
+  for (const entry of run.entries) {
+    if (entry.type !== 'process') continue;
+    const cmdline = commandLineOf(entry.pid);
+    if (cmdline && (cmdline.includes(run.runDir) || cmdline.includes(`${NETNS_PREFIX}${run.runId}`) || cmdline.includes(`/${run.runId}/`))) {
+      victims.add(entry.pid);
+    }
+  }
+  // Processes the journal cannot name (etcd members started by a node agent) still name the run folder.
+  for (const pid of processesNaming(run.runDir)) victims.add(pid);
+  return victims;
 }
 
-/** Cleans every run whose owner is gone (or every run with `all`), plus namespaces no journal accounts for. */
-export async function cleanupSandboxRuns(options: { all?: boolean; keep?: ReadonlySet<string> } = {}): Promise<CleanupReport> {
-  const report: CleanupReport = { runs: [], namespaces: [], processes: [], skippedLiveRuns: [] };
-  const liveNamespaces = new Set<string>();
-  for (const runDir of Journal.listRunDirs()) {
-    const entries = Journal.read(runDir);
-    const runId = basename(runDir);
-    // Runs another cleanup keeps (an existing cluster's faults left for a person): their journals must stay.
-    if (options.keep?.has(runId)) continue;
-    if (!options.all && ownerIsAlive(entries)) {
-      report.skippedLiveRuns.push(runId);
-      for (const e of entries) if (e.type === 'netns') liveNamespaces.add(e.name);
-      continue;
-    }
-    const victims = new Set<number>();
-    for (const entry of entries) {
-      if (entry.type !== 'process') continue;
-      const cmdline = commandLineOf(entry.pid);
-      // Only a process that still is ours: its command line names this run's folder or it runs in its namespace.
-      if (cmdline && (cmdline.includes(runDir) || cmdline.includes(`${NETNS_PREFIX}${runId}`) || cmdline.includes(`/${runId}/`))) {
-        victims.add(entry.pid);
-      }
-    }
-    // Processes the journal cannot name (etcd members started by a node agent) still name the run folder.
-    for (const pid of processesNaming(runDir)) victims.add(pid);
-    for (const pid of victims) {
-      try {
-        process.kill(pid, 'SIGKILL');
-        report.processes.push(pid);
-      } catch {
-        // gone meanwhile
-      }
-    }
-    const existing = new Set(await listNamespaces());
-    for (const entry of [...entries].reverse()) {
-      if (entry.type === 'netns' && existing.has(entry.name)) {
-        await destroyNamespace(entry.name);
-        report.namespaces.push(entry.name);
-      }
-    }
-    rmSync(runDir, { recursive: true, force: true });
-    report.runs.push(runId);
-  }
-  // Namespaces of ours that no journal names (a journal deleted by hand, say). Without root there are none this
-  // user could have made in the root mount namespace (nor delete): those belong to root's runs.
-  if (process.getuid?.() !== 0) return report;
-  for (const ns of await listNamespaces()) {
-    if (ns.startsWith(NETNS_PREFIX) && !liveNamespaces.has(ns) && !report.namespaces.includes(ns)) {
-      await destroyNamespace(ns);
-      report.namespaces.push(ns);
+async function reapRun(run: LeftRun): Promise<ReapOutcome> {
+  const done: string[] = [];
+  for (const pid of processesOfRun(run)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      done.push(`killed process ${pid}`);
+    } catch {
+      // gone meanwhile
     }
   }
-  return report;
+  const existing = new Set(await listNamespaces());
+  for (const entry of [...run.entries].reverse()) {
+    if (entry.type === 'netns' && existing.has(entry.name)) {
+      await destroyNamespace(entry.name);
+      done.push(`deleted namespace ${entry.name}`);
+    }
+  }
+  return { done, failed: [], leftForPerson: [] };
 }
+
+/**
+ * Namespaces of ours that no journal names (a journal deleted by hand, say). Without root there
+ * are none this user could have made in the root mount namespace (nor delete): those belong to root's runs.
+ */
+async function reapOrphans(journaledRunIds: ReadonlySet<string>): Promise<ReapOutcome> {
+  const done: string[] = [];
+  if (process.getuid?.() !== 0) return { done, failed: [], leftForPerson: [] };
+  for (const ns of await listNamespaces()) {
+    if (!ns.startsWith(NETNS_PREFIX) || [...journaledRunIds].some((runId) => ns.startsWith(`${NETNS_PREFIX}${runId}-`))) continue;
+    await destroyNamespace(ns);
+    done.push(`deleted namespace ${ns}`);
+  }
+  return { done, failed: [], leftForPerson: [] };
+}
+
+export const sandboxCleanup: CleanupHandler = { provider: 'sandbox', reapRun, reapOrphans };

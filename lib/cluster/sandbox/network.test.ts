@@ -8,7 +8,7 @@ import { Journal } from '../../faults/journal.ts';
 import { run } from '../../util/exec.ts';
 import { createHub, createNodeNamespace, destroyNamespace, hubNamespace, listNamespaces, nodeNamespace } from '../../sandbox/network.ts';
 import { addRules, deleteRules, installChains, isolateRules, listRules, oneWayRules, partitionRules, type FilterNode } from '../../sandbox/packet-filter.ts';
-import { newRunId } from './sandbox-provider.ts';
+import { newRunId } from '../core/workspace.ts';
 import { nodeAddress } from '../../sandbox/topology.ts';
 
 const isRoot = process.getuid?.() === 0;

@@ -1,21 +1,17 @@
 // A started sandbox cluster: namespaces, processes, the VIP and per-node endpoints, and the faults on them.
-import { FAULT_KINDS, type AppliedFault, type FaultKind, type FaultRequest } from '../../faults/catalogue.ts';
+import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import type { ClusterEndpoints, EtcdMembership } from '../../model/cluster.ts';
-import { undoFaultsThenTearDown } from '../core/lifecycle.ts';
+import { NodeOwningCluster, type CutRequest } from '../core/node-faults.ts';
+import type { RunWorkspace } from '../core/workspace.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
-import type { StartedCluster } from '../core/provider.ts';
 import { loadKubeConfig, writePlainKubeconfig } from '../../util/kubeconfig.ts';
-import type { Journal } from '../../faults/journal.ts';
-import { FaultLedger } from '../../faults/ledger.ts';
-import type { TeardownStack } from '../../util/teardown.ts';
 import { waitFor } from '../../util/wait.ts';
 import type { AgentConfig } from '../../sandbox/agent/config.ts';
 import { mergePatch } from '../../harvester/promote/patch-options.ts';
 import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
-import type { FilterNode } from '../../sandbox/packet-filter.ts';
-import { applySandboxFault, type SandboxFaultTarget } from './sandbox-faults.ts';
+import { addRules, deleteRules, flushChains, isolateRules, oneWayRules, partitionRules, type FilterNode, type FilterRule } from '../../sandbox/packet-filter.ts';
 import { API_PORT, apiUrl, type NodeProcesses, peerUrl } from '../../sandbox/node-processes.ts';
 import type { SandboxNode, SandboxTimers } from '../../sandbox/topology.ts';
 import { TcpForwarder } from '../../sandbox/vip.ts';
@@ -29,10 +25,6 @@ export interface SandboxMember {
 }
 
 export interface SandboxClusterParts {
-  readonly runId: string;
-  readonly runDir: string;
-  readonly journal: Journal;
-  readonly teardown: TeardownStack;
   readonly members: ReadonlyMap<string, SandboxMember>;
   readonly timers: SandboxTimers;
   readonly vip: TcpForwarder;
@@ -44,31 +36,22 @@ export interface SandboxClusterParts {
   readonly agentBundle?: string | undefined;
 }
 
-export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
+export class StartedSandbox extends NodeOwningCluster {
   readonly provider = 'sandbox';
   readonly supportedFaults: ReadonlySet<FaultKind> = new Set(FAULT_KINDS);
-  readonly ledger: FaultLedger;
   private coreApi: CoreV1Api | undefined;
   private readonly nodeForwarders = new Map<string, TcpForwarder>();
   /** In a user-namespace run (not root, or CPCHAOS_USERNS=1): the pid of the process holding that namespace. */
   holderPid: number | undefined;
 
-  constructor(private readonly parts: SandboxClusterParts) {
-    this.ledger = new FaultLedger(parts.journal);
+  constructor(workspace: RunWorkspace, private readonly parts: SandboxClusterParts) {
+    super(workspace);
   }
 
   /** Client of the VIP; the kubeconfig exists once the VIP listens. */
   private get core(): CoreV1Api {
     this.coreApi ??= loadKubeConfig(this.parts.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
     return this.coreApi;
-  }
-
-  get runId(): string {
-    return this.parts.runId;
-  }
-
-  get runDir(): string {
-    return this.parts.runDir;
   }
 
   get endpoints(): ClusterEndpoints {
@@ -94,18 +77,6 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
     return this.member(name).state;
   }
 
-  inject(request: FaultRequest): Promise<AppliedFault> {
-    return this.ledger.apply(request, (r) => applySandboxFault(this, r));
-  }
-
-  async stop(): Promise<void> {
-    await undoFaultsThenTearDown(this.ledger, this.parts.teardown);
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
-  }
-
   // ---- etcd -------------------------------------------------------------------------------------------------
 
   private etcdClientFor(member: SandboxMember): EtcdClient {
@@ -118,7 +89,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
    * of the highest raft term wins: a deposed leader that has not noticed yet (or a member being removed) claims
    * leadership in an older term.
    */
-  async etcdMembership(): Promise<EtcdMembership | undefined> {
+  override async etcdMembership(): Promise<EtcdMembership | undefined> {
     let lastError: unknown;
     type View = { membership: EtcdMembership; term: number };
     const newer = (a: View | undefined, b: View): View => (a === undefined || b.term > a.term ? b : a);
@@ -145,7 +116,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
     return undefined;
   }
 
-  // ---- node operations (SandboxFaultTarget) ------------------------------------------------------------------
+  // ---- node operations (NodeFaultTarget) ---------------------------------------------------------------------
 
   filterNode(name: string): FilterNode {
     const member = this.member(name);
@@ -154,6 +125,34 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
 
   allFilterNodes(): FilterNode[] {
     return [...this.parts.members.values()].filter((m) => m.state !== 'removed').map((m) => this.filterNode(m.node.name));
+  }
+
+  /** iptables rules in the node namespaces; their undo deletes them from the namespaces that are still there. */
+  async cutOff(request: CutRequest): Promise<() => Promise<void>> {
+    const rules = this.rulesFor(request);
+    try {
+      await addRules(rules);
+    } catch (error) {
+      await deleteRules(rules).catch(() => undefined);
+      throw error;
+    }
+    return () => deleteRules(rules.filter((rule) => this.allFilterNodes().some((n) => n.namespace === rule.namespace)));
+  }
+
+  private rulesFor(request: CutRequest): FilterRule[] {
+    const node = (name: string): FilterNode => this.filterNode(name);
+    switch (request.kind) {
+      case 'isolate':
+        return request.nodes.flatMap((name) => isolateRules(node(name)));
+      case 'partition':
+        return partitionRules(request.groups.map((group) => group.map(node)));
+      case 'drop':
+        return oneWayRules(request.from.map(node), request.to.map(node));
+    }
+  }
+
+  async healNetwork(): Promise<void> {
+    for (const node of this.allFilterNodes()) await flushChains(node.namespace);
   }
 
   async killNode(name: string): Promise<void> {
@@ -246,11 +245,11 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
       if (this.nodeForwarders.has(name)) continue;
       const forwarder = new TcpForwarder({ healthChecked: false, healthIntervalMs: 0, healthTimeoutMs: 0 });
       this.nodeForwarders.set(name, forwarder);
-      this.parts.teardown.defer(`close API endpoint of ${name}`, () => forwarder.close());
+      this.teardown.defer(`close API endpoint of ${name}`, () => forwarder.close());
       forwarder.setBackends([{ name, socketPath: member.processes.layout.apiSocketPath }]);
       const port = await forwarder.listen();
-      const path = join(this.parts.runDir, `kubeconfig-${name}.yaml`);
-      writePlainKubeconfig(path, `http://127.0.0.1:${port}`, `cpchaos-${this.parts.runId}-${name}`);
+      const path = join(this.runDir, `kubeconfig-${name}.yaml`);
+      writePlainKubeconfig(path, `http://127.0.0.1:${port}`, `cpchaos-${this.runId}-${name}`);
       this.parts.endpoints.nodeKubeconfigPaths.set(name, path);
     }
   }
@@ -259,7 +258,7 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
   agentConfig(member: SandboxMember, registerAfter?: string): AgentConfig {
     const initialControlPlanes = [...this.parts.members.values()].filter((m) => m.node.role === 'control-plane');
     return {
-      runId: this.parts.runId,
+      runId: this.runId,
       nodeName: member.node.name,
       role: member.node.role,
       address: member.node.address,
@@ -291,6 +290,6 @@ export class StartedSandbox implements StartedCluster, SandboxFaultTarget {
   }
 
   get journalPath(): string {
-    return join(this.parts.runDir, 'journal.jsonl');
+    return join(this.runDir, 'journal.jsonl');
   }
 }

@@ -1,17 +1,15 @@
 // The sandbox provider: builds a cluster out of local processes in network namespaces, with real etcd quorum.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
 import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
-import { stopAndRethrow } from '../core/lifecycle.ts';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { stopAndRethrow } from '../core/started-cluster.ts';
+import { RunWorkspace } from '../core/workspace.ts';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { type ClusterProvider } from '../core/provider.ts';
 import { loadKubeConfig, writePlainKubeconfig } from '../../util/kubeconfig.ts';
-import { Journal, processStartTicks, runsRoot } from '../../faults/journal.ts';
 import { errorMessage, SetupError } from '../../util/errors.ts';
 import { run } from '../../util/exec.ts';
-import { TeardownStack } from '../../util/teardown.ts';
 import { waitFor } from '../../util/wait.ts';
 import { assertCanCreateNamespaces, createHub, createNodeNamespace, destroyNamespace, hubNamespace, nodeNamespace } from '../../sandbox/network.ts';
 import { installChains } from '../../sandbox/packet-filter.ts';
@@ -35,10 +33,6 @@ export interface SandboxOptions {
 }
 
 const STANDARD_NAMESPACES = ['default', 'kube-system', 'kube-node-lease', 'harvester-system'];
-
-export function newRunId(): string {
-  return randomBytes(3).toString('hex');
-}
 
 export function isNodeReady(node: V1Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
@@ -77,25 +71,15 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     await assertCanCreateNamespaces();
     await assertEtcdInstalled();
     const bundle = await agentBundle();
-    const runId = newRunId();
-    const runDir = join(runsRoot(), runId);
-    mkdirSync(runDir, { recursive: true });
-    const journal = new Journal(runDir);
-    journal.record({ type: 'run', runId, provider: this.name, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid) ?? 0 });
-    const teardown = new TeardownStack();
-    teardown.defer('remove run folder', () => {
-      journal.record({ type: 'stopped' });
-      // CPCHAOS_KEEP_RUN_DIR=1 keeps logs and etcd data of every run, for debugging.
-      if (!options.keepRunDir && process.env['CPCHAOS_KEEP_RUN_DIR'] !== '1') rmSync(runDir, { recursive: true, force: true });
-    });
-
+    const workspace = RunWorkspace.open({ provider: this.name, keepRunDir: options.keepRunDir });
+    const { runId, runDir, journal, teardown } = workspace;
     const members = new Map<string, SandboxMember>();
     const vip = new TcpForwarder({ healthChecked: true, healthIntervalMs: 200, healthTimeoutMs: 1000 });
     const nodeKubeconfigPaths = new Map<string, string>();
     const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
     const apiEndpointsFile = join(runDir, 'api-endpoints.json');
-    const cluster = new StartedSandbox({
-      runId, runDir, journal, teardown, members, timers: topology.timers, vip, apiEndpointsFile,
+    const cluster = new StartedSandbox(workspace, {
+      members, timers: topology.timers, vip, apiEndpointsFile,
       endpoints: { kubeconfigPath, nodeKubeconfigPaths }, promotionPolicy: options.promotionPolicy, promotion: options.promotion, agentBundle: bundle,
     });
     try {

@@ -18,7 +18,8 @@ import { controlSocketPath } from '../../cluster/sandbox/control/protocol.ts';
 import type { StartedSandbox } from '../../cluster/sandbox/sandbox-cluster.ts';
 import { SandboxProvider } from '../../cluster/sandbox/sandbox-provider.ts';
 import { waitFor } from '../../util/wait.ts';
-import { cleanupExistingRuns } from '../../cluster/existing/cleanup.ts';
+import { existingCleanup } from '../../cluster/existing/cleanup.ts';
+import { reapRuns } from '../../cluster/core/reaper.ts';
 import { ExistingClusterProvider } from '../../cluster/existing/existing-provider.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -133,9 +134,10 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
         await existing.inject({ kind: 'kill', nodes: ['cp-1'] });
         expect(run.sandbox.member('cp-1').state).to.equal('killed');
         // The harness "dies" here: nothing is undone by it; its journal holds the undo command.
-        const report = await cleanupExistingRuns();
-        expect(report.undone).to.deep.equal([`${existing.runId}: node bin/cpchaos.js sandbox undo kill cp-1`]);
-        expect(report.cleaned).to.deep.equal([existing.runId]);
+        const report = await reapRuns([existingCleanup()]);
+        const reaped = report.runs.find((r) => r.runId === existing.runId);
+        expect(reaped?.outcome.done).to.deep.equal(['undid kill cp-1: node bin/cpchaos.js sandbox undo kill cp-1']);
+        expect(report.keptRuns).to.not.include(existing.runId);
         expect(run.sandbox.member('cp-1').state).to.equal('running');
         await waitFor('cp-1 Ready again after cleanup', async () => (await run.sandbox.listNodes()).some((n) => n.metadata?.name === 'cp-1' && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), { timeoutMs: 30_000, intervalMs: 250 });
       } finally {

@@ -9,7 +9,7 @@ import { DEFAULT_KIND_CONFIG_DIR, planKindCluster } from '../../cluster/kind/kin
 import { KindPromoteLoop, type KindPromoteLoopOptions } from '../../cluster/kind/promote-loop.ts';
 import { scaleBudgets } from '../budgets.ts';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
-import { stopAndRethrow } from '../../cluster/core/lifecycle.ts';
+import { stopAndRethrow } from '../../cluster/core/started-cluster.ts';
 import { WITNESS_LABEL } from '../../harvester/contract.ts';
 import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../harvester/promotion.ts';
 import { errorMessage, SetupError } from '../../util/errors.ts';

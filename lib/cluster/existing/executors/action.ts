@@ -1,7 +1,7 @@
-import type { AppliedFault, FaultRequest } from '../../../faults/catalogue.ts';
 // What executors produce: a plan of steps, each an action and (maybe) the action that undoes it. Running a plan
 // applies the steps in order; if one fails, the steps already applied are undone (newest first) and the original
 // error is rethrown. The plan can also be printed without running anything (dry-run).
+import type { AppliedFault, FaultRequest } from '../../../faults/catalogue.ts';
 
 /** One thing an executor does: a command, a power request, an API call. */
 export interface FaultAction {

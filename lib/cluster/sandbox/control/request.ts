@@ -1,5 +1,5 @@
-import { FAULT_KINDS, type FaultKind, type FaultRequest } from '../../../faults/catalogue.ts';
 // A FaultRequest read from JSON sent over the control socket, checked field by field.
+import { FAULT_KINDS, type FaultKind, type FaultRequest } from '../../../faults/catalogue.ts';
 
 function names(value: unknown, field: string): string[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.length > 0)) {
