@@ -23,6 +23,24 @@ function promote(b: HistoryBuilder, node: ReturnType<typeof tnode>, startSec: nu
     .at(doneSec).node('MODIFIED', tnode(node.name, { ...age, status: 'complete', management: true }));
 }
 
+/** cp-0..2, w-0..2 (or the given workers); cp-1 and cp-2 deleted at +5 s, both gone at +8 s (cp-1 first). Budget 100 s. */
+function twoDeleted(workers: ReturnType<typeof tnode>[] = [w(0), w(1), w(2)]): HistoryBuilder {
+  return new HistoryBuilder()
+    .cluster([cp(0), cp(1), cp(2), ...workers], { promotionMs: 100_000 })
+    .at(5).fault('d', 'delete-node', ['cp-1', 'cp-2'])
+    .at(8).node('DELETED', cp(1)).node('DELETED', cp(2));
+}
+
+interface DeletionDetail {
+  readonly node: string;
+  readonly named: string[];
+  readonly promoted?: string;
+  readonly status: string;
+  readonly summary: string;
+}
+const deletionsOf = (v: Verdict): DeletionDetail[] => v.details?.['deletions'] as DeletionDetail[];
+const running = (node: ReturnType<typeof tnode>, extra = {}) => tnode(node.name, { ageMinutes: Number(node.creationTimestamp.slice(14, 16)), status: 'running', cordoned: true, ...extra });
+
 describe('promotion-after-deletion', () => {
   it('passes when the oldest eligible node completes within the budget', () => {
     const v = check(promote(deleted(), w(0), 9, 60).end());
@@ -110,5 +128,116 @@ describe('promotion-after-deletion', () => {
     const youngest = { selectPromoteNode: () => 'w-1' };
     const v = runOracles(promote(deleted(), w(1), 9, 60).end().build(), [PROMOTION_AFTER_DELETION], { reference: youngest })[0];
     expect(v?.status).to.equal('pass');
+  });
+  it('passes a promotion completing exactly at the deadline, and fails one completing just after it', () => {
+    // gone at +8 s, budget 100 s: the deadline is +108 s
+    expect(check(promote(deleted(), w(0), 9, 108).end()).status).to.equal('pass');
+    const late = check(promote(deleted(), w(0), 9, 108.001).end());
+    expect(late.status).to.equal('fail');
+    expect(late.summary).to.match(/had not completed by \+108\.0 s/);
+  });
+
+  it("starts the second deletion's budget, and asks the reference for its candidate, when the first promotion completes", () => {
+    // w-0 completes for cp-1 at +90 s; cp-2's budget runs +90 s .. +190 s and w-1 is named at +90 s
+    const served = (end: number): Verdict => check(promote(twoDeleted(), w(0), 9, 90).at(end).end());
+    const early = deletionsOf(served(150));
+    expect(early.map((d) => d.status)).to.deep.equal(['pass', 'inconclusive']);
+    expect(early[1]?.summary).to.match(/the run ended 40\.0 s before the budget expired: the reference named w-1, no promotion had started/);
+    const late = served(200);
+    expect(late.status).to.equal('fail');
+    expect(late.summary).to.match(/^cp-2 disappeared at \+8\.0 s; the reference named w-1 \(\+90\.0 s\) but no promotion started within 100\.0 s/);
+  });
+
+  it('leaves a deletion still waiting for its turn inconclusive when the run ends', () => {
+    const v = check(twoDeleted().at(9).node('MODIFIED', running(w(0))).at(50).end());
+    expect(v.status).to.equal('inconclusive');
+    const [first, second] = deletionsOf(v);
+    expect(first?.summary).to.match(/the run ended 58\.0 s before the budget expired: w-0 was still promoting/);
+    expect(second?.summary).to.match(/the run ended before its turn came: no candidate yet \(not evaluated\)/);
+    expect(second?.named).to.deep.equal([]);
+    expect(second?.promoted).to.equal(undefined);
+  });
+
+  it('counts candidates named only after later node changes, and fails naming the first of them', () => {
+    // nobody is eligible when cp-2 disappears; w-1 is uncordoned at +20 s (named), then w-0 turns Ready at +30 s (named too)
+    const b = deleted([w(0, { ready: 'False' }), w(1, { cordoned: true })]).at(20).node('MODIFIED', w(1)).at(30).node('MODIFIED', w(0));
+    const v = check(b.at(200).end());
+    expect(v.status).to.equal('fail');
+    expect(v.summary).to.match(/the reference named w-1 \(\+20\.0 s\) but no promotion started/);
+    expect(deletionsOf(v)[0]?.named).to.deep.equal(['w-1', 'w-0']);
+    const promoted = check(promote(deleted([w(0, { ready: 'False' }), w(1, { cordoned: true })]).at(20).node('MODIFIED', w(1)), w(1), 25, 60).end());
+    expect(promoted.status, promoted.summary).to.equal('pass');
+  });
+
+  it('gives the latest reason when the reference never named a node', () => {
+    // "2 management + 0 eligible" at first; after w-0 is gone only 2 nodes are left
+    const v = check(deleted([w(0, { ready: 'False' })]).at(20).node('DELETED', w(0, { ready: 'False' })).at(200).end());
+    expect(v.status).to.equal('inconclusive');
+    expect(v.summary).to.match(/named no candidate within 100\.0 s: 2 node\(s\); nothing is promoted/);
+  });
+
+  it('settles a deletion at once when a node the reference never named starts promoting, and serves the next', () => {
+    // w-0 is NotReady, so w-1 is named for cp-1; w-0 is promoted anyway. cp-2 is served from then on and gets w-1.
+    const b = twoDeleted([w(0, { ready: 'False' }), w(1), w(2)]);
+    promote(b, w(0), 9, 60);
+    promote(b, w(1), 61, 100);
+    const v = check(b.end());
+    expect(v.status).to.equal('fail');
+    expect(v.summary).to.match(/^cp-1 disappeared at \+8\.0 s; w-0 was promoted \(\+9\.0 s\) but the reference named w-1$/);
+    const deletions = deletionsOf(v);
+    expect(deletions.map((d) => [d.node, d.status, d.promoted])).to.deep.equal([['cp-1', 'fail', 'w-0'], ['cp-2', 'pass', 'w-1']]);
+    expect(deletions[1]?.named).to.deep.equal(['w-1']);
+  });
+
+  it('fails a promotion starting while the served one runs and another deletion waits; with none waiting it is only unattributed', () => {
+    // w-1's promote Job appears while w-0 is promoting (no promote-status on w-1, so only the start signal shows it)
+    const v = check(twoDeleted().at(9).node('MODIFIED', running(w(0))).at(20).job('ADDED', 'w-1').at(30).end());
+    expect(v.status).to.equal('fail');
+    expect(v.summary).to.match(/^w-1 started promoting at \+20\.0 s while w-0's promotion had not completed \(one at a time\)$/);
+    const alone = check(promote(deleted().at(9).node('MODIFIED', running(w(0))).at(20).job('ADDED', 'w-1'), w(0), 9, 60).end());
+    expect(alone.status, alone.summary).to.equal('pass');
+    expect((alone.details?.['unattributedStarts'] as { node: string }[]).map((s) => s.node)).to.deep.equal(['w-1']);
+  });
+
+  it('fails when two nodes have promote-status running at once', () => {
+    const b = deleted().at(9).node('MODIFIED', running(w(0))).at(20).node('MODIFIED', running(w(1)));
+    const v = check(promote(b, w(0), 9, 60).end());
+    expect(v.status).to.equal('fail');
+    expect(v.summary).to.match(/^w-0 and w-1 had promote-status running at the same time \(\+20\.0 s\)/);
+    expect(v.evidence.map((e) => (e.kind === 'node' ? e.node.name : e.kind))).to.deep.equal(['w-0', 'w-1']);
+  });
+
+  it('fails when the promotion ends unknown, or the promoted Node object disappears', () => {
+    const unknown = check(deleted().at(9).node('MODIFIED', running(w(0))).at(20).node('MODIFIED', running(w(0), { status: 'unknown' })).at(30).end());
+    expect(unknown.status).to.equal('fail');
+    expect(unknown.summary).to.match(/w-0's promotion ended with promote-status unknown at \+20\.0 s/);
+    const vanished = check(deleted().at(9).node('MODIFIED', running(w(0))).at(20).node('DELETED', running(w(0))).at(30).end());
+    expect(vanished.status).to.equal('fail');
+    expect(vanished.summary).to.match(/w-0 was promoting but its Node object disappeared \(\+20\.0 s\)/);
+  });
+
+  it('does not count promote-status complete without the management labels as completion', () => {
+    const v = check(deleted().at(9).node('MODIFIED', running(w(0))).at(20).node('MODIFIED', w(0, { status: 'complete' })).at(200).end());
+    expect(v.status).to.equal('fail');
+    expect(v.summary).to.match(/w-0 started promoting at \+9\.0 s but had not completed by \+108\.0 s/);
+  });
+
+  it("is inconclusive when the node watch was blind while a started promotion overran, citing the node's last state", () => {
+    const b = deleted().at(9).node('MODIFIED', running(w(0)));
+    const heartbeatSeq = b.build().length;
+    b.at(30).node('MODIFIED', running(w(0))).at(120).gap('nodes', 50, 120);
+    const v = check(b.at(150).node('MODIFIED', w(0, { status: 'complete', management: true })).end());
+    expect(v.status).to.equal('inconclusive');
+    expect(v.summary).to.match(/had not completed by \+108\.0 s \(budget 100\.0 s\); the node watch was blind meanwhile$/);
+    expect(v.evidence.map((e) => e.seq)).to.include(heartbeatSeq);
+  });
+
+  it("starts the next deletion's budget at an expired one's deadline, not when the expiry was noticed", () => {
+    // nothing happens for cp-1 until +150 s: its budget expired at +108 s, so cp-2's runs +108 s .. +208 s
+    const v = check(promote(twoDeleted(), w(0), 150, 215).end());
+    const [first, second] = deletionsOf(v);
+    expect(first?.summary).to.match(/the reference named w-0 \(\+8\.0 s\) but no promotion started/);
+    expect(second?.summary).to.match(/w-0 started promoting at \+150\.0 s but had not completed by \+208\.0 s/);
+    expect(second?.promoted).to.equal('w-0');
   });
 });
