@@ -6,8 +6,8 @@ import { loadHistory, serializeHistory } from '../lib/observe/history.ts';
 import type { History, OpEvent, TrimmedNode } from '../lib/observe/history.ts';
 import { ORACLES, ORACLE_NAMES, OracleContext, runOracles } from '../lib/oracles/index.ts';
 import { checkRegister } from '../lib/oracles/linearizability.ts';
-import { HistoryBuilder, simulatedRegisterOps, tnode } from '../lib/oracles/testing.ts';
-import type { SimulatedOp } from '../lib/oracles/testing.ts';
+import { HistoryBuilder, simulatedRegisterOps, tnode } from '../lib/observe/testing/history-builder.ts';
+import type { SimulatedOp } from '../lib/observe/testing/history-builder.ts';
 
 const TARGET_EVENTS = Number(process.argv[2] ?? 1_000_000);
 const STEP_MS = 25;

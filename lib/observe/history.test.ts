@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HistoryBuilder, T0, tnode } from '../oracles/testing.ts';
+import { HistoryBuilder, T0, tnode } from './testing/history-builder.ts';
 import { HistoryFormatError, harnessDeletions, loadHistory, loadHistoryDocument, nodesAt, resolveBudgets, runStartOf, serializeHistory } from './history.ts';
 import type { HistoryEvent } from './history.ts';
 

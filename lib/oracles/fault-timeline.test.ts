@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { buildFaultTimeline, intervalsWhere, majorityAffected, majorityDown, minorityAffected } from './fault-timeline.ts';
-import { HistoryBuilder, T0, tnode } from './testing.ts';
+import { HistoryBuilder, T0, tnode } from '../observe/testing/history-builder.ts';
 import type { HistoryEvent } from '../observe/history.ts';
 import { runStartOf } from '../observe/history.ts';
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { checkRegister } from './linearizability.ts';
 import type { RegisterOp, RegisterValue } from './linearizability.ts';
-import { simulatedRegisterOps } from './testing.ts';
-import type { SimulatedOp } from './testing.ts';
+import { simulatedRegisterOps } from '../observe/testing/history-builder.ts';
+import type { SimulatedOp } from '../observe/testing/history-builder.ts';
 
 function registerOps(simulated: readonly SimulatedOp[]): RegisterOp[] {
   return simulated.map((op, id) => ({ ...op, id }));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { runOracles } from './index.ts';
 import { MANAGEMENT_COUNT } from './management-count.ts';
-import { HistoryBuilder, tnode } from './testing.ts';
+import { HistoryBuilder, tnode } from '../observe/testing/history-builder.ts';
 import type { Verdict } from './verdict.ts';
 
 const cp = (i: number, extra = {}) => tnode(`cp-${i}`, { management: true, ageMinutes: i, ...extra });

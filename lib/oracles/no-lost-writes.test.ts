@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { runOracles } from './index.ts';
 import { NO_LOST_WRITES } from './no-lost-writes.ts';
-import { HistoryBuilder, simulatedRegisterOps } from './testing.ts';
+import { HistoryBuilder, simulatedRegisterOps } from '../observe/testing/history-builder.ts';
 import type { Verdict } from './verdict.ts';
 import type { OracleOptions } from './context.ts';
 

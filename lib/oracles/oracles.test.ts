@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadHistoryDocument } from '../observe/history.ts';
 import { ORACLE_NAMES, UnknownOracleError, runOracles } from './index.ts';
-import { HistoryBuilder, tnode } from './testing.ts';
+import { HistoryBuilder, tnode } from '../observe/testing/history-builder.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();

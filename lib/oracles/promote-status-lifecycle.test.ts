@@ -3,7 +3,7 @@ import { runOracles } from './index.ts';
 import { PROMOTE_STATUS_LIFECYCLE } from './promote-status-lifecycle.ts';
 import { PROMOTE_STATUS_ANNOTATION } from '../harvester/contract.ts';
 import type { TrimmedNode } from '../observe/history.ts';
-import { HistoryBuilder, T0, tnode } from './testing.ts';
+import { HistoryBuilder, T0, tnode } from '../observe/testing/history-builder.ts';
 import type { Verdict } from './verdict.ts';
 
 const w = (status?: string, extra = {}) => tnode('w-0', { ageMinutes: 10, ...(status === undefined ? {} : { status }), ...extra });

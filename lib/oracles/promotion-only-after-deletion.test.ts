@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { runOracles } from './index.ts';
 import { PROMOTION_ONLY_AFTER_DELETION } from './promotion-only-after-deletion.ts';
 import { PROMOTE_STATUS_ANNOTATION } from '../harvester/contract.ts';
-import { HistoryBuilder, tnode } from './testing.ts';
+import { HistoryBuilder, tnode } from '../observe/testing/history-builder.ts';
 import type { Verdict } from './verdict.ts';
 
 const cp = (i: number, extra = {}) => tnode(`cp-${i}`, { management: true, ageMinutes: i, ...extra });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { runOracles } from './index.ts';
 import { QUORUM_LOST } from './quorum-lost.ts';
-import { HistoryBuilder, tnode } from './testing.ts';
+import { HistoryBuilder, tnode } from '../observe/testing/history-builder.ts';
 import type { Verdict } from './verdict.ts';
 
 const cp = (i: number) => tnode(`cp-${i}`, { management: true, ageMinutes: i });

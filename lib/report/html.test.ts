@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { renderHtmlReport } from './html.ts';
-import { PLANTED_SECRETS, sampleResult } from './testing.ts';
+import { PLANTED_SECRETS, sampleResult } from './testing/sample-run.ts';
 import { parseXml, type XmlElement } from './xml-parse.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

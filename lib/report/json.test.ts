@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { loadHistory } from '../observe/history.ts';
 import { historyFileNames, newReportDir, writeRunReports } from './json.ts';
 import type { RunSummary } from './summary.ts';
-import { PLANTED_SECRETS, sampleResult } from './testing.ts';
+import { PLANTED_SECRETS, sampleResult } from './testing/sample-run.ts';
 import { parseXml } from './xml-parse.ts';
 
 describe('writeRunReports', () => {

@@ -1,7 +1,7 @@
 import type { ScenarioResult } from './result.ts';
 import { expect } from 'chai';
 import { renderJUnit } from './junit.ts';
-import { PLANTED_SECRETS, sampleResult } from './testing.ts';
+import { PLANTED_SECRETS, sampleResult } from './testing/sample-run.ts';
 import { childrenNamed, parseXml, type XmlElement } from './xml-parse.ts';
 
 function only(element: XmlElement, name: string): XmlElement {

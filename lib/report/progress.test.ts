@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { Recorder } from '../observe/recorder.ts';
-import { HistoryBuilder, T0, tnode } from '../oracles/testing.ts';
+import { HistoryBuilder, T0, tnode } from '../observe/testing/history-builder.ts';
 import { formatVerdictLine, INITIAL_PROGRESS, progressLog, progressStep, ProgressReporter } from './progress.ts';
-import { PLANTED_SECRETS, sampleHistory, sampleResult } from './testing.ts';
+import { PLANTED_SECRETS, sampleHistory, sampleResult } from './testing/sample-run.ts';
 
 describe('progress lines', () => {
   const log = progressLog(sampleHistory().history);

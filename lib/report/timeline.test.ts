@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { HistoryBuilder, T0 } from '../oracles/testing.ts';
-import { sampleResult } from './testing.ts';
+import { HistoryBuilder, T0 } from '../observe/testing/history-builder.ts';
+import { sampleResult } from './testing/sample-run.ts';
 import { apiStrip } from './timeline-api.ts';
 import { faultBands } from './timeline-faults.ts';
 import { buildTimeline } from './timeline.ts';

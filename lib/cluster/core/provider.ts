@@ -6,6 +6,8 @@ import type { ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership } fro
 /** A running (or attached) cluster. Disposing it stops it; stop() is idempotent. */
 export interface StartedCluster extends AsyncDisposable {
   readonly provider: string;
+  /** The run's id: its folder and journal under the runs root, and the names of what it created. */
+  readonly runId: string;
   readonly endpoints: ClusterEndpoints;
   /** Nodes as they were at start (roles may change later: read the API for the current state). */
   readonly nodes: readonly ClusterNode[];

@@ -1,6 +1,6 @@
 // Builds histories for tests and benchmarks: seq is assigned, time only moves forward.
-import type { ActionKind } from '../faults/catalogue.ts';
-import type { NodeRole, ClusterTimers } from '../model/cluster.ts';
+import type { ActionKind } from '../../faults/catalogue.ts';
+import type { NodeRole, ClusterTimers } from '../../model/cluster.ts';
 import {
   CONTROL_PLANE_ROLE_LABEL,
   ETCD_ROLE_LABEL,
@@ -10,8 +10,8 @@ import {
   PROMOTE_JOB_NODE_LABEL,
   PROMOTE_STATUS_ANNOTATION,
   WORKER_ONLY_LABEL,
-} from '../harvester/contract.ts';
-import type { ActionEvent, ActionPhase, GapSource, HistoryEvent, NodeEvent, OpEvent, RunBudgets, TrimmedNode } from '../observe/history.ts';
+} from '../../harvester/contract.ts';
+import type { ActionEvent, ActionPhase, GapSource, HistoryEvent, NodeEvent, OpEvent, RunBudgets, TrimmedNode } from '../history.ts';
 
 export const T0 = Date.parse('2025-06-01T00:00:00Z');
 const NODE_EPOCH = Date.parse('2025-01-01T00:00:00Z');

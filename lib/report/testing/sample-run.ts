@@ -2,14 +2,14 @@
 // killed (VIP writes stall for 4.2 s, etcd leadership moves), then deleted; worker-0 is promoted; cp-2 is cordoned
 // for a while; the node watch is blind for a second. quorum-survives fails with evidence. Secrets are planted in a
 // note, an op error and verdict details so the tests can check they never reach a report.
-import type { ScenarioResult } from './result.ts';
-import { PROMOTE_STATUS_ANNOTATION } from '../harvester/contract.ts';
-import type { TrimmedNode } from '../observe/history.ts';
-import { HistoryBuilder, T0, tnode } from '../oracles/testing.ts';
-import type { Verdict } from '../oracles/verdict.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { ScenarioResult } from '../result.ts';
+import { PROMOTE_STATUS_ANNOTATION } from '../../harvester/contract.ts';
+import type { TrimmedNode } from '../../observe/history.ts';
+import { HistoryBuilder, T0, tnode } from '../../observe/testing/history-builder.ts';
+import type { Verdict } from '../../oracles/verdict.ts';
+import type { Scenario } from '../../scenario/types.ts';
 
-export { T0 } from '../oracles/testing.ts';
+export { T0 } from '../../observe/testing/history-builder.ts';
 
 export const PLANTED_SECRETS = {
   token: 'abcdef.0123456789abcdef-SECRET-TOKEN',
