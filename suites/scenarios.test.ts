@@ -1,18 +1,21 @@
 // The scenario catalogue as mocha tests: each scenario a `describe`, each invariant an `it`, through the same
-// runner the CLI uses. CPCHAOS_TAGS (comma-separated, default "smoke") picks the scenarios.
+// scheduler and event stream the CLI uses. CPCHAOS_TAGS (comma-separated, default "smoke") picks the scenarios;
+// CPCHAOS_PROGRESS=1 prints each run's live progress (the CLI's terminal reporter) to stderr.
 import type { ScenarioResult } from '../lib/report/result.ts';
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScenario } from '../lib/scenario/loader.ts';
-import { runScenario } from '../lib/run/runner.ts';
-import { randomSeed } from '../lib/scenario/random.ts';
+import { TerminalReporter } from '../lib/cli/terminal-reporter.ts';
+import type { Reporter } from '../lib/run/events.ts';
+import { runSuite } from '../lib/run/scheduler.ts';
 import type { Scenario } from '../lib/scenario/types.ts';
 
 const SUITES = fileURLToPath(new URL('.', import.meta.url));
 const tags = (process.env['CPCHAOS_TAGS'] ?? 'smoke').split(',').map((t) => t.trim()).filter(Boolean);
 const isRoot = process.getuid?.() === 0;
+const showProgress = process.env['CPCHAOS_PROGRESS'] === '1';
 
 /** Mocha collects specs synchronously, so the catalogue is read synchronously here. */
 function scenarioFiles(dir: string): string[] {
@@ -34,10 +37,15 @@ describe(`scenario catalogue on the sandbox (tags: ${tags.join(', ')})`, functio
       let result: ScenarioResult | undefined;
       before(async function () {
         if (!isRoot) this.skip();
-        const seed = randomSeed();
-        result = await runScenario(scenario, { seed });
+        const suite = this.test?.parent;
         // The seed replays this run's random choices: cpchaos run <file> --seed <seed>
-        this.test?.parent && (this.test.parent.title = `${scenario.name} (seed ${seed})`);
+        const titles: Reporter = {
+          onEvent: (event) => {
+            if (event.type === 'scenario-begin' && suite) suite.title = `${scenario.name} (seed ${event.seed})`;
+          },
+        };
+        const reporters = [titles, ...(showProgress ? [new TerminalReporter({ parallel: false, harnessLines: false, rounds: false, write: (text) => void process.stderr.write(text) })] : [])];
+        [result] = await runSuite([scenario], { reporters });
       });
       for (const name of [...scenario.invariants.map((i) => i.name), 'steps', 'expect']) {
         it(`${name} holds`, () => {

@@ -1,14 +1,12 @@
 // `cpchaos run <files or folders>`: runs scenarios, prints progress and verdicts, writes reports.
-import type { ScenarioResult } from '../report/result.ts';
-import { randomSeed } from '../scenario/random.ts';
 import { describeStep } from '../scenario/steps.ts';
 import { loadScenarios } from '../scenario/loader.ts';
-import { runScenario } from '../run/runner.ts';
+import { runSuite } from '../run/scheduler.ts';
 import { isProviderName } from '../cluster/core/providers.ts';
 import { targetFromFlags } from './run-target.ts';
 import { UsageError, parseOptions } from './options.ts';
-import { resultLines, ScenarioOutput, writeReports } from './output.ts';
-import { ProgressReporter } from '../report/index.ts';
+import { writeReports } from './output.ts';
+import { TerminalReporter } from './terminal-reporter.ts';
 
 const RUN_OPTIONS = {
   provider: { type: 'string', default: 'sandbox' },
@@ -58,48 +56,28 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
       run.abort(new Error(`kill switch: ${reason}`));
     },
   });
-  if (values['dry-run'] && provider !== 'existing') {
+  if (values['dry-run'] && !target.dryRunPlansFaults) {
     for (const scenario of scenarios) {
       process.stdout.write(`${scenario.name} (${scenario.source.file}) [${scenario.tags.join(', ')}]\n`);
       scenario.steps.forEach((step, i) => process.stdout.write(`  step ${i + 1} (line ${scenario.source.stepLines[i] ?? '?'}): ${describeStep(step)}\n`));
     }
     return 0;
   }
-  const results: ScenarioResult[] = [];
-  let failed = false;
-  const stopOnFailure = values['fail-fast'] || values['until-failure'];
-  const stopped = (): boolean => run.signal.aborted || (failed && stopOnFailure);
-  for (let round = 1; round <= (values['until-failure'] ? Number.MAX_SAFE_INTEGER : repeat) && !stopped(); round++) {
-    const seed = round === 1 && values.seed ? values.seed.toLowerCase() : randomSeed();
-    const queue = [...scenarios];
-    // With --parallel N, N scenarios run at once, each on its own cluster; each one's lines print as a block.
-    const worker = async (): Promise<void> => {
-      for (let scenario = queue.shift(); scenario && !stopped(); scenario = queue.shift()) {
-        const out = new ScenarioOutput(parallel > 1);
-        out.line(`\n== ${scenario.name} (seed ${seed}${repeat > 1 || values['until-failure'] ? `, round ${round}` : ''})`);
-        const reporter = new ProgressReporter();
-        const result = await runScenario(scenario, {
-          seed,
-          target,
-          dryRun: values['dry-run'],
-          signal: run.signal,
-          ...(values['dry-run'] ? { onProgress: (line: string) => out.line(`     ${line}`) } : {}),
-          onEvent: (event) => {
-            for (const line of reporter.push(event)) out.line(`     ${line}`);
-          },
-        });
-        results.push(result);
-        for (const line of resultLines(result)) out.line(line);
-        out.flush();
-        if (result.status === 'fail') failed = true;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, scenarios.length) }, worker));
-  }
+  const results = await runSuite(scenarios, {
+    target,
+    seed: values.seed,
+    repeat,
+    untilFailure: values['until-failure'],
+    failFast: values['fail-fast'],
+    parallel,
+    dryRun: values['dry-run'],
+    signal: run.signal,
+    reporters: [new TerminalReporter({ parallel: parallel > 1, harnessLines: values['dry-run'] === true, rounds: repeat > 1 || values['until-failure'] === true })],
+  });
   const dir = await writeReports(values.reports ?? 'reports', results);
   if (dir) process.stdout.write(`\nreport: ${dir}/index.html (junit.xml, summary.json and history files beside it)\n`);
   const counts = { pass: 0, fail: 0, inconclusive: 0 };
   for (const r of results) counts[r.status]++;
   process.stdout.write(`${counts.pass} passed, ${counts.fail} failed, ${counts.inconclusive} inconclusive\n`);
-  return failed ? 1 : 0;
+  return counts.fail > 0 ? 1 : 0;
 }

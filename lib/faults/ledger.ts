@@ -75,17 +75,7 @@ export class FaultLedger {
   }
 
   /** Undoes every active fault, newest first; continues past failures and rethrows the first. */
-  async undoAll(): Promise<void> {
-    let first: unknown;
-    while (this.active.length > 0) {
-      const entry = this.active.pop() as { id: string; fault: AppliedFault };
-      try {
-        await entry.fault.undo();
-        this.journal?.record({ type: 'fault-undone', id: entry.id });
-      } catch (error) {
-        first ??= error;
-      }
-    }
-    if (first !== undefined) throw first;
+  undoAll(): Promise<void> {
+    return this.undoMatching(() => true);
   }
 }

@@ -1,5 +1,6 @@
-// Budgets per provider. Scenario budgets are written for the sandbox, whose timers are compressed; a real cluster
-// runs Kubernetes' and Harvester's real timers, so its budgets are floored by what a healthy real cluster needs:
+// Budgets on a cluster with real timers (kind, an existing cluster). Scenario budgets are written for the sandbox,
+// whose timers are compressed (its target keeps them as they are); a real cluster runs Kubernetes' and Harvester's
+// real timers, so its budgets are floored by what a healthy real cluster needs:
 //   promotion  Harvester's promote Job takes ~7 min (harvester#2191) and has no deadline: 15 min by default;
 //   outage     etcd election plus the VIP moving (kube-vip) and clients reconnecting: election + 10 s at least,
 //              a scenario's outage budget scaled by the ratio of election timeouts;
@@ -7,25 +8,22 @@
 // Budgets the operator gives for the existing cluster (overrides) win over all of this.
 import type { ClusterTimers } from '../model/cluster.ts';
 import type { RunBudgets } from '../observe/history.ts';
-import { DEFAULT_PROMOTION_MS, DEFAULT_RECOVERY_MS, resolveBudgets } from '../observe/history.ts';
+import { DEFAULT_PROMOTION_MS, DEFAULT_RECOVERY_MS } from '../observe/history.ts';
 import { DEFAULT_TIMERS as SANDBOX_TIMERS } from '../sandbox/topology.ts';
 
 export const REAL_PROMOTION_MS = DEFAULT_PROMOTION_MS;
 export const REAL_OUTAGE_SLACK_MS = 10_000;
 export const REAL_RECOVERY_MS = 10 * 60_000;
 
-export interface BudgetTarget {
-  /** The provider name: "sandbox" keeps the scenario's budgets; any other provider runs real timers. */
-  readonly provider: string;
+export interface RealCluster {
   readonly timers: ClusterTimers;
   /** Budgets given for this cluster (e.g. options of the existing provider); they win. */
   readonly overrides?: RunBudgets;
 }
 
-/** Every budget for a run on this target, from the scenario's (sandbox-tuned) budgets. */
-export function scaleBudgets(scenario: RunBudgets, target: BudgetTarget): Required<RunBudgets> {
+/** Every budget for a run on a real cluster, from the scenario's (sandbox-tuned) budgets. */
+export function scaleBudgets(scenario: RunBudgets, target: RealCluster): Required<RunBudgets> {
   const overrides = target.overrides ?? {};
-  if (target.provider === 'sandbox') return resolveBudgets(target.timers, { ...scenario, ...overrides });
   const electionRatio = target.timers.etcdElectionTimeoutMs / SANDBOX_TIMERS.etcdElectionTimeoutMs;
   const outageFloor = target.timers.etcdElectionTimeoutMs + REAL_OUTAGE_SLACK_MS;
   return {

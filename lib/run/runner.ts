@@ -59,9 +59,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
     const unsupported = target.unsupported?.(scenario);
     if (unsupported) return finish(inconclusiveAll(scenario, `unsupported on ${target.name}: ${unsupported}`));
-    progress(`${target.name === 'existing' ? 'attaching to the' : 'starting a'} ${target.name} cluster`);
+    progress(`${target.attaches ? 'attaching to the' : 'starting a'} ${target.name} cluster`);
     const cluster: StartedCluster = await target.start(scenario, options.signal);
-    runId = (cluster as { runId?: string }).runId ?? '';
+    runId = cluster.runId;
     teardown.defer('stop the cluster', () => cluster.stop());
     const mismatch = shapeMismatch(scenario, cluster);
     if (mismatch) return finish(inconclusiveAll(scenario, `precondition not met: ${mismatch}`));
@@ -79,8 +79,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       ...(promotionPolicy ? { policy: promotionPolicy } : {}),
     });
     if (options.dryRun) return finish(await dryRunSteps(scenario, cluster, recorder, random, options, progress));
-    // An existing cluster's etcd view comes from a command (ssh, a CLI): sampled less often.
-    const observer = new ClusterObserver(cluster, recorder, target.name === 'existing' ? { ...DEFAULT_OBSERVER_OPTIONS, etcdSampleIntervalMs: 2000 } : DEFAULT_OBSERVER_OPTIONS);
+    const observer = new ClusterObserver(cluster, recorder, { ...DEFAULT_OBSERVER_OPTIONS, ...(target.etcdSampleIntervalMs ? { etcdSampleIntervalMs: target.etcdSampleIntervalMs } : {}) });
     teardown.defer('stop the recorder', () => observer.stop());
     await observer.start();
 

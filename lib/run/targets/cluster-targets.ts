@@ -21,6 +21,12 @@ export interface ClusterTarget {
   readonly name: ProviderName;
   /** Fault kinds clusters of this target support, known before one starts. */
   readonly supportedFaults: ReadonlySet<FaultKind>;
+  /** True when the target attaches to a cluster that exists (and outlives the run) rather than creating one. */
+  readonly attaches: boolean;
+  /** A dry-run plans every fault's commands on this target (else the CLI only lists the steps). */
+  readonly dryRunPlansFaults: boolean;
+  /** How often etcd membership is sampled: where it comes from a command (ssh, a CLI), less often. */
+  readonly etcdSampleIntervalMs?: number | undefined;
   /** The promotion policy module the cluster promotes with, when the harness chooses it. */
   readonly promotionPolicy?: string | undefined;
   /** Why this scenario cannot run on this target (it is then inconclusive), or undefined when it can. */
@@ -73,6 +79,8 @@ export function sandboxTarget(options: { readonly promotionPolicy?: string | und
   const promotionPolicy = options.promotionPolicy ? resolve(options.promotionPolicy) : undefined;
   return {
     name: 'sandbox',
+    attaches: false,
+    dryRunPlansFaults: false,
     supportedFaults: provider.supportedFaults,
     promotionPolicy,
     async prepare() {
@@ -87,16 +95,22 @@ export function sandboxTarget(options: { readonly promotionPolicy?: string | und
   };
 }
 
+/** An existing cluster's etcd view comes from a command (ssh, a CLI): sampled every 2 s, not every 0.5 s. */
+const EXISTING_ETCD_SAMPLE_INTERVAL_MS = 2000;
+
 /** Existing clusters: attach per scenario; the cluster promotes by its own rules (a policy cannot be chosen). */
 export function existingTarget(provider: ExistingClusterProvider, options: ExistingOptions): ClusterTarget {
   return {
     name: 'existing',
+    attaches: true,
+    dryRunPlansFaults: true,
+    etcdSampleIntervalMs: EXISTING_ETCD_SAMPLE_INTERVAL_MS,
     supportedFaults: provider.supportedFaults,
     async prepare() {
       // Nothing to load: attaching checks the kubeconfig, the context allowlist and the executors.
     },
     start: (scenario, signal) => provider.start({ ...options, allowQuorumLoss: scenario.allowQuorumLoss }, signal),
-    budgets: (scenarioBudgets, cluster) => scaleBudgets(scenarioBudgets, { provider: 'existing', timers: cluster.timers, ...(options.budgets ? { overrides: options.budgets } : {}) }),
+    budgets: (scenarioBudgets, cluster) => scaleBudgets(scenarioBudgets, { timers: cluster.timers, ...(options.budgets ? { overrides: options.budgets } : {}) }),
     timeScale: (cluster) => timeScaleFor(cluster),
   };
 }

@@ -99,6 +99,8 @@ export function kindTarget(options: KindTargetOptions = {}): KindTarget {
 
   return {
     name: 'kind',
+    attaches: false,
+    dryRunPlansFaults: false,
     supportedFaults: provider.supportedFaults,
     promotionPolicy,
     unsupported: (scenario) => kindUnsupported(scenario, configDir),
@@ -127,7 +129,7 @@ export function kindTarget(options: KindTargetOptions = {}): KindTarget {
       }
       return cluster;
     },
-    budgets: (scenarioBudgets, cluster) => scaleBudgets(scenarioBudgets, { provider: 'kind', timers: cluster.timers }),
+    budgets: (scenarioBudgets, cluster) => scaleBudgets(scenarioBudgets, { timers: cluster.timers }),
     timeScale: (cluster) => timeScaleFor(cluster),
   };
 }
