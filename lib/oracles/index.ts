@@ -1,5 +1,6 @@
 // The oracle registry. Each oracle is a pure function of a history, so it runs live and offline
 // (`cpchaos check history.json`). runOracles builds the shared derived views once.
+import type { InvariantName } from '../model/invariants.ts';
 import type { History } from '../observe/history.ts';
 import { OracleContext } from './context.ts';
 import type { OracleOptions } from './context.ts';
@@ -32,7 +33,8 @@ const ALL: readonly Oracle[] = [
 /** Every oracle by invariant name. */
 export const ORACLES: ReadonlyMap<string, Oracle> = new Map(ALL.map((oracle) => [oracle.name, oracle]));
 
-export const ORACLE_NAMES: readonly string[] = ALL.map((oracle) => oracle.name);
+/** The invariants in the order they are judged: every name of INVARIANT_NAMES (oracles.test.ts checks both ways). */
+export const ORACLE_NAMES: readonly InvariantName[] = ALL.map((oracle) => oracle.name);
 
 export class UnknownOracleError extends Error {
   constructor(readonly names: readonly string[]) {

@@ -1,10 +1,11 @@
 // The shape every oracle has: a name (the invariant), a sentence saying what it checks, and a pure check.
+import type { InvariantName } from '../model/invariants.ts';
 import type { OracleContext } from './context.ts';
 import { verdict } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
 
 export interface Oracle {
-  readonly name: string;
+  readonly name: InvariantName;
   readonly description: string;
   check(ctx: OracleContext): Verdict;
 }

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadHistoryDocument } from '../observe/history.ts';
+import { INVARIANT_NAMES } from '../model/invariants.ts';
 import { ORACLE_NAMES, UnknownOracleError, runOracles } from './index.ts';
 import { HistoryBuilder, tnode } from '../observe/testing/history-builder.ts';
 
@@ -54,6 +55,10 @@ describe('runOracles', () => {
   it('runs all oracles in registry order, or the named ones', () => {
     expect(runOracles(history).map((v) => v.invariant)).to.deep.equal(ORACLE_NAMES);
     expect(runOracles(history, ['management-count']).map((v) => v.invariant)).to.deep.equal(['management-count']);
+  });
+
+  it('has an oracle for every invariant a scenario can name, and no other', () => {
+    expect([...ORACLE_NAMES].sort()).to.deep.equal([...INVARIANT_NAMES].sort());
   });
 
   it('rejects unknown invariant names', () => {

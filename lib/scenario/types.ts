@@ -5,16 +5,7 @@ import type { RoleName, Selector } from './targets.ts';
 
 export type { RoleName, Selector } from './targets.ts';
 
-export const INVARIANT_NAMES = [
-  'promotion-only-after-deletion',
-  'promotion-after-deletion',
-  'management-count',
-  'quorum-survives',
-  'quorum-lost',
-  'no-lost-writes',
-  'promote-status-lifecycle',
-] as const;
-export type InvariantName = (typeof INVARIANT_NAMES)[number];
+export { INVARIANT_NAMES, type InvariantName } from '../model/invariants.ts';
 
 /** An invariant to check, with its options. Budgets fall back to `Scenario.budgets`. */
 export type InvariantSpec =
@@ -25,8 +16,9 @@ export type InvariantSpec =
 
 /** The Kubernetes Ready condition status of a node. */
 export type NodeReadiness = 'True' | 'False' | 'Unknown';
-/** Harvester's promote-status annotation. */
-export type PromoteStatus = 'running' | 'complete' | 'failed' | 'unknown';
+import type { PromoteStatus } from '../harvester/contract.ts';
+
+export type { PromoteStatus };
 export type ApiState = 'writable' | 'readable' | 'unavailable';
 
 /** Faults aimed at whole nodes. */
