@@ -39,64 +39,106 @@ function inconclusiveAll(scenario: Scenario, summary: string): Verdict[] {
   return [...scenario.invariants.map((i) => i.name), 'steps', 'expect'].map((invariant) => ({ invariant, status: 'inconclusive' as const, summary, evidence: [] }));
 }
 
-export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
-  const startedAt = Date.now();
-  const recorder = new Recorder();
-  if (options.onEvent) recorder.subscribe(options.onEvent);
-  const teardown = new TeardownStack();
-  const random = createRandom(options.seed);
-  const progress = options.onProgress ?? (() => undefined);
-  let runId = '';
-  let verdicts: Verdict[] = [];
-  let teardownError: unknown;
-  try {
-    const target = options.target ?? sandboxTarget({ promotionPolicy: options.promotionPolicy });
+/** Settles a run early: the verdicts stand for every invariant (unsupported, a precondition not met, a dry-run). */
+class Settled extends Error {
+  constructor(readonly verdicts: Verdict[]) {
+    super(verdicts[0]?.summary ?? 'settled');
+    this.name = 'Settled';
+  }
+}
+
+/** One scenario run's shared state, and its phases in order: admit, start, observe, precondition, steps, settle, judge. */
+class ScenarioRun {
+  readonly recorder = new Recorder();
+  readonly teardown = new TeardownStack();
+  readonly random: ReturnType<typeof createRandom>;
+  readonly progress: (line: string) => void;
+  readonly target: ClusterTarget;
+  runId = '';
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly options: RunOptions,
+  ) {
+    if (options.onEvent) this.recorder.subscribe(options.onEvent);
+    this.random = createRandom(options.seed);
+    this.progress = options.onProgress ?? (() => undefined);
+    this.target = options.target ?? sandboxTarget({ promotionPolicy: options.promotionPolicy });
+  }
+
+  /** Checks the target's input, then whether the scenario can run there at all. */
+  async admit(): Promise<void> {
+    const { target, scenario } = this;
     await target.prepare();
-    const promotionPolicy = target.promotionPolicy;
     const unsupportedFaults = [...scenarioFaults(scenario)].filter((kind) => !target.supportedFaults.has(kind));
-    if (unsupportedFaults.length > 0) {
-      return finish(inconclusiveAll(scenario, `unsupported: provider ${target.name} cannot ${unsupportedFaults.join(', ')}`));
-    }
+    if (unsupportedFaults.length > 0) throw this.inconclusive(`unsupported: provider ${target.name} cannot ${unsupportedFaults.join(', ')}`);
     const unsupported = target.unsupported?.(scenario);
-    if (unsupported) return finish(inconclusiveAll(scenario, `unsupported on ${target.name}: ${unsupported}`));
-    progress(`${target.attaches ? 'attaching to the' : 'starting a'} ${target.name} cluster`);
-    const cluster: StartedCluster = await target.start(scenario, options.signal);
-    runId = cluster.runId;
-    teardown.defer('stop the cluster', () => cluster.stop());
+    if (unsupported) throw this.inconclusive(`unsupported on ${target.name}: ${unsupported}`);
+  }
+
+  /** Starts (or attaches to) the cluster, checks its shape and records the run's start. */
+  async start(): Promise<{ cluster: StartedCluster; timeScale: number; budgets: ReturnType<ClusterTarget['budgets']> }> {
+    const { target, scenario } = this;
+    this.progress(`${target.attaches ? 'attaching to the' : 'starting a'} ${target.name} cluster`);
+    const cluster = await target.start(scenario, this.options.signal);
+    this.runId = cluster.runId;
+    this.teardown.defer('stop the cluster', () => cluster.stop());
     const mismatch = shapeMismatch(scenario, cluster);
-    if (mismatch) return finish(inconclusiveAll(scenario, `precondition not met: ${mismatch}`));
+    if (mismatch) throw this.inconclusive(`precondition not met: ${mismatch}`);
     const budgets = target.budgets(budgetsOf(scenario), cluster);
-    const timeScale = target.timeScale(cluster);
-    recorder.record({
+    this.recorder.record({
       kind: 'run-start',
-      runId,
+      runId: this.runId,
       scenario: scenario.name,
-      seed: Number.parseInt(options.seed, 16) || 0,
+      seed: Number.parseInt(this.options.seed, 16) || 0,
       provider: cluster.provider,
       nodes: cluster.nodes.map((n) => ({ name: n.name, role: n.role })),
       timers: cluster.timers,
       budgets,
-      ...(promotionPolicy ? { policy: promotionPolicy } : {}),
+      ...(target.promotionPolicy ? { policy: target.promotionPolicy } : {}),
     });
-    if (options.dryRun) return finish(await dryRunSteps(scenario, cluster, recorder, random, options, progress));
-    const observer = new ClusterObserver(cluster, recorder, { ...DEFAULT_OBSERVER_OPTIONS, ...(target.etcdSampleIntervalMs ? { etcdSampleIntervalMs: target.etcdSampleIntervalMs } : {}) });
-    teardown.defer('stop the recorder', () => observer.stop());
-    await observer.start();
+    return { cluster, timeScale: target.timeScale(cluster), budgets };
+  }
 
-    const executor = new StepExecutor({ cluster, recorder, random, signal: options.signal, onProgress: progress, timeScale, describeStuckPromotion: (node, waitedMs) => describeStuckPromotion(cluster, node, waitedMs) });
-    teardown.defer('undo faults', async () => {
+  /** Records the cluster until the run settles. */
+  async observe(cluster: StartedCluster): Promise<ClusterObserver> {
+    const interval = this.target.etcdSampleIntervalMs;
+    const observer = new ClusterObserver(cluster, this.recorder, { ...DEFAULT_OBSERVER_OPTIONS, ...(interval ? { etcdSampleIntervalMs: interval } : {}) });
+    this.teardown.defer('stop the recorder', () => observer.stop());
+    await observer.start();
+    return observer;
+  }
+
+  executor(cluster: StartedCluster, timeScale: number): StepExecutor {
+    const executor = new StepExecutor({
+      cluster, recorder: this.recorder, random: this.random, signal: this.options.signal, onProgress: this.progress, timeScale,
+      describeStuckPromotion: (node, waitedMs) => describeStuckPromotion(cluster, node, waitedMs),
+    });
+    this.teardown.defer('undo faults', async () => {
       const error = await executor.undoAll();
       if (error) throw error;
     });
-    const healthy = await clusterHealthy(executor, recorder, (options.preconditionTimeoutMs ?? 30_000) * timeScale);
-    if (!healthy.ok) {
-      recorder.record({ kind: 'note', message: `precondition not met: ${healthy.reason}` });
-      return finish(inconclusiveAll(scenario, `precondition not met: ${healthy.reason}`));
-    }
-    progress(`cluster ${runId} healthy; running ${scenario.steps.length} steps`);
-    await executor.runAll(scenario.steps);
+    return executor;
+  }
 
-    const expectProblems = executor.failures.some((f) => f.stopsRun) ? ['not checked: the steps did not complete'] : await checkExpectations(scenario, executor);
+  /** Every node Ready and a write acknowledged before the first step; else the run proves nothing. */
+  async precondition(executor: StepExecutor, timeScale: number): Promise<void> {
+    const healthy = await clusterHealthy(executor, this.recorder, (this.options.preconditionTimeoutMs ?? 30_000) * timeScale);
+    if (healthy.ok) return;
+    this.recorder.record({ kind: 'note', message: `precondition not met: ${healthy.reason}` });
+    throw this.inconclusive(`precondition not met: ${healthy.reason}`);
+  }
+
+  /** Runs the steps and checks the expected end state (unless the steps stopped the run). */
+  async steps(executor: StepExecutor): Promise<string[]> {
+    this.progress(`cluster ${this.runId} healthy; running ${this.scenario.steps.length} steps`);
+    await executor.runAll(this.scenario.steps);
+    return executor.failures.some((f) => f.stopsRun) ? ['not checked: the steps did not complete'] : checkExpectations(this.scenario, executor);
+  }
+
+  /** Undoes every fault, waits for one more acknowledged write and the last samples, and ends the history. */
+  async settle(executor: StepExecutor, observer: ClusterObserver): Promise<void> {
+    const { recorder } = this;
     const undoError = await executor.undoAll();
     if (undoError) recorder.record({ kind: 'note', message: `undoing faults failed: ${errorMessage(undoError)}` });
     // After healing, one more acknowledged write, so the last reads show every acknowledged write survived.
@@ -106,27 +148,50 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await sleepForFinalSamples();
     await observer.stop();
     recorder.record({ kind: 'run-end' });
-    verdicts = [
-      ...runOracles(recorder.history, scenario.invariants.map((i) => i.name), { budgets }),
+  }
+
+  judge(budgets: ReturnType<ClusterTarget['budgets']>, executor: StepExecutor, expectProblems: readonly string[]): Verdict[] {
+    return [
+      ...runOracles(this.recorder.history, this.scenario.invariants.map((i) => i.name), { budgets }),
       stepsVerdict(executor),
       expectVerdict(expectProblems, executor),
     ];
-    return finish(verdicts);
-  } catch (error) {
-    if (error instanceof SetupError) throw error;
-    recorder.record({ kind: 'note', message: `run aborted: ${errorMessage(error)}` });
-    return finish([...verdicts, { invariant: 'run', status: options.signal?.aborted ? 'inconclusive' : 'fail', summary: `the run could not complete: ${errorMessage(error)}`, evidence: [] }]);
-  } finally {
-    try {
-      await teardown.run();
-    } catch (error) {
-      teardownError = error;
-    }
-    if (teardownError) progress(`teardown failed: ${errorMessage(teardownError)}`);
   }
 
-  function finish(list: Verdict[]): ScenarioResult {
-    return { scenario, runId, seed: options.seed, status: overallStatus(list), verdicts: list, history: recorder.history, startedAt, durationMs: Date.now() - startedAt };
+  inconclusive(summary: string): Settled {
+    return new Settled(inconclusiveAll(this.scenario, summary));
+  }
+
+  result(verdicts: Verdict[], startedAt: number): ScenarioResult {
+    return { scenario: this.scenario, runId: this.runId, seed: this.options.seed, status: overallStatus(verdicts), verdicts, history: this.recorder.history, startedAt, durationMs: Date.now() - startedAt };
+  }
+}
+
+async function runPhases(run: ScenarioRun): Promise<Verdict[]> {
+  await run.admit();
+  const { cluster, timeScale, budgets } = await run.start();
+  if (run.options.dryRun) return dryRunSteps(run.scenario, cluster, run.recorder, run.random, run.options, run.progress);
+  const observer = await run.observe(cluster);
+  const executor = run.executor(cluster, timeScale);
+  await run.precondition(executor, timeScale);
+  const expectProblems = await run.steps(executor);
+  await run.settle(executor, observer);
+  return run.judge(budgets, executor, expectProblems);
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  const startedAt = Date.now();
+  const run = new ScenarioRun(scenario, options);
+  try {
+    return run.result(await runPhases(run), startedAt);
+  } catch (error) {
+    if (error instanceof Settled) return run.result(error.verdicts, startedAt);
+    if (error instanceof SetupError) throw error;
+    run.recorder.record({ kind: 'note', message: `run aborted: ${errorMessage(error)}` });
+    const status = options.signal?.aborted ? 'inconclusive' : 'fail';
+    return run.result([{ invariant: 'run', status, summary: `the run could not complete: ${errorMessage(error)}`, evidence: [] }], startedAt);
+  } finally {
+    await run.teardown.run().catch((error: unknown) => run.progress(`teardown failed: ${errorMessage(error)}`));
   }
 }
 
