@@ -17,7 +17,7 @@ import { forgetRunHost, HostNamespace, registerRunHost, wantsUserNamespace } fro
 import { NodeProcesses } from '../../sandbox/node-processes.ts';
 import { agentBundle } from '../../sandbox/agent-bundle.ts';
 import { StartedSandbox, type SandboxMember } from './sandbox-cluster.ts';
-import { resolveTopology, type SandboxTopologyOptions } from '../../sandbox/topology.ts';
+import { resolveTopology, type SandboxTopology, type SandboxTopologyOptions } from '../../sandbox/topology.ts';
 import { TcpForwarder } from '../../sandbox/vip.ts';
 
 export interface SandboxOptions {
@@ -62,6 +62,89 @@ function nodeLogTails(members: readonly SandboxMember[]): string {
     .join('\n');
 }
 
+/** Not root (or CPCHAOS_USERNS=1): every namespace of the run lives in a user namespace held by one process,
+ * stopped after everything else (and with it whatever the namespaces still held). */
+async function holdUserNamespaceIfNeeded(workspace: RunWorkspace, cluster: StartedSandbox): Promise<void> {
+  if (!wantsUserNamespace()) return;
+  const host = await HostNamespace.start(workspace.runDir, workspace.journal);
+  workspace.teardown.defer('stop the user namespace holder', async () => {
+    forgetRunHost(workspace.runId);
+    await host.stop();
+  });
+  registerRunHost(workspace.runId, host);
+  cluster.holderPid = host.holderPid;
+}
+
+/** The hub namespace (torn down last), then a namespace with its packet-filter chains per node; members in topology order. */
+async function createNodes(workspace: RunWorkspace, topology: SandboxTopology, members: Map<string, SandboxMember>, signal?: AbortSignal): Promise<SandboxMember[]> {
+  const { runId, runDir, journal, teardown } = workspace;
+  const hub = hubNamespace(runId);
+  teardown.defer('delete hub namespace', () => destroyNamespace(hub));
+  await createHub(journal, runId);
+  await Promise.all(
+    topology.nodes.map(async (node) => {
+      signal?.throwIfAborted();
+      const ns = nodeNamespace(runId, node.index);
+      teardown.defer(`delete namespace of ${node.name}`, () => destroyNamespace(ns));
+      await createNodeNamespace(journal, runId, node.index, node.address, topology.prefixLength);
+      await installChains(ns);
+      const processes = new NodeProcesses(node, ns, runDir, journal);
+      teardown.defer(`kill processes of ${node.name}`, () => processes.kill());
+      members.set(node.name, { node, processes, state: 'running' });
+    }),
+  );
+  // Namespaces were created concurrently: keep the members in topology order from here on.
+  const ordered = topology.nodes.map((n) => members.get(n.name) as SandboxMember);
+  members.clear();
+  for (const member of ordered) members.set(member.node.name, member);
+  return ordered;
+}
+
+interface ReadyWait {
+  readonly readyTimeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A wait whose timeout names what it waited for and quotes each node's log tail. */
+async function waitWithLogs(what: string, members: readonly SandboxMember[], wait: ReadyWait, check: () => Promise<boolean>): Promise<void> {
+  await waitFor(what, async () => {
+    wait.signal?.throwIfAborted();
+    return check();
+  }, { timeoutMs: wait.readyTimeoutMs, intervalMs: 100, signal: wait.signal }).catch((error: unknown) => {
+    throw new Error(`${errorMessage(error)}\n${nodeLogTails(members)}`, { cause: error });
+  });
+}
+
+/**
+ * Management nodes first, workers after, as a Harvester cluster forms: a worker that registered while a
+ * control-plane Node was still missing would be promoted by the (level-triggered) promote controller.
+ */
+async function startControlPlanes(cluster: StartedSandbox, ordered: readonly SandboxMember[], core: CoreV1Api, bundle: string | undefined, wait: ReadyWait): Promise<void> {
+  const controlPlanes = ordered.filter((m) => m.node.role === 'control-plane');
+  for (const member of controlPlanes) member.processes.startAgent(cluster.agentConfig(member), bundle);
+  await waitWithLogs(`the control-plane Nodes (${controlPlanes.map((m) => m.node.name).join(', ')}) to register`, ordered, wait, async () => {
+    const names = new Set((await core.listNode()).items.map((n) => n.metadata?.name));
+    return controlPlanes.every((m) => names.has(m.node.name));
+  });
+}
+
+/** Started together, registered in topology order (each after the one before): Harvester ranks promotion candidates by age, and scenarios name them by index. */
+function startWorkers(cluster: StartedSandbox, ordered: readonly SandboxMember[], bundle: string | undefined): void {
+  const workers = ordered.filter((m) => m.node.role !== 'control-plane');
+  workers.forEach((member, i) => member.processes.startAgent(cluster.agentConfig(member, workers[i - 1]?.node.name), bundle));
+}
+
+/** Every node Ready, and the standard namespaces the API servers create at start (clients may rely on them). */
+async function waitAllReady(core: CoreV1Api, ordered: readonly SandboxMember[], wait: ReadyWait): Promise<void> {
+  const expected = ordered.map((m) => m.node.name);
+  await waitWithLogs(`all ${expected.length} sandbox nodes (${expected.join(', ')}) to be Ready, and the standard namespaces to exist`, ordered, wait, async () => {
+    const ready = new Set((await core.listNode()).items.filter(isNodeReady).map((n) => n.metadata?.name));
+    if (!expected.every((name) => ready.has(name))) return false;
+    const namespaces = new Set((await core.listNamespace()).items.map((ns) => ns.metadata?.name));
+    return STANDARD_NAMESPACES.every((ns) => namespaces.has(ns));
+  });
+}
+
 export class SandboxProvider implements ClusterProvider<SandboxOptions> {
   readonly name = 'sandbox';
   readonly supportedFaults: ReadonlySet<FaultKind> = new Set(FAULT_KINDS);
@@ -72,7 +155,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     await assertEtcdInstalled();
     const bundle = await agentBundle();
     const workspace = RunWorkspace.open({ provider: this.name, keepRunDir: options.keepRunDir });
-    const { runId, runDir, journal, teardown } = workspace;
+    const { runId, runDir, teardown } = workspace;
     const members = new Map<string, SandboxMember>();
     const vip = new TcpForwarder({ healthChecked: true, healthIntervalMs: 200, healthTimeoutMs: 1000 });
     const nodeKubeconfigPaths = new Map<string, string>();
@@ -83,37 +166,8 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       endpoints: { kubeconfigPath, nodeKubeconfigPaths }, promotionPolicy: options.promotionPolicy, promotion: options.promotion, agentBundle: bundle,
     });
     try {
-      // Not root (or CPCHAOS_USERNS=1): every namespace of the run lives in a user namespace held by one process,
-      // stopped after everything else (and with it whatever the namespaces still held).
-      if (wantsUserNamespace()) {
-        const host = await HostNamespace.start(runDir, journal);
-        teardown.defer('stop the user namespace holder', async () => {
-          forgetRunHost(runId);
-          await host.stop();
-        });
-        registerRunHost(runId, host);
-        cluster.holderPid = host.holderPid;
-      }
-      // Network: hub first, so its teardown runs last.
-      const hub = hubNamespace(runId);
-      teardown.defer('delete hub namespace', () => destroyNamespace(hub));
-      await createHub(journal, runId);
-      await Promise.all(
-        topology.nodes.map(async (node) => {
-          signal?.throwIfAborted();
-          const ns = nodeNamespace(runId, node.index);
-          teardown.defer(`delete namespace of ${node.name}`, () => destroyNamespace(ns));
-          await createNodeNamespace(journal, runId, node.index, node.address, topology.prefixLength);
-          await installChains(ns);
-          const processes = new NodeProcesses(node, ns, runDir, journal);
-          teardown.defer(`kill processes of ${node.name}`, () => processes.kill());
-          members.set(node.name, { node, processes, state: 'running' });
-        }),
-      );
-      // Namespaces were created concurrently: keep the members in topology order from here on.
-      const ordered = topology.nodes.map((n) => members.get(n.name) as SandboxMember);
-      members.clear();
-      for (const member of ordered) members.set(member.node.name, member);
+      await holdUserNamespaceIfNeeded(workspace, cluster);
+      const ordered = await createNodes(workspace, topology, members, signal);
       teardown.defer('close VIP', () => vip.close());
       await cluster.refreshApiEndpoints();
       const vipPort = await vip.listen();
@@ -122,42 +176,10 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       const refresh = setInterval(() => void cluster.refreshApiEndpoints().catch(() => undefined), 500);
       teardown.defer('stop endpoint refresh', () => clearInterval(refresh));
       const core = loadKubeConfig(kubeconfigPath).makeApiClient(CoreV1Api);
-      // Management nodes first, workers after, as a Harvester cluster forms: a worker that registered while a
-      // control-plane Node was still missing would be promoted by the (level-triggered) promote controller.
-      const controlPlaneMembers = ordered.filter((m) => m.node.role === 'control-plane');
-      for (const member of controlPlaneMembers) member.processes.startAgent(cluster.agentConfig(member), bundle);
-      await waitFor(
-        `the control-plane Nodes (${controlPlaneMembers.map((m) => m.node.name).join(', ')}) to register`,
-        async () => {
-          signal?.throwIfAborted();
-          const names = new Set((await core.listNode()).items.map((n) => n.metadata?.name));
-          return controlPlaneMembers.every((m) => names.has(m.node.name));
-        },
-        { timeoutMs: options.readyTimeoutMs ?? 60_000, intervalMs: 100, signal },
-      ).catch((error: unknown) => {
-        throw new Error(`${errorMessage(error)}\n${nodeLogTails(ordered)}`, { cause: error });
-      });
-      // Started together, registered in topology order (each after the one before): Harvester ranks promotion
-      // candidates by age, and scenarios name them by index.
-      const workers = ordered.filter((m) => m.node.role !== 'control-plane');
-      workers.forEach((member, i) => member.processes.startAgent(cluster.agentConfig(member, workers[i - 1]?.node.name), bundle));
-
-      const expected = topology.nodes.map((n) => n.name);
-      await waitFor(
-        `all ${expected.length} sandbox nodes (${expected.join(', ')}) to be Ready, and the standard namespaces to exist`,
-        async () => {
-          signal?.throwIfAborted();
-          const nodes = (await core.listNode()).items;
-          const ready = new Set(nodes.filter(isNodeReady).map((n) => n.metadata?.name));
-          if (!expected.every((name) => ready.has(name))) return false;
-          // The API servers create the standard namespaces at start; clients may rely on them from now on.
-          const namespaces = new Set((await core.listNamespace()).items.map((ns) => ns.metadata?.name));
-          return STANDARD_NAMESPACES.every((ns) => namespaces.has(ns));
-        },
-        { timeoutMs: options.readyTimeoutMs ?? 60_000, intervalMs: 100, signal },
-      ).catch((error: unknown) => {
-        throw new Error(`${errorMessage(error)}\n${nodeLogTails(ordered)}`, { cause: error });
-      });
+      const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+      await startControlPlanes(cluster, ordered, core, bundle, { readyTimeoutMs, signal });
+      startWorkers(cluster, ordered, bundle);
+      await waitAllReady(core, ordered, { readyTimeoutMs, signal });
       return cluster;
     } catch (error) {
       return stopAndRethrow(cluster, error);
