@@ -1,5 +1,5 @@
 // Harvester's control-plane promotion contract: the names it writes and reads, and small pure predicates over a Node.
-// Source of truth: /work/shared/harvester-promotion-contract.md (read from Harvester's promote controller).
+// Source of truth: docs/harvester-promotion-contract.md (read from Harvester's promote controller and RKE2/k3s).
 import { createHash } from 'node:crypto';
 import type { V1Node, V1NodeCondition, V1Taint } from '@kubernetes/client-node';
 
