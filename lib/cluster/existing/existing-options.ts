@@ -32,12 +32,16 @@ export interface ExistingOptions {
   readonly env?: NodeJS.ProcessEnv | undefined;
 }
 
-/** A stock Harvester (RKE2): kubelet status every 10 s, node-monitor grace 40 s, etcd heartbeat 100 ms, election 1 s. */
+/**
+ * A stock Harvester (RKE2): kubelet status every 10 s, node-monitor grace 40 s (Kubernetes up to 1.31; 50 s from
+ * 1.32), and RKE2's etcd: heartbeat 500 ms, election timeout 5000 ms (k3s pkg/etcd sets --heartbeat-interval=500
+ * and --election-timeout=5000; docs/harvester-promotion-contract.md).
+ */
 export const HARVESTER_TIMERS: ClusterTimers = {
   kubeletHeartbeatMs: 10_000,
   nodeMonitorGraceMs: 40_000,
-  etcdHeartbeatMs: 100,
-  etcdElectionTimeoutMs: 1000,
+  etcdHeartbeatMs: 500,
+  etcdElectionTimeoutMs: 5000,
 };
 
 export const DEFAULT_ATTACH_TIMEOUT_MS = 30_000;

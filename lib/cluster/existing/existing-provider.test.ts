@@ -95,7 +95,7 @@ describe('existing-cluster provider (against a running API server)', function ()
         { name: 'worker-a', role: 'worker', address: '10.0.0.20' },
         { name: 'worker-b', role: 'worker', address: '10.0.0.21' },
       ]);
-      expect(cluster.timers).to.deep.equal({ kubeletHeartbeatMs: 10_000, nodeMonitorGraceMs: 40_000, etcdHeartbeatMs: 100, etcdElectionTimeoutMs: 1000 });
+      expect(cluster.timers).to.deep.equal({ kubeletHeartbeatMs: 10_000, nodeMonitorGraceMs: 40_000, etcdHeartbeatMs: 500, etcdElectionTimeoutMs: 5000 });
       expect(await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-1'] }))).to.be.instanceOf(UnsupportedFaultError);
       expect(existsSync(cluster.runDir)).to.equal(true);
     } finally {

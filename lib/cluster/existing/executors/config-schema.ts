@@ -194,9 +194,9 @@ const etcd: Desc<EtcdCommandSettings> = etcdRaw.map((e, path, ctx) => {
 
 const timers: Desc<Partial<ClusterTimers>> = object({
   kubeletHeartbeat: optional(duration.doc('Kubelet heartbeat', 'How often kubelets report status (Harvester: 10s).')),
-  nodeMonitorGrace: optional(duration.doc('Node-monitor grace period', 'How long before a silent node turns Unknown (Harvester: 40s).')),
-  etcdHeartbeat: optional(duration.doc('etcd heartbeat', 'etcd --heartbeat-interval (Harvester: 100ms).')),
-  etcdElectionTimeout: optional(duration.doc('etcd election timeout', 'etcd --election-timeout (Harvester: 1s).')),
+  nodeMonitorGrace: optional(duration.doc('Node-monitor grace period', 'How long before a silent node turns Unknown (Harvester: 40s up to Kubernetes 1.31, 50s from 1.32).')),
+  etcdHeartbeat: optional(duration.doc('etcd heartbeat', 'etcd --heartbeat-interval (Harvester/RKE2: 500ms).')),
+  etcdElectionTimeout: optional(duration.doc('etcd election timeout', 'etcd --election-timeout (Harvester/RKE2: 5s).')),
 }).map((t): Partial<ClusterTimers> => ({
   ...(t.kubeletHeartbeat === undefined ? {} : { kubeletHeartbeatMs: t.kubeletHeartbeat }),
   ...(t.nodeMonitorGrace === undefined ? {} : { nodeMonitorGraceMs: t.nodeMonitorGrace }),
