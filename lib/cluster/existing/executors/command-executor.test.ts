@@ -42,7 +42,7 @@ describe('command executor (recording fake command)', () => {
     'faults:',
     '  kill:',
     '    command:',
-    `      run: ${RECORD_COMMAND} ssh {node.address} sudo systemctl stop rke2-server`,
+    `      run: ${RECORD_COMMAND} ssh {node.address} sudo /usr/local/bin/rke2-killall.sh`,
     `      undo: ${RECORD_COMMAND} ssh {node.address} sudo systemctl start rke2-server`,
     '      timeout: 10s',
   ].join('\n');
@@ -53,15 +53,15 @@ describe('command executor (recording fake command)', () => {
     await fault.undo();
     await fault.undo(); // idempotent
     expect(readRecord(record).map((r) => r.argv)).to.deep.equal([
-      ['ssh', '10.0.0.10', 'sudo', 'systemctl', 'stop', 'rke2-server'],
-      ['ssh', '10.0.0.11', 'sudo', 'systemctl', 'stop', 'rke2-server'],
+      ['ssh', '10.0.0.10', 'sudo', '/usr/local/bin/rke2-killall.sh'],
+      ['ssh', '10.0.0.11', 'sudo', '/usr/local/bin/rke2-killall.sh'],
       ['ssh', '10.0.0.11', 'sudo', 'systemctl', 'start', 'rke2-server'],
       ['ssh', '10.0.0.10', 'sudo', 'systemctl', 'start', 'rke2-server'],
     ]);
   });
 
   it('a failing step undoes the steps before it and reports the failure', async () => {
-    process.env['CPCHAOS_FAIL_ON'] = '10.0.0.11 sudo systemctl stop';
+    process.env['CPCHAOS_FAIL_ON'] = '10.0.0.11 sudo /usr/local/bin/rke2-killall.sh';
     const plan = planner(killYaml).plan({ kind: 'kill', nodes: ['hv-0', 'hv-1', 'hv-2'] }, facts, []);
     let caught: unknown;
     try {
@@ -69,11 +69,11 @@ describe('command executor (recording fake command)', () => {
     } catch (error) {
       caught = error;
     }
-    expect((caught as Error).message).to.match(/command failed \(exit code 1\): .*record-command ssh 10\.0\.0\.11 sudo systemctl stop rke2-server/);
-    expect(readRecord(record).map((r) => r.argv.slice(1, 2).concat(r.argv.slice(4, 5)))).to.deep.equal([
-      ['10.0.0.10', 'stop'],
-      ['10.0.0.11', 'stop'],
-      ['10.0.0.10', 'start'],
+    expect((caught as Error).message).to.match(/command failed \(exit code 1\): .*record-command ssh 10\.0\.0\.11 sudo \/usr\/local\/bin\/rke2-killall\.sh/);
+    expect(readRecord(record).map((r) => r.argv.slice(1).join(' '))).to.deep.equal([
+      '10.0.0.10 sudo /usr/local/bin/rke2-killall.sh',
+      '10.0.0.11 sudo /usr/local/bin/rke2-killall.sh',
+      '10.0.0.10 sudo systemctl start rke2-server',
     ]);
   });
 

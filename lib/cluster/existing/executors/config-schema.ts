@@ -11,6 +11,7 @@ import {
 import type { JsonContext, JsonSchema, ParseContext, Parsed, Path } from '../../../schema/descriptors.ts';
 import { EXECUTORS_FOR, PAIR_FAULTS } from './config-types.ts';
 import type { EtcdCommandSettings, ExecutorChoice, ExecutorsConfig, IpmiSettings, KubevirtSettings, NodeSettings } from './config-types.ts';
+import { rke2UnitOnly } from './rke2-takedown.ts';
 import { parseTemplate, placeholdersOf, TemplateError, type CommandTemplate } from './template.ts';
 
 /** Where the file is, so relative paths in it resolve against its folder. */
@@ -51,9 +52,10 @@ const commandRaw = object({
   run: required(string().doc('Command', 'The command, run once per target node (per node pair for partition and drop). Placeholders: {node.name}, {node.address}, {node.bmc}; {peer.*} for partition and drop.')),
   undo: optional(string().doc('Undo', 'The command that undoes it, run at the end (newest fault first); make it safe to run twice.')),
   timeout: withDefault(duration, '60s'),
+  because: optional(string().doc('Because', 'Why this command takes the node down although it looks like one that does not (e.g. a plain `systemctl stop rke2-server`, which leaves etcd and the API server running); without it such a kill, restart or pause is refused.')),
 }).doc('Command executor', 'Runs a command per node, without a shell: the template is split into words first, then placeholders are filled in.');
 
-type RawChoice = 'ipmi' | 'kubevirt' | 'api' | { readonly command: { readonly run: string; readonly undo?: string; readonly timeout: number } };
+type RawChoice = 'ipmi' | 'kubevirt' | 'api' | { readonly command: { readonly run: string; readonly undo?: string; readonly timeout: number; readonly because?: string } };
 
 const choiceRaw: Desc<RawChoice> = byType({
   string: oneOf(['ipmi', 'kubevirt', 'api'], { what: 'executor', hint: 'or a mapping {command: {run: ..., undo: ...}}' }),
@@ -76,10 +78,12 @@ function toChoice(kind: FaultKind, raw: RawChoice, path: Path, ctx: ParseContext
     return ctx.report(path, `${kind} cannot be carried out by ${type}; it can use: ${allowed.join(', ')}`);
   }
   if (typeof raw === 'string') return { type: raw };
-  const { run, undo, timeout } = raw.command;
+  const { run, undo, timeout, because } = raw.command;
   const runTemplate = template(run, kind, [...path, 'command', 'run'], ctx);
   const undoTemplate = undo === undefined ? undefined : template(undo, kind, [...path, 'command', 'undo'], ctx);
   if (runTemplate === INVALID || undoTemplate === INVALID) return INVALID;
+  const notDown = because === undefined ? rke2UnitOnly(kind, runTemplate) : undefined;
+  if (notDown !== undefined) return ctx.report([...path, 'command', 'run'], `${kind}: ${notDown}`);
   return { type: 'command', run: runTemplate, ...(undoTemplate ? { undo: undoTemplate } : {}), timeoutMs: timeout };
 }
 

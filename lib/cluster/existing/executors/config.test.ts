@@ -15,6 +15,33 @@ function problems(text: string): string[] {
   expect.fail('expected the file to be refused');
 }
 
+describe('executors file: commands that do not take an RKE2 node down', () => {
+  const file = (kind: string, run: string, extra: string[] = []): string =>
+    ['faults:', `  ${kind}:`, '    command:', `      run: ${run}`, ...extra].join('\n');
+
+  it('refuses kill, restart and pause through systemctl or service on rke2-server/rke2-agent, naming what to use', () => {
+    for (const [kind, run] of [
+      ['kill', 'ssh root@{node.address} systemctl stop rke2-server'],
+      ['kill', 'ssh root@{node.address} sudo service rke2-server stop'],
+      ['restart', 'ssh {node.address} systemctl restart rke2-server.service'],
+      ['pause', 'ssh {node.address} systemctl kill --signal=SIGSTOP rke2-agent'],
+    ] as const) {
+      const [line] = problems(file(kind, run));
+      expect(line, run).to.match(new RegExp(`^/lab/executors.yaml:4:12: faults\\.${kind}\\.command\\.run: ${kind}: ".*" does not take an RKE2 node down: rke2-(server|agent)(\\.service)? runs with KillMode=process`));
+      expect(line).to.include('rke2-killall.sh').and.include('because:');
+    }
+  });
+
+  it('accepts rke2-killall.sh, other units, resume, and a refused template when the file says why', () => {
+    expect(() => parseExecutors(file('kill', 'ssh {node.address} /usr/local/bin/rke2-killall.sh', ['      undo: ssh {node.address} systemctl start rke2-server']), '/lab/e.yaml')).to.not.throw();
+    expect(() => parseExecutors(file('restart', 'ssh {node.address} /usr/local/bin/rke2-killall.sh && systemctl start rke2-server'), '/lab/e.yaml')).to.not.throw();
+    expect(() => parseExecutors(file('kill', 'ssh {node.address} systemctl stop k3s-node-agent'), '/lab/e.yaml')).to.not.throw();
+    expect(() => parseExecutors(file('resume', 'ssh {node.address} systemctl kill --signal=SIGCONT rke2-server'), '/lab/e.yaml')).to.not.throw();
+    const overridden = parseExecutors(file('kill', 'ssh {node.address} systemctl stop rke2-server', ['      because: this lab sets KillMode=control-group on rke2-server']), '/lab/e.yaml');
+    expect(executorFor(overridden, 'kill', 'any-node')?.type).to.equal('command');
+  });
+});
+
 describe('executors file', () => {
   it('reads executors per fault kind and per node, settings with units, paths relative to the file', () => {
     const config = parseExecutors([
