@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'reports/**', 'bin/**', 'eslint.config.js', '.mocharc.yml'] },
+  { ignores: ['node_modules/**', 'reports/**', 'dist/**', 'bin/**', 'eslint.config.js', '.mocharc.yml'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,6 +22,21 @@ export default tseslint.config(
     // The CLI entry and bench scripts are the only places that print or exit.
     files: ['lib/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'lib/sandbox/agent/main.ts'],
     rules: { 'no-console': 'off', 'no-restricted-properties': 'off' },
+  },
+  {
+    // Production code never imports a test-only module: a test, a `*.testing.ts` file or anything in a `testing/`
+    // folder (lib/architecture.test.ts checks the same for lib/; this catches it while editing). Tests and test
+    // helpers themselves may.
+    files: ['lib/**/*.ts', 'fixtures/policies/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.testing.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/testing/**', '**/*.testing.ts', '**/*.testing', '**/*.test.ts', '**/*.test'],
+          message: 'test-only module: production code must not import tests, *.testing.ts files or testing/ folders',
+        }],
+      }],
+    },
   },
   {
     files: ['**/*.test.ts', 'suites/**/*.ts'],

@@ -5,8 +5,8 @@ import * as cpchaos from './index.ts';
 describe('library export surface (lib/index.ts)', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(cpchaos).sort()).to.deep.equal([
-      'ExistingClusterProvider', 'KindProvider', 'ORACLE_NAMES', 'SandboxProvider', 'ScenarioError', 'SetupError',
-      'cleanupRuns', 'existingTarget', 'kindTarget', 'loadPromotionPolicy', 'loadScenarioFile', 'loadScenarios',
+      'ExistingClusterProvider', 'FileProblemsError', 'KindProvider', 'ORACLE_NAMES', 'SandboxProvider', 'ScenarioError', 'SetupError',
+      'cleanupRuns', 'existingTarget', 'formatProblem', 'kindTarget', 'loadPromotionPolicy', 'loadScenarioFile', 'loadScenarios',
       'overallStatus', 'parseScenario', 'randomSeed', 'redact', 'renderHtmlReport', 'renderJUnit', 'runOracles',
       'runScenario', 'sandboxTarget', 'sandboxTopologyFor', 'selectPromoteNode', 'summarizeRun', 'writeRunReports',
     ]);

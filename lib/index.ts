@@ -19,3 +19,4 @@ export type { History, HistoryEvent } from './observe/history.ts';
 export { selectPromoteNode, loadPromotionPolicy, type PromotionPolicy } from './harvester/promotion.ts';
 export { renderHtmlReport, renderJUnit, summarizeRun, writeRunReports, redact } from './report/index.ts';
 export { SetupError } from './util/errors.ts';
+export { FileProblemsError, formatProblem, type Problem } from './schema/problems.ts';

@@ -19,6 +19,9 @@ export type JournalEntry =
     readonly t: number;
   }
   | { readonly type: 'fault-undone'; readonly id: string; readonly t: number }
+  /** An object the run created in the cluster (a sampler register), with the kubeconfig that reaches it. */
+  | { readonly type: 'object'; readonly kind: 'ConfigMap'; readonly namespace: string; readonly name: string; readonly kubeconfig: string; readonly t: number }
+  | { readonly type: 'object-deleted'; readonly kind: 'ConfigMap'; readonly namespace: string; readonly name: string; readonly t: number }
   | { readonly type: 'stopped'; readonly t: number };
 
 type WithoutTime<T> = T extends unknown ? Omit<T, 't'> : never;

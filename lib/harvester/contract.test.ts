@@ -6,6 +6,7 @@ import {
   MASTER_ROLE_LABEL,
   PROMOTE_STATUS_ANNOTATION,
   createdAtMs,
+  hasReadyTrue,
   isLegalPromoteTransition,
   isManagementNode,
   isNodeHealthy,
@@ -47,7 +48,22 @@ describe('harvester contract', () => {
     it('Ready=True is healthy', () => expect(isNodeHealthy(fakeNode('a'))).to.equal(true));
     it('Ready=False is not', () => expect(isNodeHealthy(fakeNode('a', { ready: 'False' }))).to.equal(false));
     it('Ready=Unknown is not', () => expect(isNodeHealthy(fakeNode('a', { ready: 'Unknown' }))).to.equal(false));
-    it('no Ready condition is not', () => expect(isNodeHealthy(fakeNode('a', { ready: 'missing' }))).to.equal(false));
+    it('no Ready condition is healthy, as in Harvester (its loop finds nothing to reject)', () => {
+      expect(isNodeHealthy(fakeNode('a', { ready: 'missing' }))).to.equal(true);
+      expect(isNodeHealthy({ metadata: { name: 'bare' } })).to.equal(true);
+    });
+    it('no Ready condition but a pressure condition True is not', () => {
+      expect(isNodeHealthy(fakeNode('a', { ready: 'missing', conditions: [{ type: 'MemoryPressure', status: 'True' }] }))).to.equal(false);
+    });
+    it('a second Ready condition that is not True makes it unhealthy (every Ready is checked)', () => {
+      const node = fakeNode('a', { conditions: [{ type: 'Ready', status: 'False' }] });
+      expect(isNodeHealthy(node)).to.equal(false);
+    });
+    it('hasReadyTrue (the stricter test) needs a Ready=True condition', () => {
+      expect(hasReadyTrue(fakeNode('a'))).to.equal(true);
+      expect(hasReadyTrue(fakeNode('a', { ready: 'missing' }))).to.equal(false);
+      expect(hasReadyTrue(fakeNode('a', { ready: 'Unknown' }))).to.equal(false);
+    });
     it('another condition True is not', () => {
       expect(isNodeHealthy(fakeNode('a', { conditions: [{ type: 'PIDPressure', status: 'True' }] }))).to.equal(false);
     });

@@ -80,13 +80,18 @@ export function readyCondition(node: V1Node): V1NodeCondition | undefined {
 }
 
 /**
- * Healthy = the Ready condition is True and no other condition (DiskPressure, MemoryPressure, ...) is True.
- * A missing Ready condition counts as not healthy (Harvester's own loop would let it pass; kubelet always
- * reports Ready when it registers a node, so the two only differ for hand-made Node objects).
+ * Healthy as Harvester's util.IsHealthyNode (harvester/harvester pkg/util/node.go) has it: every Ready condition is
+ * True and no other condition (DiskPressure, MemoryPressure, PIDPressure, NetworkUnavailable, ...) is True. The loop
+ * only rejects, so a node with NO Ready condition (no conditions at all, as a freshly registered Node object can be)
+ * is healthy. hasReadyTrue is the stricter test some policies add on top.
  */
 export function isNodeHealthy(node: V1Node): boolean {
-  if (readyCondition(node)?.status !== 'True') return false;
-  return !(node.status?.conditions ?? []).some((c) => c.type !== 'Ready' && c.status === 'True');
+  return (node.status?.conditions ?? []).every((c) => (c.type === 'Ready' ? c.status === 'True' : c.status !== 'True'));
+}
+
+/** The node reports a Ready condition and it is True (stricter than Harvester, which also accepts none). */
+export function hasReadyTrue(node: V1Node): boolean {
+  return readyCondition(node)?.status === 'True';
 }
 
 /** Harvester only promotes nodes it installed; presence of the label is what it checks, any value counts. */

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { V1Node } from '@kubernetes/client-node';
 import { fakeNode } from './fake-node.ts';
 import type { FakeNodeSpec } from './fake-node.ts';
-import { explainSelection, loadPromotionPolicy, selectPromoteNode } from './promotion.ts';
+import { REFERENCE_SELECTION, explainSelection, loadPromotionPolicy, selectPromoteNode, selectWith } from './promotion.ts';
 import type { SelectionOutcome } from './promotion.ts';
 
 // Node builders for the table: m* are management nodes, w* are eligible workers; `age` orders creation (minutes).
@@ -52,7 +52,8 @@ const statusCases: SelectionCase[] = [
 const healthCases: SelectionCase[] = [
   { title: 'Ready=False worker is skipped', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'False' }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
   { title: 'Ready=Unknown worker is skipped', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'Unknown' }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
-  { title: 'worker without Ready condition is skipped', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'missing' }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
+  { title: 'worker without Ready condition is eligible (Harvester\'s health loop finds nothing to reject)', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'missing' }), worker('w2', 2)], expected: 'w1', outcome: 'promote' },
+  { title: 'worker without Ready condition but DiskPressure=True is skipped', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'missing', conditions: [{ type: 'DiskPressure', status: 'True' }] }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
   { title: 'worker with DiskPressure=True is skipped', nodes: [...twoMgmt(), worker('w1', 1, { conditions: [{ type: 'DiskPressure', status: 'True' }] }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
   { title: 'worker with MemoryPressure=False stays eligible', nodes: [...twoMgmt(), worker('w1', 1, { conditions: [{ type: 'MemoryPressure', status: 'False' }] }), worker('w2', 2)], expected: 'w1', outcome: 'promote' },
   { title: 'only worker NotReady: too few candidates', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'False' })], expected: undefined, outcome: 'too-few-candidates' },
@@ -101,6 +102,7 @@ const zoneCases: SelectionCase[] = [
 const ageCases: SelectionCase[] = [
   { title: 'oldest wins regardless of list position', nodes: [...twoMgmt(), worker('young', 30), worker('mid', 20), worker('old', 10)], expected: 'old', outcome: 'promote' },
   { title: 'equal ages: the first in the list wins', nodes: [...twoMgmt(), worker('b', 5), worker('a', 5), worker('c', 5)], expected: 'b', outcome: 'promote' },
+  { title: 'same creation second: the first in the list wins', nodes: [...twoMgmt(), worker('b', 0, { createdAt: new Date('2025-01-01T00:00:07.900Z') }), worker('a', 0, { createdAt: new Date('2025-01-01T00:00:07.100Z') })], expected: 'b', outcome: 'promote' },
   { title: 'a node without creationTimestamp counts as oldest', nodes: [...twoMgmt(), worker('w1', 1), { ...worker('nots', 2), metadata: { ...worker('nots', 2).metadata, creationTimestamp: undefined } }], expected: 'nots', outcome: 'promote' },
 ];
 
@@ -123,6 +125,7 @@ describe('selectPromoteNode (reference)', () => {
           const explanation = explainSelection(nodes);
           expect(explanation.outcome).to.equal(outcome);
           expect(explanation.candidate).to.equal(expected);
+          if (expected !== undefined) expect(explanation.tied[0]).to.equal(expected);
           expect(explanation.reason).to.be.a('string').and.not.equal('');
         });
       }
@@ -146,6 +149,91 @@ describe('selectPromoteNode (reference)', () => {
       ({ ...worker(name, 0), metadata: { ...worker(name, 0).metadata, creationTimestamp: iso } }) as unknown as V1Node;
     const nodes = [...twoMgmt(), raw('late', '2025-02-01T00:00:00Z'), raw('early', '2025-01-15T00:00:00Z')];
     expect(selectPromoteNode(nodes)).to.equal('early');
+  });
+});
+
+describe('selection ties (Harvester lists nodes in random order)', () => {
+  const tied = (nodes: readonly V1Node[]): readonly string[] => explainSelection(nodes).tied;
+
+  it('names every worker of the oldest creation second, the candidate first', () => {
+    const nodes = [...twoMgmt(), worker('c', 5), worker('b', 5), worker('a', 5), worker('young', 6)];
+    expect(explainSelection(nodes).candidate).to.equal('c');
+    expect(tied(nodes)).to.deep.equal(['c', 'b', 'a']);
+    expect(explainSelection(nodes).reason).to.include('tied with b, a');
+  });
+
+  it('compares creation times in whole seconds, as the API server stores them', () => {
+    const at = (iso: string): FakeNodeSpec => ({ createdAt: new Date(iso) });
+    const sameSecond = [...twoMgmt(), worker('late', 0, at('2025-01-01T00:00:07.900Z')), worker('early', 0, at('2025-01-01T00:00:07.100Z'))];
+    expect(tied(sameSecond)).to.deep.equal(['late', 'early']);
+    const nextSecond = [...twoMgmt(), worker('late', 0, at('2025-01-01T00:00:08.000Z')), worker('early', 0, at('2025-01-01T00:00:07.999Z'))];
+    expect(tied(nextSecond)).to.deep.equal(['early']);
+  });
+
+  it('a single candidate is tied only with itself', () => {
+    expect(tied([...twoMgmt(), worker('w1', 1), worker('w2', 2)])).to.deep.equal(['w1']);
+  });
+
+  it('names no node when no order promotes', () => {
+    expect(tied([...twoMgmt(), mgmt('m3'), worker('w1', 1)])).to.deep.equal([]);
+    expect(tied([...twoMgmt(), worker('w1', 1, { promoteStatus: 'running' }), worker('w2', 2)])).to.deep.equal([]);
+  });
+
+  it('two witnesses: whichever is listed first is promoted, whatever their age', () => {
+    const nodes = [mgmt('m1'), worker('wit2', 9, { witness: true }), worker('wit1', 1, { witness: true }), worker('w1', 3)];
+    expect(explainSelection(nodes).candidate).to.equal('wit2');
+    expect(tied(nodes)).to.deep.equal(['wit2', 'wit1']);
+  });
+
+  it('an unhealthy witness is never extra, nor tied', () => {
+    const nodes = [mgmt('m1'), worker('wit1', 1, { witness: true, ready: 'False' }), worker('wit2', 2, { witness: true }), worker('w1', 3)];
+    expect(tied(nodes)).to.deep.equal(['wit2']);
+  });
+
+  it('a witness listed after the promoted witness is extra: one order promotes, the other does not', () => {
+    const promotes = [worker('wit2', 1, { witness: true }), mgmt('mwit', { witness: true }), worker('w1', 2)];
+    expect(explainSelection(promotes).candidate).to.equal('w1');
+    expect(tied(promotes)).to.deep.equal(['w1']);
+    const declines = [mgmt('mwit', { witness: true }), worker('wit2', 1, { witness: true }), worker('w1', 2)];
+    const selection = explainSelection(declines);
+    expect(selection.candidate).to.equal(undefined);
+    expect(selection.outcome).to.equal('too-few-candidates');
+    expect(selection.tied).to.deep.equal(['w1']);
+    expect(selection.reason).to.include('another order').and.include('w1');
+  });
+
+  it('zones: the extra witness\'s zone counts only in the orders where it is not extra', () => {
+    const zonedWitness = (name: string, zone: string): V1Node => worker(name, 1, { zone, witness: true });
+    // m1 in a, m2 in b; witc brings zone c, wita none new. Listed first, wita makes witc extra and the zones too few.
+    const management = [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' })];
+    const declines = explainSelection([...management, zonedWitness('wita', 'a'), zonedWitness('witc', 'c')]);
+    expect([declines.candidate, declines.outcome, declines.tied]).to.deep.equal([undefined, 'too-few-zones', ['witc']]);
+    const promotes = explainSelection([...management, zonedWitness('witc', 'c'), zonedWitness('wita', 'a')]);
+    expect([promotes.candidate, promotes.tied]).to.deep.equal(['witc', ['witc']]);
+  });
+
+  it('the faulty youngest-first selection has ties too', () => {
+    const nodes = [...twoMgmt(), worker('old', 1), worker('y1', 9), worker('y2', 9)];
+    expect(selectWith(nodes, { ...REFERENCE_SELECTION, agePreference: 'youngest' }).tied).to.deep.equal(['y1', 'y2']);
+  });
+});
+
+describe('readyConditionRequired (stricter than Harvester)', () => {
+  const strict = { ...REFERENCE_SELECTION, readyConditionRequired: true };
+
+  it('is off in the reference', () => expect(REFERENCE_SELECTION.readyConditionRequired).to.equal(false));
+
+  it('skips a worker without a Ready condition, which the reference promotes', () => {
+    const nodes = [...twoMgmt(), worker('w1', 1, { ready: 'missing' }), worker('w2', 2)];
+    expect(selectWith(nodes, REFERENCE_SELECTION).candidate).to.equal('w1');
+    expect(selectWith(nodes, strict).candidate).to.equal('w2');
+    expect(selectWith(nodes, strict).tied).to.deep.equal(['w2']);
+  });
+
+  it('still skips Ready=False, and agrees with the reference when every node reports Ready=True', () => {
+    const nodes = [...twoMgmt(), worker('w1', 1, { ready: 'False' }), worker('w2', 2), worker('w3', 3)];
+    expect(selectWith(nodes, strict).candidate).to.equal('w2');
+    expect(selectWith(nodes, REFERENCE_SELECTION).candidate).to.equal('w2');
   });
 });
 

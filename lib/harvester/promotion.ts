@@ -51,16 +51,35 @@ function checkedSelector(select: (...args: unknown[]) => unknown, absolutePath: 
   };
 }
 
+/** A variable, not a literal: the bundled node agent must not inline tsx (it is given `--import tsx` instead). */
+const TSX_API = 'tsx/esm/api';
+
 /**
- * Loads a policy from an ES module (.js, .mjs or .ts; .ts needs the tsx loader, which the CLI and mocha register)
- * by absolute path or path relative to the working directory. The module must export a function selectPromoteNode.
+ * Imports a policy module. A TypeScript one where no TypeScript loader is registered (the compiled package, run from
+ * dist/ without tsx) is imported through tsx's API instead.
+ */
+async function importPolicy(absolutePath: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(absolutePath).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if (!/\.[cm]?ts$/.test(absolutePath) || (error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const { tsImport } = (await import(TSX_API)) as { tsImport: (specifier: string, parentUrl: string) => Promise<unknown> };
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+}
+
+/**
+ * Loads a policy from an ES module (.js, .mjs or .ts; .ts goes through tsx, registered by the CLI from source and by
+ * mocha, else loaded through tsx's API) by absolute path or path relative to the working directory. The module must
+ * export a function selectPromoteNode.
  */
 export async function loadPromotionPolicy(modulePath: string): Promise<PromotionPolicy> {
   const absolutePath = resolve(modulePath);
   await assertFileExists(absolutePath);
   let loaded: Record<string, unknown>;
   try {
-    loaded = (await import(pathToFileURL(absolutePath).href)) as Record<string, unknown>;
+    loaded = await importPolicy(absolutePath);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new Error(`promotion policy ${absolutePath} failed to load: ${detail}`, { cause: error });

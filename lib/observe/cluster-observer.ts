@@ -2,22 +2,42 @@
 // with gaps recorded), the write samplers (through the VIP and per API server), and etcd membership samples.
 import { BatchV1Api, CoordinationV1Api, CoreV1Api, type CoreV1Event, type KubeConfig, type KubernetesObject, type V1Job, type V1Lease, type V1Node } from '@kubernetes/client-node';
 import type { ClusterEndpoints, EtcdMembership } from '../model/cluster.ts';
-import { loadKubeConfig } from '../util/kubeconfig.ts';
+import { errorMessage } from '../util/errors.ts';
+import { loadKubeConfig, statusCodeOf } from '../util/kubeconfig.ts';
+import { withDeadline } from '../util/wait.ts';
 import { PROMOTE_JOB_NAMESPACE } from '../harvester/contract.ts';
 import type { GapSource } from './history.ts';
 import { ListWatcher, type ListResult } from './list-watch.ts';
 import type { Recorder } from './recorder.ts';
 import { trimEvent, trimJob, trimLease, trimNode } from './trim.ts';
-import { PROBE_CONFIGMAP, PROBE_KEY, WriteSampler, type WriteSamplerOptions } from './write-sampler.ts';
+import { PROBE_KEY, runObjects, SAMPLER_NAMESPACE, WriteSampler, type WriteSamplerOptions } from './write-sampler.ts';
 
-/** The process name of the write probe through the VIP. */
-/** What the observer needs of a cluster: where its API servers are, and etcd membership when the target shows it. */
-export interface ObservedCluster {
-  readonly endpoints: ClusterEndpoints;
-  etcdMembership?(): Promise<EtcdMembership | undefined>;
+/** An object the run creates in the cluster: journaled before it is created, so `cpchaos cleanup` can delete it. */
+export interface RunObject {
+  readonly kind: 'ConfigMap';
+  readonly namespace: string;
+  readonly name: string;
 }
 
+/**
+ * What the observer needs of a cluster: where its API servers are, the run's id (its objects are named for it),
+ * etcd membership when the target shows it, and a journal for the objects it creates and deletes.
+ */
+export interface ObservedCluster {
+  readonly endpoints: ClusterEndpoints;
+  readonly runId: string;
+  etcdMembership?(): Promise<EtcdMembership | undefined>;
+  /** Called before the object is created. */
+  objectCreating?(object: RunObject): void;
+  /** Called once the object is gone. */
+  objectDeleted?(object: RunObject): void;
+}
+
+/** The process name of the write probe through the VIP. */
 export const VIP_WRITE_PROBE = 'vip-probe';
+
+/** How long deleting the run's objects may take at the end (the cluster may be slow, not the run). */
+const OBJECT_DELETE_DEADLINE_MS = 10_000;
 
 export interface ObserverOptions {
   /** Interval of the write sampler through the VIP. */
@@ -64,6 +84,8 @@ export class ClusterObserver {
   private lastEtcd = '';
   private opId = 0;
   private readonly kubeConfig: KubeConfig;
+  private readonly objects: RunObject[] = [];
+  private stopped: Promise<void> | undefined;
 
   constructor(
     private readonly cluster: ObservedCluster,
@@ -180,16 +202,17 @@ export class ClusterObserver {
       }),
     );
     await Promise.all(this.watchers.map((w) => w.start()));
-    await WriteSampler.ensureRegister(kc);
-    await WriteSampler.ensureRegister(kc, PROBE_CONFIGMAP);
-    this.addSampler('vip', 'vip', kc, this.options.vipSampleIntervalMs);
+    const { register, probe } = runObjects(this.cluster.runId);
+    await this.createObject(kc, register);
+    await this.createObject(kc, probe);
+    this.addSampler('vip', 'vip', kc, this.options.vipSampleIntervalMs, { register: { configMap: register } });
     // The write probe: blind writes through the VIP on a register of their own. The compare-and-swap client reads
     // first, and a read on a member without a leader waits out its whole deadline: alone, it would stretch every
     // outage it sees by up to one deadline.
-    this.addSampler(VIP_WRITE_PROBE, 'vip', kc, this.options.vipSampleIntervalMs, { mode: 'write', register: { configMap: PROBE_CONFIGMAP, key: PROBE_KEY } });
+    this.addSampler(VIP_WRITE_PROBE, 'vip', kc, this.options.vipSampleIntervalMs, { mode: 'write', register: { configMap: probe, key: PROBE_KEY } });
     if (this.options.nodeSampleIntervalMs > 0) {
       for (const [node, path] of this.cluster.endpoints.nodeKubeconfigPaths) {
-        this.addSampler(`node:${node}`, node, loadKubeConfig(path), this.options.nodeSampleIntervalMs);
+        this.addSampler(`node:${node}`, node, loadKubeConfig(path), this.options.nodeSampleIntervalMs, { register: { configMap: register } });
       }
     }
     if (this.cluster.etcdMembership) {
@@ -198,7 +221,33 @@ export class ClusterObserver {
     }
   }
 
-  private addSampler(process: string, target: string, kubeConfig: KubeConfig, intervalMs: number, extra: Pick<WriteSamplerOptions, 'mode' | 'register'> = {}): void {
+  /** Journals the register, then creates it (an existing one is taken over: a cleanup of an earlier run missed it). */
+  private async createObject(kc: KubeConfig, name: string): Promise<void> {
+    const object: RunObject = { kind: 'ConfigMap', namespace: SAMPLER_NAMESPACE, name };
+    this.cluster.objectCreating?.(object);
+    this.objects.push(object);
+    await WriteSampler.ensureRegister(kc, name);
+  }
+
+  /** Deletes the run's objects (an object already gone counts as deleted); failures leave them journaled. */
+  private async deleteObjects(): Promise<void> {
+    const core = this.kubeConfig.makeApiClient(CoreV1Api);
+    for (const object of this.objects.splice(0)) {
+      try {
+        await withDeadline(`deleting ConfigMap ${object.namespace}/${object.name}`, OBJECT_DELETE_DEADLINE_MS, () =>
+          core.deleteNamespacedConfigMap({ name: object.name, namespace: object.namespace }),
+        );
+      } catch (error) {
+        if (statusCodeOf(error) !== 404) {
+          this.recorder.record({ kind: 'note', message: `could not delete ConfigMap ${object.namespace}/${object.name}: ${errorMessage(error)}; cpchaos cleanup retries` });
+          continue;
+        }
+      }
+      this.cluster.objectDeleted?.(object);
+    }
+  }
+
+  private addSampler(process: string, target: string, kubeConfig: KubeConfig, intervalMs: number, extra: Pick<WriteSamplerOptions, 'mode' | 'register'>): void {
     const sampler = new WriteSampler({
       ...extra,
       process, target, kubeConfig, intervalMs, deadlineMs: this.options.requestDeadlineMs, blindWrites: process === 'vip',
@@ -232,13 +281,21 @@ export class ClusterObserver {
     }
   }
 
-  /** Stops every watcher and sampler; waits for operations in flight so their outcome is recorded. */
-  async stop(): Promise<void> {
+  /**
+   * Stops every watcher and sampler, waits for operations in flight so their outcome is recorded, reads each VIP
+   * register a last time (it shows which acknowledged writes survived), and deletes the run's objects. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.stopOnce();
+    return this.stopped;
+  }
+
+  private async stopOnce(): Promise<void> {
     clearInterval(this.etcdTimer);
     for (const watcher of this.watchers) watcher.stop();
     this.flushJobs(undefined);
     await Promise.all(this.samplers.map((s) => s.stop()));
-    // A last read of each VIP register: it shows which acknowledged writes survived.
     await Promise.all(this.samplers.slice(0, 2).map((s) => s.finalRead()));
+    await this.deleteObjects();
   }
 }

@@ -1,30 +1,27 @@
-// Reading and writing history.json, with validation that names the file, the event index and the field path.
+// Reading and writing history.json. The events are checked with the zod schemas of history-schema.ts, then the
+// checks that need more than one event; every problem is one `file:line:col: path: message` line of a
+// FileProblemsError, the error of every file format, with the path into the document (`events[5].node.name`).
+import { LineCounter, parseDocument } from 'yaml';
+import { describeValue, formatPath } from '../schema/describe-value.ts';
+import { isMapping } from '../schema/descriptors.ts';
+import type { Path } from '../schema/descriptors.ts';
+import { positionOf } from '../schema/locate.ts';
+import type { Position } from '../schema/locate.ts';
+import { FileProblemsError } from '../schema/problems.ts';
+import type { Problem } from '../schema/problems.ts';
+import { didYouMean } from '../schema/suggest.ts';
+import { issueMessage, zodProblems } from '../schema/zod-problems.ts';
 import type { History, HistoryEvent } from './history.ts';
-import { EVENT_FIELDS, describeValue, formatPath } from './history-schema.ts';
+import { EVENT_SCHEMAS, historyDocument } from './history-schema.ts';
 
-export class HistoryFormatError extends Error {
-  constructor(
-    readonly file: string,
-    /** Index of the offending event in the events array; undefined for a problem with the document itself. */
-    readonly index: number | undefined,
-    /** Field path inside the event ('' when the problem is not one field). */
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${index === undefined ? '' : `event ${index}: `}${path === '' ? '' : `${path}: `}${problem}`);
-    this.name = 'HistoryFormatError';
-  }
-}
+/** @deprecated The same class as FileProblemsError (lib/schema/problems.ts); kept while callers move to it. */
+export { FileProblemsError as HistoryFormatError } from '../schema/problems.ts';
 
 /** A history file: the events, and for fixtures the verdicts expected of named invariants. */
 export interface HistoryDocument {
   readonly history: History;
   readonly expect?: Readonly<Record<string, string>>;
   readonly description?: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 interface OpenOp {
@@ -79,8 +76,8 @@ class SequenceChecker {
   private checkOp(e: Record<string, unknown>): [string, string] | undefined {
     const f = e['f'];
     const value = e['value'];
-    if (f === 'write' && typeof value !== 'number') return ['value', `expected a number for a write, got ${describeValue(value)}`];
-    if (f === 'cas' && !Array.isArray(value)) return ['value', `expected [expected, new] for a cas, got ${describeValue(value)}`];
+    if (f === 'write' && typeof value !== 'number') return ['value', `expected a number for a write, found ${describeValue(value)}`];
+    if (f === 'cas' && !Array.isArray(value)) return ['value', `expected [expected, new] for a cas, found ${describeValue(value)}`];
     const id = `${String(e['process'])}\u0000${String(e['opId'])}`;
     const open = this.ops.get(id);
     if (e['phase'] === 'invoke') {
@@ -96,28 +93,90 @@ class SequenceChecker {
   }
 }
 
-function validateEvents(raw: unknown[], file: string): History {
+/** A broken history is usually broken the same way throughout: past this many problems the rest is not listed. */
+const MAX_PROBLEMS = 20;
+
+/** Larger files are not parsed a second time to find line numbers: their problems name the path only. */
+const LOCATE_LIMIT = 16 * 2 ** 20;
+
+const EVENT_KINDS = Object.keys(EVENT_SCHEMAS);
+
+/** The problems of one history file, located in the text (line and column) when there are any. */
+class ProblemList {
+  readonly problems: Problem[] = [];
+  private locator: ((path: Path) => Position) | undefined;
+  constructor(readonly file: string, private readonly text: string) {}
+
+  get full(): boolean {
+    return this.problems.length >= MAX_PROBLEMS;
+  }
+
+  add(path: Path, message: string): void {
+    this.problems.push({ file: this.file, ...this.locate(path), path: formatPath(path), message });
+  }
+
+  /** Where a path is: JSON is YAML, so the text is parsed again with source ranges (only once there is a problem). */
+  readonly locate = (path: Path): Position => {
+    if (this.locator === undefined) {
+      if (this.text.length > LOCATE_LIMIT) {
+        this.locator = () => ({ line: 0, column: 0 });
+      } else {
+        const lineCounter = new LineCounter();
+        const doc = parseDocument(this.text, { lineCounter, uniqueKeys: false });
+        this.locator = (p) => positionOf(doc, lineCounter, p, 'value');
+      }
+    }
+    return this.locator(path);
+  };
+
+  throwIfAny(): void {
+    if (this.problems.length === 0) return;
+    const last = this.problems[this.problems.length - 1] as Problem;
+    const more = this.full ? [{ ...last, path: '', message: `stopped after ${MAX_PROBLEMS} problems` }] : [];
+    throw new FileProblemsError([...this.problems, ...more]);
+  }
+}
+
+function schemaOf(kind: unknown): (typeof EVENT_SCHEMAS)[keyof typeof EVENT_SCHEMAS] | undefined {
+  return typeof kind === 'string' && Object.hasOwn(EVENT_SCHEMAS, kind) ? EVENT_SCHEMAS[kind as keyof typeof EVENT_SCHEMAS] : undefined;
+}
+
+/** Checks every event; paths and messages are made only for a broken one, so a large history is checked in one pass. */
+function validateEvents(raw: readonly unknown[], prefix: Path, list: ProblemList): History {
   const sequence = new SequenceChecker();
-  for (let i = 0; i < raw.length; i += 1) {
+  const context = (e: Readonly<Record<string, unknown>>): string => ` (${String(e['kind'])} event, seq ${String(e['seq'])})`;
+  for (let i = 0; i < raw.length && !list.full; i += 1) {
     const e = raw[i];
-    if (!isRecord(e)) throw new HistoryFormatError(file, i, '', `expected an event object, got ${describeValue(e)}`);
-    if (!Number.isSafeInteger(e['seq'])) throw new HistoryFormatError(file, i, 'seq', `expected an integer, got ${describeValue(e['seq'])}`);
-    if (typeof e['t'] !== 'number' || !Number.isFinite(e['t'])) {
-      throw new HistoryFormatError(file, i, 't', `expected ms since epoch, got ${describeValue(e['t'])}`);
+    if (!isMapping(e)) {
+      list.add([...prefix, i], `expected an event object, found ${describeValue(e)}`);
+      continue;
     }
     const kind = e['kind'];
-    const fields = typeof kind === 'string' ? EVENT_FIELDS[kind] : undefined;
-    if (fields === undefined) {
-      throw new HistoryFormatError(file, i, 'kind', `expected one of ${Object.keys(EVENT_FIELDS).join(', ')}, got ${describeValue(kind)}`);
+    const schema = schemaOf(kind);
+    if (schema === undefined) {
+      const unknown = typeof kind === 'string' ? `unknown event kind ${JSON.stringify(kind)}${didYouMean(kind, EVENT_KINDS)}` : `found ${describeValue(kind)}`;
+      list.add([...prefix, i, 'kind'], `${unknown}; expected one of ${EVENT_KINDS.join(', ')}`);
+      continue;
     }
-    const found = fields(e);
-    if (found !== undefined) {
-      throw new HistoryFormatError(file, i, formatPath(found.path), `expected ${found.expected}, got ${describeValue(found.got)} (${String(kind)} event, seq ${String(e['seq'])})`);
+    // Parsed without options first (zod's fast path); the messages are made only for an event that fails.
+    if (!schema.safeParse(e).success) {
+      const { error } = schema.safeParse(e, { error: issueMessage });
+      if (error) list.problems.push(...zodProblems(error, list.file, [...prefix, i], list.locate).map((p) => ({ ...p, message: `${p.message}${context(e)}` })));
+      continue;
     }
     const wrong = sequence.check(e);
-    if (wrong !== undefined) throw new HistoryFormatError(file, i, wrong[0], `${wrong[1]} (${String(kind)} event, seq ${String(e['seq'])})`);
+    if (wrong !== undefined) list.add([...prefix, i, wrong[0]], `${wrong[1]}${context(e)}`);
   }
-  return raw as unknown as HistoryEvent[];
+  return raw as HistoryEvent[];
+}
+
+/** Where JSON.parse stopped, from its message ("... at position 12"); 0:0 when it does not say. */
+function jsonErrorPosition(text: string, error: unknown): Position {
+  const match = /at position (\d+)/.exec(error instanceof Error ? error.message : '');
+  if (match === null) return { line: 0, column: 0 };
+  const before = text.slice(0, Number(match[1]));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: before.length - lineStart + 1 };
 }
 
 /**
@@ -129,27 +188,27 @@ export function loadHistoryDocument(text: string, file: string): HistoryDocument
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new HistoryFormatError(file, undefined, '', `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new FileProblemsError([{ file, ...jsonErrorPosition(text, error), path: '', message: `not valid JSON: ${error instanceof Error ? error.message : String(error)}` }]);
   }
-  if (Array.isArray(parsed)) return { history: validateEvents(parsed, file) };
-  if (!isRecord(parsed)) throw new HistoryFormatError(file, undefined, '', `expected an array of events or an object with "events", got ${describeValue(parsed)}`);
-  const events = parsed['events'];
-  if (!Array.isArray(events)) throw new HistoryFormatError(file, undefined, 'events', `expected an array of events, got ${describeValue(events)}`);
-  const expect = parsed['expect'];
-  if (expect !== undefined) {
-    if (!isRecord(expect)) throw new HistoryFormatError(file, undefined, 'expect', `expected an object, got ${describeValue(expect)}`);
-    for (const [name, status] of Object.entries(expect)) {
-      if (status !== 'pass' && status !== 'fail' && status !== 'inconclusive') {
-        throw new HistoryFormatError(file, undefined, `expect.${name}`, `expected "pass", "fail" or "inconclusive", got ${describeValue(status)}`);
-      }
-    }
+  const list = new ProblemList(file, text);
+  if (Array.isArray(parsed)) {
+    const history = validateEvents(parsed, [], list);
+    list.throwIfAny();
+    return { history };
   }
-  const description = parsed['description'];
-  return {
-    history: validateEvents(events, file),
-    ...(expect === undefined ? {} : { expect: expect as Record<string, string> }),
-    ...(typeof description === 'string' ? { description } : {}),
-  };
+  if (!isMapping(parsed)) {
+    list.add([], `expected an array of events or an object with "events", found ${describeValue(parsed)}`);
+    list.throwIfAny();
+  }
+  const doc = historyDocument.safeParse(parsed, { error: issueMessage });
+  if (!doc.success) {
+    list.problems.push(...zodProblems(doc.error, file, [], list.locate));
+    list.throwIfAny();
+  }
+  const { events, expect, description } = doc.data as NonNullable<typeof doc.data>;
+  const history = validateEvents(events, ['events'], list);
+  list.throwIfAny();
+  return { history, ...(expect === undefined ? {} : { expect }), ...(description === undefined ? {} : { description }) };
 }
 
 export function loadHistory(text: string, file: string): History {

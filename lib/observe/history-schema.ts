@@ -1,202 +1,239 @@
-// Structural validation of history events. Validators allocate nothing on success, so a 1e6-event history is
-// checked in one cheap pass; a problem carries the path to the offending field.
+// The history.json event format, as zod schemas; the history types (history.ts) are inferred from them, so the
+// types and the validator cannot drift apart.
+//
+// Why a schema library here and hand-written descriptors (lib/schema) for scenarios: history files are written by
+// the recorder and read back by `cpchaos check`, so a clear path and message are enough and the error messages are
+// not the product; scenarios, executors and topology files are written by people, and there the messages (line and
+// column, did-you-mean, hints) are the product, which is what the descriptor library is for. Both report in the one
+// problem format (lib/schema/problems.ts).
+import { z } from 'zod';
 import { ACTION_KINDS } from '../faults/catalogue.ts';
+import type { NodeRole } from '../model/cluster.ts';
+import { describeValue } from '../schema/describe-value.ts';
 import { ACTION_PHASES, GAP_SOURCES } from './history-constants.ts';
 
-export interface Problem {
-  /** Field path inside the event, outermost first. */
-  readonly path: (string | number)[];
-  readonly expected: string;
-  readonly got: unknown;
-}
+/** The type a schema accepts, read-only all the way down: a recorded history is never changed. */
+export type Infer<S extends z.ZodType> = Frozen<z.output<S>>;
+type Frozen<T> = T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
 
-export type Validator = (value: unknown) => Problem | undefined;
+const str = z.string();
+const nonEmptyStr = z.string().min(1);
+const nonNegInt = z.int().nonnegative();
+const nonNegMs = z.number().nonnegative();
+const stringMap = z.record(z.string(), z.string());
+const nodeNames = z.array(nonEmptyStr);
+const watchType = z.enum(['ADDED', 'MODIFIED', 'DELETED', 'SYNC']);
 
-function problem(expected: string, got: unknown): Problem {
-  return { path: [], expected, got };
-}
+/** Every event's `seq` and `t`; other fields are allowed on read and ignored (forward compatibility). */
+const event = <K extends string, S extends z.core.$ZodLooseShape>(kind: K, shape: S) => z.object({
+  /** Strictly increasing index: the order things were recorded in. "Before" always means lower seq. */
+  seq: z.int(),
+  /** Milliseconds since epoch when the recorder saw or did this (non-decreasing; for durations). */
+  t: z.number(),
+  kind: z.literal(kind),
+  ...shape,
+});
 
-function within(key: string | number, found: Problem | undefined): Problem | undefined {
-  if (found !== undefined) found.path.unshift(key);
-  return found;
-}
+/** Time budgets the oracles judge against. Absent ones take the defaults of resolveBudgets(). */
+export const runBudgets = z.object({
+  /** From a management node's disappearance to the completed promotion of the replacement. */
+  promotionMs: nonNegMs.optional(),
+  /** Longest write outage through the VIP while only a minority of control-plane nodes is down or cut off. */
+  outageMs: nonNegMs.optional(),
+  /** From the start of recovery after a majority loss to the first acknowledged write. */
+  recoveryMs: nonNegMs.optional(),
+});
+export type RunBudgets = Infer<typeof runBudgets>;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const clusterTimers = z.object({
+  kubeletHeartbeatMs: nonNegMs,
+  nodeMonitorGraceMs: nonNegMs,
+  etcdHeartbeatMs: nonNegMs,
+  etcdElectionTimeoutMs: nonNegMs,
+});
 
-export const str: Validator = (v) => (typeof v === 'string' ? undefined : problem('a string', v));
-export const nonEmptyStr: Validator = (v) => (typeof v === 'string' && v !== '' ? undefined : problem('a non-empty string', v));
-export const bool: Validator = (v) => (typeof v === 'boolean' ? undefined : problem('a boolean', v));
-export const finite: Validator = (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : problem('a finite number', v));
-export const int: Validator = (v) => (Number.isSafeInteger(v) ? undefined : problem('an integer', v));
-export const nonNegInt: Validator = (v) =>
-  Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : problem('a non-negative integer', v);
-export const nonNegMs: Validator = (v) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : problem('a non-negative number of ms', v);
+const runStart = event('run-start', {
+  runId: str,
+  scenario: str,
+  seed: z.number(),
+  provider: str,
+  nodes: z.array(z.object({ name: nonEmptyStr, role: z.enum(['control-plane', 'worker'] as const satisfies readonly NodeRole[]) })),
+  timers: clusterTimers,
+  budgets: runBudgets,
+  /** The promotion policy the run used (a module path or a name); the oracles judge against Harvester's. */
+  policy: str.optional(),
+});
+export type RunStartEvent = Infer<typeof runStart>;
 
-export function oneOf(values: readonly string[]): Validator {
-  const set = new Set(values);
-  const expected = `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
-  return (v) => (typeof v === 'string' && set.has(v) ? undefined : problem(expected, v));
-}
+const runEnd = event('run-end', { outcome: str.optional() });
+export type RunEndEvent = Infer<typeof runEnd>;
 
-export function arrayOf(item: Validator): Validator {
-  return (v) => {
-    if (!Array.isArray(v)) return problem('an array', v);
-    for (let i = 0; i < v.length; i += 1) {
-      const found = item(v[i]);
-      if (found !== undefined) return within(i, found);
-    }
-    return undefined;
-  };
-}
+/** A harness action. `intent` is recorded before the action is applied; later phases repeat id, fault and nodes. */
+const action = event('action', {
+  id: nonEmptyStr,
+  phase: z.enum(ACTION_PHASES),
+  fault: z.enum(ACTION_KINDS),
+  nodes: nodeNames,
+  /** partition: the sides. */
+  groups: z.array(nodeNames).optional(),
+  /** drop: traffic from these nodes ... */
+  from: nodeNames.optional(),
+  /** ... to these nodes is dropped. */
+  to: nodeNames.optional(),
+  /** annotate: the annotations set on every node of `nodes`; null removes one (as an operator clearing it). */
+  annotations: z.record(z.string(), z.string().nullable()).optional(),
+  /**
+   * API actions (cordon, uncordon, label, annotate), on `applied` or `failed`: each patched node's resourceVersion
+   * right after the harness's patch, so oracles can tell the harness's change from someone else's.
+   */
+  rvs: stringMap.optional(),
+  error: str.optional(),
+});
+export type ActionEvent = Infer<typeof action>;
+export type ActionPhase = ActionEvent['phase'];
 
-export const stringMap: Validator = (v) => {
-  if (!isRecord(v)) return problem('an object of strings', v);
-  for (const key in v) {
-    if (typeof v[key] !== 'string') return within(key, problem('a string', v[key]));
-  }
-  return undefined;
-};
+const step = event('step', {
+  index: nonNegInt,
+  step: str,
+  phase: z.enum(['begin', 'end']),
+  ok: z.boolean().optional(),
+  error: str.optional(),
+});
+export type StepEvent = Infer<typeof step>;
 
-export function tuple(items: readonly Validator[]): Validator {
-  return (v) => {
-    if (!Array.isArray(v) || v.length !== items.length) return problem(`an array of ${items.length}`, v);
-    for (let i = 0; i < items.length; i += 1) {
-      const found = (items[i] as Validator)(v[i]);
-      if (found !== undefined) return within(i, found);
-    }
-    return undefined;
-  };
-}
+const nodeCondition = z.object({
+  type: str,
+  status: str,
+  /** RFC 3339. */
+  lastTransitionTime: str.optional(),
+});
+export type NodeCondition = Infer<typeof nodeCondition>;
 
-export function either(a: Validator, b: Validator, expected: string): Validator {
-  return (v) => (a(v) === undefined || b(v) === undefined ? undefined : problem(expected, v));
-}
+const nodeTaint = z.object({ key: str, value: str.optional(), effect: str });
+export type NodeTaint = Infer<typeof nodeTaint>;
 
-/** An object with these required and optional fields; other fields are allowed (forward compatibility). */
-export function object(required: Record<string, Validator>, optional: Record<string, Validator> = {}): Validator {
-  const req = Object.entries(required);
-  const opt = Object.entries(optional);
-  return (v) => {
-    if (!isRecord(v)) return problem('an object', v);
-    for (const [key, check] of req) {
-      if (!(key in v)) return within(key, problem('a value (required field is missing)', undefined));
-      const found = check(v[key]);
-      if (found !== undefined) return within(key, found);
-    }
-    for (const [key, check] of opt) {
-      const value = v[key];
-      if (value === undefined) continue;
-      const found = check(value);
-      if (found !== undefined) return within(key, found);
-    }
-    return undefined;
-  };
-}
+/** A Node trimmed to what the oracles need. Timestamps are RFC 3339 strings, as the API serves them. */
+const trimmedNode = z.object({
+  name: nonEmptyStr,
+  uid: str,
+  creationTimestamp: str,
+  deletionTimestamp: str.optional(),
+  labels: stringMap,
+  annotations: stringMap,
+  unschedulable: z.boolean(),
+  conditions: z.array(nodeCondition),
+  taints: z.array(nodeTaint),
+});
+export type TrimmedNode = Infer<typeof trimmedNode>;
 
-/** An object whose values are strings or null (null: removed). */
-export const nullableStringMap: Validator = (v) => {
-  if (!isRecord(v)) return problem('an object of strings or nulls', v);
-  for (const key in v) {
-    if (typeof v[key] !== 'string' && v[key] !== null) return within(key, problem('a string or null', v[key]));
-  }
-  return undefined;
-};
+/**
+ * A Node watch event. SYNC = seen in a (re)list. After a relist the recorder emits DELETED for every node that
+ * the list no longer holds (and a `gap` for the blind time), so replaying node events always gives the node set.
+ */
+const node = event('node', {
+  type: watchType,
+  /** The object's resourceVersion in this event (for a deletion: the revision that deleted it). */
+  rv: str.optional(),
+  node: trimmedNode,
+});
+export type NodeEvent = Infer<typeof node>;
 
-const nodeNames = arrayOf(nonEmptyStr);
+const job = event('job', {
+  type: watchType,
+  rv: str.optional(),
+  namespace: str,
+  name: nonEmptyStr,
+  labels: stringMap,
+  /** Name of the Node that owns the Job, if an owner reference names one. */
+  ownerNode: str.optional(),
+  active: nonNegInt,
+  succeeded: nonNegInt,
+  failed: nonNegInt,
+  conditions: z.array(z.object({ type: str, status: str })),
+});
+export type JobEvent = Infer<typeof job>;
 
-const trimmedNode = object(
-  {
-    name: nonEmptyStr,
-    uid: str,
-    creationTimestamp: str,
-    labels: stringMap,
-    annotations: stringMap,
-    unschedulable: bool,
-    conditions: arrayOf(object({ type: str, status: str }, { lastTransitionTime: str })),
-    taints: arrayOf(object({ key: str, effect: str }, { value: str })),
-  },
-  { deletionTimestamp: str },
-);
+const k8sEvent = event('k8s-event', {
+  namespace: str,
+  name: str,
+  reason: str,
+  message: str,
+  involvedObject: z.object({ kind: str, name: str }),
+  source: str.optional(),
+});
+export type K8sEventEvent = Infer<typeof k8sEvent>;
 
-const watchType = oneOf(['ADDED', 'MODIFIED', 'DELETED', 'SYNC']);
+/** A Lease as last seen (renewTime: RFC 3339). */
+const lease = event('lease', { namespace: str, name: str, holder: str.optional(), renewTime: str.optional() });
+export type LeaseEvent = Infer<typeof lease>;
 
-/** Field validators per event kind (seq, t and kind are checked by the caller). */
-export const EVENT_FIELDS: Readonly<Record<string, Validator>> = {
-  'run-start': object(
-    {
-      runId: str,
-      scenario: str,
-      seed: finite,
-      provider: str,
-      nodes: arrayOf(object({ name: nonEmptyStr, role: oneOf(['control-plane', 'worker']) })),
-      timers: object({
-        kubeletHeartbeatMs: nonNegMs,
-        nodeMonitorGraceMs: nonNegMs,
-        etcdHeartbeatMs: nonNegMs,
-        etcdElectionTimeoutMs: nonNegMs,
-      }),
-      budgets: object({}, { promotionMs: nonNegMs, outageMs: nonNegMs, recoveryMs: nonNegMs }),
-    },
-    { policy: str },
-  ),
-  'run-end': object({}, { outcome: str }),
-  action: object(
-    { id: nonEmptyStr, phase: oneOf(ACTION_PHASES), fault: oneOf(ACTION_KINDS), nodes: nodeNames },
-    { groups: arrayOf(nodeNames), from: nodeNames, to: nodeNames, annotations: nullableStringMap, rvs: stringMap, error: str },
-  ),
-  step: object({ index: nonNegInt, step: str, phase: oneOf(['begin', 'end']) }, { ok: bool, error: str }),
-  node: object({ type: watchType, node: trimmedNode }, { rv: str }),
-  job: object(
-    {
-      type: watchType,
-      namespace: str,
-      name: nonEmptyStr,
-      labels: stringMap,
-      active: nonNegInt,
-      succeeded: nonNegInt,
-      failed: nonNegInt,
-      conditions: arrayOf(object({ type: str, status: str })),
-    },
-    { ownerNode: str, rv: str },
-  ),
-  'k8s-event': object(
-    { namespace: str, name: str, reason: str, message: str, involvedObject: object({ kind: str, name: str }) },
-    { source: str },
-  ),
-  lease: object({ namespace: str, name: str }, { holder: str, renewTime: str }),
-  op: object(
-    {
-      process: nonEmptyStr,
-      target: nonEmptyStr,
-      opId: int,
-      phase: oneOf(['invoke', 'ok', 'fail', 'info']),
-      f: oneOf(['read', 'write', 'cas']),
-    },
-    { key: nonEmptyStr, value: either(finite, tuple([finite, finite]), 'a number or [expected, new]'), result: finite, error: str },
-  ),
-  etcd: object({ members: arrayOf(object({ name: str, id: str })) }, { leader: str, error: str }),
-  gap: object({ source: oneOf(GAP_SOURCES), from: finite, to: finite, reason: str }),
-  note: object({ message: str }),
-};
+/**
+ * A register operation of the API write sampler (Jepsen semantics). An operation is the pair (process, opId):
+ * one `invoke`, then at most one completion. `fail` = definitely did not happen; `info` = indeterminate (timeout,
+ * 5xx after sending); an invoke with no completion is indeterminate too. `ok` on write/cas = acknowledged.
+ */
+const op = event('op', {
+  /** The client, e.g. 'vip' or 'node:cp-0'. */
+  process: nonEmptyStr,
+  /** The endpoint the operation went through: 'vip' or a node name. */
+  target: nonEmptyStr,
+  /** The register (ConfigMap field) operated on; independent keys are checked separately. Default 'register'. */
+  key: nonEmptyStr.optional(),
+  opId: z.int(),
+  phase: z.enum(['invoke', 'ok', 'fail', 'info']),
+  f: z.enum(['read', 'write', 'cas']),
+  /** write: the value; cas: [expected, new]. Repeated on the completion. */
+  value: z.union([z.number(), z.tuple([z.number(), z.number()])], {
+    error: (issue) => `expected a number or [expected, new], found ${describeValue(issue.input)}`,
+  }).optional(),
+  /** read, on `ok`: the value read; absent when the register did not exist. */
+  result: z.number().optional(),
+  error: str.optional(),
+});
+export type OpEvent = Infer<typeof op>;
+export type OpPhase = OpEvent['phase'];
+export type OpFunction = OpEvent['f'];
 
-export function formatPath(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(part)) out += out === '' ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
-  }
-  return out === '' ? '(event)' : out;
-}
+const etcd = event('etcd', {
+  members: z.array(z.object({ name: str, id: str })),
+  leader: str.optional(),
+  error: str.optional(),
+});
+export type EtcdEvent = Infer<typeof etcd>;
 
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return `${typeof value} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
-}
+/** Observation of `source` was blind over [from, to] (ms since epoch). */
+const gap = event('gap', { source: z.enum(GAP_SOURCES), from: z.number(), to: z.number(), reason: str });
+export type GapEvent = Infer<typeof gap>;
+export type GapSource = GapEvent['source'];
+
+const note = event('note', { message: str });
+export type NoteEvent = Infer<typeof note>;
+
+/** The schema of each event kind. */
+export const EVENT_SCHEMAS = {
+  'run-start': runStart,
+  'run-end': runEnd,
+  action,
+  step,
+  node,
+  job,
+  'k8s-event': k8sEvent,
+  lease,
+  op,
+  etcd,
+  gap,
+  note,
+} as const;
+
+export const historyEvent = z.discriminatedUnion('kind', Object.values(EVENT_SCHEMAS) as [typeof runStart, ...(typeof EVENT_SCHEMAS)[keyof typeof EVENT_SCHEMAS][]]);
+export type HistoryEvent = Infer<typeof historyEvent>;
+
+/** The verdicts a fixture may expect of a named invariant. */
+const expectedVerdict = z.enum(['pass', 'fail', 'inconclusive']);
+
+/** A history document: `{ "events": [...] }`; fixtures add `expect` and may add `description`. */
+export const historyDocument = z.object({
+  events: z.array(z.unknown()),
+  expect: z.record(z.string(), expectedVerdict).optional(),
+  description: z.string().optional(),
+});

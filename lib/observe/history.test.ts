@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { HistoryBuilder, T0, tnode } from './testing/history-builder.ts';
-import { HistoryFormatError, harnessDeletions, loadHistory, loadHistoryDocument, nodesAt, resolveBudgets, runStartOf, serializeHistory } from './history.ts';
+import { FileProblemsError } from '../schema/problems.ts';
+import { harnessDeletions, loadHistory, loadHistoryDocument, nodesAt, resolveBudgets, runStartOf, serializeHistory } from './history.ts';
 import type { HistoryEvent } from './history.ts';
 
 const cp = (i: number, extra = {}) => tnode(`cp-${i}`, { management: true, ageMinutes: i, ...extra });
@@ -15,15 +16,22 @@ function sample(): HistoryEvent[] {
     .build();
 }
 
-/** Loads events given as JSON-able objects, expecting an error. */
-function loadError(events: unknown[]): HistoryFormatError {
+/** Loads a history's text, expecting an error. */
+function textError(text: string, file = 'h.json'): FileProblemsError {
   try {
-    loadHistory(JSON.stringify({ events }), 'h.json');
+    loadHistory(text, file);
   } catch (error) {
-    if (error instanceof HistoryFormatError) return error;
+    if (error instanceof FileProblemsError) return error;
     throw error;
   }
-  throw new Error('expected a HistoryFormatError');
+  throw new Error('expected a FileProblemsError');
+}
+
+/** Loads events given as JSON-able objects (one line), expecting an error: its first problem, as path and message. */
+function loadError(events: unknown[]): { path: string; message: string } {
+  const [first] = textError(JSON.stringify({ events })).problems;
+  if (first === undefined) throw new Error('expected a problem');
+  return { path: first.path.replace(/^events\[\d+\]\.?/, ''), message: `${first.path}: ${first.message}` };
 }
 
 describe('history: load and serialize', () => {
@@ -42,16 +50,41 @@ describe('history: load and serialize', () => {
     expect(doc.description).to.equal('d');
   });
 
-  it('names the file, the event index and the field path of a wrong field', () => {
+  it('reports a wrong field type in the one problem format: file:line:col, the path into the document, the message', () => {
     const events = sample() as unknown as Record<string, unknown>[];
     const node = structuredClone(events[1]) as { node: { conditions: { status: unknown }[] } };
     (node.node.conditions[0] as { status: unknown }).status = 7;
     events[1] = node as unknown as Record<string, unknown>;
-    const error = loadError(events);
-    expect(error.file).to.equal('h.json');
-    expect(error.index).to.equal(1);
-    expect(error.path).to.equal('node.conditions[0].status');
-    expect(error.message).to.match(/^h\.json: event 1: node\.conditions\[0\]\.status: expected a string, got number 7/);
+    const text = serializeHistory(events as unknown as HistoryEvent[]);
+    const error = textError(text);
+    expect(error.name).to.equal('FileProblemsError');
+    expect(error.problems).to.have.length(1);
+    const [problem] = error.problems;
+    expect(problem?.file).to.equal('h.json');
+    expect(problem?.path).to.equal('events[1].node.conditions[0].status');
+    // serializeHistory writes one event per line, after the opening line: event 1 is on line 3.
+    expect(problem?.line).to.equal(3);
+    const column = (text.split('\n')[2] ?? '').indexOf('"status":7') + '"status":'.length + 1;
+    expect(problem?.column).to.equal(column);
+    expect(error.message).to.equal(`h.json:3:${column}: events[1].node.conditions[0].status: expected a string, found a number (7) (node event, seq 1)`);
+  });
+
+  it('lists every broken event (up to a limit), not only the first, and reads bare arrays with paths from the root', () => {
+    const notes = Array.from({ length: 30 }, (_, i) => ({ seq: i, t: T0, kind: 'note', message: i }));
+    const error = textError(JSON.stringify(notes));
+    expect(error.problems.slice(0, 2).map((p) => `${p.path}: ${p.message}`)).to.deep.equal([
+      '[0].message: expected a string, found a number (0) (note event, seq 0)',
+      '[1].message: expected a string, found a number (1) (note event, seq 1)',
+    ]);
+    expect(error.problems).to.have.length(21);
+    expect(error.problems[20]).to.include({ path: '', message: 'stopped after 20 problems' });
+  });
+
+  it('suggests the event kind meant, and names values not in a list', () => {
+    expect(loadError([{ seq: 0, t: T0, kind: 'nots', message: 'x' }]).message).to.match(/^events\[0\]\.kind: unknown event kind "nots" \(did you mean "note"\?\); expected one of run-start, /);
+    const gap = { seq: 0, t: T0, kind: 'gap', source: 'node', from: T0, to: T0, reason: 'r' };
+    expect(loadError([{ seq: 0, t: T0, kind: 'constructor' }]).path).to.equal('kind');
+    expect(loadError([gap]).message).to.match(/^events\[0\]\.source: unknown value "node" \(did you mean "nodes"\?\); expected one of "nodes", "jobs"/);
   });
 
   it('quotes label keys that are not identifiers in paths', () => {
@@ -63,13 +96,13 @@ describe('history: load and serialize', () => {
   });
 
   it('reports missing fields, unknown kinds and bad seq/t', () => {
-    expect(loadError([{ seq: 0, t: T0, kind: 'note' }]).message).to.match(/event 0: message: expected a value \(required field is missing\)/);
+    expect(loadError([{ seq: 0, t: T0, kind: 'note' }]).message).to.match(/^events\[0\]\.message: missing required field; expected a string/);
     expect(loadError([{ seq: 0, t: T0, kind: 'weird' }]).path).to.equal('kind');
     expect(loadError([{ seq: 'x', t: T0, kind: 'note', message: '' }]).path).to.equal('seq');
     const twice = [{ seq: 1, t: T0, kind: 'note', message: 'a' }, { seq: 1, t: T0, kind: 'note', message: 'b' }];
-    expect(loadError(twice).message).to.match(/event 1: seq: must increase strictly/);
+    expect(loadError(twice).message).to.match(/^events\[1\]\.seq: must increase strictly/);
     const back = [{ seq: 1, t: T0 + 5, kind: 'note', message: 'a' }, { seq: 2, t: T0, kind: 'note', message: 'b' }];
-    expect(loadError(back).message).to.match(/event 1: t: must not decrease/);
+    expect(loadError(back).message).to.match(/^events\[1\]\.t: must not decrease/);
   });
 
   it('checks action phases follow an intent of the same fault', () => {
@@ -88,7 +121,7 @@ describe('history: load and serialize', () => {
     const events = [annotate(0, 'intent'), annotate(1, 'applied', { rvs: { 'w-0': '42' } })];
     expect(loadHistory(JSON.stringify(events), 'a.json')).to.deep.equal(events);
     expect(loadError([annotate(0, 'intent', { annotations: { note: 1 } })]).path).to.equal('annotations.note');
-    expect(loadError([annotate(0, 'intent', { rvs: { 'w-0': null } })]).path).to.equal('rvs["w-0"]');
+    expect(loadError([annotate(0, 'intent', { rvs: { 'w-0': null } })]).path).to.equal('rvs.w-0');
   });
 
   it('checks op completions follow their invoke, once, and write values are present', () => {
@@ -101,9 +134,10 @@ describe('history: load and serialize', () => {
   });
 
   it('rejects invalid JSON and documents without events, naming the file', () => {
-    expect(() => loadHistory('{', 'bad.json')).to.throw(HistoryFormatError, /^bad\.json: not valid JSON/);
-    expect(() => loadHistory('{"x":1}', 'bad.json')).to.throw(/bad\.json: events: expected an array of events/);
-    expect(() => loadHistory('{"events":[],"expect":{"a":"maybe"}}', 'bad.json')).to.throw(/expect\.a/);
+    expect(() => loadHistory('{', 'bad.json')).to.throw(FileProblemsError, /^bad\.json:1:2: \(root\): not valid JSON/);
+    expect(() => loadHistory('{"x":1}', 'bad.json')).to.throw(/^bad\.json:1:1: events: missing required field; expected an array/);
+    expect(() => loadHistory('{"events":[],"expect":{"a":"maybe"}}', 'bad.json')).to.throw(/^bad\.json:1:28: expect\.a: unknown value "maybe"; expected one of "pass", "fail", "inconclusive"/);
+    expect(() => loadHistory('7', 'bad.json')).to.throw(/^bad\.json:1:1: \(root\): expected an array of events or an object with "events", found a number \(7\)/);
   });
 
   it('loads and validates a large history (timing is left to the bench)', () => {

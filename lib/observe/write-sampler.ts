@@ -9,6 +9,16 @@ export const SAMPLER_CONFIGMAP = 'cpchaos-register';
 /** The write probe's own register: blind writes only, so it never contends with the compare-and-swap register. */
 export const PROBE_CONFIGMAP = 'cpchaos-probe';
 export const PROBE_KEY = 'probe';
+
+/**
+ * The objects a run writes into the cluster, named for the run so parallel runs on one cluster never share them:
+ * the compare-and-swap register and the probe (blind writes, and `wait: {api: ...}`). The observer deletes both at
+ * the end; the journal names them for `cpchaos cleanup`.
+ */
+export function runObjects(runId: string): { readonly register: string; readonly probe: string } {
+  const suffix = runId === '' ? '' : `-${runId}`;
+  return { register: `${SAMPLER_CONFIGMAP}${suffix}`, probe: `${PROBE_CONFIGMAP}${suffix}` };
+}
 export const SAMPLER_KEY = 'value';
 /** Blind writes write BLIND_WRITE_BASE + their op id: values no compare-and-swap produces. */
 export const BLIND_WRITE_BASE = 1_000_000_000;
@@ -45,8 +55,8 @@ export interface WriteSamplerOptions {
    * a read in front that can hang (a read on a member without a leader waits out its deadline).
    */
   readonly mode?: 'cas' | 'write';
-  /** The ConfigMap and history key of the register (default: the shared register). */
-  readonly register?: { readonly configMap: string; readonly key: string };
+  /** The register's ConfigMap, and its key in the history (none: the compare-and-swap register). */
+  readonly register: { readonly configMap: string; readonly key?: string };
 }
 
 function statusCode(error: unknown): number | undefined {
@@ -87,11 +97,11 @@ export class WriteSampler {
   }
 
   private get configMap(): string {
-    return this.options.register?.configMap ?? SAMPLER_CONFIGMAP;
+    return this.options.register.configMap;
   }
 
   /** Creates the register if it does not exist yet. */
-  static async ensureRegister(kubeConfig: KubeConfig, configMap: string = SAMPLER_CONFIGMAP): Promise<void> {
+  static async ensureRegister(kubeConfig: KubeConfig, configMap: string): Promise<void> {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     try {
       await core.createNamespacedConfigMap({
@@ -120,7 +130,7 @@ export class WriteSampler {
   }
 
   private emit(op: Omit<SamplerOp, 'process' | 'target' | 't'>): void {
-    const key = this.options.register?.key;
+    const key = this.options.register.key;
     this.options.onOp({ ...op, process: this.options.process, target: this.options.target, ...(key ? { key } : {}), t: Date.now() });
   }
 
@@ -163,8 +173,8 @@ export class WriteSampler {
     this.emit({ opId: readId, phase: 'invoke', f: 'read' });
     let current: V1ConfigMap;
     try {
-      current = await withDeadline(`read of ${SAMPLER_CONFIGMAP} via ${this.options.target}`, this.options.deadlineMs, () =>
-        this.core.readNamespacedConfigMap({ name: SAMPLER_CONFIGMAP, namespace: SAMPLER_NAMESPACE }),
+      current = await withDeadline(`read of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, () =>
+        this.core.readNamespacedConfigMap({ name: this.configMap, namespace: SAMPLER_NAMESPACE }),
       );
     } catch (error) {
       // A read changes nothing: a failed read is simply a failed read. Still try to write (blindly), so an
@@ -179,9 +189,9 @@ export class WriteSampler {
     const next = value + 1;
     this.emit({ opId: casId, phase: 'invoke', f: 'cas', value: [value, next] });
     try {
-      await withDeadline(`compare-and-swap of ${SAMPLER_CONFIGMAP} via ${this.options.target}`, this.options.deadlineMs, () =>
+      await withDeadline(`compare-and-swap of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, () =>
         this.core.replaceNamespacedConfigMap({
-          name: SAMPLER_CONFIGMAP,
+          name: this.configMap,
           namespace: SAMPLER_NAMESPACE,
           body: { ...current, data: { ...(current.data ?? {}), [SAMPLER_KEY]: String(next) } },
         }),

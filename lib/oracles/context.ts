@@ -22,6 +22,11 @@ export interface ReferencePolicy {
   readonly selectPromoteNode: SelectPromoteNode;
   /** Why no node was chosen, for inconclusive verdicts. */
   readonly explain?: (nodes: readonly V1Node[], now?: Date) => { readonly reason: string };
+  /**
+   * Every node the policy could promote over these nodes whatever their list order (equal creation seconds, which
+   * witness is extra), its own choice first. Without it, only the node selectPromoteNode names.
+   */
+  readonly tied?: (nodes: readonly V1Node[], now?: Date) => readonly string[];
 }
 
 export type RegisterInitial = 'unknown' | 'absent' | number;
@@ -40,7 +45,15 @@ export interface OracleOptions {
 
 export const DEFAULT_OUTAGE_THRESHOLD_MS = 1_000;
 export const DEFAULT_LINEARIZABILITY_MAX_STEPS = 10_000_000;
-export const HARVESTER_REFERENCE: ReferencePolicy = { selectPromoteNode, explain: explainSelection };
+/** Harvester's selection; any node of its tie set is its choice (it lists nodes from an informer cache, in random order). */
+export const HARVESTER_REFERENCE: ReferencePolicy = { selectPromoteNode, explain: explainSelection, tied: (nodes) => explainSelection(nodes).tied };
+
+/** The nodes the reference accepts as its choice now: its tie set, or the one node it names; empty when none. */
+export function referenceChoices(reference: ReferencePolicy, nodes: readonly V1Node[], now: Date): readonly string[] {
+  if (reference.tied !== undefined) return reference.tied(nodes, now);
+  const candidate = reference.selectPromoteNode(nodes, now);
+  return candidate === undefined ? [] : [candidate];
+}
 
 export interface Interval {
   readonly from: number;

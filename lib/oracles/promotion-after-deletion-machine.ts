@@ -17,7 +17,8 @@
 // A window's budget starts when it becomes active: when its node disappeared, or when the previous window
 // settled if that was later. When it becomes active and at every relevant node change while it is active, the
 // reference policy is asked over the current nodes; every node it names is a candidate (the controller is
-// level-triggered). Besides the windows, the machine records one-at-a-time violations (two nodes with
+// level-triggered), and so is every node tied with it (Harvester's list order is random: equal creation seconds
+// or two witnesses leave the choice open). Besides the windows, the machine records one-at-a-time violations (two nodes with
 // promote-status running at once; a promotion starting while the served one runs and another deletion waits)
 // and promotion starts no window could claim.
 //
@@ -26,7 +27,7 @@
 // and budget) as read-only input. After the fold every window still open is settled by `runEnded`.
 import type { V1Node } from '@kubernetes/client-node';
 import type { HistoryEvent, NodeEvent } from '../observe/history.ts';
-import { formatMs } from './context.ts';
+import { formatMs, referenceChoices } from './context.ts';
 import type { OracleContext } from './context.ts';
 import type { NodeChange, NodeEntry } from './node-tracker.ts';
 import { toV1Node } from './node-view.ts';
@@ -142,14 +143,18 @@ function v1NodesOf(nodes: ReadonlyMap<string, NodeEntry>): V1Node[] {
   return [...nodes.values()].sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0)).map((e) => toV1Node(e.node));
 }
 
-/** Asks the reference over the current nodes: a new candidate is added, no candidate records the reason. */
+/**
+ * Asks the reference over the current nodes: every node it accepts as its choice (its tie set: Harvester lists nodes
+ * in random order, so with equal creation seconds or two witnesses any tied node is its choice) that is new is added;
+ * no node records the reason.
+ */
 function consultReference(judge: Judge, window: Active, nodes: ReadonlyMap<string, NodeEntry>, at: HistoryEvent): Active {
   const list = v1NodesOf(nodes);
   const now = new Date(at.t);
-  const candidate = judge.ctx.reference.selectPromoteNode(list, now);
-  if (candidate === undefined) return { ...window, lastReason: judge.ctx.reference.explain?.(list, now).reason ?? 'the reference named no node' };
-  if (window.named.some((c) => c.node === candidate)) return window;
-  return { ...window, named: [...window.named, { node: candidate, namedAt: at }] };
+  const choices = referenceChoices(judge.ctx.reference, list, now);
+  if (choices.length === 0) return { ...window, lastReason: judge.ctx.reference.explain?.(list, now).reason ?? 'the reference named no node' };
+  const added = choices.filter((node) => !window.named.some((c) => c.node === node)).map((node) => ({ node, namedAt: at }));
+  return added.length === 0 ? window : { ...window, named: [...window.named, ...added] };
 }
 
 /** waiting → active: the budget starts at the disappearance, or when the previous window settled if later. */

@@ -1,10 +1,12 @@
 // Executes a scenario's steps against a started cluster, recording every harness action before applying it.
 import type { AppliedFault, FaultRequest, ActionKind } from '../faults/catalogue.ts';
 import type { ClusterNode } from '../model/cluster.ts';
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import type { StartedCluster } from '../cluster/core/provider.ts';
 import { UnsupportedFaultError } from '../cluster/core/provider.ts';
 import { loadKubeConfig } from '../util/kubeconfig.ts';
+import { mergePatch } from '../util/patch-options.ts';
+import { runObjects, SAMPLER_NAMESPACE } from '../observe/write-sampler.ts';
 import { selectPromoteNode } from '../harvester/promotion.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import { errorMessage } from '../util/errors.ts';
@@ -16,6 +18,8 @@ import { currentNodeFromV1, resolveGroups, resolveTargets, type TargetContext } 
 import type { Assertion, Selector, Step, WaitCondition } from '../scenario/types.ts';
 
 let probeCounter = 0;
+/** The probe object's key for `wait: {api: writable}` polls (the write probe's register uses another). */
+const API_STATE_KEY = 'api-state';
 
 /** A step that could not be carried out or whose check did not hold. */
 export class StepFailure extends Error {
@@ -159,7 +163,7 @@ export class StepExecutor {
             : { spec: { unschedulable: step.kind === 'cordon' ? true : null } };
         const extra = step.kind === 'annotate' ? { annotations: step.annotations } : {};
         await this.apiAction(index, step.kind, nodes, extra, async (name) => {
-          const patched = await this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+          const patched = await this.core.patchNode({ name, body }, mergePatch());
           return patched.metadata?.resourceVersion;
         });
         return;
@@ -301,13 +305,16 @@ export class StepExecutor {
     }
   }
 
-  /** Whether the API accepts a write now, or at least a read. */
+  /**
+   * Whether the API accepts a write now, or at least a read. The write goes to the run's probe object (a key of
+   * its own, beside the write probe's register), so polling leaves nothing behind.
+   */
   async apiState(): Promise<'writable' | 'readable' | 'unavailable'> {
     try {
-      await this.core.createNamespacedConfigMap({
-        namespace: 'default',
-        body: { metadata: { name: `cpchaos-probe-${Date.now()}-${++probeCounter}` } },
-      });
+      await this.core.patchNamespacedConfigMap(
+        { name: runObjects(this.options.cluster.runId).probe, namespace: SAMPLER_NAMESPACE, body: { data: { [API_STATE_KEY]: String(++probeCounter) } } },
+        mergePatch(),
+      );
       return 'writable';
     } catch {
       try {

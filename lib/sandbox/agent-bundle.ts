@@ -1,22 +1,33 @@
 // The node agent as one bundled file. A sandbox starts one agent per node; importing @kubernetes/client-node
 // unbundled costs most of a second of CPU per process, the tree-shaken bundle a fraction of that. The bundle is
-// rebuilt when any source under lib/ changes (keyed by their sizes and times), and cached in node_modules/.cache
-// (or, for a user who cannot write there, in the state folder).
+// built from the agent's entry beside this module: lib/sandbox/agent/main.ts from source, dist/sandbox/agent/main.js
+// in the compiled package. It is rebuilt when any of those modules changes (keyed by their sizes and times) or the
+// installed dependencies do, and cached in node_modules/.cache (the installing project's, when cpchaos is an
+// installed package), or, for a user who cannot write there, in the state folder.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stateRoot } from '../faults/journal.ts';
 
+/** '.ts' when running from source, '.js' when compiled. */
+const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+/** lib/ from source, dist/ compiled: both one level below the package root. */
 const LIB = fileURLToPath(new URL('../', import.meta.url));
 const ROOT = join(LIB, '..');
-const ENTRY = join(LIB, 'sandbox/agent/main.ts');
+const ENTRY = join(LIB, `sandbox/agent/main${EXTENSION}`);
+/** The folder of the installed packages the bundle is built from: the package's own, or the one it is installed in. */
+const NODE_MODULES = basename(dirname(ROOT)) === 'node_modules' ? dirname(ROOT) : join(ROOT, 'node_modules');
+
+function isModule(name: string): boolean {
+  return name.endsWith(EXTENSION) && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
+}
 
 function sourceKey(dir: string, hash: ReturnType<typeof createHash>): void {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) sourceKey(path, hash);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+    else if (isModule(entry.name)) {
       const stat = statSync(path);
       hash.update(`${path}:${stat.size}:${stat.mtimeMs}\n`);
     }
@@ -34,10 +45,12 @@ export function agentBundle(): Promise<string | undefined> {
 async function build(): Promise<string | undefined> {
   const hash = createHash('sha256');
   sourceKey(LIB, hash);
-  const lock = join(ROOT, 'package-lock.json');
-  if (existsSync(lock)) hash.update(`lock:${statSync(lock).mtimeMs}`);
+  // npm rewrites node_modules/.package-lock.json on every install: a changed dependency means a new bundle.
+  for (const lock of [join(ROOT, 'package-lock.json'), join(NODE_MODULES, '.package-lock.json')]) {
+    if (existsSync(lock)) hash.update(`${lock}:${statSync(lock).mtimeMs}\n`);
+  }
   const name = `agent-${hash.digest('hex').slice(0, 16)}.mjs`;
-  const dirs = [join(ROOT, 'node_modules', '.cache', 'cpchaos'), join(stateRoot(), 'cache')];
+  const dirs = [join(NODE_MODULES, '.cache', 'cpchaos'), join(stateRoot(), 'cache')];
   for (const dir of dirs) if (existsSync(join(dir, name))) return join(dir, name);
   let lastError: unknown;
   for (const dir of dirs) {

@@ -11,7 +11,8 @@ import { hostOfNamespace, namespacePids } from './network.ts';
 import type { SandboxNode } from './topology.ts';
 
 export const API_PORT = 6443;
-const AGENT_ENTRY = fileURLToPath(new URL('./agent/main.ts', import.meta.url));
+// The agent's entry beside this module: main.ts from source, main.js in the compiled package (dist/).
+const AGENT_ENTRY = fileURLToPath(new URL(`./agent/main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 // Resolved here: the agent runs with its node folder as working directory, where 'tsx' would not resolve.
 const TSX_LOADER = import.meta.resolve('tsx');
 
@@ -68,7 +69,7 @@ export class NodeProcesses {
     if (config.apiServer) rmSync(config.apiServer.socketPath, { force: true });
     // tsx only where TypeScript is loaded: the agent from source, or a TypeScript promotion policy. (tsx keeps an
     // esbuild service process per agent: hundreds of MiB and a slower start.)
-    const needsTsx = bundle === undefined || /\.[cm]?ts$/.test(config.promotionPolicy ?? '');
+    const needsTsx = (bundle === undefined && AGENT_ENTRY.endsWith('.ts')) || /\.[cm]?ts$/.test(config.promotionPolicy ?? '');
     const loader = needsTsx ? ['--import', TSX_LOADER] : [];
     this.spawnInNamespace('agent', process.execPath, [...loader, bundle ?? AGENT_ENTRY, this.layout.agentConfigPath], this.layout.dir);
   }

@@ -56,7 +56,7 @@ export const DEFAULT_TIMERS: SandboxTimers = {
 };
 
 const MAX_NODES = 200;
-const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
+export const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
 
 /** The cluster network lives only inside the run's own namespaces; it is never routed from the root namespace. */
 export function nodeAddress(index: number): string {

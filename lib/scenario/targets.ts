@@ -4,7 +4,8 @@
 //   node-name | node(node-name)          a node by name
 //   control-plane[i] | worker[i]         the i-th node of that role at start (0-based, provider order)
 //   etcd-leader | etcd-follower          the current etcd leader / a random follower
-//   promotion-candidate                  the node the reference promotion would pick now
+//   promotion-candidate                  the node the reference promotion would pick now (with tied nodes, the
+//                                        first in list order; Harvester, listing in random order, may pick another)
 //   witness                              the witness node
 //   random(control-plane[, worker])      a random node with one of these roles now
 //   $name                                the node(s) bound earlier with `as: name`
@@ -229,7 +230,11 @@ export interface TargetContext {
   readonly etcdLeader?: string | undefined;
   /** Current etcd member names; defaults to the current control-plane and witness nodes. */
   readonly etcdMembers?: readonly string[] | undefined;
-  /** The reference promotion's choice now (injected), or undefined when it would promote nothing. */
+  /**
+   * The reference promotion's choice now (injected), or undefined when it would promote nothing. One node to act on:
+   * when nodes tie (equal creation seconds, two witnesses) it is the first in list order, and Harvester may promote
+   * any of the tied ones (explainSelection(nodes).tied), so do not wait for this node's own promotion to finish.
+   */
   readonly candidate: () => string | undefined;
   /** Names bound by `as:` so far. */
   readonly bindings: ReadonlyMap<string, readonly string[]>;

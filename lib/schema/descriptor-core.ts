@@ -5,8 +5,11 @@ import { describeValue } from './describe-value.ts';
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
 
-/** One validation problem. `at: 'key'` points at the key of the last path segment (or of the parent). */
-export interface Problem {
+/**
+ * One problem found by a descriptor, by path; the file's loader turns it into a located Problem (problems.ts).
+ * `at: 'key'` points at the key of the last path segment (or of the parent).
+ */
+export interface Issue {
   readonly path: Path;
   readonly message: string;
   readonly at: 'key' | 'value';
@@ -23,7 +26,7 @@ export interface Slot<V> {
 export const slot = <V>(name: string, init: () => V): Slot<V> => ({ name, init });
 
 export class ParseContext {
-  readonly problems: Problem[] = [];
+  readonly problems: Issue[] = [];
   /** The path each object-valued result was parsed from, for later, semantic problems. */
   readonly paths = new WeakMap<object, Path>();
   private readonly slots = new Map<Slot<unknown>, unknown>();

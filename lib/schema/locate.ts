@@ -96,19 +96,22 @@ export function pathAtOffset(doc: Doc, offset: number): PathSegment[] {
 
 const SELECTOR_IN_FLOW = /(?:control-plane|worker)\[[0-9]*\]?|random\([^)]*\)?/g;
 
-/** A readable message for a YAML error, with a hint when a selector broke a [ ] or { } flow collection. */
-export function yamlErrorMessage(error: YAMLError, source: string, path: Path): string {
+/**
+ * A readable message for a YAML error, with a hint when a selector broke a [ ] or { } flow collection; `what`
+ * names the kind of file ("scenario file").
+ */
+export function yamlErrorMessage(error: YAMLError, source: string, path: Path, what: string): string {
   const [from] = error.pos;
   const lineStart = source.lastIndexOf('\n', from - 1) + 1;
   const lineEnd = source.indexOf('\n', from);
   const line = source.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
   switch (error.code) {
     case 'DUPLICATE_KEY':
-      return `duplicate key "${String(path[path.length - 1] ?? '')}": a key may appear only once in a mapping`;
+      return `duplicate key "${String(path[path.length - 1] ?? '')}": a key may appear only once in a mapping (YAML: "Map keys must be unique")`;
     case 'TAB_AS_INDENT':
       return 'tab character used for indentation: YAML indents with spaces';
     case 'MULTIPLE_DOCS':
-      return 'a scenario file holds one YAML document: remove the extra "---"';
+      return `a ${what} holds one YAML document: remove the extra "---"`;
     default:
       break;
   }

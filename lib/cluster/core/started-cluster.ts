@@ -58,6 +58,15 @@ export abstract class BaseStartedCluster implements StartedCluster {
 
   etcdMembership?(): Promise<EtcdMembership | undefined>;
 
+  /** Journals an object the run is about to create in the cluster, so `cpchaos cleanup` can delete it. */
+  objectCreating(object: { readonly kind: 'ConfigMap'; readonly namespace: string; readonly name: string }): void {
+    this.journal.record({ type: 'object', ...object, kubeconfig: this.endpoints.kubeconfigPath });
+  }
+
+  objectDeleted(object: { readonly kind: 'ConfigMap'; readonly namespace: string; readonly name: string }): void {
+    this.journal.record({ type: 'object-deleted', ...object });
+  }
+
   /** Refuses an unsupported fault; journals a supported one (in the ledger) before applying it. */
   async inject(request: FaultRequest): Promise<AppliedFault> {
     if (!this.supportedFaults.has(request.kind)) throw new UnsupportedFaultError(this.provider, request.kind);

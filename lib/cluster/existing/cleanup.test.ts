@@ -4,8 +4,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal, processStartTicks } from '../../faults/journal.ts';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { startApiFixture, writeKubeconfig } from '../../sandbox/apiserver/testing/api-fixture.ts';
 import { reapRuns } from '../core/reaper.ts';
-import { existingCleanup, pendingFaults, type UndoRunner } from './cleanup.ts';
+import { existingCleanup, leftObjects, pendingFaults, type UndoRunner } from './cleanup.ts';
 
 const reap = (runner: UndoRunner) => reapRuns([existingCleanup(runner)]);
 
@@ -78,5 +80,38 @@ describe('cleanup of existing-cluster runs (faults a killed run left on a real c
     expect(report.keptRuns).to.deep.equal(['ddd444']);
     expect(existsSync(sandbox.runDir)).to.equal(true);
     expect(existsSync(live.runDir)).to.equal(true);
+  });
+
+  it('deletes the objects a killed run created in the cluster and never deleted; one it cannot reach keeps the run', async function () {
+    this.timeout(60_000);
+    const api = await startApiFixture();
+    try {
+      const core = api.kubeConfig().makeApiClient(CoreV1Api);
+      for (const name of ['cpchaos-register-eee555', 'cpchaos-probe-eee555', 'someone-elses']) {
+        await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name } } });
+      }
+      const kubeconfig = await writeKubeconfig(state, api.url);
+      const journal = killedRun('eee555');
+      journal.record({ type: 'object', kind: 'ConfigMap', namespace: 'default', name: 'cpchaos-register-eee555', kubeconfig });
+      journal.record({ type: 'object', kind: 'ConfigMap', namespace: 'default', name: 'cpchaos-probe-eee555', kubeconfig });
+      journal.record({ type: 'object', kind: 'ConfigMap', namespace: 'default', name: 'cpchaos-gone-eee555', kubeconfig });
+      journal.record({ type: 'object-deleted', kind: 'ConfigMap', namespace: 'default', name: 'cpchaos-gone-eee555' });
+      const unreachable = killedRun('fff666');
+      unreachable.record({ type: 'object', kind: 'ConfigMap', namespace: 'default', name: 'cpchaos-register-fff666', kubeconfig: join(state, 'no-such-kubeconfig.yaml') });
+
+      const report = await reap(async () => undefined);
+      const names = (await core.listNamespacedConfigMap({ namespace: 'default' })).items.map((cm) => cm.metadata?.name);
+      expect(names).to.include('someone-elses').and.not.include('cpchaos-register-eee555').and.not.include('cpchaos-probe-eee555');
+      expect(report.runs.find((r) => r.runId === 'eee555')?.outcome.done).to.deep.equal([
+        'deleted ConfigMap default/cpchaos-register-eee555',
+        'deleted ConfigMap default/cpchaos-probe-eee555',
+      ]);
+      expect(existsSync(journal.runDir)).to.equal(false);
+      expect(report.keptRuns).to.deep.equal(['fff666']);
+      expect(report.runs.find((r) => r.runId === 'fff666')?.outcome.failed[0]).to.match(/^ConfigMap default\/cpchaos-register-fff666: could not delete it: /);
+      expect(leftObjects(Journal.read(unreachable.runDir)).map((o) => o.name)).to.deep.equal(['cpchaos-register-fff666']);
+    } finally {
+      await api.stop();
+    }
   });
 });

@@ -1,13 +1,47 @@
 // The existing-cluster part of `cpchaos cleanup`: a run that died (SIGKILL, a lost machine) may have left faults on
 // a real cluster. Its journal holds, for every fault, the commands that undo it; cleanup runs them, newest fault
 // first. Undo steps that are not commands (API calls, KubeVirt or IPMI requests) are named for the operator, and the
-// run's journal is kept until everything was undone.
+// run's journal is kept until everything was undone. Objects the run created in the cluster (the samplers' registers)
+// and never deleted are deleted through the kubeconfig the journal names.
+import { CoreV1Api } from '@kubernetes/client-node';
 import { Journal, type JournalEntry } from '../../faults/journal.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { run } from '../../util/exec.ts';
+import { loadKubeConfig, statusCodeOf } from '../../util/kubeconfig.ts';
+import { withDeadline } from '../../util/wait.ts';
 import type { CleanupHandler, LeftRun, ReapOutcome } from '../core/reaper.ts';
 
 export const UNDO_COMMAND_TIMEOUT_MS = 60_000;
+export const OBJECT_DELETE_TIMEOUT_MS = 30_000;
+
+type ObjectEntry = Extract<JournalEntry, { type: 'object' }>;
+
+/** Objects journaled as created and never as deleted. */
+export function leftObjects(entries: readonly JournalEntry[]): ObjectEntry[] {
+  const deleted = new Set(entries.flatMap((e) => (e.type === 'object-deleted' ? [`${e.namespace}/${e.name}`] : [])));
+  return entries.flatMap((e) => (e.type === 'object' && !deleted.has(`${e.namespace}/${e.name}`) ? [e] : []));
+}
+
+/** Deletes what the run left; an object already gone counts as deleted. */
+async function deleteLeftObjects(left: LeftRun): Promise<ReapOutcome> {
+  const journal = new Journal(left.runDir);
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const object of leftObjects(left.entries)) {
+    const what = `${object.kind} ${object.namespace}/${object.name}`;
+    try {
+      const core = loadKubeConfig(object.kubeconfig).makeApiClient(CoreV1Api);
+      await withDeadline(`deleting ${what}`, OBJECT_DELETE_TIMEOUT_MS, () => core.deleteNamespacedConfigMap({ name: object.name, namespace: object.namespace })).catch((error: unknown) => {
+        if (statusCodeOf(error) !== 404) throw error;
+      });
+      journal.record({ type: 'object-deleted', kind: object.kind, namespace: object.namespace, name: object.name });
+      done.push(`deleted ${what}`);
+    } catch (error) {
+      failed.push(`${what}: could not delete it: ${errorMessage(error)}`);
+    }
+  }
+  return { done, failed, leftForPerson: [], ...(failed.length > 0 ? { keepJournal: true } : {}) };
+}
 
 /** Runs argv and returns its stdout; replaceable in tests. */
 export type UndoRunner = (file: string, args: readonly string[], options: { readonly timeoutMs: number }) => Promise<unknown>;
@@ -44,5 +78,17 @@ async function undoPendingFaults(left: LeftRun, runner: UndoRunner): Promise<Rea
 }
 
 export function existingCleanup(runner: UndoRunner = run): CleanupHandler {
-  return { provider: 'existing', reapRun: (left) => undoPendingFaults(left, runner) };
+  return {
+    provider: 'existing',
+    async reapRun(left) {
+      const faults = await undoPendingFaults(left, runner);
+      const objects = await deleteLeftObjects(left);
+      return {
+        done: [...faults.done, ...objects.done],
+        failed: [...faults.failed, ...objects.failed],
+        leftForPerson: faults.leftForPerson,
+        ...(faults.keepJournal === true || objects.keepJournal === true ? { keepJournal: true } : {}),
+      };
+    },
+  };
 }

@@ -1,5 +1,6 @@
 // The Kubernetes API calls the kind provider makes on Nodes, through client-node with the kind kubeconfig.
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
+import { mergePatch } from '../../util/patch-options.ts';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
 import { waitFor } from '../../util/wait.ts';
 
@@ -12,7 +13,6 @@ export function isReady(node: V1Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 }
 
-const MERGE_PATCH = (): ReturnType<typeof setHeaderOptions> => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export class NodeApi {
   private coreApi: CoreV1Api | undefined;
@@ -30,7 +30,7 @@ export class NodeApi {
   }
 
   async labelNode(name: string, labels: Readonly<Record<string, string>>): Promise<void> {
-    await this.core.patchNode({ name, body: { metadata: { labels } } }, MERGE_PATCH());
+    await this.core.patchNode({ name, body: { metadata: { labels } } }, mergePatch());
   }
 
   /** Deletes the Node object (a Node already gone is fine); force also strips its finalizers. */
@@ -42,7 +42,7 @@ export class NodeApi {
       throw error;
     }
     if (!force) return;
-    await this.core.patchNode({ name, body: { metadata: { finalizers: null } } }, MERGE_PATCH()).catch((error: unknown) => {
+    await this.core.patchNode({ name, body: { metadata: { finalizers: null } } }, mergePatch()).catch((error: unknown) => {
       if (statusCode(error) !== 404) throw error;
     });
   }

@@ -16,7 +16,7 @@ import { PROMOTE_JOB_NAMESPACE, promoteJobName } from '../../harvester/contract.
 import type { PromotionPolicy } from '../../harvester/promotion.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { sleepMs, withDeadline } from '../../util/wait.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 import { jobOutcome } from '../../harvester/promote/actions.ts';
 import { PromoteReconciler, type PromoteApi, type PromotePass } from '../../harvester/promote/reconciler.ts';
 

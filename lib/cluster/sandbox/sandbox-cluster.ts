@@ -9,7 +9,7 @@ import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { loadKubeConfig, writePlainKubeconfig } from '../../util/kubeconfig.ts';
 import { waitFor } from '../../util/wait.ts';
 import type { AgentConfig } from '../../sandbox/agent/config.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
 import { addRules, deleteRules, flushChains, isolateRules, oneWayRules, partitionRules, type FilterNode, type FilterRule } from '../../sandbox/packet-filter.ts';
 import { API_PORT, apiUrl, type NodeProcesses, peerUrl } from '../../sandbox/node-processes.ts';

@@ -5,7 +5,7 @@ import { CoreV1Api, makeInformer, type V1Node } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
 import { SandboxProvider, isNodeReady } from './sandbox-provider.ts';
 import type { StartedSandbox } from './sandbox-cluster.ts';
-import { WriteSampler, type SamplerOp } from '../../observe/write-sampler.ts';
+import { SAMPLER_CONFIGMAP, WriteSampler, type SamplerOp } from '../../observe/write-sampler.ts';
 import { waitFor, sleepMs } from '../../util/wait.ts';
 import { longestWriteGapMs, acknowledgedWritesBetween } from './testing/write-gaps.ts';
 import { namespacesOfRun, processesOfRun } from '../../sandbox/testing/leftovers.ts';
@@ -29,9 +29,9 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     cluster = await new SandboxProvider().start({ topology: { controlPlanes: 3, workers: 1 } });
     core = loadKubeConfig(cluster.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
     const kc = loadKubeConfig(cluster.endpoints.kubeconfigPath);
-    await WriteSampler.ensureRegister(kc);
+    await WriteSampler.ensureRegister(kc, SAMPLER_CONFIGMAP);
     sampler = new WriteSampler({
-      process: 'vip', target: 'vip', kubeConfig: kc, intervalMs: 100, deadlineMs: 2000,
+      process: 'vip', target: 'vip', kubeConfig: kc, intervalMs: 100, deadlineMs: 2000, register: { configMap: SAMPLER_CONFIGMAP },
       onOp: (op) => ops.push(op), nextOpId: () => ++opId,
     });
     sampler.start();

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { BatchV1Api, CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { startApiFixture, type ApiFixture } from '../../sandbox/apiserver/testing/api-fixture.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 import { startKindFakes, type KindFakes } from '../../cluster/kind/testing/kind-fakes.ts';
 import { KindPromoteLoop } from '../../cluster/kind/promote-loop.ts';
 import { selectPromoteNode } from '../../harvester/promotion.ts';

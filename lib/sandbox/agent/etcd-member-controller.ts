@@ -2,7 +2,7 @@
 // is deleted, the controller removes the node's etcd member, then releases the finalizer so the object goes away.
 import type { V1Node } from '@kubernetes/client-node';
 import type { FailoverApiClient } from './api-client.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 
 export const ETCD_MEMBER_FINALIZER = 'wrangler.cattle.io/managed-etcd-controller';
 const ETCD_ROLE_LABEL = 'node-role.kubernetes.io/etcd';

@@ -3,7 +3,7 @@
 import type { V1Lease, V1Node, V1NodeCondition } from '@kubernetes/client-node';
 import type { FailoverApiClient } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 

@@ -2,7 +2,7 @@
 // Ready=Unknown and gets the unreachable taints; when its kubelet posts Ready again, the taints go.
 import type { V1Lease, V1Node, V1NodeCondition, V1Taint } from '@kubernetes/client-node';
 import type { FailoverApiClient } from './api-client.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 import { NODE_LEASE_NAMESPACE } from './kubelet.ts';
 
 export const UNREACHABLE_TAINT_KEY = 'node.kubernetes.io/unreachable';

@@ -8,7 +8,7 @@ import { selectPromoteNode } from '../../harvester/promotion.ts';
 import { PROMOTE_STATUS_ANNOTATION, roleLabelsForPromotion } from '../../harvester/contract.ts';
 import type { FailoverApiClient } from './api-client.ts';
 import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 import { PromoteController, batchApiOf } from './promote-controller.ts';
 import { promoteJobApi, succeededStatus, failedStatus } from './promote-job-runner.ts';
 

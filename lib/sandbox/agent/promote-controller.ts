@@ -7,7 +7,7 @@ import { PROMOTE_JOB_NAMESPACE } from '../../harvester/contract.ts';
 import type { ApiSet, FailoverApiClient } from './api-client.ts';
 import { kubeConfigFor } from './api-client.ts';
 import type { Controller } from './controller-manager.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 import type { PromotionAction } from '../../harvester/promote/actions.ts';
 import { PromoteReconciler, type PromoteApi } from '../../harvester/promote/reconciler.ts';
 

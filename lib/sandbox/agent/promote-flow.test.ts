@@ -20,7 +20,7 @@ import { startApiServer, type RunningApiServer } from '../apiserver/server.ts';
 import type { EtcdMemberPlan } from './config.ts';
 import { FailoverApiClient } from './api-client.ts';
 import { etcdClientUrl, etcdPeerUrl } from './etcd-member-process.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 import { PromoteController, batchApiOf } from './promote-controller.ts';
 import { PromoteJobRunner, promoteJobApi } from './promote-job-runner.ts';
 

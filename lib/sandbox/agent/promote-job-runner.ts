@@ -18,7 +18,7 @@ import type { EtcdMemberPlan } from './config.ts';
 import { readApiEndpoints } from './config.ts';
 import type { FailoverApiClient } from './api-client.ts';
 import { etcdClientUrl, etcdPeerUrl } from './etcd-member-process.ts';
-import { mergePatch } from '../../harvester/promote/patch-options.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 import { jobOutcome } from '../../harvester/promote/actions.ts';
 import { batchApiOf } from './promote-controller.ts';
 

@@ -2,7 +2,8 @@
 // forced variant also strips the Node's finalizers with a merge patch, so the object goes away at once
 // (harvester#8968). A deletion has no undo: a deleted node must be re-installed to come back.
 import type { FaultKind } from '../../../faults/catalogue.ts';
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { mergePatch } from '../../../util/patch-options.ts';
 import type { FaultAction, FaultStep } from './action.ts';
 import { requestUrl } from './kube-request.ts';
 
@@ -33,7 +34,7 @@ export class ApiExecutor {
       describe: `PATCH ${requestUrl(this.target, `/api/v1/nodes/${node}`)} (merge) ${JSON.stringify(FINALIZERS_OFF)}`,
       run: async () => {
         try {
-          await this.core.patchNode({ name: node, body: FINALIZERS_OFF }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+          await this.core.patchNode({ name: node, body: FINALIZERS_OFF }, mergePatch());
         } catch (error) {
           // Without finalizers the deletion already removed it.
           if (!isNotFound(error)) throw error;
