@@ -30,16 +30,26 @@ export default tseslint.config(
     files: ['lib/**/*.ts', 'fixtures/policies/**/*.ts'],
     ignores: ['**/*.test.ts', '**/*.testing.ts', '**/testing/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{
-          group: ['**/testing/**', '**/*.testing.ts', '**/*.testing', '**/*.test.ts', '**/*.test'],
-          message: 'test-only module: production code must not import tests, *.testing.ts files or testing/ folders',
-        }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/testing/**', '**/*.testing.ts', '**/*.testing', '**/*.test.ts', '**/*.test'],
+              message: 'test-only module: production code must not import tests, *.testing.ts files or testing/ folders',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['**/*.test.ts', 'suites/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
+  },
+  {
+    // Development scripts in plain JavaScript run under Node.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

@@ -98,7 +98,8 @@ function timeRuns<T>(runs: number, run: () => T): { value: T; ms: number; meanMs
 }
 
 function describe(result: LinearizabilityResult): string {
-  if (result.kind === 'not-linearizable') return `not linearizable, window ${result.window.length} op(s), verified ${result.windowVerified}`;
+  if (result.kind === 'not-linearizable')
+    return `not linearizable, window ${result.window.length} op(s), verified ${result.windowVerified}`;
   return result.kind;
 }
 
@@ -133,7 +134,9 @@ function main(): void {
     console.log(agrees ? line : `${line}  <-- MISMATCH: porcupine expects ${expected ? 'linearizable' : 'not linearizable'}`);
     if (!agrees) mismatches.push(name);
   }
-  console.log(`\n${checked} histories, best of ${runs} runs each: total checker time ${totalMs.toFixed(1)} ms (mean of the runs: ${totalMeanMs.toFixed(1)} ms)`);
+  console.log(
+    `\n${checked} histories, best of ${runs} runs each: total checker time ${totalMs.toFixed(1)} ms (mean of the runs: ${totalMeanMs.toFixed(1)} ms)`,
+  );
   if (checked !== 102) mismatches.push(`expected 102 histories, found ${checked}`);
   if (mismatches.length > 0) {
     console.error(`\n!!!!!!!! VERDICT MISMATCH with porcupine: ${mismatches.join(', ')} !!!!!!!!`);

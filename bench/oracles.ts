@@ -75,7 +75,11 @@ function buildHistory(target: number): History {
   const b = new HistoryBuilder();
   const age = (name: string): number => ({ 'cp-0': 0, 'cp-1': 1, 'cp-2': 2, 'w-0': 10, 'w-1': 20 })[name] ?? 30;
   const state = new Map<string, { management: boolean; ready?: 'True' | 'False' | 'Unknown'; status?: string; cordoned?: boolean }>([
-    ['cp-0', { management: true }], ['cp-1', { management: true }], ['cp-2', { management: true }], ['w-0', { management: false }], ['w-1', { management: false }],
+    ['cp-0', { management: true }],
+    ['cp-1', { management: true }],
+    ['cp-2', { management: true }],
+    ['w-0', { management: false }],
+    ['w-1', { management: false }],
   ]);
   const node = (name: string): TrimmedNode => tnode(name, { ageMinutes: age(name), ...state.get(name) });
   b.cluster([...state.keys()].map(node), { promotionMs: 15 * 60_000 });
@@ -91,14 +95,55 @@ function buildHistory(target: number): History {
   // scripted faults, at fractions of the run
   const script = new Map<number, () => void>([
     [Math.floor(steps * 0.2), () => b.fault('kill-1', 'kill', ['cp-1'])],
-    [Math.floor(steps * 0.21), () => { state.set('cp-1', { management: true, ready: 'Unknown' }); b.node('MODIFIED', node('cp-1')); }],
+    [
+      Math.floor(steps * 0.21),
+      () => {
+        state.set('cp-1', { management: true, ready: 'Unknown' });
+        b.node('MODIFIED', node('cp-1'));
+      },
+    ],
     [Math.floor(steps * 0.25), () => b.fault('restart-1', 'restart', ['cp-1'])],
-    [Math.floor(steps * 0.26), () => { state.set('cp-1', { management: true }); b.node('MODIFIED', node('cp-1')); }],
-    [Math.floor(steps * 0.5), () => { b.fault('delete-1', 'delete-node', ['cp-2']); }],
-    [Math.floor(steps * 0.501), () => { b.node('DELETED', node('cp-2')); state.delete('cp-2'); }],
-    [Math.floor(steps * 0.502), () => { state.set('w-0', { management: false, status: 'running', cordoned: true }); b.job('ADDED', 'w-0').node('MODIFIED', node('w-0')); }],
-    [Math.floor(steps * 0.51), () => { state.set('w-0', { management: true, status: 'running', cordoned: true }); b.node('MODIFIED', node('w-0')); }],
-    [Math.floor(steps * 0.511), () => { state.set('w-0', { management: true, status: 'complete' }); b.node('MODIFIED', node('w-0')).job('MODIFIED', 'w-0', 0, 1); }],
+    [
+      Math.floor(steps * 0.26),
+      () => {
+        state.set('cp-1', { management: true });
+        b.node('MODIFIED', node('cp-1'));
+      },
+    ],
+    [
+      Math.floor(steps * 0.5),
+      () => {
+        b.fault('delete-1', 'delete-node', ['cp-2']);
+      },
+    ],
+    [
+      Math.floor(steps * 0.501),
+      () => {
+        b.node('DELETED', node('cp-2'));
+        state.delete('cp-2');
+      },
+    ],
+    [
+      Math.floor(steps * 0.502),
+      () => {
+        state.set('w-0', { management: false, status: 'running', cordoned: true });
+        b.job('ADDED', 'w-0').node('MODIFIED', node('w-0'));
+      },
+    ],
+    [
+      Math.floor(steps * 0.51),
+      () => {
+        state.set('w-0', { management: true, status: 'running', cordoned: true });
+        b.node('MODIFIED', node('w-0'));
+      },
+    ],
+    [
+      Math.floor(steps * 0.511),
+      () => {
+        state.set('w-0', { management: true, status: 'complete' });
+        b.node('MODIFIED', node('w-0')).job('MODIFIED', 'w-0', 0, 1);
+      },
+    ],
   ]);
   const names = (): string[] => [...state.keys()];
   for (let step = 0; step < steps; step += 1) {
@@ -109,7 +154,14 @@ function buildHistory(target: number): History {
       const all = names();
       b.node('MODIFIED', node(all[(step / 2) % all.length] as string));
     }
-    if (step % 20 === 0) b.push({ kind: 'lease', namespace: 'kube-system', name: 'kube-controller-manager', holder: 'cp-0', renewTime: new Date(b.time).toISOString() });
+    if (step % 20 === 0)
+      b.push({
+        kind: 'lease',
+        namespace: 'kube-system',
+        name: 'kube-controller-manager',
+        holder: 'cp-0',
+        renewTime: new Date(b.time).toISOString(),
+      });
     script.get(step)?.();
   }
   return b.end().build();
@@ -121,7 +173,9 @@ function buildAndReload(): History {
   console.log(`built ${history.length} events in ${buildMs.toFixed(0)} ms; heap ${heapMb().toFixed(0)} MB`);
   const [text, serializeMs] = timed(() => serializeHistory(history));
   const [loaded, loadMs] = timed(() => loadHistory(text, 'bench.json'));
-  console.log(`serialize ${serializeMs.toFixed(0)} ms (${(text.length / 2 ** 20).toFixed(0)} MB); load+validate ${loadMs.toFixed(0)} ms (${((loaded.length / loadMs) * 1000).toFixed(0)} events/s)`);
+  console.log(
+    `serialize ${serializeMs.toFixed(0)} ms (${(text.length / 2 ** 20).toFixed(0)} MB); load+validate ${loadMs.toFixed(0)} ms (${((loaded.length / loadMs) * 1000).toFixed(0)} events/s)`,
+  );
   return loaded;
 }
 
@@ -133,7 +187,9 @@ function main(): void {
   const heapBefore = heapMb();
   const [verdicts, all] = best(3, () => runOracles(loaded));
   const rate = (loaded.length / all.wallMs) * 1000;
-  console.log(`\nall ${verdicts.length} oracles (best of 3): ${show(all)} (${(rate / 1e6).toFixed(2)} M events/s, goal <= 2000 ms); heap ${heapBefore.toFixed(0)} -> ${heapMb().toFixed(0)} MB`);
+  console.log(
+    `\nall ${verdicts.length} oracles (best of 3): ${show(all)} (${(rate / 1e6).toFixed(2)} M events/s, goal <= 2000 ms); heap ${heapBefore.toFixed(0)} -> ${heapMb().toFixed(0)} MB`,
+  );
   for (const v of verdicts) console.log(`  ${v.invariant.padEnd(30)} ${v.status.padEnd(12)} ${v.summary.slice(0, 110)}`);
 
   console.log('\nshared views, then each oracle over them (one context):');
@@ -154,12 +210,17 @@ function main(): void {
   const simulated = simulatedRegisterOps(10_000, 3, 7, 0.01, true);
   const registerOps = simulated.map((op, id) => ({ ...op, id }));
   const [result, lin] = best(3, () => checkRegister(registerOps));
-  console.log(`\nlinearizability, 10k operations, concurrency 3 (best of 3): ${result.kind} in ${show(lin)} (${result.steps} steps; goal <= 1000 ms)`);
+  console.log(
+    `\nlinearizability, 10k operations, concurrency 3 (best of 3): ${result.kind} in ${show(lin)} (${result.steps} steps; goal <= 1000 ms)`,
+  );
   const broken = registerOps.map((op, i) => (i === 5_000 && op.f === 'read' ? { ...op, result: -1 } : op));
   const firstRead = registerOps.findIndex((op, i) => i >= 5_000 && op.f === 'read' && op.outcome === 'ok');
   const corrupted = registerOps.map((op, i) => (i === firstRead ? { ...op, result: -1 } : op));
   const [bad, badTiming] = best(1, () => checkRegister(firstRead >= 0 ? corrupted : broken));
-  const window = bad.kind === 'not-linearizable' ? `; explained by ${bad.window.length} op(s), closed window ${bad.closedWindowSize} op(s) confirmed: ${bad.windowVerified}` : '';
+  const window =
+    bad.kind === 'not-linearizable'
+      ? `; explained by ${bad.window.length} op(s), closed window ${bad.closedWindowSize} op(s) confirmed: ${bad.windowVerified}`
+      : '';
   console.log(`linearizability, same history with one corrupted read: ${bad.kind} in ${show(badTiming)}${window}`);
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; calibration again: ${calibrationMs().toFixed(0)} ms`);
 }

@@ -20,7 +20,10 @@ async function clusterRssMb(namespaces: readonly string[]): Promise<number> {
   return kb / 1024;
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n >= 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n >= 0);
 for (const workers of sizes.length > 0 ? sizes : [1, 20]) {
   const started = performance.now();
   const cluster = await new SandboxProvider().start({ topology: { controlPlanes: 3, workers }, readyTimeoutMs: 180_000 });

@@ -24,7 +24,10 @@ try {
   const ackAt = new Map<string, number>();
   for (let i = 0; i < changes; i++) {
     const mark = `m${i}`;
-    await core.patchNode({ name: 'worker-0', body: { metadata: { labels: { 'bench/mark': mark } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await core.patchNode(
+      { name: 'worker-0', body: { metadata: { labels: { 'bench/mark': mark } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     ackAt.set(mark, performance.now());
     await new Promise((r) => setTimeout(r, 20));
   }

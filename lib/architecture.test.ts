@@ -69,7 +69,9 @@ describe('architecture: the import graph of lib/', () => {
   });
 
   it('names every folder of lib/ as a module', () => {
-    const modules = readdirSync(LIB, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const modules = readdirSync(LIB, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(modules.filter((m) => !(m in ALLOWED_IMPORTS))).to.deep.equal([]);
   });
 

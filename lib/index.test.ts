@@ -5,10 +5,33 @@ import * as cpchaos from './index.ts';
 describe('library export surface (lib/index.ts)', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(cpchaos).sort()).to.deep.equal([
-      'ExistingClusterProvider', 'FileProblemsError', 'KindProvider', 'ORACLE_NAMES', 'SandboxProvider', 'ScenarioError', 'SetupError',
-      'cleanupRuns', 'existingTarget', 'formatProblem', 'kindTarget', 'loadPromotionPolicy', 'loadScenarioFile', 'loadScenarios',
-      'overallStatus', 'parseScenario', 'randomSeed', 'redact', 'renderHtmlReport', 'renderJUnit', 'runOracles',
-      'runScenario', 'sandboxTarget', 'sandboxTopologyFor', 'selectPromoteNode', 'summarizeRun', 'writeRunReports',
+      'ExistingClusterProvider',
+      'FileProblemsError',
+      'KindProvider',
+      'ORACLE_NAMES',
+      'SandboxProvider',
+      'ScenarioError',
+      'SetupError',
+      'cleanupRuns',
+      'existingTarget',
+      'formatProblem',
+      'kindTarget',
+      'loadPromotionPolicy',
+      'loadScenarioFile',
+      'loadScenarios',
+      'overallStatus',
+      'parseScenario',
+      'randomSeed',
+      'redact',
+      'renderHtmlReport',
+      'renderJUnit',
+      'runOracles',
+      'runScenario',
+      'sandboxTarget',
+      'sandboxTopologyFor',
+      'selectPromoteNode',
+      'summarizeRun',
+      'writeRunReports',
     ]);
   });
 
@@ -17,7 +40,18 @@ describe('library export surface (lib/index.ts)', () => {
       if (name === 'ORACLE_NAMES') continue;
       expect(typeof value, name).to.equal('function');
     }
-    expect(cpchaos.ORACLE_NAMES).to.include.members(['promotion-only-after-deletion', 'promotion-after-deletion', 'management-count', 'quorum-survives', 'no-lost-writes']);
-    expect(cpchaos.overallStatus([{ invariant: 'a', status: 'pass', summary: '', evidence: [] }, { invariant: 'b', status: 'inconclusive', summary: '', evidence: [] }])).to.equal('inconclusive');
+    expect(cpchaos.ORACLE_NAMES).to.include.members([
+      'promotion-only-after-deletion',
+      'promotion-after-deletion',
+      'management-count',
+      'quorum-survives',
+      'no-lost-writes',
+    ]);
+    expect(
+      cpchaos.overallStatus([
+        { invariant: 'a', status: 'pass', summary: '', evidence: [] },
+        { invariant: 'b', status: 'inconclusive', summary: '', evidence: [] },
+      ]),
+    ).to.equal('inconclusive');
   });
 });

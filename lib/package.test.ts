@@ -124,10 +124,19 @@ describe('the npm package, installed into another project', function () {
   });
 
   it('ships the compiled library, the CLI and its run-time files, and no tests, test helpers or sources', () => {
-    for (const needed of ['bin/cpchaos.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/sandbox/agent/main.js', 'schema/scenario.schema.json']) {
+    for (const needed of [
+      'bin/cpchaos.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'dist/sandbox/agent/main.js',
+      'schema/scenario.schema.json',
+    ]) {
       expect(files, needed).to.include(needed);
     }
-    const kindConfigs = readdirSync(join(ROOT, 'fixtures/kind')).filter((f) => f.endsWith('.yaml')).map((f) => `fixtures/kind/${f}`);
+    const kindConfigs = readdirSync(join(ROOT, 'fixtures/kind'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => `fixtures/kind/${f}`);
     expect(kindConfigs).to.not.be.empty;
     expect(files.filter((f) => f.startsWith('fixtures/'))).to.deep.equal(kindConfigs.sort());
     expect(files.filter((f) => /\.test\.|\.testing\.|(^|\/)testing(\/|\.)/.test(f))).to.deep.equal([]);
@@ -153,20 +162,32 @@ describe('the npm package, installed into another project', function () {
     const result = await run(process.execPath, [TSC, ...args], consumer);
     const errors = result.output.split('\n').filter((line) => /error TS\d+/.test(line));
     expect(result.code, result.output).to.not.equal(0);
-    expect(errors.filter((line) => line.startsWith('wrong.ts')), result.output).to.have.length(1);
-    expect(errors.find((line) => line.startsWith('wrong.ts'))).to.match(/^wrong\.ts\(3,\d+\): error TS2339: Property 'nmae' does not exist on type 'Scenario'/);
-    expect(errors.filter((line) => !line.startsWith('wrong.ts') && !line.startsWith('node_modules/isomorphic-ws/')), result.output).to.deep.equal([]);
+    expect(
+      errors.filter((line) => line.startsWith('wrong.ts')),
+      result.output,
+    ).to.have.length(1);
+    expect(errors.find((line) => line.startsWith('wrong.ts'))).to.match(
+      /^wrong\.ts\(3,\d+\): error TS2339: Property 'nmae' does not exist on type 'Scenario'/,
+    );
+    expect(
+      errors.filter((line) => !line.startsWith('wrong.ts') && !line.startsWith('node_modules/isomorphic-ws/')),
+      result.output,
+    ).to.deep.equal([]);
   });
 
-  it('the installed CLI reads the project\'s own scenario (run --dry-run)', async () => {
+  it("the installed CLI reads the project's own scenario (run --dry-run)", async () => {
     const result = await run(join(consumer, 'node_modules/.bin/cpchaos'), ['run', './scenarios', '--dry-run'], consumer);
     expect(result.code, result.output).to.equal(0);
     expect(result.output).to.include('consumer-kill-cp (scenarios/kill-cp.yaml)');
     expect(result.output).to.match(/step 1 \(line 7\): kill control-plane\[1\] as \$victim/);
   });
 
-  it('the installed CLI runs the project\'s own scenario on the sandbox and writes its reports there', async function () {
-    const skipReason = !isRoot ? 'not root (the sandbox run here needs root)' : !onPath('etcd') ? 'etcd is missing (bash scripts/setup.sh installs it)' : undefined;
+  it("the installed CLI runs the project's own scenario on the sandbox and writes its reports there", async function () {
+    const skipReason = !isRoot
+      ? 'not root (the sandbox run here needs root)'
+      : !onPath('etcd')
+        ? 'etcd is missing (bash scripts/setup.sh installs it)'
+        : undefined;
     if (skipReason) {
       process.stderr.write(`      skipped: the installed CLI on the sandbox: ${skipReason}\n`);
       return this.skip();

@@ -5,14 +5,20 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from 'no
 import { dirname, join, relative, resolve, normalize } from 'node:path';
 
 const root = process.cwd();
-const lines = readFileSync(process.argv[2], 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const lines = readFileSync(process.argv[2], 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
 const tracked = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { encoding: 'utf8' }).split('\n').filter(Boolean);
 const moves = new Map(); // old abs -> new abs (files)
 for (const line of lines) {
   const [from, to] = line.split(/\s+/);
   const absFrom = resolve(root, from);
   if (existsSync(absFrom) && statSync(absFrom).isDirectory()) {
-    for (const f of tracked) { const a = resolve(root, f); if (a.startsWith(absFrom + "/") && !moves.has(a)) moves.set(a, resolve(root, to, relative(absFrom, a))); }
+    for (const f of tracked) {
+      const a = resolve(root, f);
+      if (a.startsWith(absFrom + '/') && !moves.has(a)) moves.set(a, resolve(root, to, relative(absFrom, a)));
+    }
   } else moves.set(absFrom, resolve(root, to));
 }
 const sources = tracked.filter((f) => /\.(ts|mjs|js)$/.test(f) && !f.startsWith('node_modules/')).map((f) => resolve(root, f));

@@ -13,17 +13,22 @@ import { runSuite } from '../lib/run/scheduler.ts';
 import type { Scenario } from '../lib/scenario/types.ts';
 
 const SUITES = fileURLToPath(new URL('.', import.meta.url));
-const tags = (process.env['CPCHAOS_TAGS'] ?? 'smoke').split(',').map((t) => t.trim()).filter(Boolean);
+const tags = (process.env['CPCHAOS_TAGS'] ?? 'smoke')
+  .split(',')
+  .map((t) => t.trim())
+  .filter(Boolean);
 const isRoot = process.getuid?.() === 0;
 const showProgress = process.env['CPCHAOS_PROGRESS'] === '1';
 
 /** Mocha collects specs synchronously, so the catalogue is read synchronously here. */
 function scenarioFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((entry) => {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) return scenarioFiles(path);
-    return /\.ya?ml$/.test(entry) ? [path] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) return scenarioFiles(path);
+      return /\.ya?ml$/.test(entry) ? [path] : [];
+    });
 }
 
 const scenarios: Scenario[] = scenarioFiles(SUITES)
@@ -44,7 +49,19 @@ describe(`scenario catalogue on the sandbox (tags: ${tags.join(', ')})`, functio
             if (event.type === 'scenario-begin' && suite) suite.title = `${scenario.name} (seed ${event.seed})`;
           },
         };
-        const reporters = [titles, ...(showProgress ? [new TerminalReporter({ parallel: false, harnessLines: false, rounds: false, write: (text) => void process.stderr.write(text) })] : [])];
+        const reporters = [
+          titles,
+          ...(showProgress
+            ? [
+                new TerminalReporter({
+                  parallel: false,
+                  harnessLines: false,
+                  rounds: false,
+                  write: (text) => void process.stderr.write(text),
+                }),
+              ]
+            : []),
+        ];
         [result] = await runSuite([scenario], { reporters });
       });
       for (const name of [...scenario.invariants.map((i) => i.name), 'steps', 'expect']) {

@@ -18,7 +18,8 @@ describe('checker self-validation: faulty policies are caught', function () {
       expect(run, run?.summary).to.equal(undefined);
       const verdicts = outcome.result.verdicts.map((v) => `${v.invariant}: ${v.status}: ${v.summary}`).join('\n');
       expect(outcome.failedInvariants, verdicts).to.include.members([entry.caughtBy, ...(entry.alsoCaughtBy ?? [])]);
-      if (entry.endManagementCount !== undefined) expect(outcome.endManagementCount, `management nodes at the end\n${verdicts}`).to.equal(entry.endManagementCount);
+      if (entry.endManagementCount !== undefined)
+        expect(outcome.endManagementCount, `management nodes at the end\n${verdicts}`).to.equal(entry.endManagementCount);
       expect(outcome.missed, verdicts).to.deep.equal([]);
     });
   }

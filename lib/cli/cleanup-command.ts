@@ -11,10 +11,15 @@ export async function cleanupCommand(args: readonly string[]): Promise<number> {
   for (const outcome of outcomes) for (const line of outcome.done) say(line);
   for (const outcome of outcomes) for (const line of outcome.failed) say(line);
   for (const outcome of outcomes) for (const line of outcome.leftForPerson) say(line);
-  for (const runId of report.keptRuns) say(`kept the journal of run ${runId} (${runsRoot()}/${runId}); run cleanup again once what is named above is undone`);
+  for (const runId of report.keptRuns)
+    say(`kept the journal of run ${runId} (${runsRoot()}/${runId}); run cleanup again once what is named above is undone`);
   const done = outcomes.reduce((n, o) => n + o.done.length, 0);
   const reapedRuns = report.runs.length - report.keptRuns.length;
-  say(done === 0 && reapedRuns === 0 ? 'nothing to clean up' : `removed ${reapedRuns} run folder(s); ${done} thing(s) undone, killed or deleted`);
+  say(
+    done === 0 && reapedRuns === 0
+      ? 'nothing to clean up'
+      : `removed ${reapedRuns} run folder(s); ${done} thing(s) undone, killed or deleted`,
+  );
   if (report.skippedLiveRuns.length > 0) {
     say(`left ${report.skippedLiveRuns.length} live run(s) alone: ${report.skippedLiveRuns.join(', ')} (--all removes them too)`);
   }

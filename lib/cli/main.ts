@@ -57,7 +57,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'sandbox': {
         const [sub, ...args] = rest;
-        if (sub === 'fault' || sub === 'undo' || sub === 'etcd') return await (await import('./sandbox-control-command.ts')).sandboxControlCommand(sub, args);
+        if (sub === 'fault' || sub === 'undo' || sub === 'etcd')
+          return await (await import('./sandbox-control-command.ts')).sandboxControlCommand(sub, args);
         return await (await import('./sandbox-command.ts')).sandboxCommand(rest);
       }
       case 'cleanup':

@@ -37,8 +37,10 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat: expected a whole number >= 1, got "${values.repeat}"`);
   const parallel = Number(values.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel: expected a whole number >= 1, got "${values.parallel}"`);
-  if (values.seed !== undefined && !/^[0-9a-f]{1,8}$/i.test(values.seed)) throw new UsageError(`--seed: expected up to 8 hex digits (as a run prints it), got "${values.seed}"`);
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new UsageError(`--parallel: expected a whole number >= 1, got "${values.parallel}"`);
+  if (values.seed !== undefined && !/^[0-9a-f]{1,8}$/i.test(values.seed))
+    throw new UsageError(`--seed: expected up to 8 hex digits (as a run prints it), got "${values.seed}"`);
   const scenarios = await loadScenarios(positionals, {
     ...(values.tag ? { tags: values.tag } : {}),
     ...(values.grep ? { grep: values.grep } : {}),
@@ -59,7 +61,9 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
   if (values['dry-run'] && !target.dryRunPlansFaults) {
     for (const scenario of scenarios) {
       process.stdout.write(`${scenario.name} (${scenario.source.file}) [${scenario.tags.join(', ')}]\n`);
-      scenario.steps.forEach((step, i) => process.stdout.write(`  step ${i + 1} (line ${scenario.source.stepLines[i] ?? '?'}): ${describeStep(step)}\n`));
+      scenario.steps.forEach((step, i) =>
+        process.stdout.write(`  step ${i + 1} (line ${scenario.source.stepLines[i] ?? '?'}): ${describeStep(step)}\n`),
+      );
     }
     return 0;
   }
@@ -72,7 +76,13 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
     parallel,
     dryRun: values['dry-run'],
     signal: run.signal,
-    reporters: [new TerminalReporter({ parallel: parallel > 1, harnessLines: values['dry-run'] === true, rounds: repeat > 1 || values['until-failure'] === true })],
+    reporters: [
+      new TerminalReporter({
+        parallel: parallel > 1,
+        harnessLines: values['dry-run'] === true,
+        rounds: repeat > 1 || values['until-failure'] === true,
+      }),
+    ],
   });
   const dir = await writeReports(values.reports ?? 'reports', results);
   if (dir) process.stdout.write(`\nreport: ${dir}/index.html (junit.xml, summary.json and history files beside it)\n`);

@@ -7,36 +7,62 @@ const hooks = { onDryRunLine: () => undefined, onKillSwitch: () => undefined };
 
 describe('cpchaos run: the target from --provider and its flags', () => {
   it('refuses existing-cluster flags on other providers, naming them', () => {
-    expect(() => targetFromFlags('sandbox', { kubeconfig: 'k.yaml', 'allow-context': ['lab'] }, hooks)).to.throw(UsageError, '--kubeconfig, --allow-context: only for --provider existing');
+    expect(() => targetFromFlags('sandbox', { kubeconfig: 'k.yaml', 'allow-context': ['lab'] }, hooks)).to.throw(
+      UsageError,
+      '--kubeconfig, --allow-context: only for --provider existing',
+    );
   });
 
   it('refuses a promotion policy for an existing cluster (it promotes by its own rules)', () => {
-    expect(() => targetFromFlags('existing', { 'promotion-policy': 'p.ts' }, hooks)).to.throw(UsageError, /--promotion-policy: an existing cluster promotes by its own rules/);
+    expect(() => targetFromFlags('existing', { 'promotion-policy': 'p.ts' }, hooks)).to.throw(
+      UsageError,
+      /--promotion-policy: an existing cluster promotes by its own rules/,
+    );
   });
 
-  it('gives the sandbox target the policy, and the existing target the executors file\'s faults', () => {
+  it("gives the sandbox target the policy, and the existing target the executors file's faults", () => {
     const sandbox = targetFromFlags('sandbox', { 'promotion-policy': 'fixtures/policies/threshold.ts' }, hooks);
     expect(sandbox.name).to.equal('sandbox');
     expect(sandbox.promotionPolicy).to.match(/\/fixtures\/policies\/threshold\.ts$/);
     const existing = targetFromFlags('existing', { executors: 'fixtures/existing/sandbox.yaml' }, hooks);
     expect(existing.name).to.equal('existing');
-    expect([...existing.supportedFaults].sort()).to.deep.equal(['delete-node', 'drop', 'force-delete-node', 'heal', 'isolate', 'kill', 'partition', 'pause', 'restart', 'resume']);
+    expect([...existing.supportedFaults].sort()).to.deep.equal([
+      'delete-node',
+      'drop',
+      'force-delete-node',
+      'heal',
+      'isolate',
+      'kill',
+      'partition',
+      'pause',
+      'restart',
+      'resume',
+    ]);
     expect([...targetFromFlags('existing', {}, hooks).supportedFaults]).to.deep.equal([]);
   });
 
   it('gives the kind target the policy, and refuses kind flags on other providers', async () => {
-    const kind = targetFromFlags('kind', { 'promotion-policy': 'fixtures/policies/threshold.ts', 'kind-image': 'kindest/node:v1.31.9', 'kind-logs': 'reports/kind-logs' }, hooks);
+    const kind = targetFromFlags(
+      'kind',
+      { 'promotion-policy': 'fixtures/policies/threshold.ts', 'kind-image': 'kindest/node:v1.31.9', 'kind-logs': 'reports/kind-logs' },
+      hooks,
+    );
     expect(kind.name).to.equal('kind');
     expect(kind.promotionPolicy).to.match(/\/fixtures\/policies\/threshold\.ts$/);
     await kind.prepare();
     expect(() => targetFromFlags('sandbox', { 'kind-logs': 'logs' }, hooks)).to.throw(UsageError, '--kind-logs: only for --provider kind');
-    expect(() => targetFromFlags('kind', { kubeconfig: 'k.yaml' }, hooks)).to.throw(UsageError, '--kubeconfig: only for --provider existing');
+    expect(() => targetFromFlags('kind', { kubeconfig: 'k.yaml' }, hooks)).to.throw(
+      UsageError,
+      '--kubeconfig: only for --provider existing',
+    );
   });
 
   it('a broken policy for kind is a setup error before any cluster is created', async () => {
     const kind = targetFromFlags('kind', { 'promotion-policy': 'fixtures/policies/no-such-policy.ts' }, hooks);
     let error: unknown;
-    await kind.prepare().catch((e: unknown) => { error = e; });
+    await kind.prepare().catch((e: unknown) => {
+      error = e;
+    });
     expect(error).to.be.instanceOf(SetupError);
     expect((error as Error).message).to.match(/^--promotion-policy: promotion policy not found: /);
   });

@@ -43,7 +43,9 @@ export function targetFromFlags(provider: ProviderName, flags: TargetFlags, hook
       return sandboxTarget({ promotionPolicy: flags['promotion-policy'] });
     case 'existing': {
       if (flags['promotion-policy'] !== undefined) {
-        throw new UsageError('--promotion-policy: an existing cluster promotes by its own rules; the policy is only for the sandbox (and kind)');
+        throw new UsageError(
+          '--promotion-policy: an existing cluster promotes by its own rules; the policy is only for the sandbox (and kind)',
+        );
       }
       return existingTarget(ExistingClusterProvider.fromFile(flags.executors), {
         kubeconfigPath: flags.kubeconfig,

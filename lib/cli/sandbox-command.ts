@@ -62,7 +62,13 @@ async function printNodes(cluster: StartedSandbox): Promise<void> {
   });
   const table = [['NAME', 'STATUS', 'ROLES', 'ADDRESS'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
-  for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]! + 2)).join('').trimEnd() + '\n');
+  for (const row of table)
+    process.stdout.write(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]! + 2))
+        .join('')
+        .trimEnd() + '\n',
+    );
   const membership = await cluster.etcdMembership();
   if (membership) {
     process.stdout.write(`etcd members: ${membership.members.map((m) => m.name).join(', ')}; leader: ${membership.leader ?? 'none'}\n`);
@@ -87,7 +93,8 @@ export async function sandboxCommand(args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parseOptions(rest, SANDBOX_OPTIONS);
   if (sub === 'down') return sandboxDown();
-  if (sub !== 'up' && sub !== 'demo') throw new UsageError(`cpchaos sandbox: expected "up", "down", "demo", "fault", "undo" or "etcd", got "${sub ?? ''}"`);
+  if (sub !== 'up' && sub !== 'demo')
+    throw new UsageError(`cpchaos sandbox: expected "up", "down", "demo", "fault", "undo" or "etcd", got "${sub ?? ''}"`);
   const interrupt = interruptSignal();
   try {
     const cluster = await startSandbox(values, interrupt.signal);

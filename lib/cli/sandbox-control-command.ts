@@ -13,7 +13,11 @@ const CONTROL_OPTIONS = {
   to: { type: 'string', multiple: true },
 } as const;
 
-export function faultRequestFromArgs(kindWord: string | undefined, nodes: readonly string[], to: readonly string[] | undefined): FaultRequest {
+export function faultRequestFromArgs(
+  kindWord: string | undefined,
+  nodes: readonly string[],
+  to: readonly string[] | undefined,
+): FaultRequest {
   if (kindWord === undefined || !(FAULT_KINDS as readonly string[]).includes(kindWord)) {
     throw new UsageError(`cpchaos sandbox fault|undo: expected a fault kind (${FAULT_KINDS.join(', ')}), got "${kindWord ?? ''}"`);
   }
@@ -27,7 +31,8 @@ export function faultRequestFromArgs(kindWord: string | undefined, nodes: readon
   }
   if (to !== undefined) throw new UsageError(`cpchaos sandbox fault ${kind}: --to is only for drop`);
   if (kind === 'partition') {
-    if (nodes.length < 2) throw new UsageError('cpchaos sandbox fault partition: name at least two groups (a comma joins nodes into one group)');
+    if (nodes.length < 2)
+      throw new UsageError('cpchaos sandbox fault partition: name at least two groups (a comma joins nodes into one group)');
     return { kind, groups: nodes.map(split) };
   }
   return { kind, nodes: nodes.flatMap(split) };

@@ -20,11 +20,15 @@ async function sandboxUp(): Promise<StartedCli> {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const runId = await waitFor('`cpchaos sandbox up` to print its kubeconfig', () => {
-    if (child.exitCode !== null) throw new Error(`sandbox up exited early:\n${output}`);
-    const match = /sandbox ([0-9a-f]{6}) ready/.exec(output);
-    return match && output.includes('kubeconfig:') ? match[1] : undefined;
-  }, { timeoutMs: 90_000, intervalMs: 100 });
+  const runId = await waitFor(
+    '`cpchaos sandbox up` to print its kubeconfig',
+    () => {
+      if (child.exitCode !== null) throw new Error(`sandbox up exited early:\n${output}`);
+      const match = /sandbox ([0-9a-f]{6}) ready/.exec(output);
+      return match && output.includes('kubeconfig:') ? match[1] : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 100 },
+  );
   expect((await namespacesOfRun(runId)).length).to.be.greaterThan(0);
   expect(processesOfRun(runId).length).to.be.greaterThan(0);
   return { child, runId, exited };

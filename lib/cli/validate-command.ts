@@ -3,7 +3,9 @@ import { runSelfValidation, trackRecordTable } from '../run/self-validation-run.
 
 export async function validateCommand(signal: AbortSignal): Promise<number> {
   const outcomes = await runSelfValidation((o) => {
-    process.stdout.write(`${o.caught ? 'caught ' : 'MISSED '} ${o.case.fault}: ${o.case.caughtBy} on ${o.case.scenario} (failed: ${o.failedInvariants.join(', ') || 'none'})\n`);
+    process.stdout.write(
+      `${o.caught ? 'caught ' : 'MISSED '} ${o.case.fault}: ${o.case.caughtBy} on ${o.case.scenario} (failed: ${o.failedInvariants.join(', ') || 'none'})\n`,
+    );
   }, signal);
   process.stdout.write(`\n${trackRecordTable(outcomes)}\n`);
   return outcomes.every((o) => o.caught) ? 0 : 1;

@@ -4,7 +4,16 @@
 
 /** Faults a provider applies to nodes or the network. */
 export const FAULT_KINDS = [
-  'kill', 'restart', 'pause', 'resume', 'isolate', 'partition', 'drop', 'heal', 'delete-node', 'force-delete-node',
+  'kill',
+  'restart',
+  'pause',
+  'resume',
+  'isolate',
+  'partition',
+  'drop',
+  'heal',
+  'delete-node',
+  'force-delete-node',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

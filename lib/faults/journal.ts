@@ -5,22 +5,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export type JournalEntry =
-  | { readonly type: 'run'; readonly runId: string; readonly provider: string; readonly ownerPid: number; readonly ownerStartTicks: number; readonly t: number }
+  | {
+      readonly type: 'run';
+      readonly runId: string;
+      readonly provider: string;
+      readonly ownerPid: number;
+      readonly ownerStartTicks: number;
+      readonly t: number;
+    }
   | { readonly type: 'netns'; readonly name: string; readonly t: number }
   | { readonly type: 'process'; readonly pid: number; readonly node: string; readonly what: string; readonly t: number }
   | {
-    readonly type: 'fault-intent';
-    readonly id: string;
-    readonly description: string;
-    /** The commands that undo it, in order (argv each): `cpchaos cleanup` runs them for a killed run. */
-    readonly undo?: readonly (readonly string[])[];
-    /** Undo steps that are not commands (API calls, power requests): cleanup names them for the operator. */
-    readonly manualUndo?: readonly string[];
-    readonly t: number;
-  }
+      readonly type: 'fault-intent';
+      readonly id: string;
+      readonly description: string;
+      /** The commands that undo it, in order (argv each): `cpchaos cleanup` runs them for a killed run. */
+      readonly undo?: readonly (readonly string[])[];
+      /** Undo steps that are not commands (API calls, power requests): cleanup names them for the operator. */
+      readonly manualUndo?: readonly string[];
+      readonly t: number;
+    }
   | { readonly type: 'fault-undone'; readonly id: string; readonly t: number }
   /** An object the run created in the cluster (a sampler register), with the kubeconfig that reaches it. */
-  | { readonly type: 'object'; readonly kind: 'ConfigMap'; readonly namespace: string; readonly name: string; readonly kubeconfig: string; readonly t: number }
+  | {
+      readonly type: 'object';
+      readonly kind: 'ConfigMap';
+      readonly namespace: string;
+      readonly name: string;
+      readonly kubeconfig: string;
+      readonly t: number;
+    }
   | { readonly type: 'object-deleted'; readonly kind: 'ConfigMap'; readonly namespace: string; readonly name: string; readonly t: number }
   | { readonly type: 'stopped'; readonly t: number };
 
@@ -66,7 +80,9 @@ export class Journal {
 
   static listRunDirs(root: string = runsRoot()): string[] {
     if (!existsSync(root)) return [];
-    return readdirSync(root).sort().map((name) => join(root, name));
+    return readdirSync(root)
+      .sort()
+      .map((name) => join(root, name));
   }
 }
 

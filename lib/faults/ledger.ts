@@ -28,7 +28,9 @@ export class FaultLedger {
   ): Promise<AppliedFault> {
     const id = `f${++this.counter}`;
     this.journal?.record({
-      type: 'fault-intent', id, description: describeFault(request),
+      type: 'fault-intent',
+      id,
+      description: describeFault(request),
       ...(undo && undo.commands.length > 0 ? { undo: undo.commands } : {}),
       ...(undo && undo.manual.length > 0 ? { manualUndo: undo.manual } : {}),
     });

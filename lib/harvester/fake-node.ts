@@ -60,8 +60,7 @@ function conditionsFor(spec: FakeNodeSpec): V1NodeCondition[] {
 
 export function fakeNode(name: string, spec: FakeNodeSpec = {}): V1Node {
   const createdAt = spec.createdAt ?? new Date(FAKE_NODE_EPOCH.getTime() + (spec.ageRankMinutes ?? 0) * MINUTE_MS);
-  const annotations: Record<string, string> =
-    spec.promoteStatus === undefined ? {} : { [PROMOTE_STATUS_ANNOTATION]: spec.promoteStatus };
+  const annotations: Record<string, string> = spec.promoteStatus === undefined ? {} : { [PROMOTE_STATUS_ANNOTATION]: spec.promoteStatus };
   return {
     apiVersion: 'v1',
     kind: 'Node',

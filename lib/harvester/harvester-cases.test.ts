@@ -209,8 +209,16 @@ export const UPSTREAM_CASES: readonly UpstreamCase[] = [
   c('one management in zone1 and one not ready worker in zone2 and one ready worker in zone3', [m1z1, wnr1z2, w3z3], undefined),
   c('one management in zone1 and one not ready worker in zone2 and two ready worker in zone3', [m1z1, wnr1z2, w3z3, w4z3], undefined),
   c('one management in zone1 and one not ready worker in zone2 and two ready workers in zone2 and zone3', [m1z1, wnr1z2, w2z2, w3z3], w2z2),
-  c('one management in zone1 and two not ready workers in zone2 and zone3 and one ready worker in zone2', [m1z1, wnr1z2, wnr2z3, w2z2], undefined),
-  c('one management in zone1 and two not ready workers in zone2 and zone3 and two ready workers in zone2 and zone3', [m1z1, wnr1z2, wnr2z3, w2z2, w3z3], w2z2),
+  c(
+    'one management in zone1 and two not ready workers in zone2 and zone3 and one ready worker in zone2',
+    [m1z1, wnr1z2, wnr2z3, w2z2],
+    undefined,
+  ),
+  c(
+    'one management in zone1 and two not ready workers in zone2 and zone3 and two ready workers in zone2 and zone3',
+    [m1z1, wnr1z2, wnr2z3, w2z2, w3z3],
+    w2z2,
+  ),
   c('two management in zone1 and zone2 and one worker in zone3', [m1z1, m2z2, w3z3], w3z3),
   c('two management in zone1 and zone2 and two worker in zone3', [m1z1, m2z2, w4z3, w3z3], w3z3),
   c('two management in zone1 and zone2 and one worker in zone1', [m1z1, m2z2, w1z1], undefined),
@@ -221,7 +229,11 @@ export const UPSTREAM_CASES: readonly UpstreamCase[] = [
   c('one management in zone1 and one promoting worker in zone2 and two workers in zone2 and zone3', [m1z1, wr1z2, w2z2, w3z3], undefined),
   c('one management in zone1 and one promote failed worker in zone2', [m1z1, wf1z2], undefined),
   c('one management in zone1 and one promote failed worker in zone2 and one worker in zone3', [m1z1, wf1z2, w3z3], undefined),
-  c('one management in zone1 and one promote failed worker in zone2 and two workers in zone2 and zone3', [m1z1, wf1z2, w2z2, w3z3], undefined),
+  c(
+    'one management in zone1 and one promote failed worker in zone2 and two workers in zone2 and zone3',
+    [m1z1, wf1z2, w2z2, w3z3],
+    undefined,
+  ),
   c('one management in zone1 and one promoted management in zone2', [m1z1, mc1z2], undefined),
   c('one management in zone1 and one promoted management in zone2 and one worker in zone3', [m1z1, mc1z2, w3z3], w3z3),
   c('one management in zone1 and one promoted management in zone2 and two workers in zone2 and zone3', [m1z1, mc1z2, w2z2, w3z3], w3z3),
@@ -245,9 +257,17 @@ export const UPSTREAM_CASES: readonly UpstreamCase[] = [
   c('two management one worker one worker with role management', [m1, m2, w1, w1rm], w1rm),
   c('two management one worker one worker and one worker with role witness', [m1, m2, w1, w1rw], w1rw),
   c('two management one worker with role worker', [m1, m2, w1rwk], undefined),
-  c('one management, one management in zone1, one worker in zone2, one worker with role management in zone2, one worker with in zone3', [m1, m1z1, w2z2, w5z2rm, w3z3], w5z2rm),
+  c(
+    'one management, one management in zone1, one worker in zone2, one worker with role management in zone2, one worker with in zone3',
+    [m1, m1z1, w2z2, w5z2rm, w3z3],
+    w5z2rm,
+  ),
   c('one management in zone1, one worker with role worker in zone2, one worker in zone3', [m1z1, w6z2rwk, w3z3], undefined),
-  c('one management in zone1, one worker with role worker in zone2, one worker in zone2, one worker in zone3', [m1z1, w6z2rwk, w2z2, w3z3], w2z2),
+  c(
+    'one management in zone1, one worker with role worker in zone2, one worker in zone2, one worker in zone3',
+    [m1z1, w6z2rwk, w2z2, w3z3],
+    w2z2,
+  ),
 ];
 
 const nameOf = (node: V1Node | undefined): string | undefined => node?.metadata?.name;

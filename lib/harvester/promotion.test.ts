@@ -24,86 +24,384 @@ const countCases: SelectionCase[] = [
   { title: '0 nodes', nodes: [], expected: undefined, outcome: 'too-few-nodes' },
   { title: '2 nodes: 1 management + 1 worker', nodes: [mgmt('m1'), worker('w1', 1)], expected: undefined, outcome: 'too-few-nodes' },
   { title: '2 nodes: both workers', nodes: [worker('w1', 1), worker('w2', 2)], expected: undefined, outcome: 'too-few-nodes' },
-  { title: '3 nodes: 1 management + 2 workers promotes the older', nodes: [mgmt('m1'), worker('w2', 2), worker('w1', 1)], expected: 'w1', outcome: 'promote' },
+  {
+    title: '3 nodes: 1 management + 2 workers promotes the older',
+    nodes: [mgmt('m1'), worker('w2', 2), worker('w1', 1)],
+    expected: 'w1',
+    outcome: 'promote',
+  },
   { title: '3 nodes: 2 management + 1 worker', nodes: [...twoMgmt(), worker('w1', 1)], expected: 'w1', outcome: 'promote' },
-  { title: '3 nodes: no management yet promotes the oldest', nodes: [worker('w3', 3), worker('w1', 1), worker('w2', 2)], expected: 'w1', outcome: 'promote' },
+  {
+    title: '3 nodes: no management yet promotes the oldest',
+    nodes: [worker('w3', 3), worker('w1', 1), worker('w2', 2)],
+    expected: 'w1',
+    outcome: 'promote',
+  },
   { title: '3 nodes: 3 management', nodes: [...twoMgmt(), mgmt('m3')], expected: undefined, outcome: 'enough-management' },
-  { title: '4 nodes: 2 management + 2 workers', nodes: [...twoMgmt(), worker('w2', 2), worker('w1', 1)], expected: 'w1', outcome: 'promote' },
-  { title: '4 nodes: 3 management + 1 worker', nodes: [...twoMgmt(), mgmt('m3'), worker('w1', 1)], expected: undefined, outcome: 'enough-management' },
-  { title: '5 nodes: 1 management + 4 workers', nodes: [mgmt('m1'), worker('w4', 4), worker('w3', 3), worker('w2', 2), worker('w5', 5)], expected: 'w2', outcome: 'promote' },
-  { title: '5 nodes: 4 management + 1 worker', nodes: [...twoMgmt(), mgmt('m3'), mgmt('m4'), worker('w1', 1)], expected: undefined, outcome: 'enough-management' },
-  { title: '6 nodes: 2 management + 4 workers', nodes: [...twoMgmt(), worker('w3', 3), worker('w4', 4), worker('w2', 2), worker('w5', 5)], expected: 'w2', outcome: 'promote' },
-  { title: '6 nodes: 3 management + 3 workers', nodes: [...twoMgmt(), mgmt('m3'), worker('w1', 1), worker('w2', 2), worker('w3', 3)], expected: undefined, outcome: 'enough-management' },
+  {
+    title: '4 nodes: 2 management + 2 workers',
+    nodes: [...twoMgmt(), worker('w2', 2), worker('w1', 1)],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: '4 nodes: 3 management + 1 worker',
+    nodes: [...twoMgmt(), mgmt('m3'), worker('w1', 1)],
+    expected: undefined,
+    outcome: 'enough-management',
+  },
+  {
+    title: '5 nodes: 1 management + 4 workers',
+    nodes: [mgmt('m1'), worker('w4', 4), worker('w3', 3), worker('w2', 2), worker('w5', 5)],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: '5 nodes: 4 management + 1 worker',
+    nodes: [...twoMgmt(), mgmt('m3'), mgmt('m4'), worker('w1', 1)],
+    expected: undefined,
+    outcome: 'enough-management',
+  },
+  {
+    title: '6 nodes: 2 management + 4 workers',
+    nodes: [...twoMgmt(), worker('w3', 3), worker('w4', 4), worker('w2', 2), worker('w5', 5)],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: '6 nodes: 3 management + 3 workers',
+    nodes: [...twoMgmt(), mgmt('m3'), worker('w1', 1), worker('w2', 2), worker('w3', 3)],
+    expected: undefined,
+    outcome: 'enough-management',
+  },
 ];
 
 const statusCases: SelectionCase[] = [
-  { title: 'worker running blocks', nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'running', cordoned: true }), worker('w2', 2)], expected: undefined, outcome: 'promotion-in-flight' },
-  { title: 'worker failed blocks', nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'failed', cordoned: true }), worker('w2', 2)], expected: undefined, outcome: 'promotion-in-flight' },
-  { title: 'worker unknown blocks', nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'unknown' }), worker('w2', 2)], expected: undefined, outcome: 'promotion-in-flight' },
-  { title: 'worker complete without role labels blocks', nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'complete' }), worker('w2', 2)], expected: undefined, outcome: 'promotion-not-labelled-yet' },
-  { title: 'management complete does not block', nodes: [mgmt('m1', { promoteStatus: 'complete' }), mgmt('m2'), worker('w1', 1)], expected: 'w1', outcome: 'promote' },
-  { title: 'management running blocks', nodes: [mgmt('m1', { promoteStatus: 'running' }), mgmt('m2'), worker('w1', 1)], expected: undefined, outcome: 'promotion-in-flight' },
-  { title: 'management failed blocks', nodes: [mgmt('m1', { promoteStatus: 'failed' }), mgmt('m2'), worker('w1', 1)], expected: undefined, outcome: 'promotion-in-flight' },
-  { title: 'management unknown blocks', nodes: [mgmt('m1', { promoteStatus: 'unknown' }), mgmt('m2'), worker('w1', 1)], expected: undefined, outcome: 'promotion-in-flight' },
-  { title: 'an unrecognised status value is ignored', nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'paused' })], expected: 'w1', outcome: 'promote' },
-  { title: 'with 3 management the count stops before a failed status is looked at', nodes: [...twoMgmt(), mgmt('m3'), worker('w1', 1, { promoteStatus: 'failed' })], expected: undefined, outcome: 'enough-management' },
+  {
+    title: 'worker running blocks',
+    nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'running', cordoned: true }), worker('w2', 2)],
+    expected: undefined,
+    outcome: 'promotion-in-flight',
+  },
+  {
+    title: 'worker failed blocks',
+    nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'failed', cordoned: true }), worker('w2', 2)],
+    expected: undefined,
+    outcome: 'promotion-in-flight',
+  },
+  {
+    title: 'worker unknown blocks',
+    nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'unknown' }), worker('w2', 2)],
+    expected: undefined,
+    outcome: 'promotion-in-flight',
+  },
+  {
+    title: 'worker complete without role labels blocks',
+    nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'complete' }), worker('w2', 2)],
+    expected: undefined,
+    outcome: 'promotion-not-labelled-yet',
+  },
+  {
+    title: 'management complete does not block',
+    nodes: [mgmt('m1', { promoteStatus: 'complete' }), mgmt('m2'), worker('w1', 1)],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: 'management running blocks',
+    nodes: [mgmt('m1', { promoteStatus: 'running' }), mgmt('m2'), worker('w1', 1)],
+    expected: undefined,
+    outcome: 'promotion-in-flight',
+  },
+  {
+    title: 'management failed blocks',
+    nodes: [mgmt('m1', { promoteStatus: 'failed' }), mgmt('m2'), worker('w1', 1)],
+    expected: undefined,
+    outcome: 'promotion-in-flight',
+  },
+  {
+    title: 'management unknown blocks',
+    nodes: [mgmt('m1', { promoteStatus: 'unknown' }), mgmt('m2'), worker('w1', 1)],
+    expected: undefined,
+    outcome: 'promotion-in-flight',
+  },
+  {
+    title: 'an unrecognised status value is ignored',
+    nodes: [...twoMgmt(), worker('w1', 1, { promoteStatus: 'paused' })],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: 'with 3 management the count stops before a failed status is looked at',
+    nodes: [...twoMgmt(), mgmt('m3'), worker('w1', 1, { promoteStatus: 'failed' })],
+    expected: undefined,
+    outcome: 'enough-management',
+  },
 ];
 
 const healthCases: SelectionCase[] = [
-  { title: 'Ready=False worker is skipped', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'False' }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
-  { title: 'Ready=Unknown worker is skipped', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'Unknown' }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
-  { title: 'worker without Ready condition is eligible (Harvester\'s health loop finds nothing to reject)', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'missing' }), worker('w2', 2)], expected: 'w1', outcome: 'promote' },
-  { title: 'worker without Ready condition but DiskPressure=True is skipped', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'missing', conditions: [{ type: 'DiskPressure', status: 'True' }] }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
-  { title: 'worker with DiskPressure=True is skipped', nodes: [...twoMgmt(), worker('w1', 1, { conditions: [{ type: 'DiskPressure', status: 'True' }] }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
-  { title: 'worker with MemoryPressure=False stays eligible', nodes: [...twoMgmt(), worker('w1', 1, { conditions: [{ type: 'MemoryPressure', status: 'False' }] }), worker('w2', 2)], expected: 'w1', outcome: 'promote' },
-  { title: 'only worker NotReady: too few candidates', nodes: [...twoMgmt(), worker('w1', 1, { ready: 'False' })], expected: undefined, outcome: 'too-few-candidates' },
-  { title: 'NotReady management still counts as management', nodes: [mgmt('m1', { ready: 'False' }), mgmt('m2'), mgmt('m3'), worker('w1', 1)], expected: undefined, outcome: 'enough-management' },
-  { title: 'NotReady management counts towards the three', nodes: [mgmt('m1', { ready: 'Unknown' }), mgmt('m2'), worker('w1', 1)], expected: 'w1', outcome: 'promote' },
+  {
+    title: 'Ready=False worker is skipped',
+    nodes: [...twoMgmt(), worker('w1', 1, { ready: 'False' }), worker('w2', 2)],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: 'Ready=Unknown worker is skipped',
+    nodes: [...twoMgmt(), worker('w1', 1, { ready: 'Unknown' }), worker('w2', 2)],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: "worker without Ready condition is eligible (Harvester's health loop finds nothing to reject)",
+    nodes: [...twoMgmt(), worker('w1', 1, { ready: 'missing' }), worker('w2', 2)],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: 'worker without Ready condition but DiskPressure=True is skipped',
+    nodes: [...twoMgmt(), worker('w1', 1, { ready: 'missing', conditions: [{ type: 'DiskPressure', status: 'True' }] }), worker('w2', 2)],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: 'worker with DiskPressure=True is skipped',
+    nodes: [...twoMgmt(), worker('w1', 1, { conditions: [{ type: 'DiskPressure', status: 'True' }] }), worker('w2', 2)],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: 'worker with MemoryPressure=False stays eligible',
+    nodes: [...twoMgmt(), worker('w1', 1, { conditions: [{ type: 'MemoryPressure', status: 'False' }] }), worker('w2', 2)],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: 'only worker NotReady: too few candidates',
+    nodes: [...twoMgmt(), worker('w1', 1, { ready: 'False' })],
+    expected: undefined,
+    outcome: 'too-few-candidates',
+  },
+  {
+    title: 'NotReady management still counts as management',
+    nodes: [mgmt('m1', { ready: 'False' }), mgmt('m2'), mgmt('m3'), worker('w1', 1)],
+    expected: undefined,
+    outcome: 'enough-management',
+  },
+  {
+    title: 'NotReady management counts towards the three',
+    nodes: [mgmt('m1', { ready: 'Unknown' }), mgmt('m2'), worker('w1', 1)],
+    expected: 'w1',
+    outcome: 'promote',
+  },
 ];
 
 const eligibilityCases: SelectionCase[] = [
-  { title: 'cordoned worker is skipped', nodes: [...twoMgmt(), worker('w1', 1, { cordoned: true }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
-  { title: 'only worker cordoned: too few candidates', nodes: [...twoMgmt(), worker('w1', 1, { cordoned: true })], expected: undefined, outcome: 'too-few-candidates' },
-  { title: 'worker-role worker is skipped', nodes: [...twoMgmt(), worker('w1', 1, { workerOnly: true }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
-  { title: 'only worker has worker role: too few candidates', nodes: [...twoMgmt(), worker('w1', 1, { workerOnly: true })], expected: undefined, outcome: 'too-few-candidates' },
-  { title: 'worker without managed label is skipped', nodes: [...twoMgmt(), worker('w1', 1, { managed: false }), worker('w2', 2)], expected: 'w2', outcome: 'promote' },
-  { title: 'managed label with any value counts', nodes: [...twoMgmt(), worker('w1', 1, { labels: { 'harvesterhci.io/managed': 'false' } })], expected: 'w1', outcome: 'promote' },
-  { title: '1 management + 1 eligible of 3 workers: too few candidates', nodes: [mgmt('m1'), worker('w1', 1), worker('w2', 2, { cordoned: true }), worker('w3', 3, { managed: false })], expected: undefined, outcome: 'too-few-candidates' },
+  {
+    title: 'cordoned worker is skipped',
+    nodes: [...twoMgmt(), worker('w1', 1, { cordoned: true }), worker('w2', 2)],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: 'only worker cordoned: too few candidates',
+    nodes: [...twoMgmt(), worker('w1', 1, { cordoned: true })],
+    expected: undefined,
+    outcome: 'too-few-candidates',
+  },
+  {
+    title: 'worker-role worker is skipped',
+    nodes: [...twoMgmt(), worker('w1', 1, { workerOnly: true }), worker('w2', 2)],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: 'only worker has worker role: too few candidates',
+    nodes: [...twoMgmt(), worker('w1', 1, { workerOnly: true })],
+    expected: undefined,
+    outcome: 'too-few-candidates',
+  },
+  {
+    title: 'worker without managed label is skipped',
+    nodes: [...twoMgmt(), worker('w1', 1, { managed: false }), worker('w2', 2)],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: 'managed label with any value counts',
+    nodes: [...twoMgmt(), worker('w1', 1, { labels: { 'harvesterhci.io/managed': 'false' } })],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: '1 management + 1 eligible of 3 workers: too few candidates',
+    nodes: [mgmt('m1'), worker('w1', 1), worker('w2', 2, { cordoned: true }), worker('w3', 3, { managed: false })],
+    expected: undefined,
+    outcome: 'too-few-candidates',
+  },
 ];
 
 const witnessCases: SelectionCase[] = [
-  { title: 'witness preferred over an older plain worker', nodes: [...twoMgmt(), worker('w1', 1), worker('wit', 5, { witness: true })], expected: 'wit', outcome: 'promote' },
-  { title: 'second witness is extra: list order picks the witness, not age', nodes: [mgmt('m1'), worker('wit2', 9, { witness: true }), worker('wit1', 1, { witness: true }), worker('w1', 3)], expected: 'wit2', outcome: 'promote' },
-  { title: 'extra witness does not count towards three', nodes: [mgmt('m1'), worker('wit1', 1, { witness: true }), worker('wit2', 2, { witness: true })], expected: undefined, outcome: 'too-few-candidates' },
-  { title: 'witness already promoted: plain worker chosen over another witness', nodes: [mgmt('m1'), mgmt('mwit', { witness: true }), worker('wit2', 1, { witness: true }), worker('w1', 5)], expected: 'w1', outcome: 'promote' },
-  { title: 'witness already promoted, only another witness left', nodes: [mgmt('m1'), mgmt('mwit', { witness: true }), worker('wit2', 1, { witness: true })], expected: undefined, outcome: 'too-few-candidates' },
-  { title: 'witness listed before the promoted witness still counts but is not chosen', nodes: [worker('wit2', 1, { witness: true }), mgmt('mwit', { witness: true }), worker('w1', 2)], expected: 'w1', outcome: 'promote' },
-  { title: 'witness listed before the promoted witness, nothing else eligible', nodes: [worker('wit2', 1, { witness: true }), mgmt('mwit', { witness: true }), mgmt('m1')], expected: undefined, outcome: 'no-candidate' },
-  { title: 'unready first witness lets the next witness in', nodes: [mgmt('m1'), worker('wit1', 1, { witness: true, ready: 'False' }), worker('wit2', 2, { witness: true }), worker('w1', 3)], expected: 'wit2', outcome: 'promote' },
+  {
+    title: 'witness preferred over an older plain worker',
+    nodes: [...twoMgmt(), worker('w1', 1), worker('wit', 5, { witness: true })],
+    expected: 'wit',
+    outcome: 'promote',
+  },
+  {
+    title: 'second witness is extra: list order picks the witness, not age',
+    nodes: [mgmt('m1'), worker('wit2', 9, { witness: true }), worker('wit1', 1, { witness: true }), worker('w1', 3)],
+    expected: 'wit2',
+    outcome: 'promote',
+  },
+  {
+    title: 'extra witness does not count towards three',
+    nodes: [mgmt('m1'), worker('wit1', 1, { witness: true }), worker('wit2', 2, { witness: true })],
+    expected: undefined,
+    outcome: 'too-few-candidates',
+  },
+  {
+    title: 'witness already promoted: plain worker chosen over another witness',
+    nodes: [mgmt('m1'), mgmt('mwit', { witness: true }), worker('wit2', 1, { witness: true }), worker('w1', 5)],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: 'witness already promoted, only another witness left',
+    nodes: [mgmt('m1'), mgmt('mwit', { witness: true }), worker('wit2', 1, { witness: true })],
+    expected: undefined,
+    outcome: 'too-few-candidates',
+  },
+  {
+    title: 'witness listed before the promoted witness still counts but is not chosen',
+    nodes: [worker('wit2', 1, { witness: true }), mgmt('mwit', { witness: true }), worker('w1', 2)],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: 'witness listed before the promoted witness, nothing else eligible',
+    nodes: [worker('wit2', 1, { witness: true }), mgmt('mwit', { witness: true }), mgmt('m1')],
+    expected: undefined,
+    outcome: 'no-candidate',
+  },
+  {
+    title: 'unready first witness lets the next witness in',
+    nodes: [mgmt('m1'), worker('wit1', 1, { witness: true, ready: 'False' }), worker('wit2', 2, { witness: true }), worker('w1', 3)],
+    expected: 'wit2',
+    outcome: 'promote',
+  },
 ];
 
 const priorityCases: SelectionCase[] = [
-  { title: 'management-labelled preferred over older worker and witness', nodes: [mgmt('m1'), worker('w1', 1), worker('pref', 9, { prefersManagement: true }), worker('wit', 2, { witness: true })], expected: 'pref', outcome: 'promote' },
-  { title: 'management-labelled preferred over an older witness', nodes: [...twoMgmt(), worker('wit', 1, { witness: true }), worker('pref', 9, { prefersManagement: true })], expected: 'pref', outcome: 'promote' },
-  { title: 'oldest within the management-labelled tier', nodes: [...twoMgmt(), worker('p3', 3, { prefersManagement: true }), worker('p2', 2, { prefersManagement: true }), worker('w1', 1)], expected: 'p2', outcome: 'promote' },
+  {
+    title: 'management-labelled preferred over older worker and witness',
+    nodes: [mgmt('m1'), worker('w1', 1), worker('pref', 9, { prefersManagement: true }), worker('wit', 2, { witness: true })],
+    expected: 'pref',
+    outcome: 'promote',
+  },
+  {
+    title: 'management-labelled preferred over an older witness',
+    nodes: [...twoMgmt(), worker('wit', 1, { witness: true }), worker('pref', 9, { prefersManagement: true })],
+    expected: 'pref',
+    outcome: 'promote',
+  },
+  {
+    title: 'oldest within the management-labelled tier',
+    nodes: [...twoMgmt(), worker('p3', 3, { prefersManagement: true }), worker('p2', 2, { prefersManagement: true }), worker('w1', 1)],
+    expected: 'p2',
+    outcome: 'promote',
+  },
 ];
 
 const zoneCases: SelectionCase[] = [
-  { title: 'zones: only 2 zones in total', nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' }), worker('w1', 1, { zone: 'a' }), worker('w2', 2, { zone: 'b' })], expected: undefined, outcome: 'too-few-zones' },
-  { title: 'zones: a third zone is promoted', nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' }), worker('w1', 1, { zone: 'c' })], expected: 'w1', outcome: 'promote' },
-  { title: 'zones: older worker in a management zone is passed over', nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' }), worker('w1', 1, { zone: 'a' }), worker('w2', 2, { zone: 'c' })], expected: 'w2', outcome: 'promote' },
-  { title: 'zones: worker without a zone is passed over', nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' }), worker('w1', 1), worker('w2', 2, { zone: 'c' })], expected: 'w2', outcome: 'promote' },
-  { title: 'zones: none on management turns the rule off', nodes: [...twoMgmt(), worker('w2', 2, { zone: 'a' }), worker('w1', 1, { zone: 'a' })], expected: 'w1', outcome: 'promote' },
-  { title: 'zones: one zoned management node turns the rule on', nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2'), worker('w1', 1, { zone: 'b' }), worker('w2', 2, { zone: 'c' })], expected: 'w1', outcome: 'promote' },
-  { title: 'zones: both management in one zone need two more', nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'a' }), worker('w1', 1, { zone: 'b' })], expected: undefined, outcome: 'too-few-zones' },
-  { title: 'zones: the top tier without a new zone does not fall through', nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' }), worker('pref', 1, { zone: 'a', prefersManagement: true }), worker('w1', 2, { zone: 'c' })], expected: undefined, outcome: 'no-candidate-in-new-zone' },
+  {
+    title: 'zones: only 2 zones in total',
+    nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' }), worker('w1', 1, { zone: 'a' }), worker('w2', 2, { zone: 'b' })],
+    expected: undefined,
+    outcome: 'too-few-zones',
+  },
+  {
+    title: 'zones: a third zone is promoted',
+    nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' }), worker('w1', 1, { zone: 'c' })],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: 'zones: older worker in a management zone is passed over',
+    nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' }), worker('w1', 1, { zone: 'a' }), worker('w2', 2, { zone: 'c' })],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: 'zones: worker without a zone is passed over',
+    nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' }), worker('w1', 1), worker('w2', 2, { zone: 'c' })],
+    expected: 'w2',
+    outcome: 'promote',
+  },
+  {
+    title: 'zones: none on management turns the rule off',
+    nodes: [...twoMgmt(), worker('w2', 2, { zone: 'a' }), worker('w1', 1, { zone: 'a' })],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: 'zones: one zoned management node turns the rule on',
+    nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2'), worker('w1', 1, { zone: 'b' }), worker('w2', 2, { zone: 'c' })],
+    expected: 'w1',
+    outcome: 'promote',
+  },
+  {
+    title: 'zones: both management in one zone need two more',
+    nodes: [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'a' }), worker('w1', 1, { zone: 'b' })],
+    expected: undefined,
+    outcome: 'too-few-zones',
+  },
+  {
+    title: 'zones: the top tier without a new zone does not fall through',
+    nodes: [
+      mgmt('m1', { zone: 'a' }),
+      mgmt('m2', { zone: 'b' }),
+      worker('pref', 1, { zone: 'a', prefersManagement: true }),
+      worker('w1', 2, { zone: 'c' }),
+    ],
+    expected: undefined,
+    outcome: 'no-candidate-in-new-zone',
+  },
 ];
 
 const ageCases: SelectionCase[] = [
-  { title: 'oldest wins regardless of list position', nodes: [...twoMgmt(), worker('young', 30), worker('mid', 20), worker('old', 10)], expected: 'old', outcome: 'promote' },
-  { title: 'equal ages: the first in the list wins', nodes: [...twoMgmt(), worker('b', 5), worker('a', 5), worker('c', 5)], expected: 'b', outcome: 'promote' },
-  { title: 'same creation second: the first in the list wins', nodes: [...twoMgmt(), worker('b', 0, { createdAt: new Date('2025-01-01T00:00:07.900Z') }), worker('a', 0, { createdAt: new Date('2025-01-01T00:00:07.100Z') })], expected: 'b', outcome: 'promote' },
-  { title: 'a node without creationTimestamp counts as oldest', nodes: [...twoMgmt(), worker('w1', 1), { ...worker('nots', 2), metadata: { ...worker('nots', 2).metadata, creationTimestamp: undefined } }], expected: 'nots', outcome: 'promote' },
+  {
+    title: 'oldest wins regardless of list position',
+    nodes: [...twoMgmt(), worker('young', 30), worker('mid', 20), worker('old', 10)],
+    expected: 'old',
+    outcome: 'promote',
+  },
+  {
+    title: 'equal ages: the first in the list wins',
+    nodes: [...twoMgmt(), worker('b', 5), worker('a', 5), worker('c', 5)],
+    expected: 'b',
+    outcome: 'promote',
+  },
+  {
+    title: 'same creation second: the first in the list wins',
+    nodes: [
+      ...twoMgmt(),
+      worker('b', 0, { createdAt: new Date('2025-01-01T00:00:07.900Z') }),
+      worker('a', 0, { createdAt: new Date('2025-01-01T00:00:07.100Z') }),
+    ],
+    expected: 'b',
+    outcome: 'promote',
+  },
+  {
+    title: 'a node without creationTimestamp counts as oldest',
+    nodes: [
+      ...twoMgmt(),
+      worker('w1', 1),
+      { ...worker('nots', 2), metadata: { ...worker('nots', 2).metadata, creationTimestamp: undefined } },
+    ],
+    expected: 'nots',
+    outcome: 'promote',
+  },
 ];
 
 describe('selectPromoteNode (reference)', () => {
@@ -164,9 +462,17 @@ describe('selection ties (Harvester lists nodes in random order)', () => {
 
   it('compares creation times in whole seconds, as the API server stores them', () => {
     const at = (iso: string): FakeNodeSpec => ({ createdAt: new Date(iso) });
-    const sameSecond = [...twoMgmt(), worker('late', 0, at('2025-01-01T00:00:07.900Z')), worker('early', 0, at('2025-01-01T00:00:07.100Z'))];
+    const sameSecond = [
+      ...twoMgmt(),
+      worker('late', 0, at('2025-01-01T00:00:07.900Z')),
+      worker('early', 0, at('2025-01-01T00:00:07.100Z')),
+    ];
     expect(tied(sameSecond)).to.deep.equal(['late', 'early']);
-    const nextSecond = [...twoMgmt(), worker('late', 0, at('2025-01-01T00:00:08.000Z')), worker('early', 0, at('2025-01-01T00:00:07.999Z'))];
+    const nextSecond = [
+      ...twoMgmt(),
+      worker('late', 0, at('2025-01-01T00:00:08.000Z')),
+      worker('early', 0, at('2025-01-01T00:00:07.999Z')),
+    ];
     expect(tied(nextSecond)).to.deep.equal(['early']);
   });
 
@@ -202,7 +508,7 @@ describe('selection ties (Harvester lists nodes in random order)', () => {
     expect(selection.reason).to.include('another order').and.include('w1');
   });
 
-  it('zones: the extra witness\'s zone counts only in the orders where it is not extra', () => {
+  it("zones: the extra witness's zone counts only in the orders where it is not extra", () => {
     const zonedWitness = (name: string, zone: string): V1Node => worker(name, 1, { zone, witness: true });
     // m1 in a, m2 in b; witc brings zone c, wita none new. Listed first, wita makes witc extra and the zones too few.
     const management = [mgmt('m1', { zone: 'a' }), mgmt('m2', { zone: 'b' })];
@@ -246,7 +552,10 @@ describe('loadPromotionPolicy', () => {
     await writeFile(join(dir, 'no-export.js'), 'export const somethingElse = 1;\n');
     await writeFile(join(dir, 'not-a-function.js'), 'export const selectPromoteNode = "w1";\n');
     await writeFile(join(dir, 'returns-number.js'), 'export function selectPromoteNode() { return 42; }\n');
-    await writeFile(join(dir, 'typed.ts'), 'export function selectPromoteNode(_nodes: unknown[]): string | undefined { return "typed"; }\n');
+    await writeFile(
+      join(dir, 'typed.ts'),
+      'export function selectPromoteNode(_nodes: unknown[]): string | undefined { return "typed"; }\n',
+    );
     await writeFile(join(dir, 'broken.js'), 'export function selectPromoteNode( {\n');
   });
   after(async () => {

@@ -253,7 +253,10 @@ function decide(nodes: readonly V1Node[], options: SelectionOptions, extra: Read
   const management = nodes.filter(isManagementNode);
   const pool = collectCandidates(nodes, options, extra);
   if (management.length + pool.eligibleCount < MANAGEMENT_NODE_TARGET) {
-    return declined('too-few-candidates', `${management.length} management + ${pool.eligibleCount} eligible node(s) < ${MANAGEMENT_NODE_TARGET}`);
+    return declined(
+      'too-few-candidates',
+      `${management.length} management + ${pool.eligibleCount} eligible node(s) < ${MANAGEMENT_NODE_TARGET}`,
+    );
   }
   const managementZones = new Set(management.map(zoneOf).filter((zone) => zone !== undefined));
   const zonesInForce = managementZones.size > 0;
@@ -265,7 +268,8 @@ function decide(nodes: readonly V1Node[], options: SelectionOptions, extra: Read
   if (tier === undefined) return declined('no-candidate', 'no eligible node is left to promote');
   const [tierName, tierNodes] = tier;
   const selectable = zonesInForce ? tierNodes.filter((node) => inZoneWithoutManagement(node, managementZones)) : tierNodes;
-  if (selectable.length === 0) return declined('no-candidate-in-new-zone', `no ${tierName} candidate is in a zone without a management node`);
+  if (selectable.length === 0)
+    return declined('no-candidate-in-new-zone', `no ${tierName} candidate is in a zone without a management node`);
   return { kind: 'promote', tier: tierName, selectable };
 }
 
@@ -292,5 +296,10 @@ export function selectWith(nodes: readonly V1Node[], options: SelectionOptions):
   const candidate = nodeName(picked);
   const others = tied.filter((name) => name !== candidate);
   const ties = others.length === 0 ? '' : `; tied with ${others.join(', ')} (Harvester's list order is random: any of them is its choice)`;
-  return { candidate, tied: [candidate, ...others], outcome: 'promote', reason: `promote ${candidate}: ${options.agePreference} ${decision.tier} candidate${ties}` };
+  return {
+    candidate,
+    tied: [candidate, ...others],
+    outcome: 'promote',
+    reason: `promote ${candidate}: ${options.agePreference} ${decision.tier} candidate${ties}`,
+  };
 }

@@ -1,6 +1,16 @@
 // Watches a cluster through its API and records what happens: Nodes, promote Jobs, Events and Leases (list-watch
 // with gaps recorded), the write samplers (through the VIP and per API server), and etcd membership samples.
-import { BatchV1Api, CoordinationV1Api, CoreV1Api, type CoreV1Event, type KubeConfig, type KubernetesObject, type V1Job, type V1Lease, type V1Node } from '@kubernetes/client-node';
+import {
+  BatchV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  type CoreV1Event,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Job,
+  type V1Lease,
+  type V1Node,
+} from '@kubernetes/client-node';
 import type { ClusterEndpoints, EtcdMembership } from '../model/cluster.ts';
 import { errorMessage } from '../util/errors.ts';
 import { loadKubeConfig, statusCodeOf } from '../util/kubeconfig.ts';
@@ -55,7 +65,9 @@ export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
   requestDeadlineMs: 2000,
 };
 
-function listOf<T extends KubernetesObject>(fetch: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>): () => Promise<ListResult<T>> {
+function listOf<T extends KubernetesObject>(
+  fetch: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
+): () => Promise<ListResult<T>> {
   return async () => {
     const list = await fetch();
     return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '0' };
@@ -209,10 +221,15 @@ export class ClusterObserver {
     // The write probe: blind writes through the VIP on a register of their own. The compare-and-swap client reads
     // first, and a read on a member without a leader waits out its whole deadline: alone, it would stretch every
     // outage it sees by up to one deadline.
-    this.addSampler(VIP_WRITE_PROBE, 'vip', kc, this.options.vipSampleIntervalMs, { mode: 'write', register: { configMap: probe, key: PROBE_KEY } });
+    this.addSampler(VIP_WRITE_PROBE, 'vip', kc, this.options.vipSampleIntervalMs, {
+      mode: 'write',
+      register: { configMap: probe, key: PROBE_KEY },
+    });
     if (this.options.nodeSampleIntervalMs > 0) {
       for (const [node, path] of this.cluster.endpoints.nodeKubeconfigPaths) {
-        this.addSampler(`node:${node}`, node, loadKubeConfig(path), this.options.nodeSampleIntervalMs, { register: { configMap: register } });
+        this.addSampler(`node:${node}`, node, loadKubeConfig(path), this.options.nodeSampleIntervalMs, {
+          register: { configMap: register },
+        });
       }
     }
     if (this.cluster.etcdMembership) {
@@ -239,7 +256,10 @@ export class ClusterObserver {
         );
       } catch (error) {
         if (statusCodeOf(error) !== 404) {
-          this.recorder.record({ kind: 'note', message: `could not delete ConfigMap ${object.namespace}/${object.name}: ${errorMessage(error)}; cpchaos cleanup retries` });
+          this.recorder.record({
+            kind: 'note',
+            message: `could not delete ConfigMap ${object.namespace}/${object.name}: ${errorMessage(error)}; cpchaos cleanup retries`,
+          });
           continue;
         }
       }
@@ -247,10 +267,21 @@ export class ClusterObserver {
     }
   }
 
-  private addSampler(process: string, target: string, kubeConfig: KubeConfig, intervalMs: number, extra: Pick<WriteSamplerOptions, 'mode' | 'register'>): void {
+  private addSampler(
+    process: string,
+    target: string,
+    kubeConfig: KubeConfig,
+    intervalMs: number,
+    extra: Pick<WriteSamplerOptions, 'mode' | 'register'>,
+  ): void {
     const sampler = new WriteSampler({
       ...extra,
-      process, target, kubeConfig, intervalMs, deadlineMs: this.options.requestDeadlineMs, blindWrites: process === 'vip',
+      process,
+      target,
+      kubeConfig,
+      intervalMs,
+      deadlineMs: this.options.requestDeadlineMs,
+      blindWrites: process === 'vip',
       onOp: ({ t, ...op }) => this.recorder.record({ kind: 'op', ...op, t }),
       nextOpId: () => ++this.opId,
     });
@@ -270,7 +301,7 @@ export class ClusterObserver {
         this.recorder.record({ kind: 'etcd', members: membership.members, ...(membership.leader ? { leader: membership.leader } : {}) });
       }
     } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+      const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
       const key = `error:${message}`;
       if (key !== this.lastEtcd) {
         this.lastEtcd = key;

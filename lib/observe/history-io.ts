@@ -54,7 +54,9 @@ class SequenceChecker {
       case 'op':
         return this.checkOp(e);
       case 'gap':
-        return (e['to'] as number) < (e['from'] as number) ? ['to', `gap ends (${String(e['to'])}) before it starts (${String(e['from'])})`] : undefined;
+        return (e['to'] as number) < (e['from'] as number)
+          ? ['to', `gap ends (${String(e['to'])}) before it starts (${String(e['from'])})`]
+          : undefined;
       default:
         return undefined;
     }
@@ -85,7 +87,11 @@ class SequenceChecker {
       this.ops.set(id, { f, completed: false });
       return undefined;
     }
-    if (open === undefined) return ['phase', `${String(e['phase'])} of operation ${String(e['opId'])} (process ${String(e['process'])}) with no invoke before it`];
+    if (open === undefined)
+      return [
+        'phase',
+        `${String(e['phase'])} of operation ${String(e['opId'])} (process ${String(e['process'])}) with no invoke before it`,
+      ];
     if (open.completed) return ['phase', `operation ${String(e['opId'])} of process ${String(e['process'])} completed twice`];
     if (open.f !== f) return ['f', `completion is ${String(f)} but the invoke was ${String(open.f)}`];
     open.completed = true;
@@ -105,7 +111,10 @@ const EVENT_KINDS = Object.keys(EVENT_SCHEMAS);
 class ProblemList {
   readonly problems: Problem[] = [];
   private locator: ((path: Path) => Position) | undefined;
-  constructor(readonly file: string, private readonly text: string) {}
+  constructor(
+    readonly file: string,
+    private readonly text: string,
+  ) {}
 
   get full(): boolean {
     return this.problems.length >= MAX_PROBLEMS;
@@ -154,14 +163,20 @@ function validateEvents(raw: readonly unknown[], prefix: Path, list: ProblemList
     const kind = e['kind'];
     const schema = schemaOf(kind);
     if (schema === undefined) {
-      const unknown = typeof kind === 'string' ? `unknown event kind ${JSON.stringify(kind)}${didYouMean(kind, EVENT_KINDS)}` : `found ${describeValue(kind)}`;
+      const unknown =
+        typeof kind === 'string'
+          ? `unknown event kind ${JSON.stringify(kind)}${didYouMean(kind, EVENT_KINDS)}`
+          : `found ${describeValue(kind)}`;
       list.add([...prefix, i, 'kind'], `${unknown}; expected one of ${EVENT_KINDS.join(', ')}`);
       continue;
     }
     // Parsed without options first (zod's fast path); the messages are made only for an event that fails.
     if (!schema.safeParse(e).success) {
       const { error } = schema.safeParse(e, { error: issueMessage });
-      if (error) list.problems.push(...zodProblems(error, list.file, [...prefix, i], list.locate).map((p) => ({ ...p, message: `${p.message}${context(e)}` })));
+      if (error)
+        list.problems.push(
+          ...zodProblems(error, list.file, [...prefix, i], list.locate).map((p) => ({ ...p, message: `${p.message}${context(e)}` })),
+        );
       continue;
     }
     const wrong = sequence.check(e);
@@ -188,7 +203,14 @@ export function loadHistoryDocument(text: string, file: string): HistoryDocument
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new FileProblemsError([{ file, ...jsonErrorPosition(text, error), path: '', message: `not valid JSON: ${error instanceof Error ? error.message : String(error)}` }]);
+    throw new FileProblemsError([
+      {
+        file,
+        ...jsonErrorPosition(text, error),
+        path: '',
+        message: `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    ]);
   }
   const list = new ProblemList(file, text);
   if (Array.isArray(parsed)) {

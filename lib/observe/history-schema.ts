@@ -25,14 +25,15 @@ const nodeNames = z.array(nonEmptyStr);
 const watchType = z.enum(['ADDED', 'MODIFIED', 'DELETED', 'SYNC']);
 
 /** Every event's `seq` and `t`; other fields are allowed on read and ignored (forward compatibility). */
-const event = <K extends string, S extends z.core.$ZodLooseShape>(kind: K, shape: S) => z.object({
-  /** Strictly increasing index: the order things were recorded in. "Before" always means lower seq. */
-  seq: z.int(),
-  /** Milliseconds since epoch when the recorder saw or did this (non-decreasing; for durations). */
-  t: z.number(),
-  kind: z.literal(kind),
-  ...shape,
-});
+const event = <K extends string, S extends z.core.$ZodLooseShape>(kind: K, shape: S) =>
+  z.object({
+    /** Strictly increasing index: the order things were recorded in. "Before" always means lower seq. */
+    seq: z.int(),
+    /** Milliseconds since epoch when the recorder saw or did this (non-decreasing; for durations). */
+    t: z.number(),
+    kind: z.literal(kind),
+    ...shape,
+  });
 
 /** Time budgets the oracles judge against. Absent ones take the defaults of resolveBudgets(). */
 export const runBudgets = z.object({
@@ -183,9 +184,11 @@ const op = event('op', {
   phase: z.enum(['invoke', 'ok', 'fail', 'info']),
   f: z.enum(['read', 'write', 'cas']),
   /** write: the value; cas: [expected, new]. Repeated on the completion. */
-  value: z.union([z.number(), z.tuple([z.number(), z.number()])], {
-    error: (issue) => `expected a number or [expected, new], found ${describeValue(issue.input)}`,
-  }).optional(),
+  value: z
+    .union([z.number(), z.tuple([z.number(), z.number()])], {
+      error: (issue) => `expected a number or [expected, new], found ${describeValue(issue.input)}`,
+    })
+    .optional(),
   /** read, on `ok`: the value read; absent when the register did not exist. */
   result: z.number().optional(),
   error: str.optional(),
@@ -225,7 +228,10 @@ export const EVENT_SCHEMAS = {
   note,
 } as const;
 
-export const historyEvent = z.discriminatedUnion('kind', Object.values(EVENT_SCHEMAS) as [typeof runStart, ...(typeof EVENT_SCHEMAS)[keyof typeof EVENT_SCHEMAS][]]);
+export const historyEvent = z.discriminatedUnion(
+  'kind',
+  Object.values(EVENT_SCHEMAS) as [typeof runStart, ...(typeof EVENT_SCHEMAS)[keyof typeof EVENT_SCHEMAS][]],
+);
 export type HistoryEvent = Infer<typeof historyEvent>;
 
 /** The verdicts a fixture may expect of a named invariant. */

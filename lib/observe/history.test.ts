@@ -9,9 +9,12 @@ const cp = (i: number, extra = {}) => tnode(`cp-${i}`, { management: true, ageMi
 function sample(): HistoryEvent[] {
   return new HistoryBuilder()
     .cluster([cp(0), cp(1), cp(2), tnode('w-0', { ageMinutes: 10 })])
-    .at(1).write(1, 1)
-    .at(2).fault('k', 'kill', ['cp-1'])
-    .at(3).gap('nodes', 2.5, 3)
+    .at(1)
+    .write(1, 1)
+    .at(2)
+    .fault('k', 'kill', ['cp-1'])
+    .at(3)
+    .gap('nodes', 2.5, 3)
     .end()
     .build();
 }
@@ -66,7 +69,9 @@ describe('history: load and serialize', () => {
     expect(problem?.line).to.equal(3);
     const column = (text.split('\n')[2] ?? '').indexOf('"status":7') + '"status":'.length + 1;
     expect(problem?.column).to.equal(column);
-    expect(error.message).to.equal(`h.json:3:${column}: events[1].node.conditions[0].status: expected a string, found a number (7) (node event, seq 1)`);
+    expect(error.message).to.equal(
+      `h.json:3:${column}: events[1].node.conditions[0].status: expected a string, found a number (7) (node event, seq 1)`,
+    );
   });
 
   it('lists every broken event (up to a limit), not only the first, and reads bare arrays with paths from the root', () => {
@@ -81,10 +86,14 @@ describe('history: load and serialize', () => {
   });
 
   it('suggests the event kind meant, and names values not in a list', () => {
-    expect(loadError([{ seq: 0, t: T0, kind: 'nots', message: 'x' }]).message).to.match(/^events\[0\]\.kind: unknown event kind "nots" \(did you mean "note"\?\); expected one of run-start, /);
+    expect(loadError([{ seq: 0, t: T0, kind: 'nots', message: 'x' }]).message).to.match(
+      /^events\[0\]\.kind: unknown event kind "nots" \(did you mean "note"\?\); expected one of run-start, /,
+    );
     const gap = { seq: 0, t: T0, kind: 'gap', source: 'node', from: T0, to: T0, reason: 'r' };
     expect(loadError([{ seq: 0, t: T0, kind: 'constructor' }]).path).to.equal('kind');
-    expect(loadError([gap]).message).to.match(/^events\[0\]\.source: unknown value "node" \(did you mean "nodes"\?\); expected one of "nodes", "jobs"/);
+    expect(loadError([gap]).message).to.match(
+      /^events\[0\]\.source: unknown value "node" \(did you mean "nodes"\?\); expected one of "nodes", "jobs"/,
+    );
   });
 
   it('quotes label keys that are not identifiers in paths', () => {
@@ -96,12 +105,20 @@ describe('history: load and serialize', () => {
   });
 
   it('reports missing fields, unknown kinds and bad seq/t', () => {
-    expect(loadError([{ seq: 0, t: T0, kind: 'note' }]).message).to.match(/^events\[0\]\.message: missing required field; expected a string/);
+    expect(loadError([{ seq: 0, t: T0, kind: 'note' }]).message).to.match(
+      /^events\[0\]\.message: missing required field; expected a string/,
+    );
     expect(loadError([{ seq: 0, t: T0, kind: 'weird' }]).path).to.equal('kind');
     expect(loadError([{ seq: 'x', t: T0, kind: 'note', message: '' }]).path).to.equal('seq');
-    const twice = [{ seq: 1, t: T0, kind: 'note', message: 'a' }, { seq: 1, t: T0, kind: 'note', message: 'b' }];
+    const twice = [
+      { seq: 1, t: T0, kind: 'note', message: 'a' },
+      { seq: 1, t: T0, kind: 'note', message: 'b' },
+    ];
     expect(loadError(twice).message).to.match(/^events\[1\]\.seq: must increase strictly/);
-    const back = [{ seq: 1, t: T0 + 5, kind: 'note', message: 'a' }, { seq: 2, t: T0, kind: 'note', message: 'b' }];
+    const back = [
+      { seq: 1, t: T0 + 5, kind: 'note', message: 'a' },
+      { seq: 2, t: T0, kind: 'note', message: 'b' },
+    ];
     expect(loadError(back).message).to.match(/^events\[1\]\.t: must not decrease/);
   });
 
@@ -117,7 +134,17 @@ describe('history: load and serialize', () => {
   });
 
   it('keeps the annotations an annotate action set or removed (null) and the resourceVersions it left', () => {
-    const annotate = (seq: number, phase: string, extra = {}) => ({ seq, t: T0, kind: 'action', id: 'a', phase, fault: 'annotate', nodes: ['w-0'], annotations: { 'harvesterhci.io/promote-status': null, note: 'x' }, ...extra });
+    const annotate = (seq: number, phase: string, extra = {}) => ({
+      seq,
+      t: T0,
+      kind: 'action',
+      id: 'a',
+      phase,
+      fault: 'annotate',
+      nodes: ['w-0'],
+      annotations: { 'harvesterhci.io/promote-status': null, note: 'x' },
+      ...extra,
+    });
     const events = [annotate(0, 'intent'), annotate(1, 'applied', { rvs: { 'w-0': '42' } })];
     expect(loadHistory(JSON.stringify(events), 'a.json')).to.deep.equal(events);
     expect(loadError([annotate(0, 'intent', { annotations: { note: 1 } })]).path).to.equal('annotations.note');
@@ -125,7 +152,18 @@ describe('history: load and serialize', () => {
   });
 
   it('checks op completions follow their invoke, once, and write values are present', () => {
-    const op = (seq: number, phase: string, extra = {}) => ({ seq, t: T0, kind: 'op', process: 'vip', target: 'vip', opId: 1, phase, f: 'write', value: 1, ...extra });
+    const op = (seq: number, phase: string, extra = {}) => ({
+      seq,
+      t: T0,
+      kind: 'op',
+      process: 'vip',
+      target: 'vip',
+      opId: 1,
+      phase,
+      f: 'write',
+      value: 1,
+      ...extra,
+    });
     expect(loadError([op(0, 'ok')]).message).to.match(/with no invoke before it/);
     expect(loadError([op(0, 'invoke'), op(1, 'ok'), op(2, 'ok')]).message).to.match(/completed twice/);
     expect(loadError([op(0, 'invoke'), op(1, 'invoke')]).message).to.match(/invoked twice/);
@@ -136,8 +174,12 @@ describe('history: load and serialize', () => {
   it('rejects invalid JSON and documents without events, naming the file', () => {
     expect(() => loadHistory('{', 'bad.json')).to.throw(FileProblemsError, /^bad\.json:1:2: \(root\): not valid JSON/);
     expect(() => loadHistory('{"x":1}', 'bad.json')).to.throw(/^bad\.json:1:1: events: missing required field; expected an array/);
-    expect(() => loadHistory('{"events":[],"expect":{"a":"maybe"}}', 'bad.json')).to.throw(/^bad\.json:1:28: expect\.a: unknown value "maybe"; expected one of "pass", "fail", "inconclusive"/);
-    expect(() => loadHistory('7', 'bad.json')).to.throw(/^bad\.json:1:1: \(root\): expected an array of events or an object with "events", found a number \(7\)/);
+    expect(() => loadHistory('{"events":[],"expect":{"a":"maybe"}}', 'bad.json')).to.throw(
+      /^bad\.json:1:28: expect\.a: unknown value "maybe"; expected one of "pass", "fail", "inconclusive"/,
+    );
+    expect(() => loadHistory('7', 'bad.json')).to.throw(
+      /^bad\.json:1:1: \(root\): expected an array of events or an object with "events", found a number \(7\)/,
+    );
   });
 
   it('loads and validates a large history (timing is left to the bench)', () => {
@@ -149,15 +191,20 @@ describe('history: load and serialize', () => {
 
 describe('history: helpers', () => {
   it('resolveBudgets defaults outageMs to election timeout + 2 s', () => {
-    const budgets = resolveBudgets({ kubeletHeartbeatMs: 1, nodeMonitorGraceMs: 1, etcdHeartbeatMs: 1, etcdElectionTimeoutMs: 1000 }, { promotionMs: 5 });
+    const budgets = resolveBudgets(
+      { kubeletHeartbeatMs: 1, nodeMonitorGraceMs: 1, etcdHeartbeatMs: 1, etcdElectionTimeoutMs: 1000 },
+      { promotionMs: 5 },
+    );
     expect(budgets).to.deep.equal({ promotionMs: 5, outageMs: 3000, recoveryMs: 120_000 });
   });
 
   it('nodesAt replays node events up to a time (DELETED removes)', () => {
     const h = new HistoryBuilder()
       .cluster([cp(0), cp(1)])
-      .at(5).node('MODIFIED', cp(1, { ready: 'False' }))
-      .at(10).node('DELETED', cp(1, { ready: 'False' }))
+      .at(5)
+      .node('MODIFIED', cp(1, { ready: 'False' }))
+      .at(10)
+      .node('DELETED', cp(1, { ready: 'False' }))
       .build();
     expect([...nodesAt(h, T0).keys()]).to.deep.equal(['cp-0', 'cp-1']);
     expect(nodesAt(h, T0 + 7_000).get('cp-1')?.conditions[0]?.status).to.equal('False');
@@ -168,11 +215,15 @@ describe('history: helpers', () => {
   it('harnessDeletions pairs applied deletions with the DELETED that followed the intent', () => {
     const h = new HistoryBuilder()
       .cluster([cp(0), cp(1), cp(2), tnode('w-0')])
-      .at(1).action('d1', 'intent', 'delete-node', ['cp-2'])
+      .at(1)
+      .action('d1', 'intent', 'delete-node', ['cp-2'])
       .node('DELETED', cp(2)) // gone before "applied" was recorded
       .action('d1', 'applied', 'delete-node', ['cp-2'])
-      .at(2).fault('d2', 'force-delete-node', ['cp-1'])
-      .at(3).action('d3', 'intent', 'delete-node', ['w-0']).action('d3', 'failed', 'delete-node', ['w-0'], { error: 'forbidden' })
+      .at(2)
+      .fault('d2', 'force-delete-node', ['cp-1'])
+      .at(3)
+      .action('d3', 'intent', 'delete-node', ['w-0'])
+      .action('d3', 'failed', 'delete-node', ['w-0'], { error: 'forbidden' })
       .build();
     const deletions = harnessDeletions(h);
     expect(deletions.map((d) => [d.actionId, d.node, d.goneAt !== undefined])).to.deep.equal([
@@ -186,11 +237,16 @@ describe('history: helpers', () => {
   it('harnessDeletions does not take a re-created node of the same name for the deleted one', () => {
     const h = new HistoryBuilder()
       .cluster([cp(0), cp(1), cp(2)])
-      .at(1).node('DELETED', cp(2))
-      .at(2).node('ADDED', cp(2, { uid: 'second' }))
-      .at(3).fault('d', 'delete-node', ['cp-2'])
-      .at(4).node('DELETED', cp(2, { uid: 'other' }))
-      .at(5).node('DELETED', cp(2, { uid: 'second' }))
+      .at(1)
+      .node('DELETED', cp(2))
+      .at(2)
+      .node('ADDED', cp(2, { uid: 'second' }))
+      .at(3)
+      .fault('d', 'delete-node', ['cp-2'])
+      .at(4)
+      .node('DELETED', cp(2, { uid: 'other' }))
+      .at(5)
+      .node('DELETED', cp(2, { uid: 'second' }))
       .build();
     const [deletion] = harnessDeletions(h);
     expect(deletion?.gone?.node.uid).to.equal('second');

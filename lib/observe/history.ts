@@ -4,13 +4,43 @@
 import type { DeleteFault } from '../faults/catalogue.ts';
 import { isDeleteFault } from '../faults/catalogue.ts';
 import type { ClusterTimers } from '../model/cluster.ts';
-import type { ActionEvent, GapEvent, GapSource, HistoryEvent, NodeEvent, OpEvent, RunBudgets, RunEndEvent, RunStartEvent, TrimmedNode } from './history-schema.ts';
+import type {
+  ActionEvent,
+  GapEvent,
+  GapSource,
+  HistoryEvent,
+  NodeEvent,
+  OpEvent,
+  RunBudgets,
+  RunEndEvent,
+  RunStartEvent,
+  TrimmedNode,
+} from './history-schema.ts';
 
 export { ACTION_PHASES, GAP_SOURCES } from './history-constants.ts';
 // The event types are inferred from the schemas that validate history.json (history-schema.ts).
 export type {
-  ActionEvent, ActionPhase, EtcdEvent, GapEvent, GapSource, HistoryEvent, JobEvent, K8sEventEvent, LeaseEvent, NodeCondition, NodeEvent,
-  NodeTaint, NoteEvent, OpEvent, OpFunction, OpPhase, RunBudgets, RunEndEvent, RunStartEvent, StepEvent, TrimmedNode,
+  ActionEvent,
+  ActionPhase,
+  EtcdEvent,
+  GapEvent,
+  GapSource,
+  HistoryEvent,
+  JobEvent,
+  K8sEventEvent,
+  LeaseEvent,
+  NodeCondition,
+  NodeEvent,
+  NodeTaint,
+  NoteEvent,
+  OpEvent,
+  OpFunction,
+  OpPhase,
+  RunBudgets,
+  RunEndEvent,
+  RunStartEvent,
+  StepEvent,
+  TrimmedNode,
 } from './history-schema.ts';
 
 export type ResolvedBudgets = Required<RunBudgets>;

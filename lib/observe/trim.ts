@@ -27,8 +27,14 @@ export function trimNode(node: V1Node): TrimmedNode {
 }
 
 export function trimJob(job: V1Job): {
-  namespace: string; name: string; labels: Record<string, string>; ownerNode?: string;
-  active: number; succeeded: number; failed: number; conditions: { type: string; status: string }[];
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  ownerNode?: string;
+  active: number;
+  succeeded: number;
+  failed: number;
+  conditions: { type: string; status: string }[];
 } {
   const meta = job.metadata ?? {};
   const owner = meta.ownerReferences?.find((o) => o.kind === 'Node')?.name;
@@ -45,7 +51,12 @@ export function trimJob(job: V1Job): {
 }
 
 export function trimEvent(event: CoreV1Event): {
-  namespace: string; name: string; reason: string; message: string; involvedObject: { kind: string; name: string }; source?: string;
+  namespace: string;
+  name: string;
+  reason: string;
+  message: string;
+  involvedObject: { kind: string; name: string };
+  source?: string;
 } {
   const component = event.source?.component ?? event.reportingComponent;
   return {

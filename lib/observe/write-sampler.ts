@@ -74,7 +74,8 @@ function describe(error: unknown): string {
 function definitelyFailed(error: unknown): boolean {
   const code = statusCode(error);
   // etcd refuses a proposal outright when it knows no leader: nothing was written.
-  if (code === 503 && /no leader/i.test(String((error as { body?: unknown }).body ?? '') + String((error as Error).message ?? ''))) return true;
+  if (code === 503 && /no leader/i.test(String((error as { body?: unknown }).body ?? '') + String((error as Error).message ?? '')))
+    return true;
   if (code !== undefined) return code === 409 || code === 404 || code === 400 || code === 422;
   const text = String((error as { message?: unknown }).message ?? '') + String((error as { cause?: { code?: unknown } }).cause?.code ?? '');
   return /ECONNREFUSED|ENOENT|socket hang up before/i.test(text);

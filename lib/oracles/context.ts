@@ -46,7 +46,11 @@ export interface OracleOptions {
 export const DEFAULT_OUTAGE_THRESHOLD_MS = 1_000;
 export const DEFAULT_LINEARIZABILITY_MAX_STEPS = 10_000_000;
 /** Harvester's selection; any node of its tie set is its choice (it lists nodes from an informer cache, in random order). */
-export const HARVESTER_REFERENCE: ReferencePolicy = { selectPromoteNode, explain: explainSelection, tied: (nodes) => explainSelection(nodes).tied };
+export const HARVESTER_REFERENCE: ReferencePolicy = {
+  selectPromoteNode,
+  explain: explainSelection,
+  tied: (nodes) => explainSelection(nodes).tied,
+};
 
 /** The nodes the reference accepts as its choice now: its tie set, or the one node it names; empty when none. */
 export function referenceChoices(reference: ReferencePolicy, nodes: readonly V1Node[], now: Date): readonly string[] {

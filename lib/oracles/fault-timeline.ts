@@ -140,9 +140,17 @@ export function buildFaultTimeline(
   const snapshot = (event: HistoryEvent): void => {
     const cp = new Set(controlPlane);
     const downWide = [...state.down.keys()].sort();
-    const downNarrow = [...state.down].filter(([, d]) => d.applied && d.recoveringBy === undefined).map(([n]) => n).sort();
+    const downNarrow = [...state.down]
+      .filter(([, d]) => d.applied && d.recoveringBy === undefined)
+      .map(([n]) => n)
+      .sort();
     const cut = [...new Set([...state.cut.values()].flatMap((c) => c.nodes))].sort();
-    const next = { controlPlane, downWide: downWide.filter((n) => cp.has(n)), downNarrow: downNarrow.filter((n) => cp.has(n)), cut: cut.filter((n) => cp.has(n)) };
+    const next = {
+      controlPlane,
+      downWide: downWide.filter((n) => cp.has(n)),
+      downNarrow: downNarrow.filter((n) => cp.has(n)),
+      cut: cut.filter((n) => cp.has(n)),
+    };
     const nextKey = key(next);
     if (nextKey === lastKey) return;
     lastKey = nextKey;

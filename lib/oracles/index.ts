@@ -58,7 +58,9 @@ export function runOracles(history: History, names?: readonly string[], options:
       return oracle.check(ctx);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return verdict(name, 'inconclusive', `the oracle failed: ${message}`, [], { error: error instanceof Error ? (error.stack ?? message) : message });
+      return verdict(name, 'inconclusive', `the oracle failed: ${message}`, [], {
+        error: error instanceof Error ? (error.stack ?? message) : message,
+      });
     }
   });
 }

@@ -9,7 +9,9 @@ function registerOps(simulated: readonly SimulatedOp[]): RegisterOp[] {
 }
 
 /** Ops from a compact script: [f, outcome, value/result, call, ret]. */
-function ops(...rows: [RegisterOp['f'], RegisterOp['outcome'], number | [number, number] | null | undefined, number, number?][]): RegisterOp[] {
+function ops(
+  ...rows: [RegisterOp['f'], RegisterOp['outcome'], number | [number, number] | null | undefined, number, number?][]
+): RegisterOp[] {
   return rows.map(([f, outcome, v, call, ret], id) => ({
     id,
     f,
@@ -71,12 +73,24 @@ describe('checkRegister (linearizability of a CAS register)', () => {
   });
 
   it('does not let an info write take effect twice', () => {
-    const h = ops(['write', 'ok', 1, 0, 1], ['write', 'info', 2, 2], ['read', 'ok', 2, 4, 5], ['write', 'ok', 3, 6, 7], ['read', 'ok', 2, 8, 9]);
+    const h = ops(
+      ['write', 'ok', 1, 0, 1],
+      ['write', 'info', 2, 2],
+      ['read', 'ok', 2, 4, 5],
+      ['write', 'ok', 3, 6, 7],
+      ['read', 'ok', 2, 8, 9],
+    );
     expect(checkRegister(h).kind).to.equal('not-linearizable');
   });
 
   it('leaves out of the window an info write whose unique value was observed before it', () => {
-    const h = ops(['write', 'ok', 1, 0, 1], ['write', 'info', 2, 2], ['read', 'ok', 2, 4, 5], ['write', 'ok', 3, 6, 7], ['read', 'ok', 2, 8, 9]);
+    const h = ops(
+      ['write', 'ok', 1, 0, 1],
+      ['write', 'info', 2, 2],
+      ['read', 'ok', 2, 4, 5],
+      ['write', 'ok', 3, 6, 7],
+      ['read', 'ok', 2, 8, 9],
+    );
     const result = checkRegister(h);
     expect(result.kind).to.equal('not-linearizable');
     if (result.kind === 'not-linearizable') expect(result.window.map((op) => op.id)).to.deep.equal([3, 4]);

@@ -625,7 +625,7 @@ function closedWindow(
   let hi = hi0;
   let minCall = at(ops, lo).call;
   let maxRet = Math.max(...ops.slice(lo, hi + 1).map((op) => op.ret));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     // later operations invoked before the span ends
     while (hi + 1 < ops.length && at(ops, hi + 1).call < maxRet) {
@@ -682,7 +682,12 @@ function settledPositions(p: Prepared): Map<PreparedOp, number> {
  * looking back 0, 1, 2, 4, ... completed operations, then bisecting to the shortest look-back that still fails.
  * Unverified (the whole prefix) when no window fails within the step budget.
  */
-function findWindow(p: Prepared, culprit: PreparedOp, initial: number, windowMaxSteps: number): { subset: PreparedOp[]; verified: boolean } {
+function findWindow(
+  p: Prepared,
+  culprit: PreparedOp,
+  initial: number,
+  windowMaxSteps: number,
+): { subset: PreparedOp[]; verified: boolean } {
   const completed = completedByCall(p);
   const infoOps = p.ops.filter((op) => op.info);
   const settledBy = settledPositions(p);
@@ -725,7 +730,7 @@ function findWindow(p: Prepared, culprit: PreparedOp, initial: number, windowMax
 function shrink(subset: readonly PreparedOp[], windowMaxSteps: number): PreparedOp[] {
   let current = [...subset];
   for (let chunk = Math.ceil(current.length / 2); chunk >= 1; chunk = chunk === 1 ? 0 : Math.ceil(chunk / 2)) {
-    for (let i = 0; i < current.length; ) {
+    for (let i = 0; i < current.length;) {
       const candidate = [...current.slice(0, i), ...current.slice(i + chunk)];
       if (candidate.length > 0 && search(candidate, ANY, windowMaxSteps, true).kind === 'fail') current = candidate;
       else i += chunk;

@@ -14,7 +14,13 @@ describe('management-count', () => {
   });
 
   it('fails at the event that makes a fourth management node, with every management node as evidence', () => {
-    const v = check(new HistoryBuilder().cluster([cp(0), cp(1), cp(2), w(0)]).at(5).node('MODIFIED', w(0, { management: true })).end());
+    const v = check(
+      new HistoryBuilder()
+        .cluster([cp(0), cp(1), cp(2), w(0)])
+        .at(5)
+        .node('MODIFIED', w(0, { management: true }))
+        .end(),
+    );
     expect(v.status).to.equal('fail');
     expect(v.summary).to.match(/4 management nodes at \+5\.0 s \(cp-0, cp-1, cp-2, w-0\)/);
     expect(v.evidence.length).to.equal(4);
@@ -27,7 +33,14 @@ describe('management-count', () => {
 
   it('after a management deletion, fails when the run ends (past the budget) with fewer than min(3, nodes)', () => {
     const b = (endSec: number) =>
-      new HistoryBuilder().cluster([cp(0), cp(1), cp(2), w(0)], { promotionMs: 60_000 }).at(5).fault('d', 'delete-node', ['cp-2']).at(6).node('DELETED', cp(2)).at(endSec).end();
+      new HistoryBuilder()
+        .cluster([cp(0), cp(1), cp(2), w(0)], { promotionMs: 60_000 })
+        .at(5)
+        .fault('d', 'delete-node', ['cp-2'])
+        .at(6)
+        .node('DELETED', cp(2))
+        .at(endSec)
+        .end();
     const late = check(b(100));
     expect(late.status).to.equal('fail');
     expect(late.summary).to.match(/ended with 2 management node\(s\) of 3, not 3/);
@@ -35,12 +48,27 @@ describe('management-count', () => {
   });
 
   it('accepts min(3, nodes) when the cluster shrank below 3 nodes', () => {
-    const v = check(new HistoryBuilder().cluster([cp(0), cp(1), cp(2)], { promotionMs: 1_000 }).at(5).fault('d', 'delete-node', ['cp-2']).at(6).node('DELETED', cp(2)).at(100).end());
+    const v = check(
+      new HistoryBuilder()
+        .cluster([cp(0), cp(1), cp(2)], { promotionMs: 1_000 })
+        .at(5)
+        .fault('d', 'delete-node', ['cp-2'])
+        .at(6)
+        .node('DELETED', cp(2))
+        .at(100)
+        .end(),
+    );
     expect(v.status).to.equal('pass');
   });
 
   it('is inconclusive when the node watch was blind', () => {
-    const v = check(new HistoryBuilder().cluster([cp(0), cp(1), cp(2)]).at(10).gap('nodes', 5, 10).end());
+    const v = check(
+      new HistoryBuilder()
+        .cluster([cp(0), cp(1), cp(2)])
+        .at(10)
+        .gap('nodes', 5, 10)
+        .end(),
+    );
     expect(v.status).to.equal('inconclusive');
     expect(v.evidence[0]?.kind).to.equal('gap');
   });

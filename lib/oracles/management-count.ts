@@ -62,16 +62,28 @@ function check(ctx: OracleContext): Verdict {
       const finalEvidence = [lastGone.gone, ...[...tracker.entries()].map((e) => e.event)];
       const summary = `the run deleted management node ${lastGone.deletion.node} and ended with ${finalCount} management node(s) of ${total}, not ${expected}`;
       if (budgetMs === undefined || ctx.endT < lastGone.gone.t + budgetMs) {
-        const left = budgetMs === undefined ? 'no promotion budget known' : `${formatMs(lastGone.gone.t + budgetMs - ctx.endT)} of the promotion budget left`;
+        const left =
+          budgetMs === undefined
+            ? 'no promotion budget known'
+            : `${formatMs(lastGone.gone.t + budgetMs - ctx.endT)} of the promotion budget left`;
         return verdict(MANAGEMENT_COUNT, 'inconclusive', `${summary}, but the run ended early (${left})`, finalEvidence, details);
       }
       return verdict(MANAGEMENT_COUNT, 'fail', summary, finalEvidence, details);
     }
   }
   if (gaps.length > 0) {
-    return verdict(MANAGEMENT_COUNT, 'inconclusive', `at most ${maxCount} management nodes seen, but the node watch was blind ${gaps.length} time(s), when more may have existed`, gaps, details);
+    return verdict(
+      MANAGEMENT_COUNT,
+      'inconclusive',
+      `at most ${maxCount} management nodes seen, but the node watch was blind ${gaps.length} time(s), when more may have existed`,
+      gaps,
+      details,
+    );
   }
-  const end = lastGone === undefined ? '' : `; after deleting ${disappearances.length} management node(s) the run ended with ${finalCount} of ${total} (= min(3, nodes))`;
+  const end =
+    lastGone === undefined
+      ? ''
+      : `; after deleting ${disappearances.length} management node(s) the run ended with ${finalCount} of ${total} (= min(3, nodes))`;
   return verdict(MANAGEMENT_COUNT, 'pass', `at most ${maxCount} management nodes at any time${end}`, [], details);
 }
 

@@ -70,7 +70,10 @@ describe('no-lost-writes', () => {
       const process = `c${op.process}`;
       events.push({ pos: op.call, emit: () => b.op(process, i, 'invoke', op.f, op.value === undefined ? {} : { value: op.value }) });
       const result = op.result === null || op.result === undefined ? {} : { result: op.result };
-      events.push({ pos: op.ret, emit: () => b.op(process, i, op.outcome, op.f, { ...(op.value === undefined ? {} : { value: op.value }), ...result }) });
+      events.push({
+        pos: op.ret,
+        emit: () => b.op(process, i, op.outcome, op.f, { ...(op.value === undefined ? {} : { value: op.value }), ...result }),
+      });
     });
     events.sort((x, y) => x.pos - y.pos).forEach((e) => e.emit());
     const v = check(b.end());

@@ -14,7 +14,12 @@ import type { Verdict } from './verdict.ts';
 export const NO_LOST_WRITES = 'no-lost-writes';
 
 function describe(op: Operation): string {
-  const value = op.f === 'read' ? (op.outcome === 'ok' ? ` -> ${op.result === null ? 'absent' : String(op.result)}` : '') : ` ${JSON.stringify(op.value)}`;
+  const value =
+    op.f === 'read'
+      ? op.outcome === 'ok'
+        ? ` -> ${op.result === null ? 'absent' : String(op.result)}`
+        : ''
+      : ` ${JSON.stringify(op.value)}`;
   return `${op.process}#${op.opId} ${op.f}${value} ${op.outcome}`;
 }
 
@@ -33,12 +38,16 @@ interface FinalRead {
 /** The last acknowledged write and the read after it. */
 function finalRead(ops: readonly Operation[]): FinalRead {
   const acked = ops.filter((op) => isWrite(op) && op.outcome === 'ok' && op.completion !== undefined);
-  const last = acked.reduce<Operation | undefined>((a, b) => (a === undefined || (b.completion?.seq ?? 0) > (a.completion?.seq ?? 0) ? b : a), undefined);
+  const last = acked.reduce<Operation | undefined>(
+    (a, b) => (a === undefined || (b.completion?.seq ?? 0) > (a.completion?.seq ?? 0) ? b : a),
+    undefined,
+  );
   if (last === undefined) return { status: 'no-ack', summary: 'no write was acknowledged', evidence: [] };
   const lastDone = last.completion?.seq ?? 0;
   const reads = ops.filter((op) => op.f === 'read' && op.outcome === 'ok' && op.invoke.seq > lastDone);
   const read = reads.at(-1);
-  if (read === undefined) return { status: 'no-final-read', summary: `no read after the last acknowledged write (${describe(last)})`, evidence: eventsOf(last) };
+  if (read === undefined)
+    return { status: 'no-final-read', summary: `no read after the last acknowledged write (${describe(last)})`, evidence: eventsOf(last) };
   const seen = read.result ?? null;
   const readDone = read.completion?.seq ?? Infinity;
   // Values the read may return: the last acknowledged one, or one written by an operation not over before it began.
@@ -100,7 +109,13 @@ function check(ctx: OracleContext): Verdict {
         'fail',
         `register ${key} is not linearizable: no order explains ${describe(culprit)}; these ${window.length} operations alone admit no order${verified}: ${window.map(describe).join(', ')}`,
         window.flatMap(eventsOf),
-        { key, culprit: describe(culprit), window: window.map(describe), windowVerified: result.windowVerified, closedWindowSize: result.closedWindowSize },
+        {
+          key,
+          culprit: describe(culprit),
+          window: window.map(describe),
+          windowVerified: result.windowVerified,
+          closedWindowSize: result.closedWindowSize,
+        },
       );
     } else if (final.status === 'lost' && failure === undefined) {
       failure = verdict(NO_LOST_WRITES, 'fail', `register ${key}: ${final.summary}`, final.evidence);
@@ -114,7 +129,13 @@ function check(ctx: OracleContext): Verdict {
   const chosen = failure ?? unknown ?? noFinal;
   if (chosen !== undefined) return { ...chosen, details: { ...chosen.details, ...details } };
   const total = ctx.operations.length;
-  return verdict(NO_LOST_WRITES, 'pass', `${total} operation(s) on ${byKey.size} register(s): linearizable, and the final read saw the last acknowledged write`, [], details);
+  return verdict(
+    NO_LOST_WRITES,
+    'pass',
+    `${total} operation(s) on ${byKey.size} register(s): linearizable, and the final read saw the last acknowledged write`,
+    [],
+    details,
+  );
 }
 
 export const noLostWrites: Oracle = {

@@ -74,7 +74,15 @@ export class NodeTracker extends NodeSet {
     const before = this.get(name);
     if (event.type === 'DELETED') {
       if (before?.management) this.managementCountValue -= 1;
-      const change: NodeChange = { name, event, before, after: undefined, relevant: true, managementCount: this.managementCountValue, nodeCount: this.size - (before ? 1 : 0) };
+      const change: NodeChange = {
+        name,
+        event,
+        before,
+        after: undefined,
+        relevant: true,
+        managementCount: this.managementCountValue,
+        nodeCount: this.size - (before ? 1 : 0),
+      };
       this.follow(change);
       return change;
     }
@@ -84,7 +92,15 @@ export class NodeTracker extends NodeSet {
     const relevant = !labelsSame || !sameNodeStateExceptLabels(before.node, node);
     const after: NodeEntry = { node, event, management, status: relevant ? node.annotations[PROMOTE_STATUS_ANNOTATION] : before?.status };
     if (management !== (before?.management ?? false)) this.managementCountValue += management ? 1 : -1;
-    const change: NodeChange = { name, event, before, after, relevant, managementCount: this.managementCountValue, nodeCount: this.size + (before ? 0 : 1) };
+    const change: NodeChange = {
+      name,
+      event,
+      before,
+      after,
+      relevant,
+      managementCount: this.managementCountValue,
+      nodeCount: this.size + (before ? 0 : 1),
+    };
     this.follow(change);
     return change;
   }

@@ -66,8 +66,14 @@ export function operatorStatusChanges(history: History, changes: readonly (NodeC
     const from = before.status;
     const to = change.after.status;
     if (from === to) continue;
-    const request = pending.find((r) => !r.used && r.node === change.name && r.value === (to ?? null)
-      && happenedBefore(r.intent, event) && within(r.rv, before.event, event));
+    const request = pending.find(
+      (r) =>
+        !r.used &&
+        r.node === change.name &&
+        r.value === (to ?? null) &&
+        happenedBefore(r.intent, event) &&
+        within(r.rv, before.event, event),
+    );
     if (request === undefined) continue;
     request.used = true;
     out.set(event.seq, { node: change.name, from, to: request.value, intent: request.intent, event });

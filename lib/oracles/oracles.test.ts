@@ -8,12 +8,23 @@ import { ORACLE_NAMES, UnknownOracleError, runOracles } from './index.ts';
 import { HistoryBuilder, tnode } from '../observe/testing/history-builder.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
-const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 const REQUIRED = [
-  'kill-cp-no-promotion', 'delete-cp-promotes-oldest', 'majority-down-recovers',
-  'promotion-without-deletion', 'promotion-before-deletion-finished', 'two-promotions-at-once', 'four-management-nodes',
-  'wrong-candidate-promoted', 'outage-too-long', 'writes-during-majority-loss', 'lost-acknowledged-write', 'stale-read',
+  'kill-cp-no-promotion',
+  'delete-cp-promotes-oldest',
+  'majority-down-recovers',
+  'promotion-without-deletion',
+  'promotion-before-deletion-finished',
+  'two-promotions-at-once',
+  'four-management-nodes',
+  'wrong-candidate-promoted',
+  'outage-too-long',
+  'writes-during-majority-loss',
+  'lost-acknowledged-write',
+  'stale-read',
   'illegal-status-transition',
 ];
 
@@ -50,7 +61,10 @@ describe('fixtures/histories', () => {
 });
 
 describe('runOracles', () => {
-  const history = new HistoryBuilder().cluster([tnode('cp-0', { management: true })]).end().build();
+  const history = new HistoryBuilder()
+    .cluster([tnode('cp-0', { management: true })])
+    .end()
+    .build();
 
   it('runs all oracles in registry order, or the named ones', () => {
     expect(runOracles(history).map((v) => v.invariant)).to.deep.equal(ORACLE_NAMES);
@@ -67,15 +81,34 @@ describe('runOracles', () => {
 
   it('turns an oracle that throws into an inconclusive verdict naming the error', () => {
     const broken = runOracles(history, ['promotion-after-deletion'], {
-      reference: { selectPromoteNode: () => { throw new Error('boom'); } },
+      reference: {
+        selectPromoteNode: () => {
+          throw new Error('boom');
+        },
+      },
     });
     // nothing was deleted, so the reference is never asked: still inconclusive for the ordinary reason
     expect(broken[0]?.status).to.equal('inconclusive');
     const deleted = new HistoryBuilder()
-      .cluster([tnode('cp-0', { management: true }), tnode('cp-1', { management: true, ageMinutes: 1 }), tnode('cp-2', { management: true, ageMinutes: 2 }), tnode('w-0', { ageMinutes: 10 })])
-      .at(1).fault('d', 'delete-node', ['cp-2']).at(2).node('DELETED', tnode('cp-2', { management: true, ageMinutes: 2 }))
-      .end().build();
-    const crashed = runOracles(deleted, ['promotion-after-deletion'], { reference: { selectPromoteNode: () => { throw new Error('boom'); } } });
+      .cluster([
+        tnode('cp-0', { management: true }),
+        tnode('cp-1', { management: true, ageMinutes: 1 }),
+        tnode('cp-2', { management: true, ageMinutes: 2 }),
+        tnode('w-0', { ageMinutes: 10 }),
+      ])
+      .at(1)
+      .fault('d', 'delete-node', ['cp-2'])
+      .at(2)
+      .node('DELETED', tnode('cp-2', { management: true, ageMinutes: 2 }))
+      .end()
+      .build();
+    const crashed = runOracles(deleted, ['promotion-after-deletion'], {
+      reference: {
+        selectPromoteNode: () => {
+          throw new Error('boom');
+        },
+      },
+    });
     expect(crashed[0]?.status).to.equal('inconclusive');
     expect(crashed[0]?.summary).to.match(/oracle failed: boom/);
   });

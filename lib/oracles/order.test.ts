@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { HistoryEvent } from '../observe/history.ts';
 import { happenedBefore } from './order.ts';
 
-const event = (seq: number, rv?: string): HistoryEvent => ({ kind: 'note', seq, t: seq, message: '', ...(rv ? { rv } : {}) }) as HistoryEvent;
+const event = (seq: number, rv?: string): HistoryEvent =>
+  ({ kind: 'note', seq, t: seq, message: '', ...(rv ? { rv } : {}) }) as HistoryEvent;
 
 describe('happenedBefore', () => {
   it('orders by etcd revision when both events carry one, whatever the recording order', () => {

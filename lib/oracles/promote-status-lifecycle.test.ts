@@ -48,12 +48,15 @@ describe('promote-status-lifecycle', () => {
     const gap = check(base().at(5).gap('nodes', 2, 5).node('MODIFIED', w('complete')).end());
     expect(gap.status).to.equal('inconclusive');
     expect(gap.evidence.some((e) => e.kind === 'gap')).to.equal(true);
-    expect(check(base(w('complete')).at(5).gap('nodes', 2, 5).node('SYNC', w('running')).end()).status, 'never back to running').to.equal('fail');
+    expect(check(base(w('complete')).at(5).gap('nodes', 2, 5).node('SYNC', w('running')).end()).status, 'never back to running').to.equal(
+      'fail',
+    );
   });
 
-  describe('an operator clearing a status (the harness\'s own annotate step)', () => {
+  describe("an operator clearing a status (the harness's own annotate step)", () => {
     const clear = { annotations: { [PROMOTE_STATUS_ANNOTATION]: null } };
-    const nodeAt = (b: HistoryBuilder, type: 'MODIFIED' | 'SYNC', node: TrimmedNode, rv: string): HistoryBuilder => b.push({ kind: 'node', type, node, rv });
+    const nodeAt = (b: HistoryBuilder, type: 'MODIFIED' | 'SYNC', node: TrimmedNode, rv: string): HistoryBuilder =>
+      b.push({ kind: 'node', type, node, rv });
     /** w-0 runs and fails (rv 10, 11); `between` happens before the clearing is observed at rv 20. */
     const failedThenCleared = (between: (b: HistoryBuilder) => void, observed: 'MODIFIED' | 'SYNC' = 'MODIFIED'): HistoryBuilder => {
       const b = base();
@@ -74,7 +77,7 @@ describe('promote-status-lifecycle', () => {
       expect(v.details?.['byOperator']).to.deep.equal([{ node: 'w-0', from: 'failed', to: '(none)', t: T0 + 4000, action: 'a1' }]);
     });
 
-    it('accepts it across a relist when the harness\'s patch lies between the two observations', () => {
+    it("accepts it across a relist when the harness's patch lies between the two observations", () => {
       const b = failedThenCleared((x) => x.fault('a1', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '15' } }), 'SYNC');
       expect(check(b.end()).status).to.equal('pass');
     });
@@ -84,10 +87,16 @@ describe('promote-status-lifecycle', () => {
         ['no annotate step', () => undefined],
         ['an annotate step on another node', (b) => b.fault('a1', 'annotate', ['w-1'], clear)],
         ['an annotate step that sets another annotation', (b) => b.fault('a1', 'annotate', ['w-0'], { annotations: { note: 'x' } })],
-        ['an annotate step that sets the status instead', (b) => b.fault('a1', 'annotate', ['w-0'], { annotations: { [PROMOTE_STATUS_ANNOTATION]: 'failed' } })],
+        [
+          'an annotate step that sets the status instead',
+          (b) => b.fault('a1', 'annotate', ['w-0'], { annotations: { [PROMOTE_STATUS_ANNOTATION]: 'failed' } }),
+        ],
         ['a label step', (b) => b.fault('a1', 'label', ['w-0'])],
         // The harness's patch left rv 25: the clearing observed at rv 20 happened before it, so it was someone else's.
-        ['a clearing that happened before the harness\'s patch', (b) => b.fault('a1', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '25' } })],
+        [
+          "a clearing that happened before the harness's patch",
+          (b) => b.fault('a1', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '25' } }),
+        ],
         // Already cleared before the patch (a no-op that left the previous revision).
         ['a patch at or before the previous observation', (b) => b.fault('a1', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '11' } })],
       ];
@@ -104,7 +113,7 @@ describe('promote-status-lifecycle', () => {
       expect(check(b.end()).status).to.equal('fail');
     });
 
-    it('explains one clearing per node and step: a second clearing is nobody\'s', () => {
+    it("explains one clearing per node and step: a second clearing is nobody's", () => {
       const b = failedThenCleared((x) => x.fault('a1', 'annotate', ['w-0'], clear));
       nodeAt(b.at(5), 'MODIFIED', w('running'), '21');
       nodeAt(b.at(6), 'MODIFIED', w('failed'), '22');
@@ -117,7 +126,12 @@ describe('promote-status-lifecycle', () => {
 
   it('starts over for a new Node object of the same name', () => {
     const b = base().at(1).node('MODIFIED', w('running')).at(2).node('MODIFIED', w('complete'));
-    b.at(3).node('DELETED', w('complete')).at(4).node('ADDED', w(undefined, { uid: 'again' })).at(5).node('MODIFIED', w('running', { uid: 'again' }));
+    b.at(3)
+      .node('DELETED', w('complete'))
+      .at(4)
+      .node('ADDED', w(undefined, { uid: 'again' }))
+      .at(5)
+      .node('MODIFIED', w('running', { uid: 'again' }));
     expect(check(b.end()).status).to.equal('pass');
   });
 });

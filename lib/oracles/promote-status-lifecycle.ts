@@ -43,7 +43,10 @@ function check(ctx: OracleContext): Verdict {
     const next = after.status;
     if (before === undefined) {
       if (next !== undefined && !isPromoteStatus(next)) {
-        illegal.push({ summary: `${after.node.name} has promote-status ${JSON.stringify(next)}, which Harvester never writes`, evidence: [event] });
+        illegal.push({
+          summary: `${after.node.name} has promote-status ${JSON.stringify(next)}, which Harvester never writes`,
+          evidence: [event],
+        });
       }
       continue;
     }
@@ -64,10 +67,16 @@ function check(ctx: OracleContext): Verdict {
     if (isLegalPromoteTransition(p, next)) continue;
     const blind = gapsBetween(gaps, before.event, event);
     if (reachable(p, next) && (event.type === 'SYNC' || blind.length > 0)) {
-      unobserved.push({ summary: `${text}, a skipped step the recorder did not see (relist or watch gap)`, evidence: [before.event, event, ...blind] });
+      unobserved.push({
+        summary: `${text}, a skipped step the recorder did not see (relist or watch gap)`,
+        evidence: [before.event, event, ...blind],
+      });
     } else {
       const cleared = next === undefined ? '; no annotate step of the harness asked for this clearing' : '';
-      illegal.push({ summary: `${text} is not a legal transition (none -> running -> complete | failed | unknown; never cleared)${cleared}`, evidence: [before.event, event] });
+      illegal.push({
+        summary: `${text} is not a legal transition (none -> running -> complete | failed | unknown; never cleared)${cleared}`,
+        evidence: [before.event, event],
+      });
     }
   }
   const details = { transitions, byOperator, illegal: illegal.map((f) => f.summary), unobserved: unobserved.map((f) => f.summary) };
@@ -78,7 +87,10 @@ function check(ctx: OracleContext): Verdict {
   }
   const skipped = unobserved[0];
   if (skipped !== undefined) return verdict(PROMOTE_STATUS_LIFECYCLE, 'inconclusive', skipped.summary, skipped.evidence, details);
-  const operatorText = byOperator.length === 0 ? '' : `; ${byOperator.length} change(s) made by the harness's own annotate steps (${byOperator.map((c) => `${c.node} ${c.from} -> ${c.to}`).join(', ')})`;
+  const operatorText =
+    byOperator.length === 0
+      ? ''
+      : `; ${byOperator.length} change(s) made by the harness's own annotate steps (${byOperator.map((c) => `${c.node} ${c.from} -> ${c.to}`).join(', ')})`;
   const summary = `${transitions.length === 0 ? 'no promote-status changed' : `${transitions.length} promote-status transition(s), all legal`}${operatorText}`;
   return verdict(PROMOTE_STATUS_LIFECYCLE, 'pass', summary, [], details);
 }
@@ -89,6 +101,7 @@ function gapsBetween(gaps: readonly HistoryEvent[], from: NodeEvent, to: NodeEve
 
 export const promoteStatusLifecycle: Oracle = {
   name: PROMOTE_STATUS_LIFECYCLE,
-  description: 'promote-status only moves none -> running -> complete | failed | unknown on each Node object (changes the harness made itself excepted)',
+  description:
+    'promote-status only moves none -> running -> complete | failed | unknown on each Node object (changes the harness made itself excepted)',
   check,
 };

@@ -122,7 +122,12 @@ export type MachineEvent =
   | { readonly kind: 'tick'; readonly at: HistoryEvent }
   | { readonly kind: 'promotion-start'; readonly start: PromotionStart }
   /** A node event; `disappearance` when it is a harness-deleted management node's DELETED event. */
-  | { readonly kind: 'node-change'; readonly at: NodeEvent; readonly change: NodeChange; readonly disappearance: ManagementDisappearance | undefined };
+  | {
+      readonly kind: 'node-change';
+      readonly at: NodeEvent;
+      readonly change: NodeChange;
+      readonly disappearance: ManagementDisappearance | undefined;
+    };
 
 type NodeChangeEvent = Extract<MachineEvent, { kind: 'node-change' }>;
 
@@ -140,7 +145,9 @@ function namedText(named: readonly NamedCandidate[]): string {
 
 /** The nodes as an API list returns them (sorted by name), as NodeSet.v1Nodes gives them. */
 function v1NodesOf(nodes: ReadonlyMap<string, NodeEntry>): V1Node[] {
-  return [...nodes.values()].sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0)).map((e) => toV1Node(e.node));
+  return [...nodes.values()]
+    .sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0))
+    .map((e) => toV1Node(e.node));
 }
 
 /**
@@ -152,20 +159,40 @@ function consultReference(judge: Judge, window: Active, nodes: ReadonlyMap<strin
   const list = v1NodesOf(nodes);
   const now = new Date(at.t);
   const choices = referenceChoices(judge.ctx.reference, list, now);
-  if (choices.length === 0) return { ...window, lastReason: judge.ctx.reference.explain?.(list, now).reason ?? 'the reference named no node' };
+  if (choices.length === 0)
+    return { ...window, lastReason: judge.ctx.reference.explain?.(list, now).reason ?? 'the reference named no node' };
   const added = choices.filter((node) => !window.named.some((c) => c.node === node)).map((node) => ({ node, namedAt: at }));
   return added.length === 0 ? window : { ...window, named: [...window.named, ...added] };
 }
 
 /** waiting → active: the budget starts at the disappearance, or when the previous window settled if later. */
-function activate(judge: Judge, window: Waiting, previousClosedAt: number, nodes: ReadonlyMap<string, NodeEntry>, at: HistoryEvent): Active {
+function activate(
+  judge: Judge,
+  window: Waiting,
+  previousClosedAt: number,
+  nodes: ReadonlyMap<string, NodeEntry>,
+  at: HistoryEvent,
+): Active {
   const activeFrom = Math.max(window.disappearance.gone.t, previousClosedAt);
-  const active: Active = { phase: 'active', disappearance: window.disappearance, activeFrom, deadline: activeFrom + judge.budgetMs, named: [], lastReason: undefined };
+  const active: Active = {
+    phase: 'active',
+    disappearance: window.disappearance,
+    activeFrom,
+    deadline: activeFrom + judge.budgetMs,
+    named: [],
+    lastReason: undefined,
+  };
   return consultReference(judge, active, nodes, at);
 }
 
 /** Any open window except waiting → failed or inconclusive. */
-function close(window: Active | Started, phase: 'failed' | 'inconclusive', closedAt: number, summary: string, evidence: readonly HistoryEvent[]): Failed | Inconclusive {
+function close(
+  window: Active | Started,
+  phase: 'failed' | 'inconclusive',
+  closedAt: number,
+  summary: string,
+  evidence: readonly HistoryEvent[],
+): Failed | Inconclusive {
   const start = window.phase === 'started' ? window.start : undefined;
   return { phase, disappearance: window.disappearance, named: window.named, start, closedAt, summary, evidence };
 }
@@ -174,10 +201,20 @@ function close(window: Active | Started, phase: 'failed' | 'inconclusive', close
 function wrongCandidate(judge: Judge, window: Started): Failed | Inconclusive {
   const { start, named } = window;
   const blind = judge.ctx.gapsOverlapping('nodes', { from: window.activeFrom, to: start.event.t });
-  const choice = named.length === 0 ? `the reference named no node (${window.lastReason ?? 'no reason given'})` : `the reference named ${namedText(named)}`;
+  const choice =
+    named.length === 0
+      ? `the reference named no node (${window.lastReason ?? 'no reason given'})`
+      : `the reference named ${namedText(named)}`;
   const summary = `${goneText(judge, window)}; ${start.node} was promoted (${judge.ctx.rel(start.event.t)}) but ${choice}`;
   const evidence = [window.disappearance.gone, start.event, ...named.map((c) => c.namedAt), ...blind];
-  if (blind.length > 0) return close(window, 'inconclusive', start.event.t, `${summary}; the node watch was blind meanwhile, so its choice may have been right`, evidence);
+  if (blind.length > 0)
+    return close(
+      window,
+      'inconclusive',
+      start.event.t,
+      `${summary}; the node watch was blind meanwhile, so its choice may have been right`,
+      evidence,
+    );
   return close(window, 'failed', start.event.t, summary, evidence);
 }
 
@@ -219,7 +256,13 @@ function followPromotedNode(judge: Judge, window: Started, at: NodeEvent, after:
   const { start } = window;
   const rel = judge.ctx.rel(at.t);
   if (after === undefined) {
-    return close(window, 'failed', at.t, `${goneText(judge, window)}; ${start.node} was promoting but its Node object disappeared (${rel})`, [window.disappearance.gone, start.event, at]);
+    return close(
+      window,
+      'failed',
+      at.t,
+      `${goneText(judge, window)}; ${start.node} was promoting but its Node object disappeared (${rel})`,
+      [window.disappearance.gone, start.event, at],
+    );
   }
   if (after.status === 'complete' && after.management) {
     const took = formatMs(at.t - window.disappearance.gone.t);
@@ -227,7 +270,13 @@ function followPromotedNode(judge: Judge, window: Started, at: NodeEvent, after:
     return { phase: 'passed', disappearance: window.disappearance, named: window.named, start, closedAt: at.t, summary, evidence: [] };
   }
   if (after.status === 'failed' || after.status === 'unknown') {
-    return close(window, 'failed', at.t, `${goneText(judge, window)}; ${start.node}'s promotion ended with promote-status ${after.status} at ${rel}`, [window.disappearance.gone, start.event, at]);
+    return close(
+      window,
+      'failed',
+      at.t,
+      `${goneText(judge, window)}; ${start.node}'s promotion ended with promote-status ${after.status} at ${rel}`,
+      [window.disappearance.gone, start.event, at],
+    );
   }
   return window;
 }
@@ -235,7 +284,8 @@ function followPromotedNode(judge: Judge, window: Started, at: NodeEvent, after:
 /** waiting, active or started, the history over → inconclusive, saying how far it got. */
 export function runEnded(judge: Judge, window: OpenWindow): Inconclusive {
   const named = window.phase === 'waiting' ? [] : window.named;
-  const left = window.phase === 'waiting' ? 'before its turn came' : `${formatMs(window.deadline - judge.ctx.endT)} before the budget expired`;
+  const left =
+    window.phase === 'waiting' ? 'before its turn came' : `${formatMs(window.deadline - judge.ctx.endT)} before the budget expired`;
   const reached =
     window.phase === 'started'
       ? `${window.start.node} was still promoting`
@@ -244,7 +294,15 @@ export function runEnded(judge: Judge, window: OpenWindow): Inconclusive {
         : `no candidate yet (${(window.phase === 'active' ? window.lastReason : undefined) ?? 'not evaluated'})`;
   const summary = `${goneText(judge, window)}; the run ended ${left}: ${reached}`;
   const start = window.phase === 'started' ? window.start : undefined;
-  return { phase: 'inconclusive', disappearance: window.disappearance, named, start, closedAt: judge.ctx.endT, summary, evidence: [window.disappearance.gone] };
+  return {
+    phase: 'inconclusive',
+    disappearance: window.disappearance,
+    named,
+    start,
+    closedAt: judge.ctx.endT,
+    summary,
+    evidence: [window.disappearance.gone],
+  };
 }
 
 // ---- checker transitions -----------------------------------------------------------------------------------------
@@ -341,7 +399,8 @@ function onNodeChange(judge: Judge, state: CheckerState, event: NodeChangeEvent)
   const { at, change, disappearance } = event;
   const followed = trackRunning(judge, { ...state, nodes: followNode(state.nodes, change) }, at, change);
   const served = followHeadPromotion(judge, followed, at, change);
-  if (disappearance !== undefined) return serveNext(judge, { ...served, windows: [...served.windows, { phase: 'waiting', disappearance }] }, at);
+  if (disappearance !== undefined)
+    return serveNext(judge, { ...served, windows: [...served.windows, { phase: 'waiting', disappearance }] }, at);
   return change.relevant ? reconsultHead(judge, served, at) : served;
 }
 
@@ -372,7 +431,8 @@ export function* machineEvents(ctx: OracleContext): Generator<MachineEvent> {
     yield { kind: 'tick', at };
     for (const start of startsBySeq.get(at.seq) ?? []) yield { kind: 'promotion-start', start };
     const change = ctx.nodeChanges[index];
-    if (at.kind === 'node' && change !== undefined) yield { kind: 'node-change', at, change, disappearance: disappearanceByGoneSeq.get(at.seq) };
+    if (at.kind === 'node' && change !== undefined)
+      yield { kind: 'node-change', at, change, disappearance: disappearanceByGoneSeq.get(at.seq) };
   }
 }
 

@@ -12,23 +12,30 @@ const check = (b: HistoryBuilder): Verdict => runOracles(b.build(), [PROMOTION_A
 function deleted(extraNodes: ReturnType<typeof tnode>[] = [w(0), w(1)]): HistoryBuilder {
   return new HistoryBuilder()
     .cluster([cp(0), cp(1), cp(2), ...extraNodes], { promotionMs: 100_000 })
-    .at(5).fault('d', 'delete-node', ['cp-2'])
-    .at(8).node('DELETED', cp(2));
+    .at(5)
+    .fault('d', 'delete-node', ['cp-2'])
+    .at(8)
+    .node('DELETED', cp(2));
 }
 
 function promote(b: HistoryBuilder, node: ReturnType<typeof tnode>, startSec: number, doneSec: number): HistoryBuilder {
   const age = { ageMinutes: Number(node.creationTimestamp.slice(14, 16)) };
   return b
-    .at(startSec).node('MODIFIED', tnode(node.name, { ...age, status: 'running', cordoned: true }))
-    .at(doneSec).node('MODIFIED', tnode(node.name, { ...age, status: 'complete', management: true }));
+    .at(startSec)
+    .node('MODIFIED', tnode(node.name, { ...age, status: 'running', cordoned: true }))
+    .at(doneSec)
+    .node('MODIFIED', tnode(node.name, { ...age, status: 'complete', management: true }));
 }
 
 /** cp-0..2, w-0..2 (or the given workers); cp-1 and cp-2 deleted at +5 s, both gone at +8 s (cp-1 first). Budget 100 s. */
 function twoDeleted(workers: ReturnType<typeof tnode>[] = [w(0), w(1), w(2)]): HistoryBuilder {
   return new HistoryBuilder()
     .cluster([cp(0), cp(1), cp(2), ...workers], { promotionMs: 100_000 })
-    .at(5).fault('d', 'delete-node', ['cp-1', 'cp-2'])
-    .at(8).node('DELETED', cp(1)).node('DELETED', cp(2));
+    .at(5)
+    .fault('d', 'delete-node', ['cp-1', 'cp-2'])
+    .at(8)
+    .node('DELETED', cp(1))
+    .node('DELETED', cp(2));
 }
 
 interface DeletionDetail {
@@ -39,7 +46,8 @@ interface DeletionDetail {
   readonly summary: string;
 }
 const deletionsOf = (v: Verdict): DeletionDetail[] => v.details?.['deletions'] as DeletionDetail[];
-const running = (node: ReturnType<typeof tnode>, extra = {}) => tnode(node.name, { ageMinutes: Number(node.creationTimestamp.slice(14, 16)), status: 'running', cordoned: true, ...extra });
+const running = (node: ReturnType<typeof tnode>, extra = {}) =>
+  tnode(node.name, { ageMinutes: Number(node.creationTimestamp.slice(14, 16)), status: 'running', cordoned: true, ...extra });
 
 describe('promotion-after-deletion', () => {
   it('passes when the oldest eligible node completes within the budget', () => {
@@ -62,7 +70,15 @@ describe('promotion-after-deletion', () => {
 
   it('is inconclusive when the run ends before the budget, with nothing wrong yet', () => {
     expect(check(deleted().at(30).end()).status).to.equal('inconclusive');
-    expect(check(deleted().at(9).node('MODIFIED', w(0, { status: 'running' })).at(30).end()).status).to.equal('inconclusive');
+    expect(
+      check(
+        deleted()
+          .at(9)
+          .node('MODIFIED', w(0, { status: 'running' }))
+          .at(30)
+          .end(),
+      ).status,
+    ).to.equal('inconclusive');
   });
 
   it('fails when the promotion completes after the budget', () => {
@@ -72,21 +88,40 @@ describe('promotion-after-deletion', () => {
   });
 
   it('fails when the promotion ends failed', () => {
-    const v = check(deleted().at(9).node('MODIFIED', w(0, { status: 'running' })).at(20).node('MODIFIED', w(0, { status: 'failed', cordoned: true })).at(200).end());
+    const v = check(
+      deleted()
+        .at(9)
+        .node('MODIFIED', w(0, { status: 'running' }))
+        .at(20)
+        .node('MODIFIED', w(0, { status: 'failed', cordoned: true }))
+        .at(200)
+        .end(),
+    );
     expect(v.status).to.equal('fail');
     expect(v.summary).to.match(/promote-status failed/);
   });
 
   it('follows the state level-triggered: a candidate named after a change counts', () => {
     // w-0 is cordoned when cp-2 disappears, so w-1 is named; then w-0 is uncordoned and becomes the choice.
-    const b = deleted([w(0, { cordoned: true }), w(1)]).at(9).node('MODIFIED', w(0));
+    const b = deleted([w(0, { cordoned: true }), w(1)])
+      .at(9)
+      .node('MODIFIED', w(0));
     expect(check(promote(b, w(0), 10, 60).end()).status).to.equal('pass');
-    const b2 = deleted([w(0, { cordoned: true }), w(1)]).at(9).node('MODIFIED', w(0));
+    const b2 = deleted([w(0, { cordoned: true }), w(1)])
+      .at(9)
+      .node('MODIFIED', w(0));
     expect(check(promote(b2, w(1), 10, 60).end()).status, 'w-1 was named while w-0 was cordoned').to.equal('pass');
   });
 
   it('does not name unhealthy, worker-only or unmanaged nodes', () => {
-    const v = check(promote(deleted([w(0, { ready: 'False' }), w(1, { workerOnly: true }), tnode('w-2', { ageMinutes: 40 })]), tnode('w-2', { ageMinutes: 40 }), 9, 60).end());
+    const v = check(
+      promote(
+        deleted([w(0, { ready: 'False' }), w(1, { workerOnly: true }), tnode('w-2', { ageMinutes: 40 })]),
+        tnode('w-2', { ageMinutes: 40 }),
+        9,
+        60,
+      ).end(),
+    );
     expect(v.status).to.equal('pass');
     const wrong = check(promote(deleted([w(0, { ready: 'False' }), w(1)]), w(0), 9, 60).end());
     expect(wrong.status).to.equal('fail');
@@ -107,8 +142,11 @@ describe('promotion-after-deletion', () => {
   it('serves two deletions one after the other, each budget starting when the previous promotion completed', () => {
     const b = new HistoryBuilder()
       .cluster([cp(0), cp(1), cp(2), w(0), w(1), w(2)], { promotionMs: 100_000 })
-      .at(5).fault('d', 'delete-node', ['cp-1', 'cp-2'])
-      .at(8).node('DELETED', cp(1)).node('DELETED', cp(2));
+      .at(5)
+      .fault('d', 'delete-node', ['cp-1', 'cp-2'])
+      .at(8)
+      .node('DELETED', cp(1))
+      .node('DELETED', cp(2));
     promote(b, w(0), 9, 90);
     promote(b, w(1), 91, 180);
     const v = check(b.end());
@@ -117,10 +155,21 @@ describe('promotion-after-deletion', () => {
   });
 
   it('is inconclusive when the deleted node never disappears, or the provider cannot delete', () => {
-    const stuck = new HistoryBuilder().cluster([cp(0), cp(1), cp(2), w(0)]).at(5).fault('d', 'delete-node', ['cp-2']).node('MODIFIED', cp(2, { deleting: true })).at(400).end();
+    const stuck = new HistoryBuilder()
+      .cluster([cp(0), cp(1), cp(2), w(0)])
+      .at(5)
+      .fault('d', 'delete-node', ['cp-2'])
+      .node('MODIFIED', cp(2, { deleting: true }))
+      .at(400)
+      .end();
     expect(check(stuck).summary).to.match(/never disappeared/);
     expect(check(stuck).status).to.equal('inconclusive');
-    const unsupported = new HistoryBuilder().cluster([cp(0), cp(1), cp(2), w(0)]).at(5).action('d', 'intent', 'delete-node', ['cp-2']).action('d', 'unsupported', 'delete-node', ['cp-2']).end();
+    const unsupported = new HistoryBuilder()
+      .cluster([cp(0), cp(1), cp(2), w(0)])
+      .at(5)
+      .action('d', 'intent', 'delete-node', ['cp-2'])
+      .action('d', 'unsupported', 'delete-node', ['cp-2'])
+      .end();
     expect(check(unsupported).summary).to.match(/could not delete-node/);
   });
 
@@ -142,14 +191,24 @@ describe('promotion-after-deletion', () => {
     const served = (end: number): Verdict => check(promote(twoDeleted(), w(0), 9, 90).at(end).end());
     const early = deletionsOf(served(150));
     expect(early.map((d) => d.status)).to.deep.equal(['pass', 'inconclusive']);
-    expect(early[1]?.summary).to.match(/the run ended 40\.0 s before the budget expired: the reference named w-1, no promotion had started/);
+    expect(early[1]?.summary).to.match(
+      /the run ended 40\.0 s before the budget expired: the reference named w-1, no promotion had started/,
+    );
     const late = served(200);
     expect(late.status).to.equal('fail');
-    expect(late.summary).to.match(/^cp-2 disappeared at \+8\.0 s; the reference named w-1 \(\+90\.0 s\) but no promotion started within 100\.0 s/);
+    expect(late.summary).to.match(
+      /^cp-2 disappeared at \+8\.0 s; the reference named w-1 \(\+90\.0 s\) but no promotion started within 100\.0 s/,
+    );
   });
 
   it('leaves a deletion still waiting for its turn inconclusive when the run ends', () => {
-    const v = check(twoDeleted().at(9).node('MODIFIED', running(w(0))).at(50).end());
+    const v = check(
+      twoDeleted()
+        .at(9)
+        .node('MODIFIED', running(w(0)))
+        .at(50)
+        .end(),
+    );
     expect(v.status).to.equal('inconclusive');
     const [first, second] = deletionsOf(v);
     expect(first?.summary).to.match(/the run ended 58\.0 s before the budget expired: w-0 was still promoting/);
@@ -160,18 +219,37 @@ describe('promotion-after-deletion', () => {
 
   it('counts candidates named only after later node changes, and fails naming the first of them', () => {
     // nobody is eligible when cp-2 disappears; w-1 is uncordoned at +20 s (named), then w-0 turns Ready at +30 s (named too)
-    const b = deleted([w(0, { ready: 'False' }), w(1, { cordoned: true })]).at(20).node('MODIFIED', w(1)).at(30).node('MODIFIED', w(0));
+    const b = deleted([w(0, { ready: 'False' }), w(1, { cordoned: true })])
+      .at(20)
+      .node('MODIFIED', w(1))
+      .at(30)
+      .node('MODIFIED', w(0));
     const v = check(b.at(200).end());
     expect(v.status).to.equal('fail');
     expect(v.summary).to.match(/the reference named w-1 \(\+20\.0 s\) but no promotion started/);
     expect(deletionsOf(v)[0]?.named).to.deep.equal(['w-1', 'w-0']);
-    const promoted = check(promote(deleted([w(0, { ready: 'False' }), w(1, { cordoned: true })]).at(20).node('MODIFIED', w(1)), w(1), 25, 60).end());
+    const promoted = check(
+      promote(
+        deleted([w(0, { ready: 'False' }), w(1, { cordoned: true })])
+          .at(20)
+          .node('MODIFIED', w(1)),
+        w(1),
+        25,
+        60,
+      ).end(),
+    );
     expect(promoted.status, promoted.summary).to.equal('pass');
   });
 
   it('gives the latest reason when the reference never named a node', () => {
     // "2 management + 0 eligible" at first; after w-0 is gone only 2 nodes are left
-    const v = check(deleted([w(0, { ready: 'False' })]).at(20).node('DELETED', w(0, { ready: 'False' })).at(200).end());
+    const v = check(
+      deleted([w(0, { ready: 'False' })])
+        .at(20)
+        .node('DELETED', w(0, { ready: 'False' }))
+        .at(200)
+        .end(),
+    );
     expect(v.status).to.equal('inconclusive');
     expect(v.summary).to.match(/named no candidate within 100\.0 s: 2 node\(s\); nothing is promoted/);
   });
@@ -185,22 +263,48 @@ describe('promotion-after-deletion', () => {
     expect(v.status).to.equal('fail');
     expect(v.summary).to.match(/^cp-1 disappeared at \+8\.0 s; w-0 was promoted \(\+9\.0 s\) but the reference named w-1$/);
     const deletions = deletionsOf(v);
-    expect(deletions.map((d) => [d.node, d.status, d.promoted])).to.deep.equal([['cp-1', 'fail', 'w-0'], ['cp-2', 'pass', 'w-1']]);
+    expect(deletions.map((d) => [d.node, d.status, d.promoted])).to.deep.equal([
+      ['cp-1', 'fail', 'w-0'],
+      ['cp-2', 'pass', 'w-1'],
+    ]);
     expect(deletions[1]?.named).to.deep.equal(['w-1']);
   });
 
   it('fails a promotion starting while the served one runs and another deletion waits; with none waiting it is only unattributed', () => {
     // w-1's promote Job appears while w-0 is promoting (no promote-status on w-1, so only the start signal shows it)
-    const v = check(twoDeleted().at(9).node('MODIFIED', running(w(0))).at(20).job('ADDED', 'w-1').at(30).end());
+    const v = check(
+      twoDeleted()
+        .at(9)
+        .node('MODIFIED', running(w(0)))
+        .at(20)
+        .job('ADDED', 'w-1')
+        .at(30)
+        .end(),
+    );
     expect(v.status).to.equal('fail');
     expect(v.summary).to.match(/^w-1 started promoting at \+20\.0 s while w-0's promotion had not completed \(one at a time\)$/);
-    const alone = check(promote(deleted().at(9).node('MODIFIED', running(w(0))).at(20).job('ADDED', 'w-1'), w(0), 9, 60).end());
+    const alone = check(
+      promote(
+        deleted()
+          .at(9)
+          .node('MODIFIED', running(w(0)))
+          .at(20)
+          .job('ADDED', 'w-1'),
+        w(0),
+        9,
+        60,
+      ).end(),
+    );
     expect(alone.status, alone.summary).to.equal('pass');
     expect((alone.details?.['unattributedStarts'] as { node: string }[]).map((s) => s.node)).to.deep.equal(['w-1']);
   });
 
   it('fails when two nodes have promote-status running at once', () => {
-    const b = deleted().at(9).node('MODIFIED', running(w(0))).at(20).node('MODIFIED', running(w(1)));
+    const b = deleted()
+      .at(9)
+      .node('MODIFIED', running(w(0)))
+      .at(20)
+      .node('MODIFIED', running(w(1)));
     const v = check(promote(b, w(0), 9, 60).end());
     expect(v.status).to.equal('fail');
     expect(v.summary).to.match(/^w-0 and w-1 had promote-status running at the same time \(\+20\.0 s\)/);
@@ -208,25 +312,59 @@ describe('promotion-after-deletion', () => {
   });
 
   it('fails when the promotion ends unknown, or the promoted Node object disappears', () => {
-    const unknown = check(deleted().at(9).node('MODIFIED', running(w(0))).at(20).node('MODIFIED', running(w(0), { status: 'unknown' })).at(30).end());
+    const unknown = check(
+      deleted()
+        .at(9)
+        .node('MODIFIED', running(w(0)))
+        .at(20)
+        .node('MODIFIED', running(w(0), { status: 'unknown' }))
+        .at(30)
+        .end(),
+    );
     expect(unknown.status).to.equal('fail');
     expect(unknown.summary).to.match(/w-0's promotion ended with promote-status unknown at \+20\.0 s/);
-    const vanished = check(deleted().at(9).node('MODIFIED', running(w(0))).at(20).node('DELETED', running(w(0))).at(30).end());
+    const vanished = check(
+      deleted()
+        .at(9)
+        .node('MODIFIED', running(w(0)))
+        .at(20)
+        .node('DELETED', running(w(0)))
+        .at(30)
+        .end(),
+    );
     expect(vanished.status).to.equal('fail');
     expect(vanished.summary).to.match(/w-0 was promoting but its Node object disappeared \(\+20\.0 s\)/);
   });
 
   it('does not count promote-status complete without the management labels as completion', () => {
-    const v = check(deleted().at(9).node('MODIFIED', running(w(0))).at(20).node('MODIFIED', w(0, { status: 'complete' })).at(200).end());
+    const v = check(
+      deleted()
+        .at(9)
+        .node('MODIFIED', running(w(0)))
+        .at(20)
+        .node('MODIFIED', w(0, { status: 'complete' }))
+        .at(200)
+        .end(),
+    );
     expect(v.status).to.equal('fail');
     expect(v.summary).to.match(/w-0 started promoting at \+9\.0 s but had not completed by \+108\.0 s/);
   });
 
   it("is inconclusive when the node watch was blind while a started promotion overran, citing the node's last state", () => {
-    const b = deleted().at(9).node('MODIFIED', running(w(0)));
+    const b = deleted()
+      .at(9)
+      .node('MODIFIED', running(w(0)));
     const heartbeatSeq = b.build().length;
-    b.at(30).node('MODIFIED', running(w(0))).at(120).gap('nodes', 50, 120);
-    const v = check(b.at(150).node('MODIFIED', w(0, { status: 'complete', management: true })).end());
+    b.at(30)
+      .node('MODIFIED', running(w(0)))
+      .at(120)
+      .gap('nodes', 50, 120);
+    const v = check(
+      b
+        .at(150)
+        .node('MODIFIED', w(0, { status: 'complete', management: true }))
+        .end(),
+    );
     expect(v.status).to.equal('inconclusive');
     expect(v.summary).to.match(/had not completed by \+108\.0 s \(budget 100\.0 s\); the node watch was blind meanwhile$/);
     expect(v.evidence.map((e) => e.seq)).to.include(heartbeatSeq);

@@ -38,7 +38,14 @@ function windowOutcome(window: Settled): Outcome {
 
 function windowDetails(window: Settled): Record<string, unknown> {
   const { deletion, gone } = window.disappearance;
-  return { node: deletion.node, goneAt: gone.t, named: window.named.map((c) => c.node), promoted: window.start?.node, status: STATUS_OF[window.phase], summary: window.summary };
+  return {
+    node: deletion.node,
+    goneAt: gone.t,
+    named: window.named.map((c) => c.node),
+    promoted: window.start?.node,
+    status: STATUS_OF[window.phase],
+    summary: window.summary,
+  };
 }
 
 /** Deletions the machine never saw as a disappearance: stuck Terminating, or the provider could not delete. */
@@ -46,11 +53,19 @@ function deletionsThatDidNotHappen(ctx: OracleContext): Outcome[] {
   const outcomes: Outcome[] = [];
   for (const deletion of ctx.deletions) {
     if (deletion.gone !== undefined || deletion.before === undefined) continue;
-    outcomes.push({ status: 'inconclusive', summary: `${deletion.node} was deleted at ${ctx.rel(deletion.applied.t)} but its Node object never disappeared (stuck Terminating?)`, evidence: [deletion.intent, deletion.applied] });
+    outcomes.push({
+      status: 'inconclusive',
+      summary: `${deletion.node} was deleted at ${ctx.rel(deletion.applied.t)} but its Node object never disappeared (stuck Terminating?)`,
+      evidence: [deletion.intent, deletion.applied],
+    });
   }
   for (const event of ctx.history) {
     if (event.kind === 'action' && isDeleteFault(event.fault) && event.phase === 'unsupported') {
-      outcomes.push({ status: 'inconclusive', summary: `the provider could not ${event.fault} ${event.nodes.join(', ')}`, evidence: [event] });
+      outcomes.push({
+        status: 'inconclusive',
+        summary: `the provider could not ${event.fault} ${event.nodes.join(', ')}`,
+        evidence: [event],
+      });
     }
   }
   return outcomes;
@@ -58,7 +73,12 @@ function deletionsThatDidNotHappen(ctx: OracleContext): Outcome[] {
 
 function inFlightAtStartVerdict(inFlight: readonly NodeEvent[]): Verdict {
   const names = inFlight.map((e) => e.node.name).join(', ');
-  return verdict(PROMOTION_AFTER_DELETION, 'inconclusive', `a promotion was already running when the run started (${names}); the cluster was not settled`, inFlight);
+  return verdict(
+    PROMOTION_AFTER_DELETION,
+    'inconclusive',
+    `a promotion was already running when the run started (${names}); the cluster was not settled`,
+    inFlight,
+  );
 }
 
 /** The worst status wins; its first outcome's summary speaks for all of that status. */
@@ -70,11 +90,21 @@ function worstOutcomeVerdict(outcomes: readonly Outcome[], details: Record<strin
   const chosen = outcomes.filter((o) => o.status === status);
   const first = chosen[0] as Outcome;
   const summary = chosen.length === 1 ? first.summary : `${first.summary} (and ${chosen.length - 1} more)`;
-  return verdict(PROMOTION_AFTER_DELETION, status, summary, chosen.flatMap((o) => o.evidence), details);
+  return verdict(
+    PROMOTION_AFTER_DELETION,
+    status,
+    summary,
+    chosen.flatMap((o) => o.evidence),
+    details,
+  );
 }
 
 function judgementDetails(judged: DeletionJudgement, budgetMs: number): Record<string, unknown> {
-  return { budgetMs, deletions: judged.windows.map(windowDetails), unattributedStarts: judged.unattributed.map((s) => ({ node: s.node, seq: s.event.seq })) };
+  return {
+    budgetMs,
+    deletions: judged.windows.map(windowDetails),
+    unattributedStarts: judged.unattributed.map((s) => ({ node: s.node, seq: s.event.seq })),
+  };
 }
 
 function check(ctx: OracleContext): Verdict {
@@ -89,6 +119,7 @@ function check(ctx: OracleContext): Verdict {
 
 export const promotionAfterDeletion: Oracle = {
   name: PROMOTION_AFTER_DELETION,
-  description: "after a management node disappears, exactly the reference's candidate completes promotion within budgets.promotionMs, one at a time",
+  description:
+    "after a management node disappears, exactly the reference's candidate completes promotion within budgets.promotionMs, one at a time",
   check,
 };

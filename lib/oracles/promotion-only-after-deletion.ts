@@ -52,17 +52,35 @@ function check(ctx: OracleContext): Verdict {
   const releases = releasesOf(ctx, starts);
   const details = {
     baselineManagement,
-    promotions: starts.map((s, i) => ({ node: s.node, signal: s.signal, t: s.event.t, seq: s.event.seq, ...(releases[i] ? { clearedByHarnessSeq: releases[i].seq } : {}) })),
-    disappearances: disappearances.map((d) => ({ node: d.deletion.node, actionId: d.deletion.actionId, goneAt: d.gone.t, seq: d.gone.seq })),
+    promotions: starts.map((s, i) => ({
+      node: s.node,
+      signal: s.signal,
+      t: s.event.t,
+      seq: s.event.seq,
+      ...(releases[i] ? { clearedByHarnessSeq: releases[i].seq } : {}),
+    })),
+    disappearances: disappearances.map((d) => ({
+      node: d.deletion.node,
+      actionId: d.deletion.actionId,
+      goneAt: d.gone.t,
+      seq: d.gone.seq,
+    })),
   };
   if (inFlightAtStart.length > 0) {
     const names = inFlightAtStart.map((e) => e.node.name).join(', ');
-    return verdict(PROMOTION_ONLY_AFTER_DELETION, 'inconclusive', `a promotion was already running when the run started (${names}); the cluster was not settled`, inFlightAtStart, details);
+    return verdict(
+      PROMOTION_ONLY_AFTER_DELETION,
+      'inconclusive',
+      `a promotion was already running when the run started (${names}); the cluster was not settled`,
+      inFlightAtStart,
+      details,
+    );
   }
   const violations: Violation[] = [];
   let gone = 0;
   starts.forEach((start, i) => {
-    while (gone < disappearances.length && happenedBefore((disappearances[gone] as (typeof disappearances)[number]).gone, start.event)) gone += 1;
+    while (gone < disappearances.length && happenedBefore((disappearances[gone] as (typeof disappearances)[number]).gone, start.event))
+      gone += 1;
     const released = releases.slice(0, i).filter((r) => r !== undefined && happenedBefore(r, start.event)).length;
     if (gone > i - released) return;
     const late = disappearances[gone];
@@ -86,20 +104,36 @@ function check(ctx: OracleContext): Verdict {
     }
     for (const d of disappearances.slice(0, gone)) evidence.push(d.gone);
     for (const earlier of starts.slice(0, i)) evidence.push(earlier.event);
-    for (const deletion of ctx.deletions) if (deletion.gone === undefined || deletion.gone.seq > start.event.seq) evidence.push(deletion.intent);
+    for (const deletion of ctx.deletions)
+      if (deletion.gone === undefined || deletion.gone.seq > start.event.seq) evidence.push(deletion.intent);
     violations.push({ start, ordinal: i + 1, goneBefore: gone, summary, evidence, blind });
   });
   const certain = violations.filter((v) => !v.blind);
-  const listed = { ...details, violations: violations.map((v) => ({ node: v.start.node, seq: v.start.event.seq, blind: v.blind, summary: v.summary })) };
+  const listed = {
+    ...details,
+    violations: violations.map((v) => ({ node: v.start.node, seq: v.start.event.seq, blind: v.blind, summary: v.summary })),
+  };
   const first = certain[0] ?? violations[0];
   if (first !== undefined) {
     const more = violations.length > 1 ? ` (${violations.length} promotions without a prior deletion)` : '';
     if (certain.length > 0) return verdict(PROMOTION_ONLY_AFTER_DELETION, 'fail', `${first.summary}${more}`, first.evidence, listed);
     const gaps = ctx.gaps('nodes');
-    return verdict(PROMOTION_ONLY_AFTER_DELETION, 'inconclusive', `${first.summary}; but the node watch was blind in between, so the deletion may have finished first`, [...first.evidence, ...gaps], listed);
+    return verdict(
+      PROMOTION_ONLY_AFTER_DELETION,
+      'inconclusive',
+      `${first.summary}; but the node watch was blind in between, so the deletion may have finished first`,
+      [...first.evidence, ...gaps],
+      listed,
+    );
   }
   if (starts.length === 0) {
-    return verdict(PROMOTION_ONLY_AFTER_DELETION, 'pass', `no promotion started (${disappearances.length} harness-deleted management node(s) disappeared)`, [], details);
+    return verdict(
+      PROMOTION_ONLY_AFTER_DELETION,
+      'pass',
+      `no promotion started (${disappearances.length} harness-deleted management node(s) disappeared)`,
+      [],
+      details,
+    );
   }
   return verdict(
     PROMOTION_ONLY_AFTER_DELETION,

@@ -49,14 +49,22 @@ const witness = (name: string, ageMinutes: number): Candidate => ({
 function history(nodes: readonly Candidate[], promoted: Candidate): HistoryBuilder {
   return new HistoryBuilder()
     .cluster([cp(0), cp(1), cp(2), ...nodes.map((n) => build(n))], { promotionMs: 100_000 })
-    .at(1).write(1, 1)
-    .at(5).fault('d', 'delete-node', ['cp-2'])
-    .at(8).node('DELETED', cp(2))
-    .at(9).write(2, 2)
-    .at(10).node('MODIFIED', build(promoted, { ...promoted.spec, status: 'running', cordoned: true }))
-    .at(60).node('MODIFIED', build(promoted, { ...promoted.promotedSpec, status: 'complete' }))
-    .at(61).read(3, 2)
-    .at(62).end();
+    .at(1)
+    .write(1, 1)
+    .at(5)
+    .fault('d', 'delete-node', ['cp-2'])
+    .at(8)
+    .node('DELETED', cp(2))
+    .at(9)
+    .write(2, 2)
+    .at(10)
+    .node('MODIFIED', build(promoted, { ...promoted.spec, status: 'running', cordoned: true }))
+    .at(60)
+    .node('MODIFIED', build(promoted, { ...promoted.promotedSpec, status: 'complete' }))
+    .at(61)
+    .read(3, 2)
+    .at(62)
+    .end();
 }
 
 const verdictOf = (verdicts: readonly Verdict[], name: string): Verdict => verdicts.find((v) => v.invariant === name) as Verdict;
@@ -69,7 +77,13 @@ function referenceAfterDeletion(nodes: readonly Candidate[]): { candidate: strin
 
 /** Every oracle with something to judge passes; the quorum oracles have nothing to judge (no node was taken down). */
 function expectEveryOraclePasses(verdicts: readonly Verdict[]): void {
-  const judged = ['promotion-only-after-deletion', 'promotion-after-deletion', 'management-count', 'no-lost-writes', 'promote-status-lifecycle'];
+  const judged = [
+    'promotion-only-after-deletion',
+    'promotion-after-deletion',
+    'management-count',
+    'no-lost-writes',
+    'promote-status-lifecycle',
+  ];
   for (const name of judged) expect(verdictOf(verdicts, name).status, `${name}: ${verdictOf(verdicts, name).summary}`).to.equal('pass');
   for (const name of ['quorum-survives', 'quorum-lost']) {
     expect(verdictOf(verdicts, name).status, name).to.equal('inconclusive');
@@ -114,9 +128,13 @@ describe('promotion ties (Harvester lists nodes in random order)', () => {
       // w-a created 700 ms after w-b, in the same second: still tied, so w-b may be promoted. A full second later it may not.
       const late = (ms: number): Candidate => ({ ...worker('w-a', 10), shiftMs: ms });
       expect(referenceAfterDeletion([late(700), worker('w-b', 10)]).tied).to.deep.equal(['w-a', 'w-b']);
-      expect(verdictOf(runOracles(history([late(700), worker('w-b', 10)], worker('w-b', 10)).build()), PROMOTION_AFTER_DELETION).status).to.equal('pass');
+      expect(
+        verdictOf(runOracles(history([late(700), worker('w-b', 10)], worker('w-b', 10)).build()), PROMOTION_AFTER_DELETION).status,
+      ).to.equal('pass');
       expect(referenceAfterDeletion([late(1000), worker('w-b', 10)]).tied).to.deep.equal(['w-b']);
-      expect(verdictOf(runOracles(history([late(1000), worker('w-b', 10)], late(1000)).build()), PROMOTION_AFTER_DELETION).status).to.equal('fail');
+      expect(verdictOf(runOracles(history([late(1000), worker('w-b', 10)], late(1000)).build()), PROMOTION_AFTER_DELETION).status).to.equal(
+        'fail',
+      );
     });
   });
 

@@ -47,7 +47,11 @@ describe('quorum-lost', () => {
   });
 
   it('is inconclusive when no write was attempted during the loss, or the sampler was blind', () => {
-    const quiet = writes(cluster(), 1, 3, 'ok', 1).at(4).fault('k', 'kill', ['cp-1', 'cp-2']).at(11).fault('r', 'restart', ['cp-1', 'cp-2']);
+    const quiet = writes(cluster(), 1, 3, 'ok', 1)
+      .at(4)
+      .fault('k', 'kill', ['cp-1', 'cp-2'])
+      .at(11)
+      .fault('r', 'restart', ['cp-1', 'cp-2']);
     expect(check(writes(quiet, 12, 13, 'ok', 200).end()).summary).to.match(/attempted no write/);
     const blind = writes(cluster(), 1, 3, 'ok', 1).at(4).fault('k', 'kill', ['cp-1', 'cp-2']);
     writes(blind, 6, 7, 'fail', 100).gap('sampler', 8, 10).at(11).fault('r', 'restart', ['cp-1', 'cp-2']);

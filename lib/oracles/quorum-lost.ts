@@ -35,16 +35,36 @@ function check(ctx: OracleContext): Verdict {
   const perLoss = losses.map((loss) => {
     const finding = judgeLoss(ctx, loss, wideLosses, writes, acks, electionMs, recoveryMs);
     findings.push(finding);
-    return { from: loss.from, to: loss.to, down: loss.start.downNarrow, controlPlane: loss.start.controlPlane, status: finding.status, summary: finding.summary };
+    return {
+      from: loss.from,
+      to: loss.to,
+      down: loss.start.downNarrow,
+      controlPlane: loss.start.controlPlane,
+      status: finding.status,
+      summary: finding.summary,
+    };
   });
   const details = { electionTimeoutMs: electionMs, recoveryMs, losses: perLoss };
   if (findings.length === 0) {
-    return verdict(QUORUM_LOST, 'inconclusive', 'the run never took half or more of the control plane down (kill/pause)', ctx.faults.unsupported, details);
+    return verdict(
+      QUORUM_LOST,
+      'inconclusive',
+      'the run never took half or more of the control plane down (kill/pause)',
+      ctx.faults.unsupported,
+      details,
+    );
   }
   const status = worstStatus(findings.map((f) => f.status)) as VerdictStatus;
   const chosen = findings.filter((f) => f.status === status);
-  const summary = chosen.length === 1 ? (chosen[0] as Finding).summary : `${(chosen[0] as Finding).summary} (and ${chosen.length - 1} more)`;
-  return verdict(QUORUM_LOST, status, summary, chosen.flatMap((f) => f.evidence), details);
+  const summary =
+    chosen.length === 1 ? (chosen[0] as Finding).summary : `${(chosen[0] as Finding).summary} (and ${chosen.length - 1} more)`;
+  return verdict(
+    QUORUM_LOST,
+    status,
+    summary,
+    chosen.flatMap((f) => f.evidence),
+    details,
+  );
 }
 
 function judgeLoss(
@@ -60,7 +80,14 @@ function judgeLoss(
   const settled = loss.from + electionMs;
   const recovering = loss.end !== undefined;
   const lossEvidence = [loss.start.event, ...(loss.end ? [loss.end.event] : [])];
-  const bad = writes.filter((op) => op.outcome === 'ok' && op.invoke.t > settled && op.completion !== undefined && op.completion.t < loss.to && op.completion.seq < (loss.end?.seq ?? Infinity));
+  const bad = writes.filter(
+    (op) =>
+      op.outcome === 'ok' &&
+      op.invoke.t > settled &&
+      op.completion !== undefined &&
+      op.completion.t < loss.to &&
+      op.completion.seq < (loss.end?.seq ?? Infinity),
+  );
   const firstBad = bad[0];
   if (firstBad !== undefined) {
     return {
@@ -70,15 +97,27 @@ function judgeLoss(
     };
   }
   if (settled >= loss.to) {
-    return { status: 'inconclusive', summary: `${down}, for less than the election timeout (${formatMs(electionMs)})`, evidence: lossEvidence };
+    return {
+      status: 'inconclusive',
+      summary: `${down}, for less than the election timeout (${formatMs(electionMs)})`,
+      evidence: lossEvidence,
+    };
   }
   const attempted = writes.filter((op) => op.invoke.t > settled && op.invoke.t < loss.to);
   if (attempted.length === 0) {
-    return { status: 'inconclusive', summary: `${down}, but the sampler attempted no write through the VIP while quorum was lost`, evidence: lossEvidence };
+    return {
+      status: 'inconclusive',
+      summary: `${down}, but the sampler attempted no write through the VIP while quorum was lost`,
+      evidence: lossEvidence,
+    };
   }
   const blind = ctx.gapsOverlapping('sampler', { from: settled, to: loss.to });
   if (blind.length > 0) {
-    return { status: 'inconclusive', summary: `${down}; no acknowledged write seen, but the sampler was blind for part of it`, evidence: [...lossEvidence, ...blind] };
+    return {
+      status: 'inconclusive',
+      summary: `${down}; no acknowledged write seen, but the sampler was blind for part of it`,
+      evidence: [...lossEvidence, ...blind],
+    };
   }
   const refused = `${attempted.length} write(s) attempted while quorum was lost, none acknowledged`;
   if (!recovering) {
@@ -88,13 +127,28 @@ function judgeLoss(
   const recoveredAt = wide?.end !== undefined ? wide.to : loss.to;
   const back = acks.find((ack) => ack.t >= loss.to && ack.seq > (loss.end?.seq ?? 0));
   if (back !== undefined && back.t - recoveredAt <= recoveryMs) {
-    return { status: 'pass', summary: `${down}; ${refused}; writes acknowledged again ${formatMs(Math.max(0, back.t - recoveredAt))} after recovery (budget ${formatMs(recoveryMs)})`, evidence: [] };
+    return {
+      status: 'pass',
+      summary: `${down}; ${refused}; writes acknowledged again ${formatMs(Math.max(0, back.t - recoveredAt))} after recovery (budget ${formatMs(recoveryMs)})`,
+      evidence: [],
+    };
   }
   if (back === undefined && ctx.endT - recoveredAt < recoveryMs) {
-    return { status: 'inconclusive', summary: `${down}; ${refused}; the run ended ${formatMs(ctx.endT - recoveredAt)} after recovery, before any write was acknowledged again (budget ${formatMs(recoveryMs)})`, evidence: lossEvidence };
+    return {
+      status: 'inconclusive',
+      summary: `${down}; ${refused}; the run ended ${formatMs(ctx.endT - recoveredAt)} after recovery, before any write was acknowledged again (budget ${formatMs(recoveryMs)})`,
+      evidence: lossEvidence,
+    };
   }
-  const when = back === undefined ? 'no write was acknowledged again before the run ended' : `the next write was acknowledged only ${formatMs(back.t - recoveredAt)} after recovery`;
-  return { status: 'fail', summary: `${down}; after recovery at ${ctx.rel(recoveredAt)} ${when} (budget ${formatMs(recoveryMs)})`, evidence: [...lossEvidence, ...(back ? [back] : [])] };
+  const when =
+    back === undefined
+      ? 'no write was acknowledged again before the run ended'
+      : `the next write was acknowledged only ${formatMs(back.t - recoveredAt)} after recovery`;
+  return {
+    status: 'fail',
+    summary: `${down}; after recovery at ${ctx.rel(recoveredAt)} ${when} (budget ${formatMs(recoveryMs)})`,
+    evidence: [...lossEvidence, ...(back ? [back] : [])],
+  };
 }
 
 export const quorumLost: Oracle = {

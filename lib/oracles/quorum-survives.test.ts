@@ -22,7 +22,10 @@ describe('quorum-survives', () => {
     const v = check(sampler(b, 14, 15, 200).end());
     expect(v.status).to.equal('pass');
     const outages = v.details?.['outages'] as { durationMs: number; judgement: string }[];
-    expect(outages.map((o) => [o.durationMs, o.judgement])).to.deep.equal([[3000, 'within-budget'], [2000, 'within-budget']]);
+    expect(outages.map((o) => [o.durationMs, o.judgement])).to.deep.equal([
+      [3000, 'within-budget'],
+      [2000, 'within-budget'],
+    ]);
   });
 
   it('fails an outage over budget during a partition of one node, naming the nodes', () => {
@@ -74,7 +77,11 @@ describe('quorum-survives', () => {
   });
 
   it('is inconclusive when the provider could not do a fault', () => {
-    const b = sampler(cluster(), 1, 4).at(5).fault('k', 'kill', ['cp-0']).action('p', 'intent', 'partition', [], { groups: [['cp-1'], ['cp-0', 'cp-2']] }).action('p', 'unsupported', 'partition', []);
+    const b = sampler(cluster(), 1, 4)
+      .at(5)
+      .fault('k', 'kill', ['cp-0'])
+      .action('p', 'intent', 'partition', [], { groups: [['cp-1'], ['cp-0', 'cp-2']] })
+      .action('p', 'unsupported', 'partition', []);
     const v = check(sampler(b, 6, 8, 100).at(9).fault('r', 'restart', ['cp-0']).end());
     expect(v.status).to.equal('inconclusive');
     expect(v.summary).to.match(/could not do partition/);

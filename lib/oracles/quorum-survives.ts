@@ -38,42 +38,93 @@ function check(ctx: OracleContext): Verdict {
   const details = {
     budgetMs,
     thresholdMs,
-    minorityIntervals: minority.map((m) => ({ from: m.from, to: m.to, affected: [...new Set([...m.start.downWide, ...m.start.cut])], controlPlane: m.start.controlPlane })),
+    minorityIntervals: minority.map((m) => ({
+      from: m.from,
+      to: m.to,
+      affected: [...new Set([...m.start.downWide, ...m.start.cut])],
+      controlPlane: m.start.controlPlane,
+    })),
     majorityIntervals: majority.map((m) => ({ from: m.from, to: m.to })),
-    outages: judged.map(({ outage, judgement }) => ({ from: outage.from, to: outage.to, durationMs: outage.durationMs, open: outage.nextOk === undefined, judgement })),
+    outages: judged.map(({ outage, judgement }) => ({
+      from: outage.from,
+      to: outage.to,
+      durationMs: outage.durationMs,
+      open: outage.nextOk === undefined,
+      judgement,
+    })),
   };
 
   const over = judged.filter((j) => j.judgement === 'over-budget');
   const worst = over.sort((a, b) => b.outage.durationMs - a.outage.durationMs)[0];
   if (worst !== undefined) {
     const fault = worst.faults[0];
-    const affected = fault === undefined ? '' : ` with ${[...new Set([...fault.start.downWide, ...fault.start.cut])].join(', ')} of ${fault.start.controlPlane.length} control-plane nodes down or cut off`;
+    const affected =
+      fault === undefined
+        ? ''
+        : ` with ${[...new Set([...fault.start.downWide, ...fault.start.cut])].join(', ')} of ${fault.start.controlPlane.length} control-plane nodes down or cut off`;
     const end = worst.outage.nextOk === undefined ? `until the run ended (${ctx.rel(ctx.endT)})` : `until ${ctx.rel(worst.outage.to)}`;
-    const evidence = [worst.outage.lastOk, ...(worst.outage.nextOk ? [worst.outage.nextOk] : []), ...worst.faults.flatMap((f) => [f.start.event, ...(f.end ? [f.end.event] : [])])];
+    const evidence = [
+      worst.outage.lastOk,
+      ...(worst.outage.nextOk ? [worst.outage.nextOk] : []),
+      ...worst.faults.flatMap((f) => [f.start.event, ...(f.end ? [f.end.event] : [])]),
+    ];
     const more = over.length > 1 ? ` (${over.length} outages over budget)` : '';
-    return verdict(QUORUM_SURVIVES, 'fail', `no write through the VIP was acknowledged for ${formatMs(worst.outage.durationMs)} (from ${ctx.rel(worst.outage.from)} ${end})${affected}; budget ${formatMs(budgetMs)}${more}`, evidence, details);
+    return verdict(
+      QUORUM_SURVIVES,
+      'fail',
+      `no write through the VIP was acknowledged for ${formatMs(worst.outage.durationMs)} (from ${ctx.rel(worst.outage.from)} ${end})${affected}; budget ${formatMs(budgetMs)}${more}`,
+      evidence,
+      details,
+    );
   }
   const firstMinority = minority[0];
   if (firstMinority === undefined) {
-    const why = majority.length > 0 ? 'it only ever took half or more of the control plane down' : 'the run never took a control-plane node down or cut it off';
+    const why =
+      majority.length > 0
+        ? 'it only ever took half or more of the control plane down'
+        : 'the run never took a control-plane node down or cut it off';
     return verdict(QUORUM_SURVIVES, 'inconclusive', `nothing to judge: ${why}`, timeline.unsupported, details);
   }
   if (!acks.some((ack) => ack.seq < firstMinority.start.seq)) {
-    return verdict(QUORUM_SURVIVES, 'inconclusive', `the sampler had no acknowledged write through the VIP before the first fault (${ctx.rel(firstMinority.from)}): no baseline`, [firstMinority.start.event], details);
+    return verdict(
+      QUORUM_SURVIVES,
+      'inconclusive',
+      `the sampler had no acknowledged write through the VIP before the first fault (${ctx.rel(firstMinority.from)}): no baseline`,
+      [firstMinority.start.event],
+      details,
+    );
   }
   const blind = judged.filter((j) => j.judgement === 'blind');
   if (blind.length > 0) {
     const b = blind[0];
     const gaps = b === undefined ? [] : ctx.gapsOverlapping('sampler', b.outage);
-    return verdict(QUORUM_SURVIVES, 'inconclusive', `${blind.length} outage(s) over budget overlap a sampler gap, when writes were not attempted`, gaps, details);
+    return verdict(
+      QUORUM_SURVIVES,
+      'inconclusive',
+      `${blind.length} outage(s) over budget overlap a sampler gap, when writes were not attempted`,
+      gaps,
+      details,
+    );
   }
   if (timeline.unsupported.length > 0) {
-    return verdict(QUORUM_SURVIVES, 'inconclusive', `the provider could not do ${timeline.unsupported.map((a) => a.fault).join(', ')}`, timeline.unsupported, details);
+    return verdict(
+      QUORUM_SURVIVES,
+      'inconclusive',
+      `the provider could not do ${timeline.unsupported.map((a) => a.fault).join(', ')}`,
+      timeline.unsupported,
+      details,
+    );
   }
   const within = judged.filter((j) => j.judgement === 'within-budget');
   const longest = Math.max(0, ...within.map((j) => j.outage.durationMs));
   const outageText = within.length === 0 ? 'no write outage' : `${within.length} write outage(s), longest ${formatMs(longest)}`;
-  return verdict(QUORUM_SURVIVES, 'pass', `${minority.length} interval(s) with a minority of the control plane down or cut off: ${outageText} (budget ${formatMs(budgetMs)})`, [], details);
+  return verdict(
+    QUORUM_SURVIVES,
+    'pass',
+    `${minority.length} interval(s) with a minority of the control plane down or cut off: ${outageText} (budget ${formatMs(budgetMs)})`,
+    [],
+    details,
+  );
 }
 
 export const quorumSurvives: Oracle = {

@@ -45,7 +45,17 @@ function timelines(html: string): XmlElement[] {
 }
 
 function chromiumArgs(userDataDir: string): string[] {
-  return ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${userDataDir}`];
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${userDataDir}`,
+  ];
 }
 
 describe('renderHtmlReport', () => {
@@ -56,7 +66,9 @@ describe('renderHtmlReport', () => {
 
   it('is one self-contained page: inline style and script, nothing fetched', () => {
     expect(html).to.match(/^<!doctype html>\n<html lang="en"/);
-    expect(html).to.contain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">`);
+    expect(html).to.contain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">`,
+    );
     expect(html).to.match(/<style>[\s\S]+<\/style>/);
     expect(html).to.match(/<script>[\s\S]+<\/script>/);
     expect(html).not.to.match(/\b(?:src|href)="(?!#)/);
@@ -65,17 +77,35 @@ describe('renderHtmlReport', () => {
   });
 
   it('summarizes the run and lists the verdicts', () => {
-    expect(html).to.match(/<section id="summary" data-testid="run-summary">[\s\S]*<tr data-scenario="kill-cp-then-promote"><td><a href="#s1-kill-cp-then-promote">kill-cp-then-promote<\/a><\/td><td><span class="badge fail" data-status="fail">fail<\/span><\/td><td><code>1a2b3c<\/code><\/td><td><code>run-7f3a<\/code><\/td><td>54.0s<\/td><td>1 fail · 1 inconclusive · 2 pass<\/td><\/tr>/);
+    expect(html).to.match(
+      /<section id="summary" data-testid="run-summary">[\s\S]*<tr data-scenario="kill-cp-then-promote"><td><a href="#s1-kill-cp-then-promote">kill-cp-then-promote<\/a><\/td><td><span class="badge fail" data-status="fail">fail<\/span><\/td><td><code>1a2b3c<\/code><\/td><td><code>run-7f3a<\/code><\/td><td>54.0s<\/td><td>1 fail · 1 inconclusive · 2 pass<\/td><\/tr>/,
+    );
     const rows = [...html.matchAll(/<tr class="verdict-(\w+)" data-invariant="([\w-]+)"/g)].map((m) => [m[2], m[1]]);
-    expect(rows).to.deep.equal([['quorum-survives', 'fail'], ['promotion-after-deletion', 'pass'], ['quorum-lost', 'inconclusive'], ['steps', 'pass']]);
+    expect(rows).to.deep.equal([
+      ['quorum-survives', 'fail'],
+      ['promotion-after-deletion', 'pass'],
+      ['quorum-lost', 'inconclusive'],
+      ['steps', 'pass'],
+    ]);
     expect(html).to.contain('No write through the VIP was acknowledged for 4.22s while only cp-0 was down (budget 3s).');
     expect(html).to.contain('<a href="#s1-kill-cp-then-promote-ev-22">#22</a>');
   });
 
   it('has a lane per node, and lanes for the API, the etcd leader, faults, steps and violations', () => {
     const lanes = withAttr(svg, 'data-lane').map((e) => e.attributes['data-lane']);
-    expect(lanes).to.deep.equal(['violations', 'steps', 'faults', 'api', 'etcd-leader', 'node:cp-0', 'node:cp-1', 'node:cp-2', 'node:worker-0']);
-    const labels = (id: string): string[] => findAll(lane(svg, id), (e) => /^lane-(sub)?label$/.test(e.attributes['class'] ?? '')).map((e) => e.text);
+    expect(lanes).to.deep.equal([
+      'violations',
+      'steps',
+      'faults',
+      'api',
+      'etcd-leader',
+      'node:cp-0',
+      'node:cp-1',
+      'node:cp-2',
+      'node:worker-0',
+    ]);
+    const labels = (id: string): string[] =>
+      findAll(lane(svg, id), (e) => /^lane-(sub)?label$/.test(e.attributes['class'] ?? '')).map((e) => e.text);
     expect(labels('node:cp-0')).to.deep.equal(['cp-0', 'control-plane']);
     expect(labels('node:worker-0')).to.deep.equal(['worker-0', 'worker']);
     expect(labels('api')).to.deep.equal(['API (VIP)', 'ok / failed, outages > 1s']);
@@ -98,14 +128,21 @@ describe('renderHtmlReport', () => {
     const label = withAttr(lane(svg, 'faults'), 'data-fault', 'kill');
     expect(label).to.have.length(1);
     expect(allText(label[0] as XmlElement)).to.contain('kill cp-0');
-    expect(withAttr(lane(svg, 'faults'), 'data-mark').map((e) => e.attributes['data-mark'])).to.deep.equal(['delete-node', 'cordon', 'uncordon']);
+    expect(withAttr(lane(svg, 'faults'), 'data-mark').map((e) => e.attributes['data-mark'])).to.deep.equal([
+      'delete-node',
+      'cordon',
+      'uncordon',
+    ]);
   });
 
   it('draws the API strip with ok and failed ticks and the outages with their length', () => {
     const api = lane(svg, 'api');
     const outages = withAttr(api, 'data-outage-ms');
     const label = (e: XmlElement): string | undefined => findAll(e, (c) => c.attributes['class'] === 'outage-label')[0]?.text;
-    expect(outages.map((e) => [e.attributes['data-outage-ms'], label(e)])).to.deep.equal([['4220', '4.22s'], ['1320', '1.32s']]);
+    expect(outages.map((e) => [e.attributes['data-outage-ms'], label(e)])).to.deep.equal([
+      ['4220', '4.22s'],
+      ['1320', '1.32s'],
+    ]);
     expect(findAll(api, (e) => e.attributes['class'] === 'api-ok')).to.have.length(1);
     expect(findAll(api, (e) => e.attributes['class'] === 'api-bad')).to.have.length(1);
   });
@@ -116,8 +153,17 @@ describe('renderHtmlReport', () => {
 
   it('marks the violating events on their lanes and lists them below', () => {
     const markers = findAll(svg, (e) => e.attributes['class'] === 'violation');
-    expect(markers.map((m) => [m.attributes['data-seq'], m.attributes['data-lane-target']])).to.deep.equal([['19', 'api'], ['22', 'faults'], ['28', 'etcd-leader'], ['34', 'api']]);
-    const items = [...html.matchAll(/<li id="[^"]+" data-violation-item="(\d+)" data-seq="(\d+)"[^>]*><span class="vnum">\d+<\/span><code>([^<]*)<\/code><span class="vinv">([^<]*)<\/span><\/li>/g)];
+    expect(markers.map((m) => [m.attributes['data-seq'], m.attributes['data-lane-target']])).to.deep.equal([
+      ['19', 'api'],
+      ['22', 'faults'],
+      ['28', 'etcd-leader'],
+      ['34', 'api'],
+    ]);
+    const items = [
+      ...html.matchAll(
+        /<li id="[^"]+" data-violation-item="(\d+)" data-seq="(\d+)"[^>]*><span class="vnum">\d+<\/span><code>([^<]*)<\/code><span class="vinv">([^<]*)<\/span><\/li>/g,
+      ),
+    ];
     expect(items.map((m) => [m[1], m[2], m[3], m[4]])).to.deep.equal([
       ['1', '19', '#19 +4.14s op vip#7 ok write 7', 'quorum-survives'],
       ['2', '22', '#22 +5.00s action a1 applied kill cp-0', 'quorum-survives'],
@@ -159,9 +205,13 @@ describe('renderHtmlReport', () => {
     });
 
     it('renders, runs its script, and shows every lane, the fault band, the API strip and the violation', async () => {
-      const { stdout } = await run(CHROMIUM, [...chromiumArgs(userDataDir), '--dump-dom', `file://${page}`], { maxBuffer: 32 * 1024 * 1024, timeout: 90_000 });
+      const { stdout } = await run(CHROMIUM, [...chromiumArgs(userDataDir), '--dump-dom', `file://${page}`], {
+        maxBuffer: 32 * 1024 * 1024,
+        timeout: 90_000,
+      });
       expect(stdout).to.match(/<html lang="en" data-script="ready">/);
-      for (const id of ['node:cp-0', 'node:cp-1', 'node:cp-2', 'node:worker-0', 'api', 'etcd-leader', 'faults', 'steps']) expect(stdout).to.contain(`data-lane="${id}"`);
+      for (const id of ['node:cp-0', 'node:cp-1', 'node:cp-2', 'node:worker-0', 'api', 'etcd-leader', 'faults', 'steps'])
+        expect(stdout).to.contain(`data-lane="${id}"`);
       expect(stdout).to.match(/<g class="fault-band" data-fault="kill" data-fault-id="a1">/);
       expect(stdout).to.match(/data-outage-ms="4220"/);
       expect(stdout).to.contain('#22 +5.00s action a1 applied kill cp-0');
@@ -173,7 +223,9 @@ describe('renderHtmlReport', () => {
     it('keeps a screenshot in reports/test-output/html-report.png', async () => {
       const png = join(OUTPUT_DIR, 'html-report.png');
       await rm(png, { force: true });
-      await run(CHROMIUM, [...chromiumArgs(userDataDir), `--screenshot=${png}`, '--window-size=1400,1000', `file://${page}`], { timeout: 90_000 });
+      await run(CHROMIUM, [...chromiumArgs(userDataDir), `--screenshot=${png}`, '--window-size=1400,1000', `file://${page}`], {
+        timeout: 90_000,
+      });
       expect((await stat(png)).size).to.be.greaterThan(20_000);
       expect((await readFile(png)).subarray(0, 8).toString('hex')).to.equal('89504e470d0a1a0a');
     });

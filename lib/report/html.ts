@@ -24,14 +24,25 @@ function badge(status: VerdictStatus): string {
 }
 
 function slugs(results: readonly ScenarioResult[]): string[] {
-  return results.map((r, i) => `s${i + 1}-${r.scenario.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`);
+  return results.map(
+    (r, i) =>
+      `s${i + 1}-${r.scenario.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')}`,
+  );
 }
 
 function verdictCounts(verdicts: readonly Verdict[]): string {
   const counts = new Map<VerdictStatus, number>();
   for (const v of verdicts) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
   const order: VerdictStatus[] = ['fail', 'inconclusive', 'pass'];
-  return order.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`).join(' · ') || 'none';
+  return (
+    order
+      .filter((s) => counts.has(s))
+      .map((s) => `${counts.get(s)} ${s}`)
+      .join(' · ') || 'none'
+  );
 }
 
 function runSummary(results: readonly ScenarioResult[], ids: readonly string[]): string {
@@ -58,7 +69,10 @@ function meta(result: ScenarioResult): string {
   const items: [string, string][] = [
     ['seed', `<code>${h(result.seed)}</code>`],
     ['run id', `<code>${h(result.runId || '—')}</code>`],
-    ['started', `${h(new Date(result.startedAt).toISOString())} <span class="muted"${attrs({ 'data-epoch-ms': result.startedAt })}></span>`],
+    [
+      'started',
+      `${h(new Date(result.startedAt).toISOString())} <span class="muted"${attrs({ 'data-epoch-ms': result.startedAt })}></span>`,
+    ],
     ['duration', h(formatDuration(result.durationMs))],
     ['file', `<code>${h(result.scenario.source.file)}</code>`],
   ];
@@ -80,9 +94,15 @@ function legend(timeline: Timeline): string {
   const leaders = [...leaderColorIndex(timeline)].map(([name, i]) => item(LEADER_COLORS[i] ?? '#999', `etcd leader ${name}`));
   return [
     '<ul class="legend" data-testid="legend">',
-    item('#22a05a', 'Ready=True'), item('#f0b429', 'Ready=Unknown'), item('#dc3545', 'Ready=False'),
-    item('#6d4bc3', 'management role'), item('#c7ccd4', 'worker role'),
-    item('#2f7fd8', 'promote running'), item('#0f8a7a', 'promote complete'), item('#b42318', 'promote failed'), item('#7c8594', 'promote unknown'),
+    item('#22a05a', 'Ready=True'),
+    item('#f0b429', 'Ready=Unknown'),
+    item('#dc3545', 'Ready=False'),
+    item('#6d4bc3', 'management role'),
+    item('#c7ccd4', 'worker role'),
+    item('#2f7fd8', 'promote running'),
+    item('#0f8a7a', 'promote complete'),
+    item('#b42318', 'promote failed'),
+    item('#7c8594', 'promote unknown'),
     item('#9a6b2f', 'cordoned'),
     item('repeating-linear-gradient(45deg,#111827 0 1px,#fff 1px 4px)', 'deleting'),
     item('#ea580c', 'fault (band shaded across lanes)'),
@@ -148,7 +168,7 @@ export function renderHtmlReport(results: readonly ScenarioResult[], options: Ht
     `<header><h1>cpchaos run report ${badge(run.status)}</h1><div class="muted">${run.counts.scenarios} scenario${run.counts.scenarios === 1 ? '' : 's'}: ${h(counts)}${generated}</div></header>`,
     runSummary(safe, ids),
     ...safe.map((r, i) => scenarioSection(r, ids[i] as string, options)),
-    '<footer>Each scenario\'s history is saved beside this page (history.json or &lt;scenario&gt;.history.json) and can be re-checked offline. Credentials are redacted.</footer>',
+    "<footer>Each scenario's history is saved beside this page (history.json or &lt;scenario&gt;.history.json) and can be re-checked offline. Credentials are redacted.</footer>",
     `<script>${REPORT_SCRIPT}</script>`,
     '</body>',
     '</html>',

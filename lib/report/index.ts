@@ -4,7 +4,15 @@ export { describeEvent, eventLabel, formatDuration, formatOffset, formatSeconds,
 export { renderHtmlReport, type HtmlReportOptions } from './html.ts';
 export { compactTimestamp, historyFileNames, newReportDir, writeRunReports, type ReportDirOptions, type RunReportPaths } from './json.ts';
 export { renderJUnit, verdictText, type JUnitOptions } from './junit.ts';
-export { formatVerdictLine, INITIAL_PROGRESS, progressLog, ProgressReporter, progressStep, type ProgressState, type ProgressUpdate } from './progress.ts';
+export {
+  formatVerdictLine,
+  INITIAL_PROGRESS,
+  progressLog,
+  ProgressReporter,
+  progressStep,
+  type ProgressState,
+  type ProgressUpdate,
+} from './progress.ts';
 export { isSensitiveKey, REDACTED, redact, redactValue } from './redact.ts';
 export { summarizeRun, summarizeScenario, SUMMARY_VERSION, type RunSummary, type ScenarioSummary, type VerdictSummary } from './summary.ts';
 export { buildTimeline, type Timeline } from './timeline.ts';

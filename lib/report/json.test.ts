@@ -20,7 +20,13 @@ describe('writeRunReports', () => {
   it('writes junit.xml, summary.json, a history per scenario and index.html', async () => {
     const results = [sampleResult('kill-cp'), sampleResult('kill cp/2')];
     const paths = await writeRunReports(dir, results);
-    expect((await readdir(dir)).sort()).to.deep.equal(['index.html', 'junit.xml', 'kill-cp.history.json', 'kill_cp_2.history.json', 'summary.json']);
+    expect((await readdir(dir)).sort()).to.deep.equal([
+      'index.html',
+      'junit.xml',
+      'kill-cp.history.json',
+      'kill_cp_2.history.json',
+      'summary.json',
+    ]);
     expect(paths.histories.map((p) => basename(p))).to.deep.equal(['kill-cp.history.json', 'kill_cp_2.history.json']);
     expect(parseXml(await readFile(paths.junit, 'utf8')).name).to.equal('testsuites');
     expect(await readFile(paths.html, 'utf8')).to.match(/^<!doctype html>/);
@@ -28,7 +34,14 @@ describe('writeRunReports', () => {
     const summary = JSON.parse(await readFile(paths.summary, 'utf8')) as RunSummary;
     expect(summary).to.deep.include({ version: 1, status: 'fail', counts: { scenarios: 2, pass: 0, fail: 2, inconclusive: 0 } });
     const first = summary.scenarios[0];
-    expect(first).to.deep.include({ name: 'kill-cp', status: 'fail', seed: '1a2b3c', runId: 'run-7f3a', durationMs: 54_000, history: 'kill-cp.history.json' });
+    expect(first).to.deep.include({
+      name: 'kill-cp',
+      status: 'fail',
+      seed: '1a2b3c',
+      runId: 'run-7f3a',
+      durationMs: 54_000,
+      history: 'kill-cp.history.json',
+    });
     expect(first?.verdicts[0]).to.deep.include({ invariant: 'quorum-survives', status: 'fail', evidenceSeqs: [19, 22, 28, 34] });
     expect(first?.verdicts[0]).not.to.have.property('evidence');
   });

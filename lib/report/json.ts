@@ -63,7 +63,10 @@ export interface ReportDirOptions {
 
 /** `20250601T000000Z`: sortable and safe in file names. */
 export function compactTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** Creates and returns a fresh `<root>/<timestamp>-<runid>/`; fails if it already exists. */

@@ -12,20 +12,32 @@ function only(element: XmlElement, name: string): XmlElement {
 
 function properties(suite: XmlElement): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of childrenNamed(only(suite, 'properties'), 'property')) out[p.attributes['name'] as string] = p.attributes['value'] as string;
+  for (const p of childrenNamed(only(suite, 'properties'), 'property'))
+    out[p.attributes['name'] as string] = p.attributes['value'] as string;
   return out;
 }
 
 describe('renderJUnit', () => {
   it('writes one testsuite per scenario and one testcase per verdict, with counts', () => {
-    const second: ScenarioResult = { ...sampleResult('all-good'), status: 'pass', verdicts: [{ invariant: 'steps', status: 'pass', summary: 'ok', evidence: [] }] };
+    const second: ScenarioResult = {
+      ...sampleResult('all-good'),
+      status: 'pass',
+      verdicts: [{ invariant: 'steps', status: 'pass', summary: 'ok', evidence: [] }],
+    };
     const root = parseXml(renderJUnit([sampleResult(), second]));
     expect(root.name).to.equal('testsuites');
     expect(root.attributes).to.include({ name: 'cpchaos', tests: '5', failures: '1', errors: '0', skipped: '1', time: '108.000' });
     const suites = childrenNamed(root, 'testsuite');
     expect(suites.map((s) => s.attributes['name'])).to.deep.equal(['kill-cp-then-promote', 'all-good']);
     const suite = suites[0] as XmlElement;
-    expect(suite.attributes).to.include({ tests: '4', failures: '1', errors: '0', skipped: '1', time: '54.000', timestamp: '2025-05-31T23:59:58Z' });
+    expect(suite.attributes).to.include({
+      tests: '4',
+      failures: '1',
+      errors: '0',
+      skipped: '1',
+      time: '54.000',
+      timestamp: '2025-05-31T23:59:58Z',
+    });
     expect(properties(suite)).to.include({ seed: '1a2b3c', runId: 'run-7f3a', file: 'suites/scenarios/kill-cp-then-promote.yaml' });
     const cases = childrenNamed(suite, 'testcase');
     expect(cases.map((c) => [c.attributes['classname'], c.attributes['name']])).to.deep.equal([
@@ -44,7 +56,9 @@ describe('renderJUnit', () => {
     const failing = childrenNamed(only(root, 'testsuite'), 'testcase')[0] as XmlElement;
     const failure = only(failing, 'failure');
     expect(failure.attributes['type']).to.equal('quorum-survives');
-    expect(failure.attributes['message']).to.equal('No write through the VIP was acknowledged for 4.22s while only cp-0 was down (budget 3s).');
+    expect(failure.attributes['message']).to.equal(
+      'No write through the VIP was acknowledged for 4.22s while only cp-0 was down (budget 3s).',
+    );
     const lines = failure.text.split('\n');
     expect(lines).to.include('Evidence (4 events; #seq, time from run start):');
     const evidence = lines.filter((l) => l.startsWith('  #'));

@@ -57,9 +57,10 @@ function testcase(result: ScenarioResult, verdict: Verdict, zeroMs: number, opti
   const open = `    <testcase${attrs({ classname: result.scenario.name, name: verdict.invariant, time: '0', file: result.scenario.source.file })}`;
   if (verdict.status === 'pass') return `${open}/>`;
   const text = escapeText(verdictText(verdict, zeroMs, options.maxDetailsChars));
-  const element = verdict.status === 'fail'
-    ? `<failure${attrs({ message: verdict.summary, type: verdict.invariant })}>${text}</failure>`
-    : `<skipped${attrs({ message: `inconclusive: ${verdict.summary}` })}>${text}</skipped>`;
+  const element =
+    verdict.status === 'fail'
+      ? `<failure${attrs({ message: verdict.summary, type: verdict.invariant })}>${text}</failure>`
+      : `<skipped${attrs({ message: `inconclusive: ${verdict.summary}` })}>${text}</skipped>`;
   return `${open}>\n      ${element}\n    </testcase>`;
 }
 

@@ -59,7 +59,11 @@ describe('progress lines', () => {
     recorder.record({ kind: 'etcd', members: [], error: 'context deadline exceeded' });
     recorder.record({ kind: 'etcd', members: [], error: 'context deadline exceeded' });
     recorder.record({ kind: 'etcd', members: [{ name: 'cp-0', id: '1' }] });
-    expect(lines).to.deep.equal(['  +0.00s etcd leader cp-0', '  +0.00s etcd unreachable: context deadline exceeded', '  +0.00s etcd has no leader']);
+    expect(lines).to.deep.equal([
+      '  +0.00s etcd leader cp-0',
+      '  +0.00s etcd unreachable: context deadline exceeded',
+      '  +0.00s etcd has no leader',
+    ]);
   });
 });
 
@@ -67,7 +71,9 @@ describe('formatVerdictLine', () => {
   it('gives status, invariant, summary and evidence seqs, redacted', () => {
     const [failed, passed, inconclusive] = sampleResult().verdicts;
     if (failed === undefined || passed === undefined || inconclusive === undefined) throw new Error('missing verdicts');
-    expect(formatVerdictLine(failed)).to.equal('FAIL         quorum-survives: No write through the VIP was acknowledged for 4.22s while only cp-0 was down (budget 3s). (evidence #19 #22 #28 #34)');
+    expect(formatVerdictLine(failed)).to.equal(
+      'FAIL         quorum-survives: No write through the VIP was acknowledged for 4.22s while only cp-0 was down (budget 3s). (evidence #19 #22 #28 #34)',
+    );
     expect(formatVerdictLine(passed)).to.match(/^PASS {9}promotion-after-deletion: worker-0 was promoted/);
     expect(formatVerdictLine(inconclusive)).to.match(/^INCONCLUSIVE quorum-lost: precondition not met/);
     expect(formatVerdictLine({ ...failed, summary: `bad token: ${PLANTED_SECRETS.token}` })).to.contain('token: [REDACTED]');

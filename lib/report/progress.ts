@@ -27,8 +27,10 @@ export const INITIAL_PROGRESS: ProgressState = { nodes: new Map(), api: { failin
 function nodeChanges(before: NodeState, after: NodeState): string[] {
   const changes: string[] = [];
   if (before.ready !== after.ready) changes.push(`Ready ${before.ready} -> ${after.ready}`);
-  if (before.management !== after.management) changes.push(`role ${before.management ? 'management' : 'worker'} -> ${after.management ? 'management' : 'worker'}`);
-  if (before.promoteStatus !== after.promoteStatus) changes.push(`promote-status ${before.promoteStatus ?? '(none)'} -> ${after.promoteStatus ?? '(none)'}`);
+  if (before.management !== after.management)
+    changes.push(`role ${before.management ? 'management' : 'worker'} -> ${after.management ? 'management' : 'worker'}`);
+  if (before.promoteStatus !== after.promoteStatus)
+    changes.push(`promote-status ${before.promoteStatus ?? '(none)'} -> ${after.promoteStatus ?? '(none)'}`);
   if (before.cordoned !== after.cordoned) changes.push(after.cordoned ? 'cordoned' : 'uncordoned');
   if (before.deleting !== after.deleting) changes.push(after.deleting ? 'deleting' : 'no longer deleting');
   return changes;
@@ -46,7 +48,10 @@ function nodeLine(state: ProgressState, event: Extract<HistoryEvent, { kind: 'no
   nodes.set(name, after);
   if (before === undefined) {
     const role = `role=${after.management ? 'management' : 'worker'}`;
-    const extra = [after.promoteStatus === undefined ? '' : ` promote-status=${after.promoteStatus}`, after.cordoned ? ' cordoned' : ''].join('');
+    const extra = [
+      after.promoteStatus === undefined ? '' : ` promote-status=${after.promoteStatus}`,
+      after.cordoned ? ' cordoned' : '',
+    ].join('');
     return { state: { ...state, nodes }, lines: [`node ${name} seen: Ready=${after.ready} ${role}${extra}`] };
   }
   const changes = nodeChanges(before, after);
@@ -56,15 +61,25 @@ function nodeLine(state: ProgressState, event: Extract<HistoryEvent, { kind: 'no
 function etcdLine(state: ProgressState, event: Extract<HistoryEvent, { kind: 'etcd' }>): ProgressUpdate {
   const before = state.etcd;
   const members = event.members.map((m) => m.name).join(',');
-  const after = event.error !== undefined ? { members: before?.members ?? '', error: event.error } : { members, ...(event.leader === undefined ? {} : { leader: event.leader }) };
+  const after =
+    event.error !== undefined
+      ? { members: before?.members ?? '', error: event.error }
+      : { members, ...(event.leader === undefined ? {} : { leader: event.leader }) };
   const lines: string[] = [];
   if (after.error !== undefined) {
     if (before?.error !== after.error) lines.push(`etcd unreachable: ${after.error}`);
   } else {
     if (before === undefined || before.error !== undefined || before.leader !== after.leader) {
-      lines.push(after.leader === undefined ? 'etcd has no leader' : before?.leader === undefined ? `etcd leader ${after.leader}` : `etcd leader ${before.leader} -> ${after.leader}`);
+      lines.push(
+        after.leader === undefined
+          ? 'etcd has no leader'
+          : before?.leader === undefined
+            ? `etcd leader ${after.leader}`
+            : `etcd leader ${before.leader} -> ${after.leader}`,
+      );
     }
-    if (before !== undefined && before.error === undefined && before.members !== members) lines.push(`etcd members ${before.members} -> ${members}`);
+    if (before !== undefined && before.error === undefined && before.members !== members)
+      lines.push(`etcd members ${before.members} -> ${members}`);
   }
   return { state: { ...state, etcd: after }, lines };
 }
@@ -73,20 +88,32 @@ function opLine(state: ProgressState, op: OpEvent, zeroMs: number): ProgressUpda
   if (op.process !== VIP_PROCESS || op.phase === 'invoke') return { state, lines: [] };
   const atMs = op.t - zeroMs;
   if (op.phase === 'ok') {
-    const lines = state.api.failing ? [`api: ${op.f} through the VIP ok again${state.api.lastOkMs === undefined ? '' : `, ${formatSeconds(atMs - state.api.lastOkMs)} after the last acknowledged operation`}`] : [];
+    const lines = state.api.failing
+      ? [
+          `api: ${op.f} through the VIP ok again${state.api.lastOkMs === undefined ? '' : `, ${formatSeconds(atMs - state.api.lastOkMs)} after the last acknowledged operation`}`,
+        ]
+      : [];
     return { state: { ...state, api: { lastOkMs: atMs, failing: false } }, lines };
   }
   if (state.api.failing) return { state, lines: [] };
   // A compare-and-swap that lost to another writer (409 Conflict) is the register working, not an outage.
   if (op.phase === 'fail' && op.error?.startsWith('HTTP 409')) return { state, lines: [] };
   const why = op.phase === 'info' ? 'indeterminate' : 'failed';
-  return { state: { ...state, api: { ...state.api, failing: true } }, lines: [`api: ${op.f} through the VIP ${why}${op.error === undefined ? '' : `: ${op.error}`}`] };
+  return {
+    state: { ...state, api: { ...state.api, failing: true } },
+    lines: [`api: ${op.f} through the VIP ${why}${op.error === undefined ? '' : `: ${op.error}`}`],
+  };
 }
 
 function linesFor(state: ProgressState, event: HistoryEvent, zeroMs: number): ProgressUpdate {
   switch (event.kind) {
     case 'run-start':
-      return { state, lines: [`run ${event.runId} started: scenario ${event.scenario}, seed ${event.seed}, ${event.provider}, nodes ${event.nodes.map((n) => `${n.name} (${n.role})`).join(', ')}`] };
+      return {
+        state,
+        lines: [
+          `run ${event.runId} started: scenario ${event.scenario}, seed ${event.seed}, ${event.provider}, nodes ${event.nodes.map((n) => `${n.name} (${n.role})`).join(', ')}`,
+        ],
+      };
     case 'run-end':
       return { state, lines: [`run ended${event.outcome === undefined ? '' : `: ${event.outcome}`}`] };
     case 'action':
@@ -94,7 +121,14 @@ function linesFor(state: ProgressState, event: HistoryEvent, zeroMs: number): Pr
       return { state, lines: [eventLabel(event)] };
     case 'step':
       if (event.phase === 'begin') return { state, lines: [`step ${event.index}: ${event.step}`] };
-      return { state, lines: [event.ok === false ? `step ${event.index} FAILED${event.error === undefined ? '' : `: ${event.error}`}` : `step ${event.index} done`] };
+      return {
+        state,
+        lines: [
+          event.ok === false
+            ? `step ${event.index} FAILED${event.error === undefined ? '' : `: ${event.error}`}`
+            : `step ${event.index} done`,
+        ],
+      };
     case 'gap':
       return { state, lines: [`gap: ${event.source} observation blind for ${formatSeconds(event.to - event.from)} (${event.reason})`] };
     case 'node':

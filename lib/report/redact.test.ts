@@ -72,7 +72,9 @@ describe('redactValue', () => {
   });
 
   it('knows the sensitive keys', () => {
-    expect(['token', 'id-token', 'client_key_data', 'clientCertificateData', 'Authorization', 'password'].every(isSensitiveKey)).to.equal(true);
+    expect(['token', 'id-token', 'client_key_data', 'clientCertificateData', 'Authorization', 'password'].every(isSensitiveKey)).to.equal(
+      true,
+    );
     expect(['tokenFile', 'name', 'user'].some(isSensitiveKey)).to.equal(false);
   });
 });

@@ -6,8 +6,23 @@ export const REDACTED = '[REDACTED]';
 
 /** Key names whose values are credentials (compared without case, '-' and '_'). */
 const SENSITIVE_KEYS = [
-  'token', 'idtoken', 'accesstoken', 'refreshtoken', 'authtoken', 'bearertoken', 'bootstraptoken', 'servicetoken', 'apitoken',
-  'clientkeydata', 'clientcertificatedata', 'password', 'passwd', 'authorization', 'proxyauthorization', 'apikey', 'secretkey',
+  'token',
+  'idtoken',
+  'accesstoken',
+  'refreshtoken',
+  'authtoken',
+  'bearertoken',
+  'bootstraptoken',
+  'servicetoken',
+  'apitoken',
+  'clientkeydata',
+  'clientcertificatedata',
+  'password',
+  'passwd',
+  'authorization',
+  'proxyauthorization',
+  'apikey',
+  'secretkey',
 ];
 
 const KEY = String.raw`(?:(?:id|access|refresh|auth|bearer|bootstrap|service|api)[-_]?)?token|client[-_]?key[-_]?data|client[-_]?certificate[-_]?data|passw(?:or)?d|(?:proxy[-_]?)?authorization|api[-_]?key|secret[-_]?key`;
@@ -23,15 +38,24 @@ interface Rule {
 
 const RULES: readonly Rule[] = [
   // PEM private keys, also inside JSON strings (newlines escaped as \n).
-  { pattern: /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, replace: `-----BEGIN $1PRIVATE KEY-----${REDACTED}-----END $1PRIVATE KEY-----` },
+  {
+    pattern: /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+    replace: `-----BEGIN $1PRIVATE KEY-----${REDACTED}-----END $1PRIVATE KEY-----`,
+  },
   // "key": "quoted value", also inside escaped JSON (\"...\"): up to the closing quote on the same line.
   {
-    pattern: new RegExp(String.raw`(?<![A-Za-z0-9_])(${KEY})(?![A-Za-z0-9_-])(\\?["']?\s*[:=]\s*)(\\?)(["'])(?!${SCHEME}\[REDACTED)(${SCHEME})(?:(?!\3\4)(?:\\.|[^\n<>\\]))+(?=\3\4)`, 'gi'),
+    pattern: new RegExp(
+      String.raw`(?<![A-Za-z0-9_])(${KEY})(?![A-Za-z0-9_-])(\\?["']?\s*[:=]\s*)(\\?)(["'])(?!${SCHEME}\[REDACTED)(${SCHEME})(?:(?!\3\4)(?:\\.|[^\n<>\\]))+(?=\3\4)`,
+      'gi',
+    ),
     replace: `$1$2$3$4$5${REDACTED}`,
   },
   // key: value, key=value, --key=value (YAML, headers, flags, logs).
   {
-    pattern: new RegExp(String.raw`(?<![A-Za-z0-9_])(${KEY})(?![A-Za-z0-9_-])(\\?["']?)(\s*[:=]\s*)(\\?["']?)(?!${SCHEME}\[REDACTED)(${SCHEME})${VALUE}`, 'gi'),
+    pattern: new RegExp(
+      String.raw`(?<![A-Za-z0-9_])(${KEY})(?![A-Za-z0-9_-])(\\?["']?)(\s*[:=]\s*)(\\?["']?)(?!${SCHEME}\[REDACTED)(${SCHEME})${VALUE}`,
+      'gi',
+    ),
     replace: `$1$2$3$4$5${REDACTED}`,
   },
   // --key value (command lines).

@@ -15,7 +15,15 @@ function range(span: { fromMs: number; toMs: number }): string {
 }
 
 /** A bar with its label inside when it fits. */
-function labelledBar(scale: Scale, span: { fromMs: number; toMs: number }, y: number, height: number, label: string, attributes: Record<string, string | number>, tooltip: string): string {
+function labelledBar(
+  scale: Scale,
+  span: { fromMs: number; toMs: number },
+  y: number,
+  height: number,
+  label: string,
+  attributes: Record<string, string | number>,
+  tooltip: string,
+): string {
   const x0 = scale.x(span.fromMs);
   const x1 = scale.x(span.toMs);
   // Labels start 8 units in, clear of a violation diamond sitting on the bar's first event.
@@ -91,7 +99,11 @@ function markItem(scale: Scale, mark: ActionMark): FaultItem {
 }
 
 /** Fault bars and instant marks, packed into as many rows as they need. */
-export function faultItems(scale: Scale, bands: readonly FaultBand[], marks: readonly ActionMark[]): { rows: number; draw: (y: number) => string } {
+export function faultItems(
+  scale: Scale,
+  bands: readonly FaultBand[],
+  marks: readonly ActionMark[],
+): { rows: number; draw: (y: number) => string } {
   const items = [...bands.map((b) => bandItem(scale, b)), ...marks.map((m) => markItem(scale, m))].sort((a, b) => a.from - b.from);
   const rows = packRows(items);
   return {
@@ -120,13 +132,28 @@ export function apiLane(scale: Scale, api: ApiStrip, y: number, height: number):
   const bad = new Set<number>();
   for (const tick of api.ticks) (tick.ok ? ok : bad).add(Math.round(scale.x(tick.atMs)));
   const path = (xs: Set<number>, y0: number, y1: number): string => [...xs].map((x) => `M${x},${y0}V${y1}`).join('');
-  if (ok.size > 0) parts.push(el('path', { d: path(ok, y + 13, height + y - 3), class: 'api-ok' }, title(`${api.okCount} acknowledged operations`)));
-  if (bad.size > 0) parts.push(el('path', { d: path(bad, y + 13, height + y - 3), class: 'api-bad' }, title(`${api.failedCount} failed or indeterminate operations`)));
-  if (api.ticks.length === 0) parts.push(text(scale.left + 4, y + height / 2 + 3.5, 'no operations through the VIP were recorded', { class: 'empty-note' }));
+  if (ok.size > 0)
+    parts.push(el('path', { d: path(ok, y + 13, height + y - 3), class: 'api-ok' }, title(`${api.okCount} acknowledged operations`)));
+  if (bad.size > 0)
+    parts.push(
+      el(
+        'path',
+        { d: path(bad, y + 13, height + y - 3), class: 'api-bad' },
+        title(`${api.failedCount} failed or indeterminate operations`),
+      ),
+    );
+  if (api.ticks.length === 0)
+    parts.push(text(scale.left + 4, y + height / 2 + 3.5, 'no operations through the VIP were recorded', { class: 'empty-note' }));
   return parts.join('');
 }
 
-export function leaderLane(scale: Scale, spans: readonly Span<LeaderValue>[], y: number, height: number, colorOf: (node: string) => number): string {
+export function leaderLane(
+  scale: Scale,
+  spans: readonly Span<LeaderValue>[],
+  y: number,
+  height: number,
+  colorOf: (node: string) => number,
+): string {
   if (spans.length === 0) return text(scale.left + 4, y + height / 2 + 3.5, 'no etcd observations', { class: 'empty-note' });
   return spans
     .map((s) => {
@@ -134,7 +161,15 @@ export function leaderLane(scale: Scale, spans: readonly Span<LeaderValue>[], y:
       const cls = error !== undefined ? 'etcd-error' : leader === undefined ? 'etcd-none' : `leader leader-${colorOf(leader)}`;
       const label = error !== undefined ? 'unreachable' : (leader ?? 'no leader');
       const tooltip = `${error !== undefined ? `etcd unreachable: ${error}` : `leader ${leader ?? '(none)'}`} ${range(s)}`;
-      return labelledBar(scale, s, y + 3, height - 6, label, { class: cls, 'data-leader': leader ?? (error !== undefined ? '(error)' : '(none)') }, tooltip);
+      return labelledBar(
+        scale,
+        s,
+        y + 3,
+        height - 6,
+        label,
+        { class: cls, 'data-leader': leader ?? (error !== undefined ? '(error)' : '(none)') },
+        tooltip,
+      );
     })
     .join('');
 }
@@ -149,21 +184,69 @@ export function nodeLane(scale: Scale, lane: NodeLane, y: number): string {
   const [roleY, roleH] = NODE_ROWS.role;
   const [promoteY, promoteH] = NODE_ROWS.promote;
   const [cordonY, cordonH] = NODE_ROWS.cordon;
-  for (const s of lane.ready) parts.push(rect(scale.x(s.fromMs), scale.x(s.toMs), y + readyY, readyH, { class: `ready ready-${s.value}`, 'data-ready': s.value }, `${lane.name} Ready=${s.value} ${range(s)}`));
-  for (const s of lane.deleting) parts.push(rect(scale.x(s.fromMs), scale.x(s.toMs), y + readyY, readyH, { class: 'deleting' }, `${lane.name} deleting ${range(s)}`));
+  for (const s of lane.ready)
+    parts.push(
+      rect(
+        scale.x(s.fromMs),
+        scale.x(s.toMs),
+        y + readyY,
+        readyH,
+        { class: `ready ready-${s.value}`, 'data-ready': s.value },
+        `${lane.name} Ready=${s.value} ${range(s)}`,
+      ),
+    );
+  for (const s of lane.deleting)
+    parts.push(rect(scale.x(s.fromMs), scale.x(s.toMs), y + readyY, readyH, { class: 'deleting' }, `${lane.name} deleting ${range(s)}`));
   for (const s of lane.management) {
     const role = s.value ? 'management' : 'worker';
-    parts.push(rect(scale.x(s.fromMs), scale.x(s.toMs), y + roleY + (s.value ? 0 : roleH / 2 - 1), s.value ? roleH : 2, { class: `role role-${role}`, 'data-role': role }, `${lane.name} ${role} ${range(s)}`));
+    parts.push(
+      rect(
+        scale.x(s.fromMs),
+        scale.x(s.toMs),
+        y + roleY + (s.value ? 0 : roleH / 2 - 1),
+        s.value ? roleH : 2,
+        { class: `role role-${role}`, 'data-role': role },
+        `${lane.name} ${role} ${range(s)}`,
+      ),
+    );
   }
   for (const s of lane.promote) {
     const known = ['running', 'complete', 'failed', 'unknown'].includes(s.value) ? s.value : 'other';
-    parts.push(labelledBar(scale, s, y + promoteY, promoteH, s.value, { class: `promote promote-${known}`, 'data-promote': s.value }, `${lane.name} promote-status=${s.value} ${range(s)}`));
+    parts.push(
+      labelledBar(
+        scale,
+        s,
+        y + promoteY,
+        promoteH,
+        s.value,
+        { class: `promote promote-${known}`, 'data-promote': s.value },
+        `${lane.name} promote-status=${s.value} ${range(s)}`,
+      ),
+    );
   }
-  for (const s of lane.cordoned) parts.push(rect(scale.x(s.fromMs), scale.x(s.toMs), y + cordonY, cordonH, { class: 'cordon', 'data-cordon': 'true' }, `${lane.name} cordoned ${range(s)}`));
+  for (const s of lane.cordoned)
+    parts.push(
+      rect(
+        scale.x(s.fromMs),
+        scale.x(s.toMs),
+        y + cordonY,
+        cordonH,
+        { class: 'cordon', 'data-cordon': 'true' },
+        `${lane.name} cordoned ${range(s)}`,
+      ),
+    );
   for (const atMs of lane.deletedAtMs) {
     const x = scale.x(atMs);
-    parts.push(el('g', { class: 'deleted', 'data-deleted': lane.name }, el('path', { d: `M${x - 4},${y + readyY + 3}l8,8m0,-8l-8,8`, class: 'deleted-icon' }), text(x + 7, y + readyY + 11, 'deleted', { class: 'deleted-label' })));
+    parts.push(
+      el(
+        'g',
+        { class: 'deleted', 'data-deleted': lane.name },
+        el('path', { d: `M${x - 4},${y + readyY + 3}l8,8m0,-8l-8,8`, class: 'deleted-icon' }),
+        text(x + 7, y + readyY + 11, 'deleted', { class: 'deleted-label' }),
+      ),
+    );
   }
-  if (lane.ready.length === 0 && lane.deletedAtMs.length === 0) parts.push(text(scale.left + 4, y + readyY + 11, 'never observed', { class: 'empty-note' }));
+  if (lane.ready.length === 0 && lane.deletedAtMs.length === 0)
+    parts.push(text(scale.left + 4, y + readyY + 11, 'never observed', { class: 'empty-note' }));
   return parts.join('');
 }

@@ -3,7 +3,17 @@
 // markers for the events that prove failed verdicts. Lanes carry data-lane ids for tests and scripts.
 import { formatSeconds } from './describe.ts';
 import { el, rect, text, title } from './svg-element.ts';
-import { apiLane, faultItems, FAULT_ROW_HEIGHT, leaderLane, NODE_LANE_HEIGHT, NODE_ROWS, nodeLane, STEP_ROW_HEIGHT, stepItems } from './svg-lanes.ts';
+import {
+  apiLane,
+  faultItems,
+  FAULT_ROW_HEIGHT,
+  leaderLane,
+  NODE_LANE_HEIGHT,
+  NODE_ROWS,
+  nodeLane,
+  STEP_ROW_HEIGHT,
+  stepItems,
+} from './svg-lanes.ts';
 import { axisTicks, fitText, linearScale, packRows, tickLabel, type Scale } from './svg-scale.ts';
 import type { LaneId, Timeline } from './timeline.ts';
 
@@ -55,12 +65,26 @@ function lanesOf(timeline: Timeline, scale: Scale): Lane[] {
   const lanes: Lane[] = [];
   if (timeline.violations.length > 0) {
     const rows = Math.max(...violationRows(timeline, scale)) + 1;
-    lanes.push({ id: 'violations', label: 'violations', sublabel: 'events proving failures', height: rows * VIOLATION_ROW + 8, markerY: 0, draw: () => '' });
+    lanes.push({
+      id: 'violations',
+      label: 'violations',
+      sublabel: 'events proving failures',
+      height: rows * VIOLATION_ROW + 8,
+      markerY: 0,
+      draw: () => '',
+    });
   }
   lanes.push(
     { id: 'steps', label: 'steps', height: steps.rows * STEP_ROW_HEIGHT + 4, markerY: 11, draw: steps.draw },
     { id: 'faults', label: 'faults', height: faults.rows * FAULT_ROW_HEIGHT + 6, markerY: 12, draw: faults.draw },
-    { id: 'api', label: 'API (VIP)', sublabel: 'ok / failed, outages > 1s', height: 34, markerY: 21, draw: (y) => apiLane(scale, timeline.api, y, 34) },
+    {
+      id: 'api',
+      label: 'API (VIP)',
+      sublabel: 'ok / failed, outages > 1s',
+      height: 34,
+      markerY: 21,
+      draw: (y) => apiLane(scale, timeline.api, y, 34),
+    },
     { id: 'etcd-leader', label: 'etcd leader', height: 24, markerY: 12, draw: (y) => leaderLane(scale, timeline.leader, y, 24, colorOf) },
   );
   for (const node of timeline.nodes) {
@@ -70,7 +94,12 @@ function lanesOf(timeline: Timeline, scale: Scale): Lane[] {
       sublabel: node.startRole ?? 'joined later',
       height: NODE_LANE_HEIGHT,
       markerY: NODE_ROWS.ready[0] + NODE_ROWS.ready[1] / 2,
-      subrows: [['Ready', NODE_ROWS.ready[0] + 11], ['role', NODE_ROWS.role[0] + 7], ['promote', NODE_ROWS.promote[0] + 9], ['cordon', NODE_ROWS.cordon[0] + 7]],
+      subrows: [
+        ['Ready', NODE_ROWS.ready[0] + 11],
+        ['role', NODE_ROWS.role[0] + 7],
+        ['promote', NODE_ROWS.promote[0] + 9],
+        ['cordon', NODE_ROWS.cordon[0] + 7],
+      ],
       draw: (y) => nodeLane(scale, node, y),
     });
   }
@@ -78,7 +107,15 @@ function lanesOf(timeline: Timeline, scale: Scale): Lane[] {
 }
 
 function axis(scale: Scale, y: number, top: boolean, gridFrom: number, gridTo: number): string {
-  const parts: string[] = [el('line', { x1: scale.left, x2: scale.left + scale.width, y1: top ? y + AXIS_HEIGHT : y, y2: top ? y + AXIS_HEIGHT : y, class: 'axis-line' })];
+  const parts: string[] = [
+    el('line', {
+      x1: scale.left,
+      x2: scale.left + scale.width,
+      y1: top ? y + AXIS_HEIGHT : y,
+      y2: top ? y + AXIS_HEIGHT : y,
+      class: 'axis-line',
+    }),
+  ];
   for (const atMs of axisTicks(scale.endMs)) {
     const x = scale.x(atMs);
     if (top) parts.push(el('line', { x1: x, x2: x, y1: gridFrom, y2: gridTo, class: 'grid' }));
@@ -90,26 +127,56 @@ function axis(scale: Scale, y: number, top: boolean, gridFrom: number, gridTo: n
 function gapOverlays(timeline: Timeline, scale: Scale, laneY: ReadonlyMap<LaneId, { y: number; h: number }>): string {
   const out: string[] = [];
   for (const gap of timeline.gaps) {
-    const targets: LaneId[] = gap.source === 'nodes' ? timeline.nodes.map((n) => `node:${n.name}` as const) : gap.source === 'etcd' ? ['etcd-leader'] : gap.source === 'sampler' ? ['api'] : [];
+    const targets: LaneId[] =
+      gap.source === 'nodes'
+        ? timeline.nodes.map((n) => `node:${n.name}` as const)
+        : gap.source === 'etcd'
+          ? ['etcd-leader']
+          : gap.source === 'sampler'
+            ? ['api']
+            : [];
     for (const id of targets) {
       const lane = laneY.get(id);
       if (lane === undefined) continue;
-      out.push(rect(scale.x(gap.fromMs), scale.x(gap.toMs), lane.y + 1, lane.h - 2, { class: 'gap', 'data-gap': gap.source }, `observer blind (${gap.source}): ${gap.reason}, +${formatSeconds(gap.fromMs)} .. +${formatSeconds(gap.toMs)}`, 2));
+      out.push(
+        rect(
+          scale.x(gap.fromMs),
+          scale.x(gap.toMs),
+          lane.y + 1,
+          lane.h - 2,
+          { class: 'gap', 'data-gap': gap.source },
+          `observer blind (${gap.source}): ${gap.reason}, +${formatSeconds(gap.fromMs)} .. +${formatSeconds(gap.toMs)}`,
+          2,
+        ),
+      );
     }
   }
   return out.join('');
 }
 
-function faultOverlays(timeline: Timeline, scale: Scale, top: number, bottom: number, laneY: ReadonlyMap<LaneId, { y: number; h: number }>): string {
+function faultOverlays(
+  timeline: Timeline,
+  scale: Scale,
+  top: number,
+  bottom: number,
+  laneY: ReadonlyMap<LaneId, { y: number; h: number }>,
+): string {
   return timeline.faults
     .map((band) => {
       const x0 = scale.x(band.fromMs);
       const x1 = scale.x(band.toMs);
       const perNode = band.nodes.map((node) => {
         const lane = laneY.get(`node:${node}`);
-        return lane === undefined ? '' : rect(x0, x1, lane.y + 1, lane.h - 2, { class: 'fault-node', 'data-fault-node': node }, undefined, 2);
+        return lane === undefined
+          ? ''
+          : rect(x0, x1, lane.y + 1, lane.h - 2, { class: 'fault-node', 'data-fault-node': node }, undefined, 2);
       });
-      return el('g', { class: 'fault-band', 'data-fault': band.fault, 'data-fault-id': band.id }, rect(x0, x1, top, bottom - top, { class: `fault-area fault-area-${band.fault}` }, undefined, 2), ...perNode);
+      return el(
+        'g',
+        { class: 'fault-band', 'data-fault': band.fault, 'data-fault-id': band.id },
+        rect(x0, x1, top, bottom - top, { class: `fault-area fault-area-${band.fault}` }, undefined, 2),
+        ...perNode,
+      );
     })
     .join('');
 }
@@ -118,11 +185,20 @@ const VIOLATION_ROW = 20;
 
 /** The row of each violation's numbered badge, so that close ones do not overlap. */
 function violationRows(timeline: Timeline, scale: Scale): number[] {
-  return packRows(timeline.violations.map((v) => ({ from: scale.x(v.atMs) - 9, to: scale.x(v.atMs) + 9 })), 2);
+  return packRows(
+    timeline.violations.map((v) => ({ from: scale.x(v.atMs) - 9, to: scale.x(v.atMs) + 9 })),
+    2,
+  );
 }
 
 /** Numbered badges in the violations row, a dashed line down through every lane, and a diamond on the event's lane. */
-function violationMarkers(timeline: Timeline, scale: Scale, bottom: number, laneY: ReadonlyMap<LaneId, { y: number; h: number; markerY: number }>, idPrefix: string): string {
+function violationMarkers(
+  timeline: Timeline,
+  scale: Scale,
+  bottom: number,
+  laneY: ReadonlyMap<LaneId, { y: number; h: number; markerY: number }>,
+  idPrefix: string,
+): string {
   const row = laneY.get('violations');
   if (row === undefined) return '';
   const rows = violationRows(timeline, scale);
@@ -134,7 +210,13 @@ function violationMarkers(timeline: Timeline, scale: Scale, bottom: number, lane
       const dy = lane === undefined ? undefined : lane.y + lane.markerY;
       return el(
         'g',
-        { class: 'violation', 'data-violation': i + 1, 'data-seq': v.event.seq, 'data-lane-target': v.lane, id: `${idPrefix}violation-${i + 1}` },
+        {
+          class: 'violation',
+          'data-violation': i + 1,
+          'data-seq': v.event.seq,
+          'data-lane-target': v.lane,
+          id: `${idPrefix}violation-${i + 1}`,
+        },
         title(`${i + 1}. ${v.description} (evidence for ${v.invariants.join(', ')})`),
         el('line', { x1: x, x2: x, y1: cy + 8, y2: bottom, class: 'violation-line' }),
         dy === undefined ? '' : el('path', { d: `M${x},${dy - 6}l6,6l-6,6l-6,-6z`, class: 'violation-diamond' }),
@@ -157,17 +239,32 @@ export function renderTimelineSvg(timeline: Timeline, label: string, idPrefix = 
   }
   const bottom = y;
   const height = bottom + AXIS_HEIGHT;
-  const backgrounds = lanes.map((lane, i) => rect(0, SVG_WIDTH, laneY.get(lane.id)?.y ?? 0, lane.height, { class: i % 2 === 0 ? 'lane-bg' : 'lane-bg alt' }));
+  const backgrounds = lanes.map((lane, i) =>
+    rect(0, SVG_WIDTH, laneY.get(lane.id)?.y ?? 0, lane.height, { class: i % 2 === 0 ? 'lane-bg' : 'lane-bg alt' }),
+  );
   const laneParts = lanes.map((lane) => {
     const ly = laneY.get(lane.id)?.y ?? 0;
-    const sub = (lane.subrows ?? []).map(([name, offset]) => text(LABEL_WIDTH - 8, ly + offset, name, { class: 'sublabel', 'text-anchor': 'end' }));
+    const sub = (lane.subrows ?? []).map(([name, offset]) =>
+      text(LABEL_WIDTH - 8, ly + offset, name, { class: 'sublabel', 'text-anchor': 'end' }),
+    );
     return el(
       'g',
       { class: `lane lane-${lane.id.startsWith('node:') ? 'node' : lane.id}`, 'data-lane': lane.id, 'data-testid': `lane-${lane.id}` },
-      el('g', { class: 'lane-title' },
+      el(
+        'g',
+        { class: 'lane-title' },
         title(lane.sublabel === undefined ? lane.label : `${lane.label} (${lane.sublabel})`),
-        text(10, ly + (lane.sublabel === undefined ? lane.height / 2 + 4 : Math.min(lane.height / 2, 18)), fitText(lane.label, lane.subrows ? 150 : 200, 12), { class: 'lane-label' }),
-        lane.sublabel === undefined ? '' : text(10, ly + Math.min(lane.height / 2, 18) + 13, fitText(lane.sublabel, lane.subrows ? 150 : 200, 10), { class: 'lane-sublabel' }),
+        text(
+          10,
+          ly + (lane.sublabel === undefined ? lane.height / 2 + 4 : Math.min(lane.height / 2, 18)),
+          fitText(lane.label, lane.subrows ? 150 : 200, 12),
+          { class: 'lane-label' },
+        ),
+        lane.sublabel === undefined
+          ? ''
+          : text(10, ly + Math.min(lane.height / 2, 18) + 13, fitText(lane.sublabel, lane.subrows ? 150 : 200, 10), {
+              class: 'lane-sublabel',
+            }),
       ),
       ...sub,
       lane.draw(ly),

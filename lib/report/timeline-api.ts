@@ -48,7 +48,13 @@ export function apiStrip(history: History, zeroMs: number, thresholdMs = DEFAULT
       continue;
     }
     pending.delete(event.opId);
-    ticks.push({ atMs, ok: event.phase === 'ok', seq: event.seq, outcome: event.phase, ...(event.error === undefined ? {} : { error: event.error }) });
+    ticks.push({
+      atMs,
+      ok: event.phase === 'ok',
+      seq: event.seq,
+      outcome: event.phase,
+      ...(event.error === undefined ? {} : { error: event.error }),
+    });
   }
   for (const p of pending.values()) ticks.push({ ...p, ok: false, outcome: 'pending' });
   ticks.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
@@ -58,16 +64,19 @@ export function apiStrip(history: History, zeroMs: number, thresholdMs = DEFAULT
   const firstOk = oks[0];
   const lastOk = oks.at(-1);
   if (firstOk === undefined) {
-    if (firstMs !== undefined && lastMs !== undefined && ticks.length > 0 && lastMs - firstMs > thresholdMs) outages.push(outage(firstMs, lastMs, true));
+    if (firstMs !== undefined && lastMs !== undefined && ticks.length > 0 && lastMs - firstMs > thresholdMs)
+      outages.push(outage(firstMs, lastMs, true));
   } else {
-    if (firstMs !== undefined && ticks.some((t) => !t.ok && t.atMs < firstOk) && firstOk - firstMs > thresholdMs) outages.push(outage(firstMs, firstOk, true));
+    if (firstMs !== undefined && ticks.some((t) => !t.ok && t.atMs < firstOk) && firstOk - firstMs > thresholdMs)
+      outages.push(outage(firstMs, firstOk, true));
     for (let i = 1; i < oks.length; i += 1) {
       const from = oks[i - 1] as number;
       const to = oks[i] as number;
       if (to - from > thresholdMs) outages.push(outage(from, to, false));
     }
     const end = lastMs ?? firstOk;
-    if (lastOk !== undefined && ticks.some((t) => !t.ok && t.atMs > lastOk) && end - lastOk > thresholdMs) outages.push(outage(lastOk, end, true));
+    if (lastOk !== undefined && ticks.some((t) => !t.ok && t.atMs > lastOk) && end - lastOk > thresholdMs)
+      outages.push(outage(lastOk, end, true));
   }
   return { ticks, outages, okCount: oks.length, failedCount: ticks.length - oks.length };
 }

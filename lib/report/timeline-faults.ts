@@ -31,7 +31,8 @@ const LASTING = new Set<ActionKind>(ACTION_KINDS.filter((kind) => propertiesOf(k
 const CUTS = new Set<ActionKind>(ACTION_KINDS.filter((kind) => propertiesOf(kind).cutsOff));
 
 export function actionLabel(action: ActionEvent): string {
-  if (action.groups !== undefined && action.groups.length > 0) return `${action.fault} ${action.groups.map((g) => g.join(',')).join(' | ')}`;
+  if (action.groups !== undefined && action.groups.length > 0)
+    return `${action.fault} ${action.groups.map((g) => g.join(',')).join(' | ')}`;
   if (action.from !== undefined && action.to !== undefined) return `${action.fault} ${action.from.join(',')} -> ${action.to.join(',')}`;
   return action.nodes.length === 0 ? action.fault : `${action.fault} ${action.nodes.join(',')}`;
 }
@@ -53,7 +54,15 @@ export function faultBands(history: History, zeroMs: number, endMs: number): { b
     if (band === undefined) return;
     open.delete(id);
     const { action } = band;
-    bands.push({ id, fault: action.fault, nodes: action.nodes, label: actionLabel(action), fromMs: band.fromMs, toMs: Math.max(atMs, band.fromMs), endedBy });
+    bands.push({
+      id,
+      fault: action.fault,
+      nodes: action.nodes,
+      label: actionLabel(action),
+      fromMs: band.fromMs,
+      toMs: Math.max(atMs, band.fromMs),
+      endedBy,
+    });
   };
   for (const event of history) {
     if (event.kind !== 'action') continue;
@@ -62,7 +71,15 @@ export function faultBands(history: History, zeroMs: number, endMs: number): { b
     if (phase === 'failed' || phase === 'unsupported') {
       open.delete(id);
       restarts.delete(id);
-      marks.push({ id, fault, phase, nodes: event.nodes, label: actionLabel(event), atMs, ...(event.error === undefined ? {} : { error: event.error }) });
+      marks.push({
+        id,
+        fault,
+        phase,
+        nodes: event.nodes,
+        label: actionLabel(event),
+        atMs,
+        ...(event.error === undefined ? {} : { error: event.error }),
+      });
     } else if (phase === 'undone') {
       close(id, atMs, 'undone');
     } else if (LASTING.has(fault)) {
@@ -73,7 +90,15 @@ export function faultBands(history: History, zeroMs: number, endMs: number): { b
     } else if (fault === 'restart') {
       if (phase === 'intent') restarts.set(id, event);
       else {
-        bands.push({ id, fault, nodes: event.nodes, label: actionLabel(event), fromMs: (restarts.get(id)?.t ?? event.t) - zeroMs, toMs: atMs, endedBy: id });
+        bands.push({
+          id,
+          fault,
+          nodes: event.nodes,
+          label: actionLabel(event),
+          fromMs: (restarts.get(id)?.t ?? event.t) - zeroMs,
+          toMs: atMs,
+          endedBy: id,
+        });
         restarts.delete(id);
         endKills(open, event, atMs, close);
       }
@@ -85,14 +110,27 @@ export function faultBands(history: History, zeroMs: number, endMs: number): { b
   }
   for (const id of [...open.keys()]) close(id, endMs, 'run-end');
   for (const [id, intent] of restarts) {
-    bands.push({ id, fault: 'restart', nodes: intent.nodes, label: actionLabel(intent), fromMs: intent.t - zeroMs, toMs: endMs, endedBy: 'run-end' });
+    bands.push({
+      id,
+      fault: 'restart',
+      nodes: intent.nodes,
+      label: actionLabel(intent),
+      fromMs: intent.t - zeroMs,
+      toMs: endMs,
+      endedBy: 'run-end',
+    });
   }
   bands.sort((a, b) => a.fromMs - b.fromMs);
   return { bands, marks };
 }
 
 /** A restart or resume applied to nodes ends the kill/pause bands of those nodes once all of a band's nodes are back. */
-function endKills(open: Map<string, OpenBand>, recovery: ActionEvent, atMs: number, close: (id: string, atMs: number, endedBy: string) => void): void {
+function endKills(
+  open: Map<string, OpenBand>,
+  recovery: ActionEvent,
+  atMs: number,
+  close: (id: string, atMs: number, endedBy: string) => void,
+): void {
   for (const [id, band] of [...open]) {
     const ends = propertiesOf(band.action.fault).endedBy.includes(recovery.fault);
     if (!ends) continue;

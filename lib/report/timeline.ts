@@ -133,7 +133,10 @@ function leaderSpans(result: ScenarioResult, zeroMs: number, endMs: number): Spa
   const spans = new SpanBuilder<LeaderValue>((a, b) => a.leader === b.leader && a.error === b.error);
   for (const event of result.history) {
     if (event.kind !== 'etcd') continue;
-    spans.set(event.t - zeroMs, event.error !== undefined ? { error: event.error } : event.leader !== undefined ? { leader: event.leader } : {});
+    spans.set(
+      event.t - zeroMs,
+      event.error !== undefined ? { error: event.error } : event.leader !== undefined ? { leader: event.leader } : {},
+    );
   }
   return spans.finish(endMs);
 }
@@ -148,7 +151,14 @@ function stepSpans(result: ScenarioResult, zeroMs: number, endMs: number): StepS
       const begin = open.get(event.index);
       open.delete(event.index);
       const fromMs = begin?.fromMs ?? event.t - zeroMs;
-      out.push({ index: event.index, label: begin?.label ?? event.step, fromMs, toMs: event.t - zeroMs, ...(event.ok === undefined ? {} : { ok: event.ok }), ...(event.error === undefined ? {} : { error: event.error }) });
+      out.push({
+        index: event.index,
+        label: begin?.label ?? event.step,
+        fromMs,
+        toMs: event.t - zeroMs,
+        ...(event.ok === undefined ? {} : { ok: event.ok }),
+        ...(event.error === undefined ? {} : { error: event.error }),
+      });
     }
   }
   for (const [index, begin] of open) out.push({ index, label: begin.label, fromMs: begin.fromMs, toMs: endMs });
@@ -208,7 +218,8 @@ export function buildTimeline(result: ScenarioResult, outageThresholdMs?: number
   const { bands, marks } = faultBands(result.history, zeroMs, endMs);
   const gaps: GapSpan[] = [];
   for (const event of result.history) {
-    if (event.kind === 'gap') gaps.push({ source: event.source, fromMs: event.from - zeroMs, toMs: event.to - zeroMs, reason: event.reason });
+    if (event.kind === 'gap')
+      gaps.push({ source: event.source, fromMs: event.from - zeroMs, toMs: event.to - zeroMs, reason: event.reason });
   }
   return {
     zeroMs,

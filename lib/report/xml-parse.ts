@@ -94,7 +94,8 @@ class Parser {
       if (!numeric) throw new XmlSyntaxError(start, `unknown reference &${ref};`);
       const code = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number(numeric[2]);
       const char = String.fromCodePoint(code);
-      if (FORBIDDEN.test(char) || (code >= 0xd800 && code <= 0xdfff)) throw new XmlSyntaxError(start, `reference to forbidden character &${ref};`);
+      if (FORBIDDEN.test(char) || (code >= 0xd800 && code <= 0xdfff))
+        throw new XmlSyntaxError(start, `reference to forbidden character &${ref};`);
       return char;
     });
   }

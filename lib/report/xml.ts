@@ -3,8 +3,9 @@
 // Every helper redacts first: escaping turns quotes into references, which would hide "token": "..." from redact().
 import { redact } from './redact.ts';
 
-// eslint-disable-next-line no-control-regex
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML_CHARS =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function visible(char: string): string {
   return `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
@@ -12,11 +13,7 @@ function visible(char: string): string {
 
 /** Redacts, then escapes text content. */
 export function escapeText(text: string): string {
-  return redact(text)
-    .replace(INVALID_XML_CHARS, visible)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return redact(text).replace(INVALID_XML_CHARS, visible).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Redacts and escapes an attribute value (double-quoted); tabs and newlines survive attribute normalisation as references. */

@@ -36,7 +36,12 @@ export interface RunOptions {
 }
 
 function inconclusiveAll(scenario: Scenario, summary: string): Verdict[] {
-  return [...scenario.invariants.map((i) => i.name), 'steps', 'expect'].map((invariant) => ({ invariant, status: 'inconclusive' as const, summary, evidence: [] }));
+  return [...scenario.invariants.map((i) => i.name), 'steps', 'expect'].map((invariant) => ({
+    invariant,
+    status: 'inconclusive' as const,
+    summary,
+    evidence: [],
+  }));
 }
 
 /** Settles a run early: the verdicts stand for every invariant (unsupported, a precondition not met, a dry-run). */
@@ -71,7 +76,8 @@ class ScenarioRun {
     const { target, scenario } = this;
     await target.prepare();
     const unsupportedFaults = [...scenarioFaults(scenario)].filter((kind) => !target.supportedFaults.has(kind));
-    if (unsupportedFaults.length > 0) throw this.inconclusive(`unsupported: provider ${target.name} cannot ${unsupportedFaults.join(', ')}`);
+    if (unsupportedFaults.length > 0)
+      throw this.inconclusive(`unsupported: provider ${target.name} cannot ${unsupportedFaults.join(', ')}`);
     const unsupported = target.unsupported?.(scenario);
     if (unsupported) throw this.inconclusive(`unsupported on ${target.name}: ${unsupported}`);
   }
@@ -103,7 +109,10 @@ class ScenarioRun {
   /** Records the cluster until the run settles. */
   async observe(cluster: StartedCluster): Promise<ClusterObserver> {
     const interval = this.target.etcdSampleIntervalMs;
-    const observer = new ClusterObserver(cluster, this.recorder, { ...DEFAULT_OBSERVER_OPTIONS, ...(interval ? { etcdSampleIntervalMs: interval } : {}) });
+    const observer = new ClusterObserver(cluster, this.recorder, {
+      ...DEFAULT_OBSERVER_OPTIONS,
+      ...(interval ? { etcdSampleIntervalMs: interval } : {}),
+    });
     this.teardown.defer('stop the recorder', () => observer.stop());
     await observer.start();
     return observer;
@@ -111,7 +120,12 @@ class ScenarioRun {
 
   executor(cluster: StartedCluster, timeScale: number): StepExecutor {
     const executor = new StepExecutor({
-      cluster, recorder: this.recorder, random: this.random, signal: this.options.signal, onProgress: this.progress, timeScale,
+      cluster,
+      recorder: this.recorder,
+      random: this.random,
+      signal: this.options.signal,
+      onProgress: this.progress,
+      timeScale,
       describeStuckPromotion: (node, waitedMs) => describeStuckPromotion(cluster, node, waitedMs),
     });
     this.teardown.defer('undo faults', async () => {
@@ -133,7 +147,9 @@ class ScenarioRun {
   async steps(executor: StepExecutor): Promise<string[]> {
     this.progress(`cluster ${this.runId} healthy; running ${this.scenario.steps.length} steps`);
     await executor.runAll(this.scenario.steps);
-    return executor.failures.some((f) => f.stopsRun) ? ['not checked: the steps did not complete'] : checkExpectations(this.scenario, executor);
+    return executor.failures.some((f) => f.stopsRun)
+      ? ['not checked: the steps did not complete']
+      : checkExpectations(this.scenario, executor);
   }
 
   /** Undoes every fault, waits for one more acknowledged write and the last samples, and ends the history. */
@@ -142,9 +158,10 @@ class ScenarioRun {
     const undoError = await executor.undoAll();
     if (undoError) recorder.record({ kind: 'note', message: `undoing faults failed: ${errorMessage(undoError)}` });
     // After healing, one more acknowledged write, so the last reads show every acknowledged write survived.
-    await waitFor('an acknowledged write after undoing all faults', async () => (await executor.apiState()) === 'writable', { timeoutMs: 30_000, intervalMs: 250 }).catch(
-      () => recorder.record({ kind: 'note', message: 'the API did not accept a write within 30 s after the faults were undone' }),
-    );
+    await waitFor('an acknowledged write after undoing all faults', async () => (await executor.apiState()) === 'writable', {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    }).catch(() => recorder.record({ kind: 'note', message: 'the API did not accept a write within 30 s after the faults were undone' }));
     await sleepForFinalSamples();
     await observer.stop();
     recorder.record({ kind: 'run-end' });
@@ -152,7 +169,11 @@ class ScenarioRun {
 
   judge(budgets: ReturnType<ClusterTarget['budgets']>, executor: StepExecutor, expectProblems: readonly string[]): Verdict[] {
     return [
-      ...runOracles(this.recorder.history, this.scenario.invariants.map((i) => i.name), { budgets }),
+      ...runOracles(
+        this.recorder.history,
+        this.scenario.invariants.map((i) => i.name),
+        { budgets },
+      ),
       stepsVerdict(executor),
       expectVerdict(expectProblems, executor),
     ];
@@ -163,7 +184,16 @@ class ScenarioRun {
   }
 
   result(verdicts: Verdict[], startedAt: number): ScenarioResult {
-    return { scenario: this.scenario, runId: this.runId, seed: this.options.seed, status: overallStatus(verdicts), verdicts, history: this.recorder.history, startedAt, durationMs: Date.now() - startedAt };
+    return {
+      scenario: this.scenario,
+      runId: this.runId,
+      seed: this.options.seed,
+      status: overallStatus(verdicts),
+      verdicts,
+      history: this.recorder.history,
+      startedAt,
+      durationMs: Date.now() - startedAt,
+    };
   }
 }
 
@@ -189,19 +219,35 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     if (error instanceof SetupError) throw error;
     run.recorder.record({ kind: 'note', message: `run aborted: ${errorMessage(error)}` });
     const status = options.signal?.aborted ? 'inconclusive' : 'fail';
-    return run.result([{ invariant: 'run', status, summary: `the run could not complete: ${errorMessage(error)}`, evidence: [] }], startedAt);
+    return run.result(
+      [{ invariant: 'run', status, summary: `the run could not complete: ${errorMessage(error)}`, evidence: [] }],
+      startedAt,
+    );
   } finally {
     await run.teardown.run().catch((error: unknown) => run.progress(`teardown failed: ${errorMessage(error)}`));
   }
 }
 
 /** A dry-run: fault steps are planned (the cluster prints their commands), nothing else runs; no verdict is given. */
-async function dryRunSteps(scenario: Scenario, cluster: StartedCluster, recorder: Recorder, random: ReturnType<typeof createRandom>, options: RunOptions, progress: (line: string) => void): Promise<Verdict[]> {
+async function dryRunSteps(
+  scenario: Scenario,
+  cluster: StartedCluster,
+  recorder: Recorder,
+  random: ReturnType<typeof createRandom>,
+  options: RunOptions,
+  progress: (line: string) => void,
+): Promise<Verdict[]> {
   const executor = new StepExecutor({ cluster, recorder, random, signal: options.signal, onProgress: progress, dryRun: true });
   await executor.runAll(scenario.steps);
   const undoError = await executor.undoAll();
-  const problems = [...executor.failures.map((f) => `step ${f.stepIndex + 1}: ${f.message}`), ...(undoError ? [`undo: ${errorMessage(undoError)}`] : [])];
-  return inconclusiveAll(scenario, problems.length > 0 ? `dry-run: ${problems.join('; ')}` : 'dry-run: every fault was planned, nothing was run');
+  const problems = [
+    ...executor.failures.map((f) => `step ${f.stepIndex + 1}: ${f.message}`),
+    ...(undoError ? [`undo: ${errorMessage(undoError)}`] : []),
+  ];
+  return inconclusiveAll(
+    scenario,
+    problems.length > 0 ? `dry-run: ${problems.join('; ')}` : 'dry-run: every fault was planned, nothing was run',
+  );
 }
 
 function budgetsOf(scenario: Scenario): { promotionMs?: number; outageMs?: number } {
@@ -223,14 +269,22 @@ function sleepForFinalSamples(): Promise<void> {
   return new Promise((r) => setTimeout(r, 1000));
 }
 
-async function clusterHealthy(executor: StepExecutor, recorder: Recorder, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function clusterHealthy(
+  executor: StepExecutor,
+  recorder: Recorder,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   try {
-    await waitFor('every node Ready and a write acknowledged through the VIP', async () => {
-      const nodes = await executor.listNodes();
-      const ready = nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      const acknowledged = recorder.history.some((e) => e.kind === 'op' && e.process === 'vip' && e.f === 'cas' && e.phase === 'ok');
-      return ready && acknowledged;
-    }, { timeoutMs, intervalMs: 200 });
+    await waitFor(
+      'every node Ready and a write acknowledged through the VIP',
+      async () => {
+        const nodes = await executor.listNodes();
+        const ready = nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        const acknowledged = recorder.history.some((e) => e.kind === 'op' && e.process === 'vip' && e.f === 'cas' && e.phase === 'ok');
+        return ready && acknowledged;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
     return { ok: true };
   } catch (error) {
     return { ok: false, reason: errorMessage(error) };
@@ -249,12 +303,22 @@ async function checkExpectations(scenario: Scenario, executor: StepExecutor): Pr
       .sort();
     let wanted: string[] = [];
     try {
-      wanted = [...resolveTargets(expected, { startNodes: executor.startNodes, currentNodes: nodes.map(currentNodeFromV1), candidate: () => undefined, bindings: new Map(), random: createRandom('0') })].sort();
+      wanted = [
+        ...resolveTargets(expected, {
+          startNodes: executor.startNodes,
+          currentNodes: nodes.map(currentNodeFromV1),
+          candidate: () => undefined,
+          bindings: new Map(),
+          random: createRandom('0'),
+        }),
+      ].sort();
     } catch (error) {
       problems.push(`expect.promoted: ${errorMessage(error)}`);
     }
     if (JSON.stringify(promoted) !== JSON.stringify(wanted)) {
-      problems.push(`promoted ${promoted.length > 0 ? promoted.join(', ') : 'none'}, expected ${wanted.length > 0 ? wanted.join(', ') : 'none'}`);
+      problems.push(
+        `promoted ${promoted.length > 0 ? promoted.join(', ') : 'none'}, expected ${wanted.length > 0 ? wanted.join(', ') : 'none'}`,
+      );
     }
   }
   return problems;
@@ -265,14 +329,24 @@ function stepsVerdict(executor: StepExecutor): Verdict {
     return { invariant: 'steps', status: 'inconclusive', summary: `unsupported: ${executor.unsupported.join('; ')}`, evidence: [] };
   }
   if (executor.failures.length > 0) {
-    return { invariant: 'steps', status: 'fail', summary: executor.failures.map((f) => `step ${f.stepIndex + 1}: ${f.message}`).join('; '), evidence: [] };
+    return {
+      invariant: 'steps',
+      status: 'fail',
+      summary: executor.failures.map((f) => `step ${f.stepIndex + 1}: ${f.message}`).join('; '),
+      evidence: [],
+    };
   }
   return { invariant: 'steps', status: 'pass', summary: 'every step ran and every check held', evidence: [] };
 }
 
 function expectVerdict(problems: readonly string[], executor: StepExecutor): Verdict {
   if (executor.failures.some((f) => f.stopsRun)) {
-    return { invariant: 'expect', status: 'inconclusive', summary: 'the end state was not checked: the steps did not complete', evidence: [] };
+    return {
+      invariant: 'expect',
+      status: 'inconclusive',
+      summary: 'the end state was not checked: the steps did not complete',
+      evidence: [],
+    };
   }
   return problems.length > 0
     ? { invariant: 'expect', status: 'fail', summary: problems.join('; '), evidence: [] }

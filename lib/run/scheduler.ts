@@ -33,7 +33,8 @@ export async function runSuite(scenarios: readonly Scenario[], options: SuiteOpt
   };
   const results: ScenarioResult[] = [];
   let failed = false;
-  const stopped = (): boolean => options.signal?.aborted === true || (failed && (options.failFast === true || options.untilFailure === true));
+  const stopped = (): boolean =>
+    options.signal?.aborted === true || (failed && (options.failFast === true || options.untilFailure === true));
   const rounds = options.untilFailure ? Number.MAX_SAFE_INTEGER : (options.repeat ?? 1);
   for (let round = 1; round <= rounds && !stopped(); round++) {
     const seed = round === 1 && options.seed ? options.seed.toLowerCase() : randomSeed();

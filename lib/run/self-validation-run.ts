@@ -35,7 +35,9 @@ export async function runSelfValidationCase(entry: SelfValidationCase, signal?: 
   const result = await runScenario(scenario, { seed: randomSeed(), promotionPolicy: projectPath(entry.policy), signal });
   const failedInvariants = result.verdicts.filter((v) => v.status === 'fail').map((v) => v.invariant);
   const endCount = endManagementCount(result.history);
-  const missed = [entry.caughtBy, ...(entry.alsoCaughtBy ?? [])].filter((name) => !failedInvariants.includes(name)).map((name) => `${name} did not fail`);
+  const missed = [entry.caughtBy, ...(entry.alsoCaughtBy ?? [])]
+    .filter((name) => !failedInvariants.includes(name))
+    .map((name) => `${name} did not fail`);
   if (entry.endManagementCount !== undefined && endCount !== entry.endManagementCount) {
     missed.push(`the run ended with ${endCount ?? 'unknown'} management nodes, not ${entry.endManagementCount}`);
   }

@@ -7,7 +7,7 @@ import { UnsupportedFaultError } from '../cluster/core/provider.ts';
 import { loadKubeConfig } from '../util/kubeconfig.ts';
 import { mergePatch } from '../util/patch-options.ts';
 import { runObjects, SAMPLER_NAMESPACE } from '../observe/write-sampler.ts';
-import { selectPromoteNode } from '../harvester/promotion.ts';
+import { explainSelection, selectPromoteNode } from '../harvester/promotion.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import { errorMessage } from '../util/errors.ts';
 import { sleepMs, waitFor } from '../util/wait.ts';
@@ -23,7 +23,12 @@ const API_STATE_KEY = 'api-state';
 
 /** A step that could not be carried out or whose check did not hold. */
 export class StepFailure extends Error {
-  constructor(readonly stepIndex: number, message: string, readonly stopsRun: boolean, options?: { cause?: unknown }) {
+  constructor(
+    readonly stepIndex: number,
+    message: string,
+    readonly stopsRun: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'StepFailure';
   }
@@ -44,7 +49,17 @@ export interface StepExecutorOptions {
 }
 
 /** Steps a dry-run still plans: the faults (the cluster's dry-run prints their commands instead of running them). */
-const DRY_RUN_STEPS: ReadonlySet<Step['kind']> = new Set(['kill', 'restart', 'pause', 'resume', 'isolate', 'delete-node', 'partition', 'drop', 'heal']);
+const DRY_RUN_STEPS: ReadonlySet<Step['kind']> = new Set([
+  'kill',
+  'restart',
+  'pause',
+  'resume',
+  'isolate',
+  'delete-node',
+  'partition',
+  'drop',
+  'heal',
+]);
 
 export class StepExecutor {
   readonly applied: { id: string; fault: AppliedFault; action: ActionKind; nodes: readonly string[] }[] = [];
@@ -105,7 +120,8 @@ export class StepExecutor {
         await this.run(index, step);
         this.options.recorder.record({ kind: 'step', index, step: description, phase: 'end', ok: true });
       } catch (error) {
-        const failure = error instanceof StepFailure ? error : new StepFailure(index, `${description}: ${errorMessage(error)}`, true, { cause: error });
+        const failure =
+          error instanceof StepFailure ? error : new StepFailure(index, `${description}: ${errorMessage(error)}`, true, { cause: error });
         this.failures.push(failure);
         this.options.recorder.record({ kind: 'step', index, step: description, phase: 'end', ok: false, error: failure.message });
         this.options.onProgress?.(`  failed: ${failure.message}`);
@@ -158,9 +174,12 @@ export class StepExecutor {
       case 'annotate': {
         const nodes = resolveTargets(step.targets, await this.targetContext());
         this.bind(step.as, nodes);
-        const body = step.kind === 'label' ? { metadata: { labels: step.labels } }
-          : step.kind === 'annotate' ? { metadata: { annotations: step.annotations } }
-            : { spec: { unschedulable: step.kind === 'cordon' ? true : null } };
+        const body =
+          step.kind === 'label'
+            ? { metadata: { labels: step.labels } }
+            : step.kind === 'annotate'
+              ? { metadata: { annotations: step.annotations } }
+              : { spec: { unschedulable: step.kind === 'cordon' ? true : null } };
         const extra = step.kind === 'annotate' ? { annotations: step.annotations } : {};
         await this.apiAction(index, step.kind, nodes, extra, async (name) => {
           const patched = await this.core.patchNode({ name, body }, mergePatch());
@@ -239,7 +258,16 @@ export class StepExecutor {
         if (rv !== undefined) rvs[node] = rv;
       }
     } catch (error) {
-      this.options.recorder.record({ kind: 'action', id, phase: 'failed', fault: action, nodes, ...extra, rvs, error: errorMessage(error) });
+      this.options.recorder.record({
+        kind: 'action',
+        id,
+        phase: 'failed',
+        fault: action,
+        nodes,
+        ...extra,
+        rvs,
+        error: errorMessage(error),
+      });
       throw new StepFailure(index, `${action} ${nodes.join(', ')}: ${errorMessage(error)}`, true, { cause: error });
     }
     this.options.recorder.record({ kind: 'action', id, phase: 'applied', fault: action, nodes, ...extra, rvs });
@@ -268,8 +296,9 @@ export class StepExecutor {
 
   private async waitUntil(index: number, condition: WaitCondition, timeoutMs: number): Promise<void> {
     const what = describeCondition(condition);
+    const check = this.promotionCandidates(condition) ?? (() => this.holds(condition));
     try {
-      await waitFor(what, () => this.holds(condition), { timeoutMs, intervalMs: 200, signal: this.options.signal });
+      await waitFor(what, check, { timeoutMs, intervalMs: 200, signal: this.options.signal });
     } catch (error) {
       let message = errorMessage(error);
       if (condition.kind === 'promotion' && this.options.describeStuckPromotion && !this.options.signal?.aborted) {
@@ -286,6 +315,25 @@ export class StepExecutor {
   }
 
   /** Whether a wait condition holds now. */
+  /**
+   * A promotion wait on `promotion-candidate` follows the candidates while it waits: every node the reference
+   * names at a poll (all tied ones: Harvester's list order is random), and, once a promotion runs and the
+   * reference names nobody (one at a time), the node being promoted. It holds when any of them has the status.
+   */
+  private promotionCandidates(condition: WaitCondition): (() => Promise<boolean>) | undefined {
+    if (condition.kind !== 'promotion' || condition.node.kind !== 'promotion-candidate') return undefined;
+    const named = new Set<string>();
+    return async () => {
+      const nodes = await this.listNodes();
+      const selection = explainSelection(nodes, new Date());
+      for (const name of selection.tied) named.add(name);
+      if (selection.outcome === 'promotion-in-flight') {
+        for (const node of nodes) if (promoteStatusOf(node) === 'running' && node.metadata?.name) named.add(node.metadata.name);
+      }
+      return [...named].some((name) => promoteStatusOf(nodeNamed(nodes, name)) === condition.status);
+    };
+  }
+
   private async holds(condition: WaitCondition): Promise<boolean> {
     switch (condition.kind) {
       case 'node': {
@@ -312,7 +360,11 @@ export class StepExecutor {
   async apiState(): Promise<'writable' | 'readable' | 'unavailable'> {
     try {
       await this.core.patchNamespacedConfigMap(
-        { name: runObjects(this.options.cluster.runId).probe, namespace: SAMPLER_NAMESPACE, body: { data: { [API_STATE_KEY]: String(++probeCounter) } } },
+        {
+          name: runObjects(this.options.cluster.runId).probe,
+          namespace: SAMPLER_NAMESPACE,
+          body: { data: { [API_STATE_KEY]: String(++probeCounter) } },
+        },
         mergePatch(),
       );
       return 'writable';

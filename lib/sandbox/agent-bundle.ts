@@ -75,7 +75,9 @@ async function buildInto(out: string): Promise<string> {
     outfile: out,
     logLevel: 'silent',
     // Bundled CommonJS dependencies still call require().
-    banner: { js: "import { createRequire as __cpchaosCreateRequire } from 'node:module'; const require = __cpchaosCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cpchaosCreateRequire } from 'node:module'; const require = __cpchaosCreateRequire(import.meta.url);",
+    },
   });
   return out;
 }

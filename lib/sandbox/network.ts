@@ -102,7 +102,10 @@ export async function namespacePids(ns: string): Promise<number[]> {
   if (!host.alive) return [];
   try {
     const out = await ip(host, ['netns', 'pids', ns]);
-    return out.split('\n').map(Number).filter((pid) => Number.isInteger(pid) && pid > 0);
+    return out
+      .split('\n')
+      .map(Number)
+      .filter((pid) => Number.isInteger(pid) && pid > 0);
   } catch {
     return [];
   }

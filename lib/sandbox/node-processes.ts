@@ -46,7 +46,6 @@ export function apiUrl(node: SandboxNode): string {
   return `http://${node.address}:${API_PORT}`;
 }
 
-
 /** Starts, kills, pauses and resumes the processes of one node. */
 export class NodeProcesses {
   readonly layout: NodeLayout;
@@ -120,7 +119,10 @@ export class NodeProcesses {
     await this.signalAll('SIGKILL');
     await Promise.all(
       [...this.children].map(
-        (child) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()))),
+        (child) =>
+          new Promise<void>((resolve) =>
+            child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+          ),
       ),
     );
   }

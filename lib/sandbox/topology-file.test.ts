@@ -35,7 +35,9 @@ describe('sandbox topology files', () => {
 
   it('keeps only what the file gives: no defaults are filled in here', () => {
     expect(parseTopology('workers: 0\n', 't.yaml')).to.deep.equal({ workers: 0 });
-    expect(parseTopology('nodes:\n  - name: a\n    role: control-plane\n    labels: { x: "1" }\ntimers: { leaderLease: 2s }\n', 't.yaml')).to.deep.equal({
+    expect(
+      parseTopology('nodes:\n  - name: a\n    role: control-plane\n    labels: { x: "1" }\ntimers: { leaderLease: 2s }\n', 't.yaml'),
+    ).to.deep.equal({
       nodes: [{ name: 'a', role: 'control-plane', labels: { x: '1' } }],
       timers: { leaderLeaseMs: 2000 },
     });
@@ -52,14 +54,18 @@ describe('sandbox topology files', () => {
   });
 
   it('lists every problem of a file at once, in source order', () => {
-    expect(problems([
-      'controlPlanes: 0',
-      'workers: "2"',
-      'nodes:',
-      '  - { name: Bad_Name, role: master }',
-      '  - { role: worker, labels: { a: 1 } }',
-      'timers: { kubeletHeartbeat: 5 }',
-    ].join('\n'))).to.deep.equal([
+    expect(
+      problems(
+        [
+          'controlPlanes: 0',
+          'workers: "2"',
+          'nodes:',
+          '  - { name: Bad_Name, role: master }',
+          '  - { role: worker, labels: { a: 1 } }',
+          'timers: { kubeletHeartbeat: 5 }',
+        ].join('\n'),
+      ),
+    ).to.deep.equal([
       'topo.yaml:1:16: controlPlanes: 0 is out of range: expected an integer >= 1',
       'topo.yaml:2:10: workers: expected an integer >= 0, found a string ("2"); remove the quotes',
       'topo.yaml:4:13: nodes[0].name: "Bad_Name": a node name is a DNS label of at most 32 characters (lower-case letters, digits and "-")',
@@ -75,8 +81,13 @@ describe('sandbox topology files', () => {
 
   it('refuses empty files, non-mappings, YAML errors and unreadable files in the same format', () => {
     expect(problems('')).to.deep.equal(['topo.yaml:1:1: (root): the topology file is empty']);
-    expect(problems('- a\n')).to.deep.equal(['topo.yaml:1:1: (root): a topology is a mapping (controlPlanes:, workers:, nodes:, timers:), found a sequence']);
+    expect(problems('- a\n')).to.deep.equal([
+      'topo.yaml:1:1: (root): a topology is a mapping (controlPlanes:, workers:, nodes:, timers:), found a sequence',
+    ]);
     expect(problems('workers: 1\nworkers: 2\n')[0]).to.match(/^topo\.yaml:2:1: workers: duplicate key "workers"/);
-    expect(() => loadTopologyFile('/nonexistent/topo.yaml')).to.throw(FileProblemsError, /^\/nonexistent\/topo\.yaml: \(root\): no such file or directory$/);
+    expect(() => loadTopologyFile('/nonexistent/topo.yaml')).to.throw(
+      FileProblemsError,
+      /^\/nonexistent\/topo\.yaml: \(root\): no such file or directory$/,
+    );
   });
 });

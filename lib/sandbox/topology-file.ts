@@ -11,14 +11,21 @@ import { NAME_PATTERN } from './topology.ts';
 const nonEmpty = string({ pattern: '^[\\s\\S]+$', patternMessage: 'must not be empty', expected: 'a non-empty string' });
 
 const node: Desc<TopologyNode> = object({
-  name: required(string({
-    pattern: NAME_PATTERN.source,
-    patternMessage: 'a node name is a DNS label of at most 32 characters (lower-case letters, digits and "-")',
-  })),
+  name: required(
+    string({
+      pattern: NAME_PATTERN.source,
+      patternMessage: 'a node name is a DNS label of at most 32 characters (lower-case letters, digits and "-")',
+    }),
+  ),
   role: required(oneOf(['control-plane', 'worker'], { what: 'role' })),
   zone: optional(nonEmpty),
   labels: optional(record(string(), string()).map((pairs) => Object.fromEntries(pairs))),
-}).map((n): TopologyNode => ({ name: n.name, role: n.role, ...(n.zone ? { zone: n.zone } : {}), ...(n.labels ? { labels: n.labels } : {}) }));
+}).map((n): TopologyNode => ({
+  name: n.name,
+  role: n.role,
+  ...(n.zone ? { zone: n.zone } : {}),
+  ...(n.labels ? { labels: n.labels } : {}),
+}));
 
 /** Timers are durations in the file ("250ms") and milliseconds in the options. */
 const timers: Desc<Partial<SandboxTimers>> = object({
@@ -43,14 +50,16 @@ const timers: Desc<Partial<SandboxTimers>> = object({
 export const topologySchema: Desc<SandboxTopologyOptions> = object({
   controlPlanes: optional(integer({ min: 1 })),
   workers: optional(integer({ min: 0 })),
-  nodes: optional(array(node, { item: 'node' }).map((nodes, path, ctx) => {
-    const seen = new Set<string>();
-    for (const [i, n] of nodes.entries()) {
-      if (seen.has(n.name)) return ctx.report([...path, i, 'name'], `duplicate node name "${n.name}"`);
-      seen.add(n.name);
-    }
-    return nodes;
-  })),
+  nodes: optional(
+    array(node, { item: 'node' }).map((nodes, path, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, n] of nodes.entries()) {
+        if (seen.has(n.name)) return ctx.report([...path, i, 'name'], `duplicate node name "${n.name}"`);
+        seen.add(n.name);
+      }
+      return nodes;
+    }),
+  ),
   timers: optional(timers),
 });
 

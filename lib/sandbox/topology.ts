@@ -1,7 +1,13 @@
 // The shape of a sandbox cluster: nodes, roles, zones, addresses and compressed timers.
 import type { ClusterNode, ClusterTimers, NodeRole } from '../model/cluster.ts';
 import { SetupError } from '../util/errors.ts';
-import { CONTROL_PLANE_ROLE_LABEL, ETCD_ROLE_LABEL, HARVESTER_MANAGED_LABEL, MASTER_ROLE_LABEL, ZONE_LABEL } from '../harvester/contract.ts';
+import {
+  CONTROL_PLANE_ROLE_LABEL,
+  ETCD_ROLE_LABEL,
+  HARVESTER_MANAGED_LABEL,
+  MASTER_ROLE_LABEL,
+  ZONE_LABEL,
+} from '../harvester/contract.ts';
 
 /** The labels a Harvester node registers with: managed, and the management roles on control-plane nodes. */
 export function harvesterNodeLabels(role: NodeRole): Record<string, string> {
@@ -88,7 +94,8 @@ export function resolveTopology(options: SandboxTopologyOptions = {}): SandboxTo
   });
   const timers = { ...DEFAULT_TIMERS, ...definedOnly(options.timers ?? {}) };
   for (const [key, value] of Object.entries(timers)) {
-    if (!Number.isFinite(value) || value <= 0) throw new SetupError(`sandbox topology: timers.${key}: expected a positive duration, got ${value}`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new SetupError(`sandbox topology: timers.${key}: expected a positive duration, got ${value}`);
   }
   if (timers.etcdElectionTimeoutMs < 5 * timers.etcdHeartbeatMs) {
     throw new SetupError('sandbox topology: timers.etcdElectionTimeout must be at least 5 times timers.etcdHeartbeat (etcd requires it)');

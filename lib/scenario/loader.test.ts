@@ -34,7 +34,9 @@ const minimal = (extra = '') => `name: minimal\nsteps:\n  - hold: 1s\n${extra}`;
 
 describe('scenario/loader', () => {
   describe('invalid fixtures (fixtures/scenarios-invalid)', () => {
-    const files = readdirSync(INVALID_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const files = readdirSync(INVALID_DIR)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
 
     it('has at least 15 fixtures, each starting with an expectation', async () => {
       expect(files.length).to.be.at.least(15);
@@ -48,14 +50,21 @@ describe('scenario/loader', () => {
         const path = join(INVALID_DIR, file);
         const text = await readFile(path, 'utf8');
         const expected = [...text.matchAll(/^# expect: (\d+):(\d+): (\S+): (.+)$/gm)].map((m) => ({
-          line: Number(m[1]), column: Number(m[2]), path: m[3] === '(root)' ? '' : m[3], fragment: m[4] ?? '',
+          line: Number(m[1]),
+          column: Number(m[2]),
+          path: m[3] === '(root)' ? '' : m[3],
+          fragment: m[4] ?? '',
         }));
         const error = await scenarioErrorAsync(loadScenarioFile(path));
         expect(error.problems.map(formatProblem), 'problems').to.have.length(expected.length);
         expected.forEach((want, i) => {
           const got = error.problems[i];
           expect(got, `problem ${i}`).to.not.equal(undefined);
-          expect({ line: got?.line, column: got?.column, path: got?.path }).to.deep.equal({ line: want.line, column: want.column, path: want.path });
+          expect({ line: got?.line, column: got?.column, path: got?.path }).to.deep.equal({
+            line: want.line,
+            column: want.column,
+            path: want.path,
+          });
           expect(got?.message).to.contain(want.fragment);
           expect(got?.file).to.equal(path);
         });
@@ -79,27 +88,37 @@ describe('scenario/loader', () => {
       expect(s.allowQuorumLoss).to.equal(false);
       expect(s.expect).to.deep.equal({ assertions: [] });
       expect(s.invariants.map((i) => i.name)).to.deep.equal([
-        'promotion-only-after-deletion', 'promotion-after-deletion', 'management-count', 'quorum-survives', 'no-lost-writes', 'promote-status-lifecycle',
+        'promotion-only-after-deletion',
+        'promotion-after-deletion',
+        'management-count',
+        'quorum-survives',
+        'no-lost-writes',
+        'promote-status-lifecycle',
       ]);
       expect(s.source).to.deep.equal({ file: 'minimal.yaml', stepLines: [3] });
     });
 
     it('swaps quorum-survives for quorum-lost by default when quorum loss is allowed', () => {
       const s = parseScenario(minimal('allowQuorumLoss: true\n'), 'x.yaml');
-      expect(s.invariants.map((i) => i.name)).to.include('quorum-lost').and.not.include('quorum-survives');
+      expect(s.invariants.map((i) => i.name))
+        .to.include('quorum-lost')
+        .and.not.include('quorum-survives');
       const explicit = parseScenario(minimal('allowQuorumLoss: true\ninvariants: all\n'), 'x.yaml');
       expect(explicit.invariants).to.deep.equal(s.invariants);
     });
 
     it('converts durations to milliseconds', () => {
-      const s = parseScenario([
-        'name: durations',
-        'budgets: { promotion: 2m, outage: 1m30s }',
-        'steps:',
-        '  - hold: 500ms',
-        '  - hold: 1.5s',
-        '  - wait: { api: readable, timeout: 1h }',
-      ].join('\n'), 'd.yaml');
+      const s = parseScenario(
+        [
+          'name: durations',
+          'budgets: { promotion: 2m, outage: 1m30s }',
+          'steps:',
+          '  - hold: 500ms',
+          '  - hold: 1.5s',
+          '  - wait: { api: readable, timeout: 1h }',
+        ].join('\n'),
+        'd.yaml',
+      );
       expect(s.budgets).to.deep.equal({ promotionMs: 120_000, outageMs: 90_000 });
       expect(s.steps).to.deep.equal([
         { kind: 'hold', holdMs: 500 },
@@ -146,7 +165,14 @@ describe('scenario/loader', () => {
             { kind: 'etcdMembers', count: 3 },
             { kind: 'nodeReady', node: { kind: 'ref', name: 'gone' }, ready: 'False' },
             { kind: 'promoteStatus', node: worker(0), status: 'complete' },
-            { kind: 'roles', roles: [{ node: cp(0), role: 'control-plane' }, { node: victim, role: 'control-plane' }, { node: worker(0), role: 'control-plane' }] },
+            {
+              kind: 'roles',
+              roles: [
+                { node: cp(0), role: 'control-plane' },
+                { node: victim, role: 'control-plane' },
+                { node: worker(0), role: 'control-plane' },
+              ],
+            },
           ],
         },
       ]);
@@ -157,16 +183,21 @@ describe('scenario/loader', () => {
     });
 
     it('parses invariant names and options', () => {
-      const s = parseScenario(minimal([
-        'invariants:',
-        '  - promotion-only-after-deletion',
-        '  - promotion-after-deletion: { budget: 90s }',
-        '  - management-count: { expected: 3 }',
-        '  - quorum-survives: { budget: 4s }',
-        '  - no-lost-writes:',
-        '  - promote-status-lifecycle: {}',
-        '',
-      ].join('\n')), 'i.yaml');
+      const s = parseScenario(
+        minimal(
+          [
+            'invariants:',
+            '  - promotion-only-after-deletion',
+            '  - promotion-after-deletion: { budget: 90s }',
+            '  - management-count: { expected: 3 }',
+            '  - quorum-survives: { budget: 4s }',
+            '  - no-lost-writes:',
+            '  - promote-status-lifecycle: {}',
+            '',
+          ].join('\n'),
+        ),
+        'i.yaml',
+      );
       expect(s.invariants).to.deep.equal([
         { name: 'promotion-only-after-deletion' },
         { name: 'promotion-after-deletion', budgetMs: 90_000 },
@@ -180,8 +211,15 @@ describe('scenario/loader', () => {
 
     it('accepts promoted: none and list forms', () => {
       expect(parseScenario(minimal('expect: { promoted: none }\n'), 'p.yaml').expect).to.deep.equal({ assertions: [], promoted: [] });
-      expect(parseScenario(minimal('expect:\n  promoted: ["worker[0]", $x]\n').replace('  - hold: 1s', '  - kill: worker[0]\n    as: x'), 'p.yaml').expect.promoted)
-        .to.deep.equal([{ kind: 'index', role: 'worker', index: 0 }, { kind: 'ref', name: 'x' }]);
+      expect(
+        parseScenario(
+          minimal('expect:\n  promoted: ["worker[0]", $x]\n').replace('  - hold: 1s', '  - kill: worker[0]\n    as: x'),
+          'p.yaml',
+        ).expect.promoted,
+      ).to.deep.equal([
+        { kind: 'index', role: 'worker', index: 0 },
+        { kind: 'ref', name: 'x' },
+      ]);
     });
 
     it('accepts booleans for readiness', () => {
@@ -204,7 +242,7 @@ describe('scenario/loader', () => {
       }
     });
 
-    it('checks node names when the cluster\'s names are known', () => {
+    it("checks node names when the cluster's names are known", () => {
       const text = 'name: n\nsteps:\n  - kill: cp-1\n  - kill: cp-9\n';
       expect(() => parseScenario(text, 'n.yaml')).to.not.throw();
       const error = scenarioError(() => parseScenario(text, 'n.yaml', { nodeNames: ['cp-0', 'cp-1', 'w-0'] }));
@@ -215,18 +253,23 @@ describe('scenario/loader', () => {
 
   describe('problems', () => {
     it('collects every problem, in source order, without cascades', () => {
-      const error = scenarioError(() => parseScenario([
-        'name: Many',                              // 1 bad name
-        'cluster: { workers: -1, masters: 3 }',    // 2 out of range; unknown key
-        'steps:',
-        '  - kill: control-plane[3]',              // 4 out of range
-        '  - hold: 5',                             // 5 no unit
-        '  - wait: { api: writable }',             // 6 no timeout
-        '  - restart: $victim',                    // 7 undefined binding
-        '  - kill: worker[5]',                     // 8 workers unknown (invalid): not checked
-        'invariants: [quorum-lost, nope]',         // 9 needs allowQuorumLoss; unknown invariant
-        'extra: 1',                                // 10 unknown key
-      ].join('\n'), 'many.yaml'));
+      const error = scenarioError(() =>
+        parseScenario(
+          [
+            'name: Many', // 1 bad name
+            'cluster: { workers: -1, masters: 3 }', // 2 out of range; unknown key
+            'steps:',
+            '  - kill: control-plane[3]', // 4 out of range
+            '  - hold: 5', // 5 no unit
+            '  - wait: { api: writable }', // 6 no timeout
+            '  - restart: $victim', // 7 undefined binding
+            '  - kill: worker[5]', // 8 workers unknown (invalid): not checked
+            'invariants: [quorum-lost, nope]', // 9 needs allowQuorumLoss; unknown invariant
+            'extra: 1', // 10 unknown key
+          ].join('\n'),
+          'many.yaml',
+        ),
+      );
       expect(error.problems.map((p) => `${p.line}:${p.column} ${p.path}`)).to.deep.equal([
         '1:7 name',
         '2:21 cluster.workers',
@@ -244,13 +287,36 @@ describe('scenario/loader', () => {
 
     it('never throws anything but a ScenarioError for garbage', () => {
       const inputs = [
-        '', ' ', '\n\n', '---', '~', '42', '"just a string"', '[1, 2', '{', '}', ']]]', 'a: [}', ':', '- - -',
-        '&a [*a]', '*nope', '!!binary AAAA', '\u0000', 'name: x\nsteps: {}', 'name: x\nsteps: [[]]', 'name: x\nsteps: [{}]',
-        'name: x\nsteps: [null]', 'name: x\nsteps:\n  - wait: null', 'name: x\nsteps:\n  - wait: { node: {}, timeout: [] }',
-        'name: x\nsteps:\n  - check: { roles: { "": worker } }', 'name: x\nsteps:\n  - label: { target: worker[0] }',
+        '',
+        ' ',
+        '\n\n',
+        '---',
+        '~',
+        '42',
+        '"just a string"',
+        '[1, 2',
+        '{',
+        '}',
+        ']]]',
+        'a: [}',
+        ':',
+        '- - -',
+        '&a [*a]',
+        '*nope',
+        '!!binary AAAA',
+        '\u0000',
+        'name: x\nsteps: {}',
+        'name: x\nsteps: [[]]',
+        'name: x\nsteps: [{}]',
+        'name: x\nsteps: [null]',
+        'name: x\nsteps:\n  - wait: null',
+        'name: x\nsteps:\n  - wait: { node: {}, timeout: [] }',
+        'name: x\nsteps:\n  - check: { roles: { "": worker } }',
+        'name: x\nsteps:\n  - label: { target: worker[0] }',
         'name: 1\nsteps: 2\ncluster: 3\nbudgets: 4\nexpect: 5\ninvariants: 6\ntags: 7\nsandboxOnly: 8\nallowQuorumLoss: 9',
         '__proto__: { polluted: true }\nname: x\nsteps: [{ hold: 1s }]',
-        'a: &a { b: *a }', `${'[' .repeat(200)}${']'.repeat(200)}`,
+        'a: &a { b: *a }',
+        `${'['.repeat(200)}${']'.repeat(200)}`,
       ];
       for (const text of inputs) {
         const { scenario, problems } = checkScenario(text, 'garbage.yaml');
@@ -281,8 +347,14 @@ describe('scenario/loader', () => {
     beforeEach(async () => {
       dir = await mkdtemp(join(tmpdir(), 'cpchaos-scenarios-'));
       await write('b/kill-leader.yaml', 'name: kill-leader\ntags: [smoke, quorum]\nsteps: [{ kill: etcd-leader }]\n');
-      await write('a/partition.yml', 'name: partition-minority\ntags: [network]\nsteps: [{ partition: "control-plane[0] | control-plane[1], control-plane[2]" }]\n');
-      await write('a/deep/promote.yaml', 'name: promote-on-delete\ntags: [smoke, promotion]\nsteps: [{ delete-node: "control-plane[2]" }]\n');
+      await write(
+        'a/partition.yml',
+        'name: partition-minority\ntags: [network]\nsteps: [{ partition: "control-plane[0] | control-plane[1], control-plane[2]" }]\n',
+      );
+      await write(
+        'a/deep/promote.yaml',
+        'name: promote-on-delete\ntags: [smoke, promotion]\nsteps: [{ delete-node: "control-plane[2]" }]\n',
+      );
       await write('.hidden/ignored.yaml', 'not: a scenario\n');
       await write('notes.txt', 'not yaml\n');
     });
@@ -296,13 +368,19 @@ describe('scenario/loader', () => {
 
     it('filters by tag (any of) and by name regex', async () => {
       expect(names(await loadScenarios([dir], { tags: ['smoke'] }))).to.deep.equal(['promote-on-delete', 'kill-leader']);
-      expect(names(await loadScenarios([dir], { tags: ['network', 'promotion'] }))).to.deep.equal(['promote-on-delete', 'partition-minority']);
+      expect(names(await loadScenarios([dir], { tags: ['network', 'promotion'] }))).to.deep.equal([
+        'promote-on-delete',
+        'partition-minority',
+      ]);
       expect(names(await loadScenarios([dir], { grep: '^p' }))).to.deep.equal(['promote-on-delete', 'partition-minority']);
       expect(names(await loadScenarios([dir], { grep: /leader/g, tags: ['smoke'] }))).to.deep.equal(['kill-leader']);
       expect(names(await loadScenarios([dir], { tags: ['none-such'] }))).to.deep.equal([]);
-      await loadScenarios([dir], { grep: '(' }).then(() => expect.fail('expected a bad --grep to throw'), (e: unknown) => {
-        expect((e as Error).message).to.contain('invalid --grep pattern');
-      });
+      await loadScenarios([dir], { grep: '(' }).then(
+        () => expect.fail('expected a bad --grep to throw'),
+        (e: unknown) => {
+          expect((e as Error).message).to.contain('invalid --grep pattern');
+        },
+      );
     });
 
     it('takes files as given and de-duplicates', async () => {

@@ -29,7 +29,11 @@ export interface ScenarioCheck {
 
 /** Parses and validates one scenario's text without throwing. */
 export function checkScenario(text: string, fileName: string, options: ParseOptions = {}): ScenarioCheck {
-  const { value: spec, problems, positionOf } = checkYamlFile(text, fileName, scenarioSchema, {
+  const {
+    value: spec,
+    problems,
+    positionOf,
+  } = checkYamlFile(text, fileName, scenarioSchema, {
     what: 'scenario file',
     notMapping: (found) => `a scenario is a mapping (name:, steps:, ...), found ${found}`,
     setup: (ctx) => {
@@ -146,8 +150,9 @@ export async function loadScenarios(pathsOrDirs: readonly string[], options: Loa
     scenarios.push(scenario);
   }
   if (problems.length > 0) throw new FileProblemsError(problems);
-  return scenarios.filter((s) =>
-    (options.tags === undefined || options.tags.length === 0 || s.tags.some((tag) => options.tags?.includes(tag))) &&
-    (grep === undefined || grep.test(s.name)));
+  return scenarios.filter(
+    (s) =>
+      (options.tags === undefined || options.tags.length === 0 || s.tags.some((tag) => options.tags?.includes(tag))) &&
+      (grep === undefined || grep.test(s.name)),
+  );
 }
-

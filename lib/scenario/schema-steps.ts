@@ -1,22 +1,44 @@
 // Descriptors for steps, wait conditions and point assertions.
 import { duration } from '../schema/duration.ts';
 import {
-  array, boolean, byType, empty, integer, keyed, object, oneOf, optional, record, ref, required, string, variant, withDefault,
+  array,
+  boolean,
+  byType,
+  empty,
+  integer,
+  keyed,
+  object,
+  oneOf,
+  optional,
+  record,
+  ref,
+  required,
+  string,
+  variant,
+  withDefault,
 } from '../schema/descriptors.ts';
 import type { Desc } from '../schema/descriptors.ts';
 import { bindingName, dropSpec, partitionGroups, selector, targetBranches, targets } from './schema-targets.ts';
 import type { Selector } from './targets.ts';
 import type { Assertion, NodeFaultKind, NodeReadiness, PromoteStatus, RoleName, Step, WaitCondition } from './types.ts';
 
-const readiness: Desc<NodeReadiness> = ref('readiness', byType({
-  string: oneOf(['True', 'False', 'Unknown'], { what: 'readiness' }),
-  boolean: boolean().map((ready): NodeReadiness => (ready ? 'True' : 'False')),
-}).doc('Ready', 'The node\'s Ready condition status: "True", "False" or "Unknown" (true/false also accepted).'));
+const readiness: Desc<NodeReadiness> = ref(
+  'readiness',
+  byType({
+    string: oneOf(['True', 'False', 'Unknown'], { what: 'readiness' }),
+    boolean: boolean().map((ready): NodeReadiness => (ready ? 'True' : 'False')),
+  }).doc('Ready', 'The node\'s Ready condition status: "True", "False" or "Unknown" (true/false also accepted).'),
+);
 
-const promoteStatus = ref('promoteStatus', oneOf(['running', 'complete', 'failed', 'unknown'], { what: 'promote status' })
-  .doc('Promote status', 'Harvester\'s promote-status annotation on the node.'));
+const promoteStatus = ref(
+  'promoteStatus',
+  oneOf(['running', 'complete', 'failed', 'unknown'], { what: 'promote status' }).doc(
+    'Promote status',
+    "Harvester's promote-status annotation on the node.",
+  ),
+);
 
-const roleName: Desc<RoleName> = oneOf(['control-plane', 'worker', 'witness'], { what: 'role' }).doc('Role', 'The node\'s current role.');
+const roleName: Desc<RoleName> = oneOf(['control-plane', 'worker', 'witness'], { what: 'role' }).doc('Role', "The node's current role.");
 
 const count = (title: string, description: string): Desc<number> => integer({ min: 0, max: 64 }).doc(title, description);
 
@@ -28,7 +50,11 @@ const nodeFault = (kind: NodeFaultKind, description: string, example: string) =>
   variant(targets(true), { as }, (nodes, s): Step => withAs({ kind, targets: nodes }, s.as), { title: kind, description, example });
 
 const cordoning = (kind: 'cordon' | 'uncordon', description: string) =>
-  variant(targets(true), { as }, (nodes, s): Step => withAs({ kind, targets: nodes }, s.as), { title: kind, description, example: `${kind}: worker[0]` });
+  variant(targets(true), { as }, (nodes, s): Step => withAs({ kind, targets: nodes }, s.as), {
+    title: kind,
+    description,
+    example: `${kind}: worker[0]`,
+  });
 
 const timeout = required(
   duration.doc('Timeout', 'How long to wait; the step fails when the condition does not hold by then.'),
@@ -37,32 +63,74 @@ const timeout = required(
 
 type WaitOut = { readonly until: WaitCondition; readonly timeoutMs: number };
 
-const waitCondition: Desc<WaitOut> = keyed({
-  node: variant(selector(false).doc('Node', 'The node whose Ready condition to wait for.'), { ready: required(readiness), timeout },
-    (node, s): WaitOut => ({ until: { kind: 'node', node, ready: s.ready }, timeoutMs: s.timeout }),
-    { title: 'node', description: 'Wait until the node\'s Ready condition has this status.', example: 'wait: { node: $victim, ready: Unknown, timeout: 20s }' }),
-  promotion: variant(selector(false).doc('Node', 'The node whose promotion to wait for.'), { status: required(promoteStatus), timeout },
-    (node, s): WaitOut => ({ until: { kind: 'promotion', node, status: s.status }, timeoutMs: s.timeout }),
-    { title: 'promotion', description: 'Wait until the node\'s promote-status annotation has this value.', example: 'wait: { promotion: promotion-candidate, status: complete, timeout: 60s }' }),
-  etcdMembers: variant(count('etcd members', 'The number of etcd members.'), { timeout },
-    (n, s): WaitOut => ({ until: { kind: 'etcdMembers', count: n }, timeoutMs: s.timeout }),
-    { title: 'etcdMembers', description: 'Wait until etcd has this many members.', example: 'wait: { etcdMembers: 3, timeout: 30s }' }),
-  managementCount: variant(count('Management nodes', 'The number of management (control-plane) nodes.'), { timeout },
-    (n, s): WaitOut => ({ until: { kind: 'managementCount', count: n }, timeoutMs: s.timeout }),
-    { title: 'managementCount', description: 'Wait until the cluster has this many management nodes.', example: 'wait: { managementCount: 3, timeout: 60s }' }),
-  api: variant(oneOf(['writable', 'readable', 'unavailable'], { what: 'API state' }), { timeout },
-    (state, s): WaitOut => ({ until: { kind: 'api', state }, timeoutMs: s.timeout }),
-    { title: 'api', description: 'Wait until the API server (through the cluster address) is in this state.', example: 'wait: { api: writable, timeout: 10s }' }),
-}, { what: 'wait', kindWord: 'wait condition' });
+const waitCondition: Desc<WaitOut> = keyed(
+  {
+    node: variant(
+      selector(false).doc('Node', 'The node whose Ready condition to wait for.'),
+      { ready: required(readiness), timeout },
+      (node, s): WaitOut => ({ until: { kind: 'node', node, ready: s.ready }, timeoutMs: s.timeout }),
+      {
+        title: 'node',
+        description: "Wait until the node's Ready condition has this status.",
+        example: 'wait: { node: $victim, ready: Unknown, timeout: 20s }',
+      },
+    ),
+    promotion: variant(
+      selector(false).doc('Node', 'The node whose promotion to wait for.'),
+      { status: required(promoteStatus), timeout },
+      (node, s): WaitOut => ({ until: { kind: 'promotion', node, status: s.status }, timeoutMs: s.timeout }),
+      {
+        title: 'promotion',
+        description: "Wait until the node's promote-status annotation has this value.",
+        example: 'wait: { promotion: promotion-candidate, status: complete, timeout: 60s }',
+      },
+    ),
+    etcdMembers: variant(
+      count('etcd members', 'The number of etcd members.'),
+      { timeout },
+      (n, s): WaitOut => ({ until: { kind: 'etcdMembers', count: n }, timeoutMs: s.timeout }),
+      { title: 'etcdMembers', description: 'Wait until etcd has this many members.', example: 'wait: { etcdMembers: 3, timeout: 30s }' },
+    ),
+    managementCount: variant(
+      count('Management nodes', 'The number of management (control-plane) nodes.'),
+      { timeout },
+      (n, s): WaitOut => ({ until: { kind: 'managementCount', count: n }, timeoutMs: s.timeout }),
+      {
+        title: 'managementCount',
+        description: 'Wait until the cluster has this many management nodes.',
+        example: 'wait: { managementCount: 3, timeout: 60s }',
+      },
+    ),
+    api: variant(
+      oneOf(['writable', 'readable', 'unavailable'], { what: 'API state' }),
+      { timeout },
+      (state, s): WaitOut => ({ until: { kind: 'api', state }, timeoutMs: s.timeout }),
+      {
+        title: 'api',
+        description: 'Wait until the API server (through the cluster address) is in this state.',
+        example: 'wait: { api: writable, timeout: 10s }',
+      },
+    ),
+  },
+  { what: 'wait', kindWord: 'wait condition' },
+);
 
 /** Assertion keys shared by `check` steps and `expect`. */
 export const assertionFields = {
   managementCount: optional(count('Management nodes', 'The number of management (control-plane) nodes.')),
   etcdMembers: optional(count('etcd members', 'The number of etcd members.')),
-  nodeReady: optional(object({ node: required(selector(false)), ready: required(readiness) })
-    .doc('Node ready', 'The node\'s Ready condition has this status.')),
-  promoteStatus: optional(object({ node: required(selector(false)), status: required(promoteStatus) })
-    .doc('Promote status', 'The node\'s promote-status annotation has this value.')),
+  nodeReady: optional(
+    object({ node: required(selector(false)), ready: required(readiness) }).doc(
+      'Node ready',
+      "The node's Ready condition has this status.",
+    ),
+  ),
+  promoteStatus: optional(
+    object({ node: required(selector(false)), status: required(promoteStatus) }).doc(
+      'Promote status',
+      "The node's promote-status annotation has this value.",
+    ),
+  ),
   roles: optional(record(selector(false), roleName).doc('Roles', 'Each listed node (selector) has this role now.')),
 };
 
@@ -87,19 +155,27 @@ export function assertionsOf(input: AssertionInput): Assertion[] {
 
 const checkAssertions: Desc<readonly Assertion[]> = object(assertionFields).map((input, path, ctx) => {
   const assertions = assertionsOf(input);
-  return assertions.length > 0 ? assertions : ctx.report(path, `a check needs at least one assertion: ${Object.keys(assertionFields).join(', ')}`);
+  return assertions.length > 0
+    ? assertions
+    : ctx.report(path, `a check needs at least one assertion: ${Object.keys(assertionFields).join(', ')}`);
 });
 
-const LABEL_KEY = '^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+const LABEL_KEY =
+  '^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$';
 const LABEL_VALUE = '^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$';
 
 const labels = record(
   string({ pattern: LABEL_KEY, patternMessage: 'not a valid label key ([prefix/]name)', expected: 'a label key' }),
   byType({
-    string: string({ pattern: LABEL_VALUE, patternMessage: 'not a valid label value', expected: 'a label value (a string: quote numbers and true/false)' }),
+    string: string({
+      pattern: LABEL_VALUE,
+      patternMessage: 'not a valid label value',
+      expected: 'a label value (a string: quote numbers and true/false)',
+    }),
     null: empty(),
   }),
-).map((pairs) => Object.fromEntries(pairs) as Readonly<Record<string, string | null>>)
+)
+  .map((pairs) => Object.fromEntries(pairs) as Readonly<Record<string, string | null>>)
   .doc('Labels', 'Labels to set on the nodes; an empty value (`key:`) or null removes the label, "" sets it to the empty string.');
 
 // Annotation keys are label keys ([prefix/]name); values are any string (Kubernetes limits only their total size).
@@ -109,57 +185,103 @@ const annotations = record(
     string: string({ expected: 'an annotation value (a string: quote numbers and true/false)' }),
     null: empty(),
   }),
-).map((pairs) => Object.fromEntries(pairs) as Readonly<Record<string, string | null>>)
+)
+  .map((pairs) => Object.fromEntries(pairs) as Readonly<Record<string, string | null>>)
   .doc('Annotations', 'Annotations to set on the nodes; null (or no value) removes the annotation.');
 
 const deleteTarget = byType({
   ...targetBranches(false),
   mapping: object({
     target: required(targets(false)),
-    forceFinalizers: withDefault(boolean().doc('Force finalizers', 'Remove the Node\'s finalizers so it goes away at once.'), false),
+    forceFinalizers: withDefault(boolean().doc('Force finalizers', "Remove the Node's finalizers so it goes away at once."), false),
   }),
 });
 
-export const step: Desc<Step> = ref('step', keyed({
-  kill: nodeFault('kill', 'Kill the node (as a power loss); it stays down until restarted.', 'kill: etcd-leader'),
-  restart: nodeFault('restart', 'Start a killed node again (or reboot a running one).', 'restart: $victim'),
-  pause: nodeFault('pause', 'Freeze the node\'s processes (SIGSTOP): it stops answering but keeps its state.', 'pause: worker[0]'),
-  resume: nodeFault('resume', 'Unfreeze a paused node.', 'resume: worker[0]'),
-  isolate: nodeFault('isolate', 'Cut all of the node\'s network traffic, both ways.', 'isolate: control-plane[1]'),
-  partition: variant(partitionGroups, {}, (groups): Step => ({ kind: 'partition', groups }),
-    { title: 'partition', description: 'Split the network into groups that cannot reach each other.', example: 'partition: control-plane[0] | control-plane[1], control-plane[2], worker[0]' }),
-  drop: variant(dropSpec, {}, (d): Step => ({ kind: 'drop', from: d.from, to: d.to }),
-    { title: 'drop', description: 'Drop packets one way only.', example: 'drop: control-plane[0] -> control-plane[1]' }),
-  heal: variant(oneOf(['all'], { what: 'heal target', hint: 'heal undoes every active network and process fault: heal: all' }), {}, (): Step => ({ kind: 'heal' }),
-    { title: 'heal', description: 'Undo every active fault (network, pause).', example: 'heal: all' }),
-  'delete-node': variant(deleteTarget, { as }, (value, s): Step => withAs(isSelectorList(value)
-    ? { kind: 'delete-node', targets: value, forceFinalizers: false }
-    : { kind: 'delete-node', targets: value.target, forceFinalizers: value.forceFinalizers }, s.as),
-  { title: 'delete-node', description: 'Delete the Node object from the API (as an operator removing a host).', example: 'delete-node: control-plane[2]' }),
-  cordon: cordoning('cordon', 'Mark the node unschedulable.'),
-  uncordon: cordoning('uncordon', 'Mark the node schedulable again.'),
-  label: variant(object({ target: required(targets(true)), labels: required(labels) }), { as },
-    (value, s): Step => withAs({ kind: 'label', targets: value.target, labels: value.labels }, s.as),
-    { title: 'label', description: 'Set or remove labels on nodes.', example: 'label: { target: $victim, labels: { zone: b } }' }),
-  annotate: variant(object({ target: required(targets(true)), annotations: required(annotations) }), { as },
-    (value, s): Step => withAs({ kind: 'annotate', targets: value.target, annotations: value.annotations }, s.as),
+export const step: Desc<Step> = ref(
+  'step',
+  keyed(
     {
-      title: 'annotate',
-      description: 'Set or remove annotations on nodes, as an operator would (recorded in the history, so oracles tell it from the controllers\' changes).',
-      example: 'annotate: { target: "worker[0]", annotations: { harvesterhci.io/promote-status: null } }',
-    }),
-  hold: variant(duration, {}, (holdMs): Step => ({ kind: 'hold', holdMs }),
-    { title: 'hold', description: 'Let time pass with the faults in place.', example: 'hold: 5s' }),
-  wait: variant(waitCondition, {}, (w): Step => ({ kind: 'wait', ...w }),
-    { title: 'wait', description: 'Wait for a condition, up to a timeout.', example: 'wait: { api: writable, timeout: 10s }' }),
-  check: variant(checkAssertions, {}, (assertions): Step => ({ kind: 'check', assertions }),
-    { title: 'check', description: 'Assert the state right now.', example: 'check: { managementCount: 3 }' }),
-}, { what: 'step', kindWord: 'step kind' }));
+      kill: nodeFault('kill', 'Kill the node (as a power loss); it stays down until restarted.', 'kill: etcd-leader'),
+      restart: nodeFault('restart', 'Start a killed node again (or reboot a running one).', 'restart: $victim'),
+      pause: nodeFault('pause', "Freeze the node's processes (SIGSTOP): it stops answering but keeps its state.", 'pause: worker[0]'),
+      resume: nodeFault('resume', 'Unfreeze a paused node.', 'resume: worker[0]'),
+      isolate: nodeFault('isolate', "Cut all of the node's network traffic, both ways.", 'isolate: control-plane[1]'),
+      partition: variant(partitionGroups, {}, (groups): Step => ({ kind: 'partition', groups }), {
+        title: 'partition',
+        description: 'Split the network into groups that cannot reach each other.',
+        example: 'partition: control-plane[0] | control-plane[1], control-plane[2], worker[0]',
+      }),
+      drop: variant(dropSpec, {}, (d): Step => ({ kind: 'drop', from: d.from, to: d.to }), {
+        title: 'drop',
+        description: 'Drop packets one way only.',
+        example: 'drop: control-plane[0] -> control-plane[1]',
+      }),
+      heal: variant(
+        oneOf(['all'], { what: 'heal target', hint: 'heal undoes every active network and process fault: heal: all' }),
+        {},
+        (): Step => ({ kind: 'heal' }),
+        { title: 'heal', description: 'Undo every active fault (network, pause).', example: 'heal: all' },
+      ),
+      'delete-node': variant(
+        deleteTarget,
+        { as },
+        (value, s): Step =>
+          withAs(
+            isSelectorList(value)
+              ? { kind: 'delete-node', targets: value, forceFinalizers: false }
+              : { kind: 'delete-node', targets: value.target, forceFinalizers: value.forceFinalizers },
+            s.as,
+          ),
+        {
+          title: 'delete-node',
+          description: 'Delete the Node object from the API (as an operator removing a host).',
+          example: 'delete-node: control-plane[2]',
+        },
+      ),
+      cordon: cordoning('cordon', 'Mark the node unschedulable.'),
+      uncordon: cordoning('uncordon', 'Mark the node schedulable again.'),
+      label: variant(
+        object({ target: required(targets(true)), labels: required(labels) }),
+        { as },
+        (value, s): Step => withAs({ kind: 'label', targets: value.target, labels: value.labels }, s.as),
+        { title: 'label', description: 'Set or remove labels on nodes.', example: 'label: { target: $victim, labels: { zone: b } }' },
+      ),
+      annotate: variant(
+        object({ target: required(targets(true)), annotations: required(annotations) }),
+        { as },
+        (value, s): Step => withAs({ kind: 'annotate', targets: value.target, annotations: value.annotations }, s.as),
+        {
+          title: 'annotate',
+          description:
+            "Set or remove annotations on nodes, as an operator would (recorded in the history, so oracles tell it from the controllers' changes).",
+          example: 'annotate: { target: "worker[0]", annotations: { harvesterhci.io/promote-status: null } }',
+        },
+      ),
+      hold: variant(duration, {}, (holdMs): Step => ({ kind: 'hold', holdMs }), {
+        title: 'hold',
+        description: 'Let time pass with the faults in place.',
+        example: 'hold: 5s',
+      }),
+      wait: variant(waitCondition, {}, (w): Step => ({ kind: 'wait', ...w }), {
+        title: 'wait',
+        description: 'Wait for a condition, up to a timeout.',
+        example: 'wait: { api: writable, timeout: 10s }',
+      }),
+      check: variant(checkAssertions, {}, (assertions): Step => ({ kind: 'check', assertions }), {
+        title: 'check',
+        description: 'Assert the state right now.',
+        example: 'check: { managementCount: 3 }',
+      }),
+    },
+    { what: 'step', kindWord: 'step kind' },
+  ),
+);
 
 function isSelectorList(value: readonly Selector[] | object): value is readonly Selector[] {
   return Array.isArray(value);
 }
 
-export const steps: Desc<readonly Step[]> = array(step, { minItems: 1, item: 'step', tooFew: 'a scenario needs at least one step' })
-  .doc('Steps', 'What happens, in order. Each step is a mapping with one step kind.');
-
+export const steps: Desc<readonly Step[]> = array(step, { minItems: 1, item: 'step', tooFew: 'a scenario needs at least one step' }).doc(
+  'Steps',
+  'What happens, in order. Each step is a mapping with one step kind.',
+);

@@ -4,8 +4,16 @@ import { formatPath } from '../schema/describe-value.ts';
 import { INVALID, array, byType, object, parsedString, ref, required, slot, string } from '../schema/descriptors.ts';
 import type { Desc, ParseContext, Parsed, Path } from '../schema/descriptors.ts';
 import {
-  BINDING_NAME_PATTERN, DROP_PATTERN, PARTITION_PATTERN, SELECTOR_HELP, SELECTOR_LIST_PATTERN, SELECTOR_PATTERN,
-  checkSelector, formatSelector, parseSelector, splitTopLevel,
+  BINDING_NAME_PATTERN,
+  DROP_PATTERN,
+  PARTITION_PATTERN,
+  SELECTOR_HELP,
+  SELECTOR_LIST_PATTERN,
+  SELECTOR_PATTERN,
+  checkSelector,
+  formatSelector,
+  parseSelector,
+  splitTopLevel,
 } from './targets.ts';
 import type { Selector } from './targets.ts';
 
@@ -18,7 +26,12 @@ export interface ScenarioScope {
   allowQuorumLoss: boolean;
 }
 
-export const SCOPE = slot<ScenarioScope>('scenario', () => ({ baseDir: undefined, shape: {}, bindings: new Map(), allowQuorumLoss: false }));
+export const SCOPE = slot<ScenarioScope>('scenario', () => ({
+  baseDir: undefined,
+  shape: {},
+  bindings: new Map(),
+  allowQuorumLoss: false,
+}));
 
 function parseOne(text: string, path: Path, ctx: ParseContext, allowAll: boolean): Parsed<Selector> {
   const parsed = parseSelector(text);
@@ -45,11 +58,14 @@ const SELECTOR_DOC = `Selects a node: ${SELECTOR_HELP}.`;
 
 /** One selector; `all` only where allowed. */
 export function selector(allowAll: boolean): Desc<Selector> {
-  return ref('selector', parsedString({
-    expected: 'a node selector',
-    pattern: SELECTOR_PATTERN,
-    parse: (text, path, ctx) => parseOne(text, path, ctx, allowAll),
-  }).doc('Selector', SELECTOR_DOC, ['control-plane[0]', 'etcd-leader', '$victim']));
+  return ref(
+    'selector',
+    parsedString({
+      expected: 'a node selector',
+      pattern: SELECTOR_PATTERN,
+      parse: (text, path, ctx) => parseOne(text, path, ctx, allowAll),
+    }).doc('Selector', SELECTOR_DOC, ['control-plane[0]', 'etcd-leader', '$victim']),
+  );
 }
 
 /** The two spellings of a selector list: a comma-separated string, or a YAML list. */
@@ -60,7 +76,10 @@ export function targetBranches(allowAll: boolean) {
       pattern: SELECTOR_LIST_PATTERN,
       parse: (text, path, ctx) => parseList(text, path, ctx, allowAll),
     }).doc('Selectors', `One or more selectors separated by commas. ${SELECTOR_DOC}`, ['worker[0]', 'control-plane[0], control-plane[1]']),
-    sequence: array(selector(allowAll), { minItems: 1, item: 'selector' }).doc('Selector list', 'A list of selectors (quote those with [ ] inside [ ] flow lists).'),
+    sequence: array(selector(allowAll), { minItems: 1, item: 'selector' }).doc(
+      'Selector list',
+      'A list of selectors (quote those with [ ] inside [ ] flow lists).',
+    ),
   } as const;
 }
 
@@ -70,7 +89,12 @@ export function targets(allowAll: boolean): Desc<readonly Selector[]> {
 }
 
 /** Reports a node named twice (statically: the same selector text) across groups. */
-function checkDisjoint(groups: readonly (readonly Selector[])[], path: Path, ctx: ParseContext, explain: (text: string, first: number, second: number) => string): boolean {
+function checkDisjoint(
+  groups: readonly (readonly Selector[])[],
+  path: Path,
+  ctx: ParseContext,
+  explain: (text: string, first: number, second: number) => string,
+): boolean {
   const seen = new Map<string, number>();
   let ok = true;
   groups.forEach((group, index) => {
@@ -99,10 +123,20 @@ export const partitionGroups: Desc<readonly (readonly Selector[])[]> = byType({
       if (groups.length < 2) return ctx.report(path, `a partition needs at least two groups, separated by "|": ${text.trim()} | ...`);
       return valid;
     },
-  }).doc('Partition groups', 'Groups separated by "|", nodes in a group by ",". Traffic between groups is cut.', ['control-plane[0] | control-plane[1], control-plane[2], worker[0]']),
-  sequence: array(targets(false), { minItems: 2, item: 'group', tooFew: 'a partition needs at least two groups' }).doc('Partition group list', 'Two or more groups, each a selector list.'),
+  }).doc('Partition groups', 'Groups separated by "|", nodes in a group by ",". Traffic between groups is cut.', [
+    'control-plane[0] | control-plane[1], control-plane[2], worker[0]',
+  ]),
+  sequence: array(targets(false), { minItems: 2, item: 'group', tooFew: 'a partition needs at least two groups' }).doc(
+    'Partition group list',
+    'Two or more groups, each a selector list.',
+  ),
 }).map((groups, path, ctx) => {
-  const ok = checkDisjoint(groups, path, ctx, (text, first, second) => `${text} is in partition groups ${first} and ${second}: groups must not overlap`);
+  const ok = checkDisjoint(
+    groups,
+    path,
+    ctx,
+    (text, first, second) => `${text} is in partition groups ${first} and ${second}: groups must not overlap`,
+  );
   return ok ? groups : INVALID;
 });
 
@@ -122,7 +156,9 @@ export const dropSpec: Desc<DropSpec> = byType({
       const to = parseList(sides[1] ?? '', path, ctx, false);
       return from === INVALID || to === INVALID ? INVALID : { from, to };
     },
-  }).doc('One-way drop', 'Packets from the left nodes to the right nodes are dropped; the reverse still flows.', ['control-plane[0] -> control-plane[1]']),
+  }).doc('One-way drop', 'Packets from the left nodes to the right nodes are dropped; the reverse still flows.', [
+    'control-plane[0] -> control-plane[1]',
+  ]),
   mapping: object({
     from: required(targets(false).doc('From', 'Packets sent by these nodes...')),
     to: required(targets(false).doc('To', '...to these nodes are dropped.')),
@@ -136,7 +172,8 @@ export const dropSpec: Desc<DropSpec> = byType({
 export const bindingName: Desc<string> = string({
   pattern: BINDING_NAME_PATTERN,
   patternMessage: 'a binding name is letters, digits, "_" and "-" (write as: victim, then refer to it as $victim)',
-}).doc('Bind as', 'Names the node(s) this step resolved, for later steps as $name.', ['victim'])
+})
+  .doc('Bind as', 'Names the node(s) this step resolved, for later steps as $name.', ['victim'])
   .map((name, path, ctx) => {
     const { bindings } = ctx.get(SCOPE);
     const earlier = bindings.get(name);

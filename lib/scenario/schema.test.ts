@@ -9,7 +9,24 @@ import { SCHEMA_FILE } from './write-json-schema.ts';
 type Json = { readonly [key: string]: unknown };
 const asJson = (value: unknown): Json => value as Json;
 
-const STEP_KINDS = ['kill', 'restart', 'pause', 'resume', 'isolate', 'partition', 'drop', 'heal', 'delete-node', 'cordon', 'uncordon', 'label', 'annotate', 'hold', 'wait', 'check'];
+const STEP_KINDS = [
+  'kill',
+  'restart',
+  'pause',
+  'resume',
+  'isolate',
+  'partition',
+  'drop',
+  'heal',
+  'delete-node',
+  'cordon',
+  'uncordon',
+  'label',
+  'annotate',
+  'hold',
+  'wait',
+  'check',
+];
 
 describe('scenario/schema (JSON Schema)', () => {
   it('is committed up to date: run `node --import tsx lib/scenario/write-json-schema.ts` after changing the schema', async () => {
@@ -61,7 +78,8 @@ describe('scenario/schema (JSON Schema)', () => {
       if (typeof properties === 'object' && properties !== null) {
         for (const [key, value] of Object.entries(properties)) {
           const property = asJson(value);
-          if (property['title'] === undefined && property['description'] === undefined && property['$ref'] === undefined) missing.push(`${where}.${key}`);
+          if (property['title'] === undefined && property['description'] === undefined && property['$ref'] === undefined)
+            missing.push(`${where}.${key}`);
         }
       }
       for (const [key, value] of Object.entries(json)) walk(value, `${where}/${key}`);

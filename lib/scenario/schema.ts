@@ -4,7 +4,22 @@ import { duration } from '../schema/duration.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  INVALID, array, boolean, byType, freeform, integer, jsonSchemaDocument, keyed, object, oneOf, optional, parsedString, required, string, variant, withDefault,
+  INVALID,
+  array,
+  boolean,
+  byType,
+  freeform,
+  integer,
+  jsonSchemaDocument,
+  keyed,
+  object,
+  oneOf,
+  optional,
+  parsedString,
+  required,
+  string,
+  variant,
+  withDefault,
 } from '../schema/descriptors.ts';
 import type { Desc, JsonSchema, ParseContext, Parsed, Path } from '../schema/descriptors.ts';
 import { assertionFields, assertionsOf, steps } from './schema-steps.ts';
@@ -18,11 +33,19 @@ const NAME_PATTERN = '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$';
 const TAG_PATTERN = '^[a-z0-9][a-z0-9-]*$';
 
 /** Records a cluster count in the scope, so selectors can be checked against it. */
-const shapeCount = (key: 'controlPlanes' | 'workers' | 'witnesses', min: number, max: number, title: string, description: string): Desc<number> =>
-  integer({ min, max }).doc(title, description).map((n, _path, ctx) => {
-    ctx.get(SCOPE).shape[key] = n;
-    return n;
-  });
+const shapeCount = (
+  key: 'controlPlanes' | 'workers' | 'witnesses',
+  min: number,
+  max: number,
+  title: string,
+  description: string,
+): Desc<number> =>
+  integer({ min, max })
+    .doc(title, description)
+    .map((n, _path, ctx) => {
+      ctx.get(SCOPE).shape[key] = n;
+      return n;
+    });
 
 const topology = parsedString({
   expected: 'a file path',
@@ -48,12 +71,14 @@ const cluster = object({
 }).doc('Cluster', 'The cluster the scenario needs. Selectors like control-plane[2] are checked against these counts.');
 
 const budgets = object({
-  promotion: optional(duration.doc('Promotion budget', 'From a control-plane node\'s deletion to a completed promotion.')),
+  promotion: optional(duration.doc('Promotion budget', "From a control-plane node's deletion to a completed promotion.")),
   outage: optional(duration.doc('Outage budget', 'The longest tolerated API outage.')),
-}).map((b) => ({
-  ...(b.promotion === undefined ? {} : { promotionMs: b.promotion }),
-  ...(b.outage === undefined ? {} : { outageMs: b.outage }),
-})).doc('Budgets', 'Time budgets for the invariants, as durations ("60s").');
+})
+  .map((b) => ({
+    ...(b.promotion === undefined ? {} : { promotionMs: b.promotion }),
+    ...(b.outage === undefined ? {} : { outageMs: b.outage }),
+  }))
+  .doc('Budgets', 'Time budgets for the invariants, as durations ("60s").');
 
 const promoted = byType({
   string: parsedString({
@@ -71,26 +96,55 @@ const expectation: Desc<Expectation> = object({ ...assertionFields, promoted: op
 // Invariants
 
 const noOptions = object({}, { nullAsEmpty: true });
-const budgetOption = (description: string) =>
-  object({ budget: optional(duration.doc('Budget', description)) }, { nullAsEmpty: true });
+const budgetOption = (description: string) => object({ budget: optional(duration.doc('Budget', description)) }, { nullAsEmpty: true });
 const withBudget = <N extends 'quorum-survives' | 'promotion-after-deletion'>(name: N, budget: number | undefined): InvariantSpec =>
   (budget === undefined ? { name } : { name, budgetMs: budget }) as InvariantSpec;
 const plain = (name: Exclude<InvariantName, 'quorum-survives' | 'promotion-after-deletion' | 'management-count'>, description: string) =>
   variant(noOptions, {}, (): InvariantSpec => ({ name }), { title: name, description, example: `- ${name}` });
 
-const invariantObject: Desc<InvariantSpec> = keyed({
-  'promotion-only-after-deletion': plain('promotion-only-after-deletion', 'No node is promoted while every control-plane node still exists (a node that is merely down is not replaced).'),
-  'promotion-after-deletion': variant(budgetOption('Default: budgets.promotion.'), {}, (o) => withBudget('promotion-after-deletion', o.budget),
-    { title: 'promotion-after-deletion', description: 'After a control-plane node is deleted, a promotion completes within the budget.', example: '- promotion-after-deletion: { budget: 60s }' }),
-  'management-count': variant(object({ expected: optional(integer({ min: 1, max: 9 }).doc('Expected', 'Default: cluster.controlPlanes.')) }, { nullAsEmpty: true }), {},
-    (o): InvariantSpec => (o.expected === undefined ? { name: 'management-count' } : { name: 'management-count', expected: o.expected }),
-    { title: 'management-count', description: 'The number of management nodes never exceeds the expected count.', example: '- management-count: { expected: 3 }' }),
-  'quorum-survives': variant(budgetOption('Default: budgets.outage.'), {}, (o) => withBudget('quorum-survives', o.budget),
-    { title: 'quorum-survives', description: 'etcd keeps quorum: the API is never unavailable for longer than the budget.', example: '- quorum-survives: { budget: 4s }' }),
-  'quorum-lost': plain('quorum-lost', 'For scenarios that break quorum on purpose (allowQuorumLoss: true): the loss is visible (no acknowledged writes while it lasts) and the cluster recovers after healing.'),
-  'no-lost-writes': plain('no-lost-writes', 'Every acknowledged write is still readable at the end.'),
-  'promote-status-lifecycle': plain('promote-status-lifecycle', 'The promote-status annotation only moves forward: running, then complete or failed.'),
-}, { what: 'invariant', kindWord: 'invariant' });
+const invariantObject: Desc<InvariantSpec> = keyed(
+  {
+    'promotion-only-after-deletion': plain(
+      'promotion-only-after-deletion',
+      'No node is promoted while every control-plane node still exists (a node that is merely down is not replaced).',
+    ),
+    'promotion-after-deletion': variant(
+      budgetOption('Default: budgets.promotion.'),
+      {},
+      (o) => withBudget('promotion-after-deletion', o.budget),
+      {
+        title: 'promotion-after-deletion',
+        description: 'After a control-plane node is deleted, a promotion completes within the budget.',
+        example: '- promotion-after-deletion: { budget: 60s }',
+      },
+    ),
+    'management-count': variant(
+      object({ expected: optional(integer({ min: 1, max: 9 }).doc('Expected', 'Default: cluster.controlPlanes.')) }, { nullAsEmpty: true }),
+      {},
+      (o): InvariantSpec => (o.expected === undefined ? { name: 'management-count' } : { name: 'management-count', expected: o.expected }),
+      {
+        title: 'management-count',
+        description: 'The number of management nodes never exceeds the expected count.',
+        example: '- management-count: { expected: 3 }',
+      },
+    ),
+    'quorum-survives': variant(budgetOption('Default: budgets.outage.'), {}, (o) => withBudget('quorum-survives', o.budget), {
+      title: 'quorum-survives',
+      description: 'etcd keeps quorum: the API is never unavailable for longer than the budget.',
+      example: '- quorum-survives: { budget: 4s }',
+    }),
+    'quorum-lost': plain(
+      'quorum-lost',
+      'For scenarios that break quorum on purpose (allowQuorumLoss: true): the loss is visible (no acknowledged writes while it lasts) and the cluster recovers after healing.',
+    ),
+    'no-lost-writes': plain('no-lost-writes', 'Every acknowledged write is still readable at the end.'),
+    'promote-status-lifecycle': plain(
+      'promote-status-lifecycle',
+      'The promote-status annotation only moves forward: running, then complete or failed.',
+    ),
+  },
+  { what: 'invariant', kindWord: 'invariant' },
+);
 
 const invariantItem = byType({
   string: oneOf(INVARIANT_NAMES, { what: 'invariant' }).map((name): InvariantSpec => ({ name }) as InvariantSpec),
@@ -108,7 +162,8 @@ function checkInvariants(specs: readonly InvariantSpec[], path: Path, ctx: Parse
   for (const spec of specs) {
     if (seen.has(spec.name)) problem(spec, `invariant "${spec.name}" is listed twice`);
     seen.add(spec.name);
-    if (spec.name === 'quorum-survives' && allowQuorumLoss) problem(spec, 'quorum-survives contradicts allowQuorumLoss: true (use quorum-lost)');
+    if (spec.name === 'quorum-survives' && allowQuorumLoss)
+      problem(spec, 'quorum-survives contradicts allowQuorumLoss: true (use quorum-lost)');
     if (spec.name === 'quorum-lost' && !allowQuorumLoss) problem(spec, 'quorum-lost needs allowQuorumLoss: true');
   }
   return ok ? specs : INVALID;
@@ -123,12 +178,17 @@ export function defaultInvariants(allowQuorumLoss: boolean): readonly InvariantS
 const invariants: Desc<readonly InvariantSpec[]> = byType({
   string: oneOf(['all'], { hint: 'or list invariant names' }).map((_all, _path, ctx) => defaultInvariants(ctx.get(SCOPE).allowQuorumLoss)),
   sequence: array(invariantItem, { item: 'invariant' }).map(checkInvariants),
-}).doc('Invariants', `"all" (default: every invariant except the quorum one that does not apply), or a list of names or {name: options}: ${INVARIANT_NAMES.join(', ')}.`);
+}).doc(
+  'Invariants',
+  `"all" (default: every invariant except the quorum one that does not apply), or a list of names or {name: options}: ${INVARIANT_NAMES.join(', ')}.`,
+);
 
 // ---------------------------------------------------------------------------------------------
 // The scenario
 
-const tags = array(string({ pattern: TAG_PATTERN, patternMessage: 'tags are lowercase letters, digits and "-"', expected: 'a tag' }), { item: 'tag' })
+const tags = array(string({ pattern: TAG_PATTERN, patternMessage: 'tags are lowercase letters, digits and "-"', expected: 'a tag' }), {
+  item: 'tag',
+})
   .map((list, path, ctx) => {
     const duplicate = list.find((tag, i) => list.indexOf(tag) !== i);
     return duplicate === undefined ? list : ctx.report([...path, list.lastIndexOf(duplicate)], `tag "${duplicate}" is listed twice`);
@@ -136,15 +196,25 @@ const tags = array(string({ pattern: TAG_PATTERN, patternMessage: 'tags are lowe
   .doc('Tags', 'Labels to select scenarios with --tag.', [['smoke', 'quorum']]);
 
 export const scenarioSchema: Desc<ScenarioSpec> = object({
-  name: required(string({ pattern: NAME_PATTERN, patternMessage: 'names are lowercase letters, digits and "-" (they name report folders)' })
-    .doc('Name', 'Unique scenario name; also the report folder name.', ['kill-etcd-leader'])),
+  name: required(
+    string({ pattern: NAME_PATTERN, patternMessage: 'names are lowercase letters, digits and "-" (they name report folders)' }).doc(
+      'Name',
+      'Unique scenario name; also the report folder name.',
+      ['kill-etcd-leader'],
+    ),
+  ),
   description: optional(string().doc('Description', 'What the scenario does and what it expects, in a sentence or two.')),
   tags: withDefault(tags, []),
   sandboxOnly: withDefault(boolean().doc('Sandbox only', 'True when the scenario needs faults only the sandbox provider has.'), false),
-  allowQuorumLoss: withDefault(boolean().doc('Allow quorum loss', 'True when the scenario breaks etcd quorum on purpose.').map((allow, _path, ctx) => {
-    ctx.get(SCOPE).allowQuorumLoss = allow;
-    return allow;
-  }), false),
+  allowQuorumLoss: withDefault(
+    boolean()
+      .doc('Allow quorum loss', 'True when the scenario breaks etcd quorum on purpose.')
+      .map((allow, _path, ctx) => {
+        ctx.get(SCOPE).allowQuorumLoss = allow;
+        return allow;
+      }),
+    false,
+  ),
   cluster: withDefault(cluster, {}),
   budgets: withDefault(budgets, {}),
   steps: required(steps),
@@ -167,7 +237,8 @@ export const scenarioSchema: Desc<ScenarioSpec> = object({
 export function scenarioJsonSchema(): JsonSchema {
   return jsonSchemaDocument(scenarioSchema, {
     title: 'cpchaos scenario',
-    description: 'A chaos scenario: the cluster it needs, the faults and waits to run in order, the end state to expect and the invariants to check. Generated from lib/scenario/schema.ts; do not edit.',
+    description:
+      'A chaos scenario: the cluster it needs, the faults and waits to run in order, the end state to expect and the invariants to check. Generated from lib/scenario/schema.ts; do not edit.',
   });
 }
 

@@ -44,22 +44,32 @@ const list = (selectors: readonly Selector[]): string => selectors.map(formatSel
 
 export function describeCondition(until: WaitCondition): string {
   switch (until.kind) {
-    case 'node': return `node ${formatSelector(until.node)} ready=${until.ready}`;
-    case 'promotion': return `promotion of ${formatSelector(until.node)} ${until.status}`;
-    case 'etcdMembers': return `etcd members = ${until.count}`;
-    case 'managementCount': return `management nodes = ${until.count}`;
-    case 'api': return `API ${until.state}`;
+    case 'node':
+      return `node ${formatSelector(until.node)} ready=${until.ready}`;
+    case 'promotion':
+      return `promotion of ${formatSelector(until.node)} ${until.status}`;
+    case 'etcdMembers':
+      return `etcd members = ${until.count}`;
+    case 'managementCount':
+      return `management nodes = ${until.count}`;
+    case 'api':
+      return `API ${until.state}`;
   }
 }
 
 /** An assertion in a few words: "managementCount = 3", "roles control-plane[0]=control-plane". */
 export function describeAssertion(assertion: Assertion): string {
   switch (assertion.kind) {
-    case 'managementCount': return `managementCount = ${assertion.count}`;
-    case 'etcdMembers': return `etcdMembers = ${assertion.count}`;
-    case 'nodeReady': return `${formatSelector(assertion.node)} ready=${assertion.ready}`;
-    case 'promoteStatus': return `${formatSelector(assertion.node)} promote-status=${assertion.status}`;
-    case 'roles': return `roles ${assertion.roles.map((r) => `${formatSelector(r.node)}=${r.role}`).join(', ')}`;
+    case 'managementCount':
+      return `managementCount = ${assertion.count}`;
+    case 'etcdMembers':
+      return `etcdMembers = ${assertion.count}`;
+    case 'nodeReady':
+      return `${formatSelector(assertion.node)} ready=${assertion.ready}`;
+    case 'promoteStatus':
+      return `${formatSelector(assertion.node)} promote-status=${assertion.status}`;
+    case 'roles':
+      return `roles ${assertion.roles.map((r) => `${formatSelector(r.node)}=${r.role}`).join(', ')}`;
   }
 }
 
@@ -78,9 +88,13 @@ export function describeStep(step: Step): string {
     case 'delete-node':
       return `delete-node ${list(step.targets)}${step.forceFinalizers ? ' (force finalizers)' : ''}${as}`;
     case 'label':
-      return `label ${list(step.targets)} ${Object.entries(step.labels).map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`)).join(' ')}${as}`;
+      return `label ${list(step.targets)} ${Object.entries(step.labels)
+        .map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`))
+        .join(' ')}${as}`;
     case 'annotate':
-      return `annotate ${list(step.targets)} ${Object.entries(step.annotations).map(([k, v]) => (v === null ? `-${k}` : `${k}=${JSON.stringify(v)}`)).join(' ')}${as}`;
+      return `annotate ${list(step.targets)} ${Object.entries(step.annotations)
+        .map(([k, v]) => (v === null ? `-${k}` : `${k}=${JSON.stringify(v)}`))
+        .join(' ')}${as}`;
     case 'partition':
       return `partition ${step.groups.map(list).join(' | ')}`;
     case 'drop':

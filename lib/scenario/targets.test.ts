@@ -3,8 +3,18 @@ import { expect } from 'chai';
 import type { V1Node } from '@kubernetes/client-node';
 import { createRandom } from './random.ts';
 import {
-  SELECTOR_LIST_PATTERN, SELECTOR_PATTERN, TargetError, checkSelector, currentNodeFromV1, formatSelector, parseSelector,
-  resolveGroups, resolveOne, resolveTarget, resolveTargets, splitTopLevel,
+  SELECTOR_LIST_PATTERN,
+  SELECTOR_PATTERN,
+  TargetError,
+  checkSelector,
+  currentNodeFromV1,
+  formatSelector,
+  parseSelector,
+  resolveGroups,
+  resolveOne,
+  resolveTarget,
+  resolveTargets,
+  splitTopLevel,
 } from './targets.ts';
 import type { CurrentNode, Selector, TargetContext } from './targets.ts';
 
@@ -54,7 +64,16 @@ describe('scenario/targets', () => {
     });
 
     it('formats selectors canonically (round trip)', () => {
-      for (const text of ['cp-0', 'node(witness)', 'control-plane[2]', 'worker[0]', 'etcd-leader', 'random(control-plane, worker)', '$victim', 'all']) {
+      for (const text of [
+        'cp-0',
+        'node(witness)',
+        'control-plane[2]',
+        'worker[0]',
+        'etcd-leader',
+        'random(control-plane, worker)',
+        '$victim',
+        'all',
+      ]) {
         expect(formatSelector(parse(text))).to.equal(text);
         expect(formatSelector(parse(formatSelector(parse(text))))).to.equal(text);
       }
@@ -82,7 +101,9 @@ describe('scenario/targets', () => {
 
     it('checks indexes against the declared counts', () => {
       expect(check('control-plane[2]')).to.equal(undefined);
-      expect(check('control-plane[3]')).to.equal('unknown selector "control-plane[3]" (cluster has 3 control-plane nodes: control-plane[0]..control-plane[2])');
+      expect(check('control-plane[3]')).to.equal(
+        'unknown selector "control-plane[3]" (cluster has 3 control-plane nodes: control-plane[0]..control-plane[2])',
+      );
       expect(check('worker[1]')).to.contain('cluster has 1 worker node:');
       expect(check('worker[0]', { controlPlanes: 3, workers: 0, witnesses: 0 })).to.contain('no worker nodes');
       expect(check('control-plane[9]', {})).to.equal(undefined);
@@ -129,7 +150,10 @@ describe('scenario/targets', () => {
       currentNodes,
       etcdLeader: 'cp-1',
       candidate: () => 'w-1',
-      bindings: new Map([['victim', ['cp-1']], ['pair', ['cp-0', 'w-0']]]),
+      bindings: new Map([
+        ['victim', ['cp-1']],
+        ['pair', ['cp-0', 'w-0']],
+      ]),
       random: createRandom('test'),
       ...overrides,
     });
@@ -191,18 +215,30 @@ describe('scenario/targets', () => {
     });
 
     it('unions lists and checks partition groups for overlap after resolution', () => {
-      expect(resolveTargets([parse('control-plane[1]'), parse('etcd-leader'), parse('worker[0]')], context())).to.deep.equal(['cp-1', 'w-0']);
-      expect(resolveGroups([[parse('control-plane[0]')], [parse('control-plane[1]'), parse('worker[0]')]], context()))
-        .to.deep.equal([['cp-0'], ['cp-1', 'w-0']]);
-      expect(() => resolveGroups([[parse('control-plane[1]')], [parse('etcd-leader')]], context()))
-        .to.throw(TargetError, 'etcd-leader: resolves to cp-1, which is already in partition group 0');
+      expect(resolveTargets([parse('control-plane[1]'), parse('etcd-leader'), parse('worker[0]')], context())).to.deep.equal([
+        'cp-1',
+        'w-0',
+      ]);
+      expect(resolveGroups([[parse('control-plane[0]')], [parse('control-plane[1]'), parse('worker[0]')]], context())).to.deep.equal([
+        ['cp-0'],
+        ['cp-1', 'w-0'],
+      ]);
+      expect(() => resolveGroups([[parse('control-plane[1]')], [parse('etcd-leader')]], context())).to.throw(
+        TargetError,
+        'etcd-leader: resolves to cp-1, which is already in partition group 0',
+      );
     });
   });
 
   it('reads current roles from V1Node labels', () => {
     const node = (name: string, labels: Record<string, string>) => ({ metadata: { name, labels } }) as V1Node;
-    expect(currentNodeFromV1(node('a', { 'node-role.kubernetes.io/control-plane': 'true' }))).to.deep.equal({ name: 'a', role: 'control-plane' });
-    expect(currentNodeFromV1(node('b', { 'node-role.harvesterhci.io/witness': 'true', 'node-role.kubernetes.io/etcd': 'true' }))).to.deep.equal({ name: 'b', role: 'witness' });
+    expect(currentNodeFromV1(node('a', { 'node-role.kubernetes.io/control-plane': 'true' }))).to.deep.equal({
+      name: 'a',
+      role: 'control-plane',
+    });
+    expect(
+      currentNodeFromV1(node('b', { 'node-role.harvesterhci.io/witness': 'true', 'node-role.kubernetes.io/etcd': 'true' })),
+    ).to.deep.equal({ name: 'b', role: 'witness' });
     expect(currentNodeFromV1(node('c', {}))).to.deep.equal({ name: 'c', role: 'worker' });
   });
 });

@@ -105,7 +105,8 @@ export function parseSelector(raw: string): SelectorParse {
     const seen: NodeRole[] = [];
     for (const role of roles) {
       if (role === '') return fail(`"${text}": name the roles, e.g. random(control-plane, worker)`);
-      if (!(ROLES as readonly string[]).includes(role)) return fail(`unknown role "${role}" in "${text}"${didYouMean(role, ROLES)}; expected control-plane or worker`);
+      if (!(ROLES as readonly string[]).includes(role))
+        return fail(`unknown role "${role}" in "${text}"${didYouMean(role, ROLES)}; expected control-plane or worker`);
       if (seen.includes(role as NodeRole)) return fail(`role "${role}" is repeated in "${text}"`);
       seen.push(role as NodeRole);
     }
@@ -121,12 +122,15 @@ export function parseSelector(raw: string): SelectorParse {
   const explicit = /^node\((.*)\)$/.exec(text);
   if (explicit) {
     const name = (explicit[1] ?? '').trim();
-    return NODE_NAME_RE.test(name) ? ok({ kind: 'name', name }) : fail(`"${name}" is not a valid node name (lowercase letters, digits, "-" and ".")`);
+    return NODE_NAME_RE.test(name)
+      ? ok({ kind: 'name', name })
+      : fail(`"${name}" is not a valid node name (lowercase letters, digits, "-" and ".")`);
   }
   if ((ROLES as readonly string[]).includes(text)) return fail(`"${text}" needs an index like ${text}[0], or use random(${text})`);
   if (NODE_NAME_RE.test(text)) {
     const keyword = misspeltKeyword(text);
-    if (keyword !== undefined) return fail(`unknown selector "${text}" (did you mean "${keyword}"?); for a node with this name write node(${text})`);
+    if (keyword !== undefined)
+      return fail(`unknown selector "${text}" (did you mean "${keyword}"?); for a node with this name write node(${text})`);
     return ok({ kind: 'name', name: text });
   }
   return fail(`unknown selector "${text}"; expected ${SELECTOR_HELP}`);
@@ -135,11 +139,20 @@ export function parseSelector(raw: string): SelectorParse {
 /** The canonical text of a selector (also its identity for overlap checks). */
 export function formatSelector(selector: Selector): string {
   switch (selector.kind) {
-    case 'name': return (KEYWORDS as readonly string[]).includes(selector.name) || (ROLES as readonly string[]).includes(selector.name) || misspeltKeyword(selector.name) ? `node(${selector.name})` : selector.name;
-    case 'index': return `${selector.role}[${selector.index}]`;
-    case 'random': return `random(${selector.roles.join(', ')})`;
-    case 'ref': return `$${selector.name}`;
-    default: return selector.kind;
+    case 'name':
+      return (KEYWORDS as readonly string[]).includes(selector.name) ||
+        (ROLES as readonly string[]).includes(selector.name) ||
+        misspeltKeyword(selector.name)
+        ? `node(${selector.name})`
+        : selector.name;
+    case 'index':
+      return `${selector.role}[${selector.index}]`;
+    case 'random':
+      return `random(${selector.roles.join(', ')})`;
+    case 'ref':
+      return `$${selector.name}`;
+    default:
+      return selector.kind;
   }
 }
 
@@ -214,11 +227,11 @@ export interface CurrentNode {
   readonly role: RoleName;
 }
 
-
 /** The light shape of a V1Node: its name and current role from its labels. */
 export function currentNodeFromV1(node: V1Node): CurrentNode {
   const labels = node.metadata?.labels ?? {};
-  const role: RoleName = WITNESS_LABEL in labels ? 'witness' : CONTROL_PLANE_ROLE_LABEL in labels || MASTER_ROLE_LABEL in labels ? 'control-plane' : 'worker';
+  const role: RoleName =
+    WITNESS_LABEL in labels ? 'witness' : CONTROL_PLANE_ROLE_LABEL in labels || MASTER_ROLE_LABEL in labels ? 'control-plane' : 'worker';
   return { name: node.metadata?.name ?? '', role };
 }
 
@@ -242,7 +255,10 @@ export interface TargetContext {
 }
 
 export class TargetError extends Error {
-  constructor(readonly selector: Selector, message: string) {
+  constructor(
+    readonly selector: Selector,
+    message: string,
+  ) {
     super(`${formatSelector(selector)}: ${message}`);
     this.name = 'TargetError';
   }
@@ -278,11 +294,17 @@ export function resolveTarget(selector: Selector, ctx: TargetContext): readonly 
       return candidate === undefined ? fault('the reference promotion would not promote any node now') : [candidate];
     }
     case 'witness': {
-      const witnesses = ctx.currentNodes.filter((n) => n.role === 'witness').map((n) => n.name).sort(byName);
+      const witnesses = ctx.currentNodes
+        .filter((n) => n.role === 'witness')
+        .map((n) => n.name)
+        .sort(byName);
       return witnesses.length === 0 ? fault('the cluster has no witness node') : [witnesses[0] as string];
     }
     case 'random': {
-      const pool = ctx.currentNodes.filter((n) => (selector.roles as readonly RoleName[]).includes(n.role)).map((n) => n.name).sort(byName);
+      const pool = ctx.currentNodes
+        .filter((n) => (selector.roles as readonly RoleName[]).includes(n.role))
+        .map((n) => n.name)
+        .sort(byName);
       return pool.length === 0 ? fault(`no ${selector.roles.join(' or ')} node is present`) : [ctx.random.pick(pool)];
     }
     case 'ref': {
@@ -316,7 +338,8 @@ export function resolveGroups(groups: readonly (readonly Selector[])[], ctx: Tar
     for (const selector of group) {
       for (const name of resolveTarget(selector, ctx)) {
         const other = seen.get(name);
-        if (other !== undefined && other !== index) throw new TargetError(selector, `resolves to ${name}, which is already in partition group ${other}`);
+        if (other !== undefined && other !== index)
+          throw new TargetError(selector, `resolves to ${name}, which is already in partition group ${other}`);
         seen.set(name, index);
         if (!names.includes(name)) names.push(name);
       }

@@ -6,15 +6,19 @@ export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
   if (Array.isArray(value)) return 'a sequence';
   switch (typeof value) {
-    case 'string': return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)})`;
-    case 'number': return `a number (${value})`;
-    case 'boolean': return `a boolean (${value})`;
+    case 'string':
+      return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)})`;
+    case 'number':
+      return `a number (${value})`;
+    case 'boolean':
+      return `a boolean (${value})`;
     case 'object': {
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto === Object.prototype || proto === null) return 'a mapping';
       return value instanceof Uint8Array ? 'binary data' : `a ${(value as object).constructor.name}`;
     }
-    default: return `a ${typeof value}`;
+    default:
+      return `a ${typeof value}`;
   }
 }
 

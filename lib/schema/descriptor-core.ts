@@ -95,7 +95,12 @@ export abstract class Desc<T> {
   /** A copy with a title and description (shown by editors through the JSON Schema). */
   doc(title: string, description?: string, examples?: readonly unknown[]): this {
     const copy = Object.assign(Object.create(Object.getPrototypeOf(this) as object) as this, this);
-    copy.meta = { ...this.meta, title, ...(description === undefined ? {} : { description }), ...(examples === undefined ? {} : { examples }) };
+    copy.meta = {
+      ...this.meta,
+      title,
+      ...(description === undefined ? {} : { description }),
+      ...(examples === undefined ? {} : { examples }),
+    };
     return copy;
   }
 
@@ -110,7 +115,10 @@ export abstract class Desc<T> {
 }
 
 class MapDesc<T, U> extends Desc<U> {
-  constructor(private readonly inner: Desc<T>, private readonly fn: (value: T, path: Path, ctx: ParseContext) => Parsed<U>) {
+  constructor(
+    private readonly inner: Desc<T>,
+    private readonly fn: (value: T, path: Path, ctx: ParseContext) => Parsed<U>,
+  ) {
     super();
   }
   get expected(): string {
@@ -135,7 +143,10 @@ export function isMapping(value: unknown): value is Readonly<Record<string, unkn
 // Shared definitions
 
 class RefDesc<T> extends Desc<T> {
-  constructor(private readonly name: string, private readonly inner: Desc<T>) {
+  constructor(
+    private readonly name: string,
+    private readonly inner: Desc<T>,
+  ) {
     super();
   }
   get expected(): string {

@@ -14,8 +14,11 @@ export interface Field<T, M extends FieldMode = FieldMode> {
   readonly defaultInput?: unknown;
 }
 
-export const required = <T>(desc: Desc<T>, missing?: string): Field<T, 'required'> =>
-  ({ mode: 'required', desc, ...(missing === undefined ? {} : { missing }) });
+export const required = <T>(desc: Desc<T>, missing?: string): Field<T, 'required'> => ({
+  mode: 'required',
+  desc,
+  ...(missing === undefined ? {} : { missing }),
+});
 export const optional = <T>(desc: Desc<T>): Field<T, 'optional'> => ({ mode: 'optional', desc });
 export const withDefault = <T>(desc: Desc<T>, defaultInput: unknown): Field<T, 'default'> => ({ mode: 'default', desc, defaultInput });
 
@@ -25,8 +28,9 @@ type FieldValue<F> = F extends Field<infer T> ? T : never;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 export type ObjectOut<F extends Fields> = Simplify<
-  { readonly [K in keyof F as F[K]['mode'] extends 'optional' ? never : K]: FieldValue<F[K]> } &
-  { readonly [K in keyof F as F[K]['mode'] extends 'optional' ? K : never]?: FieldValue<F[K]> }
+  { readonly [K in keyof F as F[K]['mode'] extends 'optional' ? never : K]: FieldValue<F[K]> } & {
+    readonly [K in keyof F as F[K]['mode'] extends 'optional' ? K : never]?: FieldValue<F[K]>;
+  }
 >;
 
 /** Parses `fields` out of `source`; other keys are reported with `unknownKey`'s message (or ignored when it returns undefined). */
@@ -92,7 +96,10 @@ export interface ObjectOptions {
 
 class ObjectDesc<F extends Fields> extends Desc<ObjectOut<F>> {
   readonly expected = 'a mapping';
-  constructor(private readonly fields: F, private readonly options: ObjectOptions) {
+  constructor(
+    private readonly fields: F,
+    private readonly options: ObjectOptions,
+  ) {
     super();
   }
   protected check(value: unknown, path: Path, ctx: ParseContext): Parsed<ObjectOut<F>> {
@@ -128,7 +135,10 @@ const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' :
 class ArrayDesc<T> extends Desc<readonly T[]> {
   readonly expected: string;
   private readonly word: string;
-  constructor(private readonly item: Desc<T>, private readonly options: ArrayOptions) {
+  constructor(
+    private readonly item: Desc<T>,
+    private readonly options: ArrayOptions,
+  ) {
     super();
     this.word = options.item ?? 'item';
     this.expected = `a list of ${this.word}s`;
@@ -138,7 +148,11 @@ class ArrayDesc<T> extends Desc<readonly T[]> {
     const { minItems, maxItems, tooFew } = this.options;
     let ok = true;
     if (minItems !== undefined && value.length < minItems) {
-      ctx.report(path, tooFew ?? `${value.length === 0 ? 'empty list' : `found ${count(value.length, this.word)}`}: expected at least ${count(minItems, this.word)}`);
+      ctx.report(
+        path,
+        tooFew ??
+          `${value.length === 0 ? 'empty list' : `found ${count(value.length, this.word)}`}: expected at least ${count(minItems, this.word)}`,
+      );
       ok = false;
     }
     if (maxItems !== undefined && value.length > maxItems) {
@@ -168,7 +182,10 @@ export const array = <T>(item: Desc<T>, options: ArrayOptions = {}): Desc<readon
 
 class RecordDesc<K, V> extends Desc<readonly (readonly [K, V])[]> {
   readonly expected = 'a mapping';
-  constructor(private readonly key: Desc<K>, private readonly value: Desc<V>) {
+  constructor(
+    private readonly key: Desc<K>,
+    private readonly value: Desc<V>,
+  ) {
     super();
   }
   protected check(value: unknown, path: Path, ctx: ParseContext): Parsed<readonly (readonly [K, V])[]> {

@@ -41,7 +41,10 @@ export interface EnumOptions {
 
 class EnumDesc<V extends string> extends Desc<V> {
   readonly expected: string;
-  constructor(private readonly values: readonly V[], private readonly options: EnumOptions) {
+  constructor(
+    private readonly values: readonly V[],
+    private readonly options: EnumOptions,
+  ) {
     super();
     this.expected = values.length === 1 ? `"${values[0]}"` : `one of ${values.map((v) => `"${v}"`).join(', ')}`;
   }
@@ -97,7 +100,12 @@ class IntegerDesc extends Desc<number> {
   constructor(private readonly options: IntegerOptions) {
     super();
     const { min, max } = options;
-    this.expected = min !== undefined && max !== undefined ? `an integer from ${min} to ${max}` : min !== undefined ? `an integer >= ${min}` : 'an integer';
+    this.expected =
+      min !== undefined && max !== undefined
+        ? `an integer from ${min} to ${max}`
+        : min !== undefined
+          ? `an integer >= ${min}`
+          : 'an integer';
   }
   protected check(value: unknown, path: Path, ctx: ParseContext): Parsed<number> {
     if (typeof value !== 'number' || !Number.isInteger(value)) {

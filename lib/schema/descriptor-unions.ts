@@ -23,7 +23,9 @@ class ByTypeDesc<B extends Branches> extends Desc<BranchOut<B>> {
   readonly expected: string;
   constructor(private readonly branches: B) {
     super();
-    this.expected = Object.values(branches).map((d) => d.expected).join(' or ');
+    this.expected = Object.values(branches)
+      .map((d) => d.expected)
+      .join(' or ');
   }
   protected check(value: unknown, path: Path, ctx: ParseContext): Parsed<BranchOut<B>> {
     const branch = this.branches[valueType(value)];
@@ -79,7 +81,10 @@ class KeyedDesc<R extends { readonly [key: string]: Variant<unknown> }> extends 
   readonly expected: string;
   private readonly kinds: readonly string[];
   private readonly allSiblings: ReadonlySet<string>;
-  constructor(private readonly variants: R, private readonly options: KeyedOptions) {
+  constructor(
+    private readonly variants: R,
+    private readonly options: KeyedOptions,
+  ) {
     super();
     this.kinds = Object.keys(variants);
     this.allSiblings = new Set(Object.values(variants).flatMap((v) => Object.keys(v.siblings)));
@@ -100,13 +105,21 @@ class KeyedDesc<R extends { readonly [key: string]: Variant<unknown> }> extends 
       const stray = keys.find((key) => !this.allSiblings.has(key));
       if (stray !== undefined) {
         const suggestion = didYouMean(stray, this.kinds);
-        return ctx.report([...path, stray], `unknown ${kindWord} "${stray}"${suggestion === '' ? `; ${expectedKinds}` : suggestion}`, 'key');
+        return ctx.report(
+          [...path, stray],
+          `unknown ${kindWord} "${stray}"${suggestion === '' ? `; ${expectedKinds}` : suggestion}`,
+          'key',
+        );
       }
       return ctx.report(path, keys.length === 0 ? `empty ${what}; ${expectedKinds}` : `this ${what} has no ${kindWord}; ${expectedKinds}`);
     }
     const [kind, second] = kindKeys as [string, ...string[]];
     if (second !== undefined) {
-      return ctx.report([...path, second], `a ${what} has one ${kindWord}, found "${kind}" and "${second}": split them into separate ${what}s`, 'key');
+      return ctx.report(
+        [...path, second],
+        `a ${what} has one ${kindWord}, found "${kind}" and "${second}": split them into separate ${what}s`,
+        'key',
+      );
     }
     const chosen = this.variants[kind] as Variant<unknown>;
     const parsedValue = chosen.value.parse(value[kind], [...path, kind], ctx);
@@ -127,17 +140,22 @@ class KeyedDesc<R extends { readonly [key: string]: Variant<unknown> }> extends 
     return {
       oneOf: Object.entries(this.variants).map(([kind, v]) => {
         const { properties, required: requiredKeys } = fieldsJson(v.siblings, json);
-        return ordered({
-          type: 'object',
-          properties: { [kind]: ordered(v.value.toJson(json), v.meta), ...properties },
-          required: [kind, ...requiredKeys],
-          additionalProperties: false,
-        }, v.meta);
+        return ordered(
+          {
+            type: 'object',
+            properties: { [kind]: ordered(v.value.toJson(json), v.meta), ...properties },
+            required: [kind, ...requiredKeys],
+            additionalProperties: false,
+          },
+          v.meta,
+        );
       }),
     };
   }
 }
 
 /** A union of mappings told apart by which key they have (`kill: ...` vs `hold: ...`). */
-export const keyed = <R extends { readonly [key: string]: Variant<unknown> }>(variants: R, options: KeyedOptions): Desc<VariantOut<R[keyof R]>> =>
-  new KeyedDesc(variants, options);
+export const keyed = <R extends { readonly [key: string]: Variant<unknown> }>(
+  variants: R,
+  options: KeyedOptions,
+): Desc<VariantOut<R[keyof R]>> => new KeyedDesc(variants, options);

@@ -1,7 +1,23 @@
 import { expect } from 'chai';
 import {
-  INVALID, JsonContext, ParseContext, array, byType, empty, integer, jsonSchemaDocument, keyed, object, oneOf, optional, record, ref, required, string,
-  variant, withDefault,
+  INVALID,
+  JsonContext,
+  ParseContext,
+  array,
+  byType,
+  empty,
+  integer,
+  jsonSchemaDocument,
+  keyed,
+  object,
+  oneOf,
+  optional,
+  record,
+  ref,
+  required,
+  string,
+  variant,
+  withDefault,
 } from './descriptors.ts';
 import type { Desc, Parsed } from './descriptors.ts';
 
@@ -48,7 +64,9 @@ describe('scenario/descriptors', () => {
 
   it('suggests enum values and quoting', () => {
     const color = oneOf(['red', 'green'], { what: 'color' });
-    expect(run(color, 'gren').problems).to.deep.equal(['|value|unknown color "gren" (did you mean "green"?); expected one of "red", "green"']);
+    expect(run(color, 'gren').problems).to.deep.equal([
+      '|value|unknown color "gren" (did you mean "green"?); expected one of "red", "green"',
+    ]);
     expect(run(oneOf(['True', 'False']), true).problems[0]).to.contain('quote it: "True"');
   });
 
@@ -58,17 +76,27 @@ describe('scenario/descriptors', () => {
     expect(run(either, ['a']).value).to.deep.equal(['a']);
     expect(run(either, null).value).to.equal(null);
     expect(run(either, 3).problems).to.deep.equal(['|value|expected a string or a list of names or an empty value, found a number (3)']);
-    expect(either.toJson(new JsonContext())).to.deep.equal({ anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }, { type: 'null' }] });
+    expect(either.toJson(new JsonContext())).to.deep.equal({
+      anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }, { type: 'null' }],
+    });
   });
 
   it('tells keyed union members apart by key, with siblings', () => {
-    const shape = keyed({
-      circle: variant(integer(), { at: optional(integer()) }, (r, s) => ({ kind: 'circle' as const, r, at: s.at }), { title: 'circle', example: 'circle: 3' }),
-      square: variant(integer(), {}, (side) => ({ kind: 'square' as const, side }), { title: 'square', example: 'square: 2' }),
-    }, { what: 'shape', kindWord: 'shape kind' });
+    const shape = keyed(
+      {
+        circle: variant(integer(), { at: optional(integer()) }, (r, s) => ({ kind: 'circle' as const, r, at: s.at }), {
+          title: 'circle',
+          example: 'circle: 3',
+        }),
+        square: variant(integer(), {}, (side) => ({ kind: 'square' as const, side }), { title: 'square', example: 'square: 2' }),
+      },
+      { what: 'shape', kindWord: 'shape kind' },
+    );
     expect(run(shape, { circle: 3, at: 1 }).value).to.deep.equal({ kind: 'circle', r: 3, at: 1 });
     expect(run(shape, { circel: 3 }).problems).to.deep.equal(['circel|key|unknown shape kind "circel" (did you mean "circle"?)']);
-    expect(run(shape, { circle: 3, square: 2 }).problems).to.deep.equal(['square|key|a shape has one shape kind, found "circle" and "square": split them into separate shapes']);
+    expect(run(shape, { circle: 3, square: 2 }).problems).to.deep.equal([
+      'square|key|a shape has one shape kind, found "circle" and "square": split them into separate shapes',
+    ]);
     expect(run(shape, { square: 2, at: 1 }).problems).to.deep.equal(['at|key|"at" is not allowed on a square shape']);
     expect(run(shape, { at: 1 }).problems[0]).to.contain('this shape has no shape kind');
     expect(run(shape, 'square').problems[0]).to.contain('"square" needs a value, e.g. square: 2');
@@ -115,7 +143,11 @@ describe('scenario/descriptors', () => {
   it('checks list sizes with a custom message', () => {
     const two = array(integer(), { minItems: 2, item: 'group', tooFew: 'need two groups' });
     expect(run(two, [1]).problems).to.deep.equal(['|value|need two groups']);
-    expect(run(array(integer(), { minItems: 1, item: 'step' }), []).problems).to.deep.equal(['|value|empty list: expected at least 1 step']);
-    expect(run(array(integer(), { maxItems: 1, item: 'step' }), [1, 2]).problems).to.deep.equal(['|value|found 2 steps: expected at most 1']);
+    expect(run(array(integer(), { minItems: 1, item: 'step' }), []).problems).to.deep.equal([
+      '|value|empty list: expected at least 1 step',
+    ]);
+    expect(run(array(integer(), { maxItems: 1, item: 'step' }), [1, 2]).problems).to.deep.equal([
+      '|value|found 2 steps: expected at most 1',
+    ]);
   });
 });

@@ -116,8 +116,9 @@ export function yamlErrorMessage(error: YAMLError, source: string, path: Path, w
       break;
   }
   const column = from - lineStart;
-  const selector = [...line.matchAll(SELECTOR_IN_FLOW)]
-    .find((m) => /[[{]/.test(line.slice(0, m.index)) && m.index <= column && column <= m.index + m[0].length);
+  const selector = [...line.matchAll(SELECTOR_IN_FLOW)].find(
+    (m) => /[[{]/.test(line.slice(0, m.index)) && m.index <= column && column <= m.index + m[0].length,
+  );
   const raw = error.message.replace(/\s+at line \d+, column \d+.*$/s, '');
   const base = raw.charAt(0).toLowerCase() + raw.slice(1);
   if (selector) {

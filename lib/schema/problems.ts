@@ -41,8 +41,13 @@ export class FileProblemsError extends SetupError {
 /** The problem for a file that cannot be read; `what` names the kind of file ("scenario file"). */
 export function unreadableFileProblem(file: string, error: unknown, what: string): Problem {
   const code = (error as { code?: unknown }).code;
-  const message = code === 'ENOENT'
-    ? 'no such file or directory'
-    : code === 'EISDIR' ? `is a directory, not a ${what}` : error instanceof Error ? error.message : String(error);
+  const message =
+    code === 'ENOENT'
+      ? 'no such file or directory'
+      : code === 'EISDIR'
+        ? `is a directory, not a ${what}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
   return { file, line: 0, column: 0, path: '', message };
 }

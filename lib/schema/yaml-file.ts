@@ -75,7 +75,8 @@ export function checkYamlFile<T>(text: string, file: string, schema: Desc<T>, op
   if (yamlProblems.length > 0) return { problems: yamlProblems, positionOf: locate };
   if (doc.contents === null) return only(problem({ line: 1, column: 1 }, [], `the ${options.what} is empty`));
   const alias = unresolvedAlias(doc);
-  if (alias) return only(problem(alias.offset, pathAtOffset(doc, alias.offset), `alias *${alias.name} has no anchor &${alias.name} before it`));
+  if (alias)
+    return only(problem(alias.offset, pathAtOffset(doc, alias.offset), `alias *${alias.name} has no anchor &${alias.name} before it`));
 
   let value: unknown;
   try {

@@ -31,7 +31,11 @@ export function formatDuration(ms: number): string {
   if (ms < 1000 || ms % 1000 !== 0) return `${ms}ms`;
   let seconds = ms / 1000;
   const parts: string[] = [];
-  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const count = Math.floor(seconds / size);
     if (count > 0) parts.push(`${count}${unit}`);
     seconds -= count * size;

@@ -10,7 +10,11 @@ export class SetupError extends Error {
 
 /** A wait that ran out of time; the message names what was awaited. */
 export class DeadlineError extends Error {
-  constructor(readonly what: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
     super(`timed out after ${timeoutMs} ms waiting for ${what}`, options);
     this.name = 'DeadlineError';
   }
@@ -23,11 +27,7 @@ export class CommandError extends Error {
     readonly detail: { exitCode?: number | undefined; timedOut?: boolean; stderr?: string; missing?: boolean },
     options?: { cause?: unknown },
   ) {
-    const why = detail.missing
-      ? 'executable not found'
-      : detail.timedOut
-        ? 'timed out'
-        : `exit code ${detail.exitCode ?? '?'}`;
+    const why = detail.missing ? 'executable not found' : detail.timedOut ? 'timed out' : `exit code ${detail.exitCode ?? '?'}`;
     const stderr = detail.stderr?.trim();
     super(`command failed (${why}): ${command}${stderr ? `\n${stderr}` : ''}`, options);
     this.name = 'CommandError';

@@ -5,7 +5,8 @@ import type { AppliedFault, FaultRequest } from '../../faults/catalogue.ts';
 import { BaseStartedCluster, type PreparedFault } from './started-cluster.ts';
 
 /** The faults that cut traffic: isolate, partition, drop. */
-export type CutRequest = { readonly kind: 'isolate'; readonly nodes: readonly string[] } | Extract<FaultRequest, { kind: 'partition' | 'drop' }>;
+export type CutRequest =
+  { readonly kind: 'isolate'; readonly nodes: readonly string[] } | Extract<FaultRequest, { kind: 'partition' | 'drop' }>;
 
 /** What a provider's cluster does to one node (or its network) for the dispatcher. */
 export interface NodeFaultTarget {

@@ -74,7 +74,14 @@ export function describeProviderContract<Options>(name: string, factory: () => P
       const kind = unsupported[0];
       if (kind === undefined) this.skip();
       const cluster = await start();
-      const error = await rejection(cluster.inject(requestFor(kind, cluster.nodes.map((n) => n.name))));
+      const error = await rejection(
+        cluster.inject(
+          requestFor(
+            kind,
+            cluster.nodes.map((n) => n.name),
+          ),
+        ),
+      );
       expect(error).to.be.instanceOf(UnsupportedFaultError);
     });
 

@@ -30,7 +30,10 @@ export interface ClusterProvider<Options> {
 
 /** Thrown when a scenario asks a provider for something it cannot do; the verdict is inconclusive. */
 export class UnsupportedFaultError extends Error {
-  constructor(readonly provider: string, readonly fault: FaultKind) {
+  constructor(
+    readonly provider: string,
+    readonly fault: FaultKind,
+  ) {
     super(`provider ${provider} does not support fault "${fault}"`);
     this.name = 'UnsupportedFaultError';
   }

@@ -66,7 +66,11 @@ function providerOf(entries: readonly JournalEntry[]): string {
 
 async function reapOne(handler: CleanupHandler | undefined, run: LeftRun, signal?: AbortSignal): Promise<ReapOutcome> {
   if (handler === undefined) {
-    return { ...NOTHING_REAPED, leftForPerson: [`no cleanup knows provider "${run.provider}": remove ${run.runDir} by hand`], keepJournal: true };
+    return {
+      ...NOTHING_REAPED,
+      leftForPerson: [`no cleanup knows provider "${run.provider}": remove ${run.runDir} by hand`],
+      keepJournal: true,
+    };
   }
   try {
     return await handler.reapRun(run, signal);

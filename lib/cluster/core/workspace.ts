@@ -43,7 +43,13 @@ export class RunWorkspace {
     const runDir = join(options.runsRoot ?? runsRoot(), runId);
     mkdirSync(runDir, { recursive: true });
     const journal = new Journal(runDir);
-    journal.record({ type: 'run', runId, provider: options.provider, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid) ?? 0 });
+    journal.record({
+      type: 'run',
+      runId,
+      provider: options.provider,
+      ownerPid: process.pid,
+      ownerStartTicks: processStartTicks(process.pid) ?? 0,
+    });
     const workspace = new RunWorkspace(runId, runDir, journal);
     if (options.keepRunDir === true) workspace.keepIf(() => 'asked to keep the run folder');
     if (process.env['CPCHAOS_KEEP_RUN_DIR'] === '1') workspace.keepIf(() => 'CPCHAOS_KEEP_RUN_DIR=1');

@@ -41,7 +41,15 @@ describe('cleanup of existing-cluster runs (faults a killed run left on a real c
     journal.record({ type: 'fault-intent', id: 'f1', description: 'kill n1', undo: [['ssh', 'n1', 'systemctl', 'start', 'rke2-server']] });
     journal.record({ type: 'fault-intent', id: 'f2', description: 'isolate n2', undo: [['ssh', 'n2', 'isolate', 'off']] });
     journal.record({ type: 'fault-undone', id: 'f2' });
-    journal.record({ type: 'fault-intent', id: 'f3', description: 'partition [n1] | [n3]', undo: [['ssh', 'n3', 'unblock', 'n1'], ['ssh', 'n1', 'unblock', 'n3']] });
+    journal.record({
+      type: 'fault-intent',
+      id: 'f3',
+      description: 'partition [n1] | [n3]',
+      undo: [
+        ['ssh', 'n3', 'unblock', 'n1'],
+        ['ssh', 'n1', 'unblock', 'n3'],
+      ],
+    });
     const calls: string[] = [];
     const report = await reap(async (file, args) => void calls.push([file, ...args].join(' ')));
     expect(calls).to.deep.equal(['ssh n3 unblock n1', 'ssh n1 unblock n3', 'ssh n1 systemctl start rke2-server']);
@@ -53,7 +61,12 @@ describe('cleanup of existing-cluster runs (faults a killed run left on a real c
 
   it('keeps the run and names what is left: a failed undo command, an undo that is not a command', async () => {
     const journal = killedRun('bbb222');
-    journal.record({ type: 'fault-intent', id: 'f1', description: 'kill n1', undo: [['ipmitool', '-H', '10.0.1.1', 'chassis', 'power', 'on']] });
+    journal.record({
+      type: 'fault-intent',
+      id: 'f1',
+      description: 'kill n1',
+      undo: [['ipmitool', '-H', '10.0.1.1', 'chassis', 'power', 'on']],
+    });
     journal.record({ type: 'fault-intent', id: 'f2', description: 'pause n2', manualUndo: ['unpause VMI harvester/n2 (KubeVirt)'] });
     const report = await reap(async () => {
       throw new Error('exit code 1: Unable to establish IPMI v2 session');
@@ -66,9 +79,15 @@ describe('cleanup of existing-cluster runs (faults a killed run left on a real c
     expect(pendingFaults(Journal.read(journal.runDir)).map((f) => f.id)).to.deep.equal(['f2', 'f1']);
   });
 
-  it('leaves live runs and other providers\' runs alone', async () => {
+  it("leaves live runs and other providers' runs alone", async () => {
     const live = new Journal(join(state, 'runs', 'ccc333'));
-    live.record({ type: 'run', runId: 'ccc333', provider: 'existing', ownerPid: process.ppid, ownerStartTicks: processStartTicks(process.ppid) ?? 0 });
+    live.record({
+      type: 'run',
+      runId: 'ccc333',
+      provider: 'existing',
+      ownerPid: process.ppid,
+      ownerStartTicks: processStartTicks(process.ppid) ?? 0,
+    });
     live.record({ type: 'fault-intent', id: 'f1', description: 'kill n1', undo: [['ssh', 'n1', 'start']] });
     const sandbox = killedRun('ddd444', 'sandbox');
     sandbox.record({ type: 'fault-intent', id: 'f1', description: 'kill cp-0', undo: [['never']] });
@@ -97,7 +116,13 @@ describe('cleanup of existing-cluster runs (faults a killed run left on a real c
       journal.record({ type: 'object', kind: 'ConfigMap', namespace: 'default', name: 'cpchaos-gone-eee555', kubeconfig });
       journal.record({ type: 'object-deleted', kind: 'ConfigMap', namespace: 'default', name: 'cpchaos-gone-eee555' });
       const unreachable = killedRun('fff666');
-      unreachable.record({ type: 'object', kind: 'ConfigMap', namespace: 'default', name: 'cpchaos-register-fff666', kubeconfig: join(state, 'no-such-kubeconfig.yaml') });
+      unreachable.record({
+        type: 'object',
+        kind: 'ConfigMap',
+        namespace: 'default',
+        name: 'cpchaos-register-fff666',
+        kubeconfig: join(state, 'no-such-kubeconfig.yaml'),
+      });
 
       const report = await reap(async () => undefined);
       const names = (await core.listNamespacedConfigMap({ namespace: 'default' })).items.map((cm) => cm.metadata?.name);
@@ -108,7 +133,9 @@ describe('cleanup of existing-cluster runs (faults a killed run left on a real c
       ]);
       expect(existsSync(journal.runDir)).to.equal(false);
       expect(report.keptRuns).to.deep.equal(['fff666']);
-      expect(report.runs.find((r) => r.runId === 'fff666')?.outcome.failed[0]).to.match(/^ConfigMap default\/cpchaos-register-fff666: could not delete it: /);
+      expect(report.runs.find((r) => r.runId === 'fff666')?.outcome.failed[0]).to.match(
+        /^ConfigMap default\/cpchaos-register-fff666: could not delete it: /,
+      );
       expect(leftObjects(Journal.read(unreachable.runDir)).map((o) => o.name)).to.deep.equal(['cpchaos-register-fff666']);
     } finally {
       await api.stop();

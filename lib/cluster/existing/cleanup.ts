@@ -31,7 +31,9 @@ async function deleteLeftObjects(left: LeftRun): Promise<ReapOutcome> {
     const what = `${object.kind} ${object.namespace}/${object.name}`;
     try {
       const core = loadKubeConfig(object.kubeconfig).makeApiClient(CoreV1Api);
-      await withDeadline(`deleting ${what}`, OBJECT_DELETE_TIMEOUT_MS, () => core.deleteNamespacedConfigMap({ name: object.name, namespace: object.namespace })).catch((error: unknown) => {
+      await withDeadline(`deleting ${what}`, OBJECT_DELETE_TIMEOUT_MS, () =>
+        core.deleteNamespacedConfigMap({ name: object.name, namespace: object.namespace }),
+      ).catch((error: unknown) => {
         if (statusCodeOf(error) !== 404) throw error;
       });
       journal.record({ type: 'object-deleted', kind: object.kind, namespace: object.namespace, name: object.name });

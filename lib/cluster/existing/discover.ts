@@ -25,7 +25,10 @@ const byName = (a: string, b: string): number => a.localeCompare(b, 'en', { nume
 
 /** Nodes in provider order: by name, numbers compared as numbers (node-2 before node-10). */
 export function clusterNodesOf(nodes: readonly V1Node[]): ClusterNode[] {
-  return nodes.map(clusterNodeOf).filter((n) => n.name !== '').sort((a, b) => byName(a.name, b.name));
+  return nodes
+    .map(clusterNodeOf)
+    .filter((n) => n.name !== '')
+    .sort((a, b) => byName(a.name, b.name));
 }
 
 /** Names of the management (control-plane/etcd) nodes now. */
@@ -35,5 +38,8 @@ export function managementNames(nodes: readonly V1Node[]): string[] {
 
 /** Nodes whose Ready condition is not True (down as far as the API can tell). */
 export function notReadyNames(nodes: readonly V1Node[]): string[] {
-  return nodes.filter((n) => readyCondition(n)?.status !== 'True').map(nodeName).sort(byName);
+  return nodes
+    .filter((n) => readyCondition(n)?.status !== 'True')
+    .map(nodeName)
+    .sort(byName);
 }

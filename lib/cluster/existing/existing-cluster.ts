@@ -45,7 +45,10 @@ export class StartedExisting extends BaseStartedCluster {
   private halting: Promise<void> | undefined;
   private stopping = false;
 
-  constructor(workspace: RunWorkspace, private readonly parts: ExistingClusterParts) {
+  constructor(
+    workspace: RunWorkspace,
+    private readonly parts: ExistingClusterParts,
+  ) {
     super(workspace);
     this.lastNodes = parts.v1Nodes;
     // A kill switch already undoing: let it finish first (one undo pass at a time), then stop undoes what is left.
@@ -99,7 +102,9 @@ export class StartedExisting extends BaseStartedCluster {
   /** Nodes now, or the last list when the API does not answer (e.g. quorum is already lost). */
   private async currentNodes(): Promise<readonly V1Node[]> {
     try {
-      const list = await withDeadline(`the node list of context "${this.parts.context}" (quorum guard)`, this.parts.listTimeoutMs, () => this.parts.core.listNode());
+      const list = await withDeadline(`the node list of context "${this.parts.context}" (quorum guard)`, this.parts.listTimeoutMs, () =>
+        this.parts.core.listNode(),
+      );
       this.lastNodes = list.items;
     } catch {
       // The guard then works from the last list it saw, plus the faults it holds.
@@ -122,7 +127,8 @@ export class StartedExisting extends BaseStartedCluster {
     const held: { kind: FaultKind; down: Set<string> }[] = [];
     for (const request of this.ledger.activeRequests()) {
       if ('nodes' in request) {
-        for (const entry of held) if (propertiesOf(entry.kind).endedBy.includes(request.kind)) for (const n of request.nodes) entry.down.delete(n);
+        for (const entry of held)
+          if (propertiesOf(entry.kind).endedBy.includes(request.kind)) for (const n of request.nodes) entry.down.delete(n);
       }
       if (propertiesOf(request.kind).lasting) held.push({ kind: request.kind, down: new Set(nodesTakenDown(request, management)) });
     }
@@ -142,7 +148,12 @@ export class StartedExisting extends BaseStartedCluster {
     if (!planner) throw new Error(`context "${this.parts.context}": no executors file, so no fault can be planned`);
     const nodes = await this.currentNodes();
     const management = managementNames(nodes);
-    const decision = checkQuorumGuard(request, management, [...this.downNodes(management), ...notReadyNames(nodes)], this.parts.allowQuorumLoss);
+    const decision = checkQuorumGuard(
+      request,
+      management,
+      [...this.downNodes(management), ...notReadyNames(nodes)],
+      this.parts.allowQuorumLoss,
+    );
     if (!decision.ok) this.refuse(decision.message);
     // Heal undoes the network faults held, newest first, before its own plan runs.
     if (request.kind === 'heal') await this.ledger.undoMatching((held) => propertiesOf(held.kind).cutsOff);
@@ -172,7 +183,6 @@ export class StartedExisting extends BaseStartedCluster {
     this.halting = this.undoAllFaults();
     return this.halting;
   }
-
 }
 
 /** How a killed run's fault is undone later: its undo commands (argv), and the undo steps that are not commands. */

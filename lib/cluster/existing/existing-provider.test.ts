@@ -21,12 +21,23 @@ import type { ExistingOptions } from './existing-options.ts';
 import { findPromoteJob, stuckPromotionFailure } from '../../harvester/promote/stuck-promotion.ts';
 import { rejection } from '../../util/rejection.testing.ts';
 
-const MANAGEMENT = { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true', 'harvesterhci.io/managed': 'true' };
+const MANAGEMENT = {
+  'node-role.kubernetes.io/control-plane': 'true',
+  'node-role.kubernetes.io/etcd': 'true',
+  'node-role.kubernetes.io/master': 'true',
+  'harvesterhci.io/managed': 'true',
+};
 
 function node(name: string, labels: Record<string, string>, address: string, finalizers?: string[]): V1Node {
   return {
     metadata: { name, labels, ...(finalizers ? { finalizers } : {}) },
-    status: { conditions: [{ type: 'Ready', status: 'True' }], addresses: [{ type: 'InternalIP', address }, { type: 'Hostname', address: name }] },
+    status: {
+      conditions: [{ type: 'Ready', status: 'True' }],
+      addresses: [
+        { type: 'InternalIP', address },
+        { type: 'Hostname', address: name },
+      ],
+    },
   };
 }
 
@@ -52,10 +63,15 @@ describe('existing-cluster provider (against a running API server)', function ()
     await core.createNode({ body: node('hv-1', { ...MANAGEMENT, 'topology.kubernetes.io/zone': 'z1' }, '10.0.0.1') });
     await core.createNode({ body: node('worker-a', { 'harvesterhci.io/managed': 'true' }, '10.0.0.20') });
     // First key present decides: master=false makes this one a worker despite the control-plane label.
-    await core.createNode({ body: node('worker-b', { 'node-role.kubernetes.io/master': 'false', 'node-role.kubernetes.io/control-plane': 'true' }, '10.0.0.21') });
+    await core.createNode({
+      body: node('worker-b', { 'node-role.kubernetes.io/master': 'false', 'node-role.kubernetes.io/control-plane': 'true' }, '10.0.0.21'),
+    });
   });
   after(async () => {
-    for (const [key, value] of [['CPCHAOS_STATE_DIR', saved.state], ['CPCHAOS_RECORD', saved.record]] as const) {
+    for (const [key, value] of [
+      ['CPCHAOS_STATE_DIR', saved.state],
+      ['CPCHAOS_RECORD', saved.record],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -65,24 +81,35 @@ describe('existing-cluster provider (against a running API server)', function ()
   beforeEach(() => rmSync(record, { force: true }));
 
   const base = (extra: ExistingOptions = {}): ExistingOptions => ({
-    kubeconfigPath: kubeconfig, allowContexts: ['sandbox'], killSwitch: { path: join(dir, 'killswitch'), signal: false, intervalMs: 20 }, ...extra,
+    kubeconfigPath: kubeconfig,
+    allowContexts: ['sandbox'],
+    killSwitch: { path: join(dir, 'killswitch'), signal: false, intervalMs: 20 },
+    ...extra,
   });
 
-  const commandExecutors = () => parseExecutors([
-    'faults:',
-    '  kill:',
-    '    command:',
-    `      run: ${RECORD_COMMAND} ssh {node.address} sudo systemctl stop rke2-server`,
-    `      undo: ${RECORD_COMMAND} ssh {node.address} sudo systemctl start rke2-server`,
-    '      timeout: 10s',
-    '  delete-node: api',
-    '  force-delete-node: api',
-  ].join('\n'), join(dir, 'executors.yaml'));
+  const commandExecutors = () =>
+    parseExecutors(
+      [
+        'faults:',
+        '  kill:',
+        '    command:',
+        `      run: ${RECORD_COMMAND} ssh {node.address} sudo systemctl stop rke2-server`,
+        `      undo: ${RECORD_COMMAND} ssh {node.address} sudo systemctl start rke2-server`,
+        '      timeout: 10s',
+        '  delete-node: api',
+        '  force-delete-node: api',
+      ].join('\n'),
+      join(dir, 'executors.yaml'),
+    );
 
   it('attaches through KUBECONFIG, discovers nodes and roles from labels, and leaves the cluster as it was', async () => {
     const provider = new ExistingClusterProvider();
     expect([...provider.supportedFaults]).to.deep.equal([]);
-    const cluster = await provider.start({ env: { KUBECONFIG: kubeconfig }, allowContexts: ['sandbox'], killSwitch: { path: join(dir, 'killswitch'), signal: false } });
+    const cluster = await provider.start({
+      env: { KUBECONFIG: kubeconfig },
+      allowContexts: ['sandbox'],
+      killSwitch: { path: join(dir, 'killswitch'), signal: false },
+    });
     try {
       expect(cluster.provider).to.equal('existing');
       expect(cluster.context).to.equal('sandbox');
@@ -95,7 +122,12 @@ describe('existing-cluster provider (against a running API server)', function ()
         { name: 'worker-a', role: 'worker', address: '10.0.0.20' },
         { name: 'worker-b', role: 'worker', address: '10.0.0.21' },
       ]);
-      expect(cluster.timers).to.deep.equal({ kubeletHeartbeatMs: 10_000, nodeMonitorGraceMs: 40_000, etcdHeartbeatMs: 500, etcdElectionTimeoutMs: 5000 });
+      expect(cluster.timers).to.deep.equal({
+        kubeletHeartbeatMs: 10_000,
+        nodeMonitorGraceMs: 40_000,
+        etcdHeartbeatMs: 500,
+        etcdElectionTimeoutMs: 5000,
+      });
       expect(await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-1'] }))).to.be.instanceOf(UnsupportedFaultError);
       expect(existsSync(cluster.runDir)).to.equal(true);
     } finally {
@@ -108,7 +140,12 @@ describe('existing-cluster provider (against a running API server)', function ()
 
   it('with --context, writes a copy holding only that context into the run folder', async () => {
     const multi = join(dir, 'multi.yaml');
-    const doc = parse(readFileSync(kubeconfig, 'utf8')) as { clusters: unknown[]; users: unknown[]; contexts: unknown[]; 'current-context': string };
+    const doc = parse(readFileSync(kubeconfig, 'utf8')) as {
+      clusters: unknown[];
+      users: unknown[];
+      contexts: unknown[];
+      'current-context': string;
+    };
     doc.clusters.push({ name: 'prod', cluster: { server: 'https://prod.invalid:6443' } });
     doc.users.push({ name: 'prod-admin', user: { token: 'prod-token' } });
     doc.contexts.push({ name: 'prod', context: { cluster: 'prod', user: 'prod-admin' } });
@@ -150,12 +187,16 @@ describe('existing-cluster provider (against a running API server)', function ()
       await cluster.inject({ kind: 'force-delete-node', nodes: ['del-b'] });
       const gone = await rejection<Error>(core.readNode({ name: 'del-b' }));
       expect((gone as unknown as { code: number }).code).to.equal(404);
-      const intents = Journal.read(cluster.runDir).filter((e) => e.type === 'fault-intent').map((e) => e.type === 'fault-intent' && e.description);
+      const intents = Journal.read(cluster.runDir)
+        .filter((e) => e.type === 'fault-intent')
+        .map((e) => e.type === 'fault-intent' && e.description);
       expect(intents).to.deep.equal(['delete-node del-a', 'force-delete-node del-b']);
     } finally {
       await cluster.stop();
       rmSync(cluster.runDir, { recursive: true, force: true });
-      await core.patchNode({ name: 'del-a', body: { metadata: { finalizers: null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)).catch(() => undefined);
+      await core
+        .patchNode({ name: 'del-a', body: { metadata: { finalizers: null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+        .catch(() => undefined);
     }
   });
 
@@ -165,7 +206,9 @@ describe('existing-cluster provider (against a running API server)', function ()
       await cluster.inject({ kind: 'kill', nodes: ['hv-1'] });
       const refused = await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-2'] }));
       expect(refused).to.be.instanceOf(SafetyRefusal);
-      expect(refused.message).to.contain('refusing "kill hv-2": it would take down hv-2 (already down: hv-1), leaving 1 of 3 control-plane nodes up; etcd quorum needs 2');
+      expect(refused.message).to.contain(
+        'refusing "kill hv-2": it would take down hv-2 (already down: hv-1), leaving 1 of 3 control-plane nodes up; etcd quorum needs 2',
+      );
       await cluster.inject({ kind: 'kill', nodes: ['worker-a'] });
     } finally {
       await cluster.stop();
@@ -187,7 +230,9 @@ describe('existing-cluster provider (against a running API server)', function ()
 
   it('dry-run attaches and prints every step and command without running any (no allowlist needed)', async () => {
     const lines: string[] = [];
-    const cluster = await new ExistingClusterProvider(commandExecutors()).start(base({ dryRun: true, allowContexts: [], onDryRunLine: (l) => lines.push(l) }));
+    const cluster = await new ExistingClusterProvider(commandExecutors()).start(
+      base({ dryRun: true, allowContexts: [], onDryRunLine: (l) => lines.push(l) }),
+    );
     try {
       const fault = await cluster.inject({ kind: 'kill', nodes: ['hv-2'] });
       await cluster.inject({ kind: 'force-delete-node', nodes: ['worker-b'] });
@@ -214,12 +259,15 @@ describe('existing-cluster provider (against a running API server)', function ()
   });
 
   it('heal undoes the network faults held (newest first); restart brings a killed node back for the guard', async () => {
-    const executors = parseExecutors([
-      'faults:',
-      `  isolate: {command: {run: "${RECORD_COMMAND} isolate {node.name}", undo: "${RECORD_COMMAND} rejoin {node.name}"}}`,
-      `  kill: {command: {run: "${RECORD_COMMAND} stop {node.name}", undo: "${RECORD_COMMAND} start {node.name}"}}`,
-      `  restart: {command: {run: "${RECORD_COMMAND} restart {node.name}"}}`,
-    ].join('\n'), join(dir, 'executors.yaml'));
+    const executors = parseExecutors(
+      [
+        'faults:',
+        `  isolate: {command: {run: "${RECORD_COMMAND} isolate {node.name}", undo: "${RECORD_COMMAND} rejoin {node.name}"}}`,
+        `  kill: {command: {run: "${RECORD_COMMAND} stop {node.name}", undo: "${RECORD_COMMAND} start {node.name}"}}`,
+        `  restart: {command: {run: "${RECORD_COMMAND} restart {node.name}"}}`,
+      ].join('\n'),
+      join(dir, 'executors.yaml'),
+    );
     const cluster = await new ExistingClusterProvider(executors).start(base({ keepRunDir: true }));
     try {
       expect([...cluster.supportedFaults].sort()).to.deep.equal(['heal', 'isolate', 'kill', 'restart']);
@@ -229,30 +277,39 @@ describe('existing-cluster provider (against a running API server)', function ()
       await cluster.inject({ kind: 'kill', nodes: ['hv-2'] });
       await cluster.inject({ kind: 'restart', nodes: ['hv-2'] });
       await cluster.inject({ kind: 'kill', nodes: ['hv-10'] }); // hv-2 is back: one of three down is fine
-      const journal = Journal.read(cluster.runDir).filter((e) => e.type === 'fault-undone').map((e) => e.type === 'fault-undone' && e.id);
+      const journal = Journal.read(cluster.runDir)
+        .filter((e) => e.type === 'fault-undone')
+        .map((e) => e.type === 'fault-undone' && e.id);
       expect(journal).to.deep.equal(['f2', 'f1']);
     } finally {
       await cluster.stop();
       rmSync(cluster.runDir, { recursive: true, force: true });
     }
     expect(readRecord(record).map((r) => r.argv.join(' '))).to.deep.equal([
-      'isolate hv-1', 'isolate worker-a', 'rejoin worker-a', 'rejoin hv-1',
-      'stop hv-2', 'restart hv-2', 'stop hv-10', 'start hv-10', 'start hv-2',
+      'isolate hv-1',
+      'isolate worker-a',
+      'rejoin worker-a',
+      'rejoin hv-1',
+      'stop hv-2',
+      'restart hv-2',
+      'stop hv-10',
+      'start hv-10',
+      'start hv-2',
     ]);
   });
 
   it('fails at start when a node lacks what its executor needs', async () => {
-    const executors = parseExecutors([
-      'faults:',
-      `  kill: {command: {run: "${RECORD_COMMAND} power-off {node.bmc}"}}`,
-      'nodes:',
-      '  hv-1: {bmc: 10.0.1.1}',
-    ].join('\n'), join(dir, 'executors.yaml'));
+    const executors = parseExecutors(
+      ['faults:', `  kill: {command: {run: "${RECORD_COMMAND} power-off {node.bmc}"}}`, 'nodes:', '  hv-1: {bmc: 10.0.1.1}'].join('\n'),
+      join(dir, 'executors.yaml'),
+    );
     const error = await rejection<Error>(new ExistingClusterProvider(executors).start(base()));
     expect(error).to.be.instanceOf(SetupError);
     expect(error.message.split('\n')).to.deep.equal([
       `executors file ${join(dir, 'executors.yaml')} does not fit context "sandbox":`,
-      ...['hv-2', 'hv-10', 'worker-a', 'worker-b'].map((n) => `  node ${n}: kill command uses {node.bmc}, but the node has no bmc (set nodes.${n}.bmc in ${join(dir, 'executors.yaml')})`),
+      ...['hv-2', 'hv-10', 'worker-a', 'worker-b'].map(
+        (n) => `  node ${n}: kill command uses {node.bmc}, but the node has no bmc (set nodes.${n}.bmc in ${join(dir, 'executors.yaml')})`,
+      ),
     ]);
   });
 
@@ -260,16 +317,21 @@ describe('existing-cluster provider (against a running API server)', function ()
     it(`kill switch (${trigger}): stops injection and undoes every fault`, async () => {
       const switchFile = join(dir, `killswitch-${trigger}`);
       const tripped: string[] = [];
-      const cluster = await new ExistingClusterProvider(commandExecutors()).start(base({
-        killSwitch: { path: switchFile, signal: trigger === 'signal' ? 'SIGUSR1' : false, intervalMs: 20 },
-        onKillSwitch: (reason) => tripped.push(reason),
-      }));
+      const cluster = await new ExistingClusterProvider(commandExecutors()).start(
+        base({
+          killSwitch: { path: switchFile, signal: trigger === 'signal' ? 'SIGUSR1' : false, intervalMs: 20 },
+          onKillSwitch: (reason) => tripped.push(reason),
+        }),
+      );
       try {
         await cluster.inject({ kind: 'kill', nodes: ['hv-1'] });
         await cluster.inject({ kind: 'kill', nodes: ['worker-a'] });
         if (trigger === 'file') writeFileSync(switchFile, '');
         else process.kill(process.pid, 'SIGUSR1');
-        await waitFor(`the kill switch (${trigger}) to undo both faults`, () => readRecord(record).length === 4, { timeoutMs: 10_000, intervalMs: 20 });
+        await waitFor(`the kill switch (${trigger}) to undo both faults`, () => readRecord(record).length === 4, {
+          timeoutMs: 10_000,
+          intervalMs: 20,
+        });
         expect(tripped).to.deep.equal([trigger === 'file' ? `kill switch file ${switchFile} exists` : 'received SIGUSR1']);
         const after = await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-2'] }));
         expect(after).to.be.instanceOf(SafetyRefusal);
@@ -278,16 +340,21 @@ describe('existing-cluster provider (against a running API server)', function ()
         await cluster.stop();
       }
       expect(readRecord(record).map((r) => r.argv.slice(1, 2).concat(r.argv.slice(4, 5)).join(' '))).to.deep.equal([
-        '10.0.0.1 stop', '10.0.0.20 stop', '10.0.0.20 start', '10.0.0.1 start',
+        '10.0.0.1 stop',
+        '10.0.0.20 stop',
+        '10.0.0.20 start',
+        '10.0.0.1 start',
       ]);
       if (trigger === 'file') {
-        const error = await rejection<Error>(new ExistingClusterProvider().start(base({ killSwitch: { path: switchFile, signal: false } })));
+        const error = await rejection<Error>(
+          new ExistingClusterProvider().start(base({ killSwitch: { path: switchFile, signal: false } })),
+        );
         expect(error.message).to.equal(`the kill switch file ${switchFile} exists: remove it to start a run`);
       }
     });
   }
 
-  it('names the promote Job\'s state when a promotion outlives its budget', async () => {
+  it("names the promote Job's state when a promotion outlives its budget", async () => {
     const batch = f.kubeConfig().makeApiClient(BatchV1Api);
     expect(await f.server.namespacesReady).to.equal(true);
     await batch.createNamespacedJob({
@@ -300,9 +367,9 @@ describe('existing-cluster provider (against a running API server)', function ()
     const job = await findPromoteJob(f.kubeConfig(), 'worker-a');
     expect(job?.metadata?.name).to.equal('harvester-promote-worker-a');
     expect(stuckPromotionFailure('worker-a', job, 15 * 60_000)).to.equal(
-      'promotion of worker-a did not complete within 15m: Job harvester-system/harvester-promote-worker-a is pending, no pod running; '
-      + '0 active, 0 succeeded, 0 failed pods (backoffLimit 2); not started; no activeDeadlineSeconds. '
-      + 'Harvester sets no deadline on promote Jobs, so it would stay running forever (harvester#2191, #8968)',
+      'promotion of worker-a did not complete within 15m: Job harvester-system/harvester-promote-worker-a is pending, no pod running; ' +
+        '0 active, 0 succeeded, 0 failed pods (backoffLimit 2); not started; no activeDeadlineSeconds. ' +
+        'Harvester sets no deadline on promote Jobs, so it would stay running forever (harvester#2191, #8968)',
     );
     expect(await findPromoteJob(f.kubeConfig(), 'worker-b')).to.equal(undefined);
   });

@@ -30,7 +30,10 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
   readonly supportedFaults: ReadonlySet<FaultKind>;
 
   /** `executors`: the parsed executors file; without one the provider only attaches (no fault is supported). */
-  constructor(readonly executors?: ExecutorsConfig, private readonly seams: ExecutorSeams = {}) {
+  constructor(
+    readonly executors?: ExecutorsConfig,
+    private readonly seams: ExecutorSeams = {},
+  ) {
     this.supportedFaults = configuredFaults(executors);
   }
 
@@ -60,14 +63,20 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
       const core = source.kubeConfig.makeApiClient(CoreV1Api);
       const attachTimeoutMs = options.attachTimeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
       signal?.throwIfAborted();
-      const v1Nodes = await withDeadline(`the API server of context "${source.context}" (${source.server}) to list nodes`, attachTimeoutMs, () => core.listNode())
+      const v1Nodes = await withDeadline(
+        `the API server of context "${source.context}" (${source.server}) to list nodes`,
+        attachTimeoutMs,
+        () => core.listNode(),
+      )
         .then((list) => list.items)
         .catch((error: unknown) => {
           throw new SetupError(`cannot attach to context "${source.context}" (${source.server}): ${errorMessage(error)}`, { cause: error });
         });
       const nodes = clusterNodesOf(v1Nodes);
       if (!nodes.some((n) => n.role === 'control-plane')) {
-        throw new SetupError(`context "${source.context}": no node has a management role label (node-role.kubernetes.io/control-plane, master or etcd = "true"); nodes: ${nodes.map((n) => n.name).join(', ') || 'none'}`);
+        throw new SetupError(
+          `context "${source.context}": no node has a management role label (node-role.kubernetes.io/control-plane, master or etcd = "true"); nodes: ${nodes.map((n) => n.name).join(', ') || 'none'}`,
+        );
       }
 
       const dryRun = dryRunMode ? new DryRun(options.onDryRunLine) : undefined;
@@ -78,15 +87,27 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
       if (this.executors && built) {
         const facts = nodes.map((n) => mergeFacts(this.executors, n.name, n.address));
         const problems = await preflightExecutors(this.executors, built, facts, { dryRun: dryRunMode });
-        if (problems.length > 0) throw new SetupError(`executors file ${this.executors.file} does not fit context "${source.context}":\n  ${problems.join('\n  ')}`);
+        if (problems.length > 0)
+          throw new SetupError(
+            `executors file ${this.executors.file} does not fit context "${source.context}":\n  ${problems.join('\n  ')}`,
+          );
       }
 
       cluster = new StartedExisting(workspace, {
-        context: source.context, server: source.server, core,
+        context: source.context,
+        server: source.server,
+        core,
         endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
-        nodes, v1Nodes, timers: { ...HARVESTER_TIMERS, ...this.executors?.timers, ...options.timers },
-        supportedFaults: this.supportedFaults, config: this.executors, planner: built?.planner, dryRun,
-        allowQuorumLoss: options.allowQuorumLoss === true, killSwitch, onKillSwitch: options.onKillSwitch,
+        nodes,
+        v1Nodes,
+        timers: { ...HARVESTER_TIMERS, ...this.executors?.timers, ...options.timers },
+        supportedFaults: this.supportedFaults,
+        config: this.executors,
+        planner: built?.planner,
+        dryRun,
+        allowQuorumLoss: options.allowQuorumLoss === true,
+        killSwitch,
+        onKillSwitch: options.onKillSwitch,
         listTimeoutMs: Math.min(attachTimeoutMs, 10_000),
       });
       const started = cluster;

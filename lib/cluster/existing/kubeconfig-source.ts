@@ -26,12 +26,18 @@ export function kubeconfigFiles(explicit: string | undefined, env: NodeJS.Proces
   return { files: [join(env['HOME'] ?? homedir(), '.kube', 'config')], from: 'the default location' };
 }
 
-export function loadKubeconfigSource(options: { readonly kubeconfigPath?: string | undefined; readonly context?: string | undefined; readonly env?: NodeJS.ProcessEnv | undefined }): KubeconfigSource {
+export function loadKubeconfigSource(options: {
+  readonly kubeconfigPath?: string | undefined;
+  readonly context?: string | undefined;
+  readonly env?: NodeJS.ProcessEnv | undefined;
+}): KubeconfigSource {
   const { files, from } = kubeconfigFiles(options.kubeconfigPath, options.env ?? process.env);
   const kc = new KubeConfig();
   const present = files.filter((f) => existsSync(f));
   if (present.length === 0) {
-    throw new SetupError(`no kubeconfig to attach through: ${files.join(', ')} (from ${from}) does not exist; pass --kubeconfig or set KUBECONFIG`);
+    throw new SetupError(
+      `no kubeconfig to attach through: ${files.join(', ')} (from ${from}) does not exist; pass --kubeconfig or set KUBECONFIG`,
+    );
   }
   try {
     kc.loadFromFile(present[0] as string);
@@ -48,7 +54,9 @@ export function loadKubeconfigSource(options: { readonly kubeconfigPath?: string
   if (!context) throw new SetupError(`kubeconfig ${present.join(', ')} has no current context: pass --context`);
   if (!kc.getContextObject(context)) {
     const known = kc.getContexts().map((c) => c.name);
-    throw new SetupError(`kubeconfig ${present.join(', ')} has no context "${context}" (contexts: ${known.length > 0 ? known.join(', ') : 'none'})`);
+    throw new SetupError(
+      `kubeconfig ${present.join(', ')} has no context "${context}" (contexts: ${known.length > 0 ? known.join(', ') : 'none'})`,
+    );
   }
   kc.setCurrentContext(context);
   const server = kc.getCurrentCluster()?.server;
@@ -64,8 +72,12 @@ function clusterEntry(c: Cluster): Record<string, unknown> {
   return {
     name: c.name,
     cluster: clean({
-      server: c.server, 'certificate-authority-data': c.caData, 'certificate-authority': c.caFile,
-      'insecure-skip-tls-verify': c.skipTLSVerify, 'tls-server-name': c.tlsServerName, 'proxy-url': c.proxyUrl,
+      server: c.server,
+      'certificate-authority-data': c.caData,
+      'certificate-authority': c.caFile,
+      'insecure-skip-tls-verify': c.skipTLSVerify,
+      'tls-server-name': c.tlsServerName,
+      'proxy-url': c.proxyUrl,
     }),
   };
 }
@@ -74,8 +86,16 @@ function userEntry(u: User): Record<string, unknown> {
   return {
     name: u.name,
     user: clean({
-      'client-certificate-data': u.certData, 'client-certificate': u.certFile, 'client-key-data': u.keyData, 'client-key': u.keyFile,
-      token: u.token, username: u.username, password: u.password, as: u.impersonateUser, exec: u.exec, 'auth-provider': u.authProvider,
+      'client-certificate-data': u.certData,
+      'client-certificate': u.certFile,
+      'client-key-data': u.keyData,
+      'client-key': u.keyFile,
+      token: u.token,
+      username: u.username,
+      password: u.password,
+      as: u.impersonateUser,
+      exec: u.exec,
+      'auth-provider': u.authProvider,
     }),
   };
 }

@@ -16,8 +16,20 @@ describe('kind cleanup', function () {
     fakes = await startKindFakes();
     owner = spawn('sleep', ['60'], { stdio: 'ignore' });
     const pid = owner.pid as number;
-    new Journal(join(fakes.runsRoot, 'live01')).record({ type: 'run', runId: 'live01', provider: 'kind', ownerPid: pid, ownerStartTicks: processStartTicks(pid) ?? 0 });
-    new Journal(join(fakes.runsRoot, 'dead01')).record({ type: 'run', runId: 'dead01', provider: 'kind', ownerPid: 999_999_999, ownerStartTicks: 1 });
+    new Journal(join(fakes.runsRoot, 'live01')).record({
+      type: 'run',
+      runId: 'live01',
+      provider: 'kind',
+      ownerPid: pid,
+      ownerStartTicks: processStartTicks(pid) ?? 0,
+    });
+    new Journal(join(fakes.runsRoot, 'dead01')).record({
+      type: 'run',
+      runId: 'dead01',
+      provider: 'kind',
+      ownerPid: 999_999_999,
+      ownerStartTicks: 1,
+    });
   });
 
   afterEach(async () => {
@@ -34,10 +46,13 @@ describe('kind cleanup', function () {
     expect(done(report)).to.deep.equal(['deleted kind cluster cpchaos-dead01', 'deleted kind cluster cpchaos-nojournal']);
     expect(report.skippedLiveRuns).to.deep.equal(['live01']);
     expect(failed(report)).to.deep.equal([]);
-    expect(fakes.lines().filter((l) => l.startsWith('kind delete'))).to.deep.equal(['kind delete cluster --name cpchaos-dead01', 'kind delete cluster --name cpchaos-nojournal']);
+    expect(fakes.lines().filter((l) => l.startsWith('kind delete'))).to.deep.equal([
+      'kind delete cluster --name cpchaos-dead01',
+      'kind delete cluster --name cpchaos-nojournal',
+    ]);
   });
 
-  it('with all, deletes live runs\' clusters too; a failed delete is reported and the others still go', async () => {
+  it("with all, deletes live runs' clusters too; a failed delete is reported and the others still go", async () => {
     fakes.failOn('delete cluster --name cpchaos-dead01', 'ERROR: failed to delete cluster "cpchaos-dead01"');
     const report = await reapRuns([kindCleanup(fakes.providerOptions(clusters))], { runsRoot: fakes.runsRoot, all: true });
     expect(done(report)).to.deep.equal(['deleted kind cluster cpchaos-live01', 'deleted kind cluster cpchaos-nojournal']);
@@ -47,8 +62,10 @@ describe('kind cleanup', function () {
     expect(report.keptRuns).to.deep.equal(['dead01']);
   });
 
-  it('keeps a dead kind run\'s journal when kind is missing or cannot list clusters, and says why', async () => {
-    const missing = await reapRuns([kindCleanup({ ...fakes.providerOptions(), binaries: { kind: 'cpchaos-no-such-kind' } })], { runsRoot: fakes.runsRoot });
+  it("keeps a dead kind run's journal when kind is missing or cannot list clusters, and says why", async () => {
+    const missing = await reapRuns([kindCleanup({ ...fakes.providerOptions(), binaries: { kind: 'cpchaos-no-such-kind' } })], {
+      runsRoot: fakes.runsRoot,
+    });
     expect(failed(missing)).to.deep.equal(['cannot list kind clusters (kind is not installed): kept run dead01 for a later cleanup']);
     expect(missing.keptRuns).to.deep.equal(['dead01']);
     fakes.failOn('get clusters', 'ERROR: failed to list clusters: command "docker ps" failed');

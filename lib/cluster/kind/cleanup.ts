@@ -39,7 +39,11 @@ export function kindCleanup(options: ToolOptions = {}): CleanupHandler {
     async reapRun(run: LeftRun, signal?: AbortSignal): Promise<ReapOutcome> {
       const listed = await listClusters(kind, signal);
       if ('unavailable' in listed) {
-        return { ...NOTHING_REAPED, failed: [`cannot list kind clusters (${listed.unavailable}): kept run ${run.runId} for a later cleanup`], keepJournal: true };
+        return {
+          ...NOTHING_REAPED,
+          failed: [`cannot list kind clusters (${listed.unavailable}): kept run ${run.runId} for a later cleanup`],
+          keepJournal: true,
+        };
       }
       const name = clusterNameFor(run.runId);
       return deleteClusters(kind, listed.clusters.includes(name) ? [name] : [], signal);

@@ -17,7 +17,11 @@ export class DockerCli {
   /** Fails with a SetupError when the CLI is missing or the daemon does not answer. */
   async assertDaemon(signal?: AbortSignal): Promise<void> {
     try {
-      await this.tools.run('docker', ['info', '--format', '{{.ServerVersion}}'], { what: 'asking the Docker daemon for its version', timeoutMs: 20_000, signal });
+      await this.tools.run('docker', ['info', '--format', '{{.ServerVersion}}'], {
+        what: 'asking the Docker daemon for its version',
+        timeoutMs: 20_000,
+        signal,
+      });
     } catch (error) {
       if (error instanceof ClusterCommandError || error instanceof DeadlineError) {
         throw new SetupError(
@@ -30,7 +34,10 @@ export class DockerCli {
   }
 
   async address(container: string, signal?: AbortSignal): Promise<string> {
-    const out = await this.tools.run('docker', ['inspect', '-f', ADDRESS_FORMAT, container], { what: `reading the address of node ${container}`, signal });
+    const out = await this.tools.run('docker', ['inspect', '-f', ADDRESS_FORMAT, container], {
+      what: `reading the address of node ${container}`,
+      signal,
+    });
     const address = out.trim();
     if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) {
       throw new Error(`reading the address of node ${container}: docker inspect printed "${address}", expected one IPv4 address`);

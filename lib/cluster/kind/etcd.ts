@@ -22,11 +22,18 @@ export function etcdContainerQuery(): string[] {
 
 export function etcdctl(containerId: string, args: readonly string[]): string[] {
   return [
-    'crictl', 'exec', containerId, 'etcdctl',
-    '--endpoints', 'https://127.0.0.1:2379',
-    '--cacert', `${ETCD_PKI_DIR}/ca.crt`,
-    '--cert', `${ETCD_PKI_DIR}/peer.crt`,
-    '--key', `${ETCD_PKI_DIR}/peer.key`,
+    'crictl',
+    'exec',
+    containerId,
+    'etcdctl',
+    '--endpoints',
+    'https://127.0.0.1:2379',
+    '--cacert',
+    `${ETCD_PKI_DIR}/ca.crt`,
+    '--cert',
+    `${ETCD_PKI_DIR}/peer.crt`,
+    '--key',
+    `${ETCD_PKI_DIR}/peer.key`,
     ...args,
   ];
 }
@@ -56,12 +63,18 @@ export function parseLeader(json: string): string | undefined {
 export class NodeEtcd {
   private id: string | undefined;
 
-  constructor(private readonly docker: DockerCli, readonly node: string) {}
+  constructor(
+    private readonly docker: DockerCli,
+    readonly node: string,
+  ) {}
 
   private async containerId(): Promise<string> {
     if (this.id) return this.id;
     const out = await this.docker.exec(this.node, etcdContainerQuery(), { what: `finding the etcd container on ${this.node}` });
-    const id = out.split('\n').map((line) => line.trim()).find((line) => line.length > 0);
+    const id = out
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.length > 0);
     if (!id) throw new Error(`finding the etcd container on ${this.node}: crictl lists no running etcd container`);
     this.id = id;
     return id;

@@ -40,14 +40,18 @@ describe('kind CLI wrapper', () => {
     fakes.failOn('get clusters', 'ERROR: failed to list clusters');
     const failed = await rejection(kind.getClusters());
     expect(failed).to.be.instanceOf(ClusterCommandError);
-    expect((failed as ClusterCommandError).message).to.equal('listing kind clusters failed: `kind get clusters` exited with code 1:\nERROR: failed to list clusters');
+    expect((failed as ClusterCommandError).message).to.equal(
+      'listing kind clusters failed: `kind get clusters` exited with code 1:\nERROR: failed to list clusters',
+    );
     expect((failed as ClusterCommandError).stderr).to.equal('ERROR: failed to list clusters');
 
     fakes.hangOn('get nodes');
     const slow = new KindCli(new ToolRunner({ ...fakes.providerOptions(), commandTimeoutMs: 300 }));
     const timedOut = await rejection(slow.getNodes('x'));
     expect(timedOut).to.be.instanceOf(DeadlineError);
-    expect((timedOut as Error).message).to.equal('timed out after 300 ms waiting for `kind get nodes --name x` to finish (listing the nodes of kind cluster x)');
+    expect((timedOut as Error).message).to.equal(
+      'timed out after 300 ms waiting for `kind get nodes --name x` to finish (listing the nodes of kind cluster x)',
+    );
 
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('stop now')), 100);
@@ -58,13 +62,14 @@ describe('kind CLI wrapper', () => {
   });
 
   it('redacts kubeadm secrets from quoted commands', () => {
-    expect(redactedCommand('docker', ['exec', 'n', 'kubeadm', 'join', 'lb:6443', '--token', 'abc.def', '--certificate-key', 'ff'])).to.equal(
-      'docker exec n kubeadm join lb:6443 --token <redacted> --certificate-key <redacted>',
-    );
+    expect(
+      redactedCommand('docker', ['exec', 'n', 'kubeadm', 'join', 'lb:6443', '--token', 'abc.def', '--certificate-key', 'ff']),
+    ).to.equal('docker exec n kubeadm join lb:6443 --token <redacted> --certificate-key <redacted>');
   });
 
   it('reads etcd member IDs exactly, past 2^53', () => {
-    const json = '{"header":{"member_id":18446744073709551615},"members":[{"ID":18446744073709551615,"name":"a","peerURLs":["https://1.2.3.4:2380"]},{"ID":1,"name":"b"}]}';
+    const json =
+      '{"header":{"member_id":18446744073709551615},"members":[{"ID":18446744073709551615,"name":"a","peerURLs":["https://1.2.3.4:2380"]},{"ID":1,"name":"b"}]}';
     expect(parseMemberList(json)).to.deep.equal([
       { id: 'ffffffffffffffff', name: 'a', peerUrls: ['https://1.2.3.4:2380'] },
       { id: '1', name: 'b', peerUrls: [] },

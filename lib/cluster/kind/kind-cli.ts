@@ -20,7 +20,10 @@ function goSeconds(ms: number): string {
 }
 
 function lines(text: string): string[] {
-  return text.split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
 }
 
 export class KindCli {
@@ -34,12 +37,18 @@ export class KindCli {
     await this.tools.run(
       'kind',
       [
-        'create', 'cluster',
-        '--name', request.name,
-        '--config', request.configFile,
-        '--image', request.image,
-        '--kubeconfig', request.kubeconfigPath,
-        '--wait', goSeconds(request.controlPlaneWaitMs),
+        'create',
+        'cluster',
+        '--name',
+        request.name,
+        '--config',
+        request.configFile,
+        '--image',
+        request.image,
+        '--kubeconfig',
+        request.kubeconfigPath,
+        '--wait',
+        goSeconds(request.controlPlaneWaitMs),
       ],
       { what: `creating kind cluster ${request.name}`, timeoutMs: request.timeoutMs, signal: request.signal },
     );
@@ -52,24 +61,33 @@ export class KindCli {
 
   /** Container names of the cluster's nodes, the external load balancer included. */
   async getNodes(name: string, signal?: AbortSignal): Promise<string[]> {
-    return lines(await this.tools.run('kind', ['get', 'nodes', '--name', name], { what: `listing the nodes of kind cluster ${name}`, signal }));
+    return lines(
+      await this.tools.run('kind', ['get', 'nodes', '--name', name], { what: `listing the nodes of kind cluster ${name}`, signal }),
+    );
   }
 
   async getKubeconfig(name: string, signal?: AbortSignal): Promise<string> {
-    return this.tools.run('kind', ['get', 'kubeconfig', '--name', name], { what: `reading the kubeconfig of kind cluster ${name}`, signal });
+    return this.tools.run('kind', ['get', 'kubeconfig', '--name', name], {
+      what: `reading the kubeconfig of kind cluster ${name}`,
+      signal,
+    });
   }
 
   /** Copies the nodes' logs (journal, containers, kubelet) into `dir`. */
   async exportLogs(name: string, dir: string, signal?: AbortSignal): Promise<void> {
-    await this.tools.run('kind', ['export', 'logs', dir, '--name', name], { what: `exporting the logs of kind cluster ${name}`, timeoutMs: 5 * 60_000, signal });
+    await this.tools.run('kind', ['export', 'logs', dir, '--name', name], {
+      what: `exporting the logs of kind cluster ${name}`,
+      timeoutMs: 5 * 60_000,
+      signal,
+    });
   }
 
   /** Deletes the cluster's containers; kind answers success for a cluster that does not exist. */
   async deleteCluster(name: string, kubeconfigPath?: string, signal?: AbortSignal): Promise<void> {
-    await this.tools.run(
-      'kind',
-      ['delete', 'cluster', '--name', name, ...(kubeconfigPath ? ['--kubeconfig', kubeconfigPath] : [])],
-      { what: `deleting kind cluster ${name}`, timeoutMs: 2 * 60_000, signal },
-    );
+    await this.tools.run('kind', ['delete', 'cluster', '--name', name, ...(kubeconfigPath ? ['--kubeconfig', kubeconfigPath] : [])], {
+      what: `deleting kind cluster ${name}`,
+      timeoutMs: 2 * 60_000,
+      signal,
+    });
   }
 }

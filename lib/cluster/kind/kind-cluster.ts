@@ -9,7 +9,18 @@ import { NodeEtcd } from './etcd.ts';
 import { harvesterLabels } from './kind-config.ts';
 import { KIND_TIMERS } from './node-image.ts';
 import type { NodeApi } from './node-api.ts';
-import { deleteCommand, flushCommand, installCommand, isolateRules, oneWayRules, partitionRules, rulesByNode, RULE_GONE, type NodeRule, type PacketNode } from './packet-rules.ts';
+import {
+  deleteCommand,
+  flushCommand,
+  installCommand,
+  isolateRules,
+  oneWayRules,
+  partitionRules,
+  rulesByNode,
+  RULE_GONE,
+  type NodeRule,
+  type PacketNode,
+} from './packet-rules.ts';
 import { promoteToControlPlane, type PromotionTimeouts } from './promotion.ts';
 import { failedWith } from './tools.ts';
 
@@ -50,7 +61,10 @@ export class StartedKindCluster extends NodeOwningCluster {
   readonly notes: string[] = [];
   private ruleTags = 0;
 
-  constructor(workspace: RunWorkspace, private readonly parts: KindClusterParts) {
+  constructor(
+    workspace: RunWorkspace,
+    private readonly parts: KindClusterParts,
+  ) {
     super(workspace);
   }
 
@@ -64,12 +78,18 @@ export class StartedKindCluster extends NodeOwningCluster {
 
   /** The nodes as they were at start (StartedCluster's contract); a node's current role is member(name).role. */
   get nodes(): ClusterNode[] {
-    return [...this.parts.members.values()].map((m) => ({ name: m.name, role: m.startRole, address: m.address, ...(m.zone ? { zone: m.zone } : {}) }));
+    return [...this.parts.members.values()].map((m) => ({
+      name: m.name,
+      role: m.startRole,
+      address: m.address,
+      ...(m.zone ? { zone: m.zone } : {}),
+    }));
   }
 
   member(name: string): KindMember {
     const member = this.parts.members.get(name);
-    if (!member) throw new Error(`kind cluster ${this.parts.clusterName} has no node "${name}" (nodes: ${[...this.parts.members.keys()].join(', ')})`);
+    if (!member)
+      throw new Error(`kind cluster ${this.parts.clusterName} has no node "${name}" (nodes: ${[...this.parts.members.keys()].join(', ')})`);
     return member;
   }
 
@@ -122,7 +142,12 @@ export class StartedKindCluster extends NodeOwningCluster {
       case 'isolate':
         return this.installRules(request.nodes.flatMap((name) => isolateRules(node(name), tag)));
       case 'partition':
-        return this.installRules(partitionRules(request.groups.map((group) => group.map(node)), tag));
+        return this.installRules(
+          partitionRules(
+            request.groups.map((group) => group.map(node)),
+            tag,
+          ),
+        );
       case 'drop':
         return this.installRules(oneWayRules(request.from.map(node), request.to.map(node), tag));
     }
@@ -149,7 +174,9 @@ export class StartedKindCluster extends NodeOwningCluster {
     if (address !== member.address) {
       this.notes.push(
         `node ${name} came back with address ${address} (was ${member.address})` +
-          (member.role === 'control-plane' ? ': its etcd member and certificates still name the old one, so it may not rejoin (kind issues #1689, #2045)' : ''),
+          (member.role === 'control-plane'
+            ? ': its etcd member and certificates still name the old one, so it may not rejoin (kind issues #1689, #2045)'
+            : ''),
       );
       member.address = address;
     }
@@ -182,7 +209,9 @@ export class StartedKindCluster extends NodeOwningCluster {
     try {
       for (const [node, nodeRules] of rulesByNode(rules)) {
         attempted.push(...nodeRules);
-        await this.parts.docker.exec(node, installCommand(nodeRules, ttlSeconds), { what: `installing ${nodeRules.length} packet-drop rule(s) on ${node}` });
+        await this.parts.docker.exec(node, installCommand(nodeRules, ttlSeconds), {
+          what: `installing ${nodeRules.length} packet-drop rule(s) on ${node}`,
+        });
       }
     } catch (error) {
       await this.deleteRules(attempted).catch(() => undefined);
@@ -194,7 +223,9 @@ export class StartedKindCluster extends NodeOwningCluster {
       if (heldMs > ttlSeconds * 1000) {
         const spec = rules[0]?.spec ?? [];
         const tag = spec[spec.indexOf('--comment') + 1] ?? 'network fault';
-        this.notes.push(`the rules of ${tag} expired inside the containers after ${ttlSeconds} s, before the harness undid them ${(heldMs / 1000).toFixed(1)} s after installing them: raise faultTtlMs`);
+        this.notes.push(
+          `the rules of ${tag} expired inside the containers after ${ttlSeconds} s, before the harness undid them ${(heldMs / 1000).toFixed(1)} s after installing them: raise faultTtlMs`,
+        );
       }
       return this.deleteRules(rules);
     };
@@ -249,7 +280,8 @@ export class StartedKindCluster extends NodeOwningCluster {
    */
   async promoteToControlPlane(name: string, signal?: AbortSignal): Promise<void> {
     const member = this.member(name);
-    if (member.role !== 'worker' || member.state !== 'running') throw new Error(`cannot promote ${name}: it is a ${member.state} ${member.role}`);
+    if (member.role !== 'worker' || member.state !== 'running')
+      throw new Error(`cannot promote ${name}: it is a ${member.state} ${member.role}`);
     const via = this.runningControlPlanes()[0];
     if (!via) throw new Error(`cannot promote ${name}: no running control plane to join through`);
     const notReadyWithinMs = this.timers.nodeMonitorGraceMs * 3;

@@ -7,14 +7,23 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { SetupError } from '../../util/errors.ts';
 import type { SandboxTopologyOptions } from '../../sandbox/topology.ts';
-import { DEFAULT_KIND_CONFIG_DIR, KIND_CONFIGS, kindNodeName, parseKindConfig, planKindCluster, type KindTopologyOptions } from './kind-config.ts';
+import {
+  DEFAULT_KIND_CONFIG_DIR,
+  KIND_CONFIGS,
+  kindNodeName,
+  parseKindConfig,
+  planKindCluster,
+  type KindTopologyOptions,
+} from './kind-config.ts';
 import { KIND_NODE_IMAGE, KIND_VERSION } from './node-image.ts';
 
 const WORKFLOW = fileURLToPath(new URL('../../../.github/workflows/nightly-kind.yml', import.meta.url));
 
 describe('kind configs', () => {
   it('has one config per listed shape, with those counts and no image of its own', () => {
-    const files = readdirSync(DEFAULT_KIND_CONFIG_DIR).filter((f) => f.endsWith('.yaml')).sort();
+    const files = readdirSync(DEFAULT_KIND_CONFIG_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(files).to.deep.equal(KIND_CONFIGS.map((c) => c.file).sort());
     for (const config of KIND_CONFIGS) {
       const path = join(DEFAULT_KIND_CONFIG_DIR, config.file);
@@ -29,7 +38,9 @@ describe('kind configs', () => {
   });
 
   it('the nightly workflow installs the pinned kind version and runs the smoke suites on kind', () => {
-    const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, { env?: Record<string, string>; steps: { run?: string; uses?: string }[] }> };
+    const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as {
+      jobs: Record<string, { env?: Record<string, string>; steps: { run?: string; uses?: string }[] }>;
+    };
     const job = Object.values(workflow.jobs)[0];
     expect(job?.env?.['KIND_VERSION']).to.equal(KIND_VERSION);
     const runs = (job?.steps ?? []).map((s) => s.run ?? '');
@@ -39,15 +50,22 @@ describe('kind configs', () => {
   });
 
   it('names nodes as kind does', () => {
-    expect([0, 1, 2].map((i) => kindNodeName('c', 'control-plane', i))).to.deep.equal(['c-control-plane', 'c-control-plane2', 'c-control-plane3']);
+    expect([0, 1, 2].map((i) => kindNodeName('c', 'control-plane', i))).to.deep.equal([
+      'c-control-plane',
+      'c-control-plane2',
+      'c-control-plane3',
+    ]);
     expect(kindNodeName('c', 'worker', 0)).to.equal('c-worker');
   });
 
-  it('takes the sandbox\'s topology options as they are (names and timers ignored)', () => {
+  it("takes the sandbox's topology options as they are (names and timers ignored)", () => {
     const sandbox: SandboxTopologyOptions = {
       nodes: [
-        { name: 'cp-a', role: 'control-plane', zone: 'zone-a' }, { name: 'cp-b', role: 'control-plane' }, { name: 'cp-c', role: 'control-plane' },
-        { name: 'worker-a', role: 'worker' }, { name: 'witness-0', role: 'worker', labels: { 'node-role.harvesterhci.io/witness': 'true' } },
+        { name: 'cp-a', role: 'control-plane', zone: 'zone-a' },
+        { name: 'cp-b', role: 'control-plane' },
+        { name: 'cp-c', role: 'control-plane' },
+        { name: 'worker-a', role: 'worker' },
+        { name: 'witness-0', role: 'worker', labels: { 'node-role.harvesterhci.io/witness': 'true' } },
       ],
       timers: { kubeletHeartbeatMs: 250 },
     };
@@ -61,11 +79,18 @@ describe('kind configs', () => {
   it('takes counts from a topology and checks an explicit config against it', () => {
     expect(planKindCluster('c').configFile).to.equal(join(DEFAULT_KIND_CONFIG_DIR, 'cp3-w1.yaml'));
     expect(planKindCluster('c', { controlPlanes: 3, workers: 2 }).nodes.map((n) => n.name)).to.deep.equal([
-      'c-control-plane', 'c-control-plane2', 'c-control-plane3', 'c-worker', 'c-worker2',
+      'c-control-plane',
+      'c-control-plane2',
+      'c-control-plane3',
+      'c-worker',
+      'c-worker2',
     ]);
     const explicit = join(DEFAULT_KIND_CONFIG_DIR, 'cp5-w0.yaml');
     expect(planKindCluster('c', {}, { configFile: explicit }).nodes).to.have.length(5);
-    expect(() => planKindCluster('c', { controlPlanes: 3, workers: 1 }, { configFile: explicit })).to.throw(SetupError, /has 5 control plane\(s\) and 0 worker\(s\), the topology asks for 3 and 1/);
+    expect(() => planKindCluster('c', { controlPlanes: 3, workers: 1 }, { configFile: explicit })).to.throw(
+      SetupError,
+      /has 5 control plane\(s\) and 0 worker\(s\), the topology asks for 3 and 1/,
+    );
   });
 
   it('reports a broken config naming the file and the field', () => {
@@ -73,7 +98,10 @@ describe('kind configs', () => {
     try {
       const file = join(dir, 'bad.yaml');
       writeFileSync(file, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: witness\n');
-      expect(() => planKindCluster('c', {}, { configFile: file })).to.throw(SetupError, `kind config ${file}: nodes[1].role: expected control-plane or worker, got "witness"`);
+      expect(() => planKindCluster('c', {}, { configFile: file })).to.throw(
+        SetupError,
+        `kind config ${file}: nodes[1].role: expected control-plane or worker, got "witness"`,
+      );
       expect(() => planKindCluster('c', {}, { configFile: join(dir, 'missing.yaml') })).to.throw(SetupError, /cannot read it \(ENOENT\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

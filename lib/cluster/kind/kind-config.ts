@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { CONTROL_PLANE_ROLE_LABEL, ETCD_ROLE_LABEL, HARVESTER_MANAGED_LABEL, MASTER_ROLE_LABEL, ZONE_LABEL } from '../../harvester/contract.ts';
+import {
+  CONTROL_PLANE_ROLE_LABEL,
+  ETCD_ROLE_LABEL,
+  HARVESTER_MANAGED_LABEL,
+  MASTER_ROLE_LABEL,
+  ZONE_LABEL,
+} from '../../harvester/contract.ts';
 import { SetupError } from '../../util/errors.ts';
 
 /** Clusters the harness creates are named with this prefix, so cleanup can tell them from anyone else's. */
@@ -82,7 +88,8 @@ export function parseKindConfig(text: string, file: string): { controlPlanes: nu
   if (config?.kind !== 'Cluster' || config.apiVersion !== 'kind.x-k8s.io/v1alpha4') {
     throw new SetupError(`kind config ${file}: expected kind: Cluster and apiVersion: kind.x-k8s.io/v1alpha4`);
   }
-  if (!Array.isArray(config.nodes) || config.nodes.length === 0) throw new SetupError(`kind config ${file}: nodes: expected a list of nodes`);
+  if (!Array.isArray(config.nodes) || config.nodes.length === 0)
+    throw new SetupError(`kind config ${file}: nodes: expected a list of nodes`);
   let controlPlanes = 0;
   let workers = 0;
   config.nodes.forEach((node: unknown, i) => {
@@ -118,7 +125,11 @@ function readConfig(file: string): string {
  * with it, the file must have the counts the topology asks for. Zones and extra labels go to the topology's nodes
  * in order within each role: its first control plane is kind's `-control-plane`, its second `-control-plane2`.
  */
-export function planKindCluster(clusterName: string, topology: KindTopologyOptions = {}, options: { configDir?: string; configFile?: string } = {}): KindPlan {
+export function planKindCluster(
+  clusterName: string,
+  topology: KindTopologyOptions = {},
+  options: { configDir?: string; configFile?: string } = {},
+): KindPlan {
   const wanted = countsOf(topology);
   let configFile = options.configFile;
   if (!configFile) {

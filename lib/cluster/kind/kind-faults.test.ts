@@ -23,7 +23,8 @@ const ADDRESS = 'docker inspect -f {{range .NetworkSettings.Networks}}{{.IPAddre
 const CHAINS =
   'set -e; iptables -w 5 -N CPCHAOS-IN 2>/dev/null || true; iptables -w 5 -C INPUT -j CPCHAOS-IN 2>/dev/null || iptables -w 5 -I INPUT 1 -j CPCHAOS-IN; ' +
   'iptables -w 5 -N CPCHAOS-OUT 2>/dev/null || true; iptables -w 5 -C OUTPUT -j CPCHAOS-OUT 2>/dev/null || iptables -w 5 -I OUTPUT 1 -j CPCHAOS-OUT';
-const FLUSH = 'sh -c set -e; for c in CPCHAOS-IN CPCHAOS-OUT; do if iptables -w 5 -S $c >/dev/null 2>&1; then iptables -w 5 -F $c; fi; done';
+const FLUSH =
+  'sh -c set -e; for c in CPCHAOS-IN CPCHAOS-OUT; do if iptables -w 5 -S $c >/dev/null 2>&1; then iptables -w 5 -F $c; fi; done';
 const ETCD_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const ETCDCTL = `crictl exec ${ETCD_ID} etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/peer.crt --key /etc/kubernetes/pki/etcd/peer.key`;
 const FIND_ETCD = 'crictl ps --label io.kubernetes.container.name=etcd --state running -q';
@@ -112,7 +113,12 @@ describe('kind provider: faults and their undo', function () {
     const fault = await cluster.inject({ kind: 'isolate', nodes: [CP2] });
     const input = rule('-i eth0', tag);
     const output = rule('-o eth0', tag);
-    expect(fakes.lines()).to.deep.equal([install(CP2, [['CPCHAOS-IN', input], ['CPCHAOS-OUT', output]])]);
+    expect(fakes.lines()).to.deep.equal([
+      install(CP2, [
+        ['CPCHAOS-IN', input],
+        ['CPCHAOS-OUT', output],
+      ]),
+    ]);
     fakes.clearCalls();
     await fault.undo();
     expect(fakes.lines()).to.deep.equal([remove(CP2, 'CPCHAOS-IN', input), remove(CP2, 'CPCHAOS-OUT', output)]);
@@ -124,7 +130,11 @@ describe('kind provider: faults and their undo', function () {
     const from = (address: string): string => rule(`-s ${address}/32`, tag);
     const fault = await cluster.inject({ kind: 'partition', groups: [[CP1], [CP2, CP3, W]] });
     expect(fakes.lines()).to.deep.equal([
-      install(CP1, [['CPCHAOS-IN', from('172.18.0.3')], ['CPCHAOS-IN', from('172.18.0.4')], ['CPCHAOS-IN', from('172.18.0.11')]]),
+      install(CP1, [
+        ['CPCHAOS-IN', from('172.18.0.3')],
+        ['CPCHAOS-IN', from('172.18.0.4')],
+        ['CPCHAOS-IN', from('172.18.0.11')],
+      ]),
       install(CP2, [['CPCHAOS-IN', from('172.18.0.2')]]),
       install(CP3, [['CPCHAOS-IN', from('172.18.0.2')]]),
       install(W, [['CPCHAOS-IN', from('172.18.0.2')]]),
@@ -161,7 +171,11 @@ describe('kind provider: faults and their undo', function () {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await fault.undo();
     expect(cluster.notes).to.have.length(1);
-    expect(cluster.notes[0]).to.match(new RegExp(`^the rules of cpchaos-${fakes.runId}-n1 expired inside the containers after 1 s, before the harness undid them 1\\.\\d s after installing them: raise faultTtlMs$`));
+    expect(cluster.notes[0]).to.match(
+      new RegExp(
+        `^the rules of cpchaos-${fakes.runId}-n1 expired inside the containers after 1 s, before the harness undid them 1\\.\\d s after installing them: raise faultTtlMs$`,
+      ),
+    );
   });
 
   it('heal: flushes the chains on every node that has a network', async () => {
@@ -229,7 +243,9 @@ describe('kind provider: faults and their undo', function () {
     await rejection(cluster.inject({ kind: 'kill', nodes: [CP1] }));
     fakes.clearFailures();
     await cluster.stop();
-    const entries = Journal.read(cluster.runDir).map((e) => (e.type === 'fault-intent' ? `intent ${e.id} ${e.description}` : e.type === 'fault-undone' ? `undone ${e.id}` : e.type));
+    const entries = Journal.read(cluster.runDir).map((e) =>
+      e.type === 'fault-intent' ? `intent ${e.id} ${e.description}` : e.type === 'fault-undone' ? `undone ${e.id}` : e.type,
+    );
     expect(entries).to.deep.equal(['run', `intent f1 pause ${W}`, `intent f2 kill ${CP1}`, 'undone f1', 'stopped']);
     rmSync(cluster.runDir, { recursive: true, force: true });
   });
@@ -239,7 +255,8 @@ describe('kind provider: faults and their undo', function () {
     await cluster.inject({ kind: 'pause', nodes: [W] });
     await cluster.inject({ kind: 'isolate', nodes: [CP3] });
     fakes.clearCalls();
-    const stderr = 'Error response from daemon: Cannot kill container: cpchaos-abc123-control-plane2: tried to kill container, but did not receive an exit event';
+    const stderr =
+      'Error response from daemon: Cannot kill container: cpchaos-abc123-control-plane2: tried to kill container, but did not receive an exit event';
     fakes.failOn(`docker kill ${CP2}`, stderr);
     const error = await rejection(cluster.inject({ kind: 'kill', nodes: [CP1, CP2] }));
     expect(error).to.be.instanceOf(ClusterCommandError);
@@ -264,7 +281,10 @@ describe('kind provider: faults and their undo', function () {
     expect(error).to.be.instanceOf(ClusterCommandError);
     expect((error as ClusterCommandError).what).to.equal(`installing 1 packet-drop rule(s) on ${CP2}`);
     const tag = `cpchaos-${fakes.runId}-n1`;
-    expect(fakes.lines().slice(2)).to.deep.equal([remove(CP1, 'CPCHAOS-IN', rule('-s 172.18.0.3/32', tag)), remove(CP2, 'CPCHAOS-IN', rule('-s 172.18.0.2/32', tag))]);
+    expect(fakes.lines().slice(2)).to.deep.equal([
+      remove(CP1, 'CPCHAOS-IN', rule('-s 172.18.0.3/32', tag)),
+      remove(CP2, 'CPCHAOS-IN', rule('-s 172.18.0.2/32', tag)),
+    ]);
     expect(cluster.ledger.activeCount).to.equal(0);
   });
 
@@ -281,7 +301,11 @@ describe('kind provider: faults and their undo', function () {
     fakes.clearCalls();
     const error = await rejection(cluster.stop());
     expect(error).to.be.instanceOf(ClusterCommandError);
-    expect(fakes.lines()).to.deep.equal([`docker unpause ${CP2}`, `docker unpause ${CP1}`, `kind delete cluster --name ${C} --kubeconfig ${join(fakes.runsRoot, fakes.runId, 'kubeconfig.yaml')}`]);
+    expect(fakes.lines()).to.deep.equal([
+      `docker unpause ${CP2}`,
+      `docker unpause ${CP1}`,
+      `kind delete cluster --name ${C} --kubeconfig ${join(fakes.runsRoot, fakes.runId, 'kubeconfig.yaml')}`,
+    ]);
   });
 
   it('a command past its deadline is a DeadlineError naming it, and stop still undoes the earlier faults', async () => {
@@ -327,8 +351,12 @@ describe('kind provider: faults and their undo', function () {
   it('refuses faults on a removed node and deleting the last running control plane', async () => {
     await startCluster();
     await cluster.inject({ kind: 'delete-node', nodes: [W] });
-    expect((await rejection(cluster.inject({ kind: 'pause', nodes: [W] })) as Error).message).to.match(/cannot pause node .*-worker: it is removed/);
+    expect(((await rejection(cluster.inject({ kind: 'pause', nodes: [W] }))) as Error).message).to.match(
+      /cannot pause node .*-worker: it is removed/,
+    );
     await cluster.inject({ kind: 'kill', nodes: [CP2, CP3] });
-    expect((await rejection(cluster.inject({ kind: 'delete-node', nodes: [CP1] })) as Error).message).to.match(/no other running control plane is left/);
+    expect(((await rejection(cluster.inject({ kind: 'delete-node', nodes: [CP1] }))) as Error).message).to.match(
+      /no other running control plane is left/,
+    );
   });
 });

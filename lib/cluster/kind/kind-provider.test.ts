@@ -44,7 +44,12 @@ describe('kind provider: create and delete', function () {
       { name: `${c}-control-plane3`, role: 'control-plane', address: '172.18.0.4' },
       { name: `${c}-worker`, role: 'worker', address: '172.18.0.11' },
     ]);
-    const management = { 'harvesterhci.io/managed': 'true', 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true' };
+    const management = {
+      'harvesterhci.io/managed': 'true',
+      'node-role.kubernetes.io/control-plane': 'true',
+      'node-role.kubernetes.io/etcd': 'true',
+      'node-role.kubernetes.io/master': 'true',
+    };
     const patches = fakes.api.requests.filter((r) => r.method === 'PATCH');
     expect(patches.map((r) => [r.path, r.contentType, r.body])).to.deep.equal([
       [`/api/v1/nodes/${c}-control-plane`, 'application/merge-patch+json', { metadata: { labels: management } }],
@@ -53,7 +58,11 @@ describe('kind provider: create and delete', function () {
       [`/api/v1/nodes/${c}-worker`, 'application/merge-patch+json', { metadata: { labels: { 'harvesterhci.io/managed': 'true' } } }],
     ]);
     expect(cluster.endpoints.kubeconfigPath).to.equal(kubeconfig);
-    expect([...cluster.endpoints.nodeKubeconfigPaths.keys()]).to.deep.equal([`${c}-control-plane`, `${c}-control-plane2`, `${c}-control-plane3`]);
+    expect([...cluster.endpoints.nodeKubeconfigPaths.keys()]).to.deep.equal([
+      `${c}-control-plane`,
+      `${c}-control-plane2`,
+      `${c}-control-plane3`,
+    ]);
     const perNode = readFileSync(cluster.endpoints.nodeKubeconfigPaths.get(`${c}-control-plane2`) as string, 'utf8');
     expect(perNode).to.include('server: https://172.18.0.3:6443');
     expect(cluster.runId).to.equal(fakes.runId);
@@ -83,7 +92,9 @@ describe('kind provider: create and delete', function () {
     const labelsOf = (name: string): unknown => fakes.api.requests.find((r) => r.method === 'PATCH' && r.path.endsWith(`/${name}`))?.body;
     expect(labelsOf(`${c}-control-plane2`)).to.have.nested.property('metadata.labels.topology\\.kubernetes\\.io/zone', 'zone-b');
     expect(labelsOf(`${c}-worker`)).to.have.nested.property('metadata.labels.topology\\.kubernetes\\.io/zone', 'zone-a');
-    expect(labelsOf(`${c}-worker2`)).to.deep.equal({ metadata: { labels: { 'harvesterhci.io/managed': 'true', 'node-role.harvesterhci.io/witness': 'true' } } });
+    expect(labelsOf(`${c}-worker2`)).to.deep.equal({
+      metadata: { labels: { 'harvesterhci.io/managed': 'true', 'node-role.harvesterhci.io/witness': 'true' } },
+    });
     expect(cluster.nodes.find((n) => n.name === `${c}-control-plane3`)?.zone).to.equal('zone-c');
     await cluster.stop();
     await fakes.close();
@@ -91,7 +102,9 @@ describe('kind provider: create and delete', function () {
     fakes = await startKindFakes({ controlPlanes: 5, workers: 0 });
     const five = await new KindProvider(fakes.providerOptions()).start({ topology: { controlPlanes: 5, workers: 0 } });
     expect(fakes.lines()[2]).to.include(`--config ${join(DEFAULT_KIND_CONFIG_DIR, 'cp5-w0.yaml')}`);
-    expect(five.nodes.map((n) => n.name)).to.deep.equal([1, 2, 3, 4, 5].map((i) => `${fakes.clusterName}-control-plane${i === 1 ? '' : i}`));
+    expect(five.nodes.map((n) => n.name)).to.deep.equal(
+      [1, 2, 3, 4, 5].map((i) => `${fakes.clusterName}-control-plane${i === 1 ? '' : i}`),
+    );
     await five.stop();
   });
 
@@ -109,7 +122,9 @@ describe('kind provider: create and delete', function () {
     expect(noKind).to.be.instanceOf(SetupError);
     expect((noKind as Error).message).to.match(/needs `kind`, and "cpchaos-no-such-kind" was not found on PATH: install kind v0\.28\.0/);
 
-    const noDocker = await rejection(new KindProvider(fakes.providerOptions({}, { binaries: { docker: 'cpchaos-no-such-docker' } })).start());
+    const noDocker = await rejection(
+      new KindProvider(fakes.providerOptions({}, { binaries: { docker: 'cpchaos-no-such-docker' } })).start(),
+    );
     expect(noDocker).to.be.instanceOf(SetupError);
     expect((noDocker as Error).message).to.match(/needs `docker`, and "cpchaos-no-such-docker" was not found on PATH/);
 
@@ -118,7 +133,9 @@ describe('kind provider: create and delete', function () {
       new KindProvider(fakes.providerOptions({ CPCHAOS_FAIL_ON: 'docker info', CPCHAOS_FAIL_STDERR: daemonDown })).start(),
     );
     expect(noDaemon).to.be.instanceOf(SetupError);
-    expect((noDaemon as Error).message).to.include('needs a running Docker daemon').and.include(daemonDown);
+    expect((noDaemon as Error).message)
+      .to.include('needs a running Docker daemon')
+      .and.include(daemonDown);
     expect(fakes.calls().filter((argv) => argv[1] === 'create')).to.deep.equal([]);
     expect(fakes.leftovers()).to.deep.equal([]);
   });
@@ -126,10 +143,14 @@ describe('kind provider: create and delete', function () {
   it('a failed kind create quotes the command and stderr, and still deletes the cluster', async () => {
     fakes = await startKindFakes();
     const stderr = 'ERROR: failed to create cluster: node(s) already exist for a cluster with the name "x"';
-    const error = await rejection(new KindProvider(fakes.providerOptions({ CPCHAOS_FAIL_ON: 'kind create', CPCHAOS_FAIL_STDERR: stderr })).start());
+    const error = await rejection(
+      new KindProvider(fakes.providerOptions({ CPCHAOS_FAIL_ON: 'kind create', CPCHAOS_FAIL_STDERR: stderr })).start(),
+    );
     expect(error).to.be.instanceOf(ClusterCommandError);
     const message = (error as Error).message;
-    expect(message).to.match(new RegExp(`^creating kind cluster ${fakes.clusterName} failed: \`kind create cluster --name ${fakes.clusterName} --config `));
+    expect(message).to.match(
+      new RegExp(`^creating kind cluster ${fakes.clusterName} failed: \`kind create cluster --name ${fakes.clusterName} --config `),
+    );
     expect(message).to.include('exited with code 1').and.include(stderr);
     expect(fakes.lines().at(-1)).to.match(new RegExp(`^kind delete cluster --name ${fakes.clusterName} --kubeconfig `));
     expect(fakes.leftovers()).to.deep.equal([]);
@@ -137,18 +158,27 @@ describe('kind provider: create and delete', function () {
 
   it('a kind create past its deadline is a DeadlineError naming it, and the cluster is still deleted', async () => {
     fakes = await startKindFakes();
-    const error = await rejection(new KindProvider(fakes.providerOptions({ CPCHAOS_HANG_ON: 'kind create' })).start({ createTimeoutMs: 500 }));
+    const error = await rejection(
+      new KindProvider(fakes.providerOptions({ CPCHAOS_HANG_ON: 'kind create' })).start({ createTimeoutMs: 500 }),
+    );
     expect(error).to.be.instanceOf(DeadlineError);
-    expect((error as Error).message).to.match(new RegExp(`^timed out after 500 ms waiting for \`kind create cluster --name ${fakes.clusterName} .* to finish \\(creating kind cluster ${fakes.clusterName}\\)$`));
+    expect((error as Error).message).to.match(
+      new RegExp(
+        `^timed out after 500 ms waiting for \`kind create cluster --name ${fakes.clusterName} .* to finish \\(creating kind cluster ${fakes.clusterName}\\)$`,
+      ),
+    );
     expect(fakes.leftovers()).to.deep.equal([]);
   });
 
-  it('a start cancelled during kind create rejects with the signal\'s reason and deletes the cluster', async () => {
+  it("a start cancelled during kind create rejects with the signal's reason and deletes the cluster", async () => {
     fakes = await startKindFakes();
     const controller = new AbortController();
     const reason = new Error('run cancelled');
     // Cancelled once kind create is running (and hanging).
-    const started = waitFor('kind create to be called', () => fakes.lines().some((l) => l.startsWith('kind create')), { timeoutMs: 10_000, intervalMs: 20 });
+    const started = waitFor('kind create to be called', () => fakes.lines().some((l) => l.startsWith('kind create')), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
     void started.then(() => controller.abort(reason));
     const error = await rejection(new KindProvider(fakes.providerOptions({ CPCHAOS_HANG_ON: 'kind create' })).start({}, controller.signal));
     await started;
@@ -192,7 +222,11 @@ describe('kind provider: create and delete', function () {
       for (const tool of ['kind', 'docker', 'fake-common.sh']) copyFileSync(join(FIXTURES_BIN, tool), join(bin, tool));
       chmodSync(join(bin, 'kind'), 0o755);
       chmodSync(join(bin, 'docker'), 0o755);
-      const cluster = await new KindProvider({ ...fakes.providerOptions(), pathPrefix: [], binaries: { kind: join(bin, 'kind'), docker: join(bin, 'docker') } }).start();
+      const cluster = await new KindProvider({
+        ...fakes.providerOptions(),
+        pathPrefix: [],
+        binaries: { kind: join(bin, 'kind'), docker: join(bin, 'docker') },
+      }).start();
       await cluster.stop();
       expect(fakes.lines()[0]).to.equal('kind version');
     } finally {

@@ -76,13 +76,21 @@ export class KindProvider implements ClusterProvider<KindOptions> {
     await this.kind.version(signal);
     await this.docker.assertDaemon(signal);
 
-    const workspace = RunWorkspace.open({ provider: this.name, runId, keepRunDir: options.keepRunDir, ...(this.providerOptions.runsRoot ? { runsRoot: this.providerOptions.runsRoot } : {}) });
+    const workspace = RunWorkspace.open({
+      provider: this.name,
+      runId,
+      keepRunDir: options.keepRunDir,
+      ...(this.providerOptions.runsRoot ? { runsRoot: this.providerOptions.runsRoot } : {}),
+    });
     const { runDir, teardown } = workspace;
     const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
     const members = new Map<string, KindMember>();
     const nodeApi = new NodeApi(kubeconfigPath);
     const cluster = new StartedKindCluster(workspace, {
-      clusterName, docker: this.docker, nodeApi, members,
+      clusterName,
+      docker: this.docker,
+      nodeApi,
+      members,
       endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
       writeNodeKubeconfig: (member) => {
         const path = join(runDir, `kubeconfig-${member.name}.yaml`);
@@ -112,9 +120,20 @@ export class KindProvider implements ClusterProvider<KindOptions> {
       await this.checkNodes(plan, signal);
       for (const node of plan.nodes) {
         const address = await this.docker.address(node.name, signal);
-        members.set(node.name, { name: node.name, role: node.role, startRole: node.role, address, ...(node.zone ? { zone: node.zone } : {}), state: 'running' });
+        members.set(node.name, {
+          name: node.name,
+          role: node.role,
+          startRole: node.role,
+          address,
+          ...(node.zone ? { zone: node.zone } : {}),
+          state: 'running',
+        });
       }
-      await nodeApi.waitAllReady(plan.nodes.map((n) => n.name), options.readyTimeoutMs ?? 5 * MINUTE_MS, signal);
+      await nodeApi.waitAllReady(
+        plan.nodes.map((n) => n.name),
+        options.readyTimeoutMs ?? 5 * MINUTE_MS,
+        signal,
+      );
       for (const node of plan.nodes) await nodeApi.labelNode(node.name, node.labels);
       for (const member of members.values()) {
         if (member.role === 'control-plane') cluster.addNodeEndpoint(member.name);
@@ -130,7 +149,9 @@ export class KindProvider implements ClusterProvider<KindOptions> {
     const containers = (await this.kind.getNodes(plan.clusterName, signal)).filter((c) => !isLoadBalancer(plan.clusterName, c)).sort();
     const expected = plan.nodes.map((n) => n.name).sort();
     if (containers.join(',') !== expected.join(',')) {
-      throw new Error(`kind cluster ${plan.clusterName} has nodes ${containers.join(', ') || '(none)'}, expected ${expected.join(', ')} from ${plan.configFile}`);
+      throw new Error(
+        `kind cluster ${plan.clusterName} has nodes ${containers.join(', ') || '(none)'}, expected ${expected.join(', ')} from ${plan.configFile}`,
+      );
     }
   }
 }

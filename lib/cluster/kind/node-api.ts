@@ -13,7 +13,6 @@ export function isReady(node: V1Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 }
 
-
 export class NodeApi {
   private coreApi: CoreV1Api | undefined;
 
@@ -58,7 +57,10 @@ export class NodeApi {
   }
 
   async waitGone(name: string, timeoutMs: number): Promise<void> {
-    await waitFor(`Node ${name} to be gone from the API after its deletion`, async () => !(await this.exists(name)), { timeoutMs, intervalMs: 500 });
+    await waitFor(`Node ${name} to be gone from the API after its deletion`, async () => !(await this.exists(name)), {
+      timeoutMs,
+      intervalMs: 500,
+    });
   }
 
   async waitNotReady(name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {

@@ -38,10 +38,16 @@ describe('kind packet rules', function () {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   function sh(argv: readonly string[], env: Record<string, string> = {}): Promise<string> {
-    return run(argv[0] as string, argv.slice(1), { timeoutMs: 5000, env: { PATH: `${dir}${delimiter}${process.env['PATH'] ?? ''}`, IPT_LOG: log, ...env } });
+    return run(argv[0] as string, argv.slice(1), {
+      timeoutMs: 5000,
+      env: { PATH: `${dir}${delimiter}${process.env['PATH'] ?? ''}`, IPT_LOG: log, ...env },
+    });
   }
 
-  const calls = (): string[] => readFileSync(log, 'utf8').split('\n').filter((l) => l.length > 0);
+  const calls = (): string[] =>
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
 
   it('builds receiver-side rules: partition both ways, drop one way, isolate on the interface', () => {
     expect(partitionRules([[A], [B, C]], 't').map((r) => `${r.node} ${r.spec.join(' ')}`)).to.deep.equal([
@@ -51,7 +57,10 @@ describe('kind packet rules', function () {
       'c -s 10.0.0.1/32 -m comment --comment t -j DROP',
     ]);
     expect(oneWayRules([A], [B, A], 't').map((r) => `${r.node} ${r.chain}`)).to.deep.equal(['b CPCHAOS-IN']);
-    expect(isolateRules(A, 't').map((r) => `${r.chain} ${r.spec.slice(0, 2).join(' ')}`)).to.deep.equal(['CPCHAOS-IN -i eth0', 'CPCHAOS-OUT -o eth0']);
+    expect(isolateRules(A, 't').map((r) => `${r.chain} ${r.spec.slice(0, 2).join(' ')}`)).to.deep.equal([
+      'CPCHAOS-IN -i eth0',
+      'CPCHAOS-OUT -o eth0',
+    ]);
   });
 
   it('installs the rules, returns at once, and deletes them after the TTL', async () => {
@@ -69,7 +78,10 @@ describe('kind packet rules', function () {
       '-w 5 -A CPCHAOS-IN -s 10.0.0.2/32 -m comment --comment cpchaos-x-n1 -j DROP',
       '-w 5 -A CPCHAOS-IN -s 10.0.0.3/32 -m comment --comment cpchaos-x-n1 -j DROP',
     ]);
-    await waitFor('the expiry to delete both rules', () => calls().filter((c) => c.includes(' -D ')).length === 2, { timeoutMs: 10_000, intervalMs: 100 });
+    await waitFor('the expiry to delete both rules', () => calls().filter((c) => c.includes(' -D ')).length === 2, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
     expect(calls().slice(-2)).to.deep.equal([
       '-w 5 -D CPCHAOS-IN -s 10.0.0.2/32 -m comment --comment cpchaos-x-n1 -j DROP',
       '-w 5 -D CPCHAOS-IN -s 10.0.0.3/32 -m comment --comment cpchaos-x-n1 -j DROP',
@@ -86,7 +98,10 @@ describe('kind packet rules', function () {
     }
     expect(error).to.be.instanceOf(CommandError);
     expect((error as CommandError).detail.exitCode).to.equal(4);
-    await waitFor('the expiry to try both deletions', () => calls().filter((c) => c.includes(' -D ')).length === 2, { timeoutMs: 5000, intervalMs: 100 });
+    await waitFor('the expiry to try both deletions', () => calls().filter((c) => c.includes(' -D ')).length === 2, {
+      timeoutMs: 5000,
+      intervalMs: 100,
+    });
   });
 
   it('heal flushes only the chains that exist', async () => {

@@ -90,7 +90,8 @@ function ensureChain(chain: string, hook: 'INPUT' | 'OUTPUT'): string {
 
 /** argv (for docker exec) that installs one node's rules with a self-expiring undo after `ttlSeconds`. */
 export function installCommand(rules: readonly NodeRule[], ttlSeconds: number): string[] {
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error(`fault TTL must be a whole number of seconds > 0, got ${ttlSeconds}`);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
+    throw new Error(`fault TTL must be a whole number of seconds > 0, got ${ttlSeconds}`);
   const add = rules.map((r) => words([...IPTABLES, '-A', r.chain, ...r.spec]));
   const remove = rules.map((r) => words([...IPTABLES, '-D', r.chain, ...r.spec]));
   const setup = ['set -e', ensureChain(INPUT_CHAIN, 'INPUT'), ensureChain(OUTPUT_CHAIN, 'OUTPUT')].join('; ');

@@ -68,7 +68,10 @@ export function harnessSucceededStatus(job: V1Job, startedAt: Date, now: Date): 
     succeeded: 1,
     startTime: startedAt,
     completionTime: now,
-    conditions: withConditions(job, [condition('SuccessCriteriaMet', 'CompletionsReached', message, now), condition('Complete', 'CompletionsReached', message, now)]),
+    conditions: withConditions(job, [
+      condition('SuccessCriteriaMet', 'CompletionsReached', message, now),
+      condition('Complete', 'CompletionsReached', message, now),
+    ]),
   };
 }
 
@@ -78,7 +81,10 @@ export function harnessFailedStatus(job: V1Job, startedAt: Date, now: Date, mess
     active: 0,
     failed: 1,
     startTime: startedAt,
-    conditions: withConditions(job, [condition('FailureTarget', 'BackoffLimitExceeded', message, now), condition('Failed', 'BackoffLimitExceeded', message, now)]),
+    conditions: withConditions(job, [
+      condition('FailureTarget', 'BackoffLimitExceeded', message, now),
+      condition('Failed', 'BackoffLimitExceeded', message, now),
+    ]),
   };
 }
 
@@ -110,7 +116,10 @@ export class KindPromoteLoop {
     this.options = { ...DEFAULTS, ...options };
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.batch = options.kubeConfig.makeApiClient(BatchV1Api);
-    this.reconciler = new PromoteReconciler(this.api(), options.policy, { log: (m) => this.log(m), ...(options.now ? { now: options.now } : {}) });
+    this.reconciler = new PromoteReconciler(this.api(), options.policy, {
+      log: (m) => this.log(m),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   private log(message: string): void {
@@ -132,7 +141,8 @@ export class KindPromoteLoop {
     return {
       listNodes: async () => (await this.request('list nodes', () => this.core.listNode())).items,
       listJobs: () => this.listJobs(),
-      patchNode: (node, body) => this.request(`set promote status of ${node}`, () => this.core.patchNode({ name: node, body }, mergePatch())),
+      patchNode: (node, body) =>
+        this.request(`set promote status of ${node}`, () => this.core.patchNode({ name: node, body }, mergePatch())),
       createEvent: (node, eventNamespace, body) =>
         this.request(`record promote event for ${node}`, () => this.core.createNamespacedEvent({ namespace: eventNamespace, body })),
       createJob: (node, job) =>
@@ -183,7 +193,8 @@ export class KindPromoteLoop {
       const name = job.metadata?.name ?? '';
       if (!node || name !== promoteJobName(node) || jobOutcome(job) !== 'active') continue;
       if (!isHarnessJob(job)) {
-        if (!this.warnedUnsuspended.has(name)) this.log(`promote: job ${PROMOTE_JOB_NAMESPACE}/${name} is not suspended: its pods do the work, not the harness`);
+        if (!this.warnedUnsuspended.has(name))
+          this.log(`promote: job ${PROMOTE_JOB_NAMESPACE}/${name} is not suspended: its pods do the work, not the harness`);
         this.warnedUnsuspended.add(name);
         continue;
       }
@@ -203,13 +214,17 @@ export class KindPromoteLoop {
     const work: Work = {
       job,
       startedAt,
-      done: withDeadline(`the promotion of ${node}`, this.options.workDeadlineMs, (deadline) => this.options.promote(node, AbortSignal.any([deadline, this.stopping.signal]))).then(
+      done: withDeadline(`the promotion of ${node}`, this.options.workDeadlineMs, (deadline) =>
+        this.options.promote(node, AbortSignal.any([deadline, this.stopping.signal])),
+      ).then(
         () => {
           work.outcome = { ok: true };
           this.log(`promote: ${node} is a control plane`);
         },
         (error: unknown) => {
-          const message = this.stopping.signal.aborted ? `the harness stopped during the promotion: ${errorMessage(error)}` : errorMessage(error);
+          const message = this.stopping.signal.aborted
+            ? `the harness stopped during the promotion: ${errorMessage(error)}`
+            : errorMessage(error);
           work.outcome = { ok: false, message };
           this.report(`promotion of ${node} failed: ${message}`);
         },
@@ -223,7 +238,9 @@ export class KindPromoteLoop {
     const outcome = work.outcome;
     if (!outcome) return;
     const now = this.options.now?.() ?? new Date();
-    const status = outcome.ok ? harnessSucceededStatus(job, work.startedAt, now) : harnessFailedStatus(job, work.startedAt, now, outcome.message);
+    const status = outcome.ok
+      ? harnessSucceededStatus(job, work.startedAt, now)
+      : harnessFailedStatus(job, work.startedAt, now, outcome.message);
     await this.request(`record the outcome of job ${name}`, () =>
       this.batch.patchNamespacedJobStatus({ name, namespace: PROMOTE_JOB_NAMESPACE, body: { status } }, mergePatch()),
     );

@@ -46,7 +46,16 @@ describe('kind promotion with kubeadm', function () {
     expect(fakes.api.requests.at(-1)).to.deep.include({
       method: 'PATCH',
       path: `/api/v1/nodes/${W}`,
-      body: { metadata: { labels: { 'harvesterhci.io/managed': 'true', 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true' } } },
+      body: {
+        metadata: {
+          labels: {
+            'harvesterhci.io/managed': 'true',
+            'node-role.kubernetes.io/control-plane': 'true',
+            'node-role.kubernetes.io/etcd': 'true',
+            'node-role.kubernetes.io/master': 'true',
+          },
+        },
+      },
     });
     expect(cluster.member(W).role).to.equal('control-plane');
     expect(cluster.nodes.find((n) => n.name === W)?.role, 'nodes as they were at start').to.equal('worker');
@@ -75,15 +84,19 @@ describe('kind promotion with kubeadm', function () {
   });
 
   it('refuses to promote a control plane or a node that is not running', async () => {
-    expect((await rejection(cluster.promoteToControlPlane(CP1)) as Error).message).to.match(/it is a running control-plane/);
+    expect(((await rejection(cluster.promoteToControlPlane(CP1))) as Error).message).to.match(/it is a running control-plane/);
     await cluster.inject({ kind: 'kill', nodes: [W] });
-    expect((await rejection(cluster.promoteToControlPlane(W)) as Error).message).to.match(/it is a killed worker/);
+    expect(((await rejection(cluster.promoteToControlPlane(W))) as Error).message).to.match(/it is a killed worker/);
   });
 
   it('parses kubeadm output', () => {
     expect(parseCertificateKey(`[upload-certs] Using certificate key:\n${CERT_KEY}\n`)).to.equal(CERT_KEY);
     expect(() => parseCertificateKey('[upload-certs] nothing')).to.throw(/no certificate key/);
-    expect(parseJoinCommand(`kubeadm join lb:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH} \n`)).to.deep.equal({ endpoint: 'lb:6443', token: TOKEN, caCertHash: CA_HASH });
+    expect(parseJoinCommand(`kubeadm join lb:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH} \n`)).to.deep.equal({
+      endpoint: 'lb:6443',
+      token: TOKEN,
+      caCertHash: CA_HASH,
+    });
     expect(() => parseJoinCommand('kubeadm join lb:6443 --token bad')).to.throw(/no join command/);
   });
 });

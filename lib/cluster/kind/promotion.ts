@@ -56,26 +56,40 @@ export function tokenCreateCommand(ttlMs: number): string[] {
 
 export function joinControlPlaneCommand(join: KubeadmJoin, certificateKey: string, address: string): string[] {
   return [
-    'kubeadm', 'join', join.endpoint,
-    '--token', join.token,
-    '--discovery-token-ca-cert-hash', join.caCertHash,
+    'kubeadm',
+    'join',
+    join.endpoint,
+    '--token',
+    join.token,
+    '--discovery-token-ca-cert-hash',
+    join.caCertHash,
     '--control-plane',
-    '--certificate-key', certificateKey,
-    '--apiserver-advertise-address', address,
-    '--ignore-preflight-errors', 'all',
+    '--certificate-key',
+    certificateKey,
+    '--apiserver-advertise-address',
+    address,
+    '--ignore-preflight-errors',
+    'all',
   ];
 }
 
 /** The certificate key: the last line of upload-certs' output that is 64 hex digits. */
 export function parseCertificateKey(output: string): string {
-  const key = output.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{64}$/.test(l)).pop();
+  const key = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[0-9a-f]{64}$/.test(l))
+    .pop();
   if (!key) throw new Error('kubeadm init phase upload-certs printed no certificate key (64 hex digits)');
   return key;
 }
 
 /** Endpoint, token and CA hash from `kubeadm token create --print-join-command`. */
 export function parseJoinCommand(output: string): KubeadmJoin {
-  const line = output.split('\n').map((l) => l.trim()).find((l) => l.startsWith('kubeadm join '));
+  const line = output
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('kubeadm join '));
   const words = line?.split(/\s+/) ?? [];
   const after = (flag: string): string | undefined => {
     const i = words.indexOf(flag);
@@ -102,10 +116,16 @@ export async function promoteToControlPlane(
   signal?: AbortSignal,
 ): Promise<void> {
   const certificateKey = parseCertificateKey(
-    await docker.exec(plan.via, UPLOAD_CERTS_COMMAND, { what: `uploading control-plane certificates on ${plan.via} for promoting ${plan.node}`, signal }),
+    await docker.exec(plan.via, UPLOAD_CERTS_COMMAND, {
+      what: `uploading control-plane certificates on ${plan.via} for promoting ${plan.node}`,
+      signal,
+    }),
   );
   const join = parseJoinCommand(
-    await docker.exec(plan.via, tokenCreateCommand(plan.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS), { what: `creating a join token on ${plan.via} for promoting ${plan.node}`, signal }),
+    await docker.exec(plan.via, tokenCreateCommand(plan.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS), {
+      what: `creating a join token on ${plan.via} for promoting ${plan.node}`,
+      signal,
+    }),
   );
   await docker.exec(plan.node, RESET_COMMAND, { what: `resetting ${plan.node} before its promotion`, timeoutMs: timeouts.resetMs, signal });
   await afterReset();

@@ -94,7 +94,10 @@ function harnessError(tool: ToolName, file: string, args: readonly string[], wha
   // The raw CommandError quotes the command as run: keep it out of the chain when that would show a secret.
   const cause = command === [file, ...args].join(' ') ? { cause: error } : {};
   if (error.detail.missing) {
-    return new SetupError(`${what}: the kind provider needs \`${tool}\`, and "${file}" was not found on PATH: ${INSTALL_HINTS[tool]}`, cause);
+    return new SetupError(
+      `${what}: the kind provider needs \`${tool}\`, and "${file}" was not found on PATH: ${INSTALL_HINTS[tool]}`,
+      cause,
+    );
   }
   if (error.detail.timedOut) return new DeadlineError(`\`${command}\` to finish (${what})`, timeoutMs, cause);
   return new ClusterCommandError(what, command, error.detail.exitCode, error.detail.stderr ?? '', cause);

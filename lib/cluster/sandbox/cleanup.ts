@@ -30,7 +30,10 @@ function processesOfRun(run: LeftRun): Set<number> {
   for (const entry of run.entries) {
     if (entry.type !== 'process') continue;
     const cmdline = commandLineOf(entry.pid);
-    if (cmdline && (cmdline.includes(run.runDir) || cmdline.includes(`${NETNS_PREFIX}${run.runId}`) || cmdline.includes(`/${run.runId}/`))) {
+    if (
+      cmdline &&
+      (cmdline.includes(run.runDir) || cmdline.includes(`${NETNS_PREFIX}${run.runId}`) || cmdline.includes(`/${run.runId}/`))
+    ) {
       victims.add(entry.pid);
     }
   }

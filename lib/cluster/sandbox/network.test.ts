@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { Journal } from '../../faults/journal.ts';
 import { run } from '../../util/exec.ts';
 import { createHub, createNodeNamespace, destroyNamespace, hubNamespace, listNamespaces, nodeNamespace } from '../../sandbox/network.ts';
-import { addRules, deleteRules, installChains, isolateRules, listRules, oneWayRules, partitionRules, type FilterNode } from '../../sandbox/packet-filter.ts';
+import {
+  addRules,
+  deleteRules,
+  installChains,
+  isolateRules,
+  listRules,
+  oneWayRules,
+  partitionRules,
+  type FilterNode,
+} from '../../sandbox/packet-filter.ts';
 import { newRunId } from '../core/workspace.ts';
 import { nodeAddress } from '../../sandbox/topology.ts';
 
@@ -37,7 +46,11 @@ describe('sandbox network: namespaces, bridge and packet drops', function () {
       const namespace = await createNodeNamespace(journal, runId, i, nodeAddress(i), 16);
       await installChains(namespace);
       nodes.push({ name: `n${i}`, namespace, address: nodeAddress(i) });
-      const server = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', `require('net').createServer(s=>s.end()).listen(${PORT},'${nodeAddress(i)}')`], { stdio: 'ignore' });
+      const server = spawn(
+        'ip',
+        ['netns', 'exec', namespace, process.execPath, '-e', `require('net').createServer(s=>s.end()).listen(${PORT},'${nodeAddress(i)}')`],
+        { stdio: 'ignore' },
+      );
       servers.push(server);
     }
     // wait until every server listens

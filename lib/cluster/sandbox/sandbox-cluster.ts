@@ -11,7 +11,16 @@ import { waitFor } from '../../util/wait.ts';
 import type { AgentConfig } from '../../sandbox/agent/config.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
-import { addRules, deleteRules, flushChains, isolateRules, oneWayRules, partitionRules, type FilterNode, type FilterRule } from '../../sandbox/packet-filter.ts';
+import {
+  addRules,
+  deleteRules,
+  flushChains,
+  isolateRules,
+  oneWayRules,
+  partitionRules,
+  type FilterNode,
+  type FilterRule,
+} from '../../sandbox/packet-filter.ts';
 import { API_PORT, apiUrl, type NodeProcesses, peerUrl } from '../../sandbox/node-processes.ts';
 import type { SandboxNode, SandboxTimers } from '../../sandbox/topology.ts';
 import { TcpForwarder } from '../../sandbox/vip.ts';
@@ -44,7 +53,10 @@ export class StartedSandbox extends NodeOwningCluster {
   /** In a user-namespace run (not root, or CPCHAOS_USERNS=1): the pid of the process holding that namespace. */
   holderPid: number | undefined;
 
-  constructor(workspace: RunWorkspace, private readonly parts: SandboxClusterParts) {
+  constructor(
+    workspace: RunWorkspace,
+    private readonly parts: SandboxClusterParts,
+  ) {
     super(workspace);
   }
 
@@ -80,7 +92,10 @@ export class StartedSandbox extends NodeOwningCluster {
   // ---- etcd -------------------------------------------------------------------------------------------------
 
   private etcdClientFor(member: SandboxMember): EtcdClient {
-    return new EtcdClient({ endpoint: { socketPath: member.processes.layout.etcdSocketPath }, deadlineMs: this.parts.timers.apiRequestDeadlineMs });
+    return new EtcdClient({
+      endpoint: { socketPath: member.processes.layout.etcdSocketPath },
+      deadlineMs: this.parts.timers.apiRequestDeadlineMs,
+    });
   }
 
   /**
@@ -102,7 +117,10 @@ export class StartedSandbox extends NodeOwningCluster {
       try {
         const [{ members }, status] = await Promise.all([client.memberList(), client.status()]);
         const leader = members.find((m) => m.id === status.leader)?.name;
-        const view = { membership: { members: members.map((m) => ({ name: m.name, id: m.id })), ...(leader ? { leader } : {}) }, term: status.raftTerm };
+        const view = {
+          membership: { members: members.map((m) => ({ name: m.name, id: m.id })), ...(leader ? { leader } : {}) },
+          term: status.raftTerm,
+        };
         if (status.leader === status.memberId) selfLeader = newer(selfLeader, view);
         else if (leader) knowsLeader = newer(knowsLeader, view);
         else leaderless ??= view;
@@ -193,10 +211,7 @@ export class StartedSandbox extends NodeOwningCluster {
     this.member(name);
     await this.core.deleteNode({ name });
     if (force) {
-      await this.core.patchNode(
-        { name, body: { metadata: { finalizers: null } } },
-        mergePatch(),
-      ).catch((error: unknown) => {
+      await this.core.patchNode({ name, body: { metadata: { finalizers: null } } }, mergePatch()).catch((error: unknown) => {
         if ((error as { code?: number }).code !== 404) throw error;
       });
     }
@@ -206,14 +221,18 @@ export class StartedSandbox extends NodeOwningCluster {
   /** The infrastructure's part of a deletion: once the Node object is gone, the machine is removed. */
   private async removeMachineWhenNodeGone(name: string): Promise<void> {
     try {
-      await waitFor(`Node ${name} to disappear after deletion`, async () => {
-        try {
-          await this.core.readNode({ name });
-          return false;
-        } catch (error) {
-          return (error as { code?: number }).code === 404;
-        }
-      }, { timeoutMs: 120_000, intervalMs: 200 });
+      await waitFor(
+        `Node ${name} to disappear after deletion`,
+        async () => {
+          try {
+            await this.core.readNode({ name });
+            return false;
+          } catch (error) {
+            return (error as { code?: number }).code === 404;
+          }
+        },
+        { timeoutMs: 120_000, intervalMs: 200 },
+      );
       const member = this.member(name);
       await member.processes.kill();
       member.state = 'removed';
@@ -268,7 +287,12 @@ export class StartedSandbox extends NodeOwningCluster {
       etcdDir: member.processes.layout.etcdDir,
       apiServer: { port: API_PORT, socketPath: member.processes.layout.apiSocketPath },
       ...(member.node.role === 'control-plane'
-        ? { etcdMember: { initialCluster: initialControlPlanes.map((m) => ({ name: m.node.name, peerUrl: peerUrl(m.node) })), state: 'new' as const } }
+        ? {
+            etcdMember: {
+              initialCluster: initialControlPlanes.map((m) => ({ name: m.node.name, peerUrl: peerUrl(m.node) })),
+              state: 'new' as const,
+            },
+          }
         : {}),
       ...(this.parts.promotionPolicy ? { promotionPolicy: this.parts.promotionPolicy } : {}),
       ...(this.parts.promotion ? { promotion: this.parts.promotion } : {}),

@@ -27,7 +27,8 @@ if (isRoot) {
         // Fails after its namespaces and processes exist: no Node can register within 1 ms.
         provider: new SandboxProvider(),
         options: { ...options, readyTimeoutMs: 1 },
-        isOriginalError: (error) => error instanceof Error && /timed out after 1 ms waiting for the control-plane Nodes/.test(error.message),
+        isOriginalError: (error) =>
+          error instanceof Error && /timed out after 1 ms waiting for the control-plane Nodes/.test(error.message),
       },
       leftovers,
     });

@@ -11,7 +11,14 @@ import { loadKubeConfig, writePlainKubeconfig } from '../../util/kubeconfig.ts';
 import { errorMessage, SetupError } from '../../util/errors.ts';
 import { run } from '../../util/exec.ts';
 import { waitFor } from '../../util/wait.ts';
-import { assertCanCreateNamespaces, createHub, createNodeNamespace, destroyNamespace, hubNamespace, nodeNamespace } from '../../sandbox/network.ts';
+import {
+  assertCanCreateNamespaces,
+  createHub,
+  createNodeNamespace,
+  destroyNamespace,
+  hubNamespace,
+  nodeNamespace,
+} from '../../sandbox/network.ts';
 import { installChains } from '../../sandbox/packet-filter.ts';
 import { forgetRunHost, HostNamespace, registerRunHost, wantsUserNamespace } from '../../sandbox/host-namespace.ts';
 import { NodeProcesses } from '../../sandbox/node-processes.ts';
@@ -42,7 +49,10 @@ async function assertEtcdInstalled(): Promise<void> {
   try {
     await run('etcd', ['--version'], { timeoutMs: 10_000 });
   } catch (error) {
-    throw new SetupError('the sandbox needs etcd 3.4 (Debian package etcd-server): run `npm run setup` as root, or apt-get install etcd-server', { cause: error });
+    throw new SetupError(
+      'the sandbox needs etcd 3.4 (Debian package etcd-server): run `npm run setup` as root, or apt-get install etcd-server',
+      { cause: error },
+    );
   }
 }
 
@@ -56,7 +66,11 @@ function nodeLogTails(members: readonly SandboxMember[]): string {
       } catch {
         text = '(no log)';
       }
-      const lines = text.trimEnd().split('\n').slice(-5).map((line) => `    ${line.slice(0, 300)}`);
+      const lines = text
+        .trimEnd()
+        .split('\n')
+        .slice(-5)
+        .map((line) => `    ${line.slice(0, 300)}`);
       return `  ${m.node.name} (${m.processes.layout.logPath}):\n${lines.join('\n')}`;
     })
     .join('\n');
@@ -76,7 +90,12 @@ async function holdUserNamespaceIfNeeded(workspace: RunWorkspace, cluster: Start
 }
 
 /** The hub namespace (torn down last), then a namespace with its packet-filter chains per node; members in topology order. */
-async function createNodes(workspace: RunWorkspace, topology: SandboxTopology, members: Map<string, SandboxMember>, signal?: AbortSignal): Promise<SandboxMember[]> {
+async function createNodes(
+  workspace: RunWorkspace,
+  topology: SandboxTopology,
+  members: Map<string, SandboxMember>,
+  signal?: AbortSignal,
+): Promise<SandboxMember[]> {
   const { runId, runDir, journal, teardown } = workspace;
   const hub = hubNamespace(runId);
   teardown.defer('delete hub namespace', () => destroyNamespace(hub));
@@ -106,11 +125,20 @@ interface ReadyWait {
 }
 
 /** A wait whose timeout names what it waited for and quotes each node's log tail. */
-async function waitWithLogs(what: string, members: readonly SandboxMember[], wait: ReadyWait, check: () => Promise<boolean>): Promise<void> {
-  await waitFor(what, async () => {
-    wait.signal?.throwIfAborted();
-    return check();
-  }, { timeoutMs: wait.readyTimeoutMs, intervalMs: 100, signal: wait.signal }).catch((error: unknown) => {
+async function waitWithLogs(
+  what: string,
+  members: readonly SandboxMember[],
+  wait: ReadyWait,
+  check: () => Promise<boolean>,
+): Promise<void> {
+  await waitFor(
+    what,
+    async () => {
+      wait.signal?.throwIfAborted();
+      return check();
+    },
+    { timeoutMs: wait.readyTimeoutMs, intervalMs: 100, signal: wait.signal },
+  ).catch((error: unknown) => {
     throw new Error(`${errorMessage(error)}\n${nodeLogTails(members)}`, { cause: error });
   });
 }
@@ -119,13 +147,24 @@ async function waitWithLogs(what: string, members: readonly SandboxMember[], wai
  * Management nodes first, workers after, as a Harvester cluster forms: a worker that registered while a
  * control-plane Node was still missing would be promoted by the (level-triggered) promote controller.
  */
-async function startControlPlanes(cluster: StartedSandbox, ordered: readonly SandboxMember[], core: CoreV1Api, bundle: string | undefined, wait: ReadyWait): Promise<void> {
+async function startControlPlanes(
+  cluster: StartedSandbox,
+  ordered: readonly SandboxMember[],
+  core: CoreV1Api,
+  bundle: string | undefined,
+  wait: ReadyWait,
+): Promise<void> {
   const controlPlanes = ordered.filter((m) => m.node.role === 'control-plane');
   for (const member of controlPlanes) member.processes.startAgent(cluster.agentConfig(member), bundle);
-  await waitWithLogs(`the control-plane Nodes (${controlPlanes.map((m) => m.node.name).join(', ')}) to register`, ordered, wait, async () => {
-    const names = new Set((await core.listNode()).items.map((n) => n.metadata?.name));
-    return controlPlanes.every((m) => names.has(m.node.name));
-  });
+  await waitWithLogs(
+    `the control-plane Nodes (${controlPlanes.map((m) => m.node.name).join(', ')}) to register`,
+    ordered,
+    wait,
+    async () => {
+      const names = new Set((await core.listNode()).items.map((n) => n.metadata?.name));
+      return controlPlanes.every((m) => names.has(m.node.name));
+    },
+  );
 }
 
 /** Started together, registered in topology order (each after the one before): Harvester ranks promotion candidates by age, and scenarios name them by index. */
@@ -137,12 +176,17 @@ function startWorkers(cluster: StartedSandbox, ordered: readonly SandboxMember[]
 /** Every node Ready, and the standard namespaces the API servers create at start (clients may rely on them). */
 async function waitAllReady(core: CoreV1Api, ordered: readonly SandboxMember[], wait: ReadyWait): Promise<void> {
   const expected = ordered.map((m) => m.node.name);
-  await waitWithLogs(`all ${expected.length} sandbox nodes (${expected.join(', ')}) to be Ready, and the standard namespaces to exist`, ordered, wait, async () => {
-    const ready = new Set((await core.listNode()).items.filter(isNodeReady).map((n) => n.metadata?.name));
-    if (!expected.every((name) => ready.has(name))) return false;
-    const namespaces = new Set((await core.listNamespace()).items.map((ns) => ns.metadata?.name));
-    return STANDARD_NAMESPACES.every((ns) => namespaces.has(ns));
-  });
+  await waitWithLogs(
+    `all ${expected.length} sandbox nodes (${expected.join(', ')}) to be Ready, and the standard namespaces to exist`,
+    ordered,
+    wait,
+    async () => {
+      const ready = new Set((await core.listNode()).items.filter(isNodeReady).map((n) => n.metadata?.name));
+      if (!expected.every((name) => ready.has(name))) return false;
+      const namespaces = new Set((await core.listNamespace()).items.map((ns) => ns.metadata?.name));
+      return STANDARD_NAMESPACES.every((ns) => namespaces.has(ns));
+    },
+  );
 }
 
 export class SandboxProvider implements ClusterProvider<SandboxOptions> {
@@ -162,8 +206,14 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
     const apiEndpointsFile = join(runDir, 'api-endpoints.json');
     const cluster = new StartedSandbox(workspace, {
-      members, timers: topology.timers, vip, apiEndpointsFile,
-      endpoints: { kubeconfigPath, nodeKubeconfigPaths }, promotionPolicy: options.promotionPolicy, promotion: options.promotion, agentBundle: bundle,
+      members,
+      timers: topology.timers,
+      vip,
+      apiEndpointsFile,
+      endpoints: { kubeconfigPath, nodeKubeconfigPaths },
+      promotionPolicy: options.promotionPolicy,
+      promotion: options.promotion,
+      agentBundle: bundle,
     });
     try {
       await holdUserNamespaceIfNeeded(workspace, cluster);

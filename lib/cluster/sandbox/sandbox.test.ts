@@ -31,8 +31,14 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     const kc = loadKubeConfig(cluster.endpoints.kubeconfigPath);
     await WriteSampler.ensureRegister(kc, SAMPLER_CONFIGMAP);
     sampler = new WriteSampler({
-      process: 'vip', target: 'vip', kubeConfig: kc, intervalMs: 100, deadlineMs: 2000, register: { configMap: SAMPLER_CONFIGMAP },
-      onOp: (op) => ops.push(op), nextOpId: () => ++opId,
+      process: 'vip',
+      target: 'vip',
+      kubeConfig: kc,
+      intervalMs: 100,
+      deadlineMs: 2000,
+      register: { configMap: SAMPLER_CONFIGMAP },
+      onOp: (op) => ops.push(op),
+      nextOpId: () => ++opId,
     });
     sampler.start();
   });
@@ -47,16 +53,23 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
   });
 
   async function leaderAndFollowers(): Promise<{ leader: string; followers: string[] }> {
-    const membership = await waitFor('an etcd leader', async () => {
-      const m = await cluster.etcdMembership();
-      return m?.leader ? m : undefined;
-    }, { timeoutMs: 10_000 });
+    const membership = await waitFor(
+      'an etcd leader',
+      async () => {
+        const m = await cluster.etcdMembership();
+        return m?.leader ? m : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     const leader = membership.leader as string;
     return { leader, followers: membership.members.map((m) => m.name).filter((n) => n !== leader) };
   }
 
   async function nodeReady(name: string, status: string, timeoutMs: number): Promise<void> {
-    await waitFor(`node ${name} Ready=${status}`, async () => readyOf(await core.readNode({ name })) === status, { timeoutMs, intervalMs: 100 });
+    await waitFor(`node ${name} Ready=${status}`, async () => readyOf(await core.readNode({ name })) === status, {
+      timeoutMs,
+      intervalMs: 100,
+    });
   }
 
   it('serves the nodes with their roles through the VIP to client-node and kubectl', async () => {
@@ -64,11 +77,18 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     expect(nodes.map((n) => n.metadata?.name).sort()).to.deep.equal(['cp-0', 'cp-1', 'cp-2', 'worker-0']);
     expect(nodes.every(isNodeReady)).to.equal(true);
     const cp = nodes.find((n) => n.metadata?.name === 'cp-0');
-    expect(cp?.metadata?.labels).to.include({ 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/master': 'true', 'harvesterhci.io/managed': 'true' });
+    expect(cp?.metadata?.labels).to.include({
+      'node-role.kubernetes.io/control-plane': 'true',
+      'node-role.kubernetes.io/etcd': 'true',
+      'node-role.kubernetes.io/master': 'true',
+      'harvesterhci.io/managed': 'true',
+    });
     const worker = nodes.find((n) => n.metadata?.name === 'worker-0');
     expect(worker?.metadata?.labels?.['node-role.kubernetes.io/control-plane']).to.equal(undefined);
     // Asynchronously: the VIP runs in this process, so a blocking call would starve it.
-    const out = await run('kubectl', ['--kubeconfig', cluster.endpoints.kubeconfigPath, 'get', 'nodes', '-o', 'name'], { timeoutMs: 30_000 });
+    const out = await run('kubectl', ['--kubeconfig', cluster.endpoints.kubeconfigPath, 'get', 'nodes', '-o', 'name'], {
+      timeoutMs: 30_000,
+    });
     expect(out.trim().split('\n').sort()).to.deep.equal(['node/cp-0', 'node/cp-1', 'node/cp-2', 'node/worker-0']);
     const membership = await cluster.etcdMembership();
     expect(membership?.members.map((m) => m.name).sort()).to.deep.equal(['cp-0', 'cp-1', 'cp-2']);
@@ -78,9 +98,15 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     const kc = loadKubeConfig(cluster.endpoints.kubeconfigPath);
     const informer = makeInformer(kc, '/api/v1/nodes', () => core.listNode());
     const seen: string[] = [];
-    informer.on('add', (n) => { if (n.metadata?.name === 'ghost') seen.push('add'); });
-    informer.on('update', (n) => { if (n.metadata?.name === 'ghost') seen.push(`update:${n.metadata?.labels?.['phase'] ?? ''}`); });
-    informer.on('delete', (n) => { if (n.metadata?.name === 'ghost') seen.push('delete'); });
+    informer.on('add', (n) => {
+      if (n.metadata?.name === 'ghost') seen.push('add');
+    });
+    informer.on('update', (n) => {
+      if (n.metadata?.name === 'ghost') seen.push(`update:${n.metadata?.labels?.['phase'] ?? ''}`);
+    });
+    informer.on('delete', (n) => {
+      if (n.metadata?.name === 'ghost') seen.push('delete');
+    });
     await informer.start();
     try {
       await core.createNode({ body: { metadata: { name: 'ghost' } } });
@@ -95,7 +121,7 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     }
   });
 
-  it('killing a follower\'s node leaves no write gap longer than 1 s; restart rejoins', async () => {
+  it("killing a follower's node leaves no write gap longer than 1 s; restart rejoins", async () => {
     const { followers } = await leaderAndFollowers();
     const victim = followers[0] as string;
     const at = Date.now();
@@ -111,7 +137,7 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     expect(gapMs, `longest write gap after killing follower ${victim}`).to.be.at.most(1000);
   });
 
-  it('killing the etcd leader\'s node: writes through the VIP succeed again within election timeout + 2 s', async () => {
+  it("killing the etcd leader's node: writes through the VIP succeed again within election timeout + 2 s", async () => {
     const { leader } = await leaderAndFollowers();
     const at = Date.now();
     const fault = await cluster.inject({ kind: 'kill', nodes: [leader] });
@@ -133,12 +159,18 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     try {
       await nodeReady(victim, 'Unknown', cluster.timers.nodeMonitorGraceMs + 10_000);
       // The last lease renewal may precede the isolation by up to one heartbeat.
-      expect(Date.now() - at, 'Unknown only after the grace period').to.be.at.least(cluster.timers.nodeMonitorGraceMs - cluster.timers.kubeletHeartbeatMs);
+      expect(Date.now() - at, 'Unknown only after the grace period').to.be.at.least(
+        cluster.timers.nodeMonitorGraceMs - cluster.timers.kubeletHeartbeatMs,
+      );
       // The controller sets Ready=Unknown, then the taints, in two writes.
-      await waitFor('the unreachable taint on the isolated node', async () => {
-        const node = await core.readNode({ name: victim });
-        return (node.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable');
-      }, { timeoutMs: 5000 });
+      await waitFor(
+        'the unreachable taint on the isolated node',
+        async () => {
+          const node = await core.readNode({ name: victim });
+          return (node.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable');
+        },
+        { timeoutMs: 5000 },
+      );
       // Give the majority time past any election, then look at the writes it acknowledged meanwhile.
       const settledAt = at + cluster.timers.etcdElectionTimeoutMs + 2000;
       await sleepMs(Math.max(0, settledAt + 2000 - Date.now()));
@@ -148,10 +180,14 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
       await fault.undo();
     }
     await nodeReady(victim, 'True', 20_000);
-    await waitFor('unreachable taint removed', async () => {
-      const n = await core.readNode({ name: victim });
-      return !(n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable');
-    }, { timeoutMs: 10_000 });
+    await waitFor(
+      'unreachable taint removed',
+      async () => {
+        const n = await core.readNode({ name: victim });
+        return !(n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable');
+      },
+      { timeoutMs: 10_000 },
+    );
   });
 
   it('with 2 of 3 control-plane nodes killed, writes fail within the deadline; restarted, writes work', async () => {
@@ -172,27 +208,39 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     } finally {
       await faults.undo();
     }
-    await waitFor('a write through the VIP after restart', async () => {
-      await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `after-restart-${Date.now()}` } } });
-      return true;
-    }, { timeoutMs: 30_000, intervalMs: 250 });
+    await waitFor(
+      'a write through the VIP after restart',
+      async () => {
+        await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `after-restart-${Date.now()}` } } });
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
     for (const name of ['cp-0', 'cp-1']) await nodeReady(name, 'True', 20_000);
   });
 
   it('deleting a control-plane Node removes its etcd member, then the object', async () => {
     await cluster.inject({ kind: 'delete-node', nodes: ['cp-2'] });
-    await waitFor('Node cp-2 to disappear', async () => {
-      try {
-        await core.readNode({ name: 'cp-2' });
-        return false;
-      } catch (error) {
-        return (error as { code?: number }).code === 404;
-      }
-    }, { timeoutMs: 20_000 });
-    const membership = await waitFor('etcd member list of 2', async () => {
-      const m = await cluster.etcdMembership();
-      return m && m.members.length === 2 ? m : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'Node cp-2 to disappear',
+      async () => {
+        try {
+          await core.readNode({ name: 'cp-2' });
+          return false;
+        } catch (error) {
+          return (error as { code?: number }).code === 404;
+        }
+      },
+      { timeoutMs: 20_000 },
+    );
+    const membership = await waitFor(
+      'etcd member list of 2',
+      async () => {
+        const m = await cluster.etcdMembership();
+        return m && m.members.length === 2 ? m : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(membership.members.map((m) => m.name).sort()).to.deep.equal(['cp-0', 'cp-1']);
     await waitFor('cp-2 machine removed', () => cluster.nodeState('cp-2') === 'removed', { timeoutMs: 10_000 });
   });

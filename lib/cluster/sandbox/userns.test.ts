@@ -41,19 +41,33 @@ describe('sandbox without user namespaces: a clear setup error', () => {
     // A fake unshare that fails as a kernel with unprivileged user namespaces disabled makes it fail.
     const dir = mkdtempSync(join(tmpdir(), 'cpchaos-fake-unshare-'));
     const fake = join(dir, 'unshare');
-    writeFileSync(fake, '#!/bin/sh\ncase "$1" in --version) echo "unshare from util-linux 2.38.1";; *) echo "unshare: unshare failed: Operation not permitted" >&2; exit 1;; esac\n');
+    writeFileSync(
+      fake,
+      '#!/bin/sh\ncase "$1" in --version) echo "unshare from util-linux 2.38.1";; *) echo "unshare: unshare failed: Operation not permitted" >&2; exit 1;; esac\n',
+    );
     chmodSync(fake, 0o755);
     const saved = { path: process.env['PATH'], userns: process.env['CPCHAOS_USERNS'] };
     process.env['PATH'] = `${dir}:${saved.path ?? ''}`;
     process.env['CPCHAOS_USERNS'] = '1';
     try {
-      const probe = await assertCanCreateNamespaces().then(() => undefined, (error: unknown) => error);
+      const probe = await assertCanCreateNamespaces().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(probe).to.be.instanceOf(SetupError);
-      expect((probe as Error).message).to.match(/cannot create a user namespace/).and.match(/unprivileged_userns_clone/).and.match(/run as root/);
+      expect((probe as Error).message)
+        .to.match(/cannot create a user namespace/)
+        .and.match(/unprivileged_userns_clone/)
+        .and.match(/run as root/);
       const journal = new Journal(join(dir, 'run'));
-      const start = await HostNamespace.start(join(dir, 'run'), journal).then(() => undefined, (error: unknown) => error);
+      const start = await HostNamespace.start(join(dir, 'run'), journal).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(start).to.be.instanceOf(SetupError);
-      expect((start as Error).message).to.match(/could not start its user namespace/).and.match(/Operation not permitted/);
+      expect((start as Error).message)
+        .to.match(/could not start its user namespace/)
+        .and.match(/Operation not permitted/);
       const holders = Journal.read(join(dir, 'run')).filter((e) => e.type === 'process');
       expect(holders).to.have.length(1); // journaled before it could fail
       for (const e of holders) if (e.type === 'process') expect(isLive(e.pid)).to.equal(false);
@@ -83,12 +97,13 @@ describe('sandbox in an unprivileged user namespace (CPCHAOS_USERNS=1)', functio
   after(async () => {
     if (!cluster) return;
     const runId = cluster.runId;
-    for (const node of cluster.nodes) for (const pid of await namespacePids(cluster.member(node.name).processes.namespace)) nodePids.add(pid);
+    for (const node of cluster.nodes)
+      for (const pid of await namespacePids(cluster.member(node.name).processes.namespace)) nodePids.add(pid);
     await cluster.stop();
     expect(isLive(holderPid), 'the namespace holder is gone').to.equal(false);
     expect([...nodePids].filter(isLive), 'node processes left behind').to.deep.equal([]);
     expect(processesOfRun(runId), 'processes naming the run left behind').to.deep.equal([]);
-    expect(processesInNamespace('user', userns), 'processes in the run\'s user namespace').to.deep.equal([]);
+    expect(processesInNamespace('user', userns), "processes in the run's user namespace").to.deep.equal([]);
   });
 
   /** Can `from`'s namespace open a TCP connection to `to`'s API server port within 700 ms? */
@@ -135,7 +150,7 @@ describe('sandbox in an unprivileged user namespace (CPCHAOS_USERNS=1)', functio
 describe('sandbox in a user namespace: after a SIGKILLed harness, `cpchaos cleanup` leaves nothing', function () {
   this.timeout(180_000);
 
-  it('kills the paused node\'s processes; the user namespace (and every namespace in it) goes with them', async function () {
+  it("kills the paused node's processes; the user namespace (and every namespace in it) goes with them", async function () {
     if (!isRoot) this.skip(); // needs CPCHAOS_USERNS=1 to mean something; non-root runs take this path anyway
     const stateDir = mkdtempSync(join(tmpdir(), 'cpchaos-userns-state-'));
     const env = { ...process.env, CPCHAOS_USERNS: '1', CPCHAOS_STATE_DIR: stateDir };
@@ -145,11 +160,15 @@ describe('sandbox in a user namespace: after a SIGKILLed harness, `cpchaos clean
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const started = await waitFor('the sandbox to start and pause cp-0', () => {
-        if (child.exitCode !== null) throw new Error(`the sandbox process exited early:\n${output}`);
-        const line = output.split('\n').find((l) => l.startsWith('{'));
-        return line ? (JSON.parse(line) as { runId: string; holderPid: number }) : undefined;
-      }, { timeoutMs: 120_000, intervalMs: 100 });
+      const started = await waitFor(
+        'the sandbox to start and pause cp-0',
+        () => {
+          if (child.exitCode !== null) throw new Error(`the sandbox process exited early:\n${output}`);
+          const line = output.split('\n').find((l) => l.startsWith('{'));
+          return line ? (JSON.parse(line) as { runId: string; holderPid: number }) : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 100 },
+      );
       const userns = namespaceOf(started.holderPid, 'user') as string;
       expect(userns).to.be.a('string');
       child.kill('SIGKILL');
@@ -159,7 +178,7 @@ describe('sandbox in a user namespace: after a SIGKILLed harness, `cpchaos clean
       expect(left.length, 'paused processes still in the user namespace').to.be.greaterThan(0);
       const out = await run(process.execPath, [CLI, 'cleanup'], { env: env as Record<string, string>, timeoutMs: 60_000 });
       expect(out).to.match(/removed 1 run/);
-      await waitFor('no process in the run\'s user namespace', () => processesInNamespace('user', userns).length === 0, { timeoutMs: 5000 });
+      await waitFor("no process in the run's user namespace", () => processesInNamespace('user', userns).length === 0, { timeoutMs: 5000 });
       expect(processesOfRun(started.runId)).to.deep.equal([]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -179,14 +198,18 @@ describe('sandbox as a real non-root user (setpriv to nobody): `cpchaos sandbox 
         'setpriv',
         [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...argv],
         { cwd: ROOT, env: { ...process.env, HOME: tmpdir(), ...env }, timeout: 150_000, encoding: 'utf8' },
-        (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: unknown }).code as number) ?? 1 : 0, output: `${stdout}${stderr}` }),
+        (error, stdout, stderr) =>
+          resolve({ code: error ? (((error as { code?: unknown }).code as number) ?? 1) : 0, output: `${stdout}${stderr}` }),
       );
     });
   }
 
   it('brings a 3+1 sandbox up with every node Ready and tears it down, leaving no process', async function () {
     if (!isRoot) this.skip(); // without root this whole suite already runs as a non-root user
-    const readable = await asNobody(['sh', '-c', `test -r ${join(ROOT, 'package.json')} && test -r ${CLI} && test -x ${join(ROOT, 'node_modules')}`], {});
+    const readable = await asNobody(
+      ['sh', '-c', `test -r ${join(ROOT, 'package.json')} && test -r ${CLI} && test -x ${join(ROOT, 'node_modules')}`],
+      {},
+    );
     if (readable.code !== 0) {
       this.skip(); // the checkout is not readable by nobody: nothing to learn here
     }

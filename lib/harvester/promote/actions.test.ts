@@ -62,10 +62,36 @@ describe('promote actions: following a running promotion', () => {
     reason?: string;
     type?: string;
   }[] = [
-    { title: 'job succeeded -> complete and uncordoned', job: job('w1', { succeeded: 1 }), status: 'complete', unschedulable: false, reason: 'NodePromoteComplete', type: 'Normal' },
-    { title: 'job Complete condition -> complete', job: job('w1', { conditions: [{ type: 'Complete', status: 'True' }] }), status: 'complete', unschedulable: false, reason: 'NodePromoteComplete', type: 'Normal' },
-    { title: 'job Failed condition -> failed, stays cordoned', job: job('w1', { conditions: [{ type: 'Failed', status: 'True' }] }), status: 'failed', reason: 'NodePromoteFailed', type: 'Warning' },
-    { title: 'job failed past backoffLimit -> failed', job: job('w1', { failed: 3 }), status: 'failed', reason: 'NodePromoteFailed', type: 'Warning' },
+    {
+      title: 'job succeeded -> complete and uncordoned',
+      job: job('w1', { succeeded: 1 }),
+      status: 'complete',
+      unschedulable: false,
+      reason: 'NodePromoteComplete',
+      type: 'Normal',
+    },
+    {
+      title: 'job Complete condition -> complete',
+      job: job('w1', { conditions: [{ type: 'Complete', status: 'True' }] }),
+      status: 'complete',
+      unschedulable: false,
+      reason: 'NodePromoteComplete',
+      type: 'Normal',
+    },
+    {
+      title: 'job Failed condition -> failed, stays cordoned',
+      job: job('w1', { conditions: [{ type: 'Failed', status: 'True' }] }),
+      status: 'failed',
+      reason: 'NodePromoteFailed',
+      type: 'Warning',
+    },
+    {
+      title: 'job failed past backoffLimit -> failed',
+      job: job('w1', { failed: 3 }),
+      status: 'failed',
+      reason: 'NodePromoteFailed',
+      type: 'Warning',
+    },
     { title: 'job gone -> unknown', job: undefined, status: 'unknown', reason: 'NodePromoteUnknown', type: 'Warning' },
     { title: 'job still active -> nothing', job: job('w1', { active: 1 }) },
   ];
@@ -95,7 +121,7 @@ describe('promote actions: following a running promotion', () => {
     });
   }
 
-  it('a job of another node does not count as this node\'s job', () => {
+  it("a job of another node does not count as this node's job", () => {
     const actions = promotionActions(cluster(running('w1')), [job('w2', { succeeded: 1 })], reference, NOW);
     expect(only(actions, 'set-status').map((a) => a.status)).to.deep.equal(['unknown']);
   });
@@ -114,14 +140,25 @@ describe('promote actions: following a running promotion', () => {
 });
 
 describe('promote actions: starting a promotion', () => {
-  it('the policy\'s node gets running + cordon, an event, then its job', () => {
+  it("the policy's node gets running + cordon, an event, then its job", () => {
     const nodes = [mgmt('m1'), mgmt('m2'), node('w2', { ageRankMinutes: 2 }), node('w1', { ageRankMinutes: 1 })];
     const actions = promotionActions(nodes, [], reference, NOW);
     expect(kinds(actions)).to.deep.equal(['set-status:w1', 'emit-event:w1', 'create-job:w1']);
     const [set] = only(actions, 'set-status');
-    expect(set).to.deep.equal({ kind: 'set-status', node: 'w1', prev: undefined, status: 'running', unschedulable: true, resourceVersion: 'rv-w1' });
+    expect(set).to.deep.equal({
+      kind: 'set-status',
+      node: 'w1',
+      prev: undefined,
+      status: 'running',
+      unschedulable: true,
+      resourceVersion: 'rv-w1',
+    });
     const [emit] = only(actions, 'emit-event');
-    expect(emit?.event).to.deep.include({ reason: 'NodePromoteRunning', type: 'Normal', message: 'Node w1 promote status change:  => running' });
+    expect(emit?.event).to.deep.include({
+      reason: 'NodePromoteRunning',
+      type: 'Normal',
+      message: 'Node w1 promote status change:  => running',
+    });
     const [create] = only(actions, 'create-job');
     const j = create?.job;
     expect(j?.metadata).to.deep.equal({
@@ -136,10 +173,15 @@ describe('promote actions: starting a promotion', () => {
     expect(pod?.nodeSelector).to.deep.equal({ 'kubernetes.io/hostname': 'w1' });
     expect(pod?.restartPolicy).to.equal('Never');
     expect(pod?.containers).to.have.length(1);
-    expect(pod?.containers[0]).to.deep.include({ name: 'promote', image: 'cpchaos/promote', command: ['sh'], args: ['-e', '/harvester-helpers/promote.sh', ''] });
+    expect(pod?.containers[0]).to.deep.include({
+      name: 'promote',
+      image: 'cpchaos/promote',
+      command: ['sh'],
+      args: ['-e', '/harvester-helpers/promote.sh', ''],
+    });
   });
 
-  it('a witness node\'s job passes the etcd-role parameter to promote.sh', () => {
+  it("a witness node's job passes the etcd-role parameter to promote.sh", () => {
     const j = buildPromoteJob(node('wit', { witness: true }));
     expect(j.spec?.template.spec?.containers[0]?.args).to.deep.equal(['-e', '/harvester-helpers/promote.sh', WITNESS_PROMOTE_PARAMETER]);
   });

@@ -16,15 +16,22 @@ describe('stuck promotion failure', () => {
   it('names a Job still running, with its pods, age and missing deadline', () => {
     const message = stuckPromotionFailure('hv-3', job({ active: 1, failed: 1, startTime: new Date(NOW - 16 * 60_000) }), 15 * 60_000, NOW);
     expect(message).to.equal(
-      'promotion of hv-3 did not complete within 15m: Job harvester-system/harvester-promote-hv-3 is still running; '
-      + '1 active, 0 succeeded, 1 failed pods (backoffLimit 2); started 16m ago; no activeDeadlineSeconds. '
-      + 'Harvester sets no deadline on promote Jobs, so it would stay running forever (harvester#2191, #8968)',
+      'promotion of hv-3 did not complete within 15m: Job harvester-system/harvester-promote-hv-3 is still running; ' +
+        '1 active, 0 succeeded, 1 failed pods (backoffLimit 2); started 16m ago; no activeDeadlineSeconds. ' +
+        'Harvester sets no deadline on promote Jobs, so it would stay running forever (harvester#2191, #8968)',
     );
   });
 
-  it('names a failed Job\'s reason, a completed Job that did not promote, and a missing Job', () => {
-    const failed = job({ failed: 3, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] });
-    expect(stuckPromotionFailure('hv-3', failed, 60_000, NOW)).to.contain('is failed (BackoffLimitExceeded: Job has reached the specified backoff limit); 0 active, 0 succeeded, 3 failed pods');
+  it("names a failed Job's reason, a completed Job that did not promote, and a missing Job", () => {
+    const failed = job({
+      failed: 3,
+      conditions: [
+        { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
+      ],
+    });
+    expect(stuckPromotionFailure('hv-3', failed, 60_000, NOW)).to.contain(
+      'is failed (BackoffLimitExceeded: Job has reached the specified backoff limit); 0 active, 0 succeeded, 3 failed pods',
+    );
     const complete = job({ succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] });
     expect(stuckPromotionFailure('hv-3', complete, 60_000, NOW)).to.contain('is complete, but the node was not promoted');
     expect(stuckPromotionFailure('hv-3', undefined, 60_000, NOW)).to.equal(

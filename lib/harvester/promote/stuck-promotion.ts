@@ -18,7 +18,8 @@ export function describeJobState(job: V1Job, nowMs: number): string {
   const suspended = conditions.find((c) => c.type === 'Suspended') ?? (job.spec?.suspend ? { reason: 'spec.suspend' } : undefined);
   const counts = `${status.active ?? 0} active, ${status.succeeded ?? 0} succeeded, ${status.failed ?? 0} failed pods (backoffLimit ${job.spec?.backoffLimit ?? 6})`;
   const started = status.startTime ? `started ${ago(nowMs - timestampMs(status.startTime))} ago` : 'not started';
-  const deadline = job.spec?.activeDeadlineSeconds === undefined ? 'no activeDeadlineSeconds' : `activeDeadlineSeconds ${job.spec.activeDeadlineSeconds}`;
+  const deadline =
+    job.spec?.activeDeadlineSeconds === undefined ? 'no activeDeadlineSeconds' : `activeDeadlineSeconds ${job.spec.activeDeadlineSeconds}`;
   let state: string;
   if (failed) state = `failed (${failed.reason ?? 'no reason'}${failed.message ? `: ${failed.message}` : ''})`;
   else if (complete) state = 'complete, but the node was not promoted';

@@ -16,7 +16,12 @@ import type { ActionEvent, ActionPhase, GapSource, HistoryEvent, NodeEvent, OpEv
 export const T0 = Date.parse('2025-06-01T00:00:00Z');
 const NODE_EPOCH = Date.parse('2025-01-01T00:00:00Z');
 
-export const TEST_TIMERS: ClusterTimers = { kubeletHeartbeatMs: 10_000, nodeMonitorGraceMs: 40_000, etcdHeartbeatMs: 100, etcdElectionTimeoutMs: 1_000 };
+export const TEST_TIMERS: ClusterTimers = {
+  kubeletHeartbeatMs: 10_000,
+  nodeMonitorGraceMs: 40_000,
+  etcdHeartbeatMs: 100,
+  etcdElectionTimeoutMs: 1_000,
+};
 
 export interface NodeSpec {
   readonly management?: boolean;
@@ -35,7 +40,8 @@ export interface NodeSpec {
 /** A trimmed Node: Harvester-managed, Ready, schedulable unless the spec says otherwise. */
 export function tnode(name: string, spec: NodeSpec = {}): TrimmedNode {
   const labels: Record<string, string> = { [HARVESTER_MANAGED_LABEL]: 'true', 'kubernetes.io/hostname': name };
-  if (spec.management) Object.assign(labels, { [CONTROL_PLANE_ROLE_LABEL]: 'true', [ETCD_ROLE_LABEL]: 'true', [MASTER_ROLE_LABEL]: 'true' });
+  if (spec.management)
+    Object.assign(labels, { [CONTROL_PLANE_ROLE_LABEL]: 'true', [ETCD_ROLE_LABEL]: 'true', [MASTER_ROLE_LABEL]: 'true' });
   if (spec.workerOnly) labels[WORKER_ONLY_LABEL] = 'true';
   Object.assign(labels, spec.labels);
   return {
@@ -90,7 +96,11 @@ export class HistoryBuilder {
   /** run-start plus a SYNC of each node. */
   cluster(nodes: readonly TrimmedNode[], budgets: RunBudgets = {}, timers: ClusterTimers = TEST_TIMERS): this {
     const isCp = (n: TrimmedNode): boolean => n.labels[CONTROL_PLANE_ROLE_LABEL] === 'true';
-    this.runStart(nodes.map((n) => ({ name: n.name, role: isCp(n) ? 'control-plane' : 'worker' })), budgets, timers);
+    this.runStart(
+      nodes.map((n) => ({ name: n.name, role: isCp(n) ? 'control-plane' : 'worker' })),
+      budgets,
+      timers,
+    );
     for (const node of nodes) this.node('SYNC', node);
     return this;
   }
@@ -213,7 +223,15 @@ export function simulatedRegisterOps(count: number, concurrency: number, seed: n
       const r = random();
       const f: SimulatedOp['f'] = r < 0.4 ? 'read' : r < 0.8 ? 'write' : 'cas';
       const value = f === 'write' ? nextValue++ : f === 'cas' ? ([lastSeen[p] ?? 0, nextValue++] as [number, number]) : undefined;
-      active[p] = { process: p, f, ...(value === undefined ? {} : { value }), call: position++, effected: false, ok: true, info: f !== 'read' && random() < infoRate };
+      active[p] = {
+        process: p,
+        f,
+        ...(value === undefined ? {} : { value }),
+        call: position++,
+        effected: false,
+        ok: true,
+        info: f !== 'read' && random() < infoRate,
+      };
       issued += 1;
     }
     const busy: number[] = [];

@@ -90,7 +90,14 @@ export function sampleHistory(): { history: ReturnType<HistoryBuilder['build']>;
   writesUntil(20);
   worker = withStatus(worker, 'running');
   b.node('MODIFIED', worker).job('ADDED', 'worker-0');
-  b.push({ kind: 'k8s-event', namespace: 'default', name: 'worker-0.17f3a8b9c0d1e2f3', reason: 'NodePromoteRunning', message: 'Node worker-0 promote running', involvedObject: { kind: 'Node', name: 'worker-0' } });
+  b.push({
+    kind: 'k8s-event',
+    namespace: 'default',
+    name: 'worker-0.17f3a8b9c0d1e2f3',
+    reason: 'NodePromoteRunning',
+    message: 'Node worker-0 promote running',
+    involvedObject: { kind: 'Node', name: 'worker-0' },
+  });
   writesUntil(26.5);
   b.gap('nodes', 25, 26.2, 'watch reconnect');
   b.note(`kubectl --token=${PLANTED_SECRETS.token} get nodes: Unauthorized`);
@@ -124,10 +131,25 @@ export function sampleResult(name?: string): ScenarioResult {
       status: 'fail',
       summary: 'No write through the VIP was acknowledged for 4.22s while only cp-0 was down (budget 3s).',
       evidence: [at('lastOk'), at('killApplied'), at('leaderMoved'), at('firstOkAfter')],
-      details: { outageMs: 4220, budgetMs: 3000, kubeconfig: { 'client-key-data': PLANTED_SECRETS.clientKey }, note: `id ${PLANTED_SECRETS.jwt}` },
+      details: {
+        outageMs: 4220,
+        budgetMs: 3000,
+        kubeconfig: { 'client-key-data': PLANTED_SECRETS.clientKey },
+        note: `id ${PLANTED_SECRETS.jwt}`,
+      },
     },
-    { invariant: 'promotion-after-deletion', status: 'pass', summary: 'worker-0 was promoted 18.4s after cp-0 disappeared (budget 15m).', evidence: [at('cp0Deleted'), at('promoted')] },
-    { invariant: 'quorum-lost', status: 'inconclusive', summary: 'precondition not met: a majority of control-plane nodes was never down.', evidence: [] },
+    {
+      invariant: 'promotion-after-deletion',
+      status: 'pass',
+      summary: 'worker-0 was promoted 18.4s after cp-0 disappeared (budget 15m).',
+      evidence: [at('cp0Deleted'), at('promoted')],
+    },
+    {
+      invariant: 'quorum-lost',
+      status: 'inconclusive',
+      summary: 'precondition not met: a majority of control-plane nodes was never down.',
+      evidence: [],
+    },
     { invariant: 'steps', status: 'pass', summary: 'all 5 steps ran', evidence: [] },
   ];
   return {

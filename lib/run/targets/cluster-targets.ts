@@ -9,7 +9,12 @@ import { scaleBudgets } from '../budgets.ts';
 import type { StartedCluster } from '../../cluster/core/provider.ts';
 import type { ProviderName } from '../../cluster/core/providers.ts';
 import { loadTopologyFile } from '../../sandbox/topology-file.ts';
-import { DEFAULT_TIMERS as SANDBOX_TIMERS, resolveTopology, type SandboxTopologyOptions, type TopologyNode } from '../../sandbox/topology.ts';
+import {
+  DEFAULT_TIMERS as SANDBOX_TIMERS,
+  resolveTopology,
+  type SandboxTopologyOptions,
+  type TopologyNode,
+} from '../../sandbox/topology.ts';
 import { SandboxProvider } from '../../cluster/sandbox/sandbox-provider.ts';
 import { WITNESS_LABEL } from '../../harvester/contract.ts';
 import { loadPromotionPolicy } from '../../harvester/promotion.ts';
@@ -48,7 +53,11 @@ export function sandboxTopologyFor(scenario: Scenario): SandboxTopologyOptions {
   const nodes: TopologyNode[] = [
     ...Array.from({ length: cluster.controlPlanes }, (_, i) => ({ name: `cp-${i}`, role: 'control-plane' as const })),
     ...Array.from({ length: cluster.workers }, (_, i) => ({ name: `worker-${i}`, role: 'worker' as const })),
-    ...Array.from({ length: cluster.witnesses }, (_, i) => ({ name: `witness-${i}`, role: 'worker' as const, labels: { [WITNESS_LABEL]: 'true' } })),
+    ...Array.from({ length: cluster.witnesses }, (_, i) => ({
+      name: `witness-${i}`,
+      role: 'worker' as const,
+      labels: { [WITNESS_LABEL]: 'true' },
+    })),
   ];
   return { nodes };
 }
@@ -59,7 +68,10 @@ export function sandboxTopologyFor(scenario: Scenario): SandboxTopologyOptions {
  */
 export function shapeMismatch(scenario: Scenario, cluster: StartedCluster): string | undefined {
   const wanted = resolveTopology(sandboxTopologyFor(scenario)).nodes;
-  const count = (nodes: readonly { role: string }[]): [number, number] => [nodes.filter((n) => n.role === 'control-plane').length, nodes.filter((n) => n.role !== 'control-plane').length];
+  const count = (nodes: readonly { role: string }[]): [number, number] => [
+    nodes.filter((n) => n.role === 'control-plane').length,
+    nodes.filter((n) => n.role !== 'control-plane').length,
+  ];
   const [wantCp, wantOther] = count(wanted);
   const [haveCp, haveOther] = count(cluster.nodes);
   if (wantCp === haveCp && wantOther === haveOther) return undefined;
@@ -71,7 +83,10 @@ function sandboxPromotion(scenario: Scenario): { jobDelayMs?: number; fail?: boo
   const delay = options['promotionJobMs'];
   const fail = options['failPromotions'];
   const failNodes = Array.isArray(fail) && fail.every((n): n is string => typeof n === 'string') ? fail : undefined;
-  return { ...(typeof delay === 'number' ? { jobDelayMs: delay } : {}), ...(fail === true ? { fail: true } : failNodes ? { fail: failNodes } : {}) };
+  return {
+    ...(typeof delay === 'number' ? { jobDelayMs: delay } : {}),
+    ...(fail === true ? { fail: true } : failNodes ? { fail: failNodes } : {}),
+  };
 }
 
 export function sandboxTarget(options: { readonly promotionPolicy?: string | undefined } = {}): ClusterTarget {
@@ -85,11 +100,13 @@ export function sandboxTarget(options: { readonly promotionPolicy?: string | und
     promotionPolicy,
     async prepare() {
       // Loaded here first: a broken policy is bad input, reported before any cluster starts.
-      if (promotionPolicy) await loadPromotionPolicy(promotionPolicy).catch((error: unknown) => {
-        throw new SetupError(`--promotion-policy: ${errorMessage(error)}`, { cause: error });
-      });
+      if (promotionPolicy)
+        await loadPromotionPolicy(promotionPolicy).catch((error: unknown) => {
+          throw new SetupError(`--promotion-policy: ${errorMessage(error)}`, { cause: error });
+        });
     },
-    start: (scenario, signal) => provider.start({ topology: sandboxTopologyFor(scenario), promotionPolicy, promotion: sandboxPromotion(scenario) }, signal),
+    start: (scenario, signal) =>
+      provider.start({ topology: sandboxTopologyFor(scenario), promotionPolicy, promotion: sandboxPromotion(scenario) }, signal),
     budgets: (scenarioBudgets) => scenarioBudgets,
     timeScale: () => 1,
   };
@@ -110,7 +127,8 @@ export function existingTarget(provider: ExistingClusterProvider, options: Exist
       // Nothing to load: attaching checks the kubeconfig, the context allowlist and the executors.
     },
     start: (scenario, signal) => provider.start({ ...options, allowQuorumLoss: scenario.allowQuorumLoss }, signal),
-    budgets: (scenarioBudgets, cluster) => scaleBudgets(scenarioBudgets, { timers: cluster.timers, ...(options.budgets ? { overrides: options.budgets } : {}) }),
+    budgets: (scenarioBudgets, cluster) =>
+      scaleBudgets(scenarioBudgets, { timers: cluster.timers, ...(options.budgets ? { overrides: options.budgets } : {}) }),
     timeScale: (cluster) => timeScaleFor(cluster),
   };
 }

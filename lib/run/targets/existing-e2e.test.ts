@@ -26,7 +26,13 @@ import { ExistingClusterProvider } from '../../cluster/existing/existing-provide
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXECUTORS = `${ROOT}fixtures/existing/sandbox.yaml`;
-const SMOKE = ['promotion/delete-cp-promotes-worker', 'promotion/kill-cp-no-promotion', 'quorum/isolate-control-plane', 'quorum/kill-etcd-leader', 'quorum/majority-down'];
+const SMOKE = [
+  'promotion/delete-cp-promotes-worker',
+  'promotion/kill-cp-no-promotion',
+  'quorum/isolate-control-plane',
+  'quorum/kill-etcd-leader',
+  'quorum/majority-down',
+];
 const isRoot = process.getuid?.() === 0;
 
 function scenario(name: string): Scenario {
@@ -35,7 +41,9 @@ function scenario(name: string): Scenario {
 }
 
 /** A sandbox shaped for the scenario, serving its control socket, with the fault requests it received. */
-async function startSandboxFor(s: Scenario): Promise<{ sandbox: StartedSandbox; control: SandboxControlServer; received: FaultRequest[]; stop: () => Promise<void> }> {
+async function startSandboxFor(
+  s: Scenario,
+): Promise<{ sandbox: StartedSandbox; control: SandboxControlServer; received: FaultRequest[]; stop: () => Promise<void> }> {
   const sandbox = await new SandboxProvider().start({ topology: sandboxTopologyFor(s) });
   const received: FaultRequest[] = [];
   try {
@@ -49,7 +57,9 @@ async function startSandboxFor(s: Scenario): Promise<{ sandbox: StartedSandbox; 
     const control = await SandboxControlServer.listen(counted, controlSocketPath(sandbox.runDir));
     process.env[SANDBOX_RUN_ENV] = sandbox.runId;
     return {
-      sandbox, control, received,
+      sandbox,
+      control,
+      received,
       stop: async () => {
         delete process.env[SANDBOX_RUN_ENV];
         await control.close();
@@ -98,7 +108,10 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
       });
 
       it('leaves no object of its own in the cluster (its registers and probe are deleted at the end)', () => {
-        expect(result?.history.some((e) => e.kind === 'op' && e.phase === 'ok'), 'the samplers wrote').to.equal(true);
+        expect(
+          result?.history.some((e) => e.kind === 'op' && e.phase === 'ok'),
+          'the samplers wrote',
+        ).to.equal(true);
         expect(leftConfigMaps.filter((name) => name.includes('cpchaos-'))).to.deep.equal([]);
       });
 
@@ -108,7 +121,7 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
         if (expectsCommands) expect(received.length, 'fault requests the sandbox received').to.be.greaterThan(0);
       });
 
-      it('gets the sandbox provider\'s verdicts: every invariant passes', () => {
+      it("gets the sandbox provider's verdicts: every invariant passes", () => {
         const lines = result?.verdicts.map((v) => `${v.invariant}: ${v.status}: ${v.summary}`).join('\n');
         expect(result?.verdicts.length).to.be.greaterThan(2);
         for (const verdict of result?.verdicts ?? []) expect(verdict.status, lines).to.equal('pass');
@@ -116,30 +129,39 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
     });
   }
 
-  it('--dry-run attaches and prints each fault\'s command, and runs none', async function () {
+  it("--dry-run attaches and prints each fault's command, and runs none", async function () {
     if (!isRoot) this.skip();
     const s = scenario('promotion/kill-cp-no-promotion');
     const run = await startSandboxFor(s);
     try {
       const lines: string[] = [];
-      const result = await runScenario(s, { seed: randomSeed(), dryRun: true, target: targetFor(run.sandbox, { dryRun: true, onDryRunLine: (l) => lines.push(l) }) });
+      const result = await runScenario(s, {
+        seed: randomSeed(),
+        dryRun: true,
+        target: targetFor(run.sandbox, { dryRun: true, onDryRunLine: (l) => lines.push(l) }),
+      });
       expect(result.status).to.equal('inconclusive');
       expect(lines.join('\n')).to.match(/node bin\/cpchaos\.js sandbox fault kill cp-1/);
       expect(lines.join('\n')).to.match(/node bin\/cpchaos\.js sandbox fault restart cp-1/);
       expect(run.received, 'fault requests that reached the sandbox').to.deep.equal([]);
-      const ready = (await run.sandbox.listNodes()).every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      const ready = (await run.sandbox.listNodes()).every((n) =>
+        n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      );
       expect(ready, 'every node still Ready').to.equal(true);
     } finally {
       await run.stop();
     }
   });
 
-  it('a killed run\'s faults are undone from its journal by `cpchaos cleanup` (the undo commands it recorded)', async function () {
+  it("a killed run's faults are undone from its journal by `cpchaos cleanup` (the undo commands it recorded)", async function () {
     if (!isRoot) this.skip();
     const s = scenario('promotion/kill-cp-no-promotion');
     const run = await startSandboxFor(s);
     try {
-      const existing = await ExistingClusterProvider.fromFile(EXECUTORS).start({ kubeconfigPath: run.sandbox.endpoints.kubeconfigPath, allowContexts: [`cpchaos-${run.sandbox.runId}`] });
+      const existing = await ExistingClusterProvider.fromFile(EXECUTORS).start({
+        kubeconfigPath: run.sandbox.endpoints.kubeconfigPath,
+        allowContexts: [`cpchaos-${run.sandbox.runId}`],
+      });
       try {
         await existing.inject({ kind: 'kill', nodes: ['cp-1'] });
         expect(run.sandbox.member('cp-1').state).to.equal('killed');
@@ -149,7 +171,14 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
         expect(reaped?.outcome.done).to.deep.equal(['undid kill cp-1: node bin/cpchaos.js sandbox undo kill cp-1']);
         expect(report.keptRuns).to.not.include(existing.runId);
         expect(run.sandbox.member('cp-1').state).to.equal('running');
-        await waitFor('cp-1 Ready again after cleanup', async () => (await run.sandbox.listNodes()).some((n) => n.metadata?.name === 'cp-1' && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), { timeoutMs: 30_000, intervalMs: 250 });
+        await waitFor(
+          'cp-1 Ready again after cleanup',
+          async () =>
+            (await run.sandbox.listNodes()).some(
+              (n) => n.metadata?.name === 'cp-1' && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+            ),
+          { timeoutMs: 30_000, intervalMs: 250 },
+        );
       } finally {
         // The harness "died": cleanup reaped its run and removed the run's folder. Stopping the object that is left
         // only releases its watchers (its journal cannot be written any more, which is the error swallowed here).

@@ -50,7 +50,10 @@ function readyNode(name: string, address: string): V1Node {
     metadata: { name, labels: { 'kubernetes.io/hostname': name } },
     status: {
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }],
-      addresses: [{ type: 'InternalIP', address }, { type: 'Hostname', address: name }],
+      addresses: [
+        { type: 'InternalIP', address },
+        { type: 'Hostname', address: name },
+      ],
     },
   };
 }
@@ -90,7 +93,13 @@ function simulateNodes(fakes: KindFakes, core: CoreV1Api, worker: string): { sto
       await sleepMs(100);
     }
   })();
-  return { stop: async () => { stopped = true; await loop; }, errors };
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+    errors,
+  };
 }
 
 describe('kind target: runScenario with recording kind/docker and a sandbox API server behind the kind kubeconfig', function () {
@@ -145,8 +154,11 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
       expect(result.status).to.equal('pass');
     });
 
-    it('runs with kind\'s timers: waits 16 times the sandbox\'s, budgets floored for a real cluster', () => {
-      const start = result.history.find((e) => e.kind === 'run-start') as { timers: { nodeMonitorGraceMs: number }; budgets: { promotionMs: number } };
+    it("runs with kind's timers: waits 16 times the sandbox's, budgets floored for a real cluster", () => {
+      const start = result.history.find((e) => e.kind === 'run-start') as {
+        timers: { nodeMonitorGraceMs: number };
+        budgets: { promotionMs: number };
+      };
       expect(start.timers.nodeMonitorGraceMs).to.equal(40_000);
       expect(start.budgets.promotionMs).to.equal(15 * 60_000);
     });
@@ -181,13 +193,16 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
 
     it('records the promotion in a suspended Job harvester-promote-<node> whose status the harness marked succeeded', async () => {
       const job = await batch.readNamespacedJob({ name: `harvester-promote-${W}`, namespace: 'harvester-system' });
-      expect(job.spec?.suspend, 'suspended: kind\'s Job controller starts no pod').to.equal(true);
+      expect(job.spec?.suspend, "suspended: kind's Job controller starts no pod").to.equal(true);
       expect(job.metadata?.labels).to.deep.equal({ 'harvesterhci.io/promote-node': W });
       expect(job.status?.succeeded).to.equal(1);
       expect(job.status?.active).to.equal(0);
       expect(job.status?.startTime).to.be.instanceOf(Date);
       expect(job.status?.completionTime).to.be.instanceOf(Date);
-      expect((job.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`)).to.deep.equal(['SuccessCriteriaMet=True', 'Complete=True']);
+      expect((job.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`)).to.deep.equal([
+        'SuccessCriteriaMet=True',
+        'Complete=True',
+      ]);
       expect(log.join('\n')).to.include(`job harvester-system/harvester-promote-${W} marked succeeded`);
     });
 
@@ -215,7 +230,9 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
 
     it('a failing promotion leaves the Job Failed (FailureTarget, Failed) and the node failed and cordoned; errors are reported', async () => {
       // Only loop-* nodes are seen: the policy picks among them (the other test's nodes are gone or complete).
-      const policy = { selectPromoteNode: (all: readonly V1Node[]) => selectPromoteNode(all.filter((n) => n.metadata?.name?.startsWith('loop-'))) };
+      const policy = {
+        selectPromoteNode: (all: readonly V1Node[]) => selectPromoteNode(all.filter((n) => n.metadata?.name?.startsWith('loop-'))),
+      };
       const errors: string[] = [];
       const loop = new KindPromoteLoop({
         kubeConfig: f.kubeConfig(),
@@ -226,7 +243,11 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
       });
       loop.start();
       try {
-        await waitFor('loop-w1 to be failed', async () => (await core.readNode({ name: 'loop-w1' })).metadata?.annotations?.[PROMOTE_STATUS_ANNOTATION] === 'failed', { timeoutMs: 20_000, intervalMs: 100 });
+        await waitFor(
+          'loop-w1 to be failed',
+          async () => (await core.readNode({ name: 'loop-w1' })).metadata?.annotations?.[PROMOTE_STATUS_ANNOTATION] === 'failed',
+          { timeoutMs: 20_000, intervalMs: 100 },
+        );
       } finally {
         await loop.stop();
       }
@@ -240,7 +261,10 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
     });
 
     it('stop() cancels the work in flight and records it as failed; a pass has a deadline', async () => {
-      await core.patchNode({ name: 'loop-w1', body: { metadata: { annotations: { [PROMOTE_STATUS_ANNOTATION]: null } }, spec: { unschedulable: false } } }, mergePatch());
+      await core.patchNode(
+        { name: 'loop-w1', body: { metadata: { annotations: { [PROMOTE_STATUS_ANNOTATION]: null } }, spec: { unschedulable: false } } },
+        mergePatch(),
+      );
       await batch.deleteNamespacedJob({ name: 'harvester-promote-loop-w1', namespace: 'harvester-system' });
       const policy = { selectPromoteNode: () => 'loop-w1' };
       let started = false;
@@ -257,16 +281,24 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
       await waitFor('the promotion of loop-w1 to start', () => started, { timeoutMs: 20_000, intervalMs: 50 });
       await loop.stop();
       const job = await batch.readNamespacedJob({ name: 'harvester-promote-loop-w1', namespace: 'harvester-system' });
-      expect(job.status?.conditions?.find((c) => c.type === 'Failed')?.message).to.match(/^the harness stopped during the promotion: the kind promote loop was stopped/);
+      expect(job.status?.conditions?.find((c) => c.type === 'Failed')?.message).to.match(
+        /^the harness stopped during the promotion: the kind promote loop was stopped/,
+      );
 
       const stuck = new KindPromoteLoop({
         kubeConfig: f.kubeConfig(),
-        policy: { selectPromoteNode: () => { throw new Error('never'); } },
+        policy: {
+          selectPromoteNode: () => {
+            throw new Error('never');
+          },
+        },
         promote: () => Promise.resolve(),
         passDeadlineMs: 1,
       });
       let error: unknown;
-      await stuck.passOnce().catch((e: unknown) => { error = e; });
+      await stuck.passOnce().catch((e: unknown) => {
+        error = e;
+      });
       expect(error).to.be.instanceOf(DeadlineError);
     });
   });
@@ -278,9 +310,14 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
       const base = 'name: x\nsteps: [{ hold: 1s }]\n';
       expect(kindUnsupported(inline(`${base}cluster: { controlPlanes: 3, workers: 1, witnesses: 1 }\n`))).to.match(/^a witness node/);
       expect(kindUnsupported(inline(`${base}sandboxOnly: true\n`))).to.match(/sandboxOnly/);
-      expect(kindUnsupported(inline(`${base}cluster: { controlPlanes: 1, workers: 1 }\n`))).to.match(/no kind config for 1 control plane\(s\) and 1 worker\(s\)/);
+      expect(kindUnsupported(inline(`${base}cluster: { controlPlanes: 1, workers: 1 }\n`))).to.match(
+        /no kind config for 1 control plane\(s\) and 1 worker\(s\)/,
+      );
       expect(kindUnsupported(inline(`${base}cluster: { kind: { image: x } }\n`))).to.match(/^cluster\.kind: image: not an option/);
-      expect(kindUnsupported(inline(`${base}cluster: { sandbox: { promotionJobMs: 500 } }\n`)), 'other sandbox options are ignored').to.equal(undefined);
+      expect(
+        kindUnsupported(inline(`${base}cluster: { sandbox: { promotionJobMs: 500 } }\n`)),
+        'other sandbox options are ignored',
+      ).to.equal(undefined);
     });
 
     it('every smoke scenario (the nightly kind workflow runs them) is one kind can run', async () => {
@@ -294,7 +331,9 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
       fakes.clearCalls();
       const scenario = inline('name: x\nsteps: [{ hold: 1s }]\ncluster: { controlPlanes: 1, workers: 1 }\n');
       let error: unknown;
-      await target.start(scenario).catch((e: unknown) => { error = e; });
+      await target.start(scenario).catch((e: unknown) => {
+        error = e;
+      });
       expect((error as Error).message).to.match(/^unsupported on kind: kind topology: no kind config/);
       expect(fakes.lines()).to.deep.equal([]);
     });

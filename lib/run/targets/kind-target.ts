@@ -55,7 +55,8 @@ export function kindUnsupported(scenario: Scenario, configDir: string = DEFAULT_
   }
   const topology = sandboxTopologyFor(scenario);
   const witnesses = (topology.nodes ?? []).filter((n) => n.labels?.[WITNESS_LABEL] === 'true').length;
-  if (witnesses > 0) return `a witness node (${WITNESS_LABEL}): a witness is promoted etcd-only, and kubeadm joins only full control planes`;
+  if (witnesses > 0)
+    return `a witness node (${WITNESS_LABEL}): a witness is promoted etcd-only, and kubeadm joins only full control planes`;
   try {
     planKindCluster('cpchaos-plan', topology, { configDir });
   } catch (error) {

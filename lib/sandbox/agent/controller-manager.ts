@@ -23,7 +23,11 @@ export class ControllerManager {
   private leadingSinceMs = 0;
   private running = false;
 
-  constructor(api: FailoverApiClient, private readonly controllers: readonly Controller[], private readonly options: ControllerManagerOptions) {
+  constructor(
+    api: FailoverApiClient,
+    private readonly controllers: readonly Controller[],
+    private readonly options: ControllerManagerOptions,
+  ) {
     this.elector = new LeaderElector(api, {
       leaseName: CONTROLLER_LEASE_NAME,
       namespace: 'kube-system',

@@ -34,7 +34,11 @@ export async function reconcileEtcdMembers(api: FailoverApiClient, etcd: EtcdMem
         await etcd.memberRemove(member.id);
         result.membersRemoved.push(name);
       }
-      await setFinalizers(api, node, finalizers.filter((f) => f !== ETCD_MEMBER_FINALIZER));
+      await setFinalizers(
+        api,
+        node,
+        finalizers.filter((f) => f !== ETCD_MEMBER_FINALIZER),
+      );
       result.released.push(name);
     } else if (!hasFinalizer && node.metadata?.labels?.[ETCD_ROLE_LABEL] === 'true') {
       await setFinalizers(api, node, [...finalizers, ETCD_MEMBER_FINALIZER]);
@@ -48,7 +52,10 @@ async function setFinalizers(api: FailoverApiClient, node: V1Node, finalizers: s
   const name = node.metadata?.name as string;
   await api.call('set node finalizers', (a) =>
     a.core.patchNode(
-      { name, body: { metadata: { finalizers: finalizers.length > 0 ? finalizers : null, resourceVersion: node.metadata?.resourceVersion } } },
+      {
+        name,
+        body: { metadata: { finalizers: finalizers.length > 0 ? finalizers : null, resourceVersion: node.metadata?.resourceVersion } },
+      },
       mergePatch(),
     ),
   );

@@ -28,7 +28,8 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     kubelets.push(k);
     return k;
   };
-  const nodeNames = async (): Promise<string[]> => (await api.call('list nodes', (a) => a.core.listNode())).items.map((n) => n.metadata?.name ?? '');
+  const nodeNames = async (): Promise<string[]> =>
+    (await api.call('list nodes', (a) => a.core.listNode())).items.map((n) => n.metadata?.name ?? '');
 
   it('registers only after the node it must follow (Nodes age in topology order)', async () => {
     kubelet('w1', 'w0').start();
@@ -36,7 +37,8 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     expect(await nodeNames(), 'w1 waits for w0').to.not.include('w1');
     kubelet('w0').start();
     await waitFor('w0 and w1 to register', async () => (await nodeNames()).includes('w1'), { timeoutMs: 10_000, intervalMs: 50 });
-    const created = async (name: string): Promise<number> => Number((await etcdClient.get(`/registry/nodes/${name}`)).kv?.createRevision ?? 0);
+    const created = async (name: string): Promise<number> =>
+      Number((await etcdClient.get(`/registry/nodes/${name}`)).kv?.createRevision ?? 0);
     expect(await created('w0')).to.be.lessThan(await created('w1'));
   });
 });

@@ -34,7 +34,10 @@ export class Kubelet {
   private busy = false;
   private readonly startedMs = Date.now();
 
-  constructor(private readonly api: FailoverApiClient, private readonly options: KubeletOptions) {}
+  constructor(
+    private readonly api: FailoverApiClient,
+    private readonly options: KubeletOptions,
+  ) {}
 
   /** Whether the node to register after is there (or waiting for it has taken too long). */
   private async predecessorRegistered(): Promise<boolean> {
@@ -53,9 +56,11 @@ export class Kubelet {
     const tick = (): void => {
       if (this.busy || this.gone) return;
       this.busy = true;
-      this.beat().catch((error: unknown) => this.options.onError?.('heartbeat', error)).finally(() => {
-        this.busy = false;
-      });
+      this.beat()
+        .catch((error: unknown) => this.options.onError?.('heartbeat', error))
+        .finally(() => {
+          this.busy = false;
+        });
     };
     tick();
     this.timer = setInterval(tick, this.options.heartbeatMs);
@@ -102,7 +107,10 @@ export class Kubelet {
       spec: {},
       status: {
         conditions: [this.readyCondition(now)],
-        addresses: [{ type: 'InternalIP', address: this.options.address }, { type: 'Hostname', address: this.options.nodeName }],
+        addresses: [
+          { type: 'InternalIP', address: this.options.address },
+          { type: 'Hostname', address: this.options.nodeName },
+        ],
       },
     };
     try {
@@ -168,12 +176,8 @@ export class Kubelet {
     if (wasReady && ready?.lastTransitionTime) next.lastTransitionTime = ready.lastTransitionTime;
     const others = conditions.filter((c) => c.type !== 'Ready');
     await this.api.call('post node status', (api) =>
-      api.core.patchNodeStatus(
-        { name: this.options.nodeName, body: { status: { conditions: [...others, next] } } },
-        mergePatch(),
-      ),
+      api.core.patchNodeStatus({ name: this.options.nodeName, body: { status: { conditions: [...others, next] } } }, mergePatch()),
     );
     this.lastStatusPostMs = Date.now();
   }
 }
-

@@ -21,7 +21,10 @@ export class LeaderElector {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
-  constructor(private readonly api: FailoverApiClient, private readonly options: LeaderElectionOptions) {}
+  constructor(
+    private readonly api: FailoverApiClient,
+    private readonly options: LeaderElectionOptions,
+  ) {}
 
   get isLeader(): boolean {
     return this.leading;
@@ -66,7 +69,13 @@ export class LeaderElector {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         metadata: { name, namespace },
-        spec: { holderIdentity: identity, leaseDurationSeconds: Math.ceil(this.options.leaseMs / 1000), acquireTime: now, renewTime: now, leaseTransitions: 0 },
+        spec: {
+          holderIdentity: identity,
+          leaseDurationSeconds: Math.ceil(this.options.leaseMs / 1000),
+          acquireTime: now,
+          renewTime: now,
+          leaseTransitions: 0,
+        },
       };
       await this.api.call('create leader lease', (api) => api.coordination.createNamespacedLease({ namespace, body }));
       this.lastRenewMs = Date.now();

@@ -68,7 +68,8 @@ function startControllers(localEtcd: EtcdClient): void {
   const controllers: Controller[] = [
     {
       name: 'node-lifecycle',
-      reconcile: ({ leadingSinceMs }) => reconcileNodeLifecycle(api, { gracePeriodMs: timers.nodeMonitorGraceMs, leadingSinceMs: () => leadingSinceMs }),
+      reconcile: ({ leadingSinceMs }) =>
+        reconcileNodeLifecycle(api, { gracePeriodMs: timers.nodeMonitorGraceMs, leadingSinceMs: () => leadingSinceMs }),
     },
     { name: 'etcd-member', reconcile: () => reconcileEtcdMembers(api, localEtcd) },
     new PromoteController(api, policy, { log }),
@@ -88,7 +89,13 @@ function startControllers(localEtcd: EtcdClient): void {
 async function becomeControlPlane(plan: EtcdMemberPlan): Promise<void> {
   if (etcd) return;
   const member = startEtcdMember(
-    { name: config.nodeName, address: config.address, etcdDir: config.etcdDir, heartbeatMs: timers.etcdHeartbeatMs, electionTimeoutMs: timers.etcdElectionTimeoutMs },
+    {
+      name: config.nodeName,
+      address: config.address,
+      etcdDir: config.etcdDir,
+      heartbeatMs: timers.etcdHeartbeatMs,
+      electionTimeoutMs: timers.etcdElectionTimeoutMs,
+    },
     plan,
   );
   member.once('exit', (code, signal) => log(`etcd exited (${signal ?? `code ${code}`})`));

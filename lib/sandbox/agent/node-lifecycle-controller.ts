@@ -66,7 +66,13 @@ async function markUnknown(api: FailoverApiClient, node: V1Node, conditions: V1N
       : c,
   );
   if (!next.some((c) => c.type === 'Ready')) {
-    next.push({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastTransitionTime: now });
+    next.push({
+      type: 'Ready',
+      status: 'Unknown',
+      reason: 'NodeStatusNeverUpdated',
+      message: 'Kubelet never posted node status.',
+      lastTransitionTime: now,
+    });
   }
   await api.call('mark node unknown', (a) => a.core.patchNodeStatus({ name, body: { status: { conditions: next } } }, mergePatch()));
   const taints = (node.spec?.taints ?? []).filter((t) => t.key !== UNREACHABLE_TAINT_KEY);

@@ -31,7 +31,12 @@ describe('promote controller against a sandbox API server (real etcd)', function
 
   async function createNode(name: string, spec: FakeNodeSpec): Promise<void> {
     const { metadata, spec: nodeSpec, status } = fakeNode(name, spec);
-    const body: V1Node = { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: metadata?.labels ?? {} }, ...(nodeSpec ? { spec: nodeSpec } : {}) };
+    const body: V1Node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, labels: metadata?.labels ?? {} },
+      ...(nodeSpec ? { spec: nodeSpec } : {}),
+    };
     await api.call('create node', (a) => a.core.createNode({ body }));
     await api.call('post node status', (a) => a.core.patchNodeStatus({ name, body: { status } }, mergePatch()));
   }
@@ -67,7 +72,12 @@ describe('promote controller against a sandbox API server (real etcd)', function
 
     const events = await nodeEvents('w1');
     expect(events).to.have.length(1);
-    expect(events[0]).to.deep.include({ reason: 'NodePromoteRunning', type: 'Normal', message: 'Node w1 promote status change:  => running', count: 1 });
+    expect(events[0]).to.deep.include({
+      reason: 'NodePromoteRunning',
+      type: 'Normal',
+      message: 'Node w1 promote status change:  => running',
+      count: 1,
+    });
     expect(events[0]?.involvedObject).to.deep.include({ kind: 'Node', name: 'w1', uid: w1.metadata?.uid });
     expect(events[0]?.source?.component).to.equal('harvester-promote-node-controller');
     expect(events[0]?.metadata.name).to.match(/^w1\.[0-9a-f]+$/);
@@ -76,7 +86,7 @@ describe('promote controller against a sandbox API server (real etcd)', function
     expect(again, 'a running promotion with an active Job: nothing to do').to.deep.equal([]);
   });
 
-  it('the job runner\'s API finds the Job by label and its succeeded status completes the promotion', async () => {
+  it("the job runner's API finds the Job by label and its succeeded status completes the promotion", async () => {
     const runnerApi = promoteJobApi(api);
     const jobs = await runnerApi.listJobs('w1');
     expect(jobs.map((j) => j.metadata?.name)).to.deep.equal(['harvester-promote-w1']);
@@ -128,7 +138,12 @@ describe('promote controller against a sandbox API server (real etcd)', function
   it('a new leader finding a node running without a Job it ever saw creates the Job (leadership moved between the two writes)', async () => {
     await createNode('w9', {});
     // The old leader marked w9 running, then lost leadership before creating its Job.
-    await api.call('mark running', (a) => a.core.patchNode({ name: 'w9', body: { metadata: { annotations: { [PROMOTE_STATUS_ANNOTATION]: 'running' } }, spec: { unschedulable: true } } }, mergePatch()));
+    await api.call('mark running', (a) =>
+      a.core.patchNode(
+        { name: 'w9', body: { metadata: { annotations: { [PROMOTE_STATUS_ANNOTATION]: 'running' } }, spec: { unschedulable: true } } },
+        mergePatch(),
+      ),
+    );
     const newLeader = new PromoteController(api, { selectPromoteNode: () => undefined }, { log: (m) => logs.push(m) });
     const actions = await newLeader.reconcile();
     expect(actions.map((a) => `${a.kind}:${a.node}`)).to.deep.equal(['create-job:w9']);

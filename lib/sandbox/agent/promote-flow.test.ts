@@ -71,7 +71,9 @@ describe('promotion flow: controller + job runner on real etcd and API servers',
 
   async function createNode(name: string, spec: FakeNodeSpec): Promise<void> {
     const { metadata, status } = fakeNode(name, spec);
-    await api.call('create node', (a) => a.core.createNode({ body: { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: metadata?.labels ?? {} } } }));
+    await api.call('create node', (a) =>
+      a.core.createNode({ body: { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: metadata?.labels ?? {} } } }),
+    );
     await api.call('post node status', (a) => a.core.patchNodeStatus({ name, body: { status } }, mergePatch()));
   }
   const readNode = (name: string): Promise<V1Node> => api.call('read node', (a) => a.core.readNode({ name }));
@@ -100,12 +102,20 @@ describe('promotion flow: controller + job runner on real etcd and API servers',
         const etcdDir = join(dir, 'w1-etcd');
         await mkdir(etcdDir, { recursive: true });
         const args = etcdMemberArgs({
-          name: 'w1', dataDir: join(etcdDir, 'data'), peerUrl: etcdPeerUrl(address), clientUrls: [etcdClientUrl(address)],
-          advertiseClientUrl: etcdClientUrl(address), initialCluster: plan.initialCluster, initialClusterState: plan.state,
-          heartbeatMs: 50, electionTimeoutMs: 500,
+          name: 'w1',
+          dataDir: join(etcdDir, 'data'),
+          peerUrl: etcdPeerUrl(address),
+          clientUrls: [etcdClientUrl(address)],
+          advertiseClientUrl: etcdClientUrl(address),
+          initialCluster: plan.initialCluster,
+          initialClusterState: plan.state,
+          heartbeatMs: 50,
+          electionTimeoutMs: 500,
         });
         joined = EtcdProcess.start(`w1 (${address})`, etcdDir, args);
-        servers.push(await startApiServer({ etcd: client(etcdClientUrl(address)), listen: [{ host: address, port: apiPort }], nodeName: 'w1' }));
+        servers.push(
+          await startApiServer({ etcd: client(etcdClientUrl(address)), listen: [{ host: address, port: apiPort }], nodeName: 'w1' }),
+        );
       },
       log: (m) => logs.push(m),
       onError: (what, error) => errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`),
@@ -118,7 +128,9 @@ describe('promotion flow: controller + job runner on real etcd and API servers',
 
     const members = (await client(solo.url).memberList()).members;
     expect(members.map((m) => m.name).sort()).to.deep.equal(['solo', 'w1']);
-    const job = await api.call('read job', (a) => batchApiOf(a).readNamespacedJob({ name: 'harvester-promote-w1', namespace: 'harvester-system' }));
+    const job = await api.call('read job', (a) =>
+      batchApiOf(a).readNamespacedJob({ name: 'harvester-promote-w1', namespace: 'harvester-system' }),
+    );
     expect(job.status?.succeeded).to.equal(1);
     expect((await readNode('w1')).metadata?.labels?.[CONTROL_PLANE_ROLE_LABEL]).to.equal('true');
 

@@ -7,7 +7,14 @@ import type { EtcdMember } from '../etcd/codec.ts';
 import type { EtcdMemberPlan } from './config.ts';
 import { buildPromoteJob, jobOutcome } from '../../harvester/promote/actions.ts';
 import {
-  PromoteJobRunner, controlPlaneEtcdUrls, failedStatus, hasPromotionRoles, joinPlan, jobsToRun, promotionFails, succeededStatus,
+  PromoteJobRunner,
+  controlPlaneEtcdUrls,
+  failedStatus,
+  hasPromotionRoles,
+  joinPlan,
+  jobsToRun,
+  promotionFails,
+  succeededStatus,
 } from './promote-job-runner.ts';
 import type { EtcdJoinOps, PromoteJobApi, PromoteJobRunnerOptions } from './promote-job-runner.ts';
 
@@ -97,7 +104,11 @@ interface Harness {
   readonly runner: PromoteJobRunner;
 }
 
-function harness(nodeSpec: FakeNodeSpec = {}, overrides: Partial<PromoteJobRunnerOptions> = {}, hooks: { failStarts?: number } = {}): Harness {
+function harness(
+  nodeSpec: FakeNodeSpec = {},
+  overrides: Partial<PromoteJobRunnerOptions> = {},
+  hooks: { failStarts?: number } = {},
+): Harness {
   const api = new FakeApi(fakeNode(SELF, nodeSpec));
   const etcd = new FakeEtcd();
   const plans: EtcdMemberPlan[] = [];
@@ -131,7 +142,11 @@ function harness(nodeSpec: FakeNodeSpec = {}, overrides: Partial<PromoteJobRunne
 describe('promote job runner: helpers', () => {
   it('derives control-plane etcd client URLs from the API endpoints, own address last', () => {
     const endpoints = ['http://10.0.0.4:6443', 'http://10.0.0.2:6443', 'http://10.0.0.3:6443', 'http://10.0.0.2:6443', 'not a url'];
-    expect(controlPlaneEtcdUrls(endpoints, '10.0.0.4')).to.deep.equal(['http://10.0.0.2:2379', 'http://10.0.0.3:2379', 'http://10.0.0.4:2379']);
+    expect(controlPlaneEtcdUrls(endpoints, '10.0.0.4')).to.deep.equal([
+      'http://10.0.0.2:2379',
+      'http://10.0.0.3:2379',
+      'http://10.0.0.4:2379',
+    ]);
     expect(controlPlaneEtcdUrls([], '10.0.0.4')).to.deep.equal([]);
   });
 
@@ -186,7 +201,15 @@ describe('promote job runner: the work', () => {
     h.api.jobs.set('harvester-promote-w1', promoteJob(SELF));
     await h.runner.tick();
     expect(h.etcd.adds).to.deep.equal([{ via: 'http://10.0.0.2:2379', peerUrls: [SELF_PEER] }]);
-    expect(h.plans).to.deep.equal([{ state: 'existing', initialCluster: [{ name: 'm1', peerUrl: 'http://10.0.0.2:2380' }, { name: SELF, peerUrl: SELF_PEER }] }]);
+    expect(h.plans).to.deep.equal([
+      {
+        state: 'existing',
+        initialCluster: [
+          { name: 'm1', peerUrl: 'http://10.0.0.2:2380' },
+          { name: SELF, peerUrl: SELF_PEER },
+        ],
+      },
+    ]);
     expect(h.api.nodePatches).to.deep.equal([{ metadata: { labels: roleLabelsForPromotion(false) } }]);
     expect(h.api.statusPatches).to.have.length(1);
     expect(h.api.statusPatches[0]?.status).to.deep.include({ succeeded: 1 });
@@ -205,7 +228,7 @@ describe('promote job runner: the work', () => {
     expect(h.api.statusPatches[0]?.status.succeeded).to.equal(1);
   });
 
-  it('reuses a member already added with this node\'s peer URL', async () => {
+  it("reuses a member already added with this node's peer URL", async () => {
     const h = harness();
     h.etcd.members.push({ ...member(9, '', '0.0.0.0'), peerUrls: [SELF_PEER] });
     h.api.jobs.set('harvester-promote-w1', promoteJob(SELF));
@@ -280,7 +303,7 @@ describe('promote job runner: the work', () => {
     expect(status?.conditions?.[0]).to.deep.include({ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' });
   });
 
-  it('promotion.fail fails every node\'s promotions (true) or only those of the nodes it lists', () => {
+  it("promotion.fail fails every node's promotions (true) or only those of the nodes it lists", () => {
     expect(promotionFails(true, 'w1')).to.equal(true);
     expect(promotionFails(['w0', 'w1'], 'w1')).to.equal(true);
     expect(promotionFails(['w0'], 'w1')).to.equal(false);

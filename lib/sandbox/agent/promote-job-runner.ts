@@ -76,7 +76,12 @@ export function succeededStatus(job: V1Job, now: Date): V1JobStatus {
 export function failedStatus(job: V1Job, now: Date, message: string): V1JobStatus {
   const backoffLimit = job.spec?.backoffLimit ?? PROMOTE_JOB_BACKOFF_LIMIT;
   const condition: V1JobCondition = {
-    type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message, lastProbeTime: now, lastTransitionTime: now,
+    type: 'Failed',
+    status: 'True',
+    reason: 'BackoffLimitExceeded',
+    message,
+    lastProbeTime: now,
+    lastTransitionTime: now,
   };
   return { active: 0, failed: backoffLimit + 1, startTime: job.status?.startTime ?? now, conditions: withCondition(job, condition) };
 }
@@ -119,13 +124,17 @@ export function promoteJobApi(api: FailoverApiClient): PromoteJobApi {
   const namespace = PROMOTE_JOB_NAMESPACE;
   return {
     listJobs: async (node) =>
-      (await api.call('list promote jobs of this node', (a) =>
-        batchApiOf(a).listNamespacedJob({ namespace, labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${node}` }),
-      )).items,
+      (
+        await api.call('list promote jobs of this node', (a) =>
+          batchApiOf(a).listNamespacedJob({ namespace, labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${node}` }),
+        )
+      ).items,
     readNode: (node) => api.call('read own node', (a) => a.core.readNode({ name: node })),
     patchNode: (node, body) => api.call('label promoted node', (a) => a.core.patchNode({ name: node, body }, mergePatch())),
     patchJobStatus: (job, status) =>
-      api.call(`patch status of job ${job}`, (a) => batchApiOf(a).patchNamespacedJobStatus({ name: job, namespace, body: { status } }, mergePatch())),
+      api.call(`patch status of job ${job}`, (a) =>
+        batchApiOf(a).patchNamespacedJobStatus({ name: job, namespace, body: { status } }, mergePatch()),
+      ),
   };
 }
 
@@ -178,7 +187,10 @@ export class PromoteJobRunner {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
-  constructor(private readonly api: PromoteJobApi, private readonly options: PromoteJobRunnerOptions) {}
+  constructor(
+    private readonly api: PromoteJobApi,
+    private readonly options: PromoteJobRunnerOptions,
+  ) {}
 
   start(): void {
     const tick = (): void => {
@@ -304,7 +316,9 @@ export class PromoteJobRunner {
       ...(witness ? { spec: { taints: [...taints.filter((t) => !sameTaint(t, WITNESS_TAINT)), WITNESS_TAINT] } } : {}),
     };
     await this.api.patchNode(nodeName, body);
-    this.options.log(`promote job ${jobName}: labelled ${nodeName} ${Object.keys(body.metadata.labels).join(', ')}${witness ? ' and tainted it' : ''}`);
+    this.options.log(
+      `promote job ${jobName}: labelled ${nodeName} ${Object.keys(body.metadata.labels).join(', ')}${witness ? ' and tainted it' : ''}`,
+    );
   }
 
   /** Adds this node's member through the first control-plane etcd that answers (reusing one already added). */

@@ -48,7 +48,9 @@ describe('@kubernetes/client-node against the API server', function () {
   });
 
   it('creates, lists, reads and merge-patches nodes', async () => {
-    const created = await core.createNode({ body: { metadata: { name: 'c-n1', labels: { pool: 'a' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } } });
+    const created = await core.createNode({
+      body: { metadata: { name: 'c-n1', labels: { pool: 'a' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+    });
     expect(created.metadata?.uid).to.be.a('string');
     expect(created.metadata?.resourceVersion).to.match(/^\d+$/);
     expect(created.metadata?.creationTimestamp).to.be.instanceOf(Date);
@@ -81,7 +83,10 @@ describe('@kubernetes/client-node against the API server', function () {
     const cm = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'c-cm' }, data: { v: '1' } } });
     const fresh = await core.replaceNamespacedConfigMap({ name: 'c-cm', namespace: 'default', body: { ...cm, data: { v: '2' } } });
     expect(Number(fresh.metadata?.resourceVersion)).to.be.greaterThan(Number(cm.metadata?.resourceVersion));
-    const error = await expectCode(core.replaceNamespacedConfigMap({ name: 'c-cm', namespace: 'default', body: { ...cm, data: { v: '3' } } }), 409);
+    const error = await expectCode(
+      core.replaceNamespacedConfigMap({ name: 'c-cm', namespace: 'default', body: { ...cm, data: { v: '3' } } }),
+      409,
+    );
     expect(JSON.parse(String(error.body)).reason).to.equal('Conflict');
     const unconditional = await core.replaceNamespacedConfigMap({
       name: 'c-cm',
@@ -117,7 +122,10 @@ describe('@kubernetes/client-node against the API server', function () {
     const batch = kc.makeApiClient(BatchV1Api);
     const job = await batch.createNamespacedJob({
       namespace: 'default',
-      body: { metadata: { name: 'c-job' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } },
+      body: {
+        metadata: { name: 'c-job' },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+      },
     });
     expect(job.metadata?.generation).to.equal(1);
     const status = await batch.patchNamespacedJobStatus(
@@ -143,7 +151,10 @@ describe('@kubernetes/client-node against the API server', function () {
       (err) => (doneError = err),
     );
     await core.createNode({ body: { metadata: { name: 'c-w1' } } });
-    await core.patchNode({ name: 'c-w1', body: { metadata: { labels: { x: 'y' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await core.patchNode(
+      { name: 'c-w1', body: { metadata: { labels: { x: 'y' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     await core.deleteNode({ name: 'c-w1' });
     await waitUntil('three watch events', () => events.length >= 3);
     expect(events).to.deep.equal(['ADDED:c-w1', 'MODIFIED:c-w1', 'DELETED:c-w1']);
@@ -152,7 +163,9 @@ describe('@kubernetes/client-node against the API server', function () {
   });
 
   it('feeds an informer add, update and delete', async () => {
-    const informer = makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default' }));
+    const informer = makeInformer(kc, '/api/v1/namespaces/default/configmaps', () =>
+      core.listNamespacedConfigMap({ namespace: 'default' }),
+    );
     const seen: string[] = [];
     informer.on('add', (o) => seen.push(`add:${o.metadata?.name ?? ''}`));
     informer.on('update', (o) => seen.push(`update:${o.metadata?.name ?? ''}`));

@@ -67,7 +67,13 @@ export function apiResourceList(group: string, version: string): Record<string, 
       ...(r.shortNames.length > 0 ? { shortNames: [...r.shortNames] } : {}),
     });
     if (r.hasStatus) {
-      resources.push({ name: `${r.resource}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: [...SUBRESOURCE_VERBS] });
+      resources.push({
+        name: `${r.resource}/status`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: [...SUBRESOURCE_VERBS],
+      });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };

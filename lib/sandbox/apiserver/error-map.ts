@@ -18,7 +18,9 @@ export function toApiError(error: unknown, deadline?: { readonly expired: boolea
   if (error instanceof PatchError) {
     return error.kind === 'malformed'
       ? badRequest(error.message, error)
-      : new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${error.message}`, undefined, { cause: error });
+      : new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${error.message}`, undefined, {
+          cause: error,
+        });
   }
   return internal(error instanceof Error ? error.message : String(error), error);
 }

@@ -57,20 +57,40 @@ describe('API server over HTTP (real etcd)', function () {
     expect(byName.get('namespaces')).to.deep.include({ shortNames: ['ns'], namespaced: false });
     expect(byName.get('configmaps')).to.deep.include({ shortNames: ['cm'], namespaced: true });
     expect(byName.get('events')).to.deep.include({ shortNames: ['ev'], namespaced: true });
-    const groups = (await request(target, 'GET', '/apis')).json() as { kind: string; groups: { name: string; preferredVersion: { groupVersion: string } }[] };
+    const groups = (await request(target, 'GET', '/apis')).json() as {
+      kind: string;
+      groups: { name: string; preferredVersion: { groupVersion: string } }[];
+    };
     expect(groups.kind).to.equal('APIGroupList');
-    expect(groups.groups.map((g) => g.preferredVersion.groupVersion).sort()).to.deep.equal(['batch/v1', 'coordination.k8s.io/v1', 'kubevirt.io/v1', 'subresources.kubevirt.io/v1']);
+    expect(groups.groups.map((g) => g.preferredVersion.groupVersion).sort()).to.deep.equal([
+      'batch/v1',
+      'coordination.k8s.io/v1',
+      'kubevirt.io/v1',
+      'subresources.kubevirt.io/v1',
+    ]);
     const batch = (await request(target, 'GET', '/apis/batch/v1')).json() as { groupVersion: string; resources: { name: string }[] };
     expect(batch.groupVersion).to.equal('batch/v1');
     expect(batch.resources.map((r) => r.name)).to.deep.equal(['jobs', 'jobs/status']);
-    const leases = (await request(target, 'GET', '/apis/coordination.k8s.io/v1')).json() as { resources: { name: string; namespaced: boolean }[] };
-    expect(leases.resources).to.deep.equal([{ name: 'leases', singularName: 'lease', namespaced: true, kind: 'Lease', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] }]);
+    const leases = (await request(target, 'GET', '/apis/coordination.k8s.io/v1')).json() as {
+      resources: { name: string; namespaced: boolean }[];
+    };
+    expect(leases.resources).to.deep.equal([
+      {
+        name: 'leases',
+        singularName: 'lease',
+        namespaced: true,
+        kind: 'Lease',
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      },
+    ]);
     expect((await request(target, 'GET', '/apis/batch')).json()).to.include({ kind: 'APIGroup', name: 'batch' });
     expectStatus(await request(target, 'GET', '/apis/apps/v1'), 404, 'NotFound');
   });
 
   it('starts with the default namespaces', async () => {
-    const list = (await request(target, 'GET', '/api/v1/namespaces')).json() as { items: { metadata: { name: string }; status: { phase: string } }[] };
+    const list = (await request(target, 'GET', '/api/v1/namespaces')).json() as {
+      items: { metadata: { name: string }; status: { phase: string } }[];
+    };
     const names = list.items.map((n) => n.metadata.name);
     expect(names).to.include.members(['default', 'kube-system', 'kube-node-lease', 'harvester-system']);
     expect(list.items.every((n) => n.status.phase === 'Active')).to.equal(true);
@@ -80,21 +100,43 @@ describe('API server over HTTP (real etcd)', function () {
     expect((await request(target, 'POST', '/api/v1/nodes', { body: node('h-n1') })).status).to.equal(201);
     const exists = expectStatus(await request(target, 'POST', '/api/v1/nodes', { body: node('h-n1') }), 409, 'AlreadyExists');
     expect(exists.details).to.deep.equal({ name: 'h-n1', kind: 'nodes' });
-    const missing = expectStatus(await request(target, 'GET', '/apis/coordination.k8s.io/v1/namespaces/default/leases/nope'), 404, 'NotFound');
+    const missing = expectStatus(
+      await request(target, 'GET', '/apis/coordination.k8s.io/v1/namespaces/default/leases/nope'),
+      404,
+      'NotFound',
+    );
     expect(missing.message).to.equal('leases.coordination.k8s.io "nope" not found');
     expectStatus(await request(target, 'PUT', '/api/v1/nodes/h-n1', { body: node('other') }), 400, 'BadRequest');
-    expectStatus(await request(target, 'PATCH', '/api/v1/nodes/h-n1', { body: {}, headers: { 'Content-Type': 'application/apply-patch+yaml' } }), 415, 'UnsupportedMediaType');
+    expectStatus(
+      await request(target, 'PATCH', '/api/v1/nodes/h-n1', { body: {}, headers: { 'Content-Type': 'application/apply-patch+yaml' } }),
+      415,
+      'UnsupportedMediaType',
+    );
     expectStatus(await request(target, 'POST', '/api/v1/nodes/h-n1', { body: node('h-n1') }), 405, 'MethodNotAllowed');
     expectStatus(await request(target, 'POST', '/api/v1/configmaps', { body: { metadata: { name: 'x' } } }), 405, 'MethodNotAllowed');
     expectStatus(await request(target, 'POST', '/api/v1/nodes', { body: '{not json' }), 400, 'BadRequest');
-    expectStatus(await request(target, 'POST', '/api/v1/nodes', { body: { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p' } } }), 400, 'BadRequest');
+    expectStatus(
+      await request(target, 'POST', '/api/v1/nodes', { body: { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p' } } }),
+      400,
+      'BadRequest',
+    );
     expectStatus(await request(target, 'POST', '/api/v1/nodes', { body: node('Bad_Name') }), 422, 'Invalid');
     expectStatus(await request(target, 'GET', '/api/v1/nodes?labelSelector=a%20in%20('), 400, 'BadRequest');
     expectStatus(await request(target, 'GET', '/api/v1/nodes?fieldSelector=spec.foo%3D1'), 400, 'BadRequest');
     expectStatus(await request(target, 'GET', '/api/v1/nodes/h-n1/proxy'), 404, 'NotFound');
-    expectStatus(await request(target, 'PATCH', '/api/v1/nodes/h-n1', { body: [{ op: 'test', path: '/metadata/name', value: 'x' }], headers: { 'Content-Type': 'application/json-patch+json' } }), 422, 'Invalid');
+    expectStatus(
+      await request(target, 'PATCH', '/api/v1/nodes/h-n1', {
+        body: [{ op: 'test', path: '/metadata/name', value: 'x' }],
+        headers: { 'Content-Type': 'application/json-patch+json' },
+      }),
+      422,
+      'Invalid',
+    );
     const conflict = expectStatus(
-      await request(target, 'PATCH', '/api/v1/nodes/h-n1', { body: { metadata: { resourceVersion: '1', labels: { a: 'b' } } }, headers: { 'Content-Type': 'application/merge-patch+json' } }),
+      await request(target, 'PATCH', '/api/v1/nodes/h-n1', {
+        body: { metadata: { resourceVersion: '1', labels: { a: 'b' } } },
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      }),
       409,
       'Conflict',
     );
@@ -103,7 +145,9 @@ describe('API server over HTTP (real etcd)', function () {
 
   it('deletes with a DeleteOptions body and answers a Success Status', async () => {
     await request(target, 'POST', '/api/v1/nodes', { body: node('h-del') });
-    const reply = await request(target, 'DELETE', '/api/v1/nodes/h-del', { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+    const reply = await request(target, 'DELETE', '/api/v1/nodes/h-del', {
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+    });
     expect(reply.status, reply.text).to.equal(200);
     expect(reply.json()).to.deep.include({ kind: 'Status', status: 'Success' });
     expectStatus(await request(target, 'GET', '/api/v1/nodes/h-del'), 404, 'NotFound');
@@ -117,7 +161,9 @@ describe('API server over HTTP (real etcd)', function () {
 
   it('stores a 3 MB configmap', async () => {
     const big = 'x'.repeat(3 * 1024 * 1024);
-    const created = await request(target, 'POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'big' }, data: { big } } });
+    const created = await request(target, 'POST', '/api/v1/namespaces/default/configmaps', {
+      body: { metadata: { name: 'big' }, data: { big } },
+    });
     expect(created.status, created.text.slice(0, 300)).to.equal(201);
     const got = (await request(target, 'GET', '/api/v1/namespaces/default/configmaps/big')).json() as { data: { big: string } };
     expect(got.data.big.length).to.equal(big.length);
@@ -125,11 +171,22 @@ describe('API server over HTTP (real etcd)', function () {
   });
 
   it('keeps job status behind /status and counts generations', async () => {
-    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j1' }, spec: { completions: 1, template: { spec: { containers: [{ name: 'c', image: 'i' }] } } }, status: { succeeded: 5 } };
-    const created = (await request(target, 'POST', '/apis/batch/v1/namespaces/default/jobs', { body: job })).json() as Record<string, Record<string, unknown>>;
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j1' },
+      spec: { completions: 1, template: { spec: { containers: [{ name: 'c', image: 'i' }] } } },
+      status: { succeeded: 5 },
+    };
+    const created = (await request(target, 'POST', '/apis/batch/v1/namespaces/default/jobs', { body: job })).json() as Record<
+      string,
+      Record<string, unknown>
+    >;
     expect(created).to.not.have.property('status');
     expect(created.metadata?.generation).to.equal(1);
-    const status = await request(target, 'PUT', '/apis/batch/v1/namespaces/default/jobs/j1/status', { body: { ...created, status: { succeeded: 1 } } });
+    const status = await request(target, 'PUT', '/apis/batch/v1/namespaces/default/jobs/j1/status', {
+      body: { ...created, status: { succeeded: 1 } },
+    });
     expect(status.status).to.equal(200);
     const patched = await request(target, 'PATCH', '/apis/batch/v1/namespaces/default/jobs/j1', {
       body: { spec: { parallelism: 2 }, status: { succeeded: 9 } },
@@ -143,7 +200,10 @@ describe('API server over HTTP (real etcd)', function () {
   it('watches with bookmarks, selector transitions and a server-side timeout', async () => {
     const list = (await request(target, 'GET', '/api/v1/nodes')).json() as { metadata: { resourceVersion: string } };
     const rv = list.metadata.resourceVersion;
-    const watch = await new LineStream(target, `/api/v1/nodes?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}&labelSelector=pool%3Dblue&timeoutSeconds=3`).open();
+    const watch = await new LineStream(
+      target,
+      `/api/v1/nodes?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}&labelSelector=pool%3Dblue&timeoutSeconds=3`,
+    ).open();
     try {
       expect(watch.status).to.equal(200);
       expect(watch.headers['content-type']).to.equal('application/json');
@@ -154,14 +214,21 @@ describe('API server over HTTP (real etcd)', function () {
       await request(target, 'PATCH', '/api/v1/nodes/h-w1', { body: { metadata: { labels: { pool: 'red' } } }, headers: merge });
       await request(target, 'PATCH', '/api/v1/nodes/h-w2', { body: { metadata: { labels: { pool: 'blue' } } }, headers: merge });
       await request(target, 'DELETE', '/api/v1/nodes/h-w2');
-      const changes = (s: LineStream): string[] => s.events().filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type}:${String((e.object.metadata as Record<string, unknown>).name)}`);
+      const changes = (s: LineStream): string[] =>
+        s
+          .events()
+          .filter((e) => e.type !== 'BOOKMARK')
+          .map((e) => `${e.type}:${String((e.object.metadata as Record<string, unknown>).name)}`);
       await watch.waitFor('five events', (s) => changes(s).length >= 5);
       expect(changes(watch)).to.deep.equal(['ADDED:h-w1', 'MODIFIED:h-w1', 'DELETED:h-w1', 'ADDED:h-w2', 'DELETED:h-w2']);
       for (const e of watch.events()) expect((e.object.metadata as Record<string, unknown>).resourceVersion).to.match(/^\d+$/);
       await watch.waitFor('a bookmark', (s) => s.events().some((e) => e.type === 'BOOKMARK'));
       const bookmark = watch.events().find((e) => e.type === 'BOOKMARK');
       expect(bookmark?.object).to.deep.include({ kind: 'Node', apiVersion: 'v1' });
-      const lastChange = watch.events().filter((e) => e.type !== 'BOOKMARK').pop();
+      const lastChange = watch
+        .events()
+        .filter((e) => e.type !== 'BOOKMARK')
+        .pop();
       expect(Number((bookmark?.object.metadata as Record<string, string>).resourceVersion)).to.be.at.most(
         Number((lastChange?.object.metadata as Record<string, string>).resourceVersion) + 10,
       );
@@ -183,7 +250,10 @@ describe('API server over HTTP (real etcd)', function () {
   });
 
   it('sends initial events and an initial-events-end bookmark for sendInitialEvents', async () => {
-    const watch = await new LineStream(target, '/api/v1/namespaces?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan').open();
+    const watch = await new LineStream(
+      target,
+      '/api/v1/namespaces?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan',
+    ).open();
     try {
       await watch.waitFor('the initial-events-end bookmark', (s) => s.events().some((e) => e.type === 'BOOKMARK'));
       const events = watch.events();
@@ -225,14 +295,28 @@ describe('API server over HTTP (real etcd)', function () {
   });
 
   it('answers 410 Expired for a watch from a compacted resourceVersion', async () => {
-    const first = (await request(target, 'POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'c410' } } })).json() as { metadata: { resourceVersion: string } };
+    const first = (
+      await request(target, 'POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'c410' } } })
+    ).json() as { metadata: { resourceVersion: string } };
     await request(target, 'PUT', '/api/v1/namespaces/default/configmaps/c410', { body: { metadata: { name: 'c410' }, data: { a: 'b' } } });
     const { revision } = await f.etcdClient.status();
     await f.etcdClient.compact(revision);
-    const reply = await request(target, 'GET', `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${Number(first.metadata.resourceVersion) - 1}`);
+    const reply = await request(
+      target,
+      'GET',
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${Number(first.metadata.resourceVersion) - 1}`,
+    );
     const body = expectStatus(reply, 410, 'Expired');
     expect(body.message).to.match(/too old resource version/);
-    expectStatus(await request(target, 'GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${first.metadata.resourceVersion}&resourceVersionMatch=Exact`), 410, 'Expired');
+    expectStatus(
+      await request(
+        target,
+        'GET',
+        `/api/v1/namespaces/default/configmaps?resourceVersion=${first.metadata.resourceVersion}&resourceVersionMatch=Exact`,
+      ),
+      410,
+      'Expired',
+    );
   });
 });
 

@@ -14,7 +14,10 @@ function parsePointer(pointer: unknown): string[] {
   if (typeof pointer !== 'string') throw new PatchError('malformed', 'a JSON patch path must be a string');
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw new PatchError('malformed', `bad JSON pointer "${pointer}"`);
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function arrayIndex(list: unknown[], token: string, forAdd: boolean, pointer: string): number {
@@ -72,7 +75,8 @@ function addAt(doc: unknown, pointer: string, value: unknown, replace: boolean):
     const index = arrayIndex(parent, last, !replace, pointer);
     parent.splice(index, replace ? 1 : 0, value);
   } else if (isPlainObject(parent)) {
-    if (replace && !Object.prototype.hasOwnProperty.call(parent, last)) throw new PatchError('inapplicable', `path ${pointer} does not exist`);
+    if (replace && !Object.prototype.hasOwnProperty.call(parent, last))
+      throw new PatchError('inapplicable', `path ${pointer} does not exist`);
     setOwn(parent, last, value);
   } else throw new PatchError('inapplicable', `path ${pointer} does not exist`);
   return doc;

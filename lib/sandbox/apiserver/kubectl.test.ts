@@ -14,7 +14,8 @@ describe('kubectl 1.32 against the API server', function () {
     f = await startApiFixture();
     const kubeconfig = await writeKubeconfig(f.dir, f.url);
     const cacheDir = path.join(f.dir, 'kube-cache');
-    kubectl = (...args) => run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, '--request-timeout=10s', ...args], { timeoutMs: 30_000 });
+    kubectl = (...args) =>
+      run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, '--request-timeout=10s', ...args], { timeoutMs: 30_000 });
     core = f.kubeConfig().makeApiClient(CoreV1Api);
     await core.createNode({
       body: {
@@ -36,7 +37,9 @@ describe('kubectl 1.32 against the API server', function () {
   });
 
   it('gets nodes as JSON', async () => {
-    const list = JSON.parse(await kubectl('get', 'nodes', '-o', 'json')) as { items: { kind: string; metadata: { name: string; uid: string } }[] };
+    const list = JSON.parse(await kubectl('get', 'nodes', '-o', 'json')) as {
+      items: { kind: string; metadata: { name: string; uid: string } }[];
+    };
     expect(list.items.map((n) => n.metadata.name)).to.deep.equal(['k-n1']);
     expect(list.items[0]?.kind).to.equal('Node');
     expect(list.items[0]?.metadata.uid).to.be.a('string');

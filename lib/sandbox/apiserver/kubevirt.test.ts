@@ -9,13 +9,19 @@ const SUB = '/apis/subresources.kubevirt.io/v1/namespaces/kv';
 
 function vm(name: string, spec: Record<string, unknown>): Record<string, unknown> {
   return {
-    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name },
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    metadata: { name },
     spec: { ...spec, template: { metadata: { labels: { 'kubevirt.io/vm': name } }, spec: { domain: { cpu: { cores: 2 } } } } },
   };
 }
 
 const runningVmi = (name: string): Record<string, unknown> => ({
-  apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name }, spec: {}, status: { phase: 'Running' },
+  apiVersion: 'kubevirt.io/v1',
+  kind: 'VirtualMachineInstance',
+  metadata: { name },
+  spec: {},
+  status: { phase: 'Running' },
 });
 
 function expectConflict(reply: Reply, message: string): void {
@@ -47,7 +53,8 @@ describe('API server: KubeVirt VirtualMachines and virt-api actions (real etcd)'
   };
   const uidOf = (obj: Record<string, unknown> | undefined): unknown => (obj?.metadata as Record<string, unknown> | undefined)?.uid;
   const pausedOf = (vmi: Record<string, unknown> | undefined): unknown =>
-    ((vmi?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Paused')?.status;
+    ((vmi?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Paused')
+      ?.status;
 
   before(async () => {
     f = await startApiFixture();
@@ -60,8 +67,19 @@ describe('API server: KubeVirt VirtualMachines and virt-api actions (real etcd)'
 
   it('routes the actions, and only those', () => {
     expect(route(`${SUB}/virtualmachines/a/start`)).to.deep.equal({ kind: 'kubevirtAction', namespace: 'kv', name: 'a', action: 'start' });
-    expect(route(`${SUB}/virtualmachineinstances/a/unpause`)).to.deep.equal({ kind: 'kubevirtAction', namespace: 'kv', name: 'a', action: 'unpause' });
-    for (const path of [`${SUB}/virtualmachines/a/pause`, `${SUB}/virtualmachineinstances/a/start`, `${SUB}/virtualmachines/a`, `${SUB}/virtualmachines/a/start/x`, '/apis/subresources.kubevirt.io/v2/namespaces/kv/virtualmachines/a/start']) {
+    expect(route(`${SUB}/virtualmachineinstances/a/unpause`)).to.deep.equal({
+      kind: 'kubevirtAction',
+      namespace: 'kv',
+      name: 'a',
+      action: 'unpause',
+    });
+    for (const path of [
+      `${SUB}/virtualmachines/a/pause`,
+      `${SUB}/virtualmachineinstances/a/start`,
+      `${SUB}/virtualmachines/a`,
+      `${SUB}/virtualmachines/a/start/x`,
+      '/apis/subresources.kubevirt.io/v2/namespaces/kv/virtualmachines/a/start',
+    ]) {
       expect(route(path), path).to.deep.equal({ kind: 'notFound' });
     }
   });
@@ -70,11 +88,20 @@ describe('API server: KubeVirt VirtualMachines and virt-api actions (real etcd)'
     const groups = (await get('/apis')) as { groups: { name: string }[] };
     expect(groups.groups.map((g) => g.name)).to.include.members(['kubevirt.io', 'subresources.kubevirt.io']);
     const kubevirt = (await get('/apis/kubevirt.io/v1')) as { resources: Record<string, unknown>[] };
-    expect(kubevirt.resources.map((r) => r.name)).to.deep.equal(['virtualmachines', 'virtualmachines/status', 'virtualmachineinstances', 'virtualmachineinstances/status']);
+    expect(kubevirt.resources.map((r) => r.name)).to.deep.equal([
+      'virtualmachines',
+      'virtualmachines/status',
+      'virtualmachineinstances',
+      'virtualmachineinstances/status',
+    ]);
     expect(kubevirt.resources[0]).to.deep.include({ kind: 'VirtualMachine', namespaced: true, shortNames: ['vm', 'vms'] });
     const sub = (await get('/apis/subresources.kubevirt.io/v1')) as { resources: Record<string, unknown>[] };
     expect(sub.resources.map((r) => r.name)).to.deep.equal([
-      'virtualmachines/start', 'virtualmachines/stop', 'virtualmachines/restart', 'virtualmachineinstances/pause', 'virtualmachineinstances/unpause',
+      'virtualmachines/start',
+      'virtualmachines/stop',
+      'virtualmachines/restart',
+      'virtualmachineinstances/pause',
+      'virtualmachineinstances/unpause',
     ]);
     expect(await get('/apis/subresources.kubevirt.io')).to.include({ kind: 'APIGroup', name: 'subresources.kubevirt.io' });
   });
@@ -83,7 +110,10 @@ describe('API server: KubeVirt VirtualMachines and virt-api actions (real etcd)'
     const created = await create(VMS, { ...vm('crud', { running: false }), status: { printableStatus: 'Stopped' } });
     expect(created).to.deep.include({ kind: 'VirtualMachine', status: { printableStatus: 'Stopped' } });
     expect(created.metadata).to.include({ namespace: 'kv', generation: 1 });
-    const patched = await request(target, 'PATCH', `${VMS}/crud`, { body: { spec: { running: true } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+    const patched = await request(target, 'PATCH', `${VMS}/crud`, {
+      body: { spec: { running: true } },
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    });
     expect(patched.json()).to.deep.include({ spec: { ...(vm('crud', {}).spec as object), running: true } });
     expect(patched.json().metadata).to.include({ generation: 2 });
     const list = (await get(VMS)) as { kind: string; items: { metadata: { name: string } }[] };
@@ -107,7 +137,10 @@ describe('API server: KubeVirt VirtualMachines and virt-api actions (real etcd)'
     expect((vmi?.metadata as { ownerReferences: unknown[] }).ownerReferences).to.deep.equal([
       { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: 'a', uid: uidOf(stored), controller: true, blockOwnerDeletion: true },
     ]);
-    expectConflict(await put(`${SUB}/virtualmachines/a/start`), 'Operation cannot be fulfilled on virtualmachine.kubevirt.io "a": VM is already running');
+    expectConflict(
+      await put(`${SUB}/virtualmachines/a/start`),
+      'Operation cannot be fulfilled on virtualmachine.kubevirt.io "a": VM is already running',
+    );
 
     await accepted(`${SUB}/virtualmachines/a/restart`);
     const restarted = await get(`${VMIS}/a`);
@@ -118,8 +151,14 @@ describe('API server: KubeVirt VirtualMachines and virt-api actions (real etcd)'
     expect((stored?.spec as Record<string, unknown>).running).to.equal(false);
     expect(stored?.status).to.deep.equal({ created: false, ready: false, printableStatus: 'Stopped' });
     expect(await get(`${VMIS}/a`)).to.equal(undefined);
-    expectConflict(await put(`${SUB}/virtualmachines/a/stop`), 'Operation cannot be fulfilled on virtualmachine.kubevirt.io "a": VM is not running');
-    expectConflict(await put(`${SUB}/virtualmachines/a/restart`), 'Operation cannot be fulfilled on virtualmachine.kubevirt.io "a": Halted does not support manual restart requests');
+    expectConflict(
+      await put(`${SUB}/virtualmachines/a/stop`),
+      'Operation cannot be fulfilled on virtualmachine.kubevirt.io "a": VM is not running',
+    );
+    expectConflict(
+      await put(`${SUB}/virtualmachines/a/restart`),
+      'Operation cannot be fulfilled on virtualmachine.kubevirt.io "a": Halted does not support manual restart requests',
+    );
 
     const missing = await put(`${SUB}/virtualmachines/nope/start`);
     expect(missing.status).to.equal(404);
@@ -131,38 +170,58 @@ describe('API server: KubeVirt VirtualMachines and virt-api actions (real etcd)'
   it('follows spec.runStrategy when the VM uses it (Always/Halted; Manual keeps its strategy)', async () => {
     await create(VMS, vm('b', { runStrategy: 'Always' }));
     await create(VMIS, runningVmi('b'));
-    expectConflict(await put(`${SUB}/virtualmachines/b/start`), 'Operation cannot be fulfilled on virtualmachine.kubevirt.io "b": VM is already running');
+    expectConflict(
+      await put(`${SUB}/virtualmachines/b/start`),
+      'Operation cannot be fulfilled on virtualmachine.kubevirt.io "b": VM is already running',
+    );
     await accepted(`${SUB}/virtualmachines/b/stop`);
     expect((await get(`${VMS}/b`))?.spec).to.include({ runStrategy: 'Halted' });
     expect(await get(`${VMIS}/b`)).to.equal(undefined);
     await accepted(`${SUB}/virtualmachines/b/start`);
-    expect((await get(`${VMS}/b`))?.spec).to.include({ runStrategy: 'Always' }).and.not.have.property('running');
+    expect((await get(`${VMS}/b`))?.spec)
+      .to.include({ runStrategy: 'Always' })
+      .and.not.have.property('running');
     expect(await get(`${VMIS}/b`)).to.not.equal(undefined);
 
     await create(VMS, vm('m', { runStrategy: 'Manual' }));
-    expectConflict(await put(`${SUB}/virtualmachines/m/stop`), 'Operation cannot be fulfilled on virtualmachine.kubevirt.io "m": VM is not running');
+    expectConflict(
+      await put(`${SUB}/virtualmachines/m/stop`),
+      'Operation cannot be fulfilled on virtualmachine.kubevirt.io "m": VM is not running',
+    );
     await accepted(`${SUB}/virtualmachines/m/start`);
     expect((await get(`${VMS}/m`))?.spec).to.include({ runStrategy: 'Manual' });
-    expectConflict(await put(`${SUB}/virtualmachines/m/start`), 'Operation cannot be fulfilled on virtualmachine.kubevirt.io "m": VM is already running');
+    expectConflict(
+      await put(`${SUB}/virtualmachines/m/start`),
+      'Operation cannot be fulfilled on virtualmachine.kubevirt.io "m": VM is already running',
+    );
     await accepted(`${SUB}/virtualmachines/m/stop`);
     expect(await get(`${VMIS}/m`)).to.equal(undefined);
   });
 
-  it('pause/unpause set and clear the VMI\'s Paused condition (and the VM\'s printableStatus)', async () => {
+  it("pause/unpause set and clear the VMI's Paused condition (and the VM's printableStatus)", async () => {
     await create(VMS, vm('p', { running: false }));
     await accepted(`${SUB}/virtualmachines/p/start`);
     await accepted(`${SUB}/virtualmachineinstances/p/pause`);
     expect(pausedOf(await get(`${VMIS}/p`))).to.equal('True');
     expect((await get(`${VMIS}/p`))?.status).to.include({ phase: 'Running' });
     expect((await get(`${VMS}/p`))?.status).to.include({ printableStatus: 'Paused' });
-    expectConflict(await put(`${SUB}/virtualmachineinstances/p/pause`), 'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "p": VMI is already paused');
+    expectConflict(
+      await put(`${SUB}/virtualmachineinstances/p/pause`),
+      'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "p": VMI is already paused',
+    );
     await accepted(`${SUB}/virtualmachineinstances/p/unpause`);
     expect(pausedOf(await get(`${VMIS}/p`))).to.equal(undefined);
     expect((await get(`${VMS}/p`))?.status).to.include({ printableStatus: 'Running' });
-    expectConflict(await put(`${SUB}/virtualmachineinstances/p/unpause`), 'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "p": VMI is not paused');
+    expectConflict(
+      await put(`${SUB}/virtualmachineinstances/p/unpause`),
+      'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "p": VMI is not paused',
+    );
 
     await create(VMIS, { ...runningVmi('pending'), status: { phase: 'Scheduling' } });
-    expectConflict(await put(`${SUB}/virtualmachineinstances/pending/pause`), 'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "pending": VMI is not running');
+    expectConflict(
+      await put(`${SUB}/virtualmachineinstances/pending/pause`),
+      'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "pending": VMI is not running',
+    );
     await accepted(`${SUB}/virtualmachines/p/stop`);
     const gone = await put(`${SUB}/virtualmachineinstances/p/pause`);
     expect(gone.status).to.equal(404);

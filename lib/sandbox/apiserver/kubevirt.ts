@@ -34,7 +34,8 @@ const VMI_CONFLICT = { group: 'kubevirt.io', resource: 'virtualmachineinstance' 
 /** The route of a path below /apis/subresources.kubevirt.io/<version>/, or undefined when it names no action. */
 export function kubevirtActionRoute(version: string, rest: readonly string[]): KubevirtActionRoute | undefined {
   const [namespaces, namespace, kind, name, action, ...extra] = rest;
-  if (version !== KUBEVIRT_SUBRESOURCES.version || namespaces !== 'namespaces' || !namespace || !name || !action || extra.length > 0) return undefined;
+  if (version !== KUBEVIRT_SUBRESOURCES.version || namespaces !== 'namespaces' || !namespace || !name || !action || extra.length > 0)
+    return undefined;
   const actions: readonly string[] = kind === 'virtualmachines' ? VM_ACTIONS : kind === 'virtualmachineinstances' ? VMI_ACTIONS : [];
   return actions.includes(action) ? { kind: 'kubevirtAction', namespace, name, action: action as KubevirtAction } : undefined;
 }
@@ -42,7 +43,11 @@ export function kubevirtActionRoute(version: string, rest: readonly string[]): K
 /** The APIResourceList of subresources.kubevirt.io/v1 (the actions only). */
 export function kubevirtSubresourceList(): Record<string, unknown> {
   const entry = (resource: string, action: string, kind: string): Record<string, unknown> => ({
-    name: `${resource}/${action}`, singularName: '', namespaced: true, kind, verbs: ['update'],
+    name: `${resource}/${action}`,
+    singularName: '',
+    namespaced: true,
+    kind,
+    verbs: ['update'],
   });
   return {
     kind: 'APIResourceList',
@@ -65,7 +70,9 @@ function runStrategyOf(vm: KubeObject): RunStrategy {
   const strategy = fieldAt(vm, ['spec', 'runStrategy']);
   if (strategy === undefined) return 'Halted';
   if (typeof strategy === 'string' && RUN_STRATEGIES.includes(strategy)) return strategy as RunStrategy;
-  throw invalid('VirtualMachine', stringField(metaOf(vm), 'name') ?? '', [{ field: 'spec.runStrategy', message: `Unsupported value: ${JSON.stringify(strategy)}` }]);
+  throw invalid('VirtualMachine', stringField(metaOf(vm), 'name') ?? '', [
+    { field: 'spec.runStrategy', message: `Unsupported value: ${JSON.stringify(strategy)}` },
+  ]);
 }
 
 function conditionsOf(obj: KubeObject): Record<string, unknown>[] {
@@ -102,9 +109,16 @@ function vmiFor(vm: KubeObject, namespace: string, name: string): KubeObject {
       namespace,
       ...(isPlainObject(templateMeta.labels) ? { labels: templateMeta.labels } : {}),
       ...(isPlainObject(templateMeta.annotations) ? { annotations: templateMeta.annotations } : {}),
-      ownerReferences: [{
-        apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name, uid: stringField(metaOf(vm), 'uid') ?? '', controller: true, blockOwnerDeletion: true,
-      }],
+      ownerReferences: [
+        {
+          apiVersion: 'kubevirt.io/v1',
+          kind: 'VirtualMachine',
+          name,
+          uid: stringField(metaOf(vm), 'uid') ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: cloneJson(spec),
     status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() }] },
@@ -113,7 +127,11 @@ function vmiFor(vm: KubeObject, namespace: string, name: string): KubeObject {
 }
 
 class Actions {
-  constructor(private readonly ctx: RequestContext, private readonly namespace: string, private readonly name: string) {}
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly namespace: string,
+    private readonly name: string,
+  ) {}
 
   private async vmi(): Promise<KubeObject | undefined> {
     try {
@@ -139,20 +157,26 @@ class Actions {
   /** Stores the VM with `running` applied to its spec (when given) and its status from the current VMI. */
   private async writeVm(running: boolean | undefined): Promise<void> {
     const vmi = await this.vmi();
-    await this.ctx.store.update(VMS, this.namespace, this.name, (current) => {
-      const next = cloneJson(current);
-      if (running !== undefined) {
-        const spec = isPlainObject(next.spec) ? next.spec : {};
-        setOwn(next, 'spec', spec);
-        if (typeof spec.running === 'boolean') spec.running = running;
-        else spec.runStrategy = running ? 'Always' : 'Halted';
-        const meta = metaOf(next);
-        const generation = typeof meta.generation === 'number' ? meta.generation : 1;
-        meta.generation = isDeepStrictEqual(current.spec, next.spec) ? generation : generation + 1;
-      }
-      Object.assign(statusOf(next), vmStatusFor(vmi));
-      return { object: next };
-    }, this.ctx.signal);
+    await this.ctx.store.update(
+      VMS,
+      this.namespace,
+      this.name,
+      (current) => {
+        const next = cloneJson(current);
+        if (running !== undefined) {
+          const spec = isPlainObject(next.spec) ? next.spec : {};
+          setOwn(next, 'spec', spec);
+          if (typeof spec.running === 'boolean') spec.running = running;
+          else spec.runStrategy = running ? 'Always' : 'Halted';
+          const meta = metaOf(next);
+          const generation = typeof meta.generation === 'number' ? meta.generation : 1;
+          meta.generation = isDeepStrictEqual(current.spec, next.spec) ? generation : generation + 1;
+        }
+        Object.assign(statusOf(next), vmStatusFor(vmi));
+        return { object: next };
+      },
+      this.ctx.signal,
+    );
   }
 
   async start(): Promise<void> {
@@ -186,18 +210,31 @@ class Actions {
   }
 
   async pause(paused: boolean): Promise<void> {
-    const updated = await this.ctx.store.update(VMIS, this.namespace, this.name, (current) => {
-      if (paused && fieldAt(current, ['status', 'phase']) !== 'Running') throw conflict(VMI_CONFLICT, this.name, 'VMI is not running');
-      if (paused && isPaused(current)) throw conflict(VMI_CONFLICT, this.name, 'VMI is already paused');
-      if (!paused && !isPaused(current)) throw conflict(VMI_CONFLICT, this.name, 'VMI is not paused');
-      const next = cloneJson(current);
-      const conditions = conditionsOf(next).filter((c) => c.type !== 'Paused');
-      if (paused) {
-        conditions.push({ type: 'Paused', status: 'True', reason: 'PausedByUser', message: 'VMI was paused by user', lastProbeTime: null, lastTransitionTime: nowTimestamp() });
-      }
-      statusOf(next).conditions = conditions;
-      return { object: next };
-    }, this.ctx.signal);
+    const updated = await this.ctx.store.update(
+      VMIS,
+      this.namespace,
+      this.name,
+      (current) => {
+        if (paused && fieldAt(current, ['status', 'phase']) !== 'Running') throw conflict(VMI_CONFLICT, this.name, 'VMI is not running');
+        if (paused && isPaused(current)) throw conflict(VMI_CONFLICT, this.name, 'VMI is already paused');
+        if (!paused && !isPaused(current)) throw conflict(VMI_CONFLICT, this.name, 'VMI is not paused');
+        const next = cloneJson(current);
+        const conditions = conditionsOf(next).filter((c) => c.type !== 'Paused');
+        if (paused) {
+          conditions.push({
+            type: 'Paused',
+            status: 'True',
+            reason: 'PausedByUser',
+            message: 'VMI was paused by user',
+            lastProbeTime: null,
+            lastTransitionTime: nowTimestamp(),
+          });
+        }
+        statusOf(next).conditions = conditions;
+        return { object: next };
+      },
+      this.ctx.signal,
+    );
     // The owning VM shows it (printableStatus Paused/Running), as virt-controller would.
     const owner = fieldAt(updated, ['metadata', 'ownerReferences']);
     if (Array.isArray(owner) && owner.some((o) => isPlainObject(o) && o.kind === 'VirtualMachine' && o.name === this.name)) {
@@ -214,7 +251,8 @@ class Actions {
 export async function handleKubevirtAction(ctx: RequestContext, route: KubevirtActionRoute): Promise<void> {
   const method = ctx.req.method ?? 'GET';
   const kind = route.action === 'pause' || route.action === 'unpause' ? 'virtualmachineinstances' : 'virtualmachines';
-  if (method !== 'PUT') throw methodNotAllowed(`the server does not allow this method on the requested resource (${method} ${kind}/${route.action})`);
+  if (method !== 'PUT')
+    throw methodNotAllowed(`the server does not allow this method on the requested resource (${method} ${kind}/${route.action})`);
   const raw = await readBody(ctx.req, ctx.signal);
   if (raw.length > 0 && !isPlainObject(parseJson(raw))) throw badRequest('the request body must be a JSON object');
   const actions = new Actions(ctx, route.namespace, route.name);

@@ -10,7 +10,10 @@ export interface LabelRequirement {
 }
 
 export class SelectorParseError extends Error {
-  constructor(readonly selector: string, detail: string) {
+  constructor(
+    readonly selector: string,
+    detail: string,
+  ) {
     super(`unable to parse requirement in selector "${selector}": ${detail}`);
     this.name = 'SelectorParseError';
   }

@@ -1,6 +1,10 @@
 // A patch that cannot be read (malformed: 400) or cannot be applied to the object (inapplicable: 422).
 export class PatchError extends Error {
-  constructor(readonly kind: 'malformed' | 'inapplicable', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly kind: 'malformed' | 'inapplicable',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'PatchError';
   }

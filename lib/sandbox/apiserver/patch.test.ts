@@ -40,7 +40,14 @@ describe('JSON merge patch', () => {
 
 describe('strategic merge patch', () => {
   it('merges conditions by type and keeps the others', () => {
-    const out = applyStrategicMergePatch(node, { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Stopped' }, { type: 'DiskPressure', status: 'False' }] } });
+    const out = applyStrategicMergePatch(node, {
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'Stopped' },
+          { type: 'DiskPressure', status: 'False' },
+        ],
+      },
+    });
     expect((out as typeof node).status.conditions).to.deep.equal([
       { type: 'Ready', status: 'False', reason: 'Stopped' },
       { type: 'MemoryPressure', status: 'False' },
@@ -69,14 +76,18 @@ describe('strategic merge patch', () => {
   it('honours $patch delete in keyed lists and $patch replace in maps and lists', () => {
     const deleted = applyStrategicMergePatch(node, { status: { conditions: [{ type: 'Ready', $patch: 'delete' }] } }) as typeof node;
     expect(deleted.status.conditions.map((c) => c.type)).to.deep.equal(['MemoryPressure']);
-    const replacedList = applyStrategicMergePatch(node, { status: { conditions: [{ $patch: 'replace' }, { type: 'X', status: 'True' }] } }) as typeof node;
+    const replacedList = applyStrategicMergePatch(node, {
+      status: { conditions: [{ $patch: 'replace' }, { type: 'X', status: 'True' }] },
+    }) as typeof node;
     expect(replacedList.status.conditions).to.deep.equal([{ type: 'X', status: 'True' }]);
     const replacedMap = applyStrategicMergePatch(node, { metadata: { labels: { $patch: 'replace', only: 'me' } } }) as typeof node;
     expect(replacedMap.metadata.labels).to.deep.equal({ only: 'me' });
   });
 
   it('ignores $setElementOrder and rejects non-objects', () => {
-    const out = applyStrategicMergePatch(node, { status: { '$setElementOrder/conditions': [{ type: 'Ready' }], conditions: [{ type: 'Ready', status: 'Unknown' }] } }) as typeof node;
+    const out = applyStrategicMergePatch(node, {
+      status: { '$setElementOrder/conditions': [{ type: 'Ready' }], conditions: [{ type: 'Ready', status: 'Unknown' }] },
+    }) as typeof node;
     expect(out.status.conditions[0]?.status).to.equal('Unknown');
     expect(() => applyStrategicMergePatch(node, [])).to.throw(PatchError);
   });

@@ -46,7 +46,9 @@ describe('API server without etcd quorum (3-member cluster, 2 killed)', function
 
     for (const attempt of [1, 2]) {
       // The first attempts race the member noticing it lost its leader; later ones fail fast with "no leader".
-      const write = await timed(request(target, 'POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: `q-lost-${attempt}` } } }));
+      const write = await timed(
+        request(target, 'POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: `q-lost-${attempt}` } } }),
+      );
       expect(write.reply.status, write.reply.text).to.be.within(500, 599);
       expect(write.ms).to.be.below(DEADLINE_MS + 1000);
       const status = write.reply.json();

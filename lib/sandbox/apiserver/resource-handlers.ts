@@ -199,5 +199,7 @@ export async function handleResource(ctx: RequestContext, route: ResourceRoute):
     default:
       break;
   }
-  throw methodNotAllowed(`the server does not allow this method on the requested resource (${method} ${info.resource}${status ? '/status' : ''})`);
+  throw methodNotAllowed(
+    `the server does not allow this method on the requested resource (${method} ${info.resource}${status ? '/status' : ''})`,
+  );
 }

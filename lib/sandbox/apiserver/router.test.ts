@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { route } from './router.ts';
 
-function resource(path: string): { resource: string; namespace?: string; name?: string; subresource?: string; legacyWatch: boolean } | string {
+function resource(
+  path: string,
+): { resource: string; namespace?: string; name?: string; subresource?: string; legacyWatch: boolean } | string {
   const r = route(path);
   if (r.kind !== 'resource') return r.kind;
   return {
@@ -23,21 +25,49 @@ describe('router', () => {
   it('tells namespace objects from namespaced collections', () => {
     expect(resource('/api/v1/namespaces')).to.deep.equal({ resource: 'namespaces', legacyWatch: false });
     expect(resource('/api/v1/namespaces/default')).to.deep.equal({ resource: 'namespaces', name: 'default', legacyWatch: false });
-    expect(resource('/api/v1/namespaces/default/status')).to.deep.equal({ resource: 'namespaces', name: 'default', subresource: 'status', legacyWatch: false });
-    expect(resource('/api/v1/namespaces/default/configmaps')).to.deep.equal({ resource: 'configmaps', namespace: 'default', legacyWatch: false });
-    expect(resource('/api/v1/namespaces/default/configmaps/c%2Fd')).to.deep.equal({ resource: 'configmaps', namespace: 'default', name: 'c/d', legacyWatch: false });
+    expect(resource('/api/v1/namespaces/default/status')).to.deep.equal({
+      resource: 'namespaces',
+      name: 'default',
+      subresource: 'status',
+      legacyWatch: false,
+    });
+    expect(resource('/api/v1/namespaces/default/configmaps')).to.deep.equal({
+      resource: 'configmaps',
+      namespace: 'default',
+      legacyWatch: false,
+    });
+    expect(resource('/api/v1/namespaces/default/configmaps/c%2Fd')).to.deep.equal({
+      resource: 'configmaps',
+      namespace: 'default',
+      name: 'c/d',
+      legacyWatch: false,
+    });
     expect(resource('/api/v1/configmaps')).to.deep.equal({ resource: 'configmaps', legacyWatch: false });
     expect(resource('/api/v1/configmaps/x')).to.equal('notFound');
   });
 
   it('routes group resources and the legacy watch prefix', () => {
     expect(resource('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1')).to.deep.equal({
-      resource: 'leases', namespace: 'kube-node-lease', name: 'n1', legacyWatch: false,
+      resource: 'leases',
+      namespace: 'kube-node-lease',
+      name: 'n1',
+      legacyWatch: false,
     });
-    expect(resource('/apis/batch/v1/namespaces/d/jobs/j/status')).to.deep.equal({ resource: 'jobs', namespace: 'd', name: 'j', subresource: 'status', legacyWatch: false });
+    expect(resource('/apis/batch/v1/namespaces/d/jobs/j/status')).to.deep.equal({
+      resource: 'jobs',
+      namespace: 'd',
+      name: 'j',
+      subresource: 'status',
+      legacyWatch: false,
+    });
     expect(resource('/api/v1/watch/namespaces/d/events')).to.deep.equal({ resource: 'events', namespace: 'd', legacyWatch: true });
     expect(resource('/apis/batch/v2/jobs')).to.equal('notFound');
-    expect(resource('/api/v1/namespaces/d/leases')).to.deep.equal({ resource: 'namespaces', name: 'd', subresource: 'leases', legacyWatch: false });
+    expect(resource('/api/v1/namespaces/d/leases')).to.deep.equal({
+      resource: 'namespaces',
+      name: 'd',
+      subresource: 'leases',
+      legacyWatch: false,
+    });
   });
 
   it('routes health, version and discovery', () => {

@@ -30,7 +30,10 @@ const NOT_FOUND: Route = { kind: 'notFound' };
 
 function segmentsOf(pathname: string): string[] | undefined {
   try {
-    return pathname.split('/').filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
+    return pathname
+      .split('/')
+      .filter((s) => s.length > 0)
+      .map((s) => decodeURIComponent(s));
   } catch {
     return undefined;
   }

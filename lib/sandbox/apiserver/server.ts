@@ -93,7 +93,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     try {
       const url = new URL(req.url ?? '/', 'http://apiserver');
       const ctx: RequestContext = {
-        req, res, url, deadlineMs, store, watchHeartbeatMs,
+        req,
+        res,
+        url,
+        deadlineMs,
+        store,
+        watchHeartbeatMs,
         signal: deadline.signal,
         closing: closing.signal,
       };
@@ -104,11 +109,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (r.kind === 'notFound') throw pathNotFound();
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(`${req.method ?? '?'} is not allowed on ${url.pathname}`);
       const doc =
-        r.kind === 'version' ? versionInfo()
-        : r.kind === 'apiVersions' ? apiVersions(req.headers.host ?? 'localhost')
-        : r.kind === 'apiGroupList' ? apiGroupList()
-        : r.kind === 'apiGroup' ? apiGroup(r.group)
-        : apiResourceList(r.group, r.version);
+        r.kind === 'version'
+          ? versionInfo()
+          : r.kind === 'apiVersions'
+            ? apiVersions(req.headers.host ?? 'localhost')
+            : r.kind === 'apiGroupList'
+              ? apiGroupList()
+              : r.kind === 'apiGroup'
+                ? apiGroup(r.group)
+                : apiResourceList(r.group, r.version);
       if (!doc) throw pathNotFound();
       sendJson(res, 200, doc);
     } catch (error) {

@@ -77,17 +77,27 @@ describe('ObjectStore on a real etcd', function () {
     expect((await client.get('/registry/configmaps/default/cm1')).kv).to.not.equal(undefined);
     expect((await store.list(configmaps, 'default', {}, signal())).items).to.have.length(1);
     expect((await store.list(configmaps, undefined, {}, signal())).items).to.have.length(2);
-    const err = await expectApiError(store.create(configmaps, 'nowhere', prepareForCreate(configmaps, body, 'cm1', 'nowhere'), signal()), 404, 'NotFound');
+    const err = await expectApiError(
+      store.create(configmaps, 'nowhere', prepareForCreate(configmaps, body, 'cm1', 'nowhere'), signal()),
+      404,
+      'NotFound',
+    );
     expect(err.message).to.equal('namespaces "nowhere" not found');
   });
 
   it('updates with optimistic concurrency: a stale resourceVersion is a Conflict, none is unconditional', async () => {
     const created = await createNode('s-u1');
     const update = (expected: string | undefined, label: string): Promise<KubeObject> =>
-      store.update(nodes, undefined, 's-u1', (current) => ({
-        object: prepareForUpdate(nodes, current, { ...current, metadata: { ...metaOf(current), labels: { v: label } } }, undefined),
-        expectedResourceVersion: expected,
-      }), signal());
+      store.update(
+        nodes,
+        undefined,
+        's-u1',
+        (current) => ({
+          object: prepareForUpdate(nodes, current, { ...current, metadata: { ...metaOf(current), labels: { v: label } } }, undefined),
+          expectedResourceVersion: expected,
+        }),
+        signal(),
+      );
     const first = await update(rv(created), 'one');
     expect(Number(rv(first))).to.be.greaterThan(Number(rv(created)));
     await expectApiError(update(rv(created), 'two'), 409, 'Conflict');
@@ -101,10 +111,16 @@ describe('ObjectStore on a real etcd', function () {
     await createNode('s-race');
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        store.update(nodes, undefined, 's-race', (current) => {
-          const patched = applyPatch('merge', current, { metadata: { labels: { [`k${i}`]: 'v' } } }) as KubeObject;
-          return { object: prepareForUpdate(nodes, current, patched, undefined) };
-        }, AbortSignal.timeout(10_000)),
+        store.update(
+          nodes,
+          undefined,
+          's-race',
+          (current) => {
+            const patched = applyPatch('merge', current, { metadata: { labels: { [`k${i}`]: 'v' } } }) as KubeObject;
+            return { object: prepareForUpdate(nodes, current, patched, undefined) };
+          },
+          AbortSignal.timeout(10_000),
+        ),
       ),
     );
     const final = await store.get(nodes, undefined, 's-race', signal());
@@ -112,7 +128,12 @@ describe('ObjectStore on a real etcd', function () {
   });
 
   it('marks an object with finalizers for deletion and deletes it when the last finalizer goes', async () => {
-    await store.create(nodes, undefined, prepareForCreate(nodes, { metadata: { name: 's-f1', finalizers: ['a', 'b'] } }, 's-f1', undefined), signal());
+    await store.create(
+      nodes,
+      undefined,
+      prepareForCreate(nodes, { metadata: { name: 's-f1', finalizers: ['a', 'b'] } }, 's-f1', undefined),
+      signal(),
+    );
     const marked = await store.delete(nodes, undefined, 's-f1', {}, signal());
     expect(marked.deleted).to.equal(false);
     expect(metaOf(marked.object).deletionTimestamp).to.be.a('string');
@@ -120,10 +141,16 @@ describe('ObjectStore on a real etcd', function () {
     expect(again.deleted).to.equal(false);
     expect(metaOf(again.object).deletionTimestamp).to.equal(metaOf(marked.object).deletionTimestamp);
     const removeFinalizer = (name: string): Promise<KubeObject> =>
-      store.update(nodes, undefined, 's-f1', (current) => {
-        const finalizers = (metaOf(current).finalizers as string[]).filter((f) => f !== name);
-        return { object: prepareForUpdate(nodes, current, { ...current, metadata: { ...metaOf(current), finalizers } }, undefined) };
-      }, signal());
+      store.update(
+        nodes,
+        undefined,
+        's-f1',
+        (current) => {
+          const finalizers = (metaOf(current).finalizers as string[]).filter((f) => f !== name);
+          return { object: prepareForUpdate(nodes, current, { ...current, metadata: { ...metaOf(current), finalizers } }, undefined) };
+        },
+        signal(),
+      );
     await removeFinalizer('a');
     expect(metaOf(await store.get(nodes, undefined, 's-f1', signal())).finalizers).to.deep.equal(['b']);
     await removeFinalizer('b');
@@ -134,13 +161,24 @@ describe('ObjectStore on a real etcd', function () {
     const created = await createNode('s-d1');
     await expectApiError(store.delete(nodes, undefined, 's-d1', { uid: 'nope' }, signal()), 409, 'Conflict');
     await expectApiError(store.delete(nodes, undefined, 's-d1', { resourceVersion: '1' }, signal()), 409, 'Conflict');
-    const outcome = await store.delete(nodes, undefined, 's-d1', { uid: String(metaOf(created).uid), resourceVersion: rv(created) }, signal());
+    const outcome = await store.delete(
+      nodes,
+      undefined,
+      's-d1',
+      { uid: String(metaOf(created).uid), resourceVersion: rv(created) },
+      signal(),
+    );
     expect(outcome.deleted).to.equal(true);
     await expectApiError(store.delete(nodes, undefined, 's-d1', {}, signal()), 404, 'NotFound');
   });
 
-  it('takes a namespace\'s objects with it', async () => {
-    await store.create(namespaces, undefined, prepareForCreate(namespaces, { metadata: { name: 'doomed' } }, 'doomed', undefined), signal());
+  it("takes a namespace's objects with it", async () => {
+    await store.create(
+      namespaces,
+      undefined,
+      prepareForCreate(namespaces, { metadata: { name: 'doomed' } }, 'doomed', undefined),
+      signal(),
+    );
     await store.create(configmaps, 'doomed', prepareForCreate(configmaps, { metadata: { name: 'c' } }, 'c', 'doomed'), signal());
     await store.delete(namespaces, undefined, 'doomed', {}, signal());
     expect((await store.list(configmaps, 'doomed', {}, signal())).items).to.have.length(0);

@@ -181,7 +181,11 @@ export class ObjectStore {
       const current = this.decode(kv);
       const meta = metaOf(current);
       if (preconditions.uid && preconditions.uid !== meta.uid) {
-        throw conflict(info, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${String(meta.uid)}`);
+        throw conflict(
+          info,
+          name,
+          `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${String(meta.uid)}`,
+        );
       }
       if (preconditions.resourceVersion && preconditions.resourceVersion !== String(kv.modRevision)) {
         throw conflict(

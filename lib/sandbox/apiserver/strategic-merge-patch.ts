@@ -29,7 +29,9 @@ const SET_ELEMENT_ORDER = '$setElementOrder/';
 
 function stripDirectives(value: unknown): unknown {
   if (Array.isArray(value)) {
-    return value.filter((item) => !(isPlainObject(item) && item.$patch !== undefined && Object.keys(item).length === 1)).map(stripDirectives);
+    return value
+      .filter((item) => !(isPlainObject(item) && item.$patch !== undefined && Object.keys(item).length === 1))
+      .map(stripDirectives);
   }
   if (!isPlainObject(value)) return cloneJson(value);
   const out: Record<string, unknown> = {};
@@ -54,7 +56,8 @@ function mergeList(original: unknown, patch: unknown[], path: readonly string[])
   }
   const out: unknown[] = base.map((item) => cloneJson(item));
   for (const item of patch) {
-    if (!isPlainObject(item)) throw new PatchError('inapplicable', `list ${path.join('.')} merges by "${strategy.key}": items must be objects`);
+    if (!isPlainObject(item))
+      throw new PatchError('inapplicable', `list ${path.join('.')} merges by "${strategy.key}": items must be objects`);
     const key = item[strategy.key];
     if (key === undefined) throw new PatchError('inapplicable', `list ${path.join('.')} item lacks its merge key "${strategy.key}"`);
     const index = out.findIndex((existing) => isPlainObject(existing) && existing[strategy.key] === key);
@@ -72,7 +75,8 @@ function mergeMap(original: unknown, patch: Record<string, unknown>, path: reado
   const directive = patch.$patch;
   if (directive === 'delete') return undefined;
   if (directive === 'replace') return stripDirectives(patch);
-  if (directive !== undefined && directive !== 'merge') throw new PatchError('malformed', `unknown $patch directive "${String(directive)}"`);
+  if (directive !== undefined && directive !== 'merge')
+    throw new PatchError('malformed', `unknown $patch directive "${String(directive)}"`);
   const result: Record<string, unknown> = {};
   if (isPlainObject(original)) for (const [k, v] of Object.entries(original)) setOwn(result, k, v);
   const retain = patch.$retainKeys;
@@ -82,7 +86,12 @@ function mergeMap(original: unknown, patch: Record<string, unknown>, path: reado
       const field = key.slice(DELETE_FROM_PRIMITIVE.length);
       const current = result[field];
       if (!Array.isArray(value)) throw new PatchError('malformed', `${key} must be a list`);
-      if (Array.isArray(current)) setOwn(result, field, current.filter((item) => !value.includes(item)));
+      if (Array.isArray(current))
+        setOwn(
+          result,
+          field,
+          current.filter((item) => !value.includes(item)),
+        );
       continue;
     }
     if (key.startsWith('$')) throw new PatchError('malformed', `unknown directive "${key}"`);

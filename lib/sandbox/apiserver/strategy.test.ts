@@ -9,7 +9,13 @@ const configmaps = findResource('', 'v1', 'configmaps') as ResourceInfo;
 
 describe('create/update strategy', () => {
   it('sets identity on create and keeps node status but not job status', () => {
-    const node = prepareForCreate(nodes, { metadata: { name: 'n', resourceVersion: '9', uid: 'forged' }, status: { phase: 'x' } }, 'n', undefined, new Date('2024-05-01T10:00:00.123Z'));
+    const node = prepareForCreate(
+      nodes,
+      { metadata: { name: 'n', resourceVersion: '9', uid: 'forged' }, status: { phase: 'x' } },
+      'n',
+      undefined,
+      new Date('2024-05-01T10:00:00.123Z'),
+    );
     const meta = node.metadata as Record<string, unknown>;
     expect(meta.uid).to.be.a('string').and.not.equal('forged');
     expect(meta.creationTimestamp).to.equal('2024-05-01T10:00:00Z');
@@ -25,7 +31,12 @@ describe('create/update strategy', () => {
   it('keeps immutable metadata and status on update; bumps generation on spec change', () => {
     const old = prepareForCreate(jobs, { metadata: { name: 'j' }, spec: { parallelism: 1 } }, 'j', 'd');
     (old as Record<string, unknown>).status = { active: 1 };
-    const next = prepareForUpdate(jobs, old, { metadata: { name: 'j', uid: 'other', labels: { a: 'b' } }, spec: { parallelism: 2 }, status: {} }, undefined);
+    const next = prepareForUpdate(
+      jobs,
+      old,
+      { metadata: { name: 'j', uid: 'other', labels: { a: 'b' } }, spec: { parallelism: 2 }, status: {} },
+      undefined,
+    );
     const meta = next.metadata as Record<string, unknown>;
     expect(meta.uid).to.equal((old.metadata as Record<string, unknown>).uid);
     expect(meta.labels).to.deep.equal({ a: 'b' });
@@ -37,7 +48,12 @@ describe('create/update strategy', () => {
 
   it('takes only status through /status', () => {
     const old = prepareForCreate(nodes, { metadata: { name: 'n', labels: { a: '1' } }, spec: {} }, 'n', undefined);
-    const next = prepareForUpdate(nodes, old, { metadata: { name: 'n', labels: {} }, spec: { unschedulable: true }, status: { phase: 'Running' } }, 'status');
+    const next = prepareForUpdate(
+      nodes,
+      old,
+      { metadata: { name: 'n', labels: {} }, spec: { unschedulable: true }, status: { phase: 'Running' } },
+      'status',
+    );
     expect(next.status).to.deep.equal({ phase: 'Running' });
     expect(next.spec).to.deep.equal({});
     expect((next.metadata as Record<string, unknown>).labels).to.deep.equal({ a: '1' });

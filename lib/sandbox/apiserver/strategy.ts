@@ -31,7 +31,9 @@ export function checkTypeMeta(info: ResourceInfo, body: KubeObject): void {
   const kind = stringField(body, 'kind');
   const apiVersion = stringField(body, 'apiVersion');
   if ((kind !== undefined && kind !== info.kind) || (apiVersion !== undefined && apiVersion !== apiVersionOf(info))) {
-    throw badRequest(`the object provided is unrecognized (expected ${apiVersionOf(info)}/${info.kind}, got ${apiVersion ?? '?'}/${kind ?? '?'})`);
+    throw badRequest(
+      `the object provided is unrecognized (expected ${apiVersionOf(info)}/${info.kind}, got ${apiVersion ?? '?'}/${kind ?? '?'})`,
+    );
   }
 }
 
@@ -63,7 +65,13 @@ export function nameForCreate(info: ResourceInfo, body: KubeObject): string {
 }
 
 /** The object as stored on create. `body` has passed checkTypeMeta/checkNamespace. */
-export function prepareForCreate(info: ResourceInfo, body: KubeObject, name: string, namespace: string | undefined, now = new Date()): KubeObject {
+export function prepareForCreate(
+  info: ResourceInfo,
+  body: KubeObject,
+  name: string,
+  namespace: string | undefined,
+  now = new Date(),
+): KubeObject {
   const obj = cloneJson(body);
   setOwn(obj, 'apiVersion', apiVersionOf(info));
   setOwn(obj, 'kind', info.kind);

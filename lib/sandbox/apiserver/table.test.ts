@@ -4,7 +4,9 @@ import { humanDuration, toTable, wantsTable } from './table.ts';
 
 describe('server-side tables', () => {
   it('recognises kubectl Accept headers', () => {
-    expect(wantsTable('application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json')).to.equal(true);
+    expect(
+      wantsTable('application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'),
+    ).to.equal(true);
     expect(wantsTable('application/json')).to.equal(false);
     expect(wantsTable(undefined)).to.equal(false);
   });
@@ -19,7 +21,11 @@ describe('server-side tables', () => {
   it('prints node status and roles', () => {
     const nodes = findResource('', 'v1', 'nodes') as ResourceInfo;
     const node = {
-      metadata: { name: 'n1', labels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true' }, creationTimestamp: new Date().toISOString() },
+      metadata: {
+        name: 'n1',
+        labels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true' },
+        creationTimestamp: new Date().toISOString(),
+      },
       spec: { unschedulable: true },
       status: { conditions: [{ type: 'Ready', status: 'False' }], nodeInfo: { kubeletVersion: 'v1.30.0' } },
     };

@@ -113,7 +113,8 @@ const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
     {
       name: 'Last Seen',
       type: 'string',
-      cell: (o, now) => since(fieldAt(o, ['lastTimestamp']) ?? fieldAt(o, ['eventTime']) ?? fieldAt(o, ['metadata', 'creationTimestamp']), now),
+      cell: (o, now) =>
+        since(fieldAt(o, ['lastTimestamp']) ?? fieldAt(o, ['eventTime']) ?? fieldAt(o, ['metadata', 'creationTimestamp']), now),
     },
     { name: 'Type', type: 'string', cell: (o) => str(fieldAt(o, ['type']), '') },
     { name: 'Reason', type: 'string', cell: (o) => str(fieldAt(o, ['reason']), '') },
@@ -132,7 +133,12 @@ function rowObject(obj: KubeObject, include: string): unknown {
 }
 
 /** A meta.k8s.io/v1 Table of `items`; `includeObject` is the request's parameter (None, Metadata, Object). */
-export function toTable(info: ResourceInfo, items: readonly KubeObject[], resourceVersion: string, includeObject: string | null): Record<string, unknown> {
+export function toTable(
+  info: ResourceInfo,
+  items: readonly KubeObject[],
+  resourceVersion: string,
+  includeObject: string | null,
+): Record<string, unknown> {
   const columns = COLUMNS[info.resource] ?? [NAME, AGE];
   const include = includeObject ?? 'Metadata';
   const now = Date.now();

@@ -19,13 +19,19 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
-export async function serveWatch(ctx: RequestContext, info: ResourceInfo, namespace: string | undefined, name: string | undefined): Promise<void> {
+export async function serveWatch(
+  ctx: RequestContext,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name: string | undefined,
+): Promise<void> {
   const params = ctx.url.searchParams;
   const rvParam = params.get('resourceVersion') ?? '';
   const allowBookmarks = params.get('allowWatchBookmarks') === 'true';
   const sendInitialEvents = params.get('sendInitialEvents') === 'true';
   const timeoutSeconds = params.has('timeoutSeconds') ? Number(params.get('timeoutSeconds')) : undefined;
-  if (timeoutSeconds !== undefined && !(timeoutSeconds >= 0)) throw badRequest(`invalid timeoutSeconds "${params.get('timeoutSeconds') ?? ''}"`);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds >= 0))
+    throw badRequest(`invalid timeoutSeconds "${params.get('timeoutSeconds') ?? ''}"`);
   const filter = requestFilter(info, params, name);
   const prefix = filter.name !== undefined ? storageKey(info, namespace, filter.name) : storageKey(info, namespace);
   const { store } = ctx;
@@ -57,8 +63,7 @@ export async function serveWatch(ctx: RequestContext, info: ResourceInfo, namesp
   const includeObject = params.get('includeObject');
   const write = (type: EventType, object: unknown): void => {
     if (res.writableEnded || res.destroyed) return;
-    const printed =
-      asTable && type !== 'BOOKMARK' && type !== 'ERROR' ? toTable(info, [object as KubeObject], '', includeObject) : object;
+    const printed = asTable && type !== 'BOOKMARK' && type !== 'ERROR' ? toTable(info, [object as KubeObject], '', includeObject) : object;
     res.write(`${JSON.stringify({ type, object: printed })}\n`);
     if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
   };
@@ -141,11 +146,14 @@ export async function serveWatch(ctx: RequestContext, info: ResourceInfo, namesp
 }
 
 /** The little a deleted key tells about its object: kind, name, namespace, the deletion's revision. */
-function stubFromKey(info: ResourceInfo, key: string, revision: number): { kind: string; apiVersion: string; metadata: Record<string, string> } {
+function stubFromKey(
+  info: ResourceInfo,
+  key: string,
+  revision: number,
+): { kind: string; apiVersion: string; metadata: Record<string, string> } {
   const rest = key.slice(storageKey(info, undefined).length).split('/');
   const [first = '', second] = rest;
-  const metadata: Record<string, string> =
-    info.namespaced && second !== undefined ? { namespace: first, name: second } : { name: first };
+  const metadata: Record<string, string> = info.namespaced && second !== undefined ? { namespace: first, name: second } : { name: first };
   metadata.resourceVersion = String(revision);
   return { kind: info.kind, apiVersion: apiVersionOf(info), metadata };
 }

@@ -8,7 +8,9 @@ describe('deadlineSignal', () => {
     expect(d.signal.aborted).to.equal(true);
     expect(d.expired()).to.equal(true);
     expect((d.signal.reason as DOMException).name).to.equal('TimeoutError');
-    expect((d.signal.reason as DOMException).message).to.include('etcd put /x').and.include('20 ms');
+    expect((d.signal.reason as DOMException).message)
+      .to.include('etcd put /x')
+      .and.include('20 ms');
     d.dispose();
   });
 

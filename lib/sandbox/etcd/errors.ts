@@ -2,7 +2,12 @@
 
 /** etcd could not answer in time, refused the connection, or reported itself unavailable (no leader, timeout). */
 export class EtcdUnavailableError extends Error {
-  constructor(readonly endpoint: string, readonly operation: string, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly endpoint: string,
+    readonly operation: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`etcd ${endpoint}: ${operation} failed: ${detail}`, options);
     this.name = 'EtcdUnavailableError';
   }
@@ -43,7 +48,12 @@ export class EtcdRequestError extends Error {
 
 /** A reply that does not look like the gateway's JSON. */
 export class EtcdProtocolError extends Error {
-  constructor(readonly endpoint: string, readonly operation: string, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly endpoint: string,
+    readonly operation: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`etcd ${endpoint}: ${operation}: unexpected reply: ${detail}`, options);
     this.name = 'EtcdProtocolError';
   }

@@ -146,7 +146,9 @@ describe('EtcdClient (real etcd over the JSON gateway)', function () {
       expect.fail('put to a dead endpoint succeeded');
     } catch (error) {
       expect(error).to.be.instanceOf(EtcdUnavailableError);
-      expect((error as Error).message).to.include('http://127.0.0.1:1').and.include('put /x');
+      expect((error as Error).message)
+        .to.include('http://127.0.0.1:1')
+        .and.include('put /x');
       expect((error as Error).cause).to.be.instanceOf(Error);
     }
     const watch = dead.watch('/x/', 0, () => undefined);

@@ -1,8 +1,20 @@
 // EtcdClient: the etcd v3 API over etcd's JSON gRPC gateway (HTTP or a unix socket), one keep-alive agent.
 // Every call has a deadline; no reply in time, a refused connection or "no leader" is EtcdUnavailableError.
 import {
-  asArray, asInt, asObject, asString, asUint64, decodeHeader, decodeKv, decodeMember, encodeKey, idToDecimal, idToHex,
-  prefixRangeEnd, type EtcdMember, type KeyValue,
+  asArray,
+  asInt,
+  asObject,
+  asString,
+  asUint64,
+  decodeHeader,
+  decodeKv,
+  decodeMember,
+  encodeKey,
+  idToDecimal,
+  idToHex,
+  prefixRangeEnd,
+  type EtcdMember,
+  type KeyValue,
 } from './codec.ts';
 import { deadlineSignal } from './deadline-signal.ts';
 import { parseReply, transportFailure, type CallContext } from './failures.ts';

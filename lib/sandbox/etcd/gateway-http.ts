@@ -90,12 +90,7 @@ export class GatewayHttp {
     return http.request({ ...this.target, agent: this.agent, method: 'POST', path, headers });
   }
 
-  private postOnce(
-    path: string,
-    payload: string,
-    signal: AbortSignal,
-    requireLeader: boolean,
-  ): Promise<GatewayReply | typeof RETRY> {
+  private postOnce(path: string, payload: string, signal: AbortSignal, requireLeader: boolean): Promise<GatewayReply | typeof RETRY> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) {
         reject(signal.reason);

@@ -47,9 +47,7 @@ export const ETCD_MEMBER_DEFAULTS = {
 export function etcdMemberArgs(options: EtcdMemberOptions): string[] {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(options.name)) throw new RangeError(`bad etcd member name: ${options.name}`);
   if (options.heartbeatMs <= 0 || options.electionTimeoutMs < 5 * options.heartbeatMs) {
-    throw new RangeError(
-      `etcd electionTimeoutMs (${options.electionTimeoutMs}) must be at least 5 x heartbeatMs (${options.heartbeatMs})`,
-    );
+    throw new RangeError(`etcd electionTimeoutMs (${options.electionTimeoutMs}) must be at least 5 x heartbeatMs (${options.heartbeatMs})`);
   }
   if (options.initialCluster.length === 0) throw new RangeError('etcd initialCluster is empty');
   const self = options.initialCluster.find((peer) => peer.name === options.name);

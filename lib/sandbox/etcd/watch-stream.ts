@@ -120,7 +120,10 @@ export function openWatch(http: GatewayHttp, spec: WatchSpec): EtcdWatch {
     if (asBool(result.canceled)) {
       const compactRevision = asInt(result.compact_revision);
       if (compactRevision > 0) finish(new EtcdCompactedError(http.label, operation, from, compactRevision));
-      else finish(new EtcdUnavailableError(http.label, operation, `cancelled by etcd: ${asString(result.cancel_reason) || 'no reason given'}`));
+      else
+        finish(
+          new EtcdUnavailableError(http.label, operation, `cancelled by etcd: ${asString(result.cancel_reason) || 'no reason given'}`),
+        );
       return;
     }
     const events = Array.isArray(result.events) ? result.events.map(decodeEvent) : [];
@@ -170,7 +173,9 @@ export function openWatch(http: GatewayHttp, spec: WatchSpec): EtcdWatch {
             try {
               onResult(JSON.parse(line));
             } catch (error) {
-              finish(error instanceof SyntaxError ? new EtcdProtocolError(http.label, operation, 'bad JSON in stream', { cause: error }) : error);
+              finish(
+                error instanceof SyntaxError ? new EtcdProtocolError(http.label, operation, 'bad JSON in stream', { cause: error }) : error,
+              );
             }
           }
           newline = buffered.indexOf('\n');

@@ -14,7 +14,17 @@ export async function namespacesOfRun(runId: string): Promise<string[]> {
   const holder = Journal.read(join(runsRoot(), runId)).find((e) => e.type === 'process' && e.what === 'userns-holder');
   if (holder?.type === 'process' && isLive(holder.pid)) {
     try {
-      const out = await run('nsenter', [`--target=${holder.pid}`, '--user', '--mount', '--net', '--preserve-credentials', '--', 'ip', 'netns', 'list']);
+      const out = await run('nsenter', [
+        `--target=${holder.pid}`,
+        '--user',
+        '--mount',
+        '--net',
+        '--preserve-credentials',
+        '--',
+        'ip',
+        'netns',
+        'list',
+      ]);
       names.push(...out.split('\n').map((line) => line.split(' ')[0] ?? ''));
     } catch {
       // the holder went away meanwhile, and its namespaces with it

@@ -60,7 +60,9 @@ export async function applyPlan(plan: FaultPlan): Promise<AppliedFault> {
       } catch (undoError) {
         // The step's failure comes first; a failed undo must still be told, since something stays broken.
         const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-        throw new Error(`${why(error)}; undoing the ${applied.length} step(s) already applied also failed: ${why(undoError)}`, { cause: error });
+        throw new Error(`${why(error)}; undoing the ${applied.length} step(s) already applied also failed: ${why(undoError)}`, {
+          cause: error,
+        });
       }
       throw error;
     }

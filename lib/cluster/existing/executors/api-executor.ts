@@ -45,7 +45,11 @@ export class ApiExecutor {
 
   steps(kind: FaultKind, node: string): FaultStep[] {
     if (kind === 'delete-node') return [{ node, apply: this.deleteAction(node) }];
-    if (kind === 'force-delete-node') return [{ node, apply: this.deleteAction(node) }, { node, apply: this.finalizersOffAction(node) }];
+    if (kind === 'force-delete-node')
+      return [
+        { node, apply: this.deleteAction(node) },
+        { node, apply: this.finalizersOffAction(node) },
+      ];
     throw new Error(`api cannot carry out ${kind}`);
   }
 }

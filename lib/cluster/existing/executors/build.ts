@@ -31,7 +31,9 @@ export interface BuiltExecutors {
 }
 
 export function buildExecutors(config: ExecutorsConfig, options: BuildOptions): BuiltExecutors {
-  const ipmi = config.ipmi ? new IpmiExecutor(config.ipmi, { env: options.env, runner: options.ipmiRunner, dryRun: options.dryRun }) : undefined;
+  const ipmi = config.ipmi
+    ? new IpmiExecutor(config.ipmi, { env: options.env, runner: options.ipmiRunner, dryRun: options.dryRun })
+    : undefined;
   let kubevirt: KubevirtExecutor | undefined;
   if (config.kubevirt) {
     let outer;
@@ -43,7 +45,12 @@ export function buildExecutors(config: ExecutorsConfig, options: BuildOptions): 
     kubevirt = new KubevirtExecutor(config.kubevirt, outer.kubeConfig, options.kubeRequester);
   }
   const planner = new FaultPlanner({
-    provider: options.provider, config, ipmi, kubevirt, api: new ApiExecutor(options.target), commandRunner: options.commandRunner,
+    provider: options.provider,
+    config,
+    ipmi,
+    kubevirt,
+    api: new ApiExecutor(options.target),
+    commandRunner: options.commandRunner,
   });
   return { planner, ...(ipmi ? { ipmi } : {}), ...(kubevirt ? { kubevirt } : {}) };
 }
@@ -52,7 +59,12 @@ export function buildExecutors(config: ExecutorsConfig, options: BuildOptions): 
  * Problems that would make a fault fail on some node: missing facts for placeholders or IPMI, missing credentials,
  * and (unless dry-run) VirtualMachines the outer cluster does not have. Empty when every node is ready.
  */
-export async function preflightExecutors(config: ExecutorsConfig, built: BuiltExecutors, nodes: readonly NodeFacts[], options: { readonly dryRun?: boolean | undefined } = {}): Promise<string[]> {
+export async function preflightExecutors(
+  config: ExecutorsConfig,
+  built: BuiltExecutors,
+  nodes: readonly NodeFacts[],
+  options: { readonly dryRun?: boolean | undefined } = {},
+): Promise<string[]> {
   const problems: string[] = [];
   const vms = new Map<string, VmRef>();
   let usesIpmi = false;
@@ -71,9 +83,13 @@ export async function preflightExecutors(config: ExecutorsConfig, built: BuiltEx
             if (field === 'name') continue;
             // A {peer.*} can be any node; every node is checked as a node in its own right below.
             if (subject === 'node' && !node[field]) {
-              problems.push(`node ${node.name}: ${kind} command uses {node.${field}}, but the node has no ${field} (set nodes.${node.name}.${field} in ${config.file})`);
+              problems.push(
+                `node ${node.name}: ${kind} command uses {node.${field}}, but the node has no ${field} (set nodes.${node.name}.${field} in ${config.file})`,
+              );
             }
-            if (subject === 'peer') for (const peer of nodes) if (!peer[field]) problems.push(`node ${peer.name}: ${kind} command uses {peer.${field}}, but the node has no ${field}`);
+            if (subject === 'peer')
+              for (const peer of nodes)
+                if (!peer[field]) problems.push(`node ${peer.name}: ${kind} command uses {peer.${field}}, but the node has no ${field}`);
           }
         }
       }

@@ -31,7 +31,10 @@ describe('command executor (recording fake command)', () => {
     delete process.env['CPCHAOS_FAIL_ON'];
   });
   afterEach(() => {
-    for (const [key, value] of [['CPCHAOS_RECORD', saved.record], ['CPCHAOS_FAIL_ON', saved.fail]] as const) {
+    for (const [key, value] of [
+      ['CPCHAOS_RECORD', saved.record],
+      ['CPCHAOS_FAIL_ON', saved.fail],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -69,7 +72,9 @@ describe('command executor (recording fake command)', () => {
     } catch (error) {
       caught = error;
     }
-    expect((caught as Error).message).to.match(/command failed \(exit code 1\): .*record-command ssh 10\.0\.0\.11 sudo \/usr\/local\/bin\/rke2-killall\.sh/);
+    expect((caught as Error).message).to.match(
+      /command failed \(exit code 1\): .*record-command ssh 10\.0\.0\.11 sudo \/usr\/local\/bin\/rke2-killall\.sh/,
+    );
     expect(readRecord(record).map((r) => r.argv.slice(1).join(' '))).to.deep.equal([
       '10.0.0.10 sudo /usr/local/bin/rke2-killall.sh',
       '10.0.0.11 sudo /usr/local/bin/rke2-killall.sh',
@@ -93,15 +98,24 @@ describe('command executor (recording fake command)', () => {
     await applyPlan(p.plan({ kind: 'drop', from: ['hv-0'], to: ['hv-1'] }, facts, []));
     await partition.undo();
     expect(readRecord(record).map((r) => r.argv.join(' '))).to.deep.equal([
-      'block hv-0 hv-1', 'block hv-0 hv-2', 'block hv-1 hv-0', 'block hv-2 hv-0',
+      'block hv-0 hv-1',
+      'block hv-0 hv-2',
+      'block hv-1 hv-0',
+      'block hv-2 hv-0',
       'drop 10.0.0.10 -> 10.0.0.11',
-      'unblock hv-2 hv-0', 'unblock hv-1 hv-0', 'unblock hv-0 hv-2', 'unblock hv-0 hv-1',
+      'unblock hv-2 hv-0',
+      'unblock hv-1 hv-0',
+      'unblock hv-0 hv-2',
+      'unblock hv-0 hv-1',
     ]);
   });
 
   it('plans nothing for a node it cannot serve: unsupported, or a missing fact, before anything runs', () => {
     const p = planner(`${killYaml}\nnodes:\n  hv-9:\n    faults:\n      restart: {command: {run: "${RECORD_COMMAND} x"}}\n`);
-    expect(() => p.plan({ kind: 'restart', nodes: ['hv-9', 'hv-0'] }, facts, [])).to.throw(UnsupportedFaultError, /no executor for fault "restart" on node hv-0/);
+    expect(() => p.plan({ kind: 'restart', nodes: ['hv-9', 'hv-0'] }, facts, [])).to.throw(
+      UnsupportedFaultError,
+      /no executor for fault "restart" on node hv-0/,
+    );
     expect(() => p.plan({ kind: 'kill', nodes: ['hv-0', 'hv-7'] }, facts, [])).to.throw(/node hv-7 has no address/);
     expect(readRecord(record)).to.deep.equal([]);
   });

@@ -8,7 +8,12 @@ import { formatArgv, renderTemplate, type CommandTemplate, type PlaceholderNode 
 /** Runs argv (argv[0] is the program); replaceable in tests. */
 export type CommandRunner = (file: string, args: readonly string[], options: { readonly timeoutMs: number }) => Promise<unknown>;
 
-export function commandAction(template: CommandTemplate, nodes: { node: PlaceholderNode; peer?: PlaceholderNode }, timeoutMs: number, runner: CommandRunner = run): FaultAction {
+export function commandAction(
+  template: CommandTemplate,
+  nodes: { node: PlaceholderNode; peer?: PlaceholderNode },
+  timeoutMs: number,
+  runner: CommandRunner = run,
+): FaultAction {
   // Rendered now, so a missing or unsafe value fails the plan before any step of it runs.
   const argv = renderTemplate(template, nodes);
   const [file = '', ...args] = argv;

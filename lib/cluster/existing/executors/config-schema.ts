@@ -6,7 +6,20 @@ import type { ClusterTimers } from '../../../model/cluster.ts';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import {
-  Desc, INVALID, byType, isMapping, jsonSchemaDocument, object, oneOf, optional, parsedString, record, required, slot, string, withDefault,
+  Desc,
+  INVALID,
+  byType,
+  isMapping,
+  jsonSchemaDocument,
+  object,
+  oneOf,
+  optional,
+  parsedString,
+  record,
+  required,
+  slot,
+  string,
+  withDefault,
 } from '../../../schema/descriptors.ts';
 import type { JsonContext, JsonSchema, ParseContext, Parsed, Path } from '../../../schema/descriptors.ts';
 import { EXECUTORS_FOR, PAIR_FAULTS } from './config-types.ts';
@@ -34,7 +47,11 @@ const forbidden = (reason: string): Desc<never> => new ForbiddenDesc(reason);
 
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
 const envName = (title: string, description: string) =>
-  string({ pattern: ENV_NAME, patternMessage: 'an environment variable name (letters, digits, _)', expected: 'an environment variable name' }).doc(title, description);
+  string({
+    pattern: ENV_NAME,
+    patternMessage: 'an environment variable name (letters, digits, _)',
+    expected: 'an environment variable name',
+  }).doc(title, description);
 
 const filePath = parsedString<string>({
   expected: 'a file path',
@@ -46,21 +63,45 @@ const filePath = parsedString<string>({
 
 const HOST = '^[A-Za-z0-9[][A-Za-z0-9._:%@[\\]-]*$';
 const host = (title: string, description: string) =>
-  string({ pattern: HOST, patternMessage: 'a host name or address (no spaces, quotes or leading "-")', expected: 'a host name or address' }).doc(title, description);
+  string({
+    pattern: HOST,
+    patternMessage: 'a host name or address (no spaces, quotes or leading "-")',
+    expected: 'a host name or address',
+  }).doc(title, description);
 
 const commandRaw = object({
-  run: required(string().doc('Command', 'The command, run once per target node (per node pair for partition and drop). Placeholders: {node.name}, {node.address}, {node.bmc}; {peer.*} for partition and drop.')),
+  run: required(
+    string().doc(
+      'Command',
+      'The command, run once per target node (per node pair for partition and drop). Placeholders: {node.name}, {node.address}, {node.bmc}; {peer.*} for partition and drop.',
+    ),
+  ),
   undo: optional(string().doc('Undo', 'The command that undoes it, run at the end (newest fault first); make it safe to run twice.')),
   timeout: withDefault(duration, '60s'),
-  because: optional(string().doc('Because', 'Why this command takes the node down although it looks like one that does not (e.g. a plain `systemctl stop rke2-server`, which leaves etcd and the API server running); without it such a kill, restart or pause is refused.')),
-}).doc('Command executor', 'Runs a command per node, without a shell: the template is split into words first, then placeholders are filled in.');
+  because: optional(
+    string().doc(
+      'Because',
+      'Why this command takes the node down although it looks like one that does not (e.g. a plain `systemctl stop rke2-server`, which leaves etcd and the API server running); without it such a kill, restart or pause is refused.',
+    ),
+  ),
+}).doc(
+  'Command executor',
+  'Runs a command per node, without a shell: the template is split into words first, then placeholders are filled in.',
+);
 
-type RawChoice = 'ipmi' | 'kubevirt' | 'api' | { readonly command: { readonly run: string; readonly undo?: string; readonly timeout: number; readonly because?: string } };
+type RawChoice =
+  | 'ipmi'
+  | 'kubevirt'
+  | 'api'
+  | { readonly command: { readonly run: string; readonly undo?: string; readonly timeout: number; readonly because?: string } };
 
 const choiceRaw: Desc<RawChoice> = byType({
   string: oneOf(['ipmi', 'kubevirt', 'api'], { what: 'executor', hint: 'or a mapping {command: {run: ..., undo: ...}}' }),
   mapping: object({ command: required(commandRaw) }),
-}).doc('Executor', 'ipmi (power off/on/cycle), kubevirt (the node is a VM of an outer cluster), api (node deletion through the cluster\'s API), or {command: {run, undo, timeout}}.');
+}).doc(
+  'Executor',
+  "ipmi (power off/on/cycle), kubevirt (the node is a VM of an outer cluster), api (node deletion through the cluster's API), or {command: {run, undo, timeout}}.",
+);
 
 function template(source: string, kind: FaultKind, path: Path, ctx: ParseContext): Parsed<CommandTemplate> {
   try {
@@ -111,8 +152,10 @@ class FaultsDesc extends Desc<ReadonlyMap<FaultKind, ExecutorChoice>> {
   }
 }
 
-const faults: Desc<ReadonlyMap<FaultKind, ExecutorChoice>> = new FaultsDesc()
-  .doc('Faults', `Which executor carries out each fault kind (${FAULT_KINDS.join(', ')}). Kinds not listed are unsupported: scenarios using them are inconclusive.`);
+const faults: Desc<ReadonlyMap<FaultKind, ExecutorChoice>> = new FaultsDesc().doc(
+  'Faults',
+  `Which executor carries out each fault kind (${FAULT_KINDS.join(', ')}). Kinds not listed are unsupported: scenarios using them are inconclusive.`,
+);
 
 const vm = parsedString<{ namespace?: string; name: string }>({
   expected: 'a VM name or namespace/name',
@@ -122,14 +165,20 @@ const vm = parsedString<{ namespace?: string; name: string }>({
     if (!match) return ctx.report(path, `"${text}" is not a VM name or namespace/name`);
     return match[1] === undefined ? { name: match[2] as string } : { namespace: match[1], name: match[2] as string };
   },
-}).doc('VirtualMachine', 'The node\'s VirtualMachine in the outer cluster: name or namespace/name (default: the node\'s name in kubevirt.namespace).');
+}).doc(
+  'VirtualMachine',
+  "The node's VirtualMachine in the outer cluster: name or namespace/name (default: the node's name in kubevirt.namespace).",
+);
 
-const nodeSettings: Desc<NodeSettings> = object({
-  address: optional(host('Address', 'Where to reach the node ({node.address}); default: its InternalIP.')),
-  bmc: optional(host('BMC', 'The node\'s BMC address for IPMI ({node.bmc}).')),
-  vm: optional(vm),
-  faults: optional(faults.doc('Faults for this node', 'Executors for this node only; they override the cluster-wide ones.')),
-}, { nullAsEmpty: true }).map((n): NodeSettings => ({
+const nodeSettings: Desc<NodeSettings> = object(
+  {
+    address: optional(host('Address', 'Where to reach the node ({node.address}); default: its InternalIP.')),
+    bmc: optional(host('BMC', "The node's BMC address for IPMI ({node.bmc}).")),
+    vm: optional(vm),
+    faults: optional(faults.doc('Faults for this node', 'Executors for this node only; they override the cluster-wide ones.')),
+  },
+  { nullAsEmpty: true },
+).map((n): NodeSettings => ({
   ...(n.address === undefined ? {} : { address: n.address }),
   ...(n.bmc === undefined ? {} : { bmc: n.bmc }),
   ...(n.vm === undefined ? {} : { vm: n.vm }),
@@ -142,45 +191,60 @@ const CREDENTIALS = 'credentials are never read from this file: name environment
 
 const ipmi: Desc<IpmiSettings> = object({
   userEnv: required(envName('User variable', 'Environment variable holding the BMC user name.')),
-  passwordEnv: withDefault(envName('Password variable', 'Environment variable holding the BMC password; ipmitool gets it as IPMI_PASSWORD and reads it with -E.'), 'IPMI_PASSWORD'),
+  passwordEnv: withDefault(
+    envName('Password variable', 'Environment variable holding the BMC password; ipmitool gets it as IPMI_PASSWORD and reads it with -E.'),
+    'IPMI_PASSWORD',
+  ),
   interface: withDefault(oneOf(['lanplus', 'lan', 'open']).doc('Interface', 'ipmitool -I'), 'lanplus'),
   command: withDefault(string().doc('ipmitool', 'The ipmitool program; a path containing "/" is relative to this file.'), 'ipmitool'),
   timeout: withDefault(duration, '30s'),
   user: optional(forbidden(CREDENTIALS)),
   username: optional(forbidden(CREDENTIALS)),
   password: optional(forbidden(CREDENTIALS)),
-}).map((s, _path, ctx): IpmiSettings => ({
-  userEnv: s.userEnv,
-  passwordEnv: s.passwordEnv,
-  interface: s.interface,
-  command: s.command.includes('/') && !isAbsolute(s.command) ? resolve(ctx.get(EXECUTORS_SCOPE).baseDir, s.command) : s.command,
-  timeoutMs: s.timeout,
-})).doc('IPMI', 'Power control through the nodes\' BMCs: ipmitool -I lanplus -H <bmc> -U <user> -E chassis power off|on|cycle.');
+})
+  .map((s, _path, ctx): IpmiSettings => ({
+    userEnv: s.userEnv,
+    passwordEnv: s.passwordEnv,
+    interface: s.interface,
+    command: s.command.includes('/') && !isAbsolute(s.command) ? resolve(ctx.get(EXECUTORS_SCOPE).baseDir, s.command) : s.command,
+    timeoutMs: s.timeout,
+  }))
+  .doc('IPMI', "Power control through the nodes' BMCs: ipmitool -I lanplus -H <bmc> -U <user> -E chassis power off|on|cycle.");
 
 const kubevirt: Desc<KubevirtSettings> = object({
   kubeconfig: required(filePath.doc('Outer kubeconfig', 'Kubeconfig of the outer Harvester/KubeVirt cluster that runs the nodes as VMs.')),
   context: optional(string().doc('Context', 'Context in the outer kubeconfig (default: its current context).')),
   namespace: withDefault(string().doc('Namespace', 'Namespace of VMs named without one.'), 'default'),
-  stopGracePeriod: withDefault(parsedString<number>({
-    expected: 'a duration like "0s"',
-    parse: (text, path, ctx) => {
-      const ms = /^([0-9]+)(ms|s|m)$/.exec(text);
-      if (!ms) return ctx.report(path, `bad duration "${text}"; e.g. "0s" (power off at once) or "30s"`);
-      return Number(ms[1]) * (ms[2] === 'ms' ? 1 : ms[2] === 's' ? 1000 : 60_000);
-    },
-  }).doc('Stop grace period', 'Grace period of the stop that kills a node; "0s" powers it off at once.'), '0s'),
+  stopGracePeriod: withDefault(
+    parsedString<number>({
+      expected: 'a duration like "0s"',
+      parse: (text, path, ctx) => {
+        const ms = /^([0-9]+)(ms|s|m)$/.exec(text);
+        if (!ms) return ctx.report(path, `bad duration "${text}"; e.g. "0s" (power off at once) or "30s"`);
+        return Number(ms[1]) * (ms[2] === 'ms' ? 1 : ms[2] === 's' ? 1000 : 60_000);
+      },
+    }).doc('Stop grace period', 'Grace period of the stop that kills a node; "0s" powers it off at once.'),
+    '0s',
+  ),
   timeout: withDefault(duration, '30s'),
-}).map((s): KubevirtSettings => ({
-  kubeconfig: s.kubeconfig,
-  ...(s.context === undefined ? {} : { context: s.context }),
-  namespace: s.namespace,
-  stopGracePeriodMs: s.stopGracePeriod,
-  timeoutMs: s.timeout,
-})).doc('KubeVirt', 'Nodes that are VirtualMachines of an outer cluster: stop/start/restart the VM, pause/unpause its VMI.');
+})
+  .map((s): KubevirtSettings => ({
+    kubeconfig: s.kubeconfig,
+    ...(s.context === undefined ? {} : { context: s.context }),
+    namespace: s.namespace,
+    stopGracePeriodMs: s.stopGracePeriod,
+    timeoutMs: s.timeout,
+  }))
+  .doc('KubeVirt', 'Nodes that are VirtualMachines of an outer cluster: stop/start/restart the VM, pause/unpause its VMI.');
 
 /** The etcd view's command: no placeholders, prints {"members":[{"name","id"}],"leader":"name"} as JSON. */
 const etcdRaw = object({
-  command: required(string().doc('Command', 'Run once, without a shell; prints the etcd members and leader as JSON: {"members":[{"name":"n1","id":"8e9e05c52164694d"}],"leader":"n1"}.')),
+  command: required(
+    string().doc(
+      'Command',
+      'Run once, without a shell; prints the etcd members and leader as JSON: {"members":[{"name":"n1","id":"8e9e05c52164694d"}],"leader":"n1"}.',
+    ),
+  ),
   timeout: withDefault(duration, '30s'),
 }).doc('etcd', 'How the harness sees etcd membership and the leader on this cluster (for etcd-leader selectors and the member samples).');
 
@@ -192,37 +256,55 @@ const etcd: Desc<EtcdCommandSettings> = etcdRaw.map((e, path, ctx) => {
     if (error instanceof TemplateError) return ctx.report([...path, 'command'], error.message);
     throw error;
   }
-  if (placeholdersOf(run).length > 0) return ctx.report([...path, 'command'], 'the etcd command runs once for the cluster: it takes no {node.*} placeholders');
+  if (placeholdersOf(run).length > 0)
+    return ctx.report([...path, 'command'], 'the etcd command runs once for the cluster: it takes no {node.*} placeholders');
   return { run, timeoutMs: e.timeout };
 });
 
 const timers: Desc<Partial<ClusterTimers>> = object({
   kubeletHeartbeat: optional(duration.doc('Kubelet heartbeat', 'How often kubelets report status (Harvester: 10s).')),
-  nodeMonitorGrace: optional(duration.doc('Node-monitor grace period', 'How long before a silent node turns Unknown (Harvester: 40s up to Kubernetes 1.31, 50s from 1.32).')),
+  nodeMonitorGrace: optional(
+    duration.doc(
+      'Node-monitor grace period',
+      'How long before a silent node turns Unknown (Harvester: 40s up to Kubernetes 1.31, 50s from 1.32).',
+    ),
+  ),
   etcdHeartbeat: optional(duration.doc('etcd heartbeat', 'etcd --heartbeat-interval (Harvester/RKE2: 500ms).')),
   etcdElectionTimeout: optional(duration.doc('etcd election timeout', 'etcd --election-timeout (Harvester/RKE2: 5s).')),
-}).map((t): Partial<ClusterTimers> => ({
-  ...(t.kubeletHeartbeat === undefined ? {} : { kubeletHeartbeatMs: t.kubeletHeartbeat }),
-  ...(t.nodeMonitorGrace === undefined ? {} : { nodeMonitorGraceMs: t.nodeMonitorGrace }),
-  ...(t.etcdHeartbeat === undefined ? {} : { etcdHeartbeatMs: t.etcdHeartbeat }),
-  ...(t.etcdElectionTimeout === undefined ? {} : { etcdElectionTimeoutMs: t.etcdElectionTimeout }),
-})).doc('Timers', 'The cluster\'s timers when they differ from a stock Harvester\'s; scenario waits, holds and budgets scale with them.');
+})
+  .map((t): Partial<ClusterTimers> => ({
+    ...(t.kubeletHeartbeat === undefined ? {} : { kubeletHeartbeatMs: t.kubeletHeartbeat }),
+    ...(t.nodeMonitorGrace === undefined ? {} : { nodeMonitorGraceMs: t.nodeMonitorGrace }),
+    ...(t.etcdHeartbeat === undefined ? {} : { etcdHeartbeatMs: t.etcdHeartbeat }),
+    ...(t.etcdElectionTimeout === undefined ? {} : { etcdElectionTimeoutMs: t.etcdElectionTimeout }),
+  }))
+  .doc('Timers', "The cluster's timers when they differ from a stock Harvester's; scenario waits, holds and budgets scale with them.");
 
 const root = object({
   faults: withDefault(faults, {}),
   etcd: optional(etcd),
   timers: optional(timers),
-  nodes: withDefault(record(string({ pattern: NODE_NAME, patternMessage: 'a Kubernetes node name', expected: 'a node name' }), nodeSettings)
-    .doc('Nodes', 'Facts and per-node executors, keyed by Kubernetes node name.'), {}),
+  nodes: withDefault(
+    record(string({ pattern: NODE_NAME, patternMessage: 'a Kubernetes node name', expected: 'a node name' }), nodeSettings).doc(
+      'Nodes',
+      'Facts and per-node executors, keyed by Kubernetes node name.',
+    ),
+    {},
+  ),
   ipmi: optional(ipmi),
   kubevirt: optional(kubevirt),
 }).doc('cpchaos executors', 'How faults are carried out on an existing cluster.');
 
 /** Every place an executor is chosen, with its path: cluster-wide and per node. */
-function usages(config: { faults: ReadonlyMap<FaultKind, ExecutorChoice>; nodes: readonly (readonly [string, NodeSettings])[] }): { path: Path; choice: ExecutorChoice }[] {
+function usages(config: {
+  faults: ReadonlyMap<FaultKind, ExecutorChoice>;
+  nodes: readonly (readonly [string, NodeSettings])[];
+}): { path: Path; choice: ExecutorChoice }[] {
   return [
     ...[...config.faults].map(([kind, choice]) => ({ path: ['faults', kind] as Path, choice })),
-    ...config.nodes.flatMap(([name, node]) => [...node.faults].map(([kind, choice]) => ({ path: ['nodes', name, 'faults', kind] as Path, choice }))),
+    ...config.nodes.flatMap(([name, node]) =>
+      [...node.faults].map(([kind, choice]) => ({ path: ['nodes', name, 'faults', kind] as Path, choice })),
+    ),
   ];
 }
 

@@ -27,53 +27,83 @@ describe('executors file: commands that do not take an RKE2 node down', () => {
       ['pause', 'ssh {node.address} systemctl kill --signal=SIGSTOP rke2-agent'],
     ] as const) {
       const [line] = problems(file(kind, run));
-      expect(line, run).to.match(new RegExp(`^/lab/executors.yaml:4:12: faults\\.${kind}\\.command\\.run: ${kind}: ".*" does not take an RKE2 node down: rke2-(server|agent)(\\.service)? runs with KillMode=process`));
+      expect(line, run).to.match(
+        new RegExp(
+          `^/lab/executors.yaml:4:12: faults\\.${kind}\\.command\\.run: ${kind}: ".*" does not take an RKE2 node down: rke2-(server|agent)(\\.service)? runs with KillMode=process`,
+        ),
+      );
       expect(line).to.include('rke2-killall.sh').and.include('because:');
     }
   });
 
   it('accepts rke2-killall.sh, other units, resume, and a refused template when the file says why', () => {
-    expect(() => parseExecutors(file('kill', 'ssh {node.address} /usr/local/bin/rke2-killall.sh', ['      undo: ssh {node.address} systemctl start rke2-server']), '/lab/e.yaml')).to.not.throw();
-    expect(() => parseExecutors(file('restart', 'ssh {node.address} /usr/local/bin/rke2-killall.sh && systemctl start rke2-server'), '/lab/e.yaml')).to.not.throw();
+    expect(() =>
+      parseExecutors(
+        file('kill', 'ssh {node.address} /usr/local/bin/rke2-killall.sh', ['      undo: ssh {node.address} systemctl start rke2-server']),
+        '/lab/e.yaml',
+      ),
+    ).to.not.throw();
+    expect(() =>
+      parseExecutors(file('restart', 'ssh {node.address} /usr/local/bin/rke2-killall.sh && systemctl start rke2-server'), '/lab/e.yaml'),
+    ).to.not.throw();
     expect(() => parseExecutors(file('kill', 'ssh {node.address} systemctl stop k3s-node-agent'), '/lab/e.yaml')).to.not.throw();
-    expect(() => parseExecutors(file('resume', 'ssh {node.address} systemctl kill --signal=SIGCONT rke2-server'), '/lab/e.yaml')).to.not.throw();
-    const overridden = parseExecutors(file('kill', 'ssh {node.address} systemctl stop rke2-server', ['      because: this lab sets KillMode=control-group on rke2-server']), '/lab/e.yaml');
+    expect(() =>
+      parseExecutors(file('resume', 'ssh {node.address} systemctl kill --signal=SIGCONT rke2-server'), '/lab/e.yaml'),
+    ).to.not.throw();
+    const overridden = parseExecutors(
+      file('kill', 'ssh {node.address} systemctl stop rke2-server', ['      because: this lab sets KillMode=control-group on rke2-server']),
+      '/lab/e.yaml',
+    );
     expect(executorFor(overridden, 'kill', 'any-node')?.type).to.equal('command');
   });
 });
 
 describe('executors file', () => {
   it('reads executors per fault kind and per node, settings with units, paths relative to the file', () => {
-    const config = parseExecutors([
-      'faults:',
-      '  kill: ipmi',
-      '  pause: kubevirt',
-      '  isolate:',
-      '    command:',
-      '      run: ssh {node.address} sudo /usr/local/sbin/isolate on',
-      '      undo: ssh {node.address} sudo /usr/local/sbin/isolate off',
-      '      timeout: 20s',
-      '  delete-node: api',
-      'ipmi:',
-      '  userEnv: LAB_IPMI_USER',
-      '  command: ../bin/ipmitool',
-      'kubevirt:',
-      '  kubeconfig: outer.yaml',
-      '  namespace: nested',
-      'nodes:',
-      '  hv-0:',
-      '    bmc: 10.0.1.10',
-      '    vm: other/vm-0',
-      '  hv-1:',
-      '    address: 10.0.0.11',
-      '    faults:',
-      '      kill: kubevirt',
-      '  hv-2:',
-      '',
-    ].join('\n'), '/lab/conf/executors.yaml');
+    const config = parseExecutors(
+      [
+        'faults:',
+        '  kill: ipmi',
+        '  pause: kubevirt',
+        '  isolate:',
+        '    command:',
+        '      run: ssh {node.address} sudo /usr/local/sbin/isolate on',
+        '      undo: ssh {node.address} sudo /usr/local/sbin/isolate off',
+        '      timeout: 20s',
+        '  delete-node: api',
+        'ipmi:',
+        '  userEnv: LAB_IPMI_USER',
+        '  command: ../bin/ipmitool',
+        'kubevirt:',
+        '  kubeconfig: outer.yaml',
+        '  namespace: nested',
+        'nodes:',
+        '  hv-0:',
+        '    bmc: 10.0.1.10',
+        '    vm: other/vm-0',
+        '  hv-1:',
+        '    address: 10.0.0.11',
+        '    faults:',
+        '      kill: kubevirt',
+        '  hv-2:',
+        '',
+      ].join('\n'),
+      '/lab/conf/executors.yaml',
+    );
     expect(config.file).to.equal('/lab/conf/executors.yaml');
-    expect(config.ipmi).to.deep.equal({ userEnv: 'LAB_IPMI_USER', passwordEnv: 'IPMI_PASSWORD', interface: 'lanplus', command: '/lab/bin/ipmitool', timeoutMs: 30_000 });
-    expect(config.kubevirt).to.deep.equal({ kubeconfig: '/lab/conf/outer.yaml', namespace: 'nested', stopGracePeriodMs: 0, timeoutMs: 30_000 });
+    expect(config.ipmi).to.deep.equal({
+      userEnv: 'LAB_IPMI_USER',
+      passwordEnv: 'IPMI_PASSWORD',
+      interface: 'lanplus',
+      command: '/lab/bin/ipmitool',
+      timeoutMs: 30_000,
+    });
+    expect(config.kubevirt).to.deep.equal({
+      kubeconfig: '/lab/conf/outer.yaml',
+      namespace: 'nested',
+      stopGracePeriodMs: 0,
+      timeoutMs: 30_000,
+    });
     const isolate = executorFor(config, 'isolate', 'hv-0');
     expect(isolate?.type).to.equal('command');
     expect(isolate?.type === 'command' && isolate.timeoutMs).to.equal(20_000);
@@ -88,23 +118,27 @@ describe('executors file', () => {
   });
 
   it('reports every problem with file:line:col, the field path and a hint', () => {
-    expect(problems([
-      'faults:',
-      '  kil: ipmi',
-      '  pause: ipmi',
-      '  kill: ipmi',
-      '  partition:',
-      '    command:',
-      '      run: ssh {node.address} iptables -I INPUT -s {peer.adress} -j DROP',
-      '  isolate:',
-      '    command: {run: "ssh {node.address} true", timeout: 30}',
-      'ipmi:',
-      '  userEnv: IPMI_USER',
-      '  password: hunter2',
-      'nodes:',
-      '  hv-0: {bmc: "-oProxyCommand=x"}',
-      '',
-    ].join('\n'))).to.deep.equal([
+    expect(
+      problems(
+        [
+          'faults:',
+          '  kil: ipmi',
+          '  pause: ipmi',
+          '  kill: ipmi',
+          '  partition:',
+          '    command:',
+          '      run: ssh {node.address} iptables -I INPUT -s {peer.adress} -j DROP',
+          '  isolate:',
+          '    command: {run: "ssh {node.address} true", timeout: 30}',
+          'ipmi:',
+          '  userEnv: IPMI_USER',
+          '  password: hunter2',
+          'nodes:',
+          '  hv-0: {bmc: "-oProxyCommand=x"}',
+          '',
+        ].join('\n'),
+      ),
+    ).to.deep.equal([
       '/lab/executors.yaml:2:3: faults.kil: unknown fault kind "kil" (did you mean "kill"?); expected one of "kill", "restart", "pause", "resume", "isolate", "partition", "drop", "heal", "delete-node", "force-delete-node"',
       '/lab/executors.yaml:3:10: faults.pause: pause cannot be carried out by ipmi; it can use: command, kubevirt',
       '/lab/executors.yaml:7:12: faults.partition.command.run: unknown placeholder {peer.adress}: expected {peer.name}, {peer.address}, {peer.bmc}',
@@ -123,7 +157,9 @@ describe('executors file', () => {
 
   it('reports YAML errors and a root that is not a mapping', () => {
     expect(problems('faults:\n  kill: ipmi\n  kill: kubevirt\n')[0]).to.match(/^\/lab\/executors.yaml:3:3: .*[Mm]ap keys must be unique/);
-    expect(problems('- kill\n')).to.deep.equal(['/lab/executors.yaml:1:1: (root): an executors file is a mapping (faults:, nodes:, ipmi:, kubevirt:)']);
+    expect(problems('- kill\n')).to.deep.equal([
+      '/lab/executors.yaml:1:1: (root): an executors file is a mapping (faults:, nodes:, ipmi:, kubevirt:)',
+    ]);
   });
 
   it('renders a JSON Schema for editors', () => {

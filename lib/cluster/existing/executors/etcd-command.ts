@@ -17,7 +17,10 @@ export function parseEtcdMembership(text: string, source: string): EtcdMembershi
   }
   const body = value as { members?: unknown; leader?: unknown };
   const members = body.members;
-  if (!Array.isArray(members) || !members.every((m) => typeof (m as { name?: unknown }).name === 'string' && typeof (m as { id?: unknown }).id === 'string')) {
+  if (
+    !Array.isArray(members) ||
+    !members.every((m) => typeof (m as { name?: unknown }).name === 'string' && typeof (m as { id?: unknown }).id === 'string')
+  ) {
     throw new Error(`${source}: expected {"members":[{"name":...,"id":...}],"leader":...}, got ${text.slice(0, 200)}`);
   }
   if (body.leader !== undefined && body.leader !== null && typeof body.leader !== 'string') {

@@ -27,17 +27,20 @@ describe('ipmi executor (fixtures/bin/ipmitool recording fake)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const config = parseExecutors([
-    'faults: {kill: ipmi, restart: ipmi}',
-    'ipmi:',
-    '  userEnv: RACK_BMC_USER',
-    '  passwordEnv: RACK_BMC_PASSWORD',
-    `  command: ${FAKE_IPMITOOL}`,
-    '  timeout: 10s',
-    'nodes:',
-    '  hv-0: {bmc: 10.0.1.10}',
-    '  hv-1: {bmc: 10.0.1.11}',
-  ].join('\n'), '/rack/executors.yaml');
+  const config = parseExecutors(
+    [
+      'faults: {kill: ipmi, restart: ipmi}',
+      'ipmi:',
+      '  userEnv: RACK_BMC_USER',
+      '  passwordEnv: RACK_BMC_PASSWORD',
+      `  command: ${FAKE_IPMITOOL}`,
+      '  timeout: 10s',
+      'nodes:',
+      '  hv-0: {bmc: 10.0.1.10}',
+      '  hv-1: {bmc: 10.0.1.11}',
+    ].join('\n'),
+    '/rack/executors.yaml',
+  );
   const env = { RACK_BMC_USER: 'admin', RACK_BMC_PASSWORD: SECRET };
   const facts = (name: string) => ({ name, bmc: config.nodes.get(name)?.bmc });
 
@@ -68,7 +71,10 @@ describe('ipmi executor (fixtures/bin/ipmitool recording fake)', () => {
   });
 
   it('the fake refuses -E without IPMI_PASSWORD (so the tests above prove the handover)', async () => {
-    const ipmi = new IpmiExecutor(config.ipmi!, { env, runner: (file, args, options) => run(file, args, { timeoutMs: options.timeoutMs, env: { IPMI_PASSWORD: '' } }) });
+    const ipmi = new IpmiExecutor(config.ipmi!, {
+      env,
+      runner: (file, args, options) => run(file, args, { timeoutMs: options.timeoutMs, env: { IPMI_PASSWORD: '' } }),
+    });
     let caught: unknown;
     try {
       await ipmi.power({ name: 'hv-0', bmc: '10.0.1.10' }, 'off').run();
@@ -84,6 +90,8 @@ describe('ipmi executor (fixtures/bin/ipmitool recording fake)', () => {
     expect(() => ipmi.power({ name: 'hv-0', bmc: '10.0.1.10' }, 'off')).to.throw(/RACK_BMC_PASSWORD/);
     expect(() => new IpmiExecutor(config.ipmi!, { env }).power({ name: 'hv-5' }, 'off')).to.throw(/node hv-5 has no bmc/);
     const dry = new IpmiExecutor(config.ipmi!, { env: {}, dryRun: true });
-    expect(dry.power({ name: 'hv-0', bmc: '10.0.1.10' }, 'off').describe).to.equal(`${FAKE_IPMITOOL} -I lanplus -H 10.0.1.10 -U '$RACK_BMC_USER' -E chassis power off`);
+    expect(dry.power({ name: 'hv-0', bmc: '10.0.1.10' }, 'off').describe).to.equal(
+      `${FAKE_IPMITOOL} -I lanplus -H 10.0.1.10 -U '$RACK_BMC_USER' -E chassis power off`,
+    );
   });
 });

@@ -9,7 +9,11 @@ import { formatArgv, isSafeValue } from './template.ts';
 
 export type PowerAction = 'off' | 'on' | 'cycle';
 
-export type IpmiRunner = (file: string, args: readonly string[], options: { readonly timeoutMs: number; readonly env: Record<string, string> }) => Promise<unknown>;
+export type IpmiRunner = (
+  file: string,
+  args: readonly string[],
+  options: { readonly timeoutMs: number; readonly env: Record<string, string> },
+) => Promise<unknown>;
 
 /** What IPMI does for each fault kind it supports, and the undo. */
 export const IPMI_ACTIONS: Partial<Record<FaultKind, { readonly apply: PowerAction; readonly undo?: PowerAction }>> = {
@@ -29,7 +33,10 @@ export class IpmiExecutor {
   private readonly env: NodeJS.ProcessEnv;
   private readonly runner: IpmiRunner;
 
-  constructor(private readonly settings: IpmiSettings, private readonly options: IpmiExecutorOptions = {}) {
+  constructor(
+    private readonly settings: IpmiSettings,
+    private readonly options: IpmiExecutorOptions = {},
+  ) {
     this.env = options.env ?? process.env;
     this.runner = options.runner ?? run;
   }
@@ -37,7 +44,10 @@ export class IpmiExecutor {
   /** Problems with the environment (variables unset), naming the variables, never their values. */
   checkEnvironment(): string[] {
     const problems: string[] = [];
-    for (const [what, name] of [['user', this.settings.userEnv], ['password', this.settings.passwordEnv]] as const) {
+    for (const [what, name] of [
+      ['user', this.settings.userEnv],
+      ['password', this.settings.passwordEnv],
+    ] as const) {
       if (!this.env[name]) problems.push(`ipmi: environment variable ${name} (the BMC ${what}) is not set`);
     }
     return problems;

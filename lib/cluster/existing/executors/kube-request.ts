@@ -16,7 +16,12 @@ export interface KubeRequest {
 
 /** A non-2xx answer; `status` is the HTTP status, the message quotes the server's Status message. */
 export class KubeRequestError extends Error {
-  constructor(readonly method: string, readonly url: string, readonly status: number, detail: string) {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly status: number,
+    detail: string,
+  ) {
     super(`${method} ${url}: HTTP ${status}${detail ? `: ${detail}` : ''}`);
     this.name = 'KubeRequestError';
   }
@@ -47,7 +52,9 @@ export async function kubeRequest(kc: KubeConfig, request: KubeRequest): Promise
     method: request.method,
     headers: {
       Accept: 'application/json',
-      ...(body === undefined ? {} : { 'Content-Type': request.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) }),
+      ...(body === undefined
+        ? {}
+        : { 'Content-Type': request.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) }),
     },
   };
   await kc.applyToHTTPSOptions(options);

@@ -27,16 +27,29 @@ const SUB = '/apis/subresources.kubevirt.io/v1/namespaces';
 const KV = '/apis/kubevirt.io/v1/namespaces';
 
 function writeOuterKubeconfig(dir: string, server: string): void {
-  writeFileSync(join(dir, 'outer.yaml'), [
-    'apiVersion: v1', 'kind: Config',
-    'clusters:', '- name: outer', '  cluster:', `    server: ${server}`, '    insecure-skip-tls-verify: true',
-    'users:', '- name: outer-admin', `  user: {token: ${TOKEN}}`,
-    'contexts:', '- name: outer', '  context: {cluster: outer, user: outer-admin}',
-    'current-context: outer', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'outer.yaml'),
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: outer',
+      '  cluster:',
+      `    server: ${server}`,
+      '    insecure-skip-tls-verify: true',
+      'users:',
+      '- name: outer-admin',
+      `  user: {token: ${TOKEN}}`,
+      'contexts:',
+      '- name: outer',
+      '  context: {cluster: outer, user: outer-admin}',
+      'current-context: outer',
+      '',
+    ].join('\n'),
+  );
 }
 
-describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)', function () {
+describe("kubevirt executor (against the sandbox API server's VirtualMachines)", function () {
   this.timeout(60_000);
   let api: ApiFixture;
   let dir: string;
@@ -46,7 +59,12 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
   const recorder: KubeRequester = async (kc, request) => {
     const options: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(options);
-    const call: Call = { method: request.method, path: request.path, body: request.body, authorization: (options.headers as Record<string, unknown> | undefined)?.Authorization };
+    const call: Call = {
+      method: request.method,
+      path: request.path,
+      body: request.body,
+      authorization: (options.headers as Record<string, unknown> | undefined)?.Authorization,
+    };
     calls.push(call);
     try {
       const result = await kubeRequest(kc, request);
@@ -57,7 +75,8 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
       throw error;
     }
   };
-  const lines = (): string[] => calls.map((c) => `${c.method} ${c.path}${c.body === undefined ? '' : ` ${JSON.stringify(c.body)}`} -> ${c.outcome ?? '?'}`);
+  const lines = (): string[] =>
+    calls.map((c) => `${c.method} ${c.path}${c.body === undefined ? '' : ` ${JSON.stringify(c.body)}`} -> ${c.outcome ?? '?'}`);
 
   async function send(method: string, path: string, body?: unknown): Promise<Record<string, unknown> | undefined> {
     const reply = await rawRequest({ url: api.url }, method, path, body === undefined ? {} : { body });
@@ -68,7 +87,8 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
   const vmOf = (ns: string, name: string) => send('GET', `${KV}/${ns}/virtualmachines/${name}`);
   const vmiOf = (ns: string, name: string) => send('GET', `${KV}/${ns}/virtualmachineinstances/${name}`);
   const running = async (ns: string, name: string): Promise<unknown> => ((await vmOf(ns, name))?.spec as Record<string, unknown>).running;
-  const uid = async (ns: string, name: string): Promise<unknown> => ((await vmiOf(ns, name))?.metadata as Record<string, unknown> | undefined)?.uid;
+  const uid = async (ns: string, name: string): Promise<unknown> =>
+    ((await vmiOf(ns, name))?.metadata as Record<string, unknown> | undefined)?.uid;
   const paused = async (ns: string, name: string): Promise<boolean> => {
     const conditions = ((await vmiOf(ns, name))?.status as { conditions?: { type: string; status: string }[] }).conditions ?? [];
     return conditions.some((c) => c.type === 'Paused' && c.status === 'True');
@@ -77,10 +97,17 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
   /** A running VM (spec.running true) with its VMI, as a Harvester node VM is. */
   async function runningVm(ns: string, name: string): Promise<void> {
     await send('POST', `${KV}/${ns}/virtualmachines`, {
-      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name }, spec: { running: true, template: { spec: { domain: {} } } },
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachine',
+      metadata: { name },
+      spec: { running: true, template: { spec: { domain: {} } } },
     });
     await send('POST', `${KV}/${ns}/virtualmachineinstances`, {
-      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name }, spec: { domain: {} }, status: { phase: 'Running' },
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachineInstance',
+      metadata: { name },
+      spec: { domain: {} },
+      status: { phase: 'Running' },
     });
   }
 
@@ -94,7 +121,8 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
     dir = mkdtempSync(join(tmpdir(), 'cpchaos-kubevirt-'));
     writeOuterKubeconfig(dir, api.url);
     calls = [];
-    for (const ns of ['nested', 'other']) await send('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const ns of ['nested', 'other'])
+      await send('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     await runningVm('nested', 'hv-0');
     await runningVm('nested', 'hv-1');
     await runningVm('other', 'vm-2');
@@ -105,12 +133,15 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
   });
 
   function setup() {
-    const config = parseExecutors([
-      'faults: {kill: kubevirt, restart: kubevirt, pause: kubevirt, resume: kubevirt}',
-      'kubevirt: {kubeconfig: outer.yaml, namespace: nested, stopGracePeriod: 0s, timeout: 5s}',
-      'nodes:',
-      '  hv-2: {vm: other/vm-2}',
-    ].join('\n'), join(dir, 'executors.yaml'));
+    const config = parseExecutors(
+      [
+        'faults: {kill: kubevirt, restart: kubevirt, pause: kubevirt, resume: kubevirt}',
+        'kubevirt: {kubeconfig: outer.yaml, namespace: nested, stopGracePeriod: 0s, timeout: 5s}',
+        'nodes:',
+        '  hv-2: {vm: other/vm-2}',
+      ].join('\n'),
+      join(dir, 'executors.yaml'),
+    );
     const target = new KubeConfig();
     target.loadFromFile(join(dir, 'outer.yaml')); // deletion is not used here
     return { config, built: buildExecutors(config, { provider: 'existing', target, kubeRequester: recorder }) };
@@ -125,7 +156,11 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
       `PUT ${api.url}${SUB}/other/virtualmachines/vm-2/stop {"gracePeriod":0}`,
     ]);
     const kill = await applyPlan(killPlan);
-    expect([await running('nested', 'hv-0'), await running('other', 'vm-2'), await running('nested', 'hv-1')]).to.deep.equal([false, false, true]);
+    expect([await running('nested', 'hv-0'), await running('other', 'vm-2'), await running('nested', 'hv-1')]).to.deep.equal([
+      false,
+      false,
+      true,
+    ]);
     expect([await vmiOf('nested', 'hv-0'), await vmiOf('other', 'vm-2')]).to.deep.equal([undefined, undefined]);
 
     const before = await uid('nested', 'hv-1');
@@ -154,13 +189,17 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
       `PUT ${SUB}/other/virtualmachines/vm-2/start {} -> ok`,
       `PUT ${SUB}/nested/virtualmachines/hv-0/start {} -> ok`,
     ]);
-    expect(calls.every((c) => c.authorization === `Bearer ${TOKEN}`), 'the outer kubeconfig\'s credentials are used').to.equal(true);
-    const described = [killPlan, built.planner.plan({ kind: 'pause', nodes: ['hv-1'] }, facts, [])]
-      .flatMap((p) => p.steps.flatMap((s) => [s.apply.describe, s.undo?.describe ?? '']));
+    expect(
+      calls.every((c) => c.authorization === `Bearer ${TOKEN}`),
+      "the outer kubeconfig's credentials are used",
+    ).to.equal(true);
+    const described = [killPlan, built.planner.plan({ kind: 'pause', nodes: ['hv-1'] }, facts, [])].flatMap((p) =>
+      p.steps.flatMap((s) => [s.apply.describe, s.undo?.describe ?? '']),
+    );
     expect(described.join('\n'), 'the token is not in describe lines').to.not.include(TOKEN);
   });
 
-  it('an action that finds the VM already so (409) counts as done; restart\'s 409 and other errors are reported', async () => {
+  it("an action that finds the VM already so (409) counts as done; restart's 409 and other errors are reported", async () => {
     const { built } = setup();
     const pause = await applyPlan(built.planner.plan({ kind: 'pause', nodes: ['hv-0'] }, facts, []));
     await applyPlan(built.planner.plan({ kind: 'resume', nodes: ['hv-0'] }, facts, []));
@@ -184,7 +223,9 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
       `PUT ${api.url}${SUB}/nested/virtualmachines/hv-1/restart: HTTP 409: Operation cannot be fulfilled on virtualmachine.kubevirt.io "hv-1": Halted does not support manual restart requests`,
     );
     const noVmi = await failure(() => applyPlan(built.planner.plan({ kind: 'pause', nodes: ['hv-1'] }, facts, [])));
-    expect(noVmi.message).to.equal(`PUT ${api.url}${SUB}/nested/virtualmachineinstances/hv-1/pause: HTTP 404: virtualmachineinstances.kubevirt.io "hv-1" not found`);
+    expect(noVmi.message).to.equal(
+      `PUT ${api.url}${SUB}/nested/virtualmachineinstances/hv-1/pause: HTTP 404: virtualmachineinstances.kubevirt.io "hv-1" not found`,
+    );
     expect(`${restart.message}\n${noVmi.message}`, 'the token is not in error messages').to.not.include(TOKEN);
 
     await kill.undo();
@@ -202,7 +243,7 @@ describe('kubevirt executor (against the sandbox API server\'s VirtualMachines)'
     ]);
   });
 
-  it('checks before a run that every node\'s VM exists (one GET each), naming the missing ones', async () => {
+  it("checks before a run that every node's VM exists (one GET each), naming the missing ones", async () => {
     const { config, built } = setup();
     const problems = await preflightExecutors(config, built, ['hv-0', 'hv-2', 'hv-3'].map(facts));
     expect(lines()).to.deep.equal([

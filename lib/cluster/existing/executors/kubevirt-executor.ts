@@ -24,7 +24,11 @@ export function vmPath(vm: VmRef): string {
 }
 
 /** The subresource request for an action: VM stop/start/restart, VMI pause/unpause. */
-export function subresourceRequest(vm: VmRef, action: VmAction, settings: Pick<KubevirtSettings, 'stopGracePeriodMs' | 'timeoutMs'>): KubeRequest {
+export function subresourceRequest(
+  vm: VmRef,
+  action: VmAction,
+  settings: Pick<KubevirtSettings, 'stopGracePeriodMs' | 'timeoutMs'>,
+): KubeRequest {
   const kind = action === 'pause' || action === 'unpause' ? 'virtualmachineinstances' : 'virtualmachines';
   const body = action === 'stop' ? { gracePeriod: Math.round(settings.stopGracePeriodMs / 1000) } : {};
   return {

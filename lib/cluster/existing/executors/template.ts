@@ -8,9 +8,7 @@ export const PLACEHOLDER_FIELDS = ['name', 'address', 'bmc'] as const;
 export type PlaceholderSubject = (typeof PLACEHOLDER_SUBJECTS)[number];
 export type PlaceholderField = (typeof PLACEHOLDER_FIELDS)[number];
 
-export type TemplatePart =
-  | { readonly text: string }
-  | { readonly subject: PlaceholderSubject; readonly field: PlaceholderField };
+export type TemplatePart = { readonly text: string } | { readonly subject: PlaceholderSubject; readonly field: PlaceholderField };
 
 /** One argv word: literal text and placeholders, concatenated. */
 export type TemplateWord = readonly TemplatePart[];
@@ -125,7 +123,10 @@ export function isSafeValue(value: string): boolean {
 }
 
 /** The argv for a template with these nodes; throws TemplateError naming a missing or unsafe value. */
-export function renderTemplate(template: CommandTemplate, nodes: { readonly node: PlaceholderNode; readonly peer?: PlaceholderNode }): string[] {
+export function renderTemplate(
+  template: CommandTemplate,
+  nodes: { readonly node: PlaceholderNode; readonly peer?: PlaceholderNode },
+): string[] {
   return template.words.map((word) =>
     word
       .map((part) => {
@@ -137,7 +138,9 @@ export function renderTemplate(template: CommandTemplate, nodes: { readonly node
           throw new TemplateError(`node ${subject.name} has no ${part.field} for {${part.subject}.${part.field}} in: ${template.source}`);
         }
         if (!isSafeValue(value)) {
-          throw new TemplateError(`refusing to substitute ${JSON.stringify(value)} (${part.field} of node ${subject.name}) into: ${template.source}`);
+          throw new TemplateError(
+            `refusing to substitute ${JSON.stringify(value)} (${part.field} of node ${subject.name}) into: ${template.source}`,
+          );
         }
         return value;
       })

@@ -22,7 +22,10 @@ describe('context allowlist', () => {
   });
 
   it('refuses a context that is not listed, naming it (setup error, exit 2)', () => {
-    expect(() => assertContextAllowed('production', ['lab-rack'])).to.throw(SetupError, 'refusing to inject faults into kubeconfig context "production": the allowlist (--allow-context lab-rack) does not name it');
+    expect(() => assertContextAllowed('production', ['lab-rack'])).to.throw(
+      SetupError,
+      'refusing to inject faults into kubeconfig context "production": the allowlist (--allow-context lab-rack) does not name it',
+    );
     expect(() => assertContextAllowed('production', [])).to.throw(SetupError, /context "production": no --allow-context was given/);
   });
 });

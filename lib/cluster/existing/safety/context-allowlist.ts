@@ -15,7 +15,10 @@ export function parseAllowlistFile(text: string): string[] {
  * The allowlist from --allow-context values: a value naming an existing file contributes the file's lines,
  * any other value is a context name.
  */
-export function resolveAllowlist(values: readonly string[]): { readonly contexts: ReadonlySet<string>; readonly sources: readonly string[] } {
+export function resolveAllowlist(values: readonly string[]): {
+  readonly contexts: ReadonlySet<string>;
+  readonly sources: readonly string[];
+} {
   const contexts = new Set<string>();
   const sources: string[] = [];
   for (const value of values) {
@@ -37,6 +40,6 @@ export function assertContextAllowed(context: string, allowlist: readonly string
   const from = sources.length === 0 ? 'no --allow-context was given' : `the allowlist (${sources.join(', ')}) does not name it`;
   throw new SetupError(
     `refusing to inject faults into kubeconfig context "${context}": ${from}. ` +
-    `Pass --allow-context ${context} (or a file listing it) if this cluster may be broken on purpose, or use --dry-run.`,
+      `Pass --allow-context ${context} (or a file listing it) if this cluster may be broken on purpose, or use --dry-run.`,
   );
 }

@@ -3,7 +3,12 @@ import { DryRun } from './dry-run.ts';
 import type { FaultAction } from '../executors/action.ts';
 
 function action(describe: string, ran: string[]): FaultAction {
-  return { describe, run: async () => { ran.push(describe); } };
+  return {
+    describe,
+    run: async () => {
+      ran.push(describe);
+    },
+  };
 }
 
 describe('dry-run', () => {
@@ -14,11 +19,22 @@ describe('dry-run', () => {
     const fault = await dry.apply({
       request: { kind: 'kill', nodes: ['hv-0', 'hv-1'] },
       steps: [
-        { node: 'hv-0', apply: action('ipmitool -H 10.0.1.10 chassis power off', ran), undo: action('ipmitool -H 10.0.1.10 chassis power on', ran) },
-        { node: 'hv-1', apply: action('ipmitool -H 10.0.1.11 chassis power off', ran), undo: action('ipmitool -H 10.0.1.11 chassis power on', ran) },
+        {
+          node: 'hv-0',
+          apply: action('ipmitool -H 10.0.1.10 chassis power off', ran),
+          undo: action('ipmitool -H 10.0.1.10 chassis power on', ran),
+        },
+        {
+          node: 'hv-1',
+          apply: action('ipmitool -H 10.0.1.11 chassis power off', ran),
+          undo: action('ipmitool -H 10.0.1.11 chassis power on', ran),
+        },
       ],
     });
-    await dry.apply({ request: { kind: 'restart', nodes: ['hv-2'] }, steps: [{ node: 'hv-2', apply: action('PUT .../hv-2/restart {}', ran) }] });
+    await dry.apply({
+      request: { kind: 'restart', nodes: ['hv-2'] },
+      steps: [{ node: 'hv-2', apply: action('PUT .../hv-2/restart {}', ran) }],
+    });
     await fault.undo();
     await fault.undo();
     expect(ran).to.deep.equal([]);

@@ -51,7 +51,7 @@ describe('kill switch', () => {
     expect(process.listenerCount('SIGUSR1')).to.equal(listeners - 1);
   });
 
-  it('reports the handler\'s failure through settled()', async () => {
+  it("reports the handler's failure through settled()", async () => {
     const ks = new KillSwitch({ path: join(dir, 'never'), signal: false });
     ks.watch(() => Promise.reject(new Error('undo failed')));
     ks.trip('by hand');

@@ -40,7 +40,14 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
 }
 
 function notFound(res: http.ServerResponse, name: string): void {
-  send(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `nodes "${name}" not found` });
+  send(res, 404, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    reason: 'NotFound',
+    code: 404,
+    message: `nodes "${name}" not found`,
+  });
 }
 
 export async function startFakeNodeApi(): Promise<FakeNodeApi> {
@@ -78,8 +85,7 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
           readsLeft.set(name, left - 1);
         }
         send(res, 200, node);
-      }
-      else if (method === 'PATCH') {
+      } else if (method === 'PATCH') {
         const patch = (body ?? {}) as { metadata?: { labels?: Record<string, string>; finalizers?: string[] | null } };
         const labels = { ...(node.metadata?.labels ?? {}), ...(patch.metadata?.labels ?? {}) };
         node.metadata = { ...node.metadata, labels };
@@ -103,9 +109,10 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
     setReady,
     notReadyAfterReads: (name, reads) => readsLeft.set(name, reads),
     node: (name) => nodes.get(name),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

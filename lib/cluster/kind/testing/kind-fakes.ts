@@ -68,16 +68,36 @@ export async function startKindFakes(options: KindFakesOptions = {}): Promise<Ki
   const api = await startFakeNodeApi();
   api.setNodes(nodeNames);
   const control = (variables: Readonly<Record<string, string>>): void =>
-    writeFileSync(controlPath, Object.entries(variables).map(([key, value]) => `${key}=${shellWord(value)}\n`).join(''));
+    writeFileSync(
+      controlPath,
+      Object.entries(variables)
+        .map(([key, value]) => `${key}=${shellWord(value)}\n`)
+        .join(''),
+    );
   const calls = (): string[][] =>
     existsSync(recordPath)
-      ? readFileSync(recordPath, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as string[])
+      ? readFileSync(recordPath, 'utf8')
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((l) => JSON.parse(l) as string[])
       : [];
   return {
-    dir, recordPath, runsRoot, api, runId, clusterName, nodeNames,
+    dir,
+    recordPath,
+    runsRoot,
+    api,
+    runId,
+    clusterName,
+    nodeNames,
     providerOptions: (env = {}, extra = {}) => ({
       pathPrefix: [FIXTURES_BIN],
-      env: { CPCHAOS_RECORD: recordPath, CPCHAOS_CONTROL_FILE: controlPath, CPCHAOS_KIND_API: api.url, CPCHAOS_KIND_NODES: suffixes.join(' '), ...env },
+      env: {
+        CPCHAOS_RECORD: recordPath,
+        CPCHAOS_CONTROL_FILE: controlPath,
+        CPCHAOS_KIND_API: api.url,
+        CPCHAOS_KIND_NODES: suffixes.join(' '),
+        ...env,
+      },
       runsRoot,
       newRunId: () => runId,
       ...extra,

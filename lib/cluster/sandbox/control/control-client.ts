@@ -21,24 +21,39 @@ export function findControlSocket(runId: string | undefined = process.env[SANDBO
   });
   if (runId !== undefined) {
     const dir = live.find((d) => basename(d) === runId);
-    if (!dir) throw new SetupError(`no running sandbox ${runId} serves a control socket (running: ${live.map((d) => basename(d)).join(', ') || 'none'}); start one with \`cpchaos sandbox up\``);
+    if (!dir)
+      throw new SetupError(
+        `no running sandbox ${runId} serves a control socket (running: ${live.map((d) => basename(d)).join(', ') || 'none'}); start one with \`cpchaos sandbox up\``,
+      );
     return controlSocketPath(dir);
   }
   if (live.length === 0) throw new SetupError('no running sandbox serves a control socket: start one with `cpchaos sandbox up`');
-  if (live.length > 1) throw new SetupError(`${live.length} sandboxes are running (${live.map((d) => basename(d)).join(', ')}): name one with --run`);
+  if (live.length > 1)
+    throw new SetupError(`${live.length} sandboxes are running (${live.map((d) => basename(d)).join(', ')}): name one with --run`);
   return controlSocketPath(live[0] as string);
 }
 
-function send(socketPath: string, method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<{ status: number; text: string }> {
+function send(
+  socketPath: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = httpRequest({ socketPath, method, path, headers: payload ? { 'content-type': 'application/json' } : {}, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`the sandbox control socket ${socketPath} did not answer ${method} ${path} within ${timeoutMs} ms`)));
+    const req = httpRequest(
+      { socketPath, method, path, headers: payload ? { 'content-type': 'application/json' } : {}, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new Error(`the sandbox control socket ${socketPath} did not answer ${method} ${path} within ${timeoutMs} ms`)),
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -53,7 +68,12 @@ function replyOf(text: string): ControlReply {
 }
 
 /** Applies (`fault`) or undoes (`undo`) a fault in the sandbox behind socketPath; returns its message. */
-export async function controlFault(socketPath: string, op: 'fault' | 'undo', request: FaultRequest, timeoutMs = CONTROL_TIMEOUT_MS): Promise<string> {
+export async function controlFault(
+  socketPath: string,
+  op: 'fault' | 'undo',
+  request: FaultRequest,
+  timeoutMs = CONTROL_TIMEOUT_MS,
+): Promise<string> {
   const { status, text } = await send(socketPath, 'POST', `/${op}`, request, timeoutMs);
   const reply = replyOf(text);
   if (status !== 200 || !reply.ok) throw new Error(`sandbox ${op} ${request.kind} failed (${status}): ${reply.message}`);

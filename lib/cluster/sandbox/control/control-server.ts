@@ -21,7 +21,10 @@ export class SandboxControlServer {
   private readonly server: Server;
   private closing: Promise<void> | undefined;
 
-  private constructor(private readonly cluster: ControlledCluster, readonly socketPath: string) {
+  private constructor(
+    private readonly cluster: ControlledCluster,
+    readonly socketPath: string,
+  ) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => reply(res, 500, { ok: false, message: errorMessage(error) }));
     });

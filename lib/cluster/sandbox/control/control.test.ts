@@ -45,7 +45,7 @@ describe('sandbox control channel', () => {
     expect(await controlEtcd(socket)).to.deep.equal({ members: [{ name: 'cp-0', id: '1' }], leader: 'cp-0' });
   });
 
-  it('hands the cluster\'s error and malformed requests back to the caller', async () => {
+  it("hands the cluster's error and malformed requests back to the caller", async () => {
     const socket = join(dir, 'control.sock');
     let message = '';
     await controlFault(socket, 'fault', { kind: 'pause', nodes: ['cp-1'] }).catch((e: Error) => (message = e.message));
@@ -65,7 +65,10 @@ describe('sandbox control channel', () => {
   });
 
   it('parses requests field by field', () => {
-    expect(parseFaultRequest({ kind: 'partition', groups: [['a'], ['b', 'c']] })).to.deep.equal({ kind: 'partition', groups: [['a'], ['b', 'c']] });
+    expect(parseFaultRequest({ kind: 'partition', groups: [['a'], ['b', 'c']] })).to.deep.equal({
+      kind: 'partition',
+      groups: [['a'], ['b', 'c']],
+    });
     expect(() => parseFaultRequest({ kind: 'explode' })).to.throw(/kind: expected one of kill, restart/);
     expect(() => parseFaultRequest({ kind: 'partition', groups: [['a']] })).to.throw(/at least two groups/);
     expect(() => parseFaultRequest({ kind: 'drop', from: ['a'] })).to.throw(/to: expected a non-empty list/);

@@ -21,7 +21,8 @@ export function parseFaultRequest(value: unknown): FaultRequest {
       return { kind: fault };
     case 'partition': {
       const groups = body['groups'];
-      if (!Array.isArray(groups) || groups.length < 2) throw new Error(`groups: expected at least two groups of node names, got ${JSON.stringify(groups)}`);
+      if (!Array.isArray(groups) || groups.length < 2)
+        throw new Error(`groups: expected at least two groups of node names, got ${JSON.stringify(groups)}`);
       return { kind: fault, groups: groups.map((g, i) => names(g, `groups[${i}]`)) };
     }
     case 'drop':

@@ -29,15 +29,18 @@ export function request(
     ...init.headers,
   };
   return new Promise((resolve, reject) => {
-    const req = http.request({ ...options(target, method, path, headers), signal: AbortSignal.timeout(init.timeoutMs ?? 10_000) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
-      });
-    });
+    const req = http.request(
+      { ...options(target, method, path, headers), signal: AbortSignal.timeout(init.timeoutMs ?? 10_000) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -112,7 +115,8 @@ export class LineStream {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
       if (Date.now() >= deadline) throw new DeadlineError(`${what} (lines so far: ${JSON.stringify(this.lines).slice(0, 500)})`, timeoutMs);
-      if (this.ended && !predicate(this)) throw new Error(`stream ended before ${what} (lines: ${JSON.stringify(this.lines).slice(0, 500)})`);
+      if (this.ended && !predicate(this))
+        throw new Error(`stream ended before ${what} (lines: ${JSON.stringify(this.lines).slice(0, 500)})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {

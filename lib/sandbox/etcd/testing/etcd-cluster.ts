@@ -86,10 +86,14 @@ export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promis
     const probe = new EtcdClient({ endpoint: endpointOf(state), deadlineMs: 1000 });
     try {
       const what = `etcd member ${state.name} at ${state.url} to serve a ${linearizable ? 'linearizable' : 'serializable'} read`;
-      await state.proc.waitUntil(what, async () => {
-        await probe.range('/cpchaos/health', { serializable: !linearizable });
-        return true;
-      }, deadlineMs);
+      await state.proc.waitUntil(
+        what,
+        async () => {
+          await probe.range('/cpchaos/health', { serializable: !linearizable });
+          return true;
+        },
+        deadlineMs,
+      );
     } finally {
       probe.close();
     }
@@ -99,7 +103,12 @@ export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promis
   const cluster: TestEtcdCluster = {
     get members() {
       return states.map((s) => ({
-        name: s.name, dir: s.dir, url: s.url, peerUrl: s.peerUrl, endpoint: endpointOf(s), running: s.proc.running,
+        name: s.name,
+        dir: s.dir,
+        url: s.url,
+        peerUrl: s.peerUrl,
+        endpoint: endpointOf(s),
+        running: s.proc.running,
       }));
     },
     client: (index, deadlineMs = 2000) => new EtcdClient({ endpoint: endpointOf(member(index)), deadlineMs }),

@@ -21,7 +21,11 @@ function installExitHook(): void {
 }
 
 export class EtcdProcessExitedError extends Error {
-  constructor(readonly label: string, readonly exit: string, readonly logTail: string) {
+  constructor(
+    readonly label: string,
+    readonly exit: string,
+    readonly logTail: string,
+  ) {
     super(`etcd ${label} exited (${exit})${logTail ? `:\n${logTail}` : ''}`);
     this.name = 'EtcdProcessExitedError';
   }
@@ -35,7 +39,11 @@ export class EtcdProcess {
   private log = '';
   private exitInfo: string | undefined;
 
-  private constructor(readonly label: string, readonly dir: string, args: readonly string[]) {
+  private constructor(
+    readonly label: string,
+    readonly dir: string,
+    args: readonly string[],
+  ) {
     this.socketPath = path.join(dir, ETCD_UNIX_SOCKET_FILE);
     rmSync(this.socketPath, { force: true }); // a SIGKILLed etcd leaves its socket file behind
     installExitHook();

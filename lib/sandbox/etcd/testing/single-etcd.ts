@@ -52,10 +52,14 @@ export async function startSingleEtcd(options: SingleEtcdOptions = {}): Promise<
   const endpoint = { socketPath: proc.socketPath };
   const probe = new EtcdClient({ endpoint, deadlineMs: 1000 });
   try {
-    await proc.waitUntil(`single etcd at ${url} to serve a linearizable read`, async () => {
-      await probe.range('/cpchaos/health');
-      return true;
-    }, startDeadlineMs);
+    await proc.waitUntil(
+      `single etcd at ${url} to serve a linearizable read`,
+      async () => {
+        await probe.range('/cpchaos/health');
+        return true;
+      },
+      startDeadlineMs,
+    );
   } catch (error) {
     await stop();
     throw error;
