@@ -16,7 +16,7 @@ commands:
   run <files or folders> [--provider sandbox|kind|existing] [--tag T] [--grep PATTERN] [--seed HEX]
       [--repeat N] [--parallel N] [--until-failure] [--fail-fast] [--dry-run] [--reports DIR] [--promotion-policy MODULE]
       [--kubeconfig FILE] [--context NAME] [--executors FILE] [--allow-context NAME|FILE] [--kill-switch FILE]
-      [--kind-image IMAGE] [--kind-logs DIR]
+      [--profile harvester-1.4|harvester-1.5|harvester-1.6|auto] [--kind-image IMAGE] [--kind-logs DIR]
                          run scenarios, print verdicts, write reports (exit 1 when an invariant fails)
   check <history.json>   re-run the oracles over a saved history
   validate               checker self-validation: run each faulty policy against the scenario that must catch it

@@ -25,6 +25,7 @@ const RUN_OPTIONS = {
   executors: { type: 'string' },
   'allow-context': { type: 'string', multiple: true },
   'kill-switch': { type: 'string' },
+  profile: { type: 'string' },
   'kind-image': { type: 'string' },
   'kind-logs': { type: 'string' },
 } as const;

@@ -35,10 +35,21 @@ describe('cpchaos run: the target from --provider and its flags', () => {
       'kill',
       'partition',
       'pause',
+      'remove-host',
       'restart',
       'resume',
     ]);
     expect([...targetFromFlags('existing', {}, hooks).supportedFaults]).to.deep.equal([]);
+  });
+
+  it('takes --profile for an existing cluster only, and only a known one', () => {
+    expect(targetFromFlags('existing', { profile: 'harvester-1.5' }, hooks).name).to.equal('existing');
+    expect(targetFromFlags('existing', { profile: 'auto' }, hooks).name).to.equal('existing');
+    expect(() => targetFromFlags('existing', { profile: 'harvester-1.3' }, hooks)).to.throw(
+      UsageError,
+      '--profile: expected harvester-1.4, harvester-1.5, harvester-1.6, auto, got "harvester-1.3"',
+    );
+    expect(() => targetFromFlags('sandbox', { profile: 'auto' }, hooks)).to.throw(UsageError, '--profile: only for --provider existing');
   });
 
   it('gives the kind target the policy, and refuses kind flags on other providers', async () => {

@@ -4,6 +4,7 @@ import type { ProviderName } from '../cluster/core/providers.ts';
 import { existingTarget, sandboxTarget, type ClusterTarget } from '../run/targets/cluster-targets.ts';
 import { kindTarget } from '../run/targets/kind-target.ts';
 import { UsageError } from './options.ts';
+import { isProfileChoice, PROFILE_CHOICES } from '../harvester/profiles.ts';
 
 export interface TargetFlags {
   readonly 'promotion-policy'?: string | undefined;
@@ -12,12 +13,13 @@ export interface TargetFlags {
   readonly executors?: string | undefined;
   readonly 'allow-context'?: readonly string[] | undefined;
   readonly 'kill-switch'?: string | undefined;
+  readonly profile?: string | undefined;
   readonly 'dry-run'?: boolean | undefined;
   readonly 'kind-image'?: string | undefined;
   readonly 'kind-logs'?: string | undefined;
 }
 
-const EXISTING_ONLY = ['kubeconfig', 'context', 'executors', 'allow-context', 'kill-switch'] as const;
+const EXISTING_ONLY = ['kubeconfig', 'context', 'executors', 'allow-context', 'kill-switch', 'profile'] as const;
 const KIND_ONLY = ['kind-image', 'kind-logs'] as const;
 
 export interface TargetHooks {
@@ -47,7 +49,10 @@ export function targetFromFlags(provider: ProviderName, flags: TargetFlags, hook
           '--promotion-policy: an existing cluster promotes by its own rules; the policy is only for the sandbox (and kind)',
         );
       }
+      const profile = flags.profile ?? 'auto';
+      if (!isProfileChoice(profile)) throw new UsageError(`--profile: expected ${PROFILE_CHOICES.join(', ')}, got "${profile}"`);
       return existingTarget(ExistingClusterProvider.fromFile(flags.executors), {
+        profile,
         kubeconfigPath: flags.kubeconfig,
         context: flags.context,
         allowContexts: flags['allow-context'] ?? [],

@@ -14,6 +14,7 @@ export const FAULT_KINDS = [
   'heal',
   'delete-node',
   'force-delete-node',
+  'remove-host',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -31,7 +32,12 @@ export type FaultRequest =
   | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
   | { readonly kind: 'drop'; readonly from: readonly string[]; readonly to: readonly string[] }
   | { readonly kind: 'heal' }
-  | { readonly kind: 'delete-node' | 'force-delete-node'; readonly nodes: readonly string[] };
+  | { readonly kind: 'delete-node' | 'force-delete-node'; readonly nodes: readonly string[] }
+  /**
+   * Harvester's documented host removal (harvester/docs docs/host/host.md "Deleting a Node"): maintenance mode
+   * (cordon + drain), rke2-uninstall.sh, shut the node down, then delete the Node. Nothing of it can be undone.
+   */
+  | { readonly kind: 'remove-host'; readonly nodes: readonly string[] };
 
 /** A fault that was applied and can be undone. undo() is idempotent. */
 export interface AppliedFault {
@@ -53,6 +59,17 @@ export interface ActionProperties {
   readonly deletes: boolean;
 }
 
+/** A lasting effect no action ends (remove-host: the host is gone for good); a run never records it as undone. */
+export function isPermanent(kind: ActionKind): boolean {
+  const p = ACTION_PROPERTIES[kind];
+  return p.lasting && p.endedBy.length === 0;
+}
+
+/** Faults nothing undoes: what they did stays done (the journal names it for the person cleaning up). */
+export function isUndoable(kind: FaultKind): boolean {
+  return !ACTION_PROPERTIES[kind].deletes && !isPermanent(kind);
+}
+
 const NONE: ActionProperties = { takesDown: false, cutsOff: false, lasting: false, endedBy: [], deletes: false };
 const CUT: ActionProperties = { ...NONE, cutsOff: true, lasting: true, endedBy: ['heal'] };
 
@@ -67,6 +84,8 @@ export const ACTION_PROPERTIES: Readonly<Record<ActionKind, ActionProperties>> =
   heal: NONE,
   'delete-node': { ...NONE, deletes: true },
   'force-delete-node': { ...NONE, deletes: true },
+  // The host is uninstalled and shut down before its Node is deleted: down for good (no action ends it).
+  'remove-host': { ...NONE, takesDown: true, lasting: true, deletes: true },
   cordon: NONE,
   uncordon: NONE,
   label: NONE,
@@ -88,7 +107,7 @@ export function affectsQuorum(kind: ActionKind): boolean {
   return p.takesDown || p.cutsOff || endsOtherFaults(kind);
 }
 
-export type DeleteFault = 'delete-node' | 'force-delete-node';
+export type DeleteFault = 'delete-node' | 'force-delete-node' | 'remove-host';
 
 export function isDeleteFault(kind: ActionKind): kind is DeleteFault {
   return ACTION_PROPERTIES[kind].deletes;

@@ -23,8 +23,14 @@ export type JournalEntry =
       readonly undo?: readonly (readonly string[])[];
       /** Undo steps that are not commands (API calls, power requests): cleanup names them for the operator. */
       readonly manualUndo?: readonly string[];
+      /** The steps the fault will take, in order (a remove-host: maintenance, uninstall, power-off, Node DELETE). */
+      readonly steps?: readonly string[];
+      /** What nothing can undo once done (an uninstalled, powered-off, deleted host): cleanup names it. */
+      readonly notUndoable?: readonly string[];
       readonly t: number;
     }
+  /** One step of a fault, journaled just before it is applied (index into the intent's steps). */
+  | { readonly type: 'fault-step'; readonly id: string; readonly index: number; readonly description: string; readonly t: number }
   | { readonly type: 'fault-undone'; readonly id: string; readonly t: number }
   /** An object the run created in the cluster (a sampler register), with the kubeconfig that reaches it. */
   | {

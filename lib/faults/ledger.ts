@@ -9,7 +9,14 @@ import type { Journal } from './journal.ts';
 export interface UndoRecipe {
   readonly commands: readonly (readonly string[])[];
   readonly manual: readonly string[];
+  /** The fault's steps in order, when it has several (journaled with the intent). */
+  readonly steps?: readonly string[];
+  /** What cannot be undone once done; named in the journal for cleanup. */
+  readonly notUndoable?: readonly string[];
 }
+
+/** Journals one step of a fault just before it is applied. */
+export type StepJournal = (description: string) => void;
 
 export class FaultLedger {
   private readonly active: { id: string; fault: AppliedFault }[] = [];
@@ -23,7 +30,7 @@ export class FaultLedger {
    */
   async apply(
     request: FaultRequest,
-    applyFault: (request: FaultRequest) => Promise<AppliedFault>,
+    applyFault: (request: FaultRequest, journalStep: StepJournal) => Promise<AppliedFault>,
     undo?: UndoRecipe,
   ): Promise<AppliedFault> {
     const id = `f${++this.counter}`;
@@ -33,8 +40,12 @@ export class FaultLedger {
       description: describeFault(request),
       ...(undo && undo.commands.length > 0 ? { undo: undo.commands } : {}),
       ...(undo && undo.manual.length > 0 ? { manualUndo: undo.manual } : {}),
+      ...(undo?.steps && undo.steps.length > 0 ? { steps: undo.steps } : {}),
+      ...(undo?.notUndoable && undo.notUndoable.length > 0 ? { notUndoable: undo.notUndoable } : {}),
     });
-    const fault = await applyFault(request);
+    let index = 0;
+    const journalStep: StepJournal = (description) => this.journal?.record({ type: 'fault-step', id, index: index++, description });
+    const fault = await applyFault(request, journalStep);
     const entry = { id, fault };
     this.active.push(entry);
     return {

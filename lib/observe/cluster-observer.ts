@@ -93,6 +93,7 @@ export class ClusterObserver {
   private readonly samplers: WriteSampler[] = [];
   private etcdTimer: NodeJS.Timeout | undefined;
   private etcdBusy = false;
+  private etcdSampling: Promise<void> | undefined;
   private lastEtcd = '';
   private opId = 0;
   private readonly kubeConfig: KubeConfig;
@@ -233,7 +234,9 @@ export class ClusterObserver {
       }
     }
     if (this.cluster.etcdMembership) {
-      this.etcdTimer = setInterval(() => void this.sampleEtcd(), this.options.etcdSampleIntervalMs);
+      this.etcdTimer = setInterval(() => {
+        this.etcdSampling = this.sampleEtcd();
+      }, this.options.etcdSampleIntervalMs);
       await this.sampleEtcd();
     }
   }
@@ -323,6 +326,8 @@ export class ClusterObserver {
 
   private async stopOnce(): Promise<void> {
     clearInterval(this.etcdTimer);
+    // A sample in flight ends before stop() does: nothing reads etcd once the cluster is being stopped.
+    await this.etcdSampling;
     for (const watcher of this.watchers) watcher.stop();
     this.flushJobs(undefined);
     await Promise.all(this.samplers.map((s) => s.stop()));

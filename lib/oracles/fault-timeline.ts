@@ -37,7 +37,7 @@ export interface TimelineInterval {
 
 interface Down {
   readonly id: string;
-  readonly kind: 'kill' | 'pause' | 'restart';
+  readonly kind: 'kill' | 'pause' | 'restart' | 'remove-host';
   applied: boolean;
   /** Id of the restart/resume that is bringing it back. */
   recoveringBy?: string;
@@ -76,6 +76,7 @@ class FaultState {
     switch (fault) {
       case 'kill':
       case 'pause':
+      case 'remove-host':
         for (const node of action.nodes) {
           const d = this.down.get(node);
           if (phase === 'intent') this.down.set(node, { id, kind: fault, applied: false });

@@ -107,6 +107,22 @@ describe('promote-status-lifecycle', () => {
       }
     });
 
+    it("accepts (none) -> failed again after the operator cleared failed: a resync re-applies the failed Job's result", () => {
+      const b = failedThenCleared((x) => x.action('a1', 'intent', 'annotate', ['w-0'], clear));
+      b.action('a1', 'applied', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '20' } });
+      nodeAt(b.at(5), 'MODIFIED', w('failed'), '21');
+      const v = check(b.end());
+      expect(v.status, v.summary).to.equal('pass');
+      expect(v.summary).to.match(/w-0 \(none\) -> failed: a finished Job's result written again/);
+    });
+
+    it('still fails (none) -> complete on a node that never held complete', () => {
+      const b = failedThenCleared((x) => x.action('a1', 'intent', 'annotate', ['w-0'], clear));
+      b.action('a1', 'applied', 'annotate', ['w-0'], { ...clear, rvs: { 'w-0': '20' } });
+      nodeAt(b.at(5), 'MODIFIED', w('complete'), '21');
+      expect(check(b.end()).status).to.equal('fail');
+    });
+
     it('fails a clearing observed before the harness recorded its step', () => {
       const b = failedThenCleared(() => undefined);
       b.at(5).fault('a1', 'annotate', ['w-0'], clear);

@@ -3,6 +3,10 @@
 // is taken as it is. A skipped step (none -> complete) seen across a relist or a node-watch gap is unobserved, not
 // illegal. A change the harness's own annotate step made (an operator clearing a failed promotion, see
 // operator-changes.ts) is not Harvester's: it is accepted and listed, and the lifecycle goes on from the new value.
+// One more transition is Harvester's: (none) -> complete | failed on a Node object that held that very status before
+// it was cleared. Harvester's Job handler writes the Job's result whatever the node's current status
+// (promote_controller.go OnJobChanged -> setPromoteResult skips only an equal status), so a resync of the finished Job
+// writes it again after an operator cleared it.
 import { isLegalPromoteTransition, isPromoteStatus } from '../harvester/contract.ts';
 import type { PromoteStatus } from '../harvester/contract.ts';
 import type { HistoryEvent, NodeEvent } from '../observe/history.ts';
@@ -34,6 +38,9 @@ function check(ctx: OracleContext): Verdict {
   const unobserved: Finding[] = [];
   const transitions: { node: string; from: string; to: string; t: number }[] = [];
   const byOperator: { node: string; from: string; to: string; t: number; action: string }[] = [];
+  const reapplied: { node: string; status: string; t: number }[] = [];
+  /** The last final status (complete / failed) each Node object (by uid) held. */
+  const lastFinal = new Map<string, string>();
   for (const change of ctx.nodeChanges) {
     if (change === undefined || !change.relevant) continue;
     const event = change.event;
@@ -41,6 +48,9 @@ function check(ctx: OracleContext): Verdict {
     const after = change.after;
     if (after === undefined) continue;
     const next = after.status;
+    const uid = after.node.uid || after.node.name;
+    const heldBefore = lastFinal.get(uid);
+    if (next === 'complete' || next === 'failed') lastFinal.set(uid, next);
     if (before === undefined) {
       if (next !== undefined && !isPromoteStatus(next)) {
         illegal.push({
@@ -65,6 +75,10 @@ function check(ctx: OracleContext): Verdict {
     }
     const p = isPromoteStatus(prev) ? prev : undefined;
     if (isLegalPromoteTransition(p, next)) continue;
+    if (prev === undefined && next !== undefined && next === heldBefore && before.node.uid === after.node.uid) {
+      reapplied.push({ node: after.node.name, status: next, t: event.t });
+      continue;
+    }
     const blind = gapsBetween(gaps, before.event, event);
     if (reachable(p, next) && (event.type === 'SYNC' || blind.length > 0)) {
       unobserved.push({
@@ -79,7 +93,13 @@ function check(ctx: OracleContext): Verdict {
       });
     }
   }
-  const details = { transitions, byOperator, illegal: illegal.map((f) => f.summary), unobserved: unobserved.map((f) => f.summary) };
+  const details = {
+    transitions,
+    byOperator,
+    reapplied,
+    illegal: illegal.map((f) => f.summary),
+    unobserved: unobserved.map((f) => f.summary),
+  };
   const first = illegal[0];
   if (first !== undefined) {
     const more = illegal.length > 1 ? ` (${illegal.length} illegal transitions)` : '';
@@ -91,7 +111,11 @@ function check(ctx: OracleContext): Verdict {
     byOperator.length === 0
       ? ''
       : `; ${byOperator.length} change(s) made by the harness's own annotate steps (${byOperator.map((c) => `${c.node} ${c.from} -> ${c.to}`).join(', ')})`;
-  const summary = `${transitions.length === 0 ? 'no promote-status changed' : `${transitions.length} promote-status transition(s), all legal`}${operatorText}`;
+  const reappliedText =
+    reapplied.length === 0
+      ? ''
+      : `; ${reapplied.map((r) => `${r.node} (none) -> ${r.status}`).join(', ')}: a finished Job's result written again after its status was cleared (Harvester's Job handler, on a resync)`;
+  const summary = `${transitions.length === 0 ? 'no promote-status changed' : `${transitions.length} promote-status transition(s), all legal`}${operatorText}${reappliedText}`;
   return verdict(PROMOTE_STATUS_LIFECYCLE, 'pass', summary, [], details);
 }
 

@@ -2,6 +2,7 @@
 // strip, the etcd leader and each node; fault bands shaded across all lanes; observer gaps hatched; and numbered
 // markers for the events that prove failed verdicts. Lanes carry data-lane ids for tests and scripts.
 import { formatSeconds } from './describe.ts';
+import { nodeOfEtcdMember } from '../harvester/etcd-members.ts';
 import { el, rect, text, title } from './svg-element.ts';
 import {
   apiLane,
@@ -52,7 +53,9 @@ export function leaderColorIndex(timeline: Timeline): Map<string, number> {
   for (const span of timeline.leader) {
     const { leader } = span.value;
     if (leader === undefined || out.has(leader)) continue;
-    out.set(leader, (lanes.get(leader) ?? next++) % LEADER_COLOR_COUNT);
+    // An RKE2 member `<node>-<8 hex>` keeps its node's lane colour (lib/harvester/etcd-members.ts).
+    const node = nodeOfEtcdMember(leader, lanes.keys());
+    out.set(leader, ((node === undefined ? undefined : lanes.get(node)) ?? next++) % LEADER_COLOR_COUNT);
   }
   return out;
 }

@@ -15,6 +15,12 @@ describe('scaleBudgets', () => {
     expect(scaleBudgets({ outageMs: 1000 }, { timers: HARVESTER_TIMERS }).outageMs).to.equal(15_000);
   });
 
+  it("floors the outage budget by the measured endpoint's failover (kube-vip: lease 15 s + retry 2 s) when it is longer than the election", () => {
+    expect(scaleBudgets({ outageMs: 1000 }, { timers: HARVESTER_TIMERS, endpointFailoverMs: 17_000 }).outageMs).to.equal(27_000);
+    // A node's own API server has no failover: the election decides.
+    expect(scaleBudgets({ outageMs: 1000 }, { timers: HARVESTER_TIMERS, endpointFailoverMs: 0 }).outageMs).to.equal(15_000);
+  });
+
   it('lets budgets given for the cluster win', () => {
     expect(
       scaleBudgets({ promotionMs: 60_000 }, { timers: HARVESTER_TIMERS, overrides: { promotionMs: 8 * 60_000, recoveryMs: 60_000 } }),

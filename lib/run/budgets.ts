@@ -2,8 +2,9 @@
 // whose timers are compressed (its target keeps them as they are); a real cluster runs Kubernetes' and Harvester's
 // real timers, so its budgets are floored by what a healthy real cluster needs:
 //   promotion  Harvester's promote Job takes ~7 min (harvester#2191) and has no deadline: 15 min by default;
-//   outage     etcd election plus the VIP moving (kube-vip) and clients reconnecting: election + 10 s at least,
-//              a scenario's outage budget scaled by the ratio of election timeouts;
+//   outage     etcd election or the measured endpoint failing over (kube-vip's VIP: its lease plus a retry,
+//              lib/harvester/profiles.ts), whichever is longer, plus 10 s for clients reconnecting, at least; a
+//              scenario's outage budget scaled by the ratio of election timeouts;
 //   recovery   after a majority loss, nodes reboot or rke2 restarts: 10 min at least.
 // Budgets the operator gives for the existing cluster (overrides) win over all of this.
 import type { ClusterTimers } from '../model/cluster.ts';
@@ -19,13 +20,15 @@ export interface RealCluster {
   readonly timers: ClusterTimers;
   /** Budgets given for this cluster (e.g. options of the existing provider); they win. */
   readonly overrides?: RunBudgets;
+  /** How long the endpoint availability is measured on may take to fail over (kube-vip), when it can. */
+  readonly endpointFailoverMs?: number | undefined;
 }
 
 /** Every budget for a run on a real cluster, from the scenario's (sandbox-tuned) budgets. */
 export function scaleBudgets(scenario: RunBudgets, target: RealCluster): Required<RunBudgets> {
   const overrides = target.overrides ?? {};
   const electionRatio = target.timers.etcdElectionTimeoutMs / SANDBOX_TIMERS.etcdElectionTimeoutMs;
-  const outageFloor = target.timers.etcdElectionTimeoutMs + REAL_OUTAGE_SLACK_MS;
+  const outageFloor = Math.max(target.timers.etcdElectionTimeoutMs, target.endpointFailoverMs ?? 0) + REAL_OUTAGE_SLACK_MS;
   return {
     promotionMs: overrides.promotionMs ?? Math.max(scenario.promotionMs ?? 0, REAL_PROMOTION_MS),
     outageMs: overrides.outageMs ?? Math.max(Math.round((scenario.outageMs ?? 0) * electionRatio), outageFloor),

@@ -1,6 +1,6 @@
 // Runs one scenario: starts the cluster, records everything, executes the steps, undoes every fault, and judges
 // the history with the invariants. The CLI and the mocha suites both run scenarios through here.
-import type { StartedCluster } from '../cluster/core/provider.ts';
+import { InconclusiveFaultError, type StartedCluster } from '../cluster/core/provider.ts';
 import { ClusterObserver, DEFAULT_OBSERVER_OPTIONS } from '../observe/cluster-observer.ts';
 import type { HistoryEvent } from '../observe/history.ts';
 import { Recorder } from '../observe/recorder.ts';
@@ -103,6 +103,8 @@ class ScenarioRun {
       budgets,
       ...(target.promotionPolicy ? { policy: target.promotionPolicy } : {}),
     });
+    // What the target says about the cluster (an existing one: its profile, the endpoint availability is measured on).
+    for (const message of cluster.notes ?? []) this.recorder.record({ kind: 'note', message });
     return { cluster, timeScale: target.timeScale(cluster), budgets };
   }
 
@@ -156,6 +158,7 @@ class ScenarioRun {
   async settle(executor: StepExecutor, observer: ClusterObserver): Promise<void> {
     const { recorder } = this;
     const undoError = await executor.undoAll();
+    if (undoError instanceof InconclusiveFaultError) executor.inconclusive.push(undoError.message);
     if (undoError) recorder.record({ kind: 'note', message: `undoing faults failed: ${errorMessage(undoError)}` });
     // After healing, one more acknowledged write, so the last reads show every acknowledged write survived.
     await waitFor('an acknowledged write after undoing all faults', async () => (await executor.apiState()) === 'writable', {
@@ -327,6 +330,9 @@ async function checkExpectations(scenario: Scenario, executor: StepExecutor): Pr
 function stepsVerdict(executor: StepExecutor): Verdict {
   if (executor.unsupported.length > 0) {
     return { invariant: 'steps', status: 'inconclusive', summary: `unsupported: ${executor.unsupported.join('; ')}`, evidence: [] };
+  }
+  if (executor.inconclusive.length > 0) {
+    return { invariant: 'steps', status: 'inconclusive', summary: executor.inconclusive.join('; '), evidence: [] };
   }
   if (executor.failures.length > 0) {
     return {

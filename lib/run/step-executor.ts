@@ -1,13 +1,15 @@
 // Executes a scenario's steps against a started cluster, recording every harness action before applying it.
-import type { AppliedFault, FaultRequest, ActionKind } from '../faults/catalogue.ts';
+import { isPermanent, type AppliedFault, type FaultRequest, type ActionKind } from '../faults/catalogue.ts';
 import type { ClusterNode } from '../model/cluster.ts';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import type { StartedCluster } from '../cluster/core/provider.ts';
-import { UnsupportedFaultError } from '../cluster/core/provider.ts';
+import { InconclusiveFaultError, UnsupportedFaultError } from '../cluster/core/provider.ts';
 import { loadKubeConfig } from '../util/kubeconfig.ts';
 import { mergePatch } from '../util/patch-options.ts';
 import { runObjects, SAMPLER_NAMESPACE } from '../observe/write-sampler.ts';
 import { explainSelection, selectPromoteNode } from '../harvester/promotion.ts';
+import { membershipAsNodes } from '../harvester/etcd-members.ts';
+import { nodeName } from '../harvester/contract.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import { errorMessage } from '../util/errors.ts';
 import { sleepMs, waitFor } from '../util/wait.ts';
@@ -56,6 +58,7 @@ const DRY_RUN_STEPS: ReadonlySet<Step['kind']> = new Set([
   'resume',
   'isolate',
   'delete-node',
+  'remove-host',
   'partition',
   'drop',
   'heal',
@@ -65,6 +68,8 @@ export class StepExecutor {
   readonly applied: { id: string; fault: AppliedFault; action: ActionKind; nodes: readonly string[] }[] = [];
   readonly failures: StepFailure[] = [];
   readonly unsupported: string[] = [];
+  /** Faults that happened but left the cluster in a state no verdict can be judged on. */
+  readonly inconclusive: string[] = [];
   private readonly bindings = new Map<string, readonly string[]>();
   private readonly core: CoreV1Api;
   private actionCounter = 0;
@@ -93,8 +98,11 @@ export class StepExecutor {
     let members: string[] | undefined;
     try {
       const membership = await this.options.cluster.etcdMembership?.();
-      leader = membership?.leader;
-      members = membership?.members.map((m) => m.name);
+      // Member names as node names: RKE2 names members `<node>-<8 hex>` (lib/harvester/etcd-members.ts).
+      const known = [...this.options.cluster.nodes.map((n) => n.name), ...nodes.map(nodeName)];
+      const named = membership ? membershipAsNodes(membership, known) : undefined;
+      leader = named?.leader;
+      members = named?.members;
     } catch {
       // etcd not reachable now: etcd-leader cannot be resolved, and says so
     }
@@ -151,6 +159,14 @@ export class StepExecutor {
         this.bind(step.as, nodes);
         const kind = step.forceFinalizers ? 'force-delete-node' : 'delete-node';
         await this.fault(index, kind, { kind, nodes }, { nodes });
+        return;
+      }
+      case 'remove-host': {
+        // One fault of several steps (maintenance, uninstall, power-off, Node DELETE): the cluster journals each
+        // step before it runs; the history records the removal as one action.
+        const nodes = resolveTargets(step.targets, await this.targetContext());
+        this.bind(step.as, nodes);
+        await this.fault(index, 'remove-host', { kind: 'remove-host', nodes }, { nodes });
         return;
       }
       case 'partition': {
@@ -231,6 +247,12 @@ export class StepExecutor {
       if (error instanceof UnsupportedFaultError) {
         recorder.record({ kind: 'action', id, phase: 'unsupported', fault: action, ...shape });
         this.unsupported.push(error.message);
+      } else if (error instanceof InconclusiveFaultError) {
+        // The fault happened, but left the cluster in a state no verdict can be judged on (a kind node that came
+        // back with another address): the run is inconclusive, not failed.
+        recorder.record({ kind: 'action', id, phase: 'applied', fault: action, ...shape });
+        recorder.record({ kind: 'note', message: error.message });
+        this.inconclusive.push(error.message);
       } else {
         recorder.record({ kind: 'action', id, phase: 'failed', fault: action, ...shape, error: errorMessage(error) });
       }
@@ -280,7 +302,9 @@ export class StepExecutor {
       const entry = this.applied.pop() as (typeof this.applied)[number];
       try {
         await entry.fault.undo();
-        this.options.recorder.record({ kind: 'action', id: entry.id, phase: 'undone', fault: entry.action, nodes: entry.nodes });
+        // A removed host stays removed: its lasting effect is not ended by the run's end (oracles keep it down).
+        if (!isPermanent(entry.action))
+          this.options.recorder.record({ kind: 'action', id: entry.id, phase: 'undone', fault: entry.action, nodes: entry.nodes });
       } catch (error) {
         first ??= error;
       }

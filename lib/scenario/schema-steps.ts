@@ -238,6 +238,12 @@ export const step: Desc<Step> = ref(
           example: 'delete-node: control-plane[2]',
         },
       ),
+      'remove-host': variant(targets(false), { as }, (nodes, s): Step => withAs({ kind: 'remove-host', targets: nodes }, s.as), {
+        title: 'remove-host',
+        description:
+          'Remove the host as Harvester documents it (docs host/host.md): maintenance mode (cordon + drain), rke2-uninstall.sh and shut the node down, then delete the Node (delete-node, a plain Node DELETE). Each step is journaled before it runs; nothing of it is undone.',
+        example: 'remove-host: control-plane[0]',
+      }),
       cordon: cordoning('cordon', 'Mark the node unschedulable.'),
       uncordon: cordoning('uncordon', 'Mark the node schedulable again.'),
       label: variant(

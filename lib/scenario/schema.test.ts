@@ -19,6 +19,7 @@ const STEP_KINDS = [
   'drop',
   'heal',
   'delete-node',
+  'remove-host',
   'cordon',
   'uncordon',
   'label',

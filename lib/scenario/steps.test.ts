@@ -1,6 +1,38 @@
 import { expect } from 'chai';
 import { parseScenario } from './loader.ts';
 import { describeStep, scenarioFaults, stepFault } from './steps.ts';
+import type { Step } from './types.ts';
+
+describe('scenario/steps: remove-host', () => {
+  it('parses remove-host (one fault kind, no "all"), binds it, describes its steps', () => {
+    const s = parseScenario('name: s\nsteps:\n  - remove-host: control-plane[0]\n    as: gone\n', 's.yaml');
+    expect(s.steps).to.deep.equal([{ kind: 'remove-host', targets: [{ kind: 'index', role: 'control-plane', index: 0 }], as: 'gone' }]);
+    expect(s.steps.map(stepFault)).to.deep.equal(['remove-host']);
+    expect(describeStep(s.steps[0] as Step)).to.equal(
+      'remove-host control-plane[0] (maintenance, uninstall, shutdown, delete-node) as $gone',
+    );
+  });
+
+  it('reports a malformed remove-host as file:line:col: path: message', () => {
+    const cases: [string, RegExp][] = [
+      ['name: s\nsteps:\n  - remove-host: all\n', /^s\.yaml:3:18: steps\[0\]\.remove-host: "all" is not allowed here: name the nodes/],
+      [
+        'name: s\nsteps:\n  - remove-host: { target: "control-plane[0]" }\n',
+        /^s\.yaml:3:18: steps\[0\]\.remove-host: expected node selectors or a list of selectors, found a mapping/,
+      ],
+      ['name: s\nsteps:\n  - remove-host: control-plane[0]\n    force: true\n', /^s\.yaml:4:5: steps\[0\]\.force: /],
+    ];
+    for (const [text, expected] of cases) {
+      let message = '';
+      try {
+        parseScenario(text, 's.yaml');
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, text).to.match(expected);
+    }
+  });
+});
 
 describe('scenario/steps', () => {
   const scenario = parseScenario(

@@ -19,6 +19,8 @@ export function stepFault(step: Step): FaultKind | undefined {
       return step.kind;
     case 'delete-node':
       return step.forceFinalizers ? 'force-delete-node' : 'delete-node';
+    case 'remove-host':
+      return 'remove-host';
     case 'cordon':
     case 'uncordon':
     case 'label':
@@ -87,6 +89,8 @@ export function describeStep(step: Step): string {
       return `${step.kind} ${list(step.targets)}${as}`;
     case 'delete-node':
       return `delete-node ${list(step.targets)}${step.forceFinalizers ? ' (force finalizers)' : ''}${as}`;
+    case 'remove-host':
+      return `remove-host ${list(step.targets)} (maintenance, uninstall, shutdown, delete-node)${as}`;
     case 'label':
       return `label ${list(step.targets)} ${Object.entries(step.labels)
         .map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`))

@@ -159,6 +159,12 @@ describe('scenario/targets', () => {
     });
     const resolve = (text: string, ctx = context()) => resolveTarget(parse(text), ctx);
 
+    it('maps RKE2 etcd member names (<node>-<8 hex>) to their nodes for etcd-leader and etcd-follower', () => {
+      const rke2 = context({ etcdLeader: 'cp-1-3f9a1c2b', etcdMembers: ['cp-0-0a0b0c0d', 'cp-1-3f9a1c2b', 'cp-2-deadbeef'] });
+      expect(resolve('etcd-leader', rke2)).to.deep.equal(['cp-1']);
+      expect(['cp-0', 'cp-2']).to.include(resolve('etcd-follower', rke2)[0]);
+    });
+
     it('resolves fixed selectors', () => {
       expect(resolve('control-plane[0]')).to.deep.equal(['cp-0']);
       expect(resolve('control-plane[2]')).to.deep.equal(['cp-2']);

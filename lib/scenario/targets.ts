@@ -12,6 +12,7 @@
 //   all                                  every node
 import type { ClusterNode, NodeRole } from '../model/cluster.ts';
 import { CONTROL_PLANE_ROLE_LABEL, MASTER_ROLE_LABEL, WITNESS_LABEL } from '../harvester/contract.ts';
+import { nodeOrMemberName } from '../harvester/etcd-members.ts';
 import type { V1Node } from '@kubernetes/client-node';
 import type { Random } from './random.ts';
 import { didYouMean, editDistance } from '../schema/suggest.ts';
@@ -271,6 +272,9 @@ export function resolveTarget(selector: Selector, ctx: TargetContext): readonly 
   const fault = (message: string): never => {
     throw new TargetError(selector, message);
   };
+  // etcd member names are node names in the sandbox, `<node>-<8 hex>` on RKE2 (lib/harvester/etcd-members.ts).
+  const asNode = (member: string): string =>
+    nodeOrMemberName(member, [...ctx.startNodes.map((n) => n.name), ...ctx.currentNodes.map((n) => n.name)]);
   switch (selector.kind) {
     case 'name': {
       const known = [...ctx.startNodes.map((n) => n.name), ...ctx.currentNodes.map((n) => n.name)];
@@ -282,10 +286,10 @@ export function resolveTarget(selector: Selector, ctx: TargetContext): readonly 
       return node ? [node.name] : fault(`the cluster started with ${plural(ofRole.length, selector.role)}`);
     }
     case 'etcd-leader':
-      return ctx.etcdLeader === undefined ? fault('the etcd leader is not known') : [ctx.etcdLeader];
+      return ctx.etcdLeader === undefined ? fault('the etcd leader is not known') : [asNode(ctx.etcdLeader)];
     case 'etcd-follower': {
-      const leader = ctx.etcdLeader ?? fault('the etcd leader is not known, so neither are its followers');
-      const members = ctx.etcdMembers ?? ctx.currentNodes.filter((n) => n.role !== 'worker').map((n) => n.name);
+      const leader = asNode(ctx.etcdLeader ?? fault('the etcd leader is not known, so neither are its followers'));
+      const members = ctx.etcdMembers?.map(asNode) ?? ctx.currentNodes.filter((n) => n.role !== 'worker').map((n) => n.name);
       const followers = members.filter((name) => name !== leader).sort(byName);
       return followers.length === 0 ? fault('etcd has no followers') : [ctx.random.pick(followers)];
     }

@@ -56,6 +56,16 @@ export interface DeleteNodeStep {
   readonly as?: string;
 }
 
+/**
+ * Harvester's documented host removal (harvester/docs docs/host/host.md, "Deleting a Node"): maintenance mode
+ * (cordon + drain), rke2-uninstall.sh, shut the node down, then delete the host (a Node DELETE). Not undoable.
+ */
+export interface RemoveHostStep {
+  readonly kind: 'remove-host';
+  readonly targets: readonly Selector[];
+  readonly as?: string;
+}
+
 export interface CordonStep {
   readonly kind: 'cordon' | 'uncordon';
   readonly targets: readonly Selector[];
@@ -115,6 +125,7 @@ export type Step =
   | DropStep
   | HealStep
   | DeleteNodeStep
+  | RemoveHostStep
   | CordonStep
   | LabelStep
   | AnnotateStep

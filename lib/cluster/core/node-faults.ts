@@ -2,6 +2,12 @@
 // nodes (sandbox, kind). A fault that fails halfway undoes the part it did (newest first) before rethrowing the
 // original error, so what is not in the ledger is not left applied either. Each applied fault's undo runs once.
 import type { AppliedFault, FaultRequest } from '../../faults/catalogue.ts';
+import type { StepJournal, UndoRecipe } from '../../faults/ledger.ts';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { loadKubeConfig, statusCodeOf } from '../../util/kubeconfig.ts';
+import { errorMessage } from '../../util/errors.ts';
+import { sleepMs } from '../../util/wait.ts';
+import { drainNode } from './drain.ts';
 import { BaseStartedCluster, type PreparedFault } from './started-cluster.ts';
 
 /** The faults that cut traffic: isolate, partition, drop. */
@@ -14,6 +20,11 @@ export interface NodeFaultTarget {
   killNode(name: string): Promise<void>;
   /** Brings a killed or paused node back; a running node stays as it is. */
   startNode(name: string): Promise<void>;
+  /**
+   * Brings several killed or paused nodes back, in the order the provider needs (kind: ascending old address, so
+   * Docker hands each its old one back). Without it, startNode runs for each, newest first.
+   */
+  startNodes?(names: readonly string[]): Promise<void>;
   /** Freezes the node's processes (SIGSTOP, `docker pause`). */
   pauseNode(name: string): Promise<void>;
   /** Thaws a paused node; any other node stays as it is. */
@@ -24,6 +35,32 @@ export interface NodeFaultTarget {
   healNetwork(): Promise<void>;
   /** Deletes the Node (force: its finalizers too), as `kubectl delete node` would; not undoable. */
   deleteNode(name: string, force: boolean): Promise<void>;
+  /** Maintenance before a host removal: cordon and drain through the API; returns what it did. */
+  drainNode(name: string): Promise<string>;
+}
+
+/**
+ * The steps of a host removal on a node the harness owns, in order (harvester/docs docs/host/host.md "Deleting a
+ * Node": maintenance mode, rke2-uninstall.sh and shut down, delete the host). Uninstall and shutdown are one step
+ * here: the node's processes are killed and never started again.
+ */
+export function removeHostSteps(name: string): { readonly maintenance: string; readonly takedown: string; readonly deletion: string } {
+  return {
+    maintenance: `maintenance ${name}: cordon + drain through the API`,
+    takedown: `uninstall + shut down ${name}: kill its processes for good`,
+    deletion: `delete-node ${name}: DELETE /api/v1/nodes/${name}`,
+  };
+}
+
+/** What a remove-host on owned nodes will do, for the journal: its steps, and that none of it can be undone. */
+export function removeHostRecipe(nodes: readonly string[]): UndoRecipe {
+  const steps = nodes.flatMap((name) => Object.values(removeHostSteps(name)));
+  return {
+    commands: [],
+    manual: [],
+    steps,
+    notUndoable: nodes.map((name) => `host ${name} was removed (processes killed, Node deleted): start a new node to replace it`),
+  };
 }
 
 const NOTHING_TO_UNDO = async (): Promise<void> => {};
@@ -68,15 +105,41 @@ function undoEach(names: readonly string[], undo: (name: string) => Promise<void
   };
 }
 
+/** How long a remove-host's Node DELETE is retried while the API fails over (the removed node may have served it). */
+export const REMOVE_HOST_DELETE_RETRY_MS = 60_000;
+
+/**
+ * Runs an API request again while it fails without an answer (the connection went to the API server just taken
+ * down) or with a 5xx (no leader yet), as an operator would; a 404 means an earlier try went through.
+ */
+export async function untilAccepted(what: string, request: () => Promise<void>, timeoutMs = REMOVE_HOST_DELETE_RETRY_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await request();
+      return;
+    } catch (error) {
+      const code = statusCodeOf(error);
+      if (code === 404) return;
+      const transient = code === undefined || code >= 500;
+      if (!transient || Date.now() >= deadline) throw new Error(`${what}: ${errorMessage(error)}`, { cause: error });
+      await sleepMs(250);
+    }
+  }
+}
+
 /** Applies the request through the target's node operations; returns the fault with its (idempotent) undo. */
-export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequest): Promise<AppliedFault> {
+export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequest, journalStep?: StepJournal): Promise<AppliedFault> {
   const start = (name: string): Promise<void> => target.startNode(name);
   const resume = (name: string): Promise<void> => target.resumeNode(name);
   let undo: () => Promise<void> = NOTHING_TO_UNDO;
   switch (request.kind) {
     case 'kill':
       await eachNode(request.nodes, (name) => target.killNode(name), start);
-      undo = undoEach(request.nodes, start);
+      {
+        const startAll = target.startNodes?.bind(target);
+        undo = startAll ? () => startAll(request.nodes) : undoEach(request.nodes, start);
+      }
       break;
     case 'restart':
       await eachNode(request.nodes, async (name) => {
@@ -105,6 +168,19 @@ export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequ
     case 'force-delete-node':
       await eachNode(request.nodes, (name) => target.deleteNode(name, request.kind === 'force-delete-node'));
       break;
+    case 'remove-host':
+      // Each step journaled before it is applied; nothing is undone when a later step fails (a drained, killed host
+      // stays so: the journal names it).
+      for (const name of request.nodes) {
+        const steps = removeHostSteps(name);
+        journalStep?.(steps.maintenance);
+        await target.drainNode(name);
+        journalStep?.(steps.takedown);
+        await target.killNode(name);
+        journalStep?.(steps.deletion);
+        await untilAccepted(`DELETE Node ${name}`, () => target.deleteNode(name, false));
+      }
+      break;
   }
   return { request, undo: once(undo) };
 }
@@ -118,8 +194,18 @@ export abstract class NodeOwningCluster extends BaseStartedCluster implements No
   abstract cutOff(request: CutRequest): Promise<() => Promise<void>>;
   abstract healNetwork(): Promise<void>;
   abstract deleteNode(name: string, force: boolean): Promise<void>;
+  private drainApi: CoreV1Api | undefined;
+
+  /** Cordon + drain through the cluster's API (the endpoints' kubeconfig); a provider may do more. */
+  drainNode(name: string): Promise<string> {
+    this.drainApi ??= loadKubeConfig(this.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
+    return drainNode(this.drainApi, name);
+  }
 
   protected prepareFault(request: FaultRequest): Promise<PreparedFault> {
-    return Promise.resolve({ apply: () => applyNodeFault(this, request) });
+    return Promise.resolve({
+      apply: (journalStep?: StepJournal) => applyNodeFault(this, request, journalStep),
+      ...(request.kind === 'remove-host' ? { undo: removeHostRecipe(request.nodes) } : {}),
+    });
   }
 }

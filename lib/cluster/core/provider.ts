@@ -15,6 +15,13 @@ export interface StartedCluster extends AsyncDisposable {
   readonly supportedFaults: ReadonlySet<FaultKind>;
   /** Timers the cluster runs with, so budgets can be derived from them. */
   readonly timers: ClusterTimers;
+  /** Lines the run records as notes when it starts (an attached cluster: its profile, the endpoint measured). */
+  readonly notes?: readonly string[];
+  /**
+   * How long the endpoint the run measures availability on (the kubeconfig's server) may take to fail over when
+   * the node serving it goes away (kube-vip's VIP), so the outage budget allows for it; undefined: nothing to add.
+   */
+  readonly endpointFailoverMs?: number;
   inject(request: FaultRequest): Promise<AppliedFault>;
   /** Etcd membership and leader, or undefined when the provider cannot see etcd. */
   etcdMembership?(): Promise<EtcdMembership | undefined>;
@@ -36,5 +43,22 @@ export class UnsupportedFaultError extends Error {
   ) {
     super(`provider ${provider} does not support fault "${fault}"`);
     this.name = 'UnsupportedFaultError';
+  }
+}
+
+/**
+ * Thrown when a fault was applied (or undone) but left the cluster in a state the scenario's verdict cannot be judged
+ * on (a kind node that came back with another address, say). The run is inconclusive, with `reason`; unlike
+ * UnsupportedFaultError, the fault did happen.
+ */
+export class InconclusiveFaultError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly fault: FaultKind,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${fault} on provider ${provider} is inconclusive: ${reason}`, options);
+    this.name = 'InconclusiveFaultError';
   }
 }

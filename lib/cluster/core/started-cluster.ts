@@ -4,7 +4,7 @@
 // extends this and says how it applies a fault (applyFault) and what it is (provider, nodes, timers, ...).
 import type { AppliedFault, FaultKind, FaultRequest } from '../../faults/catalogue.ts';
 import type { Journal } from '../../faults/journal.ts';
-import { FaultLedger, type UndoRecipe } from '../../faults/ledger.ts';
+import { FaultLedger, type StepJournal, type UndoRecipe } from '../../faults/ledger.ts';
 import type { ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership } from '../../model/cluster.ts';
 import { errorMessage } from '../../util/errors.ts';
 import type { TeardownStack } from '../../util/teardown.ts';
@@ -14,7 +14,8 @@ import type { RunWorkspace } from './workspace.ts';
 
 /** A fault ready to be journaled and applied, and how a later process undoes it if this one dies. */
 export interface PreparedFault {
-  apply(): Promise<AppliedFault>;
+  /** Applies the fault; a fault of several steps journals each one through `journalStep` before applying it. */
+  apply(journalStep?: StepJournal): Promise<AppliedFault>;
   readonly undo?: UndoRecipe | undefined;
 }
 
@@ -71,7 +72,7 @@ export abstract class BaseStartedCluster implements StartedCluster {
   async inject(request: FaultRequest): Promise<AppliedFault> {
     if (!this.supportedFaults.has(request.kind)) throw new UnsupportedFaultError(this.provider, request.kind);
     const prepared = await this.prepareFault(request);
-    return this.ledger.apply(request, () => prepared.apply(), prepared.undo);
+    return this.ledger.apply(request, (_request, journalStep) => prepared.apply(journalStep), prepared.undo);
   }
 
   /** Undoes every applied fault, newest first; a failure marks faults as left behind before it is rethrown. */

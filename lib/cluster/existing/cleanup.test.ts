@@ -36,6 +36,31 @@ describe('cleanup of existing-cluster runs (faults a killed run left on a real c
     return journal;
   }
 
+  it('names what a removed host left that nothing can undo (which steps ran), and keeps the journal', async () => {
+    const journal = killedRun('rmh111');
+    journal.record({
+      type: 'fault-intent',
+      id: 'f1',
+      description: 'remove-host n1',
+      steps: ['drain n1', 'ssh n1 rke2-uninstall.sh', 'ipmitool power off n1', 'DELETE /api/v1/nodes/n1'],
+      notUndoable: ['n1: drain n1', 'n1: ssh n1 rke2-uninstall.sh', 'n1: ipmitool power off n1', 'n1: DELETE /api/v1/nodes/n1'],
+    });
+    journal.record({ type: 'fault-step', id: 'f1', index: 0, description: 'drain n1' });
+    journal.record({ type: 'fault-step', id: 'f1', index: 1, description: 'ssh n1 rke2-uninstall.sh' });
+    const calls: string[] = [];
+    const report = await reap(async (file, args) => void calls.push([file, ...args].join(' ')));
+    expect(calls).to.deep.equal([]);
+    expect(report.runs.map((r) => r.outcome.leftForPerson)).to.deep.equal([
+      [
+        'remove-host n1: cannot be undone (it ran): n1: drain n1',
+        'remove-host n1: cannot be undone (it ran): n1: ssh n1 rke2-uninstall.sh',
+        'remove-host n1: cannot be undone: n1: ipmitool power off n1',
+        'remove-host n1: cannot be undone: n1: DELETE /api/v1/nodes/n1',
+      ],
+    ]);
+    expect(existsSync(journal.runDir)).to.equal(true);
+  });
+
   it('runs the undo commands of the faults never undone, newest fault first, and marks them undone', async () => {
     const journal = killedRun('aaa111');
     journal.record({ type: 'fault-intent', id: 'f1', description: 'kill n1', undo: [['ssh', 'n1', 'systemctl', 'start', 'rke2-server']] });

@@ -73,7 +73,12 @@ async function undoPendingFaults(left: LeftRun, runner: UndoRunner): Promise<Rea
       }
     }
     for (const step of fault.manualUndo ?? []) leftForPerson.push(`${fault.description}: undo by hand: ${step}`);
-    if (!commandFailed && (fault.manualUndo ?? []).length === 0) journal.record({ type: 'fault-undone', id: fault.id });
+    // A removed host stays removed: name what was done (re-install and join the host to bring it back).
+    const applied = new Set(left.entries.flatMap((e) => (e.type === 'fault-step' && e.id === fault.id ? [e.description] : [])));
+    for (const step of fault.notUndoable ?? [])
+      leftForPerson.push(`${fault.description}: cannot be undone${[...applied].some((d) => step.endsWith(d)) ? ' (it ran)' : ''}: ${step}`);
+    if (!commandFailed && (fault.manualUndo ?? []).length === 0 && (fault.notUndoable ?? []).length === 0)
+      journal.record({ type: 'fault-undone', id: fault.id });
     else remaining++;
   }
   return { done, failed, leftForPerson, ...(remaining > 0 ? { keepJournal: true } : {}) };

@@ -1,7 +1,7 @@
 // An attached existing cluster. The harness never creates or deletes it: stopping undoes the faults it injected,
 // nothing more. Every fault passes the safety rails first (kill switch, quorum guard), is journaled before it is
 // applied (FaultLedger), and is then run by its executors, or only described (dry-run).
-import { propertiesOf, type AppliedFault, type FaultKind, type FaultRequest } from '../../faults/catalogue.ts';
+import { isUndoable, propertiesOf, type AppliedFault, type FaultKind, type FaultRequest } from '../../faults/catalogue.ts';
 import type { ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership } from '../../model/cluster.ts';
 import type { CoreV1Api, V1Node } from '@kubernetes/client-node';
 import { applyPlan, undoActions, type FaultStep } from './executors/action.ts';
@@ -27,6 +27,10 @@ export interface ExistingClusterParts {
   readonly nodes: readonly ClusterNode[];
   readonly v1Nodes: readonly V1Node[];
   readonly timers: ClusterTimers;
+  /** What the run records about the attachment: the profile and where it came from, the endpoint measured. */
+  readonly notes?: readonly string[] | undefined;
+  /** How long the measured endpoint may take to fail over (kube-vip's lease), for the outage budget. */
+  readonly endpointFailoverMs?: number | undefined;
   readonly supportedFaults: ReadonlySet<FaultKind>;
   readonly config?: ExecutorsConfig | undefined;
   readonly planner?: FaultPlanner | undefined;
@@ -77,6 +81,14 @@ export class StartedExisting extends BaseStartedCluster {
 
   get timers(): ClusterTimers {
     return this.parts.timers;
+  }
+
+  get notes(): readonly string[] {
+    return this.parts.notes ?? [];
+  }
+
+  get endpointFailoverMs(): number | undefined {
+    return this.parts.endpointFailoverMs;
   }
 
   /**
@@ -161,7 +173,9 @@ export class StartedExisting extends BaseStartedCluster {
     const plan = planner.plan(request, this.facts(nodes), nodes.map(nodeName));
     const dryRun = this.parts.dryRun;
     // A dry-run journals no undo: a cleanup after it must not run commands for faults that never happened.
-    return dryRun ? { apply: () => dryRun.apply(plan) } : { apply: () => applyPlan(plan), undo: journaledUndo(plan.steps) };
+    return dryRun
+      ? { apply: () => dryRun.apply(plan) }
+      : { apply: (journalStep) => applyPlan(plan, journalStep), undo: journaledUndo(plan.steps, !isUndoable(request.kind)) };
   }
 
   override async inject(request: FaultRequest): Promise<AppliedFault> {
@@ -185,13 +199,21 @@ export class StartedExisting extends BaseStartedCluster {
   }
 }
 
-/** How a killed run's fault is undone later: its undo commands (argv), and the undo steps that are not commands. */
-function journaledUndo(steps: readonly FaultStep[]): UndoRecipe {
+/**
+ * How a killed run's fault is undone later: its undo commands (argv), and the undo steps that are not commands. A
+ * fault of several steps also journals them all; one that cannot be undone (remove-host) names every step as such.
+ */
+function journaledUndo(steps: readonly FaultStep[], notUndoable = false): UndoRecipe {
   const commands: string[][] = [];
   const manual: string[] = [];
   for (const action of undoActions(steps)) {
     if (action.argv && action.argv.length > 0) commands.push([...action.argv]);
     else manual.push(action.describe);
   }
-  return { commands, manual };
+  return {
+    commands,
+    manual,
+    ...(steps.length > 1 ? { steps: steps.map((s) => s.apply.describe) } : {}),
+    ...(notUndoable ? { notUndoable: steps.map((s) => `${s.node ? `${s.node}: ` : ''}${s.apply.describe}`) } : {}),
+  };
 }

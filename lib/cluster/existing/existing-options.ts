@@ -2,6 +2,7 @@
 import type { ClusterTimers } from '../../model/cluster.ts';
 import type { RunBudgets } from '../../observe/history.ts';
 import type { KillSwitchOptions } from './safety/kill-switch.ts';
+import { FALLBACK_PROFILE, HARVESTER_PROFILES, type ProfileChoice } from '../../harvester/profiles.ts';
 
 export interface ExistingOptions {
   /** Kubeconfig file (--kubeconfig); default: $KUBECONFIG, else ~/.kube/config. */
@@ -20,7 +21,12 @@ export interface ExistingOptions {
   readonly killSwitch?: KillSwitchOptions | undefined;
   /** Told when the kill switch trips (the runner aborts its run); faults are being undone meanwhile. */
   readonly onKillSwitch?: ((reason: string) => void) | undefined;
-  /** Timers the cluster runs with, when they differ from a stock Harvester's. */
+  /**
+   * --profile: the Harvester release line (its timers, etcd member names, VIP failover), or auto (default): read from
+   * the Nodes' kubelet versions and Harvester's server-version Setting, else harvester-1.4's, and say so.
+   */
+  readonly profile?: ProfileChoice | undefined;
+  /** Timers the cluster runs with, when they differ from its profile's (they win over the executors file's). */
   readonly timers?: Partial<ClusterTimers> | undefined;
   /** Budgets for this cluster; they win over scaled scenario budgets (see scaleBudgets). */
   readonly budgets?: RunBudgets | undefined;
@@ -33,15 +39,10 @@ export interface ExistingOptions {
 }
 
 /**
- * A stock Harvester (RKE2): kubelet status every 10 s, node-monitor grace 40 s (Kubernetes up to 1.31; 50 s from
- * 1.32), and RKE2's etcd: heartbeat 500 ms, election timeout 5000 ms (k3s pkg/etcd sets --heartbeat-interval=500
- * and --election-timeout=5000; docs/harvester-promotion-contract.md).
+ * The fallback profile's timers (harvester-1.4, Kubernetes up to 1.31): kubelet status every 10 s, node-monitor
+ * grace 40 s, RKE2's etcd heartbeat 500 ms and election timeout 5000 ms. A cluster's own timers come from its
+ * profile (lib/harvester/profiles.ts: 50 s grace from Kubernetes 1.32), then the executors file, then `timers`.
  */
-export const HARVESTER_TIMERS: ClusterTimers = {
-  kubeletHeartbeatMs: 10_000,
-  nodeMonitorGraceMs: 40_000,
-  etcdHeartbeatMs: 500,
-  etcdElectionTimeoutMs: 5000,
-};
+export const HARVESTER_TIMERS: ClusterTimers = HARVESTER_PROFILES[FALLBACK_PROFILE].timers;
 
 export const DEFAULT_ATTACH_TIMEOUT_MS = 30_000;

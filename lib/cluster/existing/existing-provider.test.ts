@@ -96,11 +96,37 @@ describe('existing-cluster provider (against a running API server)', function ()
         `      run: ${RECORD_COMMAND} ssh {node.address} sudo systemctl stop rke2-server`,
         `      undo: ${RECORD_COMMAND} ssh {node.address} sudo systemctl start rke2-server`,
         '      timeout: 10s',
+        '      because: the recording fake stands in for the host; nothing is stopped',
         '  delete-node: api',
         '  force-delete-node: api',
       ].join('\n'),
       join(dir, 'executors.yaml'),
     );
+
+  it("takes an explicit --profile's timers (harvester-1.5: grace 50 s); the executors file's timers win over them", async () => {
+    const cluster = await new ExistingClusterProvider().start(base({ profile: 'harvester-1.5' }));
+    try {
+      expect(cluster.timers.nodeMonitorGraceMs).to.equal(50_000);
+      expect(cluster.notes[0]).to.match(/^profile harvester-1\.5 \(--profile harvester-1\.5\): kubelet 10 s, node-monitor grace 50 s/);
+    } finally {
+      await cluster.stop();
+    }
+    const file = parseExecutors(['timers:', '  nodeMonitorGrace: 45s'].join('\n'), join(dir, 'timers.yaml'));
+    const withFile = await new ExistingClusterProvider(file).start(base({ profile: 'harvester-1.5' }));
+    try {
+      expect(withFile.timers).to.deep.equal({
+        kubeletHeartbeatMs: 10_000,
+        nodeMonitorGraceMs: 45_000,
+        etcdHeartbeatMs: 500,
+        etcdElectionTimeoutMs: 5000,
+      });
+      expect(
+        withFile.notes.some((n) => /^timers given by the executors file .*timers\.yaml win over the profile's: .*grace 45 s/.test(n)),
+      ).to.equal(true);
+    } finally {
+      await withFile.stop();
+    }
+  });
 
   it('attaches through KUBECONFIG, discovers nodes and roles from labels, and leaves the cluster as it was', async () => {
     const provider = new ExistingClusterProvider();
@@ -128,6 +154,12 @@ describe('existing-cluster provider (against a running API server)', function ()
         etcdHeartbeatMs: 500,
         etcdElectionTimeoutMs: 5000,
       });
+      // No kubelet version and no Harvester Setting on this API server: harvester-1.4's profile, said so.
+      expect(cluster.notes[0]).to.match(
+        /^profile harvester-1\.4 \(no kubelet version and no Harvester version readable: falling back to harvester-1\.4's\)/,
+      );
+      expect(cluster.notes.at(-1)).to.match(/^endpoint unknown: availability is measured on http:\/\/127\.0\.0\.1:/);
+      expect(cluster.endpointFailoverMs).to.equal(17_000);
       expect(await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-1'] }))).to.be.instanceOf(UnsupportedFaultError);
       expect(existsSync(cluster.runDir)).to.equal(true);
     } finally {
@@ -256,6 +288,105 @@ describe('existing-cluster provider (against a running API server)', function ()
       '[dry-run] undo fault 2: force-delete-node worker-b',
       '  (nothing to undo)',
     ]);
+  });
+
+  const removeHostExecutors = (extra: string[] = []) =>
+    parseExecutors(
+      [
+        'faults:',
+        '  uninstall:',
+        `    command: { run: "${RECORD_COMMAND} ssh root@{node.address} /opt/rke2/bin/rke2-uninstall.sh" }`,
+        '  poweroff:',
+        `    command: { run: "${RECORD_COMMAND} ssh root@{node.address} systemctl poweroff" }`,
+        '  delete-node: api',
+        ...extra,
+      ].join('\n'),
+      join(dir, 'remove-host.yaml'),
+    );
+
+  it('dry-run plans a remove-host as documented, each step in order: maintenance (API drain), uninstall, power-off, Node DELETE', async () => {
+    const lines: string[] = [];
+    const cluster = await new ExistingClusterProvider(removeHostExecutors()).start(
+      base({ allowContexts: [], dryRun: true, onDryRunLine: (line) => lines.push(line) }),
+    );
+    try {
+      expect([...cluster.supportedFaults].sort()).to.deep.equal(['delete-node', 'remove-host']);
+      const fault = await cluster.inject({ kind: 'remove-host', nodes: ['hv-2'] });
+      await fault.undo();
+    } finally {
+      await cluster.stop();
+    }
+    expect(readRecord(record)).to.deep.equal([]);
+    expect(lines).to.deep.equal([
+      '[dry-run] fault 1: remove-host hv-2',
+      `  would run (hv-2): PATCH ${f.url}/api/v1/nodes/hv-2 (merge) {"spec":{"unschedulable":true}}, then POST .../pods/<pod>/eviction for each pod on hv-2 but DaemonSet and mirror pods (drain)`,
+      `  would run (hv-2): ${RECORD_COMMAND} ssh root@10.0.0.2 /opt/rke2/bin/rke2-uninstall.sh`,
+      `  would run (hv-2): ${RECORD_COMMAND} ssh root@10.0.0.2 systemctl poweroff`,
+      `  would run (hv-2): DELETE ${f.url}/api/v1/nodes/hv-2`,
+      '[dry-run] undo fault 1: remove-host hv-2',
+      '  (nothing to undo)',
+    ]);
+  });
+
+  it('removes a host: journals every step before it runs and names what cannot be undone; the Node is gone', async () => {
+    await core.createNode({ body: node('hv-gone', { 'harvesterhci.io/managed': 'true' }, '10.0.0.30') });
+    const cluster = await new ExistingClusterProvider(removeHostExecutors()).start(base({ keepRunDir: true }));
+    let journal: string;
+    try {
+      await cluster.inject({ kind: 'remove-host', nodes: ['hv-gone'] });
+      journal = readFileSync(join(cluster.runDir, 'journal.jsonl'), 'utf8');
+    } finally {
+      await cluster.stop();
+    }
+    expect(readRecord(record).map((r) => r.argv.join(' '))).to.deep.equal([
+      'ssh root@10.0.0.30 /opt/rke2/bin/rke2-uninstall.sh',
+      'ssh root@10.0.0.30 systemctl poweroff',
+    ]);
+    expect((await core.listNode()).items.map((n) => n.metadata?.name)).to.not.include('hv-gone');
+    const entries = journal
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; description?: string; steps?: string[]; notUndoable?: string[] });
+    const intent = entries.find((e) => e.type === 'fault-intent');
+    expect(intent?.description).to.equal('remove-host hv-gone');
+    expect(intent?.steps).to.have.length(4);
+    expect(intent?.notUndoable).to.have.length(4);
+    expect(intent?.notUndoable?.[3]).to.equal(`hv-gone: DELETE ${f.url}/api/v1/nodes/hv-gone`);
+    const steps = entries.filter((e) => e.type === 'fault-step').map((e) => e.description);
+    expect(steps).to.deep.equal(intent?.steps);
+    // Each step is journaled before it runs: the intent, then the steps, in order.
+    expect(entries.map((e) => e.type).filter((t) => t.startsWith('fault-'))).to.deep.equal([
+      'fault-intent',
+      'fault-step',
+      'fault-step',
+      'fault-step',
+      'fault-step',
+    ]);
+  });
+
+  it('a remove-host needs uninstall or poweroff and delete-node for the node; without them it is unsupported', async () => {
+    const executors = parseExecutors(['faults:', '  delete-node: api'].join('\n'), join(dir, 'no-remove.yaml'));
+    expect([...new ExistingClusterProvider(executors).supportedFaults]).to.deep.equal(['delete-node']);
+    const perNode = parseExecutors(
+      [
+        'faults:',
+        '  delete-node: api',
+        'nodes:',
+        '  hv-1:',
+        '    faults:',
+        `      poweroff: { command: { run: "${RECORD_COMMAND} off" } }`,
+      ].join('\n'),
+      join(dir, 'per-node.yaml'),
+    );
+    const cluster = await new ExistingClusterProvider(perNode).start(base({ allowContexts: [], dryRun: true }));
+    try {
+      expect(cluster.supportedFaults.has('remove-host')).to.equal(true);
+      const error = await rejection<Error>(cluster.inject({ kind: 'remove-host', nodes: ['hv-2'] }));
+      expect(error).to.be.instanceOf(UnsupportedFaultError);
+      expect(error.message).to.match(/remove-host needs uninstall or poweroff for node hv-2 in .*per-node\.yaml/);
+    } finally {
+      await cluster.stop();
+    }
   });
 
   it('heal undoes the network faults held (newest first); restart brings a killed node back for the guard', async () => {

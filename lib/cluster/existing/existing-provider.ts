@@ -19,7 +19,8 @@ import { stopAndRethrow } from '../core/started-cluster.ts';
 import { RunWorkspace } from '../core/workspace.ts';
 import { clusterNodesOf } from './discover.ts';
 import { StartedExisting } from './existing-cluster.ts';
-import { DEFAULT_ATTACH_TIMEOUT_MS, HARVESTER_TIMERS, type ExistingOptions } from './existing-options.ts';
+import { DEFAULT_ATTACH_TIMEOUT_MS, type ExistingOptions } from './existing-options.ts';
+import { describeAttachment, readHarvesterVersion, readLoadBalancerAddresses } from './profile.ts';
 import { loadKubeconfigSource, writeSingleContextKubeconfig } from './kubeconfig-source.ts';
 
 /** Seams for tests: how executors run commands and requests. */
@@ -79,6 +80,22 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
         );
       }
 
+      const readDeadlineMs = Math.min(attachTimeoutMs, 5000);
+      const [harvesterVersion, vipAddresses] = await Promise.all([
+        readHarvesterVersion(source.kubeConfig, readDeadlineMs),
+        readLoadBalancerAddresses(core, readDeadlineMs),
+      ]);
+      const attachment = describeAttachment({
+        choice: options.profile ?? 'auto',
+        v1Nodes,
+        harvesterVersion,
+        vipAddresses,
+        server: source.server,
+        fileTimers: this.executors?.timers,
+        fileName: this.executors?.file,
+        optionTimers: options.timers,
+      });
+
       const dryRun = dryRunMode ? new DryRun(options.onDryRunLine) : undefined;
       const env = options.env ?? process.env;
       const built = this.executors
@@ -100,7 +117,9 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
         endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
         nodes,
         v1Nodes,
-        timers: { ...HARVESTER_TIMERS, ...this.executors?.timers, ...options.timers },
+        timers: attachment.timers,
+        notes: attachment.notes,
+        endpointFailoverMs: attachment.endpoint.failoverMs,
         supportedFaults: this.supportedFaults,
         config: this.executors,
         planner: built?.planner,

@@ -69,4 +69,9 @@ export class DockerCli {
   async exec(container: string, argv: readonly string[], options: ExecOptions): Promise<string> {
     return this.tools.run('docker', ['exec', container, ...argv], options);
   }
+
+  /** Runs argv inside the container with `input` on its stdin (`docker exec -i`). */
+  async execWithInput(container: string, argv: readonly string[], input: string, options: ExecOptions): Promise<string> {
+    return this.tools.run('docker', ['exec', '-i', container, ...argv], { ...options, input });
+  }
 }

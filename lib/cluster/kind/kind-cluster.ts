@@ -1,20 +1,24 @@
 // A started kind cluster: its node containers, the faults on them (docker and iptables), etcd through etcdctl, and
 // promotion with kubeadm. Stopping undoes every fault (newest first), then runs the teardown (delete the cluster).
 import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
-import type { ClusterEndpoints, ClusterNode, EtcdMembership, NodeRole } from '../../model/cluster.ts';
+import type { ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership, NodeRole } from '../../model/cluster.ts';
 import { NodeOwningCluster, type CutRequest } from '../core/node-faults.ts';
+import { InconclusiveFaultError } from '../core/provider.ts';
 import type { RunWorkspace } from '../core/workspace.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { NodeEtcd } from './etcd.ts';
 import { harvesterLabels } from './kind-config.ts';
 import { KIND_TIMERS } from './node-image.ts';
 import type { NodeApi } from './node-api.ts';
+import { HAPROXY_DEAD_BACKEND_MS, haproxyConfig, RELOAD_COMMAND, WRITE_CONFIG_COMMAND, type LoadBalancer } from './load-balancer.ts';
 import {
   deleteCommand,
   flushCommand,
   installCommand,
   isolateRules,
+  oneWayLoadBalancerRules,
   oneWayRules,
+  partitionLoadBalancerRules,
   partitionRules,
   rulesByNode,
   RULE_GONE,
@@ -51,21 +55,47 @@ export interface KindClusterParts {
   readonly faultTtlMs: number;
   readonly nodeDeletionTimeoutMs: number;
   readonly promotionTimeouts?: PromotionTimeouts;
+  /** kind's external load balancer (clusters with several control planes). */
+  readonly loadBalancer?: LoadBalancer;
+  /** Timers of the node image's Kubernetes (kindTimersFor); default KIND_TIMERS. */
+  readonly timers?: ClusterTimers;
+}
+
+/** An IPv4 address as a number, for ordering. */
+function addressOrder(address: string): number {
+  return address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
 }
 
 export class StartedKindCluster extends NodeOwningCluster {
   readonly provider = 'kind';
   readonly supportedFaults = KIND_SUPPORTED_FAULTS;
-  readonly timers = KIND_TIMERS;
+  readonly timers: ClusterTimers;
   /** Things a verdict may want to mention (a node that came back with another address, say). */
   readonly notes: string[] = [];
   private ruleTags = 0;
+  /** Nodes being deleted: their container may go any moment, so nothing else picks them. */
+  private readonly deleting = new Set<string>();
+  /** Paused nodes a heal could not reach (no exec into a paused container): flushed once resumed. */
+  private readonly flushOnResume = new Set<string>();
 
   constructor(
     workspace: RunWorkspace,
     private readonly parts: KindClusterParts,
   ) {
     super(workspace);
+    this.timers = parts.timers ?? KIND_TIMERS;
+  }
+
+  get loadBalancer(): LoadBalancer | undefined {
+    return this.parts.loadBalancer;
+  }
+
+  /**
+   * How long the endpoint the run measures (kind's kubeconfig: the load balancer) may keep sending connections to a
+   * dead API server: HAProxy's health-check window (load-balancer.ts). Without a load balancer, nothing to add.
+   */
+  get endpointFailoverMs(): number | undefined {
+    return this.parts.loadBalancer ? HAPROXY_DEAD_BACKEND_MS : undefined;
   }
 
   get clusterName(): string {
@@ -99,8 +129,11 @@ export class StartedKindCluster extends NodeOwningCluster {
 
   // ---- etcd ---------------------------------------------------------------------------------------------------
 
+  /** Control planes that run and are not being deleted. */
   private runningControlPlanes(except?: string): KindMember[] {
-    return [...this.parts.members.values()].filter((m) => m.role === 'control-plane' && m.state === 'running' && m.name !== except);
+    return [...this.parts.members.values()].filter(
+      (m) => m.role === 'control-plane' && m.state === 'running' && m.name !== except && !this.deleting.has(m.name),
+    );
   }
 
   /** Membership and leader as the first running control plane that answers sees them. */
@@ -126,7 +159,7 @@ export class StartedKindCluster extends NodeOwningCluster {
   packetNode(name: string): PacketNode {
     const member = this.member(name);
     if (member.state === 'removed') throw new Error(`node ${name} was removed from kind cluster ${this.parts.clusterName}`);
-    return { name, address: member.address };
+    return { name, address: member.address, controlPlane: member.role === 'control-plane' };
   }
 
   /** A tag no other fault of this run has: it goes into the fault's iptables rule comments. */
@@ -138,18 +171,20 @@ export class StartedKindCluster extends NodeOwningCluster {
   cutOff(request: CutRequest): Promise<() => Promise<void>> {
     const tag = this.nextRuleTag();
     const node = (name: string): PacketNode => this.packetNode(name);
+    const lb = this.parts.loadBalancer;
     switch (request.kind) {
       case 'isolate':
+        // Everything on the node's interface: the load balancer's relayed traffic too.
         return this.installRules(request.nodes.flatMap((name) => isolateRules(node(name), tag)));
-      case 'partition':
-        return this.installRules(
-          partitionRules(
-            request.groups.map((group) => group.map(node)),
-            tag,
-          ),
-        );
-      case 'drop':
-        return this.installRules(oneWayRules(request.from.map(node), request.to.map(node), tag));
+      case 'partition': {
+        const groups = request.groups.map((group) => group.map(node));
+        return this.installRules([...partitionRules(groups, tag), ...(lb ? partitionLoadBalancerRules(groups, lb, tag) : [])]);
+      }
+      case 'drop': {
+        const from = request.from.map(node);
+        const to = request.to.map(node);
+        return this.installRules([...oneWayRules(from, to, tag), ...(lb ? oneWayLoadBalancerRules(from, to, lb, tag) : [])]);
+      }
     }
   }
 
@@ -162,23 +197,50 @@ export class StartedKindCluster extends NodeOwningCluster {
   }
 
   async startNode(name: string): Promise<void> {
-    const member = this.member(name);
-    if (member.state === 'removed' || member.state === 'running') return;
-    if (member.state === 'paused') {
-      await this.resumeNode(name);
-      return;
-    }
-    await this.parts.docker.start(name);
-    member.state = 'running';
-    const address = await this.parts.docker.address(name);
-    if (address !== member.address) {
+    await this.startInOrder([name], 'restart');
+  }
+
+  /**
+   * Brings killed or paused nodes back. Killed containers start in ascending order of the address they had: kind
+   * creates its nodes concurrently and lets Docker pick their addresses (kubernetes-sigs/kind v0.28.0,
+   * pkg/cluster/internal/providers/docker/provision.go: `--net kind`, no `--ip`; provider.go creates them with
+   * errors.UntilErrorConcurrent), so address order is not name order, and Docker's IPAM gives a starting container
+   * the lowest free address: two stopped nodes started in another order would swap addresses. Each started node's
+   * address is read again (docker inspect). One that changed anyway is recorded (its per-node kubeconfig rewritten)
+   * and, once all are started, the fault is inconclusive: a control plane's etcd peer URL and API server
+   * certificate name the old address, so the cluster is no longer the one the scenario was written for.
+   */
+  async startNodes(names: readonly string[]): Promise<void> {
+    await this.startInOrder(names, 'kill');
+  }
+
+  private async startInOrder(names: readonly string[], fault: FaultKind): Promise<void> {
+    const members = names.map((name) => this.member(name));
+    for (const member of members) if (member.state === 'paused') await this.resumeNode(member.name);
+    const killed = members.filter((m) => m.state === 'killed').sort((a, b) => addressOrder(a.address) - addressOrder(b.address));
+    const moved: string[] = [];
+    for (const member of killed) {
+      await this.parts.docker.start(member.name);
+      member.state = 'running';
+      const address = await this.parts.docker.address(member.name);
+      if (address === member.address) continue;
+      const change = `node ${member.name} came back with address ${address} (was ${member.address})`;
       this.notes.push(
-        `node ${name} came back with address ${address} (was ${member.address})` +
+        change +
           (member.role === 'control-plane'
             ? ': its etcd member and certificates still name the old one, so it may not rejoin (kind issues #1689, #2045)'
             : ''),
       );
+      moved.push(change);
       member.address = address;
+      if (this.parts.endpoints.nodeKubeconfigPaths.has(member.name)) this.addNodeEndpoint(member.name);
+    }
+    if (moved.length > 0) {
+      throw new InconclusiveFaultError(
+        this.provider,
+        fault,
+        `${moved.join('; ')}: Docker gave the restarted container(s) other addresses, while etcd peer URLs and API server certificates keep the old ones`,
+      );
     }
   }
 
@@ -194,6 +256,11 @@ export class StartedKindCluster extends NodeOwningCluster {
     if (member.state !== 'paused') return;
     await this.parts.docker.unpause(name);
     member.state = 'running';
+    if (this.flushOnResume.delete(name)) {
+      await this.parts.docker.exec(name, flushCommand(), {
+        what: `flushing the packet-drop rules on ${name} (healed while it was paused)`,
+      });
+    }
   }
 
   /** Nodes whose network namespace holds rules: not removed and not stopped (a stopped container lost them). */
@@ -245,9 +312,17 @@ export class StartedKindCluster extends NodeOwningCluster {
     if (first !== undefined) throw first;
   }
 
-  /** Empties every node's chains. A paused container cannot be exec'd into: heal fails there (unpause first). */
+  /**
+   * Empties every node's chains. Docker refuses `exec` into a paused container, and unpausing it would end a pause
+   * the scenario asked for: a paused node's chains are emptied as soon as it is resumed, and a note says so.
+   */
   async healNetwork(): Promise<void> {
     for (const member of this.parts.members.values()) {
+      if (member.state === 'paused') {
+        this.flushOnResume.add(member.name);
+        this.notes.push(`heal: ${member.name} is paused (no docker exec into it): its packet-drop rules are flushed once it is resumed`);
+        continue;
+      }
       if (!this.hasNetwork(member.name)) continue;
       await this.parts.docker.exec(member.name, flushCommand(), { what: `flushing the packet-drop rules on ${member.name}` });
     }
@@ -264,12 +339,36 @@ export class StartedKindCluster extends NodeOwningCluster {
     if (member.role === 'control-plane' && !survivor) {
       throw new Error(`cannot delete control plane ${name}: no other running control plane is left to remove its etcd member through`);
     }
-    await this.parts.nodeApi.deleteNode(name, force);
-    await this.parts.nodeApi.waitGone(name, this.parts.nodeDeletionTimeoutMs);
-    if (survivor) await new NodeEtcd(this.parts.docker, survivor.name).removeMemberNamed(name);
-    await this.parts.docker.removeForce(name);
-    member.state = 'removed';
-    this.parts.endpoints.nodeKubeconfigPaths.delete(name);
+    // From here on no promotion picks it to upload certificates through: the Node's deletion is what triggers one.
+    this.deleting.add(name);
+    try {
+      await this.parts.nodeApi.deleteNode(name, force);
+      await this.parts.nodeApi.waitGone(name, this.parts.nodeDeletionTimeoutMs);
+      if (survivor) await new NodeEtcd(this.parts.docker, survivor.name).removeMemberNamed(name);
+      await this.parts.docker.removeForce(name);
+      member.state = 'removed';
+      this.parts.endpoints.nodeKubeconfigPaths.delete(name);
+    } finally {
+      this.deleting.delete(name);
+    }
+    if (member.role === 'control-plane') await this.updateLoadBalancer(`removing deleted control plane ${name}`);
+  }
+
+  /**
+   * Writes kind's HAProxy config for the control planes there are now (every one not removed) and reloads it, as
+   * kind's create action does (load-balancer.ts). kind writes it once, at create time: without this, a promoted
+   * control plane never gets traffic through the load balancer, and a deleted one stays a dead backend.
+   */
+  async updateLoadBalancer(why: string): Promise<void> {
+    const lb = this.parts.loadBalancer;
+    if (!lb) return;
+    const controlPlanes = [...this.parts.members.values()]
+      .filter((m) => m.role === 'control-plane' && m.state !== 'removed')
+      .map((m) => m.name);
+    await this.parts.docker.execWithInput(lb.name, WRITE_CONFIG_COMMAND, haproxyConfig(controlPlanes), {
+      what: `writing the config of load balancer ${lb.name} (${why})`,
+    });
+    await this.parts.docker.exec(lb.name, RELOAD_COMMAND, { what: `reloading load balancer ${lb.name} (${why})` });
   }
 
   // ---- promotion --------------------------------------------------------------------------------------------
@@ -296,6 +395,12 @@ export class StartedKindCluster extends NodeOwningCluster {
     member.role = 'control-plane';
     await this.parts.nodeApi.labelNode(name, harvesterLabels('control-plane'));
     this.addNodeEndpoint(name);
+    await this.updateLoadBalancer(`adding promoted control plane ${name}`);
+  }
+
+  /** The Kubernetes API calls on Nodes and namespaces, through the kind kubeconfig. */
+  get api(): NodeApi {
+    return this.parts.nodeApi;
   }
 
   /** Gives a control plane its own kubeconfig (its API server, not the load balancer). */

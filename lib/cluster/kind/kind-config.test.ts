@@ -15,7 +15,7 @@ import {
   planKindCluster,
   type KindTopologyOptions,
 } from './kind-config.ts';
-import { KIND_NODE_IMAGE, KIND_VERSION } from './node-image.ts';
+import { KIND_NODE_IMAGE, KIND_NODE_IMAGES, KIND_VERSION, kubernetesVersionOf } from './node-image.ts';
 
 const WORKFLOW = fileURLToPath(new URL('../../../.github/workflows/nightly-kind.yml', import.meta.url));
 
@@ -39,12 +39,28 @@ describe('kind configs', () => {
 
   it('the nightly workflow installs the pinned kind version and runs the smoke suites on kind', () => {
     const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as {
-      jobs: Record<string, { env?: Record<string, string>; steps: { run?: string; uses?: string }[] }>;
+      jobs: Record<
+        string,
+        { env?: Record<string, string>; strategy?: { matrix?: { image?: string[] } }; steps: { run?: string; uses?: string }[] }
+      >;
     };
     const job = Object.values(workflow.jobs)[0];
     expect(job?.env?.['KIND_VERSION']).to.equal(KIND_VERSION);
     const runs = (job?.steps ?? []).map((s) => s.run ?? '');
-    expect(runs).to.include('npx cpchaos run suites --tag smoke --provider kind --kind-logs reports/kind-logs');
+    expect(runs).to.include(
+      'npx cpchaos run suites --tag smoke --provider kind --kind-image "${{ matrix.image }}" --kind-logs reports/kind-logs',
+    );
+    // A matrix on either side of Kubernetes 1.32's node-monitor grace change (40 s -> 50 s).
+    const images = job?.strategy?.matrix?.image ?? [];
+    expect(images).to.deep.equal([...KIND_NODE_IMAGES]);
+    const minors = images.map((image) => kubernetesVersionOf(image).minor);
+    expect(minors.some((m) => m <= 31) && minors.some((m) => m >= 32), `minors ${minors.join(', ')}`).to.equal(true);
+    // kind's known issue for multi-node clusters: inotify limits, raised before any cluster is created.
+    const sysctl = runs.findIndex(
+      (r) => r.includes('fs.inotify.max_user_watches=524288') && r.includes('fs.inotify.max_user_instances=512'),
+    );
+    expect(sysctl, 'inotify limits raised').to.be.greaterThan(-1);
+    expect(sysctl).to.be.lessThan(runs.findIndex((r) => r.startsWith('npx cpchaos run')));
     expect(runs.join('\n')).not.to.match(/kind create/);
     expect((job?.steps ?? []).some((s) => s.uses?.startsWith('actions/upload-artifact'))).to.equal(true);
   });

@@ -6,6 +6,8 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../faults/journal.ts';
+import { InconclusiveFaultError } from '../core/provider.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { DeadlineError, SetupError } from '../../util/errors.ts';
 import type { StartedKindCluster } from './kind-cluster.ts';
 import { KindProvider, type KindOptions } from './kind-provider.ts';
@@ -31,12 +33,21 @@ const FIND_ETCD = 'crictl ps --label io.kubernetes.container.name=etcd --state r
 
 /** A DROP rule spec with its fault's comment. */
 const rule = (match: string, tag: string): string => `${match} -m comment --comment ${tag} -j DROP`;
-/** The recorded line installing `rules` ([chain, spec]) on `node`, with their expiry after 900 s. */
-function install(node: string, rules: readonly [string, string][]): string {
+/** The recorded line installing `rules` ([chain, spec]) on `node`, with their expiry after `ttl` s (900). */
+function install(node: string, rules: readonly [string, string][], ttl = 900): string {
   const deletes = rules.map(([chain, spec]) => `iptables -w 5 -D ${chain} ${spec}`).join('; ');
   const adds = rules.map(([chain, spec]) => `iptables -w 5 -A ${chain} ${spec}`).join('; ');
-  return `docker exec ${node} sh -c ${CHAINS}; (sleep 900; set +e; ${deletes}) >/dev/null 2>&1 & ${adds}`;
+  return `docker exec ${node} sh -c ${CHAINS}; (sleep ${ttl}; set +e; ${deletes}) >/dev/null 2>&1 & ${adds}`;
 }
+/** kind's load balancer in the fakes, and the rules cutting a node off it (both ways). */
+const LB = `${C}-external-load-balancer`;
+const LB_ADDRESS = '172.18.0.100';
+const lbRules = (tag: string): [string, string][] => [
+  ['CPCHAOS-IN', rule(`-s ${LB_ADDRESS}/32`, tag)],
+  ['CPCHAOS-OUT', rule(`-d ${LB_ADDRESS}/32`, tag)],
+];
+/** The recorded lines rewriting kind's HAProxy config and reloading it. */
+const LB_UPDATE = [`docker exec -i ${LB} cp /dev/stdin /usr/local/etc/haproxy/haproxy.cfg`, `docker exec ${LB} kill -s HUP 1`];
 const remove = (node: string, chain: string, spec: string): string => `docker exec ${node} iptables -w 5 -D ${chain} ${spec}`;
 
 describe('kind provider: faults and their undo', function () {
@@ -76,11 +87,15 @@ describe('kind provider: faults and their undo', function () {
     await startCluster();
     await cluster.inject({ kind: 'kill', nodes: [CP3, W] });
     fakes.control({ CPCHAOS_DOCKER_ADDRESS_OFFSET: '50' });
-    await cluster.ledger.undoAll();
+    const error = await rejection(cluster.ledger.undoAll());
+    expect(error).to.be.instanceOf(InconclusiveFaultError);
     expect(cluster.notes).to.deep.equal([
-      `node ${W} came back with address 172.18.0.61 (was 172.18.0.11)`,
       `node ${CP3} came back with address 172.18.0.54 (was 172.18.0.4): its etcd member and certificates still name the old one, so it may not rejoin (kind issues #1689, #2045)`,
+      `node ${W} came back with address 172.18.0.61 (was 172.18.0.11)`,
     ]);
+    expect(readFileSync(cluster.endpoints.nodeKubeconfigPaths.get(CP3) as string, 'utf8'), 'per-node kubeconfig refreshed').to.include(
+      'server: https://172.18.0.54:6443',
+    );
     fakes.clearCalls();
     await cluster.inject({ kind: 'drop', from: [W], to: [CP1] });
     expect(fakes.lines()[0]).to.include('-A CPCHAOS-IN -s 172.18.0.61/32 ');
@@ -124,7 +139,7 @@ describe('kind provider: faults and their undo', function () {
     expect(fakes.lines()).to.deep.equal([remove(CP2, 'CPCHAOS-IN', input), remove(CP2, 'CPCHAOS-OUT', output)]);
   });
 
-  it('partition: each side drops packets from the other; undo deletes exactly those rules', async () => {
+  it('partition: each side drops packets from the other, and the side without the most control planes loses the load balancer both ways; undo deletes exactly those rules', async () => {
     await startCluster({ faultTtlMs: 900_000 });
     const tag = `cpchaos-${fakes.runId}-n1`;
     const from = (address: string): string => rule(`-s ${address}/32`, tag);
@@ -134,6 +149,9 @@ describe('kind provider: faults and their undo', function () {
         ['CPCHAOS-IN', from('172.18.0.3')],
         ['CPCHAOS-IN', from('172.18.0.4')],
         ['CPCHAOS-IN', from('172.18.0.11')],
+        // Its kubelet reached the API through kind's load balancer (controlPlaneEndpoint), which relayed it to
+        // control-plane2 and 3 from the load balancer's address: cut off from it, it heartbeats no more.
+        ...lbRules(tag),
       ]),
       install(CP2, [['CPCHAOS-IN', from('172.18.0.2')]]),
       install(CP3, [['CPCHAOS-IN', from('172.18.0.2')]]),
@@ -148,21 +166,76 @@ describe('kind provider: faults and their undo', function () {
       remove(CP2, 'CPCHAOS-IN', from('172.18.0.2')),
       remove(CP3, 'CPCHAOS-IN', from('172.18.0.2')),
       remove(W, 'CPCHAOS-IN', from('172.18.0.2')),
+      remove(CP1, 'CPCHAOS-IN', rule(`-s ${LB_ADDRESS}/32`, tag)),
+      remove(CP1, 'CPCHAOS-OUT', rule(`-d ${LB_ADDRESS}/32`, tag)),
     ]);
   });
 
-  it('drop: one way only, at the receiver; the expiry follows faultTtlMs; each fault has its own tag', async () => {
+  it('drop: one way at the receiver, and the side with fewer control planes (the senders on a tie) loses the load balancer; the expiry follows faultTtlMs; each fault has its own tag', async () => {
     await startCluster({ faultTtlMs: 90_000 });
     await cluster.inject({ kind: 'drop', from: [W], to: [CP1] });
-    const fault = await cluster.inject({ kind: 'drop', from: [CP1], to: [CP3] });
-    const first = rule('-s 172.18.0.11/32', `cpchaos-${fakes.runId}-n1`);
-    const second = rule('-s 172.18.0.2/32', `cpchaos-${fakes.runId}-n2`);
-    const expiring = (node: string, spec: string): string =>
-      `docker exec ${node} sh -c ${CHAINS}; (sleep 90; set +e; iptables -w 5 -D CPCHAOS-IN ${spec}) >/dev/null 2>&1 & iptables -w 5 -A CPCHAOS-IN ${spec}`;
-    expect(fakes.lines()).to.deep.equal([expiring(CP1, first), expiring(CP3, second)]);
+    const fault = await cluster.inject({ kind: 'drop', from: [CP1], to: [CP2, CP3] });
+    const tag1 = `cpchaos-${fakes.runId}-n1`;
+    const tag2 = `cpchaos-${fakes.runId}-n2`;
+    const first = rule('-s 172.18.0.11/32', tag1);
+    const second = rule('-s 172.18.0.2/32', tag2);
+    expect(fakes.lines()).to.deep.equal([
+      install(CP1, [['CPCHAOS-IN', first]], 90),
+      install(W, lbRules(tag1), 90),
+      install(CP2, [['CPCHAOS-IN', second]], 90),
+      install(CP3, [['CPCHAOS-IN', second]], 90),
+      install(CP1, lbRules(tag2), 90),
+    ]);
     fakes.clearCalls();
     await fault.undo();
-    expect(fakes.lines()).to.deep.equal([remove(CP3, 'CPCHAOS-IN', second)]);
+    expect(fakes.lines()).to.deep.equal([
+      remove(CP2, 'CPCHAOS-IN', second),
+      remove(CP3, 'CPCHAOS-IN', second),
+      remove(CP1, 'CPCHAOS-IN', rule(`-s ${LB_ADDRESS}/32`, tag2)),
+      remove(CP1, 'CPCHAOS-OUT', rule(`-d ${LB_ADDRESS}/32`, tag2)),
+    ]);
+  });
+
+  it('isolate, partition and drop add no load balancer rule on a cluster without one (a single control plane)', async () => {
+    await fakes.close();
+    fakes = await startKindFakes({ controlPlanes: 1, workers: 1 });
+    const configFile = join(fakes.dir, 'cp1-w1.yaml');
+    writeFileSync(configFile, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n');
+    await startCluster({ configFile, topology: { controlPlanes: 1, workers: 1 } });
+    expect(cluster.loadBalancer).to.equal(undefined);
+    await cluster.inject({ kind: 'partition', groups: [[CP1], [W]] });
+    await cluster.inject({ kind: 'drop', from: [W], to: [CP1] });
+    await cluster.inject({ kind: 'isolate', nodes: [W] });
+    expect(fakes.lines()).to.have.length(4);
+    expect(fakes.lines().join('\n')).not.to.include(LB_ADDRESS);
+  });
+
+  it('kill undo starts the containers in ascending order of their old addresses (not name or undo order), checking each', async () => {
+    // kind created the nodes concurrently: control-plane2 got the lower address.
+    fakes.control({ CPCHAOS_DOCKER_ADDRESSES: 'control-plane=172.18.0.3 control-plane2=172.18.0.2' });
+    await startCluster();
+    await cluster.inject({ kind: 'kill', nodes: [CP2, CP1] });
+    fakes.clearCalls();
+    await cluster.ledger.undoAll();
+    expect(fakes.lines()).to.deep.equal([`docker start ${CP2}`, `${ADDRESS} ${CP2}`, `docker start ${CP1}`, `${ADDRESS} ${CP1}`]);
+    expect(cluster.notes).to.deep.equal([]);
+  });
+
+  it('a restarted node whose address changed anyway makes the fault inconclusive, naming old and new address', async () => {
+    await startCluster();
+    await cluster.inject({ kind: 'kill', nodes: [CP2] });
+    fakes.control({ CPCHAOS_DOCKER_ADDRESSES: 'control-plane2=172.18.0.5' });
+    const error = await rejection(cluster.ledger.undoAll());
+    expect(error).to.be.instanceOf(InconclusiveFaultError);
+    expect((error as InconclusiveFaultError).fault).to.equal('kill');
+    expect((error as Error).message).to.equal(
+      `kill on provider kind is inconclusive: node ${CP2} came back with address 172.18.0.5 (was 172.18.0.3): Docker gave the restarted container(s) other addresses, while etcd peer URLs and API server certificates keep the old ones`,
+    );
+    expect(cluster.member(CP2).address).to.equal('172.18.0.5');
+    fakes.control({ CPCHAOS_DOCKER_ADDRESSES: 'control-plane3=172.18.0.9' });
+    const restart = await rejection(cluster.inject({ kind: 'restart', nodes: [CP3] }));
+    expect(restart).to.be.instanceOf(InconclusiveFaultError);
+    expect((restart as InconclusiveFaultError).fault).to.equal('restart');
   });
 
   it('notes a network fault that outlived its TTL (the containers already removed it)', async () => {
@@ -176,6 +249,20 @@ describe('kind provider: faults and their undo', function () {
         `^the rules of cpchaos-${fakes.runId}-n1 expired inside the containers after 1 s, before the harness undid them 1\\.\\d s after installing them: raise faultTtlMs$`,
       ),
     );
+  });
+
+  it('heal: skips a paused node (no docker exec into it), says so, and flushes it once it is resumed', async () => {
+    await startCluster();
+    await cluster.inject({ kind: 'pause', nodes: [CP2] });
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'heal' });
+    expect(fakes.lines()).to.deep.equal([CP1, CP3, W].map((node) => `docker exec ${node} ${FLUSH}`));
+    expect(cluster.notes).to.deep.equal([
+      `heal: ${CP2} is paused (no docker exec into it): its packet-drop rules are flushed once it is resumed`,
+    ]);
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'resume', nodes: [CP2] });
+    expect(fakes.lines()).to.deep.equal([`docker unpause ${CP2}`, `docker exec ${CP2} ${FLUSH}`]);
   });
 
   it('heal: flushes the chains on every node that has a network', async () => {
@@ -202,8 +289,12 @@ describe('kind provider: faults and their undo', function () {
       `docker exec ${CP1} ${ETCDCTL} member list -w json`,
       `docker exec ${CP1} ${ETCDCTL} member remove aaaaaaaaaaaaaaab`,
       `docker rm -f ${CP2}`,
+      ...LB_UPDATE,
     ]);
     expect(cluster.endpoints.nodeKubeconfigPaths.has(CP2)).to.equal(false);
+    const config = readFileSync(`${fakes.recordPath}.stdin.1`, 'utf8');
+    expect(config, 'the deleted control plane left the load balancer').not.to.include(CP2);
+    expect(config).to.include(`  server ${CP3} ${CP3}:6443 check check-ssl verify none resolvers docker resolve-prefer ipv4\n`);
   });
 
   it('force-delete-node strips the finalizers too, and goes through another control plane when the first is down', async () => {
@@ -216,7 +307,11 @@ describe('kind provider: faults and their undo', function () {
       `PATCH /api/v1/nodes/${CP3} {"metadata":{"finalizers":null}}`,
       `GET /api/v1/nodes/${CP3} null`,
     ]);
-    expect(fakes.lines().slice(-2)).to.deep.equal([`docker exec ${CP2} ${ETCDCTL} member remove aaaaaaaaaaaaaaac`, `docker rm -f ${CP3}`]);
+    expect(fakes.lines().slice(-4)).to.deep.equal([
+      `docker exec ${CP2} ${ETCDCTL} member remove aaaaaaaaaaaaaaac`,
+      `docker rm -f ${CP3}`,
+      ...LB_UPDATE,
+    ]);
   });
 
   it('reads etcd membership and the leader through etcdctl', async () => {
@@ -279,11 +374,13 @@ describe('kind provider: faults and their undo', function () {
     fakes.failOn(`docker exec ${CP2} sh -c`);
     const error = await rejection(cluster.inject({ kind: 'partition', groups: [[CP1], [CP2]] }));
     expect(error).to.be.instanceOf(ClusterCommandError);
-    expect((error as ClusterCommandError).what).to.equal(`installing 1 packet-drop rule(s) on ${CP2}`);
+    expect((error as ClusterCommandError).what).to.equal(`installing 3 packet-drop rule(s) on ${CP2}`);
     const tag = `cpchaos-${fakes.runId}-n1`;
     expect(fakes.lines().slice(2)).to.deep.equal([
       remove(CP1, 'CPCHAOS-IN', rule('-s 172.18.0.3/32', tag)),
       remove(CP2, 'CPCHAOS-IN', rule('-s 172.18.0.2/32', tag)),
+      remove(CP2, 'CPCHAOS-IN', rule(`-s ${LB_ADDRESS}/32`, tag)),
+      remove(CP2, 'CPCHAOS-OUT', rule(`-d ${LB_ADDRESS}/32`, tag)),
     ]);
     expect(cluster.ledger.activeCount).to.equal(0);
   });

@@ -8,7 +8,7 @@ import { DeadlineError, SetupError } from '../../util/errors.ts';
 import { waitFor } from '../../util/wait.ts';
 import { DEFAULT_KIND_CONFIG_DIR } from './kind-config.ts';
 import { KindProvider } from './kind-provider.ts';
-import { KIND_NODE_IMAGE } from './node-image.ts';
+import { KIND_NODE_IMAGE, KIND_NODE_IMAGE_1_33 } from './node-image.ts';
 import { FIXTURES_BIN, startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
 import { ClusterCommandError } from './tools.ts';
 import { rejection } from '../../util/rejection.testing.ts';
@@ -33,11 +33,13 @@ describe('kind provider: create and delete', function () {
       'docker info --format {{.ServerVersion}}',
       `kind create cluster --name ${c} --config ${join(DEFAULT_KIND_CONFIG_DIR, 'cp3-w1.yaml')} --image ${KIND_NODE_IMAGE} --kubeconfig ${kubeconfig} --wait 300s`,
       `kind get nodes --name ${c}`,
+      `${ADDRESS} ${c}-external-load-balancer`,
       `${ADDRESS} ${c}-control-plane`,
       `${ADDRESS} ${c}-control-plane2`,
       `${ADDRESS} ${c}-control-plane3`,
       `${ADDRESS} ${c}-worker`,
     ]);
+    expect(cluster.loadBalancer).to.deep.equal({ name: `${c}-external-load-balancer`, address: '172.18.0.100' });
     expect(cluster.nodes).to.deep.equal([
       { name: `${c}-control-plane`, role: 'control-plane', address: '172.18.0.2' },
       { name: `${c}-control-plane2`, role: 'control-plane', address: '172.18.0.3' },
@@ -72,6 +74,28 @@ describe('kind provider: create and delete', function () {
     await cluster.stop();
     expect(fakes.lines()).to.deep.equal([`kind delete cluster --name ${c} --kubeconfig ${kubeconfig}`]);
     expect(existsSync(runDir), 'run folder removed').to.equal(false);
+  });
+
+  it("derives the timers from the node image's Kubernetes version: node-monitor grace 50 s from 1.32", async () => {
+    fakes = await startKindFakes();
+    const cluster = await new KindProvider(fakes.providerOptions()).start({ image: KIND_NODE_IMAGE_1_33 });
+    try {
+      expect(cluster.timers.nodeMonitorGraceMs).to.equal(50_000);
+      expect(fakes.lines()[2]).to.include(`--image ${KIND_NODE_IMAGE_1_33} `);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('an image whose tag names no Kubernetes version is a SetupError before anything runs', async () => {
+    fakes = await startKindFakes();
+    for (const image of ['kindest/node:latest', 'registry.local:5000/kind/node', 'kindest/node@sha256:' + 'a'.repeat(64)]) {
+      const error = await rejection(new KindProvider(fakes.providerOptions()).start({ image }));
+      expect(error, image).to.be.instanceOf(SetupError);
+      expect((error as Error).message).to.include(`kind node image "${image}": its tag names no Kubernetes version`);
+    }
+    expect(fakes.lines()).to.deep.equal([]);
+    expect(fakes.leftovers()).to.deep.equal([]);
   });
 
   it('maps 3+2 and zones to cp3-w2.yaml with zone labels by order, and 5 control planes to cp5-w0.yaml', async () => {

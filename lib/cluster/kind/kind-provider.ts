@@ -9,8 +9,15 @@ import { newRunId, RunWorkspace } from '../core/workspace.ts';
 import { DockerCli } from './docker-cli.ts';
 import { KindCli } from './kind-cli.ts';
 import { KIND_SUPPORTED_FAULTS, StartedKindCluster, type KindMember } from './kind-cluster.ts';
-import { clusterNameFor, isLoadBalancer, planKindCluster, type KindPlan, type KindTopologyOptions } from './kind-config.ts';
-import { KIND_NODE_IMAGE } from './node-image.ts';
+import {
+  clusterNameFor,
+  isLoadBalancer,
+  LOAD_BALANCER_SUFFIX,
+  planKindCluster,
+  type KindPlan,
+  type KindTopologyOptions,
+} from './kind-config.ts';
+import { KIND_NODE_IMAGE, kindTimersFor } from './node-image.ts';
 import { NodeApi } from './node-api.ts';
 import { writeNodeKubeconfig } from './node-kubeconfig.ts';
 import type { PromotionTimeouts } from './promotion.ts';
@@ -73,6 +80,10 @@ export class KindProvider implements ClusterProvider<KindOptions> {
       ...(this.providerOptions.configDir ? { configDir: this.providerOptions.configDir } : {}),
       ...(options.configFile ? { configFile: options.configFile } : {}),
     });
+    const image = options.image ?? KIND_NODE_IMAGE;
+    // Bad input stops here, before any tool runs: the timers come from the image's Kubernetes version.
+    const timers = kindTimersFor(image);
+    const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane').length;
     await this.kind.version(signal);
     await this.docker.assertDaemon(signal);
 
@@ -86,7 +97,11 @@ export class KindProvider implements ClusterProvider<KindOptions> {
     const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
     const members = new Map<string, KindMember>();
     const nodeApi = new NodeApi(kubeconfigPath);
+    // kind puts a load balancer in front of the API servers when there are several control planes.
+    const loadBalancer: { name: string; address: string } = { name: `${clusterName}-${LOAD_BALANCER_SUFFIX}`, address: '' };
     const cluster = new StartedKindCluster(workspace, {
+      timers,
+      ...(controlPlanes > 1 ? { loadBalancer } : {}),
       clusterName,
       docker: this.docker,
       nodeApi,
@@ -111,13 +126,14 @@ export class KindProvider implements ClusterProvider<KindOptions> {
       await this.kind.createCluster({
         name: clusterName,
         configFile: plan.configFile,
-        image: options.image ?? KIND_NODE_IMAGE,
+        image,
         kubeconfigPath,
         controlPlaneWaitMs: options.controlPlaneWaitMs ?? 5 * MINUTE_MS,
         timeoutMs: options.createTimeoutMs ?? 15 * MINUTE_MS,
         signal,
       });
       await this.checkNodes(plan, signal);
+      if (controlPlanes > 1) loadBalancer.address = await this.docker.address(loadBalancer.name, signal);
       for (const node of plan.nodes) {
         const address = await this.docker.address(node.name, signal);
         members.set(node.name, {

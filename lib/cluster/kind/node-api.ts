@@ -24,6 +24,35 @@ export class NodeApi {
     return this.coreApi;
   }
 
+  /**
+   * Creates the namespace unless it exists; true when this call created it. A new kind cluster has only default,
+   * kube-system, kube-public, kube-node-lease and local-path-storage.
+   */
+  async ensureNamespace(name: string): Promise<boolean> {
+    try {
+      await this.core.readNamespace({ name });
+      return false;
+    } catch (error) {
+      if (statusCode(error) !== 404) throw error;
+    }
+    try {
+      await this.core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+      return true;
+    } catch (error) {
+      if (statusCode(error) === 409) return false;
+      throw error;
+    }
+  }
+
+  /** Deletes the namespace (and with it what is in it); one already gone is fine. */
+  async deleteNamespace(name: string): Promise<void> {
+    try {
+      await this.core.deleteNamespace({ name });
+    } catch (error) {
+      if (statusCode(error) !== 404) throw error;
+    }
+  }
+
   async list(): Promise<V1Node[]> {
     return (await this.core.listNode()).items;
   }

@@ -8,11 +8,50 @@ import { delimiter, join } from 'node:path';
 import { run } from '../../util/exec.ts';
 import { CommandError } from '../../util/errors.ts';
 import { waitFor } from '../../util/wait.ts';
-import { flushCommand, installCommand, isolateRules, oneWayRules, partitionRules } from './packet-rules.ts';
+import {
+  flushCommand,
+  installCommand,
+  isolateRules,
+  oneWayLoadBalancerRules,
+  oneWayRules,
+  partitionLoadBalancerRules,
+  partitionRules,
+} from './packet-rules.ts';
 
 const A = { name: 'a', address: '10.0.0.1' };
 const B = { name: 'b', address: '10.0.0.2' };
 const C = { name: 'c', address: '10.0.0.3' };
+
+describe("kind packet rules: kind's external load balancer", () => {
+  const LB = { name: 'lb', address: '10.0.0.100' };
+  const cp = (name: string, address: string): { name: string; address: string; controlPlane: boolean } => ({
+    name,
+    address,
+    controlPlane: true,
+  });
+  const [M1, M2, M3] = [cp('m1', '10.0.0.11'), cp('m2', '10.0.0.12'), cp('m3', '10.0.0.13')];
+  const cutOff = (rules: readonly { node: string; chain: string; spec: readonly string[] }[]): string[] =>
+    rules.map((r) => `${r.node} ${r.chain} ${r.spec.slice(0, 2).join(' ')}`);
+
+  it('partition: the group with the most control planes keeps it (the first on a tie); the others lose it both ways', () => {
+    expect(cutOff(partitionLoadBalancerRules([[M1], [M2, M3, A]], LB, 't'))).to.deep.equal([
+      'm1 CPCHAOS-IN -s 10.0.0.100/32',
+      'm1 CPCHAOS-OUT -d 10.0.0.100/32',
+    ]);
+    expect(cutOff(partitionLoadBalancerRules([[M1, A], [M2]], LB, 't'))).to.deep.equal([
+      'm2 CPCHAOS-IN -s 10.0.0.100/32',
+      'm2 CPCHAOS-OUT -d 10.0.0.100/32',
+    ]);
+    expect(partitionLoadBalancerRules([[A], [B, C]], LB, 't'), 'no control plane in any group: no relayed path crosses').to.deep.equal([]);
+  });
+
+  it('drop: the side with fewer control planes loses it (the senders on a tie); no control plane on either side: nothing', () => {
+    expect(cutOff(oneWayLoadBalancerRules([M1], [M2, M3], LB, 't')).map((l) => l.split(' ')[0])).to.deep.equal(['m1', 'm1']);
+    expect(cutOff(oneWayLoadBalancerRules([M2, M3], [M1], LB, 't')).map((l) => l.split(' ')[0])).to.deep.equal(['m1', 'm1']);
+    expect(cutOff(oneWayLoadBalancerRules([A], [M1], LB, 't')).map((l) => l.split(' ')[0])).to.deep.equal(['a', 'a']);
+    expect(oneWayLoadBalancerRules([A], [B], LB, 't')).to.deep.equal([]);
+  });
+});
 
 describe('kind packet rules', function () {
   let dir: string;

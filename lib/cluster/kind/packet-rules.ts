@@ -18,6 +18,8 @@ export interface PacketNode {
   /** Container name (= Kubernetes node name). */
   readonly name: string;
   readonly address: string;
+  /** It runs an API server now (a backend of kind's load balancer). */
+  readonly controlPlane?: boolean;
 }
 
 /** One rule in one node's chain: the match and target after `-A <chain>`. */
@@ -63,6 +65,61 @@ export function partitionRules(groups: readonly (readonly PacketNode[])[], tag: 
     });
   });
   return rules;
+}
+
+// ---- kind's external load balancer ------------------------------------------------------------------------------
+//
+// On a cluster with several control planes every kubelet (and kube-proxy) reaches the API through kind's load
+// balancer, `<cluster>-external-load-balancer:6443`: kind's kubeadm config sets it as controlPlaneEndpoint
+// (kubernetes-sigs/kind v0.28.0, pkg/cluster/internal/kubeadm/config.go), and HAProxy relays each connection to any
+// healthy API server (pkg/cluster/internal/loadbalancer/config.go). A relayed connection reaches its API server from
+// the load balancer's address, not the client's, so the rules above, which match node addresses, let it through: a
+// control plane cut off from the others would keep heartbeating through the load balancer.
+//
+// HAProxy opens a connection of its own per client connection, so no rule can tell whose traffic it relays. The
+// semantics are therefore: the load balancer is on one side of the cut. It stays with the side holding the most
+// control planes (partition: the first such group; nodes in no group keep it too; drop from -> to: the receivers
+// on a tie). Every node of the other side(s) is cut off from the load balancer both ways (rules on the node, which
+// has iptables; kind's HAProxy image is distroless): its kubelet reaches no API server through it, and its own
+// API server gets no relayed connection (HAProxy's health checks fail too, so it leaves the rotation once they have
+// failed `fall` times: load-balancer.ts). A node on that side still reaches the nodes it is not cut off from
+// directly. When no side has a control plane, no relayed path crosses the cut and no rule is added.
+// isolate needs nothing more: it drops everything on the node's interface, the load balancer's traffic included.
+
+function controlPlanesIn(nodes: readonly PacketNode[]): number {
+  return nodes.filter((n) => n.controlPlane === true).length;
+}
+
+/** Cuts nodes off the load balancer both ways. */
+export function loadBalancerCutRules(nodes: readonly PacketNode[], loadBalancer: PacketNode, tag: string): NodeRule[] {
+  return nodes.flatMap((node) => [
+    { node: node.name, chain: INPUT_CHAIN, spec: tagged(tag, ['-s', `${loadBalancer.address}/32`]) },
+    { node: node.name, chain: OUTPUT_CHAIN, spec: tagged(tag, ['-d', `${loadBalancer.address}/32`]) },
+  ]);
+}
+
+/** Load balancer rules of a partition: the groups that do not keep it (see above) lose it. */
+export function partitionLoadBalancerRules(groups: readonly (readonly PacketNode[])[], loadBalancer: PacketNode, tag: string): NodeRule[] {
+  const counts = groups.map(controlPlanesIn);
+  const most = Math.max(0, ...counts);
+  if (most === 0) return [];
+  const keeper = counts.indexOf(most);
+  return groups.flatMap((group, i) => (i === keeper ? [] : loadBalancerCutRules(group, loadBalancer, tag)));
+}
+
+/** Load balancer rules of a one-way drop from `from` to `to`: the side that does not keep it (see above) loses it. */
+export function oneWayLoadBalancerRules(
+  from: readonly PacketNode[],
+  to: readonly PacketNode[],
+  loadBalancer: PacketNode,
+  tag: string,
+): NodeRule[] {
+  const senders = from.filter((n) => !to.some((t) => t.name === n.name));
+  const receivers = to.filter((n) => !from.some((f) => f.name === n.name));
+  const fromCount = controlPlanesIn(senders);
+  const toCount = controlPlanesIn(receivers);
+  if (fromCount === 0 && toCount === 0) return [];
+  return loadBalancerCutRules(fromCount > toCount ? receivers : senders, loadBalancer, tag);
 }
 
 /** Rules grouped by node, in first-seen order. */

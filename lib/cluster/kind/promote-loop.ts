@@ -147,6 +147,10 @@ export class KindPromoteLoop {
         this.request(`record promote event for ${node}`, () => this.core.createNamespacedEvent({ namespace: eventNamespace, body })),
       createJob: (node, job) =>
         this.request(`create promote job for ${node}`, () => this.batch.createNamespacedJob({ namespace, body: suspendedJob(job) })),
+      deleteJob: (name) =>
+        this.request(`delete promote job ${name}`, () =>
+          this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }),
+        ),
     };
   }
 

@@ -6,11 +6,14 @@ import { KindProvider } from './kind-provider.ts';
 import { parseCertificateKey, parseJoinCommand } from './promotion.ts';
 import { startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
 import { ClusterCommandError } from './tools.ts';
+import { readFileSync } from 'node:fs';
+import { waitFor } from '../../util/wait.ts';
 import { rejection } from '../../util/rejection.testing.ts';
 
 const C = 'cpchaos-abc123';
 const CP1 = `${C}-control-plane`;
 const W = `${C}-worker`;
+const LB = `${C}-external-load-balancer`;
 const TOKEN = 'abcdef.0123456789abcdef';
 const CERT_KEY = '5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592';
 const CA_HASH = 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae';
@@ -32,7 +35,7 @@ describe('kind promotion with kubeadm', function () {
     await fakes.close();
   });
 
-  it('takes a certificate key and join token from a control plane, resets the worker, waits for it to be NotReady, joins it as a control plane, and labels it', async () => {
+  it("takes a certificate key and join token from a control plane, resets the worker, waits for it to be NotReady, joins it as a control plane, labels it, and adds it to kind's load balancer", async () => {
     fakes.api.notReadyAfterReads(W, 1);
     await cluster.promoteToControlPlane(W);
     expect(fakes.lines()).to.deep.equal([
@@ -40,7 +43,18 @@ describe('kind promotion with kubeadm', function () {
       `docker exec ${CP1} kubeadm token create --print-join-command --ttl 900s`,
       `docker exec ${W} kubeadm reset -f`,
       `docker exec ${W} kubeadm join ${C}-external-load-balancer:6443 --token ${TOKEN} --discovery-token-ca-cert-hash ${CA_HASH} --control-plane --certificate-key ${CERT_KEY} --apiserver-advertise-address 172.18.0.11 --ignore-preflight-errors all`,
+      // kind's way of reconfiguring its HAProxy (distroless: cp from stdin, then SIGHUP to PID 1).
+      `docker exec -i ${LB} cp /dev/stdin /usr/local/etc/haproxy/haproxy.cfg`,
+      `docker exec ${LB} kill -s HUP 1`,
     ]);
+    const servers = readFileSync(`${fakes.recordPath}.stdin.1`, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('  server '));
+    expect(servers).to.deep.equal(
+      [CP1, `${C}-control-plane2`, `${C}-control-plane3`, W].map(
+        (n) => `  server ${n} ${n}:6443 check check-ssl verify none resolvers docker resolve-prefer ipv4`,
+      ),
+    );
     const reads = fakes.api.requests.filter((r) => r.method === 'GET').map((r) => r.path);
     expect(reads, 'polled the Node until it was not Ready').to.deep.equal([`/api/v1/nodes/${W}`, `/api/v1/nodes/${W}`]);
     expect(fakes.api.requests.at(-1)).to.deep.include({
@@ -87,6 +101,21 @@ describe('kind promotion with kubeadm', function () {
     expect(((await rejection(cluster.promoteToControlPlane(CP1))) as Error).message).to.match(/it is a running control-plane/);
     await cluster.inject({ kind: 'kill', nodes: [W] });
     expect(((await rejection(cluster.promoteToControlPlane(W))) as Error).message).to.match(/it is a killed worker/);
+  });
+
+  it('a promotion during the deletion of control-plane[0] uploads certificates through a control plane that stays', async () => {
+    // The Node's deletion triggers the promotion while the harness still removes its etcd member and container.
+    fakes.control({ CPCHAOS_HANG_ON: 'member remove', CPCHAOS_HANG_SECONDS: '3' });
+    fakes.api.notReadyAfterReads(W, 1);
+    const deletion = cluster.inject({ kind: 'delete-node', nodes: [CP1] });
+    await waitFor('the deletion to reach etcd', () => fakes.lines().some((l) => l.includes(' member remove ')), {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
+    await cluster.promoteToControlPlane(W);
+    await deletion;
+    const uploads = fakes.lines().filter((l) => l.includes('upload-certs'));
+    expect(uploads).to.deep.equal([`docker exec ${C}-control-plane2 kubeadm init phase upload-certs --upload-certs`]);
   });
 
   it('parses kubeadm output', () => {

@@ -25,6 +25,8 @@ export interface CallOptions {
   readonly what: string;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal | undefined;
+  /** Written to the command's stdin (else stdin is closed). */
+  readonly input?: string;
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
@@ -80,7 +82,12 @@ export class ToolRunner {
     const timeoutMs = call.timeoutMs ?? this.commandTimeoutMs;
     call.signal?.throwIfAborted();
     try {
-      return await run(file, args, { timeoutMs, signal: call.signal, ...(this.env ? { env: this.env } : {}) });
+      return await run(file, args, {
+        timeoutMs,
+        signal: call.signal,
+        ...(call.input !== undefined ? { input: call.input } : {}),
+        ...(this.env ? { env: this.env } : {}),
+      });
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
       throw harnessError(tool, file, args, call.what, timeoutMs, error);

@@ -1,4 +1,5 @@
 // A started sandbox cluster: namespaces, processes, the VIP and per-node endpoints, and the faults on them.
+import type { SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
 import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import type { ClusterEndpoints, EtcdMembership } from '../../model/cluster.ts';
 import { NodeOwningCluster, type CutRequest } from '../core/node-faults.ts';
@@ -40,7 +41,7 @@ export interface SandboxClusterParts {
   readonly endpoints: ClusterEndpoints & { readonly nodeKubeconfigPaths: Map<string, string> };
   readonly apiEndpointsFile: string;
   readonly promotionPolicy?: string | undefined;
-  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean | readonly string[] } | undefined;
+  readonly promotion?: SandboxPromotionOptions | undefined;
   /** The bundled node agent, when one could be built. */
   readonly agentBundle?: string | undefined;
 }

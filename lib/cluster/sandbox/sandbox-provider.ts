@@ -1,5 +1,6 @@
 // The sandbox provider: builds a cluster out of local processes in network namespaces, with real etcd quorum.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
+import type { SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
 import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import { stopAndRethrow } from '../core/started-cluster.ts';
 import { RunWorkspace } from '../core/workspace.ts';
@@ -32,7 +33,7 @@ export interface SandboxOptions {
   /** Module exporting selectPromoteNode, used by the sandbox's promote controller. */
   readonly promotionPolicy?: string;
   /** How the sandbox's promote Jobs behave: a delay before the work, or a forced failure (true: every promotion; a list: the promotions of these nodes). */
-  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean | readonly string[] };
+  readonly promotion?: SandboxPromotionOptions;
   /** How long to wait for every node to be Ready. */
   readonly readyTimeoutMs?: number;
   /** Keep the run folder (logs, etcd data) after stopping. */

@@ -92,12 +92,13 @@ describe('promote actions: following a running promotion', () => {
       reason: 'NodePromoteFailed',
       type: 'Warning',
     },
-    { title: 'job gone -> unknown', job: undefined, status: 'unknown', reason: 'NodePromoteUnknown', type: 'Warning' },
+    { title: 'unfinished job removed -> unknown', job: undefined, status: 'unknown', reason: 'NodePromoteUnknown', type: 'Warning' },
     { title: 'job still active -> nothing', job: job('w1', { active: 1 }) },
   ];
   for (const c of cases) {
     it(c.title, () => {
-      const actions = promotionActions(cluster(running('w1')), c.job ? [c.job] : [], reference, NOW);
+      const events = c.job ? {} : { changed: [], removed: [job('w1', { active: 1 })] };
+      const actions = promotionActions(cluster(running('w1')), c.job ? [c.job] : [], reference, NOW, events);
       if (c.status === undefined) {
         expect(actions).to.deep.equal([]);
         return;
@@ -121,14 +122,37 @@ describe('promote actions: following a running promotion', () => {
     });
   }
 
-  it("a job of another node does not count as this node's job", () => {
-    const actions = promotionActions(cluster(running('w1')), [job('w2', { succeeded: 1 })], reference, NOW);
-    expect(only(actions, 'set-status').map((a) => a.status)).to.deep.equal(['unknown']);
+  it("a Job's result goes to the node its label names, whatever that node's status (setPromoteResult)", () => {
+    const actions = promotionActions(cluster(running('w1')), [job('w2', { succeeded: 1 })], reference, NOW, {
+      changed: [job('w2', { succeeded: 1 })],
+    });
+    expect(only(actions, 'set-status').map((a) => `${a.node}:${a.prev ?? '(none)'}=>${a.status}`)).to.deep.equal(['w2:(none)=>complete']);
   });
 
-  it('a running node whose job this controller has yet to create gets the job again, not unknown', () => {
-    const actions = promotionActions(cluster(running('w1')), [], reference, NOW, new Set(['w1']));
-    expect(kinds(actions)).to.deep.equal(['create-job:w1']);
+  it('a failed Job handled again (a resync) writes failed again on a node whose status an operator cleared', () => {
+    const nodes = [mgmt('m1'), mgmt('m2'), mgmt('m3'), node('w1', { cordoned: true })];
+    const actions = promotionActions(nodes, [job('w1', { failed: 3 })], reference, NOW);
+    expect(kinds(actions)).to.deep.equal(['set-status:w1', 'emit-event:w1']);
+    expect(only(actions, 'set-status')[0]).to.deep.include({ prev: undefined, status: 'failed', resourceVersion: 'rv-w1' });
+  });
+
+  it('an unchanged Job is not handled between resyncs: the cleared status stays cleared', () => {
+    const nodes = [mgmt('m1'), mgmt('m2'), mgmt('m3'), node('w1', { cordoned: true })];
+    expect(promotionActions(nodes, [job('w1', { failed: 3 })], reference, NOW, { changed: [] })).to.deep.equal([]);
+  });
+
+  it('a promote Job whose Node is gone is deleted (OnJobChanged, background propagation)', () => {
+    const actions = promotionActions([mgmt('m1'), mgmt('m2'), mgmt('m3')], [job('w9', { succeeded: 1 })], reference, NOW);
+    expect(actions).to.deep.equal([{ kind: 'delete-job', node: 'w9', job: 'harvester-promote-w9' }]);
+  });
+
+  it('a finished Job that goes away changes nothing (OnJobRemove)', () => {
+    const events = { changed: [], removed: [job('w1', { succeeded: 1 })] };
+    expect(promotionActions(cluster(running('w1')), [], reference, NOW, events)).to.deep.equal([]);
+  });
+
+  it('a running node without a Job gets none: Harvester does not recreate a Job for a running node', () => {
+    expect(promotionActions(cluster(running('w1')), [], reference, NOW)).to.deep.equal([]);
   });
 
   it('complete, failed and unknown nodes are not followed again', () => {

@@ -1,9 +1,16 @@
-// The promote controller's decisions, pure: from the listed Nodes and promote Jobs, the policy's choice and the time,
-// the writes Harvester's promote controller would make. Level-triggered, one pass at a time:
-//   (a) a node whose promote-status is running follows its Job: succeeded -> complete (uncordoned),
-//       failed -> failed (stays cordoned), gone -> unknown;
-//   (b) the policy sees the nodes as (a) leaves them; a node it names that is not running is marked running and
-//       cordoned, and gets its Job. Nothing beyond the policy gates (b): a faulty policy's fault shows.
+// The promote controller's decisions, pure: from the listed Nodes and promote Jobs, the Job events of this pass, the
+// policy's choice and the time, the writes Harvester's promote controller would make
+// (harvester/harvester pkg/controller/master/node/promote_controller.go @3d63c2af). One pass at a time:
+//   (a) OnJobChanged, for each promote Job that changed (or on a resync): its Node gone -> the Job is deleted
+//       (background propagation); succeeded -> complete (uncordoned); failed -> failed (cordon kept). The result is
+//       written WHATEVER the node's current status (setPromoteResult only skips when the status is already that one):
+//       a resync after an operator cleared `failed` writes `failed` again;
+//   (b) OnJobRemove, for each promote Job that went away unfinished: its node, if still running -> unknown;
+//   (c) OnNodeChanged: the policy sees the nodes as (a)/(b) leave them; a node it names that is not running is marked
+//       running and cordoned (setPromoteStart), then gets its Job (createPromoteJob). Nothing creates a Job for a node
+//       that is already running: selectPromoteNode returns nil while any node is running, so a Job create that failed
+//       after `running` was written leaves the promotion stuck in running. Nothing beyond the policy gates (c): a
+//       faulty policy's fault shows.
 import type { CoreV1Event, V1Job, V1Node } from '@kubernetes/client-node';
 import type { PromotionPolicy } from '../promotion.ts';
 import {
@@ -48,6 +55,8 @@ export type PromotionAction =
       readonly resourceVersion?: string;
     }
   | { readonly kind: 'create-job'; readonly node: string; readonly job: V1Job }
+  /** Delete a promote Job whose Node is gone, with background propagation (OnJobChanged's deleteJob). */
+  | { readonly kind: 'delete-job'; readonly node: string; readonly job: string }
   | { readonly kind: 'emit-event'; readonly node: string; readonly event: CoreV1Event }
   /** The policy named a node the controller does not act on: not in the list, or already running. */
   | { readonly kind: 'skip-choice'; readonly node: string; readonly reason: 'not-listed' | 'already-running' };
@@ -145,62 +154,85 @@ function withStatus(node: V1Node, status: PromoteStatus, unschedulable: boolean 
   return { ...node, metadata, ...(spec ? { spec } : {}) };
 }
 
-/** Where a running node's promotion stands: its next status, or undefined while its Job is still active. */
-function followJob(job: V1Job | undefined): { status: PromoteStatus; unschedulable?: boolean } | undefined {
-  if (!job) return { status: 'unknown' };
+/** The status a finished Job writes (setPromoteResult), or undefined while it is still active. */
+function jobResult(job: V1Job): { status: PromoteStatus; unschedulable?: boolean } | undefined {
   const outcome = jobOutcome(job);
   if (outcome === 'succeeded') return { status: 'complete', unschedulable: false };
   if (outcome === 'failed') return { status: 'failed' };
   return undefined;
 }
 
-/**
- * One pass of the promote controller. `jobs` are the Jobs in harvester-system; `pendingJobs` names nodes this
- * controller marked running whose Job it has not created yet (their Job is created again, not reported gone).
- */
+/** The Job events of one pass, as the informers of Harvester's controller deliver them. */
+export interface PromoteJobEvents {
+  /**
+   * Jobs OnJobChanged handles this pass: created or changed since the controller last saw them, or every Job on a
+   * resync (and on the controller's first list). Undefined: every listed Job (a resync).
+   */
+  readonly changed?: readonly V1Job[];
+  /** Jobs that went away since the last pass, as last seen (OnJobRemove). */
+  readonly removed?: readonly V1Job[];
+}
+
+function promoteNodeOf(job: V1Job): string | undefined {
+  return job.metadata?.labels?.[PROMOTE_JOB_NODE_LABEL];
+}
+
+/** One pass of the promote controller. `jobs` are the Jobs in harvester-system as listed; `events` what changed. */
 export function promotionActions(
   nodes: readonly V1Node[],
   jobs: readonly V1Job[],
   policy: PromotionPolicy,
   now: Date,
-  pendingJobs: ReadonlySet<string> = new Set(),
+  events: PromoteJobEvents = {},
 ): PromotionAction[] {
   const actions: PromotionAction[] = [];
-  const jobByName = new Map(jobs.map((job) => [job.metadata?.name ?? '', job]));
-  let events = 0;
-  const view = nodes.map((node) => {
+  let view = [...nodes];
+  const viewIndex = new Map(view.map((node, i) => [nodeName(node), i]));
+  let sequence = 0;
+  const setStatus = (node: V1Node, next: PromoteStatus, unschedulable: boolean | undefined): void => {
     const name = nodeName(node);
-    if (promoteStatus(node) !== 'running') return node;
-    const job = jobByName.get(promoteJobName(name));
-    if (!job && pendingJobs.has(name)) {
-      actions.push({ kind: 'create-job', node: name, job: buildPromoteJob(node) });
-      return node;
-    }
-    const next = followJob(job);
-    if (!next) return node;
+    // A node already changed in this pass has no resourceVersion left (withStatus): its patch has no precondition.
     actions.push({
       kind: 'set-status',
       node: name,
-      prev: 'running',
-      status: next.status,
-      ...(next.unschedulable === undefined ? {} : { unschedulable: next.unschedulable }),
+      prev: rawStatus(node),
+      status: next,
+      ...(unschedulable === undefined ? {} : { unschedulable }),
       ...(node.metadata?.resourceVersion ? { resourceVersion: node.metadata.resourceVersion } : {}),
     });
-    actions.push({ kind: 'emit-event', node: name, event: promoteEvent(node, 'running', next.status, now, events++) });
-    return withStatus(node, next.status, next.unschedulable);
-  });
+    actions.push({ kind: 'emit-event', node: name, event: promoteEvent(node, rawStatus(node), next, now, sequence++) });
+    const index = viewIndex.get(name);
+    if (index !== undefined) view = view.map((n, i) => (i === index ? withStatus(node, next, unschedulable) : n));
+  };
+  const current = (name: string): V1Node | undefined => view[viewIndex.get(name) ?? -1];
 
+  // (a) OnJobChanged.
+  for (const job of events.changed ?? jobs) {
+    const name = promoteNodeOf(job);
+    if (name === undefined || job.metadata?.deletionTimestamp) continue;
+    const node = current(name);
+    if (!node) {
+      actions.push({ kind: 'delete-job', node: name, job: job.metadata?.name ?? '' });
+      continue;
+    }
+    const result = jobResult(job);
+    if (result && rawStatus(node) !== result.status) setStatus(node, result.status, result.unschedulable);
+  }
+  // (b) OnJobRemove: a finished Job's removal changes nothing; an unfinished one's leaves its running node unknown.
+  for (const job of events.removed ?? []) {
+    const name = promoteNodeOf(job);
+    if (name === undefined || jobOutcome(job) !== 'active') continue;
+    const node = current(name);
+    if (node && promoteStatus(node) === 'running') setStatus(node, 'unknown', undefined);
+  }
+
+  // (c) OnNodeChanged.
   const choice = policy.selectPromoteNode(view, now);
   if (choice === undefined) return actions;
-  const chosen = view.find((node) => nodeName(node) === choice);
+  const chosen = current(choice);
   if (!chosen) return [...actions, { kind: 'skip-choice', node: choice, reason: 'not-listed' }];
   if (promoteStatus(chosen) === 'running') return [...actions, { kind: 'skip-choice', node: choice, reason: 'already-running' }];
-  const prev = rawStatus(chosen);
-  const resourceVersion = chosen.metadata?.resourceVersion;
-  actions.push(
-    { kind: 'set-status', node: choice, prev, status: 'running', unschedulable: true, ...(resourceVersion ? { resourceVersion } : {}) },
-    { kind: 'emit-event', node: choice, event: promoteEvent(chosen, prev, 'running', now, events++) },
-    { kind: 'create-job', node: choice, job: buildPromoteJob(chosen) },
-  );
+  setStatus(chosen, 'running', true);
+  actions.push({ kind: 'create-job', node: choice, job: buildPromoteJob(chosen) });
   return actions;
 }

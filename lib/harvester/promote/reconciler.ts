@@ -3,7 +3,7 @@
 // kind cluster through its kubeconfig (lib/cluster/kind/promote-loop.ts). The decisions are promotionActions'.
 import type { CoreV1Event, V1Job, V1Node } from '@kubernetes/client-node';
 import type { PromotionPolicy } from '../promotion.ts';
-import { PROMOTE_JOB_NAMESPACE, PROMOTE_JOB_NODE_LABEL, PROMOTE_STATUS_ANNOTATION, promoteStatus } from '../contract.ts';
+import { PROMOTE_JOB_NAMESPACE, PROMOTE_STATUS_ANNOTATION } from '../contract.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
 import { promotionActions, promoteEventName, type PromotionAction } from './actions.ts';
@@ -17,11 +17,22 @@ export interface PromoteApi {
   patchNode(node: string, body: object): Promise<unknown>;
   createEvent(node: string, namespace: string, event: CoreV1Event): Promise<unknown>;
   createJob(node: string, job: V1Job): Promise<unknown>;
+  /** Deletes the Job `name` in harvester-system with propagationPolicy Background (404: already gone). */
+  deleteJob(name: string): Promise<unknown>;
 }
+
+/**
+ * How often every Job is handled again as if it had changed: an informer's resync. Harvester's controllers use
+ * wrangler/lasso caches, whose default resync is 600 minutes (rancher/lasso pkg/cache/cache.go resyncDefault,
+ * CATTLE_RESYNC_DEFAULT) — so a Job's result is written again at most every 10 hours in a real Harvester.
+ */
+export const DEFAULT_JOB_RESYNC_MS = 600 * 60_000;
 
 export interface PromoteReconcilerOptions {
   readonly log: (message: string) => void;
   readonly now?: () => Date;
+  /** The informer resync period (default DEFAULT_JOB_RESYNC_MS). */
+  readonly jobResyncMs?: number;
 }
 
 export interface PromotePass {
@@ -32,16 +43,18 @@ export interface PromotePass {
   readonly jobs: readonly V1Job[];
 }
 
+function jobKey(job: V1Job): string {
+  return job.metadata?.uid || job.metadata?.name || '';
+}
+
 export class PromoteReconciler {
-  /** Nodes this controller marked running whose Job it has not created yet. */
-  private readonly pendingJobs = new Set<string>();
   /**
-   * Running nodes whose Job this controller has seen. Harvester marks a node unknown when its running Job is
-   * REMOVED (an informer's remove event): a Job this controller never saw was not removed under it. That happens when
-   * leadership moves between the two writes of a promotion (running, then the Job): the new leader creates the Job
-   * (a 409 if the old leader's write lands after all) instead of declaring a promotion unknown that is under way.
+   * The Jobs as this controller last saw them (its informer cache), by uid. A Job whose resourceVersion differs (or
+   * that is new) is handled as changed; one that went away is handled as removed. Updated only when a pass
+   * completes: a failing write leaves the events to be handled again, as a workqueue retries a failed handler.
    */
-  private readonly seenJobs = new Set<string>();
+  private seen = new Map<string, V1Job>();
+  private lastResyncMs: number | undefined;
   private lastSkip = '';
 
   constructor(
@@ -50,18 +63,27 @@ export class PromoteReconciler {
     private readonly options: PromoteReconcilerOptions,
   ) {}
 
-  /** One level-triggered pass: list, decide, write. A failing write ends the pass; the next one redoes it. */
+  /** Forgets what it saw, as a controller that starts (or starts leading) with a fresh informer cache. */
+  reset(): void {
+    this.seen = new Map();
+    this.lastResyncMs = undefined;
+  }
+
+  /** One pass: list, find what changed since the last pass, decide, write. A failing write ends the pass. */
   async pass(): Promise<PromotePass> {
     const [nodes, jobs] = await Promise.all([this.api.listNodes(), this.api.listJobs()]);
-    const running = new Set(nodes.filter((n) => promoteStatus(n) === 'running').map((n) => n.metadata?.name ?? ''));
-    for (const name of this.pendingJobs) if (!running.has(name)) this.pendingJobs.delete(name);
-    for (const name of this.seenJobs) if (!running.has(name)) this.seenJobs.delete(name);
-    const jobNodes = new Set(jobs.map((job) => job.metadata?.labels?.[PROMOTE_JOB_NODE_LABEL] ?? ''));
-    const neverSeen = [...running].filter((name) => !jobNodes.has(name) && !this.seenJobs.has(name));
-    for (const name of jobNodes) if (running.has(name)) this.seenJobs.add(name);
     const now = this.options.now?.() ?? new Date();
-    const actions = promotionActions(nodes, jobs, this.policy, now, new Set([...this.pendingJobs, ...neverSeen]));
+    const resync =
+      this.lastResyncMs === undefined || now.getTime() - this.lastResyncMs >= (this.options.jobResyncMs ?? DEFAULT_JOB_RESYNC_MS);
+    const listed = new Map(jobs.map((job) => [jobKey(job), job]));
+    const changed = resync
+      ? jobs
+      : jobs.filter((job) => this.seen.get(jobKey(job))?.metadata?.resourceVersion !== job.metadata?.resourceVersion);
+    const removed = [...this.seen].filter(([key]) => !listed.has(key)).map(([, job]) => job);
+    const actions = promotionActions(nodes, jobs, this.policy, now, { changed, removed });
     for (const action of actions) await this.apply(action);
+    this.seen = listed;
+    if (resync) this.lastResyncMs = now.getTime();
     return { actions, nodes, jobs };
   }
 
@@ -73,6 +95,8 @@ export class PromoteReconciler {
         return this.emitEvent(action);
       case 'create-job':
         return this.createJob(action.node, action.job);
+      case 'delete-job':
+        return this.deleteJob(action.node, action.job);
       case 'skip-choice': {
         const text = `promote: policy chose ${action.node}, ${action.reason === 'not-listed' ? 'which is not a listed node' : 'which is already running'}; nothing to do`;
         if (text !== this.lastSkip) this.options.log(text);
@@ -89,7 +113,6 @@ export class PromoteReconciler {
     };
     const body = { metadata, ...(action.unschedulable === undefined ? {} : { spec: { unschedulable: action.unschedulable } }) };
     await this.api.patchNode(action.node, body);
-    if (action.status === 'running') this.pendingJobs.add(action.node);
     const cordon = action.unschedulable === undefined ? '' : action.unschedulable ? ', cordoned' : ', uncordoned';
     this.options.log(`promote: ${action.node} ${action.prev ?? '(none)'} => ${action.status}${cordon}`);
   }
@@ -113,17 +136,29 @@ export class PromoteReconciler {
     }
   }
 
+  /**
+   * As Harvester's promote(): a failed create (a 409 from a Job of that name left over, or any error) is an error of
+   * the handler, and nothing creates the Job later: the node stays running (harvester#1040 before PR #1053).
+   */
   private async createJob(node: string, job: V1Job): Promise<void> {
     const name = job.metadata?.name ?? '';
     try {
       await this.api.createJob(node, job);
-      this.options.log(`promote: created job ${PROMOTE_JOB_NAMESPACE}/${name} for ${node}`);
     } catch (error) {
-      if (statusCodeOf(error) !== 409) throw error;
-      // As in Harvester, an existing Job of that name is what the node's promotion follows from now on.
-      this.options.log(`promote: job ${PROMOTE_JOB_NAMESPACE}/${name} already exists; ${node} follows it`);
+      const exists = statusCodeOf(error) === 409 ? ' (a Job of that name already exists)' : '';
+      this.options.log(`promote: creating job ${PROMOTE_JOB_NAMESPACE}/${name} for ${node} failed${exists}: ${errorMessage(error)}`);
+      throw error;
     }
-    this.pendingJobs.delete(node);
-    this.seenJobs.add(node);
+    this.options.log(`promote: created job ${PROMOTE_JOB_NAMESPACE}/${name} for ${node}`);
+  }
+
+  /** OnJobChanged for a Job whose Node is gone: deleted with background propagation. */
+  private async deleteJob(node: string, name: string): Promise<void> {
+    try {
+      await this.api.deleteJob(name);
+    } catch (error) {
+      if (statusCodeOf(error) !== 404) throw error;
+    }
+    this.options.log(`promote: deleted job ${PROMOTE_JOB_NAMESPACE}/${name}: node ${node} is gone`);
   }
 }

@@ -1,6 +1,7 @@
 // Where a scenario runs: the sandbox (started per scenario), kind (created per scenario) or an existing cluster
 // (attached per scenario). A target starts or attaches to a cluster for one scenario and says how the scenario's
 // sandbox-tuned budgets, waits and holds translate to that cluster's timers.
+import type { SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
 import type { FaultKind } from '../../faults/catalogue.ts';
 import { resolve } from 'node:path';
 import { ExistingClusterProvider } from '../../cluster/existing/existing-provider.ts';
@@ -78,14 +79,19 @@ export function shapeMismatch(scenario: Scenario, cluster: StartedCluster): stri
   return `the scenario needs ${wantCp} control-plane + ${wantOther} other nodes; the ${cluster.provider} cluster has ${haveCp} + ${haveOther}`;
 }
 
-function sandboxPromotion(scenario: Scenario): { jobDelayMs?: number; fail?: boolean | readonly string[] } {
+function sandboxPromotion(scenario: Scenario): SandboxPromotionOptions {
   const options = scenario.cluster.sandbox ?? {};
+  const nodes = (value: unknown): true | readonly string[] | undefined =>
+    value === true ? true : Array.isArray(value) && value.every((n): n is string => typeof n === 'string') ? value : undefined;
   const delay = options['promotionJobMs'];
-  const fail = options['failPromotions'];
-  const failNodes = Array.isArray(fail) && fail.every((n): n is string => typeof n === 'string') ? fail : undefined;
+  const resync = options['promotionJobResyncMs'];
+  const fail = nodes(options['failPromotions']);
+  const failJobCreate = nodes(options['failPromotionJobCreate']);
   return {
     ...(typeof delay === 'number' ? { jobDelayMs: delay } : {}),
-    ...(fail === true ? { fail: true } : failNodes ? { fail: failNodes } : {}),
+    ...(fail ? { fail } : {}),
+    ...(failJobCreate ? { failJobCreate } : {}),
+    ...(typeof resync === 'number' ? { jobResyncMs: resync } : {}),
   };
 }
 
@@ -115,7 +121,11 @@ export function sandboxTarget(options: { readonly promotionPolicy?: string | und
 /** An existing cluster's etcd view comes from a command (ssh, a CLI): sampled every 2 s, not every 0.5 s. */
 const EXISTING_ETCD_SAMPLE_INTERVAL_MS = 2000;
 
-/** Existing clusters: attach per scenario; the cluster promotes by its own rules (a policy cannot be chosen). */
+/**
+ * Existing clusters: attach per scenario; the cluster promotes by its own rules (a policy cannot be chosen). Its
+ * timers come from its Harvester profile (options.profile, default auto: read from the cluster), then the executors
+ * file; the outage budget allows the measured endpoint's failover (kube-vip's VIP, Rancher's proxy behind it).
+ */
 export function existingTarget(provider: ExistingClusterProvider, options: ExistingOptions): ClusterTarget {
   return {
     name: 'existing',
@@ -128,7 +138,11 @@ export function existingTarget(provider: ExistingClusterProvider, options: Exist
     },
     start: (scenario, signal) => provider.start({ ...options, allowQuorumLoss: scenario.allowQuorumLoss }, signal),
     budgets: (scenarioBudgets, cluster) =>
-      scaleBudgets(scenarioBudgets, { timers: cluster.timers, ...(options.budgets ? { overrides: options.budgets } : {}) }),
+      scaleBudgets(scenarioBudgets, {
+        timers: cluster.timers,
+        endpointFailoverMs: cluster.endpointFailoverMs,
+        ...(options.budgets ? { overrides: options.budgets } : {}),
+      }),
     timeScale: (cluster) => timeScaleFor(cluster),
   };
 }

@@ -8,7 +8,13 @@ import type { ScenarioResult } from '../../report/result.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { BatchV1Api, CoreV1Api, type V1Node } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, type V1Job, type V1Node } from '@kubernetes/client-node';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KIND_NAMESPACES } from '../../cluster/kind/testing/fake-node-api.ts';
+import { SetupError } from '../../util/errors.ts';
+import { rejection } from '../../util/rejection.testing.ts';
 import { startApiFixture, type ApiFixture } from '../../sandbox/apiserver/testing/api-fixture.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { startKindFakes, type KindFakes } from '../../cluster/kind/testing/kind-fakes.ts';
@@ -19,7 +25,8 @@ import { DeadlineError } from '../../util/errors.ts';
 import { sleepMs, waitFor } from '../../util/wait.ts';
 import { loadScenarios, parseScenario } from '../../scenario/loader.ts';
 import { runScenario } from '../runner.ts';
-import { kindTarget, kindUnsupported } from './kind-target.ts';
+import { kindBudgets, kindTarget, kindUnsupported } from './kind-target.ts';
+import { KIND_TIMERS } from '../../cluster/kind/node-image.ts';
 import type { Scenario } from '../../scenario/types.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -67,8 +74,14 @@ async function setReady(core: CoreV1Api, name: string, ready: boolean): Promise<
  * The kubelets and etcd as far as the fakes cannot be: watches the recorded commands and, once each of these has
  * run, moves the cluster on (every step once, polled every 100 ms until stopped).
  */
-function simulateNodes(fakes: KindFakes, core: CoreV1Api, worker: string): { stop: () => Promise<void>; errors: string[] } {
+function simulateNodes(
+  fakes: KindFakes,
+  core: CoreV1Api,
+  batch: BatchV1Api,
+  worker: string,
+): { stop: () => Promise<void>; errors: string[]; lastJob: () => V1Job | undefined } {
   const errors: string[] = [];
+  let lastJob: V1Job | undefined;
   const done = new Set<string>();
   const steps: { readonly after: RegExp; readonly run: () => Promise<void> }[] = [
     { after: / etcdctl .* member remove /, run: async () => fakes.control({ CPCHAOS_KIND_ETCD_NODES: 'control-plane control-plane2' }) },
@@ -84,6 +97,11 @@ function simulateNodes(fakes: KindFakes, core: CoreV1Api, worker: string): { sto
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
+      // The promote Job as last seen: the harness deletes harvester-system (it created it) when the run ends.
+      await batch
+        .readNamespacedJob({ name: `harvester-promote-${worker}`, namespace: 'harvester-system' })
+        .then((job) => (lastJob = job))
+        .catch(() => undefined);
       const lines = fakes.lines();
       for (const [i, step] of steps.entries()) {
         if (done.has(String(i)) || !lines.some((l) => step.after.test(l))) continue;
@@ -99,7 +117,18 @@ function simulateNodes(fakes: KindFakes, core: CoreV1Api, worker: string): { sto
       await loop;
     },
     errors,
+    lastJob: () => lastJob,
   };
+}
+
+/** The API starts as a new kind cluster's: its namespaces only (the sandbox API server pre-creates harvester-system). */
+async function bareKindNamespaces(core: CoreV1Api): Promise<void> {
+  await core.deleteNamespace({ name: 'harvester-system' }).catch(() => undefined);
+  for (const name of KIND_NAMESPACES) {
+    await core.createNamespace({ body: { metadata: { name } } }).catch(() => undefined);
+  }
+  const names = (await core.listNamespace()).items.map((n) => n.metadata?.name ?? '').sort();
+  expect(names).to.deep.equal([...KIND_NAMESPACES].sort());
 }
 
 describe('kind target: runScenario with recording kind/docker and a sandbox API server behind the kind kubeconfig', function () {
@@ -131,9 +160,10 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
     let simulator: ReturnType<typeof simulateNodes>;
 
     before(async () => {
+      await bareKindNamespaces(core);
       const addresses = ['172.18.0.2', '172.18.0.3', '172.18.0.4', '172.18.0.11'];
       for (const [i, name] of fakes.nodeNames.entries()) await core.createNode({ body: readyNode(name, addresses[i] ?? '') });
-      simulator = simulateNodes(fakes, core, W);
+      simulator = simulateNodes(fakes, core, batch, W);
       const target = kindTarget({
         provider: fakes.providerOptions({ CPCHAOS_KIND_API: f.url }),
         promoteLoop: { intervalMs: 200 },
@@ -157,10 +187,17 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
     it("runs with kind's timers: waits 16 times the sandbox's, budgets floored for a real cluster", () => {
       const start = result.history.find((e) => e.kind === 'run-start') as {
         timers: { nodeMonitorGraceMs: number };
-        budgets: { promotionMs: number };
+        budgets: { promotionMs: number; outageMs: number };
       };
       expect(start.timers.nodeMonitorGraceMs).to.equal(40_000);
       expect(start.budgets.promotionMs).to.equal(15 * 60_000);
+      expect(start.budgets.outageMs, "kind's HAProxy keeps a dead backend up to 12 s").to.be.at.least(12_000 + 10_000);
+    });
+
+    it('created harvester-system for its promote Jobs (a kind cluster has none) and deleted it at the end', async () => {
+      expect(log.join('\n')).to.include('created namespace harvester-system for the promote Jobs');
+      const names = (await core.listNamespace()).items.map((n) => n.metadata?.name ?? '').sort();
+      expect(names).to.deep.equal([...KIND_NAMESPACES].sort());
     });
 
     it('deletes the control plane and promotes the worker with exactly these docker/kubeadm commands, then deletes the cluster', () => {
@@ -192,7 +229,8 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
     });
 
     it('records the promotion in a suspended Job harvester-promote-<node> whose status the harness marked succeeded', async () => {
-      const job = await batch.readNamespacedJob({ name: `harvester-promote-${W}`, namespace: 'harvester-system' });
+      const job = simulator.lastJob() as V1Job;
+      expect(job, 'the Job was seen while the run went on').not.to.equal(undefined);
       expect(job.spec?.suspend, "suspended: kind's Job controller starts no pod").to.equal(true);
       expect(job.metadata?.labels).to.deep.equal({ 'harvesterhci.io/promote-node': W });
       expect(job.status?.succeeded).to.equal(1);
@@ -220,6 +258,8 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
   describe('the promote loop alone', () => {
     const nodes = ['loop-m1', 'loop-m2', 'loop-w1'];
     before(async () => {
+      // The loop writes into harvester-system; the kind target creates it (see above), here the test does.
+      await core.createNamespace({ body: { metadata: { name: 'harvester-system' } } }).catch(() => undefined);
       for (const [i, name] of nodes.entries()) {
         const body = readyNode(name, `10.0.0.${i + 1}`);
         const labels = name.includes('-m') ? MANAGEMENT_LABELS : { 'harvesterhci.io/managed': 'true' };
@@ -300,6 +340,86 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
         error = e;
       });
       expect(error).to.be.instanceOf(DeadlineError);
+    });
+  });
+
+  describe('the target on a bare kind API (the fake Node API) and its budgets', () => {
+    it('uses harvester-system when it exists and leaves it; creates it when missing and deletes it on stop', async () => {
+      const { startKindFakes: start } = await import('../../cluster/kind/testing/kind-fakes.ts');
+      const bare = await start({ runId: 'n5pace' });
+      try {
+        const target = kindTarget({ provider: bare.providerOptions(), promoteLoop: { intervalMs: 60_000 } });
+        const scenario = inline('name: x\nsteps: [{ hold: 1s }]\n');
+        const first = await target.start(scenario);
+        expect(bare.api.namespaces()).to.include('harvester-system');
+        await first.stop();
+        expect(bare.api.namespaces()).to.deep.equal([...KIND_NAMESPACES].sort());
+        const posts = bare.api.requests.filter((r) => r.path.startsWith('/api/v1/namespaces')).map((r) => `${r.method} ${r.path}`);
+        expect(posts).to.deep.equal([
+          'GET /api/v1/namespaces/harvester-system',
+          'POST /api/v1/namespaces',
+          'DELETE /api/v1/namespaces/harvester-system',
+        ]);
+
+        await fetch(`${bare.api.url}/api/v1/namespaces`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ metadata: { name: 'harvester-system' } }),
+        });
+        bare.api.requests.length = 0;
+        const second = await target.start(scenario);
+        await second.stop();
+        expect(bare.api.requests.filter((r) => r.path.startsWith('/api/v1/namespaces')).map((r) => `${r.method} ${r.path}`)).to.deep.equal([
+          'GET /api/v1/namespaces/harvester-system',
+        ]);
+        expect(bare.api.namespaces()).to.include('harvester-system');
+      } finally {
+        await bare.close();
+      }
+    });
+
+    it("floors the outage budget by HAProxy's dead-backend window (fall 3 x (2 s check + 2 s timeout)) and the slack", () => {
+      expect(kindBudgets({ outageMs: 1000 }, { timers: KIND_TIMERS, endpointFailoverMs: 12_000 }).outageMs).to.equal(12_000 + 10_000);
+    });
+  });
+
+  describe('bad input: a SetupError before any cluster is created', () => {
+    it('an image whose Kubernetes version is unknown: prepare() and runScenario stop, nothing runs', async () => {
+      const target = kindTarget({ image: 'kindest/node:latest', provider: fakes.providerOptions({ CPCHAOS_KIND_API: f.url }) });
+      fakes.clearCalls();
+      expect(await rejection(target.prepare())).to.be.instanceOf(SetupError);
+      const error = await rejection(runScenario(suite('promotion/delete-cp-promotes-worker'), { seed: '1', target }));
+      expect(error).to.be.instanceOf(SetupError);
+      expect((error as Error).message).to.match(/^kind node image "kindest\/node:latest": its tag names no Kubernetes version/);
+      expect(fakes.lines()).to.deep.equal([]);
+    });
+
+    it('a kind config without the shape the scenario needs (given, or in the config folder): SetupError, nothing runs', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cpchaos-kind-configs-'));
+      try {
+        const wrong = 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n';
+        for (const file of ['cp3-w1.yaml', 'cp3-w2.yaml', 'cp5-w0.yaml']) writeFileSync(join(dir, file), wrong);
+        const scenario = suite('promotion/delete-cp-promotes-worker');
+        fakes.clearCalls();
+        const inDir = kindTarget({ provider: { ...fakes.providerOptions({ CPCHAOS_KIND_API: f.url }), configDir: dir } });
+        expect(inDir.unsupported(scenario), 'bad input, not a limit of kind').to.equal(undefined);
+        const error = await rejection(runScenario(scenario, { seed: '1', target: inDir }));
+        expect(error).to.be.instanceOf(SetupError);
+        expect((error as Error).message).to.equal(
+          `kind config ${join(dir, 'cp3-w1.yaml')} has 1 control plane(s) and 1 worker(s), the topology asks for 3 and 1`,
+        );
+        const given = kindTarget({
+          provider: fakes.providerOptions({ CPCHAOS_KIND_API: f.url }),
+          cluster: { configFile: join(dir, 'cp3-w1.yaml') },
+        });
+        expect(await rejection(runScenario(scenario, { seed: '1', target: given }))).to.be.instanceOf(SetupError);
+        writeFileSync(join(dir, 'broken.yaml'), 'kind: Cluster\n');
+        const broken = kindTarget({ provider: fakes.providerOptions(), cluster: { configFile: join(dir, 'broken.yaml') } });
+        expect(await rejection(broken.prepare())).to.be.instanceOf(SetupError);
+        expect(fakes.lines()).to.deep.equal([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

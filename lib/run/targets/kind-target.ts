@@ -1,20 +1,24 @@
 // The kind target: a kind cluster created per scenario (KindProvider), with Harvester's promote controller run
 // from the harness against its API (KindPromoteLoop), promoting through kubeadm. The cluster runs kubeadm's real
 // timers, so budgets are floored as for any real cluster and the scenario's waits and holds are stretched by the
-// ratio of node-monitor grace periods (kind's 40 s to the sandbox's 2.5 s).
+// ratio of node-monitor grace periods (kind's 40 s, 50 s from Kubernetes 1.32, to the sandbox's 2.5 s).
 import { resolve } from 'node:path';
 import { KindProvider, type KindOptions, type KindProviderOptions } from '../../cluster/kind/kind-provider.ts';
 import type { StartedKindCluster } from '../../cluster/kind/kind-cluster.ts';
-import { DEFAULT_KIND_CONFIG_DIR, planKindCluster } from '../../cluster/kind/kind-config.ts';
+import { DEFAULT_KIND_CONFIG_DIR, KIND_CONFIGS, parseKindConfig, planKindCluster } from '../../cluster/kind/kind-config.ts';
+import { KIND_NODE_IMAGE, kindTimersFor } from '../../cluster/kind/node-image.ts';
 import { KindPromoteLoop, type KindPromoteLoopOptions } from '../../cluster/kind/promote-loop.ts';
 import { scaleBudgets } from '../budgets.ts';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
 import { stopAndRethrow } from '../../cluster/core/started-cluster.ts';
-import { WITNESS_LABEL } from '../../harvester/contract.ts';
+import { PROMOTE_JOB_NAMESPACE, WITNESS_LABEL } from '../../harvester/contract.ts';
 import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../harvester/promotion.ts';
 import { errorMessage, SetupError } from '../../util/errors.ts';
 import { sandboxTopologyFor, timeScaleFor, type ClusterTarget } from './cluster-targets.ts';
 import type { Scenario } from '../../scenario/types.ts';
+import type { RunBudgets } from '../../observe/history.ts';
+import type { ClusterTimers } from '../../model/cluster.ts';
+import { readFileSync } from 'node:fs';
 
 export interface KindTargetOptions {
   /** Module exporting selectPromoteNode for the harness's promote controller (default: Harvester's reference). */
@@ -44,25 +48,48 @@ const KIND_SCENARIO_OPTIONS: readonly string[] = [];
 /**
  * Why a scenario cannot run on kind: it says it is sandbox-only, it needs a witness (kubeadm joins only full
  * control planes), it needs promotions forced to fail (a sandbox option; on kind kubeadm really runs), or no kind
- * config has its shape. Other sandbox options (`cluster.sandbox`, topology timers) are ignored on kind.
+ * config has its shape. Other sandbox options (`cluster.sandbox`, topology timers) are ignored on kind. A config
+ * that exists but is broken or has another shape is bad input, not a limit of kind: start() stops with a
+ * SetupError for it, before any cluster is created. With `configFile` (a config the caller chose) the shape is
+ * that file's to match, checked at start() the same way.
  */
-export function kindUnsupported(scenario: Scenario, configDir: string = DEFAULT_KIND_CONFIG_DIR): string | undefined {
+export function kindUnsupported(scenario: Scenario, configDir: string = DEFAULT_KIND_CONFIG_DIR, configFile?: string): string | undefined {
   if (scenario.sandboxOnly) return 'the scenario is marked sandboxOnly (it needs faults only the sandbox provider has)';
   const unknown = Object.keys(scenario.cluster.kind ?? {}).filter((key) => !KIND_SCENARIO_OPTIONS.includes(key));
   if (unknown.length > 0) return `cluster.kind: ${unknown.join(', ')}: not an option of the kind target (it has none yet)`;
-  if (scenario.cluster.sandbox?.['failPromotions'] !== undefined && scenario.cluster.sandbox['failPromotions'] !== false) {
-    return 'cluster.sandbox.failPromotions: promote Jobs forced to fail are a sandbox feature; on kind the promotion runs kubeadm for real';
+  for (const option of ['failPromotions', 'failPromotionJobCreate']) {
+    const value = scenario.cluster.sandbox?.[option];
+    if (value !== undefined && value !== false) {
+      return `cluster.sandbox.${option}: promotion failures forced by the sandbox are a sandbox feature; on kind the promotion runs kubeadm for real`;
+    }
   }
   const topology = sandboxTopologyFor(scenario);
   const witnesses = (topology.nodes ?? []).filter((n) => n.labels?.[WITNESS_LABEL] === 'true').length;
   if (witnesses > 0)
     return `a witness node (${WITNESS_LABEL}): a witness is promoted etcd-only, and kubeadm joins only full control planes`;
-  try {
-    planKindCluster('cpchaos-plan', topology, { configDir });
-  } catch (error) {
-    return errorMessage(error);
+  if (configFile !== undefined) return undefined;
+  const controlPlanes = topology.nodes ? topology.nodes.filter((n) => n.role === 'control-plane').length : (topology.controlPlanes ?? 3);
+  const workers = topology.nodes ? topology.nodes.filter((n) => n.role === 'worker').length : (topology.workers ?? 1);
+  if (!KIND_CONFIGS.some((c) => c.controlPlanes === controlPlanes && c.workers === workers)) {
+    try {
+      planKindCluster('cpchaos-plan', topology, { configDir });
+    } catch (error) {
+      return errorMessage(error);
+    }
   }
   return undefined;
+}
+
+/**
+ * Budgets on kind: the real-cluster floors, and the outage floor allows for kind's HAProxy keeping a dead API server
+ * in rotation until its health checks have failed `fall` times (the cluster's endpointFailoverMs, load-balancer.ts:
+ * up to 12 s; the harness's own kubeconfig goes through that load balancer too).
+ */
+export function kindBudgets(
+  scenario: RunBudgets,
+  cluster: { readonly timers: ClusterTimers; readonly endpointFailoverMs?: number | undefined },
+): Required<RunBudgets> {
+  return scaleBudgets(scenario, { timers: cluster.timers, endpointFailoverMs: cluster.endpointFailoverMs });
 }
 
 export function kindTarget(options: KindTargetOptions = {}): KindTarget {
@@ -79,6 +106,39 @@ export function kindTarget(options: KindTargetOptions = {}): KindTarget {
     } catch (error) {
       throw new SetupError(`--promotion-policy: ${errorMessage(error)}`, { cause: error });
     }
+  };
+
+  /**
+   * Bad input is a SetupError before any cluster is created: a node image whose tag names no Kubernetes version
+   * (the timers come from it), a config file that is not a kind config.
+   */
+  const checkInput = (): void => {
+    kindTimersFor(options.image ?? KIND_NODE_IMAGE);
+    const configFile = options.cluster?.configFile;
+    if (configFile !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(configFile, 'utf8');
+      } catch (error) {
+        throw new SetupError(`kind config ${configFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+          cause: error,
+        });
+      }
+      parseKindConfig(text, configFile);
+    }
+  };
+
+  /**
+   * The namespace the promote loop writes its Jobs into (harvester-system): a new kind cluster has none, so the
+   * harness creates it, and deletes it at the end if it did (after the loop has stopped). One that exists is used.
+   */
+  const preparePromoteNamespace = async (cluster: StartedKindCluster): Promise<void> => {
+    let created = false;
+    cluster.deferBeforeStop(`deleting namespace ${PROMOTE_JOB_NAMESPACE} (created by the harness)`, async () => {
+      if (created) await cluster.api.deleteNamespace(PROMOTE_JOB_NAMESPACE);
+    });
+    created = await cluster.api.ensureNamespace(PROMOTE_JOB_NAMESPACE);
+    if (created) log(`kind ${cluster.clusterName}: created namespace ${PROMOTE_JOB_NAMESPACE} for the promote Jobs`);
   };
 
   /** The promote controller for this cluster, stopped before the cluster stops (before its faults are undone). */
@@ -104,13 +164,15 @@ export function kindTarget(options: KindTargetOptions = {}): KindTarget {
     dryRunPlansFaults: false,
     supportedFaults: provider.supportedFaults,
     promotionPolicy,
-    unsupported: (scenario) => kindUnsupported(scenario, configDir),
+    unsupported: (scenario) => kindUnsupported(scenario, configDir, options.cluster?.configFile),
     async prepare() {
-      // Loaded here first: a broken policy is bad input, reported before any cluster is created.
+      // Here first: a broken policy, image or config is bad input, reported before any cluster is created.
+      checkInput();
       policy ??= await loadPolicy();
     },
     async start(scenario, signal) {
-      const reason = kindUnsupported(scenario, configDir);
+      checkInput();
+      const reason = kindUnsupported(scenario, configDir, options.cluster?.configFile);
       // The runner asks unsupported() first; a caller that did not fails here, before any cluster is created.
       if (reason) throw new Error(`unsupported on kind: ${reason}`);
       const chosen = (policy ??= await loadPolicy());
@@ -124,13 +186,14 @@ export function kindTarget(options: KindTargetOptions = {}): KindTarget {
         signal,
       );
       try {
+        await preparePromoteNamespace(cluster);
         startPromoteLoop(cluster, chosen);
       } catch (error) {
         return stopAndRethrow(cluster, error);
       }
       return cluster;
     },
-    budgets: (scenarioBudgets, cluster) => scaleBudgets(scenarioBudgets, { timers: cluster.timers }),
+    budgets: (scenarioBudgets, cluster) => kindBudgets(scenarioBudgets, cluster),
     timeScale: (cluster) => timeScaleFor(cluster),
   };
 }

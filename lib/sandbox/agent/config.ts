@@ -20,19 +20,33 @@ export interface AgentConfig {
   readonly apiServer: { readonly port: number; readonly socketPath: string };
   /** Module exporting selectPromoteNode, for the promote controller. */
   readonly promotionPolicy?: string;
-  /**
-   * How promote Jobs run: a delay before the work (default 0), or a forced failure: true fails every promotion, a
-   * list of node names fails only the promotions of those nodes (see promotionFails).
-   */
-  readonly promotion?: { readonly jobDelayMs?: number; readonly fail?: boolean | readonly string[] };
+  /** How promotions behave in the sandbox (see SandboxPromotionOptions). */
+  readonly promotion?: SandboxPromotionOptions;
   /** At the cluster's first start: the node whose Node must exist before this one registers (topology order). */
   readonly registerAfter?: string;
+}
+
+/**
+ * How the sandbox's promotions behave. Node lists name the promoted node (true: every node).
+ * - jobDelayMs: waited by the promote Job before its work (default 0);
+ * - fail: the promote Job is marked failed (BackoffLimitExceeded) instead of promoting;
+ * - failJobCreate: the promote controller's request creating the Job fails (after `running` was written), as an API
+ *   error would: Harvester never creates it later, the promotion stays running;
+ * - jobResyncMs: the promote controller's informer resync period (default Harvester's 10 h).
+ */
+export interface SandboxPromotionOptions {
+  readonly jobDelayMs?: number;
+  readonly fail?: boolean | readonly string[];
+  readonly failJobCreate?: boolean | readonly string[];
+  readonly jobResyncMs?: number;
 }
 
 export interface EtcdMemberPlan {
   /** Every member the cluster has at this member's first start, itself included. */
   readonly initialCluster: readonly { readonly name: string; readonly peerUrl: string }[];
   readonly state: 'new' | 'existing';
+  /** An etcd-only member (a promoted witness): the node runs no API server and no controllers. */
+  readonly etcdOnly?: boolean;
 }
 
 export function readAgentConfig(path: string): AgentConfig {

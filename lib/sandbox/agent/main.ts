@@ -13,6 +13,9 @@ import { EtcdClient } from '../etcd/gateway-client.ts';
 import { startApiServer } from '../apiserver/server.ts';
 import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../harvester/promotion.ts';
 import { PromoteController } from './promote-controller.ts';
+import { manageLearners } from './etcd-learner-manager.ts';
+import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector.ts';
+import { sleepMs } from '../../util/wait.ts';
 import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi, promotionFails } from './promote-job-runner.ts';
 
 const configPath = process.argv[2];
@@ -65,6 +68,7 @@ function startControllers(localEtcd: EtcdClient): void {
   // Controllers talk to this node's API server only: a node that lost its etcd member (or quorum) cannot keep the
   // leader lease through other servers while acting on a dead local etcd.
   const api = new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs, true);
+  const gcApi = failoverGarbageCollectorApi(api);
   const controllers: Controller[] = [
     {
       name: 'node-lifecycle',
@@ -72,7 +76,12 @@ function startControllers(localEtcd: EtcdClient): void {
         reconcileNodeLifecycle(api, { gracePeriodMs: timers.nodeMonitorGraceMs, leadingSinceMs: () => leadingSinceMs }),
     },
     { name: 'etcd-member', reconcile: () => reconcileEtcdMembers(api, localEtcd) },
-    new PromoteController(api, policy, { log }),
+    { name: 'garbage-collector', reconcile: () => collectGarbage(gcApi, log) },
+    new PromoteController(api, policy, {
+      log,
+      ...(config.promotion?.jobResyncMs ? { jobResyncMs: config.promotion.jobResyncMs } : {}),
+      ...(config.promotion?.failJobCreate ? { failJobCreate: config.promotion.failJobCreate } : {}),
+    }),
   ];
   const manager = new ControllerManager(api, controllers, {
     identity: config.nodeName,
@@ -85,25 +94,37 @@ function startControllers(localEtcd: EtcdClient): void {
   stops.push(() => manager.stop());
 }
 
-/** Starts the node's etcd member, API server and controllers: at boot, or when a promotion adds the member. */
-async function becomeControlPlane(plan: EtcdMemberPlan): Promise<void> {
-  if (etcd) return;
-  const member = startEtcdMember(
-    {
-      name: config.nodeName,
-      address: config.address,
-      etcdDir: config.etcdDir,
-      heartbeatMs: timers.etcdHeartbeatMs,
-      electionTimeoutMs: timers.etcdElectionTimeoutMs,
-    },
-    plan,
-  );
-  member.once('exit', (code, signal) => log(`etcd exited (${signal ?? `code ${code}`})`));
-  stops.push(() => {
-    member.kill('SIGKILL');
-  });
-  const localEtcd = new EtcdClient({ endpoint: { url: `http://127.0.0.1:${ETCD_CLIENT_PORT}` }, deadlineMs: timers.apiRequestDeadlineMs });
-  etcd = localEtcd;
+/** manageLearners (k3s pkg/etcd) on every node that runs etcd: the etcd leader promotes the first learner. */
+function startLearnerManager(localEtcd: EtcdClient): void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    manageLearners(localEtcd)
+      .then((pass) => {
+        if (pass.kind === 'promoted') log(`etcd: promoted learner ${pass.member.idHex} to a voting member`);
+      })
+      .catch((error: unknown) => logError('etcd learner management', error))
+      .finally(() => {
+        busy = false;
+      });
+  }, timers.kubeletHeartbeatMs);
+  stops.push(() => clearInterval(timer));
+}
+
+/** Resolves once the local member is a voting member (k3s ETCD.Test refuses a learner), or when the agent stops. */
+async function untilVoting(localEtcd: EtcdClient): Promise<void> {
+  for (;;) {
+    if (stopping) return;
+    const status = await localEtcd.status().catch(() => undefined);
+    if (status && !status.isLearner && status.leader !== '0') return;
+    await sleepMs(200);
+  }
+}
+
+async function startApiServerAndControllers(localEtcd: EtcdClient): Promise<void> {
+  await untilVoting(localEtcd);
+  if (stopping) return;
   const server = await startApiServer({
     etcd: localEtcd,
     listen: [{ host: config.address, port: config.apiServer.port }, { socketPath: config.apiServer.socketPath }],
@@ -114,6 +135,39 @@ async function becomeControlPlane(plan: EtcdMemberPlan): Promise<void> {
   localServer = `http://${config.address}:${config.apiServer.port}`;
   log(`API server listening on ${localServer} and ${config.apiServer.socketPath}`);
   startControllers(localEtcd);
+}
+
+/**
+ * Starts the node's etcd member, then (once it votes: a promotion adds it as a learner) the API server and the
+ * controllers: at boot, or when a promotion adds the member. An etcd-only member (a promoted witness, RKE2's etcd
+ * role alone) runs etcd only: no API server (so it is no VIP backend) and no controllers.
+ */
+async function becomeControlPlane(plan: EtcdMemberPlan, options: { readonly etcdOnly: boolean } = { etcdOnly: false }): Promise<void> {
+  if (etcd) return;
+  const etcdOnly = options.etcdOnly || plan.etcdOnly === true;
+  const member = startEtcdMember(
+    {
+      name: config.nodeName,
+      address: config.address,
+      etcdDir: config.etcdDir,
+      heartbeatMs: timers.etcdHeartbeatMs,
+      electionTimeoutMs: timers.etcdElectionTimeoutMs,
+    },
+    etcdOnly ? { ...plan, etcdOnly } : plan,
+  );
+  member.once('exit', (code, signal) => log(`etcd exited (${signal ?? `code ${code}`})`));
+  stops.push(() => {
+    member.kill('SIGKILL');
+  });
+  const localEtcd = new EtcdClient({ endpoint: { url: `http://127.0.0.1:${ETCD_CLIENT_PORT}` }, deadlineMs: timers.apiRequestDeadlineMs });
+  etcd = localEtcd;
+  startLearnerManager(localEtcd);
+  if (etcdOnly) {
+    log('etcd only (witness): no API server, no controllers');
+    return;
+  }
+  // Not awaited: a learner waits for the etcd leader to promote it; the promote job waits for /readyz meanwhile.
+  void startApiServerAndControllers(localEtcd).catch((error: unknown) => logError('starting the API server', error));
 }
 
 const plan = config.etcdMember ?? loadPlan(config.etcdDir);

@@ -11,6 +11,7 @@ import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { PromoteController, batchApiOf } from './promote-controller.ts';
 import { promoteJobApi, succeededStatus, failedStatus } from './promote-job-runner.ts';
+import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector.ts';
 
 describe('promote controller against a sandbox API server (real etcd)', function () {
   this.timeout(60_000);
@@ -135,7 +136,7 @@ describe('promote controller against a sandbox API server (real etcd)', function
     ]);
   });
 
-  it('a new leader finding a node running without a Job it ever saw creates the Job (leadership moved between the two writes)', async () => {
+  it('a new leader finding a node running without a Job creates none: the promotion stays running (Harvester)', async () => {
     await createNode('w9', {});
     // The old leader marked w9 running, then lost leadership before creating its Job.
     await api.call('mark running', (a) =>
@@ -145,13 +146,58 @@ describe('promote controller against a sandbox API server (real etcd)', function
       ),
     );
     const newLeader = new PromoteController(api, { selectPromoteNode: () => undefined }, { log: (m) => logs.push(m) });
-    const actions = await newLeader.reconcile();
-    expect(actions.map((a) => `${a.kind}:${a.node}`)).to.deep.equal(['create-job:w9']);
-    expect((await readJob('harvester-promote-w9')).metadata?.labels?.['harvesterhci.io/promote-node']).to.equal('w9');
+    for (let i = 0; i < 3; i++) expect(await newLeader.reconcile()).to.deep.equal([]);
+    const jobs = await api.call('list jobs', (a) => batchApiOf(a).listNamespacedJob({ namespace: 'harvester-system' }));
+    expect(jobs.items.map((j) => j.metadata?.name)).to.not.include('harvester-promote-w9');
     expect((await readNode('w9')).metadata?.annotations?.[PROMOTE_STATUS_ANNOTATION]).to.equal('running');
-    // Seen once, its removal now means what Harvester means by it: unknown.
-    await api.call('delete job', (a) => batchApiOf(a).deleteNamespacedJob({ name: 'harvester-promote-w9', namespace: 'harvester-system' }));
-    await newLeader.reconcile();
-    expect((await readNode('w9')).metadata?.annotations?.[PROMOTE_STATUS_ANNOTATION]).to.equal('unknown');
+  });
+
+  it('promotion.failJobCreate: the Job create fails after running was written; no later pass creates it', async () => {
+    await createNode('w10', {});
+    const failing = new PromoteController(api, { selectPromoteNode: () => 'w10' }, { log: (m) => logs.push(m), failJobCreate: ['w10'] });
+    const error = await failing.reconcile().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(String(error)).to.match(/injected failure/);
+    expect((await readNode('w10')).metadata?.annotations?.[PROMOTE_STATUS_ANNOTATION]).to.equal('running');
+    const healthy = new PromoteController(api, { selectPromoteNode: () => 'w10' }, { log: (m) => logs.push(m) });
+    expect((await healthy.reconcile()).map((a) => `${a.kind}:${a.node}`)).to.deep.equal(['skip-choice:w10']);
+    const jobs = await api.call('list jobs', (a) => batchApiOf(a).listNamespacedJob({ namespace: 'harvester-system' }));
+    expect(jobs.items.map((j) => j.metadata?.name)).to.not.include('harvester-promote-w10');
+  });
+
+  it('garbage collector: a Job whose owning Node is gone (or reinstalled under the same name) is deleted; Terminating keeps it', async () => {
+    const gc = failoverGarbageCollectorApi(api);
+    const gcLogs: string[] = [];
+    await createNode('w11', {});
+    const w11 = await readNode('w11');
+    const owned = (uid: string): V1Job => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'harvester-promote-w11',
+        namespace: 'harvester-system',
+        labels: { 'harvesterhci.io/promote-node': 'w11' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'w11', uid }],
+      },
+      spec: { template: { spec: { containers: [{ name: 'c', image: 'i' }], restartPolicy: 'Never' } } },
+    });
+    await api.call('create job', (a) =>
+      batchApiOf(a).createNamespacedJob({ namespace: 'harvester-system', body: owned(w11.metadata?.uid ?? '') }),
+    );
+    // A finalizer holds the Node: Terminating, it still exists, its Job stays.
+    await api.call('add finalizer', (a) =>
+      a.core.patchNode({ name: 'w11', body: { metadata: { finalizers: ['test/hold'] } } }, mergePatch()),
+    );
+    await api.call('delete node', (a) => a.core.deleteNode({ name: 'w11' }));
+    expect(await collectGarbage(gc, (m) => gcLogs.push(m))).to.deep.equal([]);
+    await api.call('release finalizer', (a) => a.core.patchNode({ name: 'w11', body: { metadata: { finalizers: null } } }, mergePatch()));
+    // Reinstalled under the same name: another uid, so the old Job's owner is gone.
+    await createNode('w11', {});
+    expect(await collectGarbage(gc, (m) => gcLogs.push(m))).to.deep.equal(['harvester-system/harvester-promote-w11']);
+    expect(gcLogs[0]).to.match(/deleted Job harvester-system\/harvester-promote-w11: its owner Node w11/);
+    const jobs = await api.call('list jobs', (a) => batchApiOf(a).listNamespacedJob({ namespace: 'harvester-system' }));
+    expect(jobs.items.map((j) => j.metadata?.name)).to.not.include('harvester-promote-w11');
   });
 });

@@ -25,13 +25,22 @@ export function batchApiOf(set: ApiSet): BatchV1Api {
   return batch;
 }
 
+/** The sandbox's injected failure of a Job create (promotion.failJobCreate): true for every node, or these nodes. */
+function failsJobCreate(fail: boolean | readonly string[] | undefined, node: string): boolean {
+  return fail === true || (Array.isArray(fail) && fail.includes(node));
+}
+
 export interface PromoteControllerOptions {
   readonly log: (message: string) => void;
   readonly now?: () => Date;
+  /** The informer resync period (default: lasso's 10 h, DEFAULT_JOB_RESYNC_MS). */
+  readonly jobResyncMs?: number;
+  /** Job creates for these nodes (true: all) fail as an API error would (sandbox promotion.failJobCreate). */
+  readonly failJobCreate?: boolean | readonly string[];
 }
 
 /** The promote controller's API calls through the agent's failover client. */
-export function failoverPromoteApi(api: FailoverApiClient): PromoteApi {
+export function failoverPromoteApi(api: FailoverApiClient, failJobCreate?: boolean | readonly string[]): PromoteApi {
   const namespace = PROMOTE_JOB_NAMESPACE;
   return {
     listNodes: async () => (await api.call('list nodes', (a) => a.core.listNode())).items,
@@ -39,21 +48,37 @@ export function failoverPromoteApi(api: FailoverApiClient): PromoteApi {
     patchNode: (node, body) => api.call(`set promote status of ${node}`, (a) => a.core.patchNode({ name: node, body }, mergePatch())),
     createEvent: (node, eventNamespace, body) =>
       api.call(`record promote event for ${node}`, (a) => a.core.createNamespacedEvent({ namespace: eventNamespace, body })),
-    createJob: (_node, body) =>
-      api.call(`create promote job ${body.metadata?.name ?? ''}`, (a) => batchApiOf(a).createNamespacedJob({ namespace, body })),
+    createJob: (node, body) =>
+      failsJobCreate(failJobCreate, node)
+        ? Promise.reject(
+            Object.assign(new Error(`create promote job ${body.metadata?.name ?? ''}: injected failure (promotion.failJobCreate)`), {
+              code: 500,
+            }),
+          )
+        : api.call(`create promote job ${body.metadata?.name ?? ''}`, (a) => batchApiOf(a).createNamespacedJob({ namespace, body })),
+    deleteJob: (name) =>
+      api.call(`delete promote job ${name}`, (a) =>
+        batchApiOf(a).deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }),
+      ),
   };
 }
 
 export class PromoteController implements Controller {
   readonly name = PROMOTE_CONTROLLER_NAME;
   private readonly reconciler: PromoteReconciler;
+  private leadingSinceMs: number | undefined;
 
   constructor(api: FailoverApiClient, policy: PromotionPolicy, options: PromoteControllerOptions) {
-    this.reconciler = new PromoteReconciler(failoverPromoteApi(api), policy, options);
+    this.reconciler = new PromoteReconciler(failoverPromoteApi(api, options.failJobCreate), policy, options);
   }
 
   /** One level-triggered pass. Returns the actions it made (a failing write ends the pass; the next one redoes it). */
-  async reconcile(): Promise<PromotionAction[]> {
+  async reconcile(context?: { readonly leadingSinceMs: number }): Promise<PromotionAction[]> {
+    // A controller that starts leading starts its informers afresh: every Job is handled as if it had changed.
+    if (context && context.leadingSinceMs !== this.leadingSinceMs) {
+      this.leadingSinceMs = context.leadingSinceMs;
+      this.reconciler.reset();
+    }
     return (await this.reconciler.pass()).actions;
   }
 }

@@ -1,7 +1,8 @@
 // One promotion through real parts, without network namespaces: a single etcd and its API server are the cluster's
 // control plane; the promote controller creates w1's Job; w1's job runner adds w1's etcd member through the control
-// plane's etcd, starts that member and an API server on a loopback address of its own, labels w1 and marks the Job
-// succeeded; the controller completes the promotion.
+// plane's etcd as a learner, starts that member, which the etcd leader's learner manager promotes to a voting member
+// (k3s manageLearners), then an API server on a loopback address of its own, labels w1 and marks the Job succeeded;
+// the controller completes the promotion.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ import { etcdClientUrl, etcdPeerUrl } from './etcd-member-process.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { PromoteController, batchApiOf } from './promote-controller.ts';
 import { PromoteJobRunner, promoteJobApi } from './promote-job-runner.ts';
+import { manageLearners } from './etcd-learner-manager.ts';
+import { waitFor } from '../../util/wait.ts';
 
 /** A loopback address of its own, so w1's etcd can take the fixed ports 2379/2380 without clashing. */
 function loopbackAddress(): string {
@@ -92,7 +95,7 @@ describe('promotion flow: controller + job runner on real etcd and API servers',
       nodeName: 'w1',
       address,
       periodMs: 60_000,
-      workDeadlineMs: 30_000,
+      attemptDeadlineMs: 30_000,
       apiServerUrl: `http://${address}:${apiPort}`,
       controlPlaneEtcdUrls: () => [solo.url],
       etcdFor: client,
@@ -113,6 +116,11 @@ describe('promotion flow: controller + job runner on real etcd and API servers',
           electionTimeoutMs: 500,
         });
         joined = EtcdProcess.start(`w1 (${address})`, etcdDir, args);
+        const local = client(etcdClientUrl(address));
+        await waitFor('w1 to be a voting member', async () => (await local.status().catch(() => undefined))?.isLearner === false, {
+          timeoutMs: 20_000,
+          intervalMs: 100,
+        });
         servers.push(
           await startApiServer({ etcd: client(etcdClientUrl(address)), listen: [{ host: address, port: apiPort }], nodeName: 'w1' }),
         );
@@ -120,14 +128,26 @@ describe('promotion flow: controller + job runner on real etcd and API servers',
       log: (m) => logs.push(m),
       onError: (what, error) => errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`),
     });
-    await runner.tick();
+    const learners: string[] = [];
+    const manager = setInterval(() => {
+      void manageLearners(client(solo.url))
+        .then((pass) => learners.push(pass.kind))
+        .catch(() => undefined);
+    }, 200);
+    try {
+      await runner.tick();
+    } finally {
+      clearInterval(manager);
+    }
     expect(errors, `${logs.join('\n')}\n${joined?.logTail() ?? ''}`).to.deep.equal([]);
+    expect(learners, 'the learner was promoted by the etcd leader').to.include('promoted');
     expect(plans).to.have.length(1);
     expect(plans[0]?.state).to.equal('existing');
     expect(plans[0]?.initialCluster.map((p) => p.name).sort()).to.deep.equal(['solo', 'w1']);
 
     const members = (await client(solo.url).memberList()).members;
     expect(members.map((m) => m.name).sort()).to.deep.equal(['solo', 'w1']);
+    expect(members.map((m) => m.isLearner)).to.deep.equal([false, false]);
     const job = await api.call('read job', (a) =>
       batchApiOf(a).readNamespacedJob({ name: 'harvester-promote-w1', namespace: 'harvester-system' }),
     );

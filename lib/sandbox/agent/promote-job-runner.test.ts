@@ -27,8 +27,8 @@ function member(id: number, name: string, address: string): EtcdMember {
   return { id: String(id), idHex: id.toString(16), name, peerUrls: [`http://${address}:2380`], clientUrls: [], isLearner: false };
 }
 
-function promoteJob(node: string, status: V1JobStatus = {}, uid = `job-${node}`): V1Job {
-  const job = buildPromoteJob(fakeNode(node));
+function promoteJob(node: string, status: V1JobStatus = {}, uid = `job-${node}`, spec: FakeNodeSpec = {}): V1Job {
+  const job = buildPromoteJob(fakeNode(node, spec));
   return { ...job, metadata: { ...job.metadata, uid }, status };
 }
 
@@ -71,8 +71,10 @@ class FakeApi implements PromoteJobApi {
 class FakeEtcd {
   members: EtcdMember[] = [member(1, 'm1', '10.0.0.2')];
   readonly down = new Set<string>();
-  readonly adds: { via: string; peerUrls: readonly string[] }[] = [];
+  readonly adds: { via: string; peerUrls: readonly string[]; isLearner: boolean }[] = [];
   localStarted = false;
+  /** The local member is still a learner (the etcd leader has not promoted it). */
+  holdLearner = false;
   private nextId = 100;
   client(url: string): EtcdJoinOps {
     const check = (): void => {
@@ -80,16 +82,17 @@ class FakeEtcd {
     };
     return {
       memberList: async () => (check(), { members: [...this.members] }),
-      memberAdd: async (peerUrls) => {
+      memberAdd: async (peerUrls, isLearner) => {
         check();
-        this.adds.push({ via: url, peerUrls });
-        this.members.push({ ...member(this.nextId++, '', '0.0.0.0'), peerUrls: [...peerUrls] });
+        this.adds.push({ via: url, peerUrls, isLearner });
+        this.members.push({ ...member(this.nextId++, '', '0.0.0.0'), peerUrls: [...peerUrls], isLearner });
         return { members: [...this.members] };
       },
       status: async () => {
         check();
-        if (url === `http://${SELF_ADDRESS}:2379` && !this.localStarted) throw new Error('connect ECONNREFUSED (local etcd)');
-        return { leader: '1' };
+        const local = url === `http://${SELF_ADDRESS}:2379`;
+        if (local && !this.localStarted) throw new Error('connect ECONNREFUSED (local etcd)');
+        return { leader: '1', isLearner: local && this.holdLearner };
       },
     };
   }
@@ -99,6 +102,7 @@ interface Harness {
   readonly api: FakeApi;
   readonly etcd: FakeEtcd;
   readonly plans: EtcdMemberPlan[];
+  readonly starts: { etcdOnly: boolean }[];
   readonly logs: string[];
   readonly errors: string[];
   readonly runner: PromoteJobRunner;
@@ -112,6 +116,7 @@ function harness(
   const api = new FakeApi(fakeNode(SELF, nodeSpec));
   const etcd = new FakeEtcd();
   const plans: EtcdMemberPlan[] = [];
+  const starts: { etcdOnly: boolean }[] = [];
   const logs: string[] = [];
   const errors: string[] = [];
   let failStarts = hooks.failStarts ?? 0;
@@ -123,8 +128,9 @@ function harness(
     controlPlaneEtcdUrls: () => ['http://10.0.0.2:2379', 'http://10.0.0.3:2379'],
     etcdFor: (url) => etcd.client(url),
     hasEtcdMember: () => etcd.localStarted,
-    becomeControlPlane: async (plan) => {
+    becomeControlPlane: async (plan, options) => {
       plans.push(plan);
+      starts.push(options);
       if (failStarts > 0) {
         failStarts--;
         throw new Error('API server failed to start');
@@ -136,7 +142,7 @@ function harness(
     onError: (what, error) => errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`),
     ...overrides,
   });
-  return { api, etcd, plans, logs, errors, runner };
+  return { api, etcd, plans, starts, logs, errors, runner };
 }
 
 describe('promote job runner: helpers', () => {
@@ -200,7 +206,10 @@ describe('promote job runner: the work', () => {
     const h = harness();
     h.api.jobs.set('harvester-promote-w1', promoteJob(SELF));
     await h.runner.tick();
-    expect(h.etcd.adds).to.deep.equal([{ via: 'http://10.0.0.2:2379', peerUrls: [SELF_PEER] }]);
+    expect(h.etcd.adds, 'added as a learner (k3s join: MemberAddAsLearner)').to.deep.equal([
+      { via: 'http://10.0.0.2:2379', peerUrls: [SELF_PEER], isLearner: true },
+    ]);
+    expect(h.starts).to.deep.equal([{ etcdOnly: false }]);
     expect(h.plans).to.deep.equal([
       {
         state: 'existing',
@@ -218,10 +227,11 @@ describe('promote job runner: the work', () => {
     expect(h.api.statusPatches, 'a finished job is left alone').to.have.length(1);
   });
 
-  it('a witness gets etcd=true only and the etcd NoExecute taint', async () => {
-    const h = harness({ witness: true });
-    h.api.jobs.set('harvester-promote-w1', promoteJob(SELF));
+  it('a witness runs etcd only (no API server awaited), gets etcd=true only and the etcd NoExecute taint', async () => {
+    const h = harness({ witness: true }, { httpStatus: async () => 503 });
+    h.api.jobs.set('harvester-promote-w1', promoteJob(SELF, {}, 'job-w1', { witness: true }));
     await h.runner.tick();
+    expect(h.starts).to.deep.equal([{ etcdOnly: true }]);
     expect(h.api.nodePatches).to.deep.equal([
       { metadata: { labels: { 'node-role.kubernetes.io/etcd': 'true' } }, spec: { taints: [WITNESS_TAINT] } },
     ]);
@@ -333,24 +343,39 @@ describe('promote job runner: the work', () => {
     expect(h.api.statusPatches).to.deep.equal([]);
   });
 
-  it('marks the job failed once the work deadline passes, naming the last error', async () => {
-    const h = harness({}, { workDeadlineMs: 200 });
+  it('has no deadline: a promotion that keeps failing stays active, retried every heartbeat, past a minute', async () => {
+    const h = harness({}, { attemptDeadlineMs: 200 });
     h.etcd.down.add('http://10.0.0.2:2379').add('http://10.0.0.3:2379');
     h.api.jobs.set('harvester-promote-w1', promoteJob(SELF));
     await h.runner.tick();
-    expect(h.api.statusPatches).to.deep.equal([]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    const realNow = Date.now;
+    try {
+      // Far past the 60 s the sandbox used to give the work.
+      Date.now = () => realNow() + 61 * 60_000;
+      await h.runner.tick();
+      await h.runner.tick();
+    } finally {
+      Date.now = realNow;
+    }
+    expect(h.api.statusPatches, 'never marked failed').to.deep.equal([]);
+    expect(h.errors.length).to.be.at.least(3);
+    expect(h.errors[0]).to.match(/retried next heartbeat.*ECONNREFUSED/);
+    h.etcd.down.clear();
     await h.runner.tick();
-    const status = h.api.statusPatches[0]?.status;
-    expect(status?.failed).to.equal(3);
-    expect(status?.conditions?.[0]?.message).to.match(/did not finish within 200 ms: .*ECONNREFUSED/);
+    expect(h.api.statusPatches[0]?.status.succeeded, 'and succeeds once what it waits for comes').to.equal(1);
   });
 
-  it('a wait for the local control plane that outlives the deadline fails the job', async () => {
-    const h = harness({}, { workDeadlineMs: 300, httpStatus: async () => 503 });
+  it('waits, attempt after attempt, while the local member is still a learner', async () => {
+    const h = harness({}, { attemptDeadlineMs: 300 });
+    h.etcd.holdLearner = true;
     h.api.jobs.set('harvester-promote-w1', promoteJob(SELF));
     await h.runner.tick();
-    expect(h.api.statusPatches[0]?.status.failed).to.equal(3);
-    expect(h.api.statusPatches[0]?.status.conditions?.[0]?.message).to.match(/readyz/);
+    await h.runner.tick();
+    expect(h.api.statusPatches).to.deep.equal([]);
+    expect(h.errors[0]).to.match(/voting member/);
+    expect(h.plans, 'the member is started once').to.have.length(1);
+    h.etcd.holdLearner = false;
+    await h.runner.tick();
+    expect(h.api.statusPatches[0]?.status.succeeded).to.equal(1);
   });
 });

@@ -1,7 +1,11 @@
 // The sandbox's stand-in for the promote Job's pod: every node's agent looks, each heartbeat, for unfinished promote
-// Jobs pinned to its node and does what promote.sh brings about: this node's etcd member joins the cluster, the node
-// starts its control plane, gets the role labels, and the Job is marked succeeded. Errors are retried on the next
-// heartbeat until the work deadline, which marks the Job failed (as does the forced failure `promotion.fail`).
+// Jobs pinned to its node and does what promote.sh brings about: this node's etcd member joins the cluster as a
+// learner (k3s pkg/etcd/etcd.go join(): MemberAddAsLearner; the etcd leader's manageLearners promotes it, see
+// etcd-learner-manager.ts), the node starts its control plane (a witness: etcd only), gets the role labels, and the
+// Job is marked succeeded. Errors are retried on the next heartbeat FOREVER: promote.sh's wait loops (`until ...; do
+// sleep 2; done`, `while true`) have no end, and Harvester's Job has no activeDeadlineSeconds
+// (deploy/charts/harvester/templates/configmap.yaml promote.sh; promote_controller.go buildPromoteJob), so a stuck
+// promotion stays running (harvester#2191, #8968). Only the forced failure `promotion.fail` marks a Job failed.
 import type { V1Job, V1JobCondition, V1JobStatus, V1Node, V1Taint } from '@kubernetes/client-node';
 import {
   PROMOTE_JOB_BACKOFF_LIMIT,
@@ -11,6 +15,7 @@ import {
   promotesAsWitness,
   roleLabelsForPromotion,
 } from '../../harvester/contract.ts';
+import { WITNESS_PROMOTE_PARAMETER } from '../../harvester/promote/actions.ts';
 import type { EtcdMember } from '../etcd/codec.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { sleepMs, waitFor, withDeadline } from '../../util/wait.ts';
@@ -22,7 +27,8 @@ import { mergePatch } from '../../util/patch-options.ts';
 import { jobOutcome } from '../../harvester/promote/actions.ts';
 import { batchApiOf } from './promote-controller.ts';
 
-export const DEFAULT_PROMOTE_WORK_DEADLINE_MS = 60_000;
+/** One attempt's bound (a hung call does not block the heartbeat); the next heartbeat tries again. */
+export const DEFAULT_PROMOTE_ATTEMPT_DEADLINE_MS = 30_000;
 const HUNG_CALL_GRACE_MS = 1000;
 
 // ---- pure helpers -----------------------------------------------------------------------------------------------
@@ -92,8 +98,8 @@ export function promotionFails(fail: boolean | readonly string[] | undefined, no
 }
 
 /** True when `node` carries every role label its promotion gives (and the witness taint for a witness). */
-export function hasPromotionRoles(node: V1Node): boolean {
-  const witness = promotesAsWitness(node);
+export function hasPromotionRoles(node: V1Node, etcdOnly: boolean = promotesAsWitness(node)): boolean {
+  const witness = etcdOnly;
   const labels = node.metadata?.labels ?? {};
   const labelled = Object.entries(roleLabelsForPromotion(witness)).every(([key, value]) => labels[key] === value);
   return labelled && (!witness || (node.spec?.taints ?? []).some((t) => sameTaint(t, WITNESS_TAINT)));
@@ -108,8 +114,13 @@ function sameTaint(a: V1Taint, b: V1Taint): boolean {
 /** The part of an etcd client the runner needs. */
 export interface EtcdJoinOps {
   memberList(): Promise<{ readonly members: readonly EtcdMember[] }>;
-  memberAdd(peerUrls: readonly string[]): Promise<{ readonly members: readonly EtcdMember[] }>;
-  status(): Promise<{ readonly leader: string }>;
+  memberAdd(peerUrls: readonly string[], isLearner: boolean): Promise<{ readonly members: readonly EtcdMember[] }>;
+  status(): Promise<{ readonly leader: string; readonly isLearner?: boolean }>;
+}
+
+/** promote.sh's ETCD_ONLY: the Job passes rke.cattle.io/etcd-role=true as $1 for a witness (buildPromoteJob). */
+export function isEtcdOnlyJob(job: V1Job): boolean {
+  return (job.spec?.template.spec?.containers ?? []).some((c) => (c.args ?? []).includes(WITNESS_PROMOTE_PARAMETER));
 }
 
 /** The API calls the runner makes. */
@@ -146,8 +157,8 @@ export interface PromoteJobRunnerOptions {
   readonly jobDelayMs?: number;
   /** Mark every promote Job of this node failed instead of promoting. */
   readonly fail?: boolean;
-  /** From the end of the delay: past it the Job is marked failed. Default 60 s. */
-  readonly workDeadlineMs?: number;
+  /** Bound of one attempt (default 30 s); a failed or timed-out attempt is retried next heartbeat, without end. */
+  readonly attemptDeadlineMs?: number;
   /** This node's API server URL once it runs one (its /readyz is awaited). */
   readonly apiServerUrl: string;
   /** Client URLs of the control-plane etcd members to join through. */
@@ -155,7 +166,8 @@ export interface PromoteJobRunnerOptions {
   readonly etcdFor: (clientUrl: string) => EtcdJoinOps;
   /** True once this node runs its etcd member. */
   readonly hasEtcdMember: () => boolean;
-  readonly becomeControlPlane: (plan: EtcdMemberPlan) => Promise<void>;
+  /** Starts the etcd member; then, unless etcdOnly (a witness: RKE2 etcd-only server), the API server. */
+  readonly becomeControlPlane: (plan: EtcdMemberPlan, options: { readonly etcdOnly: boolean }) => Promise<void>;
   /** HTTP status of a GET; default fetch. */
   readonly httpStatus?: (url: string, signal: AbortSignal) => Promise<number>;
   readonly log: (message: string) => void;
@@ -174,8 +186,8 @@ async function fetchStatus(url: string, signal: AbortSignal): Promise<number> {
 }
 
 interface RunState {
-  /** When the work deadline passes (set once the delay is over). */
-  deadlineAtMs?: number;
+  /** The configured delay is over. */
+  started: boolean;
   lastError?: string;
   done: boolean;
 }
@@ -216,7 +228,7 @@ export class PromoteJobRunner {
       const key = job.metadata?.uid || (job.metadata?.name ?? '');
       let state = this.runs.get(key);
       if (!state) {
-        state = { done: false };
+        state = { started: false, done: false };
         this.runs.set(key, state);
         this.options.log(`promote job ${job.metadata?.name ?? key}: started on this node`);
       }
@@ -226,17 +238,18 @@ export class PromoteJobRunner {
 
   private async attempt(job: V1Job, state: RunState): Promise<void> {
     const name = job.metadata?.name ?? '';
-    if (await this.alreadyPromoted()) {
+    const etcdOnly = isEtcdOnlyJob(job);
+    if (await this.alreadyPromoted(etcdOnly)) {
       this.options.log(`promote job ${name}: ${this.options.nodeName} already has its roles and etcd member`);
       return this.finish(job, state, succeededStatus(job, new Date()));
     }
-    if (state.deadlineAtMs === undefined) {
+    if (!state.started) {
       const delayMs = this.options.jobDelayMs ?? 0;
       if (delayMs > 0) {
         this.options.log(`promote job ${name}: waiting the configured ${delayMs} ms before promoting`);
         await sleepMs(delayMs, undefined, { signal: this.stopped.signal });
       }
-      state.deadlineAtMs = Date.now() + this.workDeadlineMs;
+      state.started = true;
       // The next heartbeat goes on, if the Job is still there (a Job deleted meanwhile takes its pod with it).
       if (delayMs > 0) return;
     }
@@ -244,44 +257,30 @@ export class PromoteJobRunner {
       this.options.log(`promote job ${name}: failing as configured (promotion.fail)`);
       return this.finish(job, state, failedStatus(job, new Date(), 'forced failure (promotion.fail)'));
     }
-    const deadlineAtMs = state.deadlineAtMs;
+    const attemptMs = this.options.attemptDeadlineMs ?? DEFAULT_PROMOTE_ATTEMPT_DEADLINE_MS;
+    const deadlineAtMs = Date.now() + attemptMs;
     try {
-      if (Date.now() >= deadlineAtMs) throw new Error('no time left');
-      // The waits inside have the work's deadline and say what they waited for; this one catches a call that hangs.
-      const leftMs = deadlineAtMs - Date.now() + HUNG_CALL_GRACE_MS;
-      await withDeadline(`promotion of ${this.options.nodeName} (job ${name})`, leftMs, (signal) =>
-        this.promote(name, deadlineAtMs, signal),
+      // The waits inside have the attempt's deadline and say what they waited for; this one catches a call that hangs.
+      await withDeadline(`promotion of ${this.options.nodeName} (job ${name})`, attemptMs + HUNG_CALL_GRACE_MS, (signal) =>
+        this.promote(name, etcdOnly, deadlineAtMs, signal),
       );
     } catch (error) {
-      if (Date.now() < deadlineAtMs) {
-        state.lastError = errorMessage(error);
-        this.options.onError(`promote job ${name} (retried next heartbeat)`, error);
-        return;
-      }
-      state.lastError ??= errorMessage(error);
-      return this.giveUp(job, state);
+      // No deadline on the Job: the promotion stays running and is tried again next heartbeat.
+      state.lastError = errorMessage(error);
+      this.options.onError(`promote job ${name} (retried next heartbeat; the Job has no deadline)`, error);
+      return;
     }
     await this.finish(job, state, succeededStatus(job, new Date()));
   }
 
   /** Restart-safe: the node has its role labels and a running etcd member that answers. Errors count as no. */
-  private async alreadyPromoted(): Promise<boolean> {
+  private async alreadyPromoted(etcdOnly: boolean): Promise<boolean> {
     if (!this.options.hasEtcdMember()) return false;
     try {
-      return hasPromotionRoles(await this.api.readNode(this.options.nodeName)) && (await this.localEtcdAnswers());
+      return hasPromotionRoles(await this.api.readNode(this.options.nodeName), etcdOnly) && (await this.localEtcdVoting());
     } catch {
       return false;
     }
-  }
-
-  private get workDeadlineMs(): number {
-    return this.options.workDeadlineMs ?? DEFAULT_PROMOTE_WORK_DEADLINE_MS;
-  }
-
-  private async giveUp(job: V1Job, state: RunState): Promise<void> {
-    const message = `promotion did not finish within ${this.workDeadlineMs} ms${state.lastError ? `: ${state.lastError}` : ''}`;
-    this.options.log(`promote job ${job.metadata?.name ?? ''}: ${message}; marking it failed`);
-    await this.finish(job, state, failedStatus(job, new Date(), message.slice(0, 1000)));
   }
 
   private async finish(job: V1Job, state: RunState, status: V1JobStatus): Promise<void> {
@@ -291,33 +290,37 @@ export class PromoteJobRunner {
     this.options.log(`promote job ${name}: marked ${status.succeeded ? 'succeeded' : 'failed'}`);
   }
 
-  /** The work itself: join etcd (once), wait for the local control plane, label the node. */
-  private async promote(jobName: string, deadlineAtMs: number, signal: AbortSignal): Promise<void> {
+  /**
+   * The work itself: join etcd as a learner (once), wait until the local member is a voting member with a leader (k3s
+   * ETCD.Test: "this server has not yet been promoted from learner to voting member") and, unless etcd-only, the local
+   * API server is ready; then label the node (a witness: etcd=true and the NoExecute taint, as promote.sh's ETCD_ONLY
+   * branch: `kubectl taint nodes $HOSTNAME node-role.kubernetes.io/etcd=true:NoExecute`).
+   */
+  private async promote(jobName: string, etcdOnly: boolean, deadlineAtMs: number, signal: AbortSignal): Promise<void> {
     const { nodeName, address } = this.options;
     if (!this.options.hasEtcdMember()) {
       const plan = await this.addEtcdMember();
       this.options.log(
-        `promote job ${jobName}: starting control plane, etcd joins ${plan.initialCluster.map((p) => `${p.name}=${p.peerUrl}`).join(',')}`,
+        `promote job ${jobName}: starting ${etcdOnly ? 'etcd only (witness)' : 'control plane'}, etcd joins ${plan.initialCluster.map((p) => `${p.name}=${p.peerUrl}`).join(',')}`,
       );
-      await this.options.becomeControlPlane(plan);
+      await this.options.becomeControlPlane(plan, { etcdOnly });
     }
     const apiReadyz = `${this.options.apiServerUrl}/readyz`;
     const httpStatus = this.options.httpStatus ?? fetchStatus;
     await waitFor(
-      `local etcd at ${etcdClientUrl(address)} to answer with a leader and ${apiReadyz} to return 200`,
-      async () => (await this.localEtcdAnswers()) && (await httpStatus(apiReadyz, signal)) === 200,
+      `local etcd at ${etcdClientUrl(address)} to be a voting member with a leader${etcdOnly ? '' : ` and ${apiReadyz} to return 200`}`,
+      async () => (await this.localEtcdVoting()) && (etcdOnly || (await httpStatus(apiReadyz, signal)) === 200),
       { timeoutMs: Math.max(0, deadlineAtMs - Date.now()), intervalMs: 200, signal },
     );
     const node = await this.api.readNode(nodeName);
-    const witness = promotesAsWitness(node);
     const taints = node.spec?.taints ?? [];
     const body = {
-      metadata: { labels: roleLabelsForPromotion(witness) },
-      ...(witness ? { spec: { taints: [...taints.filter((t) => !sameTaint(t, WITNESS_TAINT)), WITNESS_TAINT] } } : {}),
+      metadata: { labels: roleLabelsForPromotion(etcdOnly) },
+      ...(etcdOnly ? { spec: { taints: [...taints.filter((t) => !sameTaint(t, WITNESS_TAINT)), WITNESS_TAINT] } } : {}),
     };
     await this.api.patchNode(nodeName, body);
     this.options.log(
-      `promote job ${jobName}: labelled ${nodeName} ${Object.keys(body.metadata.labels).join(', ')}${witness ? ' and tainted it' : ''}`,
+      `promote job ${jobName}: labelled ${nodeName} ${Object.keys(body.metadata.labels).join(', ')}${etcdOnly ? ' and tainted it' : ''}`,
     );
   }
 
@@ -334,8 +337,9 @@ export class PromoteJobRunner {
           this.options.log(`promote: etcd member with peer URL ${self.peerUrl} already exists (seen via ${url}); reusing it`);
           return joinPlan(members, self);
         }
-        const added = await etcd.memberAdd([self.peerUrl]);
-        this.options.log(`promote: added etcd member ${self.peerUrl} via ${url}`);
+        // k3s join(): client.MemberAddAsLearner; the member votes once the etcd leader promotes it.
+        const added = await etcd.memberAdd([self.peerUrl], true);
+        this.options.log(`promote: added etcd member ${self.peerUrl} as a learner via ${url}`);
         return joinPlan(added.members, self);
       } catch (error) {
         errors.push(`${url}: ${errorMessage(error)}`);
@@ -353,9 +357,11 @@ export class PromoteJobRunner {
     return client;
   }
 
-  private async localEtcdAnswers(): Promise<boolean> {
+  /** The local member answers, knows a leader, and is no longer a learner. */
+  private async localEtcdVoting(): Promise<boolean> {
     try {
-      return (await this.etcd(etcdClientUrl(this.options.address)).status()).leader !== '0';
+      const status = await this.etcd(etcdClientUrl(this.options.address)).status();
+      return status.leader !== '0' && status.isLearner !== true;
     } catch {
       return false;
     }

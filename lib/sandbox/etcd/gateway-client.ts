@@ -231,6 +231,16 @@ export class EtcdClient {
     return { member: decodeMember(reply.member), members: asArray(reply.members).map(decodeMember) };
   }
 
+  /**
+   * Promotes a learner to a voting member, by id (decimal or hex). etcd refuses while the learner is not in sync
+   * with the leader ("can only promote a learner member which is in sync with leader").
+   */
+  async memberPromote(id: string, options: CallOptions = {}): Promise<{ readonly members: readonly EtcdMember[] }> {
+    const decimal = idToDecimal(id);
+    const reply = await this.call(`member promote ${idToHex(decimal)}`, '/v3/cluster/member/promote', { ID: decimal }, options, true);
+    return { members: asArray(reply.members).map(decodeMember) };
+  }
+
   /** Removes a member by id, decimal or hex (etcdctl style). */
   async memberRemove(id: string, options: CallOptions = {}): Promise<{ readonly members: readonly EtcdMember[] }> {
     const decimal = idToDecimal(id);

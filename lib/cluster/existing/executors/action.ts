@@ -48,10 +48,14 @@ export function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (done ??= fn());
 }
 
-/** Applies a plan; a failed step undoes the steps before it and rethrows. The returned undo is idempotent. */
-export async function applyPlan(plan: FaultPlan): Promise<AppliedFault> {
+/**
+ * Applies a plan; a failed step undoes the steps before it and rethrows. The returned undo is idempotent.
+ * `journalStep` is told each step just before it runs (the journal's fault-step entries).
+ */
+export async function applyPlan(plan: FaultPlan, journalStep?: (description: string) => void): Promise<AppliedFault> {
   const applied: FaultStep[] = [];
   for (const step of plan.steps) {
+    journalStep?.(step.apply.describe);
     try {
       await step.apply.run();
     } catch (error) {

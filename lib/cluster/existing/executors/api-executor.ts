@@ -1,7 +1,9 @@
 // The API executor: deletes Nodes through the target cluster's API, as a Harvester user (or kubectl) would. The
 // forced variant also strips the Node's finalizers with a merge patch, so the object goes away at once
-// (harvester#8968). A deletion has no undo: a deleted node must be re-installed to come back.
-import type { FaultKind } from '../../../faults/catalogue.ts';
+// (harvester#8968). A deletion has no undo: a deleted node must be re-installed to come back. Maintenance before a
+// host removal is a cordon and a drain (evictions), as `kubectl drain` does it.
+import type { ExecutorKey } from './config-types.ts';
+import { drainNode } from '../../core/drain.ts';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { mergePatch } from '../../../util/patch-options.ts';
 import type { FaultAction, FaultStep } from './action.ts';
@@ -43,7 +45,18 @@ export class ApiExecutor {
     };
   }
 
-  steps(kind: FaultKind, node: string): FaultStep[] {
+  /** Maintenance through the API: cordon, then evict the node's pods (as kubectl drain); a server without pods: a cordon. */
+  private drainAction(node: string): FaultAction {
+    return {
+      describe: `PATCH ${requestUrl(this.target, `/api/v1/nodes/${node}`)} (merge) {"spec":{"unschedulable":true}}, then POST .../pods/<pod>/eviction for each pod on ${node} but DaemonSet and mirror pods (drain)`,
+      run: async () => {
+        await drainNode(this.core, node);
+      },
+    };
+  }
+
+  steps(kind: ExecutorKey, node: string): FaultStep[] {
+    if (kind === 'maintenance') return [{ node, apply: this.drainAction(node) }];
     if (kind === 'delete-node') return [{ node, apply: this.deleteAction(node) }];
     if (kind === 'force-delete-node')
       return [

@@ -1,12 +1,11 @@
 // Sets up the executors an executors file asks for, and checks before a run that every node has what its
 // executors need (address, BMC, VM, credentials), so a misconfigured rack fails at setup, not halfway through.
-import { FAULT_KINDS } from '../../../faults/catalogue.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeconfigSource } from '../kubeconfig-source.ts';
 import { errorMessage, SetupError } from '../../../util/errors.ts';
 import { ApiExecutor } from './api-executor.ts';
 import type { CommandRunner } from './command-executor.ts';
-import { executorFor, vmOf, type ExecutorsConfig, type VmRef } from './config-types.ts';
+import { EXECUTOR_KEYS, executorFor, vmOf, type ExecutorsConfig, type VmRef } from './config-types.ts';
 import { IpmiExecutor, type IpmiRunner } from './ipmi-executor.ts';
 import { KubevirtExecutor, type KubeRequester } from './kubevirt-executor.ts';
 import { FaultPlanner, type NodeFacts } from './planner.ts';
@@ -69,7 +68,7 @@ export async function preflightExecutors(
   const vms = new Map<string, VmRef>();
   let usesIpmi = false;
   for (const node of nodes) {
-    for (const kind of FAULT_KINDS) {
+    for (const kind of EXECUTOR_KEYS) {
       const choice = executorFor(config, kind, node.name);
       if (!choice) continue;
       if (choice.type === 'ipmi') {

@@ -1,7 +1,6 @@
 // The executors file's format, written with the scenario format's descriptor library (file:line:col problems,
 // did-you-mean on unknown keys, a JSON Schema for editors).
 import { duration } from '../../../schema/duration.ts';
-import { FAULT_KINDS, type FaultKind } from '../../../faults/catalogue.ts';
 import type { ClusterTimers } from '../../../model/cluster.ts';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
@@ -22,7 +21,7 @@ import {
   withDefault,
 } from '../../../schema/descriptors.ts';
 import type { JsonContext, JsonSchema, ParseContext, Parsed, Path } from '../../../schema/descriptors.ts';
-import { EXECUTORS_FOR, PAIR_FAULTS } from './config-types.ts';
+import { EXECUTOR_KEYS, EXECUTORS_FOR, PAIR_FAULTS, type ExecutorKey } from './config-types.ts';
 import type { EtcdCommandSettings, ExecutorChoice, ExecutorsConfig, IpmiSettings, KubevirtSettings, NodeSettings } from './config-types.ts';
 import { rke2UnitOnly } from './rke2-takedown.ts';
 import { parseTemplate, placeholdersOf, TemplateError, type CommandTemplate } from './template.ts';
@@ -103,7 +102,7 @@ const choiceRaw: Desc<RawChoice> = byType({
   "ipmi (power off/on/cycle), kubevirt (the node is a VM of an outer cluster), api (node deletion through the cluster's API), or {command: {run, undo, timeout}}.",
 );
 
-function template(source: string, kind: FaultKind, path: Path, ctx: ParseContext): Parsed<CommandTemplate> {
+function template(source: string, kind: ExecutorKey, path: Path, ctx: ParseContext): Parsed<CommandTemplate> {
   try {
     return parseTemplate(source, { peer: PAIR_FAULTS.includes(kind) });
   } catch (error) {
@@ -112,7 +111,7 @@ function template(source: string, kind: FaultKind, path: Path, ctx: ParseContext
   }
 }
 
-function toChoice(kind: FaultKind, raw: RawChoice, path: Path, ctx: ParseContext): Parsed<ExecutorChoice> {
+function toChoice(kind: ExecutorKey, raw: RawChoice, path: Path, ctx: ParseContext): Parsed<ExecutorChoice> {
   const type = typeof raw === 'string' ? raw : 'command';
   const allowed = EXECUTORS_FOR[kind];
   if (!allowed.includes(type)) {
@@ -128,15 +127,18 @@ function toChoice(kind: FaultKind, raw: RawChoice, path: Path, ctx: ParseContext
   return { type: 'command', run: runTemplate, ...(undoTemplate ? { undo: undoTemplate } : {}), timeoutMs: timeout };
 }
 
-const faultKind = oneOf(FAULT_KINDS, { what: 'fault kind' });
+const faultKind = oneOf(EXECUTOR_KEYS, {
+  what: 'fault kind or host step',
+  hint: 'remove-host has no entry of its own: it runs maintenance (optional), uninstall and/or poweroff, then delete-node',
+});
 
 /** Fault kind -> executor; each entry is checked on its own (kind, executor, templates), so all problems show. */
-class FaultsDesc extends Desc<ReadonlyMap<FaultKind, ExecutorChoice>> {
+class FaultsDesc extends Desc<ReadonlyMap<ExecutorKey, ExecutorChoice>> {
   readonly expected = 'a mapping of fault kinds to executors';
   private readonly shape = record(faultKind, choiceRaw);
-  protected check(value: unknown, path: Path, ctx: ParseContext): Parsed<ReadonlyMap<FaultKind, ExecutorChoice>> {
+  protected check(value: unknown, path: Path, ctx: ParseContext): Parsed<ReadonlyMap<ExecutorKey, ExecutorChoice>> {
     if (!isMapping(value)) return this.mismatch(value, path, ctx);
-    const out = new Map<FaultKind, ExecutorChoice>();
+    const out = new Map<ExecutorKey, ExecutorChoice>();
     let ok = true;
     for (const [key, rawValue] of Object.entries(value)) {
       const entry = this.shape.parse({ [key]: rawValue }, path, ctx);
@@ -152,9 +154,9 @@ class FaultsDesc extends Desc<ReadonlyMap<FaultKind, ExecutorChoice>> {
   }
 }
 
-const faults: Desc<ReadonlyMap<FaultKind, ExecutorChoice>> = new FaultsDesc().doc(
+const faults: Desc<ReadonlyMap<ExecutorKey, ExecutorChoice>> = new FaultsDesc().doc(
   'Faults',
-  `Which executor carries out each fault kind (${FAULT_KINDS.join(', ')}). Kinds not listed are unsupported: scenarios using them are inconclusive.`,
+  `Which executor carries out each fault kind or host step (${EXECUTOR_KEYS.join(', ')}). Kinds not listed are unsupported: scenarios using them are inconclusive. remove-host (harvester/docs host/host.md) runs maintenance (api: cordon + drain, the default; or a command), uninstall (a command, e.g. ssh ... /opt/rke2/bin/rke2-uninstall.sh) and/or poweroff (ipmi, kubevirt or a command), then delete-node (api: a plain Node DELETE); none of it is undone.`,
 );
 
 const vm = parsedString<{ namespace?: string; name: string }>({
@@ -297,7 +299,7 @@ const root = object({
 
 /** Every place an executor is chosen, with its path: cluster-wide and per node. */
 function usages(config: {
-  faults: ReadonlyMap<FaultKind, ExecutorChoice>;
+  faults: ReadonlyMap<ExecutorKey, ExecutorChoice>;
   nodes: readonly (readonly [string, NodeSettings])[];
 }): { path: Path; choice: ExecutorChoice }[] {
   return [

@@ -1,7 +1,7 @@
 // The executors file, parsed: which executor carries out each fault kind, per cluster and per node, and the
 // settings of each executor. Durations are milliseconds here; in the file they carry units ("30s").
 import type { ClusterTimers } from '../../../model/cluster.ts';
-import type { FaultKind } from '../../../faults/catalogue.ts';
+import { isFaultKind, type FaultKind } from '../../../faults/catalogue.ts';
 import type { CommandTemplate } from './template.ts';
 
 export const EXECUTOR_TYPES = ['command', 'ipmi', 'kubevirt', 'api'] as const;
@@ -17,8 +17,19 @@ export interface CommandChoice {
 
 export type ExecutorChoice = CommandChoice | { readonly type: 'ipmi' | 'kubevirt' | 'api' };
 
-/** Which executors can carry out which fault kind (and what they do for it). */
-export const EXECUTORS_FOR: Readonly<Record<FaultKind, readonly ExecutorType[]>> = {
+/**
+ * The steps of a remove-host, each its own executor entry beside delete-node (harvester/docs docs/host/host.md,
+ * "Deleting a Node": 5. maintenance mode, 6. run /opt/rke2/bin/rke2-uninstall.sh and shut the node down, 7. delete
+ * the host, which is a plain Node DELETE: the delete-node entry). maintenance is optional (default: cordon + drain
+ * through the API); at least one of uninstall and poweroff is needed.
+ */
+export const HOST_STEPS = ['maintenance', 'uninstall', 'poweroff'] as const;
+export type HostStep = (typeof HOST_STEPS)[number];
+/** What an executors file names: fault kinds (remove-host is its steps, never an entry of its own) and host steps. */
+export type ExecutorKey = Exclude<FaultKind, 'remove-host'> | HostStep;
+
+/** Which executors can carry out which fault kind or host step (and what they do for it). */
+export const EXECUTORS_FOR: Readonly<Record<ExecutorKey, readonly ExecutorType[]>> = {
   kill: ['command', 'ipmi', 'kubevirt'],
   restart: ['command', 'ipmi', 'kubevirt'],
   pause: ['command', 'kubevirt'],
@@ -29,10 +40,15 @@ export const EXECUTORS_FOR: Readonly<Record<FaultKind, readonly ExecutorType[]>>
   heal: ['command'],
   'delete-node': ['api'],
   'force-delete-node': ['api'],
+  maintenance: ['api', 'command'],
+  uninstall: ['command'],
+  poweroff: ['ipmi', 'kubevirt', 'command'],
 };
 
+export const EXECUTOR_KEYS = Object.keys(EXECUTORS_FOR) as ExecutorKey[];
+
 /** Fault kinds whose command templates may name the node at the other end ({peer.*}). */
-export const PAIR_FAULTS: readonly FaultKind[] = ['partition', 'drop'];
+export const PAIR_FAULTS: readonly ExecutorKey[] = ['partition', 'drop'];
 
 export interface IpmiSettings {
   /** Environment variable holding the BMC user name (passed as -U). */
@@ -68,7 +84,7 @@ export interface NodeSettings {
   readonly bmc?: string;
   /** The node's VirtualMachine in the outer cluster (default: the node's name in kubevirt.namespace). */
   readonly vm?: { readonly namespace?: string; readonly name: string };
-  readonly faults: ReadonlyMap<FaultKind, ExecutorChoice>;
+  readonly faults: ReadonlyMap<ExecutorKey, ExecutorChoice>;
 }
 
 /** The command that shows etcd members and leader as JSON; run once, no placeholders. */
@@ -80,7 +96,7 @@ export interface EtcdCommandSettings {
 export interface ExecutorsConfig {
   /** The file it was read from (absolute), for messages. */
   readonly file: string;
-  readonly faults: ReadonlyMap<FaultKind, ExecutorChoice>;
+  readonly faults: ReadonlyMap<ExecutorKey, ExecutorChoice>;
   readonly nodes: ReadonlyMap<string, NodeSettings>;
   readonly ipmi?: IpmiSettings;
   readonly kubevirt?: KubevirtSettings;
@@ -90,17 +106,30 @@ export interface ExecutorsConfig {
 }
 
 /** The executor for a fault on a node: the node's own, else the cluster-wide one, else none. */
-export function executorFor(config: ExecutorsConfig, kind: FaultKind, node?: string): ExecutorChoice | undefined {
+export function executorFor(config: ExecutorsConfig, kind: ExecutorKey, node?: string): ExecutorChoice | undefined {
   return (node === undefined ? undefined : config.nodes.get(node)?.faults.get(kind)) ?? config.faults.get(kind);
 }
 
-/** Fault kinds with an executor for at least one node; heal comes with any network fault (undoing it). */
+/** Why a node cannot be removed as a host with this file (the entries it lacks), or undefined when it can. */
+export function removeHostGap(config: ExecutorsConfig, node?: string): string | undefined {
+  const missing: string[] = [];
+  if (!executorFor(config, 'uninstall', node) && !executorFor(config, 'poweroff', node)) missing.push('uninstall or poweroff');
+  if (!executorFor(config, 'delete-node', node)) missing.push('delete-node');
+  return missing.length === 0 ? undefined : `remove-host needs ${missing.join(' and ')}`;
+}
+
+/**
+ * Fault kinds with an executor for at least one node; heal comes with any network fault (undoing it), remove-host
+ * with uninstall or poweroff plus delete-node (maintenance defaults to the API).
+ */
 export function configuredFaults(config: ExecutorsConfig | undefined): Set<FaultKind> {
   const kinds = new Set<FaultKind>();
   if (!config) return kinds;
-  for (const kind of config.faults.keys()) kinds.add(kind);
-  for (const node of config.nodes.values()) for (const kind of node.faults.keys()) kinds.add(kind);
+  const keys = [...config.faults.keys(), ...[...config.nodes.values()].flatMap((node) => [...node.faults.keys()])];
+  for (const key of keys) if (isFaultKind(key)) kinds.add(key);
   if (kinds.has('isolate') || kinds.has('partition') || kinds.has('drop')) kinds.add('heal');
+  const nodes = [undefined, ...config.nodes.keys()];
+  if (nodes.some((node) => removeHostGap(config, node) === undefined)) kinds.add('remove-host');
   return kinds;
 }
 

@@ -139,12 +139,33 @@ describe('executors file', () => {
         ].join('\n'),
       ),
     ).to.deep.equal([
-      '/lab/executors.yaml:2:3: faults.kil: unknown fault kind "kil" (did you mean "kill"?); expected one of "kill", "restart", "pause", "resume", "isolate", "partition", "drop", "heal", "delete-node", "force-delete-node"',
+      '/lab/executors.yaml:2:3: faults.kil: unknown fault kind or host step "kil" (did you mean "kill"?); expected one of "kill", "restart", "pause", "resume", "isolate", "partition", "drop", "heal", "delete-node", "force-delete-node", "maintenance", "uninstall", "poweroff"; remove-host has no entry of its own: it runs maintenance (optional), uninstall and/or poweroff, then delete-node',
       '/lab/executors.yaml:3:10: faults.pause: pause cannot be carried out by ipmi; it can use: command, kubevirt',
       '/lab/executors.yaml:7:12: faults.partition.command.run: unknown placeholder {peer.adress}: expected {peer.name}, {peer.address}, {peer.bmc}',
       '/lab/executors.yaml:9:56: faults.isolate.command.timeout: expected a duration like "30s", found a number (30); durations need a unit: "30s" or "30ms"',
       '/lab/executors.yaml:12:3: ipmi.password: credentials are never read from this file: name environment variables with userEnv and passwordEnv',
       '/lab/executors.yaml:14:15: nodes.hv-0.bmc: "-oProxyCommand=x": a host name or address (no spaces, quotes or leading "-")',
+    ]);
+  });
+
+  it("remove-host's steps: maintenance (api or command), uninstall (command), poweroff (ipmi, kubevirt, command); no remove-host entry", () => {
+    const config = parseExecutors(
+      [
+        'faults:',
+        '  maintenance: api',
+        '  uninstall: {command: {run: "ssh root@{node.address} /opt/rke2/bin/rke2-uninstall.sh", timeout: 10m}}',
+        '  poweroff: ipmi',
+        '  delete-node: api',
+        'ipmi: {userEnv: IPMI_USER}',
+      ].join('\n'),
+      '/lab/executors.yaml',
+    );
+    expect([...configuredFaults(config)].sort()).to.deep.equal(['delete-node', 'remove-host']);
+    expect(executorFor(config, 'poweroff', 'hv-0')).to.deep.equal({ type: 'ipmi' });
+    expect(problems('faults:\n  remove-host: api\n  uninstall: ipmi\n  poweroff: api\n')).to.deep.equal([
+      '/lab/executors.yaml:2:3: faults.remove-host: unknown fault kind or host step "remove-host"; expected one of "kill", "restart", "pause", "resume", "isolate", "partition", "drop", "heal", "delete-node", "force-delete-node", "maintenance", "uninstall", "poweroff"; remove-host has no entry of its own: it runs maintenance (optional), uninstall and/or poweroff, then delete-node',
+      '/lab/executors.yaml:3:14: faults.uninstall: uninstall cannot be carried out by ipmi; it can use: command',
+      '/lab/executors.yaml:4:13: faults.poweroff: poweroff cannot be carried out by api; it can use: ipmi, kubevirt, command',
     ]);
   });
 

@@ -3,10 +3,21 @@
 // unsupported (the scenario is inconclusive), not failed.
 import type { FaultKind, FaultRequest } from '../../../faults/catalogue.ts';
 import { UnsupportedFaultError } from '../../core/provider.ts';
+import { untilAccepted } from '../../core/node-faults.ts';
 import type { FaultPlan, FaultStep } from './action.ts';
 import type { ApiExecutor } from './api-executor.ts';
 import { commandStep, type CommandRunner } from './command-executor.ts';
-import { configuredFaults, executorFor, vmOf, type ExecutorChoice, type ExecutorsConfig } from './config-types.ts';
+import {
+  configuredFaults,
+  executorFor,
+  removeHostGap,
+  vmOf,
+  type ExecutorChoice,
+  type ExecutorKey,
+  type ExecutorsConfig,
+  HOST_STEPS,
+  type HostStep,
+} from './config-types.ts';
 import type { IpmiExecutor } from './ipmi-executor.ts';
 import type { KubevirtExecutor } from './kubevirt-executor.ts';
 
@@ -41,6 +52,10 @@ export function mergeFacts(config: ExecutorsConfig | undefined, name: string, di
   return { name, address: settings?.address ?? discoveredAddress, bmc: settings?.bmc };
 }
 
+function isHostStep(kind: ExecutorKey): kind is HostStep {
+  return (HOST_STEPS as readonly string[]).includes(kind);
+}
+
 export class FaultPlanner {
   readonly supported: ReadonlySet<FaultKind>;
 
@@ -48,25 +63,59 @@ export class FaultPlanner {
     this.supported = configuredFaults(parts.config);
   }
 
-  private choice(kind: FaultKind, node: string): ExecutorChoice {
+  private choice(kind: ExecutorKey, node: string): ExecutorChoice {
     const choice = executorFor(this.parts.config, kind, node);
-    if (!choice) throw new NoExecutorError(this.parts.provider, kind, node, this.parts.config.file);
+    if (!choice) throw new NoExecutorError(this.parts.provider, isHostStep(kind) ? 'remove-host' : kind, node, this.parts.config.file);
     return choice;
   }
 
-  /** The steps of one node fault on one node. */
-  nodeSteps(kind: FaultKind, node: NodeFacts, peer?: NodeFacts): FaultStep[] {
+  /** The steps of one node fault (or one host step of a remove-host) on one node. */
+  nodeSteps(kind: ExecutorKey, node: NodeFacts, peer?: NodeFacts): FaultStep[] {
     const choice = this.choice(kind, node.name);
+    // A host's power-off is a kill without its undo: the host stays off (it is being removed).
+    const power = kind === 'poweroff' ? 'kill' : kind;
     switch (choice.type) {
-      case 'command':
-        return [commandStep(choice, node, peer, this.parts.commandRunner)];
-      case 'ipmi':
-        return [this.need('ipmi', this.parts.ipmi).step(kind, node)];
-      case 'kubevirt':
-        return [this.need('kubevirt', this.parts.kubevirt).step(kind, node.name, vmOf(this.parts.config, node.name))];
+      case 'command': {
+        const step = commandStep(choice, node, peer, this.parts.commandRunner);
+        return [isHostStep(kind) ? { node: node.name, apply: step.apply } : step];
+      }
+      case 'ipmi': {
+        const step = this.need('ipmi', this.parts.ipmi).step(power as FaultKind, node);
+        return [kind === 'poweroff' ? { node: node.name, apply: step.apply } : step];
+      }
+      case 'kubevirt': {
+        const step = this.need('kubevirt', this.parts.kubevirt).step(power as FaultKind, node.name, vmOf(this.parts.config, node.name));
+        return [kind === 'poweroff' ? { node: node.name, apply: step.apply } : step];
+      }
       case 'api':
         return this.need('api', this.parts.api).steps(kind, node.name);
     }
+  }
+
+  /**
+   * A host removal, as Harvester documents it (harvester/docs docs/host/host.md, "Deleting a Node"): maintenance
+   * (the file's entry, else cordon + drain through the API), uninstall (rke2-uninstall.sh), power-off, then the
+   * Node DELETE (the delete-node entry). No step has an undo.
+   */
+  removeHostSteps(node: NodeFacts): FaultStep[] {
+    const gap = removeHostGap(this.parts.config, node.name);
+    if (gap !== undefined) {
+      const error = new NoExecutorError(this.parts.provider, 'remove-host', node.name, this.parts.config.file);
+      error.message = `provider ${this.parts.provider}: ${gap} for node ${node.name} in ${this.parts.config.file}`;
+      throw error;
+    }
+    const has = (kind: ExecutorKey): boolean => executorFor(this.parts.config, kind, node.name) !== undefined;
+    return [
+      ...(has('maintenance') ? this.nodeSteps('maintenance', node) : this.need('api', this.parts.api).steps('maintenance', node.name)),
+      ...(has('uninstall') ? this.nodeSteps('uninstall', node) : []),
+      ...(has('poweroff') ? this.nodeSteps('poweroff', node) : []),
+      // The Node DELETE goes through the VIP, which the powered-off host may have held: retried while the API
+      // fails over (kube-vip's lease), a 404 meaning an earlier try went through.
+      ...this.nodeSteps('delete-node', node).map((step) => ({
+        ...step,
+        apply: { ...step.apply, run: () => untilAccepted(step.apply.describe, () => step.apply.run()) },
+      })),
+    ];
   }
 
   private need<T>(what: string, executor: T | undefined): T {
@@ -90,6 +139,9 @@ export class FaultPlanner {
       case 'heal':
         // Undoing the network faults is the cluster's part; a heal command, if any, runs on every node after.
         for (const node of allNodes) if (executorFor(this.parts.config, 'heal', node)) steps.push(...this.nodeSteps('heal', facts(node)));
+        break;
+      case 'remove-host':
+        for (const node of request.nodes) steps.push(...this.removeHostSteps(facts(node)));
         break;
       default:
         for (const node of request.nodes) steps.push(...this.nodeSteps(request.kind, facts(node)));

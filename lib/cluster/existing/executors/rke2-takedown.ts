@@ -22,8 +22,8 @@ function literalWords(template: CommandTemplate): string[] {
  * `systemctl stop|restart|kill ... rke2-server|rke2-agent` and `service rke2-server stop|restart`, without
  * rke2-killall.sh in the same command.
  */
-export function rke2UnitOnly(kind: FaultKind, template: CommandTemplate): string | undefined {
-  if (!TAKEDOWN_FAULTS.includes(kind)) return undefined;
+export function rke2UnitOnly(kind: string, template: CommandTemplate): string | undefined {
+  if (!(TAKEDOWN_FAULTS as readonly string[]).includes(kind)) return undefined;
   const words = literalWords(template);
   if (words.some((word) => word.endsWith('rke2-killall.sh'))) return undefined;
   const unit = words.find((word) => RKE2_UNIT.test(word));

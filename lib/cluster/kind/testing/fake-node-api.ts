@@ -1,5 +1,7 @@
-// A tiny stand-in for the Kubernetes API's Node endpoints, for tests of the kind provider: it lists, reads, patches
-// (merge patch of labels and finalizers) and deletes Nodes, and records every request it gets.
+// A tiny stand-in for the Kubernetes API's Node and Namespace endpoints, for tests of the kind provider: it lists,
+// reads, patches (merge patch of labels and finalizers) and deletes Nodes, reads, creates and deletes Namespaces,
+// and records every request it gets. It starts bare, as a new kind cluster is: the namespaces kind's cluster has
+// (KIND_NAMESPACES) and nothing of Harvester's.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { V1Node } from '@kubernetes/client-node';
@@ -11,6 +13,9 @@ export interface RecordedRequest {
   readonly body: unknown;
 }
 
+/** The namespaces of a new kind cluster: Kubernetes' four, and local-path-storage (kind's default storage class). */
+export const KIND_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
+
 export interface FakeNodeApi {
   /** http://127.0.0.1:PORT */
   readonly url: string;
@@ -21,6 +26,8 @@ export interface FakeNodeApi {
   /** The node answers Ready to the next `reads` GETs of it, and NotReady from then on. */
   notReadyAfterReads(name: string, reads: number): void;
   node(name: string): V1Node | undefined;
+  /** The namespaces there are now, sorted. */
+  namespaces(): string[];
   close(): Promise<void>;
 }
 
@@ -52,6 +59,7 @@ function notFound(res: http.ServerResponse, name: string): void {
 
 export async function startFakeNodeApi(): Promise<FakeNodeApi> {
   const nodes = new Map<string, V1Node>();
+  const namespaces = new Set<string>(KIND_NAMESPACES);
   const requests: RecordedRequest[] = [];
   const readsLeft = new Map<string, number>();
   const setReady = (name: string, ready: boolean): void => {
@@ -67,6 +75,48 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const method = req.method ?? 'GET';
       requests.push({ method, path, contentType: req.headers['content-type'], body });
+      const namespaceMatch = /^\/api\/v1\/namespaces(?:\/([^/]+))?$/.exec(path);
+      if (namespaceMatch) {
+        const nsName = namespaceMatch[1] ? decodeURIComponent(namespaceMatch[1]) : undefined;
+        const nsObject = (n: string): unknown => ({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: n },
+          status: { phase: 'Active' },
+        });
+        const missing = (n: string): void =>
+          send(res, 404, {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'NotFound',
+            code: 404,
+            message: `namespaces "${n}" not found`,
+          });
+        if (!nsName && method === 'POST') {
+          const created = ((body ?? {}) as { metadata?: { name?: string } }).metadata?.name ?? '';
+          if (namespaces.has(created)) {
+            send(res, 409, {
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              reason: 'AlreadyExists',
+              code: 409,
+              message: `namespaces "${created}" already exists`,
+            });
+          } else {
+            namespaces.add(created);
+            send(res, 201, nsObject(created));
+          }
+        } else if (nsName && method === 'GET') {
+          if (namespaces.has(nsName)) send(res, 200, nsObject(nsName));
+          else missing(nsName);
+        } else if (nsName && method === 'DELETE') {
+          if (namespaces.delete(nsName)) send(res, 200, nsObject(nsName));
+          else missing(nsName);
+        } else send(res, 405, { kind: 'Status', code: 405, message: `${method} ${path} not supported by the fake` });
+        return;
+      }
       if (path === '/api/v1/nodes' && method === 'GET') {
         send(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [...nodes.values()] });
         return;
@@ -109,6 +159,7 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
     setReady,
     notReadyAfterReads: (name, reads) => readsLeft.set(name, reads),
     node: (name) => nodes.get(name),
+    namespaces: () => [...namespaces].sort(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
