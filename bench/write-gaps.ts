@@ -4,28 +4,14 @@
 // stretches them, and the catalogue's quorum-survives verdicts judge them against their budgets.
 // Run as root: node --import tsx bench/write-gaps.ts [rounds]
 import { SandboxProvider } from '../lib/cluster/sandbox/sandbox-provider.ts';
-import { longestWriteGapMs } from '../lib/cluster/sandbox/testing/write-gaps.ts';
-import { SAMPLER_CONFIGMAP, WriteSampler, type SamplerOp } from '../lib/observe/write-sampler.ts';
-import { loadKubeConfig } from '../lib/util/kubeconfig.ts';
+import { longestWriteGapMs, startVipSampler } from '../lib/cluster/sandbox/testing/write-gaps.ts';
+import type { SamplerOp } from '../lib/observe/write-sampler.ts';
 import { sleepMs } from '../lib/util/wait.ts';
 
 const rounds = Number(process.argv[2] ?? 3);
 const cluster = await new SandboxProvider().start({ topology: { controlPlanes: 3, workers: 1 } });
 const ops: SamplerOp[] = [];
-let opId = 0;
-const kc = loadKubeConfig(cluster.endpoints.kubeconfigPath);
-await WriteSampler.ensureRegister(kc, SAMPLER_CONFIGMAP);
-const sampler = new WriteSampler({
-  process: 'vip',
-  target: 'vip',
-  kubeConfig: kc,
-  intervalMs: 100,
-  deadlineMs: 2000,
-  register: { configMap: SAMPLER_CONFIGMAP },
-  onOp: (op) => ops.push(op),
-  nextOpId: () => ++opId,
-});
-sampler.start();
+const sampler = await startVipSampler(cluster.endpoints.kubeconfigPath, ops);
 const electionMs = cluster.timers.etcdElectionTimeoutMs;
 
 async function roles(): Promise<{ leader: string; follower: string }> {

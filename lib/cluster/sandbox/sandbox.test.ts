@@ -5,9 +5,9 @@ import { CoreV1Api, makeInformer, type V1Node } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
 import { SandboxProvider, isNodeReady } from './sandbox-provider.ts';
 import type { StartedSandbox } from './sandbox-cluster.ts';
-import { SAMPLER_CONFIGMAP, WriteSampler, type SamplerOp } from '../../observe/write-sampler.ts';
+import type { SamplerOp, WriteSampler } from '../../observe/write-sampler.ts';
 import { waitFor, sleepMs } from '../../util/wait.ts';
-import { acknowledgedWritesBetween } from './testing/write-gaps.ts';
+import { acknowledgedWritesBetween, startVipSampler } from './testing/write-gaps.ts';
 import { namespacesOfRun, processesOfRun } from '../../sandbox/testing/leftovers.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -22,25 +22,12 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
   let core: CoreV1Api;
   let sampler: WriteSampler | undefined;
   const ops: SamplerOp[] = [];
-  let opId = 0;
 
   before(async function () {
     if (!isRoot) this.skip();
     cluster = await new SandboxProvider().start({ topology: { controlPlanes: 3, workers: 1 } });
     core = loadKubeConfig(cluster.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
-    const kc = loadKubeConfig(cluster.endpoints.kubeconfigPath);
-    await WriteSampler.ensureRegister(kc, SAMPLER_CONFIGMAP);
-    sampler = new WriteSampler({
-      process: 'vip',
-      target: 'vip',
-      kubeConfig: kc,
-      intervalMs: 100,
-      deadlineMs: 2000,
-      register: { configMap: SAMPLER_CONFIGMAP },
-      onOp: (op) => ops.push(op),
-      nextOpId: () => ++opId,
-    });
-    sampler.start();
+    sampler = await startVipSampler(cluster.endpoints.kubeconfigPath, ops);
   });
 
   after(async () => {

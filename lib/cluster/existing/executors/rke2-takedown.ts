@@ -1,5 +1,5 @@
 // Commands that look like they take an RKE2 node down but do not. rke2-server.service (and rke2-agent.service) run
-// with KillMode=process (RKE2's systemd unit, docs/harvester-promotion-contract.md): `systemctl stop` or `restart`
+// with KillMode=process (rke2's bundle/lib/systemd/system/rke2-server.service; docs/harvester-promotion-contract.md): `systemctl stop` or `restart`
 // ends the rke2 supervisor only, and etcd, the API server and every other pod keep running in their containers. A
 // signal sent with `systemctl kill` reaches the unit's own cgroup, not the pods (the kubelet puts them under
 // kubepods.slice), so SIGSTOP there freezes rke2, containerd and the kubelet but not etcd. What really takes an

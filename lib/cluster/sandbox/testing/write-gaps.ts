@@ -1,5 +1,26 @@
-// Measures write availability from sampler operations: the longest stretch without an acknowledged write.
-import type { SamplerOp } from '../../../observe/write-sampler.ts';
+// Measures write availability from sampler operations: the longest stretch without an acknowledged write. Shared by
+// the sandbox tests and bench/write-gaps.ts.
+import { SAMPLER_CONFIGMAP, WriteSampler, type SamplerOp } from '../../../observe/write-sampler.ts';
+import { loadKubeConfig } from '../../../util/kubeconfig.ts';
+
+/** A compare-and-swap sampler through the cluster's VIP every 100 ms, its operations pushed onto `ops`; started. */
+export async function startVipSampler(kubeconfigPath: string, ops: SamplerOp[]): Promise<WriteSampler> {
+  const kubeConfig = loadKubeConfig(kubeconfigPath);
+  await WriteSampler.ensureRegister(kubeConfig, SAMPLER_CONFIGMAP);
+  let opId = 0;
+  const sampler = new WriteSampler({
+    process: 'vip',
+    target: 'vip',
+    kubeConfig,
+    intervalMs: 100,
+    deadlineMs: 2000,
+    register: { configMap: SAMPLER_CONFIGMAP },
+    onOp: (op) => ops.push(op),
+    nextOpId: () => ++opId,
+  });
+  sampler.start();
+  return sampler;
+}
 
 /** Longest interval between consecutive acknowledged writes of `process` that overlaps [fromMs, toMs]. */
 export function longestWriteGapMs(ops: readonly SamplerOp[], process: string, fromMs: number, toMs: number): number {
