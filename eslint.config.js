@@ -19,8 +19,8 @@ export default tseslint.config(
     },
   },
   {
-    // The CLI entry and bench scripts are the only places that print or exit.
-    files: ['lib/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'lib/sandbox/agent/main.ts'],
+    // The CLI entry, bench scripts and the kind twin's executables (fixtures/kind-twin) are the only places that print or exit.
+    files: ['lib/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'lib/sandbox/agent/main.ts', 'fixtures/kind-twin/**/*.ts'],
     rules: { 'no-console': 'off', 'no-restricted-properties': 'off' },
   },
   {
@@ -49,7 +49,7 @@ export default tseslint.config(
   },
   {
     // Development scripts in plain JavaScript run under Node.
-    files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    files: ['scripts/**/*.mjs', 'fixtures/kind-twin/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },
 );

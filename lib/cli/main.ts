@@ -17,10 +17,11 @@ commands:
       [--repeat N] [--parallel N] [--until-failure] [--fail-fast] [--dry-run] [--reports DIR] [--promotion-policy MODULE]
       [--kubeconfig FILE] [--context NAME] [--executors FILE] [--allow-context NAME|FILE] [--kill-switch FILE]
       [--profile harvester-1.4|harvester-1.5|harvester-1.6|auto] [--kind-image IMAGE] [--kind-logs DIR]
+      [--kind-config-dir DIR]
                          run scenarios, print verdicts, write reports (exit 1 when an invariant fails)
   check <history.json>   re-run the oracles over a saved history
   validate               checker self-validation: run each faulty policy against the scenario that must catch it
-  sandbox up [--topology FILE] [--control-planes N] [--workers N] [--promotion-policy MODULE]
+  sandbox up [--topology FILE] [--control-planes N] [--workers N] [--promotion-policy MODULE] [--profile plain|harvester]
                          start a sandbox cluster and keep it running; prints a kubeconfig path (Ctrl-C stops it)
   sandbox down           stop the sandbox started by \`sandbox up\`
   sandbox fault|undo <kind> <nodes...> [--to NODE] [--run ID]

@@ -28,6 +28,7 @@ const RUN_OPTIONS = {
   profile: { type: 'string' },
   'kind-image': { type: 'string' },
   'kind-logs': { type: 'string' },
+  'kind-config-dir': { type: 'string' },
 } as const;
 
 export async function runCommand(args: readonly string[], signal: AbortSignal): Promise<number> {

@@ -68,6 +68,20 @@ describe('cpchaos run: the target from --provider and its flags', () => {
     );
   });
 
+  it('--kind-config-dir: a folder of kind configs for the kind target only; a missing one is a usage error', async () => {
+    const kind = targetFromFlags('kind', { 'kind-config-dir': 'fixtures/kind' }, hooks);
+    await kind.prepare();
+    expect(() => targetFromFlags('kind', { 'kind-config-dir': 'fixtures/no-such-folder' }, hooks)).to.throw(
+      UsageError,
+      '--kind-config-dir: no such folder: fixtures/no-such-folder',
+    );
+    expect(() => targetFromFlags('kind', { 'kind-config-dir': 'fixtures/kind/cp3-w1.yaml' }, hooks)).to.throw(UsageError, /no such folder/);
+    expect(() => targetFromFlags('sandbox', { 'kind-config-dir': 'fixtures/kind' }, hooks)).to.throw(
+      UsageError,
+      '--kind-config-dir: only for --provider kind',
+    );
+  });
+
   it('a broken policy for kind is a setup error before any cluster is created', async () => {
     const kind = targetFromFlags('kind', { 'promotion-policy': 'fixtures/policies/no-such-policy.ts' }, hooks);
     let error: unknown;

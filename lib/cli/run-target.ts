@@ -3,6 +3,8 @@ import { ExistingClusterProvider } from '../cluster/existing/existing-provider.t
 import type { ProviderName } from '../cluster/core/providers.ts';
 import { existingTarget, sandboxTarget, type ClusterTarget } from '../run/targets/cluster-targets.ts';
 import { kindTarget } from '../run/targets/kind-target.ts';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from './options.ts';
 import { isProfileChoice, PROFILE_CHOICES } from '../harvester/profiles.ts';
 
@@ -17,10 +19,11 @@ export interface TargetFlags {
   readonly 'dry-run'?: boolean | undefined;
   readonly 'kind-image'?: string | undefined;
   readonly 'kind-logs'?: string | undefined;
+  readonly 'kind-config-dir'?: string | undefined;
 }
 
 const EXISTING_ONLY = ['kubeconfig', 'context', 'executors', 'allow-context', 'kill-switch', 'profile'] as const;
-const KIND_ONLY = ['kind-image', 'kind-logs'] as const;
+const KIND_ONLY = ['kind-image', 'kind-logs', 'kind-config-dir'] as const;
 
 export interface TargetHooks {
   /** Prints a dry-run line. */
@@ -29,6 +32,14 @@ export interface TargetHooks {
   readonly onKillSwitch: (reason: string) => void;
   /** A line from the harness's own controllers (kind's promote loop): what they did and what failed. */
   readonly onLog?: ((line: string) => void) | undefined;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function targetFromFlags(provider: ProviderName, flags: TargetFlags, hooks: TargetHooks): ClusterTarget {
@@ -62,12 +73,20 @@ export function targetFromFlags(provider: ProviderName, flags: TargetFlags, hook
         ...(flags['kill-switch'] ? { killSwitch: { path: flags['kill-switch'] } } : {}),
       });
     }
-    case 'kind':
+    case 'kind': {
+      const configDir = flags['kind-config-dir'];
+      if (configDir !== undefined && !isDirectory(configDir)) {
+        throw new UsageError(
+          `--kind-config-dir: no such folder: ${configDir} (a folder of kind configs named like fixtures/kind/: cp3-w1.yaml, ...)`,
+        );
+      }
       return kindTarget({
         promotionPolicy: flags['promotion-policy'],
         image: flags['kind-image'],
         logsDir: flags['kind-logs'],
+        ...(configDir !== undefined ? { provider: { configDir: resolve(configDir) } } : {}),
         ...(hooks.onLog ? { onLog: hooks.onLog } : {}),
       });
+    }
   }
 }

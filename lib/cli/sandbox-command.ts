@@ -9,12 +9,14 @@ import { SetupError } from '../util/errors.ts';
 import { parseOptions, UsageError } from './options.ts';
 import { SandboxControlServer } from '../cluster/sandbox/control/control-server.ts';
 import { controlSocketPath } from '../cluster/sandbox/control/protocol.ts';
+import { isSandboxProfileName, SANDBOX_PROFILE_NAMES, type SandboxProfileName } from '../sandbox/profile.ts';
 
 const SANDBOX_OPTIONS = {
   topology: { type: 'string' },
   'control-planes': { type: 'string' },
   workers: { type: 'string' },
   'promotion-policy': { type: 'string' },
+  profile: { type: 'string' },
   'keep-run-dir': { type: 'boolean', default: false },
 } as const;
 
@@ -36,14 +38,24 @@ function topologyFrom(values: Record<string, string | boolean | undefined>): San
   };
 }
 
+/** --profile plain|harvester (lib/sandbox/profile.ts). */
+function profileFrom(values: Record<string, string | boolean | undefined>): SandboxProfileName | undefined {
+  const value = values['profile'];
+  if (typeof value !== 'string') return undefined;
+  if (!isSandboxProfileName(value)) throw new UsageError(`--profile: expected one of ${SANDBOX_PROFILE_NAMES.join(', ')}, got "${value}"`);
+  return value;
+}
+
 async function startSandbox(values: Record<string, string | boolean | undefined>, signal: AbortSignal): Promise<StartedSandbox> {
   const policy = values['promotion-policy'];
-  process.stderr.write('cpchaos: starting sandbox cluster...\n');
+  const profile = profileFrom(values);
+  process.stderr.write(`cpchaos: starting sandbox cluster${profile ? ` (profile ${profile})` : ''}...\n`);
   const started = Date.now();
   const cluster = await new SandboxProvider().start(
     {
       topology: topologyFrom(values),
       ...(typeof policy === 'string' ? { promotionPolicy: policy } : {}),
+      ...(profile ? { profile } : {}),
       keepRunDir: values['keep-run-dir'] === true,
     },
     signal,

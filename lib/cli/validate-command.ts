@@ -3,8 +3,9 @@ import { runSelfValidation, trackRecordTable } from '../run/self-validation-run.
 
 export async function validateCommand(signal: AbortSignal): Promise<number> {
   const outcomes = await runSelfValidation((o) => {
+    const why = o.caught ? '' : `: ${o.missed.join('; ')}`;
     process.stdout.write(
-      `${o.caught ? 'caught ' : 'MISSED '} ${o.case.fault}: ${o.case.caughtBy} on ${o.case.scenario} (failed: ${o.failedInvariants.join(', ') || 'none'})\n`,
+      `${o.caught ? 'caught ' : 'MISSED '} ${o.case.fault}: ${o.case.caughtBy} on ${o.case.scenario} (failed: ${o.failedInvariants.join(', ') || 'none'})${why}\n`,
     );
   }, signal);
   process.stdout.write(`\n${trackRecordTable(outcomes)}\n`);

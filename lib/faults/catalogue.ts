@@ -15,6 +15,7 @@ export const FAULT_KINDS = [
   'delete-node',
   'force-delete-node',
   'remove-host',
+  'rejoin',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -37,7 +38,12 @@ export type FaultRequest =
    * Harvester's documented host removal (harvester/docs docs/host/host.md "Deleting a Node"): maintenance mode
    * (cordon + drain), rke2-uninstall.sh, shut the node down, then delete the Node. Nothing of it can be undone.
    */
-  | { readonly kind: 'remove-host'; readonly nodes: readonly string[] };
+  | { readonly kind: 'remove-host'; readonly nodes: readonly string[] }
+  /**
+   * A host joins again under the name of a node that was removed (its Node object gone): a reinstalled machine with a
+   * fresh disk, registering a new Node of that name with the default role (Harvester issue 1040's rejoin).
+   */
+  | { readonly kind: 'rejoin'; readonly nodes: readonly string[] };
 
 /** A fault that was applied and can be undone. undo() is idempotent. */
 export interface AppliedFault {
@@ -86,6 +92,8 @@ export const ACTION_PROPERTIES: Readonly<Record<ActionKind, ActionProperties>> =
   'force-delete-node': { ...NONE, deletes: true },
   // The host is uninstalled and shut down before its Node is deleted: down for good (no action ends it).
   'remove-host': { ...NONE, takesDown: true, lasting: true, deletes: true },
+  // A new host comes up: it takes nothing down, cuts nothing off, and ends nothing (the removal stays done).
+  rejoin: NONE,
   cordon: NONE,
   uncordon: NONE,
   label: NONE,

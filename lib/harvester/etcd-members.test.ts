@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { membershipAsNodes, nodeOfEtcdMember, nodeOrMemberName } from './etcd-members.ts';
+import { membershipAsNodes, nodeOfEtcdMember, nodeOrMemberName, rke2MemberName } from './etcd-members.ts';
 
 describe('etcd member names -> node names', () => {
   const nodes = ['hv-1', 'hv-2', 'hv-2-a', 'worker-0'];
@@ -33,5 +33,16 @@ describe('etcd member names -> node names', () => {
         nodes,
       ),
     ).to.deep.equal({ members: ['hv-1', 'hv-2', 'gone-12345678'], leader: 'hv-2' });
+  });
+});
+
+describe("RKE2 member names (k3s setName: node name, '-', the first 8 characters of a random UUID)", () => {
+  it('names a member after its node with a UUID prefix, which maps back to the node', () => {
+    const name = rke2MemberName('worker-0', '3f9a1c2b-7d4e-4f00-9a2b-0123456789ab');
+    expect(name).to.equal('worker-0-3f9a1c2b');
+    expect(nodeOfEtcdMember(name, ['worker-0', 'cp-0'])).to.equal('worker-0');
+  });
+  it('refuses a UUID that does not start with 8 lower-case hex digits', () => {
+    expect(() => rke2MemberName('cp-0', 'XYZ')).to.throw(RangeError);
   });
 });

@@ -7,6 +7,25 @@ import type { EtcdMembership } from '../model/cluster.ts';
 const RKE2_SUFFIX = /^(.+)-[0-9a-f]{8}$/;
 
 /**
+ * The Node annotations through which RKE2 finds a node's etcd member (k3s pkg/etcd/etcd.go NodeNameAnnotation and
+ * NodeAddressAnnotation, "etcd." + version.Program + ".cattle.io/...", Program "rke2"): each server writes its own
+ * (pkg/etcd/metadata_controller.go handleSelf), and the member removal on Node deletion reads them
+ * (pkg/etcd/member_controller.go onRemove -> RemovePeer(name, address)).
+ */
+export const RKE2_ETCD_NODE_NAME_ANNOTATION = 'etcd.rke2.cattle.io/node-name';
+export const RKE2_ETCD_NODE_ADDRESS_ANNOTATION = 'etcd.rke2.cattle.io/node-address';
+
+/**
+ * An RKE2 member name (k3s pkg/etcd/etcd.go setName): the server's node name, "-", and the first 8 characters of a
+ * random UUID (lower-case hex); `uuid` is crypto.randomUUID()'s form.
+ */
+export function rke2MemberName(node: string, uuid: string): string {
+  const suffix = uuid.slice(0, 8);
+  if (!/^[0-9a-f]{8}$/.test(suffix)) throw new RangeError(`rke2MemberName: "${uuid}" does not start with 8 hex digits`);
+  return `${node}-${suffix}`;
+}
+
+/**
  * The node an etcd member runs on: the node of that exact name, else the node the RKE2 form `<node>-<8 hex>` names;
  * undefined when neither is a known node (the member's node was deleted, or its name has another form).
  */

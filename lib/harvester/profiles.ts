@@ -12,9 +12,19 @@
 //   40 s up to 1.31, 50 s from 1.32 (docs/harvester-promotion-contract.md).
 // - harvester/docs docs/host/host.md: one witness node at most ("Harvester currently allows only one witness node");
 //   a witness is an etcd member only (taint node-role.kubernetes.io/etcd=true:NoExecute, lib/harvester/contract.ts).
-// - kube-vip/kube-vip cmd/kube-vip.go and pkg/kubevip/config_generator.go (master @bee5cfe4): leader-election
-//   defaults leaseDuration 15 s, renewDeadline 10 s, retryPeriod 2 s. Harvester's own kube-vip values were not read
-//   here: the profiles ASSUME it runs kube-vip's defaults (an executors file's budgets override them).
+// - kube-vip on Harvester (harvester/harvester master @3d63c2af deploy/charts/harvester/Chart.yaml: the kube-vip
+//   chart 0.11.0; values.yaml `kube-vip:` image v1.2.3, env vip_arp "true", svc_enable "true", cp_enable "false",
+//   vip_leaderelection "false", and no vip_leaseduration / vip_renewdeadline / vip_retryperiod; the chart's own
+//   values.yaml adds svc_election "false"; harvester/harvester-installer pkg/config/templates/rancherd-10-harvester.yaml
+//   enables it). kube-vip v1.2.3 then runs services mode over ARP with ONE global election
+//   (pkg/manager/worker/arp.go StartServices -> GlobalLeader(ServicesLeaseName), cmd/kube-vip.go: "plndr-svcs-lock"
+//   in kube-vip's own namespace, holder identity the node name, pkg/manager/manager.go): the leader announces every
+//   LoadBalancer address, so ONE node holds the VIP and VIP:6443 reaches that node's API server only. The election
+//   is client-go's Lease election (pkg/election/election.go) with kube-vip's defaults, since Harvester sets none
+//   (cmd/kube-vip.go: leaseDuration 15 s, leaseRenewDuration 10 s, leaseRetry 2 s; also
+//   pkg/kubevip/config_generator.go). A leader that cannot renew within 10 s stops leading and kube-vip restarts
+//   (pkg/manager/worker/common.go OnStoppedLeading); another node takes the Lease once it has seen it unrenewed for
+//   15 s, on its next try (every 2 s, jittered).
 // - Which Kubernetes minor each Harvester line ships (1.4: RKE2 v1.30/v1.31, 1.5: v1.32, 1.6: v1.33) is taken from
 //   Harvester's release notes as remembered, not from a file read here; detection by kubelet version relies on it.
 import type { V1Node } from '@kubernetes/client-node';
@@ -41,6 +51,25 @@ export interface KubeVipLease {
 }
 
 export const KUBE_VIP_DEFAULT_LEASE: KubeVipLease = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000 };
+
+/** The Lease kube-vip's services leader holds on Harvester: the chart installs kube-vip in harvester-system. */
+export const KUBE_VIP_SERVICES_LEASE = { namespace: 'harvester-system', name: 'plndr-svcs-lock' } as const;
+
+/**
+ * The LoadBalancer Service Harvester exposes its VIP with (harvester/harvester pkg/controller/master/rancher/
+ * register.go createIngressExposeService: kube-system/ingress-expose, ports 443 "https-internal" and 80 "http", the
+ * VIP in the kube-vip.io/loadbalancerIPs annotation). A cluster whose RKE2 runs traefik carries the same annotations
+ * on kube-system/rke2-traefik instead (patchTraefikServiceAnnotations).
+ */
+export const HARVESTER_VIP_SERVICE = {
+  namespace: 'kube-system',
+  name: 'ingress-expose',
+  ports: [
+    { name: 'https-internal', port: 443 },
+    { name: 'http', port: 80 },
+  ],
+  loadBalancerIpsAnnotation: 'kube-vip.io/loadbalancerIPs',
+} as const;
 
 /** How long the VIP can be without a holder after its holder dies: the lease runs out, then the next try wins it. */
 export function kubeVipFailoverMs(lease: KubeVipLease): number {

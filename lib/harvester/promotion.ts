@@ -51,12 +51,18 @@ function checkedSelector(select: (...args: unknown[]) => unknown, absolutePath: 
   };
 }
 
-/** A variable, not a literal: the bundled node agent must not inline tsx (it is given `--import tsx` instead). */
+/** A variable, not a literal: the bundled node agent must not inline tsx (it imports tsx's API at run time). */
 const TSX_API = 'tsx/esm/api';
+/**
+ * Where tsx's API is, for a process whose own location does not resolve 'tsx' (the sandbox's bundled node agent,
+ * which may be cached outside node_modules): the sandbox sets it to the harness's tsx (lib/sandbox/node-processes.ts).
+ */
+export const TSX_API_ENV_VAR = 'CPCHAOS_TSX_API';
 
 /**
  * Imports a policy module. A TypeScript one where no TypeScript loader is registered (the compiled package, run from
- * dist/ without tsx) is imported through tsx's API instead.
+ * dist/ without tsx; the sandbox's bundled agent) is imported through tsx's API instead, which compiles only the
+ * policy and the modules it imports.
  */
 async function importPolicy(absolutePath: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(absolutePath).href;
@@ -64,7 +70,8 @@ async function importPolicy(absolutePath: string): Promise<Record<string, unknow
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
     if (!/\.[cm]?ts$/.test(absolutePath) || (error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-    const { tsImport } = (await import(TSX_API)) as { tsImport: (specifier: string, parentUrl: string) => Promise<unknown> };
+    const api = process.env[TSX_API_ENV_VAR] || TSX_API;
+    const { tsImport } = (await import(api)) as { tsImport: (specifier: string, parentUrl: string) => Promise<unknown> };
     return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
   }
 }

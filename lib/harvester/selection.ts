@@ -1,7 +1,8 @@
 // Harvester's choice of the next node to promote, with switches that turn single rules off (or, for a policy stricter
 // than Harvester, on) so the checkers can be shown other policies. REFERENCE_SELECTION is Harvester's behaviour:
 // selectPromoteNode in harvester/harvester pkg/controller/master/node/promote_controller.go (read at 3d63c2af), with
-// its predicates from pkg/util/node.go. Every case of its Test_selectPromoteNode is ported in harvester-cases.test.ts.
+// its predicates from pkg/util/node.go. Every case of its Test_selectPromoteNode is ported in
+// testing/upstream-select-cases.ts and judged in harvester-cases.test.ts.
 //
 // List order. Harvester lists the nodes from an informer cache (a Go map), so their order differs from one reconcile to
 // the next, and two of its rules read that order:
@@ -28,30 +29,62 @@ import {
   zoneOf,
 } from './contract.ts';
 
+// Each switch below turns one rule of Harvester's selectPromoteNode off (promote_controller.go at 3d63c2af; the line
+// numbers are that file's); REFERENCE_SELECTION has them all on.
 export interface SelectionOptions {
-  /** Promote nothing once management nodes reach min(total, 3). */
+  /** Promote nothing once management nodes reach min(total, 3) (:326-333). */
   readonly stopAtEnoughManagement: boolean;
-  /** Promote nothing while any node has promote-status running, failed or unknown. */
+  /** Promote nothing while any node has promote-status running, failed or unknown (:340-343). */
   readonly blockWhileInFlight: boolean;
-  /** A candidate must be healthy: no Ready condition other than True, no other condition True (isNodeHealthy). */
+  /**
+   * Promote nothing while a non-management node has promote-status complete: its promotion finished but its role
+   * labels are not there yet (:335-338).
+   */
+  readonly waitForRoleLabels: boolean;
+  /** A candidate must be healthy: no Ready condition other than True, no other condition True (isNodeHealthy, :351). */
   readonly requireHealthy: boolean;
   /**
    * A candidate must report a Ready condition, True. Stricter than Harvester, whose health loop lets a node without
    * any Ready condition pass; off in REFERENCE_SELECTION (fixtures/policies/strict-ready.ts turns it on).
    */
   readonly readyConditionRequired: boolean;
-  /** A candidate must not be cordoned (spec.unschedulable). */
+  /** A candidate must carry the harvesterhci.io/managed label (isHarvesterNode, :351 and :430-433). */
+  readonly requireManaged: boolean;
+  /** A candidate must not be cordoned (spec.unschedulable, :352). */
   readonly requireSchedulable: boolean;
-  /** Which end of the age order wins inside a tier. */
+  /** A candidate must not carry node-role.harvesterhci.io/worker (isWorkerPreferredNode, :353 and :424-427). */
+  readonly excludeWorkerRole: boolean;
+  /**
+   * One witness only: a witness listed after an eligible witness or a promoted one is "extra", neither counted nor a
+   * candidate (isExtraWitnessNode, :353 and :412-422).
+   */
+  readonly excludeExtraWitnesses: boolean;
+  /** Candidates labelled node-role.harvesterhci.io/management come first (:357-358, :389-390); off: ranked as unlabelled. */
+  readonly preferManagementLabelled: boolean;
+  /** Witness candidates come before ordinary ones (:391-392); off: the two are ranked together, by age. */
+  readonly preferWitnesses: boolean;
+  /**
+   * Once a management node has a zone, management and eligible nodes must span 3 zones and the candidate must be in a
+   * zone without a management node (:345-350, :378-383, :398-401).
+   */
+  readonly spreadZones: boolean;
+  /** Which end of the age order wins inside a tier (:402: the oldest). */
   readonly agePreference: 'oldest' | 'youngest';
 }
 
 export const REFERENCE_SELECTION: SelectionOptions = Object.freeze({
   stopAtEnoughManagement: true,
   blockWhileInFlight: true,
+  waitForRoleLabels: true,
   requireHealthy: true,
   readyConditionRequired: false,
+  requireManaged: true,
   requireSchedulable: true,
+  excludeWorkerRole: true,
+  excludeExtraWitnesses: true,
+  preferManagementLabelled: true,
+  preferWitnesses: true,
+  spreadZones: true,
   agePreference: 'oldest',
 });
 
@@ -101,9 +134,14 @@ function declined(outcome: SelectionOutcome, reason: string): Decision & { kind:
 function isEligible(node: V1Node, options: SelectionOptions): boolean {
   if (options.requireHealthy && !isNodeHealthy(node)) return false;
   if (options.readyConditionRequired && !hasReadyTrue(node)) return false;
-  if (!isHarvesterManaged(node)) return false;
+  if (options.requireManaged && !isHarvesterManaged(node)) return false;
   if (options.requireSchedulable && isCordoned(node)) return false;
-  return !isWorkerOnly(node);
+  return !(options.excludeWorkerRole && isWorkerOnly(node));
+}
+
+/** Ranked in the management-labelled tier (a node with that label, unless the tier is switched off). */
+function inManagementLabelledTier(node: V1Node, options: SelectionOptions): boolean {
+  return options.preferManagementLabelled && prefersManagement(node);
 }
 
 /** A witness whose promotion already ran (util.IsWitnessNode): management, or with any promote status. */
@@ -122,13 +160,14 @@ function eligibleWitnesses(nodes: readonly V1Node[], options: SelectionOptions):
  */
 function extraWitnessesInOrder(nodes: readonly V1Node[], options: SelectionOptions): Set<V1Node> {
   const extra = new Set<V1Node>();
+  if (!options.excludeExtraWitnesses) return extra;
   let promotedSeen = false;
   let inWitnessTier = 0;
   for (const node of nodes) {
     promotedSeen ||= isPromotedWitness(node);
     if (isManagementNode(node) || !isWitness(node) || !isEligible(node, options)) continue;
     if (promotedSeen || inWitnessTier > 0) extra.add(node);
-    else if (!prefersManagement(node)) inWitnessTier += 1;
+    else if (!inManagementLabelledTier(node, options)) inWitnessTier += 1;
   }
   return extra;
 }
@@ -148,11 +187,12 @@ function subsets<T>(items: readonly T[]): T[][] {
  * already, one or none). A promoted witness that is eligible is always extra.
  */
 function possibleExtraSets(nodes: readonly V1Node[], options: SelectionOptions): Set<V1Node>[] {
+  if (!options.excludeExtraWitnesses) return [new Set()];
   const witnesses = eligibleWitnesses(nodes, options);
   const alwaysExtra = witnesses.filter(isPromotedWitness);
   const open = witnesses.filter((node) => !isPromotedWitness(node));
-  const dual = open.filter(prefersManagement);
-  const plain = open.filter((node) => !prefersManagement(node));
+  const dual = open.filter((node) => inManagementLabelledTier(node, options));
+  const plain = open.filter((node) => !inManagementLabelledTier(node, options));
   const anyPromoted = nodes.some(isPromotedWitness);
   const leaders: (V1Node | undefined)[] = anyPromoted || plain.length === 0 ? [undefined, ...plain] : plain;
   // Without a promoted witness nor a plain one nothing makes a management-labelled witness extra.
@@ -179,7 +219,7 @@ function collectCandidates(nodes: readonly V1Node[], options: SelectionOptions, 
     pool.eligibleCount += 1;
     const zone = zoneOf(node);
     if (zone !== undefined) pool.eligibleZones.add(zone);
-    if (prefersManagement(node)) pool.tiers['management-labelled'].push(node);
+    if (inManagementLabelledTier(node, options)) pool.tiers['management-labelled'].push(node);
     else if (isWitness(node)) pool.tiers.witness.push(node);
     else pool.tiers.ordinary.push(node);
   }
@@ -187,10 +227,24 @@ function collectCandidates(nodes: readonly V1Node[], options: SelectionOptions, 
   return pool;
 }
 
-function firstNonEmptyTier(pool: CandidatePool): [TierName, V1Node[]] | undefined {
-  const order: TierName[] = ['management-labelled', 'witness', 'ordinary'];
-  const name = order.find((tier) => pool.tiers[tier].length > 0);
-  return name === undefined ? undefined : [name, pool.tiers[name]];
+/** The tiers in priority order; with preferWitnesses off, witnesses are ranked with the ordinary nodes (list order kept). */
+function rankedTiers(nodes: readonly V1Node[], pool: CandidatePool, options: SelectionOptions): [TierName, V1Node[]][] {
+  const { tiers } = pool;
+  if (options.preferWitnesses)
+    return [
+      ['management-labelled', tiers['management-labelled']],
+      ['witness', tiers.witness],
+      ['ordinary', tiers.ordinary],
+    ];
+  const together = new Set([...tiers.witness, ...tiers.ordinary]);
+  return [
+    ['management-labelled', tiers['management-labelled']],
+    ['ordinary', nodes.filter((node) => together.has(node))],
+  ];
+}
+
+function firstNonEmptyTier(nodes: readonly V1Node[], pool: CandidatePool, options: SelectionOptions): [TierName, V1Node[]] | undefined {
+  return rankedTiers(nodes, pool, options).find(([, tierNodes]) => tierNodes.length > 0);
 }
 
 /** Creation time as Harvester compares it: whole seconds, as the API server stores it; -Infinity when missing. */
@@ -228,7 +282,9 @@ function blockingStatus(nodes: readonly V1Node[], options: SelectionOptions): De
       return declined('promotion-in-flight', `node ${nodeName(busy)} has promote-status ${promoteStatus(busy)}; one promotion at a time`);
     }
   }
-  const unlabelled = nodes.find((node) => !isManagementNode(node) && promoteStatus(node) === 'complete');
+  const unlabelled = options.waitForRoleLabels
+    ? nodes.find((node) => !isManagementNode(node) && promoteStatus(node) === 'complete')
+    : undefined;
   if (unlabelled !== undefined) {
     return declined('promotion-not-labelled-yet', `node ${nodeName(unlabelled)} finished promotion but has no management role label yet`);
   }
@@ -259,12 +315,12 @@ function decide(nodes: readonly V1Node[], options: SelectionOptions, extra: Read
     );
   }
   const managementZones = new Set(management.map(zoneOf).filter((zone) => zone !== undefined));
-  const zonesInForce = managementZones.size > 0;
+  const zonesInForce = options.spreadZones && managementZones.size > 0;
   const allZones = new Set([...managementZones, ...pool.eligibleZones]);
   if (zonesInForce && allZones.size < MANAGEMENT_NODE_TARGET) {
     return declined('too-few-zones', `management and eligible nodes span ${allZones.size} zone(s) < ${MANAGEMENT_NODE_TARGET}`);
   }
-  const tier = firstNonEmptyTier(pool);
+  const tier = firstNonEmptyTier(nodes, pool, options);
   if (tier === undefined) return declined('no-candidate', 'no eligible node is left to promote');
   const [tierName, tierNodes] = tier;
   const selectable = zonesInForce ? tierNodes.filter((node) => inZoneWithoutManagement(node, managementZones)) : tierNodes;

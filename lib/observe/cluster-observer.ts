@@ -235,7 +235,8 @@ export class ClusterObserver {
     }
     if (this.cluster.etcdMembership) {
       this.etcdTimer = setInterval(() => {
-        this.etcdSampling = this.sampleEtcd();
+        // A tick while a sample is in flight starts nothing: keep the promise of the one in flight for stop().
+        if (!this.etcdBusy) this.etcdSampling = this.sampleEtcd();
       }, this.options.etcdSampleIntervalMs);
       await this.sampleEtcd();
     }

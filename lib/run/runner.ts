@@ -128,6 +128,7 @@ class ScenarioRun {
       signal: this.options.signal,
       onProgress: this.progress,
       timeScale,
+      waitSlackMs: cluster.endpointFailoverMs ?? 0,
       describeStuckPromotion: (node, waitedMs) => describeStuckPromotion(cluster, node, waitedMs),
     });
     this.teardown.defer('undo faults', async () => {

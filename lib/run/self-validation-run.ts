@@ -30,18 +30,28 @@ export function endManagementCount(history: History): number | undefined {
   return undefined;
 }
 
-export async function runSelfValidationCase(entry: SelfValidationCase, signal?: AbortSignal): Promise<SelfValidationOutcome> {
-  const scenario = await loadScenarioFile(projectPath(entry.scenario));
-  const result = await runScenario(scenario, { seed: randomSeed(), promotionPolicy: projectPath(entry.policy), signal });
+/** Whether the run caught the fault: every verdict the case names failed, and the end state is the one it names. */
+export function judgeSelfValidation(entry: SelfValidationCase, result: ScenarioResult): SelfValidationOutcome {
   const failedInvariants = result.verdicts.filter((v) => v.status === 'fail').map((v) => v.invariant);
   const endCount = endManagementCount(result.history);
-  const missed = [entry.caughtBy, ...(entry.alsoCaughtBy ?? [])]
-    .filter((name) => !failedInvariants.includes(name))
-    .map((name) => `${name} did not fail`);
+  // A run that could not complete (the cluster did not start, the harness broke) judged nothing: say so first.
+  const broken = result.verdicts.find((v) => v.invariant === 'run');
+  const missed = [
+    ...(broken === undefined ? [] : [broken.summary]),
+    ...[entry.caughtBy, ...(entry.alsoCaughtBy ?? [])]
+      .filter((name) => !failedInvariants.includes(name))
+      .map((name) => `${name} did not fail`),
+  ];
   if (entry.endManagementCount !== undefined && endCount !== entry.endManagementCount) {
     missed.push(`the run ended with ${endCount ?? 'unknown'} management nodes, not ${entry.endManagementCount}`);
   }
   return { case: entry, caught: missed.length === 0, failedInvariants, endManagementCount: endCount, missed, result };
+}
+
+export async function runSelfValidationCase(entry: SelfValidationCase, signal?: AbortSignal): Promise<SelfValidationOutcome> {
+  const scenario = await loadScenarioFile(projectPath(entry.scenario));
+  const result = await runScenario(scenario, { seed: randomSeed(), promotionPolicy: projectPath(entry.policy), signal });
+  return judgeSelfValidation(entry, result);
 }
 
 export async function runSelfValidation(
@@ -64,7 +74,11 @@ export function trackRecordTable(outcomes: readonly SelfValidationOutcome[]): st
   const rows = outcomes.map((o) => {
     const required = [o.case.caughtBy, ...(o.case.alsoCaughtBy ?? [])].join(', ');
     const end = o.case.endManagementCount === undefined ? '' : `; ${o.endManagementCount ?? '?'} management nodes at the end`;
-    return `| ${o.case.fault} | \`${o.case.policy}\` | \`${o.case.scenario}\` | ${required} | ${o.caught ? 'caught' : `MISSED: ${o.missed.join('; ')}`} (failed: ${o.failedInvariants.join(', ') || 'none'}${end}) |`;
+    return `| ${o.case.rule} | ${o.case.fault} | \`${o.case.policy}\` | \`${o.case.scenario}\` | ${required} | ${o.caught ? 'caught' : `MISSED: ${o.missed.join('; ')}`} (failed: ${o.failedInvariants.join(', ') || 'none'}${end}) |`;
   });
-  return ['| fault | policy | scenario | invariant that must catch it | result |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| rule | fault | policy | scenario | invariant that must catch it | result |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }

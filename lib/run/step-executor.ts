@@ -44,6 +44,12 @@ export interface StepExecutorOptions {
   readonly onProgress?: ((line: string) => void) | undefined;
   /** Waits and holds are written for the sandbox's timers; they last this many times longer here (default 1). */
   readonly timeScale?: number | undefined;
+  /**
+   * How long the endpoint the harness observes the cluster through may take to fail over (an existing cluster's
+   * kube-vip VIP: StartedCluster.endpointFailoverMs), added to every wait's deadline: a wait cannot see the cluster
+   * while its endpoint has no holder, as the outage budget allows for the same (default 0).
+   */
+  readonly waitSlackMs?: number | undefined;
   /** Dry-run: fault steps go to the cluster (whose dry-run prints their commands); every other step is skipped. */
   readonly dryRun?: boolean | undefined;
   /** Explains a promotion that did not reach its status in time (the promote Job's state). */
@@ -59,6 +65,7 @@ const DRY_RUN_STEPS: ReadonlySet<Step['kind']> = new Set([
   'isolate',
   'delete-node',
   'remove-host',
+  'rejoin',
   'partition',
   'drop',
   'heal',
@@ -169,6 +176,12 @@ export class StepExecutor {
         await this.fault(index, 'remove-host', { kind: 'remove-host', nodes }, { nodes });
         return;
       }
+      case 'rejoin': {
+        const nodes = resolveTargets(step.targets, await this.targetContext());
+        this.bind(step.as, nodes);
+        await this.fault(index, 'rejoin', { kind: 'rejoin', nodes }, { nodes });
+        return;
+      }
       case 'partition': {
         const groups = resolveGroups(step.groups, await this.targetContext());
         await this.fault(index, 'partition', { kind: 'partition', groups }, { nodes: groups.flat(), groups });
@@ -207,7 +220,7 @@ export class StepExecutor {
         await sleepMs(this.scaled(step.holdMs), undefined, this.options.signal ? { signal: this.options.signal } : undefined);
         return;
       case 'wait':
-        await this.waitUntil(index, step.until, this.scaled(step.timeoutMs));
+        await this.waitUntil(index, step.until, this.scaled(step.timeoutMs) + (this.options.waitSlackMs ?? 0));
         return;
       case 'check': {
         const problems = await this.evaluate(step.assertions);
@@ -439,6 +452,20 @@ export class StepExecutor {
               const actual = ctx.currentNodes.find((n) => n.name === name)?.role;
               if (actual !== role) problems.push(`${name} has role ${actual ?? 'none (gone)'}, expected ${role}`);
             }
+            break;
+          }
+          case 'terminating': {
+            for (const name of resolveTargets(assertion.nodes, await this.targetContext())) {
+              const node = nodeNamed(nodes, name);
+              if (node === undefined) problems.push(`${described}: ${name} is gone`);
+              else if (!node.metadata?.deletionTimestamp) problems.push(`${described}: ${name} is not being deleted`);
+            }
+            break;
+          }
+          case 'promotionsRunning': {
+            const running = nodes.filter((n) => promoteStatusOf(n) === 'running').map((n) => nodeName(n));
+            if (running.length !== assertion.count)
+              problems.push(`${described}: there are ${running.length}${running.length > 0 ? ` (${running.join(', ')})` : ''}`);
             break;
           }
         }

@@ -8,6 +8,7 @@ import type { Journal } from '../faults/journal.ts';
 import type { AgentConfig } from './agent/config.ts';
 import { etcdPeerUrl } from './agent/etcd-member-process.ts';
 import { hostOfNamespace, namespacePids } from './network.ts';
+import { TSX_API_ENV_VAR } from '../harvester/promotion.ts';
 import type { SandboxNode } from './topology.ts';
 
 export const API_PORT = 6443;
@@ -15,6 +16,8 @@ export const API_PORT = 6443;
 const AGENT_ENTRY = fileURLToPath(new URL(`./agent/main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 // Resolved here: the agent runs with its node folder as working directory, where 'tsx' would not resolve.
 const TSX_LOADER = import.meta.resolve('tsx');
+// For a bundled agent to import a TypeScript promotion policy with (loadPromotionPolicy, through TSX_API_ENV_VAR).
+const TSX_API = import.meta.resolve('tsx/esm/api');
 
 export interface NodeLayout {
   readonly dir: string;
@@ -23,6 +26,8 @@ export interface NodeLayout {
   readonly apiSocketPath: string;
   readonly agentConfigPath: string;
   readonly logPath: string;
+  /** Written by the node's kube-vip while it holds the VIP (the sandbox's Harvester profile). */
+  readonly vipHolderPath: string;
 }
 
 export function nodeLayout(runDir: string, nodeName: string): NodeLayout {
@@ -35,6 +40,7 @@ export function nodeLayout(runDir: string, nodeName: string): NodeLayout {
     apiSocketPath: join(dir, 'api.sock'),
     agentConfigPath: join(dir, 'agent.json'),
     logPath: join(dir, 'node.log'),
+    vipHolderPath: join(dir, 'kube-vip-holder.json'),
   };
 }
 
@@ -66,9 +72,11 @@ export class NodeProcesses {
   startAgent(config: AgentConfig, bundle?: string): void {
     writeFileSync(this.layout.agentConfigPath, JSON.stringify(config, null, 2));
     if (config.apiServer) rmSync(config.apiServer.socketPath, { force: true });
-    // tsx only where TypeScript is loaded: the agent from source, or a TypeScript promotion policy. (tsx keeps an
-    // esbuild service process per agent: hundreds of MiB and a slower start.)
-    const needsTsx = (bundle === undefined && AGENT_ENTRY.endsWith('.ts')) || /\.[cm]?ts$/.test(config.promotionPolicy ?? '');
+    // tsx's loader only for the agent from source (tsx keeps an esbuild service process per agent: hundreds of MiB
+    // and a slower start). A bundled agent imports a TypeScript promotion policy through tsx's API, which compiles
+    // the policy's own files only: under the loader, the bundle itself (5 MiB) went through esbuild at every start,
+    // tens of seconds per agent on a busy machine.
+    const needsTsx = bundle === undefined && AGENT_ENTRY.endsWith('.ts');
     const loader = needsTsx ? ['--import', TSX_LOADER] : [];
     this.spawnInNamespace('agent', process.execPath, [...loader, bundle ?? AGENT_ENTRY, this.layout.agentConfigPath], this.layout.dir);
   }
@@ -83,7 +91,7 @@ export class NodeProcesses {
         cwd,
         // The agent reads stdin: when the harness dies, the pipe closes and the agent exits.
         stdio: ['pipe', log, log],
-        env: { ...process.env, CPCHAOS_RUN_DIR: this.runDir, CPCHAOS_NODE: this.node.name },
+        env: { ...process.env, CPCHAOS_RUN_DIR: this.runDir, CPCHAOS_NODE: this.node.name, [TSX_API_ENV_VAR]: TSX_API },
       });
       if (child.pid !== undefined) this.journal.record({ type: 'process', pid: child.pid, node: this.node.name, what });
       this.children.add(child);

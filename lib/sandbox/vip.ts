@@ -11,6 +11,15 @@ export interface VipBackend {
   readonly socketPath: string;
 }
 
+/** A VIP on loopback: the sandbox's health-checked forwarder (TcpForwarder), or kube-vip's single holder (kube-vip-vip.ts). */
+export interface VirtualIp {
+  /** The API servers there are now (the VIP forwards to some of them). */
+  setBackends(backends: readonly VipBackend[]): void;
+  /** Listens on 127.0.0.1 and returns the port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
 export interface VipOptions {
   readonly healthIntervalMs: number;
   readonly healthTimeoutMs: number;
@@ -18,7 +27,7 @@ export interface VipOptions {
   readonly healthChecked: boolean;
 }
 
-export class TcpForwarder {
+export class TcpForwarder implements VirtualIp {
   private server: Server | undefined;
   private readonly backends = new Map<string, VipBackend>();
   private readonly healthy = new Set<string>();

@@ -132,6 +132,13 @@ export const assertionFields = {
     ),
   ),
   roles: optional(record(selector(false), roleName).doc('Roles', 'Each listed node (selector) has this role now.')),
+  terminating: optional(
+    targets(false).doc(
+      'Terminating',
+      'Each listed node still exists, marked for deletion (a deletionTimestamp) while its finalizers hold it.',
+    ),
+  ),
+  promotionsRunning: optional(count('Promotions running', 'The number of nodes whose promote-status is running.')),
 };
 
 type AssertionInput = {
@@ -140,6 +147,8 @@ type AssertionInput = {
   readonly nodeReady?: { readonly node: Selector; readonly ready: NodeReadiness };
   readonly promoteStatus?: { readonly node: Selector; readonly status: PromoteStatus };
   readonly roles?: readonly (readonly [Selector, RoleName])[];
+  readonly terminating?: readonly Selector[];
+  readonly promotionsRunning?: number;
 };
 
 /** The assertions present in an object of assertion fields, in a stable order. */
@@ -150,6 +159,8 @@ export function assertionsOf(input: AssertionInput): Assertion[] {
   if (input.nodeReady !== undefined) out.push({ kind: 'nodeReady', ...input.nodeReady });
   if (input.promoteStatus !== undefined) out.push({ kind: 'promoteStatus', ...input.promoteStatus });
   if (input.roles !== undefined) out.push({ kind: 'roles', roles: input.roles.map(([node, role]) => ({ node, role })) });
+  if (input.terminating !== undefined) out.push({ kind: 'terminating', nodes: input.terminating });
+  if (input.promotionsRunning !== undefined) out.push({ kind: 'promotionsRunning', count: input.promotionsRunning });
   return out;
 }
 
@@ -243,6 +254,12 @@ export const step: Desc<Step> = ref(
         description:
           'Remove the host as Harvester documents it (docs host/host.md): maintenance mode (cordon + drain), rke2-uninstall.sh and shut the node down, then delete the Node (delete-node, a plain Node DELETE). Each step is journaled before it runs; nothing of it is undone.',
         example: 'remove-host: control-plane[0]',
+      }),
+      rejoin: variant(targets(false), { as }, (nodes, s): Step => withAs({ kind: 'rejoin', targets: nodes }, s.as), {
+        title: 'rejoin',
+        description:
+          'A host joins again under the name of a node that was removed (delete-node or remove-host, its Node gone): a reinstalled machine with a fresh disk registers a new Node of that name with the default role. Not undoable.',
+        example: 'rejoin: worker[0]',
       }),
       cordon: cordoning('cordon', 'Mark the node unschedulable.'),
       uncordon: cordoning('uncordon', 'Mark the node schedulable again.'),

@@ -20,6 +20,7 @@ const STEP_KINDS = [
   'heal',
   'delete-node',
   'remove-host',
+  'rejoin',
   'cordon',
   'uncordon',
   'label',

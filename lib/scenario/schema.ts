@@ -60,12 +60,40 @@ const topology = parsedString({
 const providerOptions = (provider: string): Desc<Readonly<Record<string, unknown>>> =>
   freeform().doc(`${provider} options`, `Options for the ${provider} provider (validated by the provider).`);
 
+/** A sandbox option the scenario format checks itself: how long the sandbox holds a deleted Node's finalizers. */
+const nodeFinalizerHoldMs = integer({ min: 0 }).doc(
+  'Node finalizer hold (ms)',
+  "How long after its deletion a Node's finalizers are released, in milliseconds (the Node stays Terminating).",
+);
+
+/** Sandbox options: free-form (the provider reads them), with nodeFinalizerHoldMs checked here. */
+const sandboxOptions = providerOptions('sandbox').map((options, path, ctx) => {
+  const hold = options['nodeFinalizerHoldMs'];
+  if (hold === undefined) return options;
+  return nodeFinalizerHoldMs.parse(hold, [...path, 'nodeFinalizerHoldMs'], ctx) === INVALID ? INVALID : options;
+});
+
+/**
+ * A sandbox option the scenario format checks itself: the nodes after the control planes are created in different
+ * seconds, in topology order (lib/cluster/sandbox/sandbox-provider.ts), so none ties with another on age.
+ */
+const distinctCreationSeconds = boolean().doc(
+  'Distinct creation seconds',
+  'Start the nodes after the control planes one at a time, each created in a later second than the one before it.',
+);
+
+function checkDistinctCreationSeconds(options: Readonly<Record<string, unknown>>, path: Path, ctx: ParseContext) {
+  const value = options['distinctCreationSeconds'];
+  if (value === undefined) return options;
+  return distinctCreationSeconds.parse(value, [...path, 'distinctCreationSeconds'], ctx) === INVALID ? INVALID : options;
+}
+
 const cluster = object({
   controlPlanes: withDefault(shapeCount('controlPlanes', 1, 9, 'Control-plane nodes', 'Control-plane (management) nodes at start.'), 3),
   workers: withDefault(shapeCount('workers', 0, 64, 'Worker nodes', 'Worker nodes at start.'), 1),
   witnesses: withDefault(shapeCount('witnesses', 0, 1, 'Witness nodes', 'Witness (etcd-only) nodes at start: 0 or 1.'), 0),
   topology: optional(topology),
-  sandbox: optional(providerOptions('sandbox')),
+  sandbox: optional(sandboxOptions.map(checkDistinctCreationSeconds)),
   kind: optional(providerOptions('kind')),
   existing: optional(providerOptions('existing')),
 }).doc('Cluster', 'The cluster the scenario needs. Selectors like control-plane[2] are checked against these counts.');

@@ -34,6 +34,39 @@ describe('scenario/steps: remove-host', () => {
   });
 });
 
+describe('scenario/steps: rejoin', () => {
+  it('parses rejoin (one fault kind, no "all"), binds it, describes it', () => {
+    const s = parseScenario('name: s\nsteps:\n  - delete-node: worker[0]\n  - rejoin: worker[0]\n    as: back\n', 's.yaml');
+    expect(s.steps[1]).to.deep.equal({ kind: 'rejoin', targets: [{ kind: 'index', role: 'worker', index: 0 }], as: 'back' });
+    expect(s.steps.map(stepFault)).to.deep.equal(['delete-node', 'rejoin']);
+    expect([...scenarioFaults(s)]).to.include('rejoin');
+    expect(describeStep(s.steps[1] as Step)).to.equal('rejoin worker[0] (a new host under the same name) as $back');
+  });
+
+  it('reports a malformed rejoin as file:line:col: path: message', () => {
+    const cases: [string, RegExp][] = [
+      ['name: s\nsteps:\n  - rejoin: all\n', /^s\.yaml:3:13: steps\[0\]\.rejoin: "all" is not allowed here: name the nodes/],
+      [
+        'name: s\nsteps:\n  - rejoin: worker[3]\n',
+        /^s\.yaml:3:13: steps\[0\]\.rejoin: unknown selector "worker\[3\]" \(cluster has 1 worker node/,
+      ],
+      [
+        'name: s\nsteps:\n  - rejoin: { target: "worker[0]" }\n',
+        /^s\.yaml:3:13: steps\[0\]\.rejoin: expected node selectors or a list of selectors, found a mapping/,
+      ],
+    ];
+    for (const [text, expected] of cases) {
+      let message = '';
+      try {
+        parseScenario(text, 's.yaml');
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, text).to.match(expected);
+    }
+  });
+});
+
 describe('scenario/steps', () => {
   const scenario = parseScenario(
     [
@@ -90,5 +123,43 @@ describe('scenario/steps', () => {
       'check managementCount = 3; etcdMembers = 3',
       'heal all',
     ]);
+  });
+});
+
+describe('scenario/steps: checks of a held deletion', () => {
+  it('parses terminating and promotionsRunning (in checks and in expect) and describes them', () => {
+    const s = parseScenario(
+      [
+        'name: s',
+        'steps:',
+        '  - delete-node: control-plane[2]',
+        '    as: victim',
+        '  - check: { terminating: $victim, promotionsRunning: 0, managementCount: 3 }',
+        'expect: { promotionsRunning: 0 }',
+      ].join('\n'),
+      's.yaml',
+    );
+    const check = s.steps[1] as Step;
+    expect(check).to.deep.equal({
+      kind: 'check',
+      assertions: [
+        { kind: 'managementCount', count: 3 },
+        { kind: 'terminating', nodes: [{ kind: 'ref', name: 'victim' }] },
+        { kind: 'promotionsRunning', count: 0 },
+      ],
+    });
+    expect(describeStep(check)).to.equal('check managementCount = 3; $victim terminating; promotionsRunning = 0');
+    expect(s.expect.assertions).to.deep.equal([{ kind: 'promotionsRunning', count: 0 }]);
+  });
+
+  it('reports a malformed one as file:line:col: path: message', () => {
+    let message = '';
+    try {
+      parseScenario('name: s\nsteps:\n  - check: { promotionsRunning: -1, terminating: all }\n', 's.yaml');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.match(/^s\.yaml:3:33: steps\[0\]\.check\.promotionsRunning: -1 is out of range/m);
+    expect(message).to.match(/^s\.yaml:3:50: steps\[0\]\.check\.terminating: "all" is not allowed here/m);
   });
 });

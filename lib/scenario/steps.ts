@@ -21,6 +21,8 @@ export function stepFault(step: Step): FaultKind | undefined {
       return step.forceFinalizers ? 'force-delete-node' : 'delete-node';
     case 'remove-host':
       return 'remove-host';
+    case 'rejoin':
+      return 'rejoin';
     case 'cordon':
     case 'uncordon':
     case 'label':
@@ -72,6 +74,10 @@ export function describeAssertion(assertion: Assertion): string {
       return `${formatSelector(assertion.node)} promote-status=${assertion.status}`;
     case 'roles':
       return `roles ${assertion.roles.map((r) => `${formatSelector(r.node)}=${r.role}`).join(', ')}`;
+    case 'terminating':
+      return `${list(assertion.nodes)} terminating`;
+    case 'promotionsRunning':
+      return `promotionsRunning = ${assertion.count}`;
   }
 }
 
@@ -91,6 +97,8 @@ export function describeStep(step: Step): string {
       return `delete-node ${list(step.targets)}${step.forceFinalizers ? ' (force finalizers)' : ''}${as}`;
     case 'remove-host':
       return `remove-host ${list(step.targets)} (maintenance, uninstall, shutdown, delete-node)${as}`;
+    case 'rejoin':
+      return `rejoin ${list(step.targets)} (a new host under the same name)${as}`;
     case 'label':
       return `label ${list(step.targets)} ${Object.entries(step.labels)
         .map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`))

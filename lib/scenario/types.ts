@@ -66,6 +66,16 @@ export interface RemoveHostStep {
   readonly as?: string;
 }
 
+/**
+ * A host joins again under the name of a node that was removed (its Node object gone): a reinstalled machine with a
+ * fresh disk, registering a new Node of that name with the default role (Harvester issue 1040). Not undoable.
+ */
+export interface RejoinStep {
+  readonly kind: 'rejoin';
+  readonly targets: readonly Selector[];
+  readonly as?: string;
+}
+
 export interface CordonStep {
   readonly kind: 'cordon' | 'uncordon';
   readonly targets: readonly Selector[];
@@ -112,7 +122,11 @@ export type Assertion =
   | { readonly kind: 'etcdMembers'; readonly count: number }
   | { readonly kind: 'nodeReady'; readonly node: Selector; readonly ready: NodeReadiness }
   | { readonly kind: 'promoteStatus'; readonly node: Selector; readonly status: PromoteStatus }
-  | { readonly kind: 'roles'; readonly roles: readonly { readonly node: Selector; readonly role: RoleName }[] };
+  | { readonly kind: 'roles'; readonly roles: readonly { readonly node: Selector; readonly role: RoleName }[] }
+  /** Each node still exists, marked for deletion (deletionTimestamp set) while finalizers hold it. */
+  | { readonly kind: 'terminating'; readonly nodes: readonly Selector[] }
+  /** How many nodes have promote-status running. */
+  | { readonly kind: 'promotionsRunning'; readonly count: number };
 
 export interface CheckStep {
   readonly kind: 'check';
@@ -126,6 +140,7 @@ export type Step =
   | HealStep
   | DeleteNodeStep
   | RemoveHostStep
+  | RejoinStep
   | CordonStep
   | LabelStep
   | AnnotateStep

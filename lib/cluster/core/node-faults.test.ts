@@ -1,5 +1,5 @@
 // The node-fault dispatcher's remove-host on nodes the harness owns (sandbox, kind): the documented order, each
-// step journaled before it runs, the Node DELETE retried while the API fails over, nothing undone.
+// step journaled before it runs, the Node DELETE retried while the API fails over, nothing undone; and its rejoin.
 import { expect } from 'chai';
 import { applyNodeFault, removeHostRecipe, type NodeFaultTarget } from './node-faults.ts';
 
@@ -67,5 +67,21 @@ describe('node faults: remove-host on owned nodes', () => {
     );
     expect((error as Error).message).to.match(/^DELETE Node cp-0: /);
     expect(calls.filter((c) => c.startsWith('delete'))).to.have.length(1);
+  });
+});
+
+describe('node faults: rejoin on owned nodes', () => {
+  it("brings each node's new host up through the target, and nothing is undone", async () => {
+    const calls: string[] = [];
+    const target: NodeFaultTarget = { ...fakeTarget(calls), rejoinNode: async (name) => void calls.push(`rejoin ${name}`) };
+    const fault = await applyNodeFault(target, { kind: 'rejoin', nodes: ['worker-0', 'cp-2'] });
+    await fault.undo();
+    expect(calls).to.deep.equal(['rejoin worker-0', 'rejoin cp-2']);
+  });
+
+  it('fails, naming the nodes, on a target that cannot bring a new host up', async () => {
+    let error: unknown;
+    await applyNodeFault(fakeTarget([]), { kind: 'rejoin', nodes: ['worker-0'] }).catch((e: unknown) => (error = e));
+    expect((error as Error).message).to.equal('rejoin worker-0: this provider cannot bring a new host up');
   });
 });

@@ -37,6 +37,11 @@ export interface NodeFaultTarget {
   deleteNode(name: string, force: boolean): Promise<void>;
   /** Maintenance before a host removal: cordon and drain through the API; returns what it did. */
   drainNode(name: string): Promise<string>;
+  /**
+   * A new host joins under the name of a node that was removed (its Node object gone): a fresh machine registering a
+   * new Node with the default role. Providers that cannot do it leave it out (the fault is then not supported).
+   */
+  rejoinNode?(name: string): Promise<void>;
 }
 
 /**
@@ -181,6 +186,13 @@ export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequ
         await untilAccepted(`DELETE Node ${name}`, () => target.deleteNode(name, false));
       }
       break;
+    case 'rejoin': {
+      // Not undoable in any useful sense: the new host is there (a later remove-host or delete-node removes it).
+      const rejoin = target.rejoinNode?.bind(target);
+      if (!rejoin) throw new Error(`rejoin ${request.nodes.join(', ')}: this provider cannot bring a new host up`);
+      await eachNode(request.nodes, rejoin);
+      break;
+    }
   }
   return { request, undo: once(undo) };
 }

@@ -28,7 +28,8 @@ import {
 import { promoteToControlPlane, type PromotionTimeouts } from './promotion.ts';
 import { failedWith } from './tools.ts';
 
-export const KIND_SUPPORTED_FAULTS: ReadonlySet<FaultKind> = new Set(FAULT_KINDS);
+/** Every fault but rejoin (a new node container joining under a former name is not built). */
+export const KIND_SUPPORTED_FAULTS: ReadonlySet<FaultKind> = new Set(FAULT_KINDS.filter((kind) => kind !== 'rejoin'));
 
 export type KindNodeState = 'running' | 'killed' | 'paused' | 'removed';
 
@@ -57,7 +58,7 @@ export interface KindClusterParts {
   readonly promotionTimeouts?: PromotionTimeouts;
   /** kind's external load balancer (clusters with several control planes). */
   readonly loadBalancer?: LoadBalancer;
-  /** Timers of the node image's Kubernetes (kindTimersFor); default KIND_TIMERS. */
+  /** Timers of the node image's Kubernetes and the config's patches (kindClusterTimers); default KIND_TIMERS. */
   readonly timers?: ClusterTimers;
 }
 

@@ -53,6 +53,8 @@ export interface PlannedNode {
 export interface KindPlan {
   readonly clusterName: string;
   readonly configFile: string;
+  /** The config file's text, as read for this plan (its kubeadmConfigPatches set the cluster's timers). */
+  readonly configText: string;
   readonly nodes: readonly PlannedNode[];
 }
 
@@ -112,7 +114,8 @@ function countsOf(topology: KindTopologyOptions): { controlPlanes: number; worke
   return { controlPlanes: topology.controlPlanes ?? 3, workers: topology.workers ?? 1 };
 }
 
-function readConfig(file: string): string {
+/** A kind config file's text; a SetupError naming the file when it cannot be read. */
+export function readKindConfig(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
@@ -142,7 +145,8 @@ export function planKindCluster(
     }
     configFile = join(options.configDir ?? DEFAULT_KIND_CONFIG_DIR, match.file);
   }
-  const counts = parseKindConfig(readConfig(configFile), configFile);
+  const configText = readKindConfig(configFile);
+  const counts = parseKindConfig(configText, configFile);
   if (topology.nodes || topology.controlPlanes !== undefined || topology.workers !== undefined || options.configFile === undefined) {
     if (counts.controlPlanes !== wanted.controlPlanes || counts.workers !== wanted.workers) {
       throw new SetupError(
@@ -164,5 +168,10 @@ export function planKindCluster(
       };
     });
   };
-  return { clusterName, configFile, nodes: [...plannedOf('control-plane', counts.controlPlanes), ...plannedOf('worker', counts.workers)] };
+  return {
+    clusterName,
+    configFile,
+    configText,
+    nodes: [...plannedOf('control-plane', counts.controlPlanes), ...plannedOf('worker', counts.workers)],
+  };
 }

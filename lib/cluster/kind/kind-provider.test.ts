@@ -1,7 +1,7 @@
 // Creating and deleting kind clusters, checked through the command lines the recording fakes saw and the requests
 // the fake Node API got. No Docker is needed.
 import { expect } from 'chai';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadlineError, SetupError } from '../../util/errors.ts';
@@ -12,6 +12,30 @@ import { KIND_NODE_IMAGE, KIND_NODE_IMAGE_1_33 } from './node-image.ts';
 import { FIXTURES_BIN, startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
 import { ClusterCommandError } from './tools.ts';
 import { rejection } from '../../util/rejection.testing.ts';
+
+/** A 3+1 kind config whose patches compress the timers (v1beta3 extraArgs, as kind v0.28.0 generates). */
+const COMPRESSED_CONFIG = `kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+kubeadmConfigPatches:
+  - |
+    kind: ClusterConfiguration
+    controllerManager:
+      extraArgs:
+        node-monitor-grace-period: "5s"
+    etcd:
+      local:
+        extraArgs:
+          heartbeat-interval: "50"
+          election-timeout: "500"
+  - |
+    kind: KubeletConfiguration
+    nodeLeaseDurationSeconds: 4
+nodes:
+  - role: control-plane
+  - role: control-plane
+  - role: control-plane
+  - role: worker
+`;
 
 const ADDRESS = 'docker inspect -f {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}';
 
@@ -84,6 +108,37 @@ describe('kind provider: create and delete', function () {
       expect(fakes.lines()[2]).to.include(`--image ${KIND_NODE_IMAGE_1_33} `);
     } finally {
       await cluster.stop();
+    }
+  });
+
+  it('takes the timers a config in its config folder compresses through kubeadmConfigPatches, and refuses a broken one before anything runs', async () => {
+    fakes = await startKindFakes();
+    const dir = mkdtempSync(join(tmpdir(), 'cpchaos-kind-configs-'));
+    try {
+      const config = join(dir, 'cp3-w1.yaml');
+      writeFileSync(config, COMPRESSED_CONFIG);
+      const cluster = await new KindProvider(fakes.providerOptions({}, { configDir: dir })).start({ image: KIND_NODE_IMAGE_1_33 });
+      try {
+        expect(fakes.lines()[2]).to.include(`--config ${config} `);
+        expect(cluster.timers).to.deep.equal({
+          kubeletHeartbeatMs: 1000,
+          nodeMonitorGraceMs: 5000,
+          etcdHeartbeatMs: 50,
+          etcdElectionTimeoutMs: 500,
+        });
+      } finally {
+        await cluster.stop();
+      }
+      fakes.clearCalls();
+      writeFileSync(config, COMPRESSED_CONFIG.replace('"5s"', '"5 seconds"'));
+      const error = await rejection(new KindProvider(fakes.providerOptions({}, { configDir: dir })).start());
+      expect(error).to.be.instanceOf(SetupError);
+      expect((error as Error).message).to.equal(
+        `kind config ${config}:8: kubeadmConfigPatches[0]: controllerManager.extraArgs.node-monitor-grace-period: expected a Go duration such as 40s, got "5 seconds"`,
+      );
+      expect(fakes.lines()).to.deep.equal([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -17,7 +17,8 @@ import {
   type KindPlan,
   type KindTopologyOptions,
 } from './kind-config.ts';
-import { KIND_NODE_IMAGE, kindTimersFor } from './node-image.ts';
+import { KIND_NODE_IMAGE } from './node-image.ts';
+import { kindClusterTimers } from './kind-timers.ts';
 import { NodeApi } from './node-api.ts';
 import { writeNodeKubeconfig } from './node-kubeconfig.ts';
 import type { PromotionTimeouts } from './promotion.ts';
@@ -27,7 +28,10 @@ import { ToolRunner, type ToolOptions } from './tools.ts';
 export interface KindProviderOptions extends ToolOptions {
   /** Where run folders go; default the harness's runs root (CPCHAOS_STATE_DIR). */
   readonly runsRoot?: string;
-  /** Folder of the kind configs the topologies map to; default fixtures/kind/. */
+  /**
+   * Folder of the kind configs the topologies map to (file names as in KIND_CONFIGS: cp3-w1.yaml, ...); default
+   * fixtures/kind/. Their kubeadmConfigPatches may compress the cluster's timers (kind-timers.ts).
+   */
   readonly configDir?: string;
   /** Makes run IDs (the cluster is cpchaos-<run id>); default 6 random hex digits. Tests pin it. */
   readonly newRunId?: () => string;
@@ -81,8 +85,9 @@ export class KindProvider implements ClusterProvider<KindOptions> {
       ...(options.configFile ? { configFile: options.configFile } : {}),
     });
     const image = options.image ?? KIND_NODE_IMAGE;
-    // Bad input stops here, before any tool runs: the timers come from the image's Kubernetes version.
-    const timers = kindTimersFor(image);
+    // Bad input stops here, before any tool runs: the timers come from the image's Kubernetes version and the
+    // config's kubeadmConfigPatches.
+    const timers = kindClusterTimers(image, plan.configText, plan.configFile);
     const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane').length;
     await this.kind.version(signal);
     await this.docker.assertDaemon(signal);

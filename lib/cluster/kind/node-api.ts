@@ -53,6 +53,11 @@ export class NodeApi {
     }
   }
 
+  /** Names of the namespaces there are, sorted. */
+  async namespaceNames(): Promise<string[]> {
+    return (await this.core.listNamespace()).items.map((ns) => ns.metadata?.name ?? '').sort();
+  }
+
   async list(): Promise<V1Node[]> {
     return (await this.core.listNode()).items;
   }

@@ -3,6 +3,7 @@
 // `kind create cluster --image`. The nightly workflow installs KIND_VERSION and runs KIND_NODE_IMAGES as its matrix
 // (a test checks that .github/workflows/nightly-kind.yml says the same).
 import type { ClusterTimers } from '../../model/cluster.ts';
+import type { KindConfigTimers } from './kind-timers.ts';
 import { SetupError } from '../../util/errors.ts';
 
 /** The kind release the node images below were built for. */
@@ -55,17 +56,51 @@ export function nodeMonitorGraceMsFor(version: KubernetesVersion): number {
 }
 
 /**
- * Timers of a kind cluster on this node image: kubeadm's defaults (the configs do not compress them). The kubelet
- * renews its Lease every 10 s; the node lifecycle controller marks a node NotReady after the node-monitor grace
- * period without one (docs/harvester-promotion-contract.md: 40 s up to 1.31, 50 s from 1.32); etcd runs its own
- * defaults (heartbeat 100 ms, election 1 s: kubeadm sets neither).
+ * The apiVersion of the kubeadm config kind v0.28.0 generates for a Kubernetes version (kubernetes-sigs/kind v0.28.0,
+ * pkg/cluster/internal/kubeadm/config.go Config: v1beta3 from 1.23, v1beta2 before). kind applies a
+ * kubeadmConfigPatches document that names an apiVersion only to a document of that apiVersion.
  */
-export function kindTimersFor(image: string): ClusterTimers {
+export function kindKubeadmApiVersion(version: KubernetesVersion): string {
+  return version.major === 1 && version.minor < 23 ? 'kubeadm.k8s.io/v1beta2' : 'kubeadm.k8s.io/v1beta3';
+}
+
+/** The kubelet renews its Lease every this fraction of nodeLeaseDurationSeconds (kubernetes pkg/kubelet/kubelet.go nodeLeaseRenewIntervalFraction). */
+export const NODE_LEASE_RENEW_INTERVAL_FRACTION = 0.25;
+
+/** KubeletConfiguration defaults (kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go SetDefaults_KubeletConfiguration). */
+const KUBELET_NODE_LEASE_DURATION_SECONDS = 40;
+const KUBELET_NODE_STATUS_UPDATE_FREQUENCY_MS = 10_000;
+const KUBELET_NODE_STATUS_REPORT_FREQUENCY_MS = 5 * 60_000;
+
+/**
+ * How often the node lifecycle controller hears from a healthy kubelet: the Lease renewal (a quarter of
+ * nodeLeaseDurationSeconds), or the node status when the kubelet posts it more often. The kubelet computes its status
+ * every nodeStatusUpdateFrequency and posts it unchanged once nodeStatusReportFrequency has passed (pkg/kubelet/
+ * kubelet_node_status.go tryUpdateNodeStatus); the report frequency defaults to 5 min, or to the update frequency
+ * when only that is set (defaults.go). Either one counts as a heartbeat (pkg/controller/nodelifecycle/
+ * node_lifecycle_controller.go tryUpdateNodeHealth: a newer Ready heartbeat time or Lease renew time).
+ */
+function kubeletHeartbeatMsOf(config: KindConfigTimers): number {
+  const leaseRenewMs = (config.nodeLeaseDurationSeconds ?? KUBELET_NODE_LEASE_DURATION_SECONDS) * 1000 * NODE_LEASE_RENEW_INTERVAL_FRACTION;
+  const updateMs = config.nodeStatusUpdateFrequencyMs ?? KUBELET_NODE_STATUS_UPDATE_FREQUENCY_MS;
+  const reportMs = config.nodeStatusReportFrequencyMs ?? config.nodeStatusUpdateFrequencyMs ?? KUBELET_NODE_STATUS_REPORT_FREQUENCY_MS;
+  return Math.min(leaseRenewMs, Math.max(updateMs, reportMs));
+}
+
+/**
+ * Timers of a kind cluster on this node image: kubeadm's defaults, overridden by what the kind config's
+ * kubeadmConfigPatches set (kind-timers.ts parseKindConfigTimers). By default the kubelet renews its Lease every
+ * 10 s; the node lifecycle controller marks a node NotReady after the node-monitor grace period without one
+ * (docs/harvester-promotion-contract.md: 40 s up to 1.31, 50 s from 1.32); etcd runs its own defaults (heartbeat
+ * 100 ms, election 1 s: kubeadm sets neither).
+ */
+export function kindTimersFor(image: string, config: KindConfigTimers = {}): ClusterTimers {
+  const version = kubernetesVersionOf(image);
   return {
-    kubeletHeartbeatMs: 10_000,
-    nodeMonitorGraceMs: nodeMonitorGraceMsFor(kubernetesVersionOf(image)),
-    etcdHeartbeatMs: 100,
-    etcdElectionTimeoutMs: 1_000,
+    kubeletHeartbeatMs: kubeletHeartbeatMsOf(config),
+    nodeMonitorGraceMs: config.nodeMonitorGraceMs ?? nodeMonitorGraceMsFor(version),
+    etcdHeartbeatMs: config.etcdHeartbeatMs ?? 100,
+    etcdElectionTimeoutMs: config.etcdElectionTimeoutMs ?? 1_000,
   };
 }
 

@@ -1,10 +1,10 @@
 // A started sandbox cluster: namespaces, processes, the VIP and per-node endpoints, and the faults on them.
-import type { SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
+import type { SandboxNodeRemovalOptions, SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
 import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import type { ClusterEndpoints, EtcdMembership } from '../../model/cluster.ts';
 import { NodeOwningCluster, type CutRequest } from '../core/node-faults.ts';
 import type { RunWorkspace } from '../core/workspace.ts';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { loadKubeConfig, writePlainKubeconfig } from '../../util/kubeconfig.ts';
@@ -22,9 +22,16 @@ import {
   type FilterNode,
   type FilterRule,
 } from '../../sandbox/packet-filter.ts';
-import { API_PORT, apiUrl, type NodeProcesses, peerUrl } from '../../sandbox/node-processes.ts';
+import { API_PORT, apiUrl, NodeProcesses, peerUrl } from '../../sandbox/node-processes.ts';
 import type { SandboxNode, SandboxTimers } from '../../sandbox/topology.ts';
-import { TcpForwarder } from '../../sandbox/vip.ts';
+import { TcpForwarder, type VirtualIp } from '../../sandbox/vip.ts';
+import { memberNameOf, writeMemberName } from '../../sandbox/agent/etcd-member-process.ts';
+import { rke2MemberName } from '../../harvester/etcd-members.ts';
+import { MANAGEMENT_ROLE_LABELS } from '../../harvester/contract.ts';
+import { harvesterNodeLabels } from '../../sandbox/topology.ts';
+import { randomUUID } from 'node:crypto';
+import type { HarvesterNodeConfig } from '../../sandbox/agent/harvester-profile-parts.ts';
+import { sandboxProfile, type SandboxProfile } from '../../sandbox/profile.ts';
 
 export type SandboxNodeState = 'running' | 'killed' | 'paused' | 'removed';
 
@@ -35,13 +42,17 @@ export interface SandboxMember {
 }
 
 export interface SandboxClusterParts {
-  readonly members: ReadonlyMap<string, SandboxMember>;
+  /** Every node, in topology order (a rejoin replaces a removed node's member under its name). */
+  readonly members: Map<string, SandboxMember>;
   readonly timers: SandboxTimers;
-  readonly vip: TcpForwarder;
+  readonly vip: VirtualIp;
+  /** What the sandbox imitates (default 'plain'). */
+  readonly profile?: SandboxProfile | undefined;
   readonly endpoints: ClusterEndpoints & { readonly nodeKubeconfigPaths: Map<string, string> };
   readonly apiEndpointsFile: string;
   readonly promotionPolicy?: string | undefined;
   readonly promotion?: SandboxPromotionOptions | undefined;
+  readonly nodeRemoval?: SandboxNodeRemovalOptions | undefined;
   /** The bundled node agent, when one could be built. */
   readonly agentBundle?: string | undefined;
 }
@@ -73,6 +84,10 @@ export class StartedSandbox extends NodeOwningCluster {
 
   get timers(): SandboxTimers {
     return this.parts.timers;
+  }
+
+  get profile(): SandboxProfile {
+    return this.parts.profile ?? sandboxProfile('plain');
   }
 
   /** Nodes in topology order (control-plane[i] and worker[i] index into this). */
@@ -189,6 +204,8 @@ export class StartedSandbox extends NodeOwningCluster {
       member.state = 'running';
       return;
     }
+    // A host that boots holds no VIP (its kube-vip starts over), whatever holder file it left when it went down.
+    rmSync(member.processes.layout.vipHolderPath, { force: true });
     member.processes.startAgent(this.agentConfig(member), this.parts.agentBundle);
     member.state = 'running';
   }
@@ -232,7 +249,8 @@ export class StartedSandbox extends NodeOwningCluster {
             return (error as { code?: number }).code === 404;
           }
         },
-        { timeoutMs: 120_000, intervalMs: 200 },
+        // A held deletion keeps the Node Terminating that much longer.
+        { timeoutMs: 120_000 + (this.parts.nodeRemoval?.finalizerHoldMs ?? 0), intervalMs: 200 },
       );
       const member = this.member(name);
       await member.processes.kill();
@@ -241,6 +259,34 @@ export class StartedSandbox extends NodeOwningCluster {
     } catch {
       // The cluster is being torn down, or the node never went away: nothing to remove.
     }
+  }
+
+  /**
+   * A host joins again under a removed node's name (Harvester issue 1040: a reinstalled node re-joining with the same
+   * name): a new machine on the same address with a fresh disk (no etcd data, plan or member name: a Harvester-profile
+   * host gets a new `<node>-<8 hex>`), whose kubelet registers a new Node object (a new uid and creation time) with
+   * the default role, as a host installed with Harvester's default role does. Labels the old host was installed with
+   * stay (zone, witness), its management roles do not. The old Node must be gone: a host whose Node still exists is
+   * not a removed one.
+   */
+  async rejoinNode(name: string): Promise<void> {
+    const old = this.member(name);
+    if (old.state !== 'removed')
+      throw new Error(
+        `cannot rejoin ${name}: the node was not removed (it is ${old.state}); delete its Node first (delete-node, remove-host)`,
+      );
+    const labels = Object.fromEntries(
+      Object.entries(old.node.labels).filter(([key]) => !(MANAGEMENT_ROLE_LABELS as readonly string[]).includes(key)),
+    );
+    const node: SandboxNode = { ...old.node, role: 'worker', labels: { ...labels, ...harvesterNodeLabels('worker') } };
+    const { layout } = old.processes;
+    for (const path of [layout.etcdDir, layout.apiSocketPath, layout.vipHolderPath]) rmSync(path, { recursive: true, force: true });
+    const processes = new NodeProcesses(node, old.processes.namespace, this.runDir, this.journal);
+    this.teardown.defer(`kill processes of ${name} (rejoined)`, () => processes.kill());
+    if (this.profile.etcdMemberNames === 'rke2') writeMemberName(layout.etcdDir, rke2MemberName(name, randomUUID()));
+    const member: SandboxMember = { node, processes, state: 'running' };
+    this.parts.members.set(name, member);
+    processes.startAgent(this.agentConfig(member), this.parts.agentBundle);
   }
 
   // ---- configuration shared with the agents -------------------------------------------------------------------
@@ -290,14 +336,29 @@ export class StartedSandbox extends NodeOwningCluster {
       ...(member.node.role === 'control-plane'
         ? {
             etcdMember: {
-              initialCluster: initialControlPlanes.map((m) => ({ name: m.node.name, peerUrl: peerUrl(m.node) })),
+              // Each member under its name (its name file: RKE2's `<node>-<8 hex>` on the Harvester profile).
+              initialCluster: initialControlPlanes.map((m) => ({
+                name: memberNameOf(m.processes.layout.etcdDir, m.node.name),
+                peerUrl: peerUrl(m.node),
+              })),
               state: 'new' as const,
             },
           }
         : {}),
+      ...(this.profile.name === 'harvester' ? { harvester: this.harvesterNodeConfig(member) } : {}),
       ...(this.parts.promotionPolicy ? { promotionPolicy: this.parts.promotionPolicy } : {}),
       ...(this.parts.promotion ? { promotion: this.parts.promotion } : {}),
+      ...(this.parts.nodeRemoval ? { nodeRemoval: this.parts.nodeRemoval } : {}),
       ...(registerAfter ? { registerAfter } : {}),
+    };
+  }
+
+  /** The Harvester profile's parts of a node's agent: RKE2's etcd node metadata, kube-vip with its holder file. */
+  private harvesterNodeConfig(member: SandboxMember): HarvesterNodeConfig {
+    const { vip, etcdMemberNames } = this.profile;
+    return {
+      etcdNodeMetadata: etcdMemberNames === 'rke2',
+      ...(vip.kind === 'kube-vip' ? { kubeVip: { lease: vip.lease, holderFile: member.processes.layout.vipHolderPath } } : {}),
     };
   }
 

@@ -1,6 +1,6 @@
 // The sandbox provider: builds a cluster out of local processes in network namespaces, with real etcd quorum.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
-import type { SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
+import type { SandboxNodeRemovalOptions, SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
 import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import { stopAndRethrow } from '../core/started-cluster.ts';
 import { RunWorkspace } from '../core/workspace.ts';
@@ -11,7 +11,8 @@ import { type ClusterProvider } from '../core/provider.ts';
 import { loadKubeConfig, writePlainKubeconfig } from '../../util/kubeconfig.ts';
 import { errorMessage, SetupError } from '../../util/errors.ts';
 import { run } from '../../util/exec.ts';
-import { waitFor } from '../../util/wait.ts';
+import { sleepMs, waitFor } from '../../util/wait.ts';
+import { timestampMs } from '../../harvester/contract.ts';
 import {
   assertCanCreateNamespaces,
   createHub,
@@ -26,7 +27,14 @@ import { NodeProcesses } from '../../sandbox/node-processes.ts';
 import { agentBundle } from '../../sandbox/agent-bundle.ts';
 import { StartedSandbox, type SandboxMember } from './sandbox-cluster.ts';
 import { resolveTopology, type SandboxTopology, type SandboxTopologyOptions } from '../../sandbox/topology.ts';
-import { TcpForwarder } from '../../sandbox/vip.ts';
+import { TcpForwarder, type VirtualIp } from '../../sandbox/vip.ts';
+import { KubeVipVip } from '../../sandbox/kube-vip-vip.ts';
+import { sandboxProfile, type SandboxProfile, type SandboxProfileName } from '../../sandbox/profile.ts';
+import { writeMemberName } from '../../sandbox/agent/etcd-member-process.ts';
+import { rke2MemberName } from '../../harvester/etcd-members.ts';
+import { HARVESTER_VIP_SERVICE, type KubeVipLease } from '../../harvester/profiles.ts';
+import { mergePatch } from '../../util/patch-options.ts';
+import { randomUUID } from 'node:crypto';
 
 export interface SandboxOptions {
   readonly topology?: SandboxTopologyOptions;
@@ -34,6 +42,20 @@ export interface SandboxOptions {
   readonly promotionPolicy?: string;
   /** How the sandbox's promote Jobs behave: a delay before the work, or a forced failure (true: every promotion; a list: the promotions of these nodes). */
   readonly promotion?: SandboxPromotionOptions;
+  /** How a deleted Node's finalizers are released: held for a while (nodeRemoval.finalizerHoldMs) or at once. */
+  readonly nodeRemoval?: SandboxNodeRemovalOptions;
+  /**
+   * Start the nodes after the control planes one at a time, each once the Node before it was created in an earlier
+   * second, so no two of them have the same creation time (see startWorkersSecondsApart).
+   */
+  readonly distinctCreationSeconds?: boolean;
+  /**
+   * What the sandbox imitates (lib/sandbox/profile.ts): 'plain' (default), or 'harvester' (RKE2's etcd timers and
+   * member names, kube-vip's single-holder VIP exposed as Harvester's LoadBalancer Service).
+   */
+  readonly profile?: SandboxProfileName;
+  /** The Harvester profile's kube-vip Lease timing instead of Harvester's (kube-vip's defaults: 15 s / 10 s / 2 s). */
+  readonly kubeVipLease?: KubeVipLease;
   /** How long to wait for every node to be Ready. */
   readonly readyTimeoutMs?: number;
   /** Keep the run folder (logs, etcd data) after stopping. */
@@ -174,6 +196,40 @@ function startWorkers(cluster: StartedSandbox, ordered: readonly SandboxMember[]
   workers.forEach((member, i) => member.processes.startAgent(cluster.agentConfig(member, workers[i - 1]?.node.name), bundle));
 }
 
+/** Waits until the Node `name` exists and the second its creation time falls in is over. */
+async function waitPastCreationSecond(core: CoreV1Api, name: string, ordered: readonly SandboxMember[], wait: ReadyWait): Promise<void> {
+  let createdMs = Number.NaN;
+  await waitWithLogs(`Node ${name} to register`, ordered, wait, async () => {
+    const node = await core.readNode({ name }).catch(() => undefined);
+    createdMs = timestampMs(node?.metadata?.creationTimestamp);
+    return !Number.isNaN(createdMs);
+  });
+  const nextSecondMs = (Math.floor(createdMs / 1000) + 1) * 1000;
+  await sleepMs(Math.max(0, nextSecondMs - Date.now()), undefined, wait.signal ? { signal: wait.signal } : undefined);
+}
+
+/**
+ * Like startWorkers, but each node is started only once the Node before it exists and the second it was created in
+ * is over. The API keeps creation times in whole seconds, and Harvester ranks candidates by them
+ * (selectPromoteNode's CreationTimestamp.Before, harvester/harvester pkg/controller/master/node/promote_controller.go:402):
+ * nodes registered within one second tie, and the choice between them follows Harvester's random list order. Apart,
+ * the oldest is one node, as scenarios about the age rule need.
+ */
+async function startWorkersSecondsApart(
+  cluster: StartedSandbox,
+  ordered: readonly SandboxMember[],
+  core: CoreV1Api,
+  bundle: string | undefined,
+  wait: ReadyWait,
+): Promise<void> {
+  const workers = ordered.filter((m) => m.node.role !== 'control-plane');
+  for (const [i, member] of workers.entries()) {
+    const previous = workers[i - 1]?.node.name;
+    if (previous !== undefined) await waitPastCreationSecond(core, previous, ordered, wait);
+    member.processes.startAgent(cluster.agentConfig(member, previous), bundle);
+  }
+}
+
 /** Every node Ready, and the standard namespaces the API servers create at start (clients may rely on them). */
 async function waitAllReady(core: CoreV1Api, ordered: readonly SandboxMember[], wait: ReadyWait): Promise<void> {
   const expected = ordered.map((m) => m.node.name);
@@ -190,19 +246,69 @@ async function waitAllReady(core: CoreV1Api, ordered: readonly SandboxMember[], 
   );
 }
 
+function profileOf(options: SandboxOptions): SandboxProfile {
+  const profile = sandboxProfile(options.profile);
+  return options.kubeVipLease && profile.vip.kind === 'kube-vip'
+    ? { ...profile, vip: { kind: 'kube-vip', lease: options.kubeVipLease } }
+    : profile;
+}
+
+/**
+ * A new host's etcd member name, RKE2's `<node>-<8 hex>` (k3s setName). RKE2 writes the name file at the host's first
+ * etcd start; here the harness writes it when it creates the host, before any member exists, so the initial cluster
+ * can name every member (nothing can tell the difference: the file is read before the member starts).
+ */
+export function writeRke2MemberName(member: SandboxMember): void {
+  writeMemberName(member.processes.layout.etcdDir, rke2MemberName(member.node.name, randomUUID()));
+}
+
+/**
+ * Harvester's VIP Service (kube-system/ingress-expose, LoadBalancer, the VIP in kube-vip's annotation and, as kube-vip's
+ * leader writes it, in status.loadBalancer.ingress): where a harness attached to the cluster finds the VIP. The VIP is
+ * the harness's loopback listener; the Service's ports are Harvester's, which the sandbox does not serve (no ingress).
+ */
+async function exposeVip(core: CoreV1Api, address: string): Promise<void> {
+  const { namespace, name, ports, loadBalancerIpsAnnotation } = HARVESTER_VIP_SERVICE;
+  await core.createNamespacedService({
+    namespace,
+    body: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, annotations: { [loadBalancerIpsAnnotation]: address } },
+      spec: {
+        type: 'LoadBalancer',
+        ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.port })),
+      },
+    },
+  });
+  await core.patchNamespacedServiceStatus(
+    { name, namespace, body: { status: { loadBalancer: { ingress: [{ ip: address }] } } } },
+    mergePatch(),
+  );
+}
+
 export class SandboxProvider implements ClusterProvider<SandboxOptions> {
   readonly name = 'sandbox';
   readonly supportedFaults: ReadonlySet<FaultKind> = new Set(FAULT_KINDS);
 
   async start(options: SandboxOptions = {}, signal?: AbortSignal): Promise<StartedSandbox> {
-    const topology = resolveTopology(options.topology);
+    const profile = profileOf(options);
+    // The profile's timers over the defaults; a topology's own timers still win.
+    const topology = resolveTopology({ ...options.topology, timers: { ...profile.timers, ...options.topology?.timers } });
     await assertCanCreateNamespaces();
     await assertEtcdInstalled();
     const bundle = await agentBundle();
     const workspace = RunWorkspace.open({ provider: this.name, keepRunDir: options.keepRunDir });
     const { runId, runDir, teardown } = workspace;
     const members = new Map<string, SandboxMember>();
-    const vip = new TcpForwarder({ healthChecked: true, healthIntervalMs: 200, healthTimeoutMs: 1000 });
+    const vip: VirtualIp =
+      profile.vip.kind === 'kube-vip'
+        ? new KubeVipVip({
+            holderFile: (name) => members.get(name)?.processes.layout.vipHolderPath ?? '',
+            hostUp: (name) => ['running', 'paused'].includes(members.get(name)?.state ?? 'removed'),
+            pollMs: 100,
+          })
+        : new TcpForwarder({ healthChecked: true, healthIntervalMs: 200, healthTimeoutMs: 1000 });
     const nodeKubeconfigPaths = new Map<string, string>();
     const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
     const apiEndpointsFile = join(runDir, 'api-endpoints.json');
@@ -214,11 +320,14 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       endpoints: { kubeconfigPath, nodeKubeconfigPaths },
       promotionPolicy: options.promotionPolicy,
       promotion: options.promotion,
+      nodeRemoval: options.nodeRemoval,
       agentBundle: bundle,
+      profile,
     });
     try {
       await holdUserNamespaceIfNeeded(workspace, cluster);
       const ordered = await createNodes(workspace, topology, members, signal);
+      if (profile.etcdMemberNames === 'rke2') for (const member of ordered) writeRke2MemberName(member);
       teardown.defer('close VIP', () => vip.close());
       await cluster.refreshApiEndpoints();
       const vipPort = await vip.listen();
@@ -229,8 +338,10 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       const core = loadKubeConfig(kubeconfigPath).makeApiClient(CoreV1Api);
       const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
       await startControlPlanes(cluster, ordered, core, bundle, { readyTimeoutMs, signal });
-      startWorkers(cluster, ordered, bundle);
+      if (options.distinctCreationSeconds) await startWorkersSecondsApart(cluster, ordered, core, bundle, { readyTimeoutMs, signal });
+      else startWorkers(cluster, ordered, bundle);
       await waitAllReady(core, ordered, { readyTimeoutMs, signal });
+      if (profile.vip.kind === 'kube-vip') await exposeVip(core, '127.0.0.1');
       return cluster;
     } catch (error) {
       return stopAndRethrow(cluster, error);

@@ -98,8 +98,21 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     try {
       await core.createNode({ body: { metadata: { name: 'ghost' } } });
       await waitFor('informer add', () => seen.includes('add'), { timeoutMs: 5000 });
-      const ghost = await core.readNode({ name: 'ghost' });
-      await core.replaceNode({ name: 'ghost', body: { ...ghost, metadata: { ...ghost.metadata, labels: { phase: 'two' } } } });
+      // Read-modify-write, retried on a conflict: the Node finalizer controllers add their finalizers meanwhile.
+      await waitFor(
+        'ghost relabelled',
+        async () => {
+          const ghost = await core.readNode({ name: 'ghost' });
+          try {
+            await core.replaceNode({ name: 'ghost', body: { ...ghost, metadata: { ...ghost.metadata, labels: { phase: 'two' } } } });
+            return true;
+          } catch (error) {
+            if ((error as { code?: number }).code === 409) return false;
+            throw error;
+          }
+        },
+        { timeoutMs: 5000 },
+      );
       await waitFor('informer update', () => seen.includes('update:two'), { timeoutMs: 5000 });
       await core.deleteNode({ name: 'ghost' });
       await waitFor('informer delete', () => seen.includes('delete'), { timeoutMs: 5000 });

@@ -1,7 +1,7 @@
 // Where a scenario runs: the sandbox (started per scenario), kind (created per scenario) or an existing cluster
 // (attached per scenario). A target starts or attaches to a cluster for one scenario and says how the scenario's
 // sandbox-tuned budgets, waits and holds translate to that cluster's timers.
-import type { SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
+import type { SandboxNodeRemovalOptions, SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
 import type { FaultKind } from '../../faults/catalogue.ts';
 import { resolve } from 'node:path';
 import { ExistingClusterProvider } from '../../cluster/existing/existing-provider.ts';
@@ -95,6 +95,12 @@ function sandboxPromotion(scenario: Scenario): SandboxPromotionOptions {
   };
 }
 
+/** cluster.sandbox.nodeFinalizerHoldMs (checked by the scenario schema: a number of milliseconds, 0 or more). */
+export function sandboxNodeRemoval(scenario: Scenario): SandboxNodeRemovalOptions {
+  const hold = scenario.cluster.sandbox?.['nodeFinalizerHoldMs'];
+  return typeof hold === 'number' ? { finalizerHoldMs: hold } : {};
+}
+
 export function sandboxTarget(options: { readonly promotionPolicy?: string | undefined } = {}): ClusterTarget {
   const provider = new SandboxProvider();
   const promotionPolicy = options.promotionPolicy ? resolve(options.promotionPolicy) : undefined;
@@ -112,7 +118,17 @@ export function sandboxTarget(options: { readonly promotionPolicy?: string | und
         });
     },
     start: (scenario, signal) =>
-      provider.start({ topology: sandboxTopologyFor(scenario), promotionPolicy, promotion: sandboxPromotion(scenario) }, signal),
+      provider.start(
+        {
+          topology: sandboxTopologyFor(scenario),
+          promotionPolicy,
+          promotion: sandboxPromotion(scenario),
+          nodeRemoval: sandboxNodeRemoval(scenario),
+          // cluster.sandbox.distinctCreationSeconds (checked by the scenario schema: true or false).
+          distinctCreationSeconds: scenario.cluster.sandbox?.['distinctCreationSeconds'] === true,
+        },
+        signal,
+      ),
     budgets: (scenarioBudgets) => scenarioBudgets,
     timeScale: () => 1,
   };
@@ -133,6 +149,8 @@ export function existingTarget(provider: ExistingClusterProvider, options: Exist
     dryRunPlansFaults: true,
     etcdSampleIntervalMs: EXISTING_ETCD_SAMPLE_INTERVAL_MS,
     supportedFaults: provider.supportedFaults,
+    unsupported: (scenario) =>
+      scenario.sandboxOnly ? 'the scenario is marked sandboxOnly (it needs behaviour only the sandbox provider has)' : undefined,
     async prepare() {
       // Nothing to load: attaching checks the kubeconfig, the context allowlist and the executors.
     },

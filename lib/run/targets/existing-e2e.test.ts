@@ -1,31 +1,36 @@
 // The existing provider end to end, against a running sandbox: it attaches through the sandbox's kubeconfig, and
-// its command executors (fixtures/existing/sandbox.yaml) drive the faults through `cpchaos sandbox fault|undo`,
-// which reach the sandbox through its control socket. The smoke scenarios must get the verdicts they get on the
-// sandbox provider (all pass); a dry-run plans the commands and runs none.
+// its command executors drive the faults through `cpchaos sandbox fault|undo`, which reach the sandbox through its
+// control socket. The smoke scenarios run against a sandbox of the Harvester profile (lib/sandbox/profile.ts: RKE2's
+// etcd timers and `<node>-<8 hex>` member names, kube-vip's single-holder VIP with Harvester's Lease timing, the VIP
+// exposed as kube-system/ingress-expose) attached with `--profile harvester-1.6`, whose budgets come from that
+// profile (outage: kube-vip's failover + 10 s), through fixtures/existing/sandbox-harvester.yaml; they must get the
+// verdicts they get on the sandbox provider (all pass) and leave none of the run's objects behind. A dry-run plans
+// the commands and runs none (and shows what `--profile auto` makes of the sandbox); a killed run's faults are undone
+// from its journal (on the plain sandbox, through fixtures/existing/sandbox.yaml).
 import type { ScenarioResult } from '../../report/result.ts';
-import type { AppliedFault, FaultRequest } from '../../faults/catalogue.ts';
+import type { FaultRequest } from '../../faults/catalogue.ts';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadScenarios, parseScenario } from '../../scenario/loader.ts';
-import { existingTarget, sandboxTopologyFor } from './cluster-targets.ts';
 import { runScenario } from '../runner.ts';
 import { randomSeed } from '../../scenario/random.ts';
 import type { Scenario } from '../../scenario/types.ts';
-import { SANDBOX_RUN_ENV } from '../../cluster/sandbox/control/control-client.ts';
-import { SandboxControlServer } from '../../cluster/sandbox/control/control-server.ts';
-import { controlSocketPath } from '../../cluster/sandbox/control/protocol.ts';
-import type { StartedSandbox } from '../../cluster/sandbox/sandbox-cluster.ts';
-import { SandboxProvider } from '../../cluster/sandbox/sandbox-provider.ts';
 import { waitFor } from '../../util/wait.ts';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
 import { existingCleanup } from '../../cluster/existing/cleanup.ts';
 import { reapRuns } from '../../cluster/core/reaper.ts';
 import { ExistingClusterProvider } from '../../cluster/existing/existing-provider.ts';
+import type { ProfileChoice } from '../../harvester/profiles.ts';
+import { nodeOfEtcdMember } from '../../harvester/etcd-members.ts';
+import { attachedTarget, startAttachableSandbox } from './testing/attached-sandbox.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXECUTORS = `${ROOT}fixtures/existing/sandbox.yaml`;
+const HARVESTER_EXECUTORS = `${ROOT}fixtures/existing/sandbox-harvester.yaml`;
+/** The profile the smoke runs attach with: its timers, member names and kube-vip budget (lib/harvester/profiles.ts). */
+const PROFILE: ProfileChoice = 'harvester-1.6';
 const SMOKE = [
   'promotion/delete-cp-promotes-worker',
   'promotion/kill-cp-no-promotion',
@@ -51,46 +56,6 @@ function scenario(name: string): Scenario {
   return parseScenario(readFileSync(file, 'utf8'), file);
 }
 
-/** A sandbox shaped for the scenario, serving its control socket, with the fault requests it received. */
-async function startSandboxFor(
-  s: Scenario,
-): Promise<{ sandbox: StartedSandbox; control: SandboxControlServer; received: FaultRequest[]; stop: () => Promise<void> }> {
-  const sandbox = await new SandboxProvider().start({ topology: sandboxTopologyFor(s) });
-  const received: FaultRequest[] = [];
-  try {
-    const counted = {
-      inject: (request: FaultRequest): Promise<AppliedFault> => {
-        received.push(request);
-        return sandbox.inject(request);
-      },
-      etcdMembership: () => sandbox.etcdMembership(),
-    };
-    const control = await SandboxControlServer.listen(counted, controlSocketPath(sandbox.runDir));
-    process.env[SANDBOX_RUN_ENV] = sandbox.runId;
-    return {
-      sandbox,
-      control,
-      received,
-      stop: async () => {
-        delete process.env[SANDBOX_RUN_ENV];
-        await control.close();
-        await sandbox.stop();
-      },
-    };
-  } catch (error) {
-    await sandbox.stop();
-    throw error;
-  }
-}
-
-function targetFor(sandbox: StartedSandbox, options: { dryRun?: boolean; onDryRunLine?: (line: string) => void } = {}) {
-  return existingTarget(ExistingClusterProvider.fromFile(EXECUTORS), {
-    kubeconfigPath: sandbox.endpoints.kubeconfigPath,
-    allowContexts: [`cpchaos-${sandbox.runId}`],
-    ...options,
-  });
-}
-
 describe('existing provider end to end: a running sandbox driven through `cpchaos sandbox` commands', function () {
   this.timeout(300_000);
 
@@ -104,26 +69,34 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
       let result: ScenarioResult | undefined;
       let received: FaultRequest[] = [];
       let leftConfigMaps: string[] = [];
+      let memberNames: string[] = [];
+      let nodeNames: string[] = [];
       before(async function () {
         if (!isRoot) this.skip();
         const s = scenario(name);
-        const run = await startSandboxFor(s);
+        const run = await startAttachableSandbox(s, 'harvester');
         try {
-          result = await runScenario(s, { seed: randomSeed(), target: targetFor(run.sandbox) });
+          result = await runScenario(s, {
+            seed: randomSeed(),
+            target: attachedTarget(run.sandbox, HARVESTER_EXECUTORS, { profile: PROFILE }),
+          });
           received = run.received;
           const core = loadKubeConfig(run.sandbox.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
           leftConfigMaps = (await core.listConfigMapForAllNamespaces()).items.map((cm) => `${cm.metadata?.namespace}/${cm.metadata?.name}`);
+          memberNames = ((await run.sandbox.etcdMembership())?.members ?? []).map((m) => m.name);
+          nodeNames = (await run.sandbox.listNodes()).map((n) => n.metadata?.name ?? '');
         } finally {
           await run.stop();
         }
       });
 
-      it('leaves no object of its own in the cluster (its registers and probe are deleted at the end)', () => {
+      it('leaves no object of its own in the cluster (its cpchaos-register-* and cpchaos-probe-* ConfigMaps are deleted at the end)', () => {
         expect(
           result?.history.some((e) => e.kind === 'op' && e.phase === 'ok'),
           'the samplers wrote',
         ).to.equal(true);
-        expect(leftConfigMaps.filter((name) => name.includes('cpchaos-'))).to.deep.equal([]);
+        expect(leftConfigMaps.filter((cm) => /\/cpchaos-(register|probe)-/.test(cm))).to.deep.equal([]);
+        expect(leftConfigMaps.filter((cm) => cm.includes('cpchaos-'))).to.deep.equal([]);
       });
 
       it('runs on the existing provider, with faults through the sandbox commands', () => {
@@ -138,33 +111,59 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
         for (const verdict of result?.verdicts ?? []) if (!notYetJudged(name, verdict)) expect(verdict.status, lines).to.equal('pass');
       });
 
-      it("says which Harvester profile it used (the sandbox's kubelets report no version: harvester-1.4's, and so it says) and which endpoint it measures", () => {
+      it("is judged by the Harvester profile it was given: RKE2's etcd timers, kube-vip's failover in the outage budget, the VIP as the measured endpoint", () => {
         const notes = (result?.history ?? []).flatMap((e) => (e.kind === 'note' ? [e.message] : []));
         expect(
-          notes.some((n) => /^profile harvester-1\.4 \(no kubelet version and no Harvester version readable: falling back/.test(n)),
+          notes.some((n) => /^profile harvester-1\.6 \(--profile harvester-1\.6\): .*etcd heartbeat 500 ms \/ election 5 s/.test(n)),
           notes.join('\n'),
         ).to.equal(true);
-        expect(notes.some((n) => /^timers given by the executors file .*sandbox\.yaml win over the profile's/.test(n))).to.equal(true);
-        expect(notes.some((n) => /^endpoint (vip|node|unknown|rancher-proxy): availability is measured/.test(n))).to.equal(true);
-        expect(result?.history.find((e) => e.kind === 'run-start')).to.deep.include({
-          timers: { kubeletHeartbeatMs: 250, nodeMonitorGraceMs: 2500, etcdHeartbeatMs: 100, etcdElectionTimeoutMs: 1000 },
+        expect(notes.some((n) => /^timers given by the executors file .*sandbox-harvester\.yaml win over the profile's/.test(n))).to.equal(
+          true,
+        );
+        expect(
+          notes.some((n) => /^endpoint vip: availability is measured on the VIP .*kube-vip lease 15 s \+ retry 2 s/.test(n)),
+          notes.join('\n'),
+        ).to.equal(true);
+        const start = result?.history.find((e) => e.kind === 'run-start');
+        expect(start).to.deep.include({
+          timers: { kubeletHeartbeatMs: 250, nodeMonitorGraceMs: 2500, etcdHeartbeatMs: 500, etcdElectionTimeoutMs: 5000 },
         });
+        // max(etcd election 5 s, kube-vip lease 15 s + retry 2 s) + 10 s (lib/run/budgets.ts).
+        expect(start?.kind === 'run-start' ? start.budgets.outageMs : undefined).to.equal(27_000);
+      });
+
+      it('ends with RKE2 etcd member names, <node>-<8 hex>, each of a node that exists', () => {
+        expect(memberNames.length).to.be.greaterThan(0);
+        for (const member of memberNames) {
+          expect(member).to.match(/-[0-9a-f]{8}$/);
+          expect(nodeOfEtcdMember(member, nodeNames), member).to.not.equal(undefined);
+        }
       });
     });
   }
 
-  it("--dry-run attaches and prints each fault's command, and runs none", async function () {
+  it("--dry-run attaches and prints each fault's command, and runs none; --profile auto finds no version on the sandbox and falls back, but finds its VIP", async function () {
     if (!isRoot) this.skip();
     const s = scenario('promotion/kill-cp-no-promotion');
-    const run = await startSandboxFor(s);
+    const run = await startAttachableSandbox(s, 'harvester');
     try {
       const lines: string[] = [];
       const result = await runScenario(s, {
         seed: randomSeed(),
         dryRun: true,
-        target: targetFor(run.sandbox, { dryRun: true, onDryRunLine: (l) => lines.push(l) }),
+        target: attachedTarget(run.sandbox, HARVESTER_EXECUTORS, { dryRun: true, onDryRunLine: (l) => lines.push(l), profile: 'auto' }),
       });
       expect(result.status).to.equal('inconclusive');
+      // The sandbox reports no kubelet version and has no Harvester server-version Setting (lib/sandbox/profile.ts).
+      const notes = result.history.flatMap((e) => (e.kind === 'note' ? [e.message] : []));
+      expect(
+        notes.some((n) => /^profile harvester-1\.4 \(no kubelet version and no Harvester version readable: falling back/.test(n)),
+        notes.join('\n'),
+      ).to.equal(true);
+      expect(
+        notes.some((n) => /^endpoint vip: /.test(n)),
+        notes.join('\n'),
+      ).to.equal(true);
       expect(lines.join('\n')).to.match(/node bin\/cpchaos\.js sandbox fault kill cp-1/);
       expect(lines.join('\n')).to.match(/node bin\/cpchaos\.js sandbox fault restart cp-1/);
       expect(run.received, 'fault requests that reached the sandbox').to.deep.equal([]);
@@ -180,7 +179,7 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
   it("a killed run's faults are undone from its journal by `cpchaos cleanup` (the undo commands it recorded)", async function () {
     if (!isRoot) this.skip();
     const s = scenario('promotion/kill-cp-no-promotion');
-    const run = await startSandboxFor(s);
+    const run = await startAttachableSandbox(s, 'plain');
     try {
       const existing = await ExistingClusterProvider.fromFile(EXECUTORS).start({
         kubeconfigPath: run.sandbox.endpoints.kubeconfigPath,

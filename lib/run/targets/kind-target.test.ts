@@ -468,3 +468,85 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
     });
   });
 });
+
+describe('kind target: config folders and the timers their kubeadmConfigPatches set', function () {
+  this.timeout(60_000);
+  const COMPRESSED = [
+    'kind: Cluster',
+    'apiVersion: kind.x-k8s.io/v1alpha4',
+    'kubeadmConfigPatches:',
+    '  - |',
+    '    kind: ClusterConfiguration',
+    '    controllerManager:',
+    '      extraArgs:',
+    '        node-monitor-grace-period: "5s"',
+    '  - |',
+    '    kind: KubeletConfiguration',
+    '    nodeLeaseDurationSeconds: 4',
+    'nodes: [{ role: control-plane }, { role: control-plane }, { role: control-plane }, { role: worker }]',
+    '',
+  ].join('\n');
+  let fakes: KindFakes;
+  let dir: string;
+
+  beforeEach(async () => {
+    fakes = await startKindFakes({ runId: 'c0nf1g' });
+    dir = mkdtempSync(join(tmpdir(), 'cpchaos-kind-configs-'));
+  });
+
+  afterEach(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await fakes.close();
+  });
+
+  it("runs with the timers its config folder's patches compress: the cluster's timers, waits scaled by them", async () => {
+    writeFileSync(join(dir, 'cp3-w1.yaml'), COMPRESSED);
+    const target = kindTarget({ provider: { ...fakes.providerOptions(), configDir: dir }, promoteLoop: { intervalMs: 60_000 } });
+    await target.prepare();
+    const cluster = await target.start(inline('name: x\nsteps: [{ hold: 1s }]\n'));
+    try {
+      expect(fakes.lines()[2]).to.include(`--config ${join(dir, 'cp3-w1.yaml')} `);
+      expect(cluster.timers).to.deep.equal({
+        kubeletHeartbeatMs: 1000,
+        nodeMonitorGraceMs: 5000,
+        etcdHeartbeatMs: 100,
+        etcdElectionTimeoutMs: 1000,
+      });
+      // 5 s against the sandbox's 2.5 s, where kind's default grace (40 s) makes it 16.
+      expect(target.timeScale(cluster)).to.equal(2);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('a broken patch in any config of the folder, or in the given config, stops prepare() before anything runs', async () => {
+    writeFileSync(join(dir, 'cp3-w1.yaml'), COMPRESSED);
+    writeFileSync(join(dir, 'cp5-w0.yaml'), COMPRESSED.replace('"5s"', 'fast'));
+    const inDir = kindTarget({ provider: { ...fakes.providerOptions(), configDir: dir } });
+    const error = await rejection(inDir.prepare());
+    expect(error).to.be.instanceOf(SetupError);
+    expect((error as Error).message).to.equal(
+      `kind config ${join(dir, 'cp5-w0.yaml')}:8: kubeadmConfigPatches[0]: controllerManager.extraArgs.node-monitor-grace-period: expected a Go duration such as 40s, got "fast"`,
+    );
+    const given = kindTarget({ provider: fakes.providerOptions(), cluster: { configFile: join(dir, 'cp5-w0.yaml') } });
+    expect(await rejection(given.prepare())).to.be.instanceOf(SetupError);
+    expect(await rejection(runScenario(inline('name: x\nsteps: [{ hold: 1s }]\n'), { seed: '1', target: inDir }))).to.be.instanceOf(
+      SetupError,
+    );
+    expect(fakes.lines()).to.deep.equal([]);
+  });
+
+  it('a config folder that is missing or holds none of the configs is a SetupError naming it', async () => {
+    const missing = kindTarget({ provider: { ...fakes.providerOptions(), configDir: join(dir, 'nope') } });
+    expect((await rejection(missing.prepare())) as Error)
+      .to.be.instanceOf(SetupError)
+      .with.property('message', `kind config folder ${join(dir, 'nope')}: cannot read it (ENOENT)`);
+    writeFileSync(join(dir, 'other.yaml'), COMPRESSED);
+    const empty = kindTarget({ provider: { ...fakes.providerOptions(), configDir: dir } });
+    expect((await rejection(empty.prepare())) as Error).to.have.property(
+      'message',
+      `kind config folder ${dir}: holds none of cp3-w1.yaml, cp3-w2.yaml, cp5-w0.yaml (the configs the topologies map to)`,
+    );
+    expect(fakes.lines()).to.deep.equal([]);
+  });
+});

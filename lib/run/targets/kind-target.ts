@@ -1,12 +1,14 @@
 // The kind target: a kind cluster created per scenario (KindProvider), with Harvester's promote controller run
-// from the harness against its API (KindPromoteLoop), promoting through kubeadm. The cluster runs kubeadm's real
-// timers, so budgets are floored as for any real cluster and the scenario's waits and holds are stretched by the
-// ratio of node-monitor grace periods (kind's 40 s, 50 s from Kubernetes 1.32, to the sandbox's 2.5 s).
-import { resolve } from 'node:path';
+// from the harness against its API (KindPromoteLoop), promoting through kubeadm. The cluster runs kubeadm's timers
+// (kind's defaults: node-monitor grace 40 s, 50 s from Kubernetes 1.32; or what the kind config's
+// kubeadmConfigPatches set, lib/cluster/kind/kind-timers.ts), so budgets are floored as for any real cluster and the
+// scenario's waits and holds are stretched by the ratio of node-monitor grace periods to the sandbox's 2.5 s.
+import { join, resolve } from 'node:path';
 import { KindProvider, type KindOptions, type KindProviderOptions } from '../../cluster/kind/kind-provider.ts';
 import type { StartedKindCluster } from '../../cluster/kind/kind-cluster.ts';
-import { DEFAULT_KIND_CONFIG_DIR, KIND_CONFIGS, parseKindConfig, planKindCluster } from '../../cluster/kind/kind-config.ts';
+import { DEFAULT_KIND_CONFIG_DIR, KIND_CONFIGS, parseKindConfig, planKindCluster, readKindConfig } from '../../cluster/kind/kind-config.ts';
 import { KIND_NODE_IMAGE, kindTimersFor } from '../../cluster/kind/node-image.ts';
+import { kindClusterTimers } from '../../cluster/kind/kind-timers.ts';
 import { KindPromoteLoop, type KindPromoteLoopOptions } from '../../cluster/kind/promote-loop.ts';
 import { scaleBudgets } from '../budgets.ts';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
@@ -18,7 +20,7 @@ import { sandboxTopologyFor, timeScaleFor, type ClusterTarget } from './cluster-
 import type { Scenario } from '../../scenario/types.ts';
 import type { RunBudgets } from '../../observe/history.ts';
 import type { ClusterTimers } from '../../model/cluster.ts';
-import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 
 export interface KindTargetOptions {
   /** Module exporting selectPromoteNode for the harness's promote controller (default: Harvester's reference). */
@@ -110,22 +112,35 @@ export function kindTarget(options: KindTargetOptions = {}): KindTarget {
 
   /**
    * Bad input is a SetupError before any cluster is created: a node image whose tag names no Kubernetes version
-   * (the timers come from it), a config file that is not a kind config.
+   * (the timers come from it), a config file that is not a kind config or whose kubeadmConfigPatches are broken, a
+   * config folder that cannot be read or holds none of the KIND_CONFIGS files. The configs of the folder are checked
+   * here as far as they go without a scenario; whether one has the shape a scenario needs is start()'s to say.
    */
   const checkInput = (): void => {
-    kindTimersFor(options.image ?? KIND_NODE_IMAGE);
+    const image = options.image ?? KIND_NODE_IMAGE;
+    kindTimersFor(image);
+    const check = (file: string): void => {
+      const text = readKindConfig(file);
+      parseKindConfig(text, file);
+      kindClusterTimers(image, text, file);
+    };
     const configFile = options.cluster?.configFile;
-    if (configFile !== undefined) {
-      let text: string;
-      try {
-        text = readFileSync(configFile, 'utf8');
-      } catch (error) {
-        throw new SetupError(`kind config ${configFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-          cause: error,
-        });
-      }
-      parseKindConfig(text, configFile);
+    if (configFile !== undefined) return check(configFile);
+    let entries: string[];
+    try {
+      entries = readdirSync(configDir);
+    } catch (error) {
+      throw new SetupError(`kind config folder ${configDir}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+        cause: error,
+      });
     }
+    const present = KIND_CONFIGS.map((c) => c.file).filter((file) => entries.includes(file));
+    if (present.length === 0) {
+      throw new SetupError(
+        `kind config folder ${configDir}: holds none of ${KIND_CONFIGS.map((c) => c.file).join(', ')} (the configs the topologies map to)`,
+      );
+    }
+    for (const file of present) check(join(configDir, file));
   };
 
   /**

@@ -2,6 +2,7 @@
 import type { NodeRole } from '../../model/cluster.ts';
 import { readFileSync } from 'node:fs';
 import type { SandboxTimers } from '../topology.ts';
+import type { HarvesterNodeConfig } from './harvester-profile-parts.ts';
 
 export interface AgentConfig {
   readonly runId: string;
@@ -16,14 +17,33 @@ export interface AgentConfig {
   readonly etcdDir: string;
   /** Present on nodes that start with an etcd member: the cluster it is created in. */
   readonly etcdMember?: EtcdMemberPlan;
-  /** Where a control-plane node serves the Kubernetes API, backed by its local etcd member. */
-  readonly apiServer: { readonly port: number; readonly socketPath: string };
+  /**
+   * Where a control-plane node serves the Kubernetes API, backed by its local etcd member: with `tls`, HTTPS on the
+   * port (PEM files); `namespaces`, the ones it creates at start (default: Kubernetes' four and harvester-system).
+   */
+  readonly apiServer: {
+    readonly port: number;
+    readonly socketPath: string;
+    readonly tls?: { readonly keyFile: string; readonly certFile: string };
+    readonly namespaces?: readonly string[];
+  };
+  /**
+   * The distribution the node runs (default 'harvester'): RKE2 with Harvester's controllers (etcd member removal on
+   * Node deletion, the promote controller and its Job runner, k3s's learner promotion). 'kubeadm' is a kind node:
+   * kube-controller-manager's controllers only, the kubelet talking to the cluster's control-plane endpoint (the
+   * endpoints file), and control-plane joins done from outside (kubeadm join, which promotes its own learner).
+   */
+  readonly distribution?: 'harvester' | 'kubeadm';
   /** Module exporting selectPromoteNode, for the promote controller. */
   readonly promotionPolicy?: string;
   /** How promotions behave in the sandbox (see SandboxPromotionOptions). */
   readonly promotion?: SandboxPromotionOptions;
+  /** How a deleted Node's finalizers are released in the sandbox (see SandboxNodeRemovalOptions). */
+  readonly nodeRemoval?: SandboxNodeRemovalOptions;
   /** At the cluster's first start: the node whose Node must exist before this one registers (topology order). */
   readonly registerAfter?: string;
+  /** The sandbox's Harvester profile: RKE2's etcd node metadata and kube-vip (harvester-profile-parts.ts). */
+  readonly harvester?: HarvesterNodeConfig;
 }
 
 /**
@@ -39,6 +59,16 @@ export interface SandboxPromotionOptions {
   readonly fail?: boolean | readonly string[];
   readonly failJobCreate?: boolean | readonly string[];
   readonly jobResyncMs?: number;
+}
+
+/**
+ * How the sandbox's Node finalizer controllers (harvester-node-finalizers.ts) handle a deleted Node:
+ * - finalizerHoldMs: how long after its deletionTimestamp their removal handlers run and release the finalizers
+ *   (default 0: at their next pass). Until then the Node stays Terminating (etcd member still there) and its
+ *   agent keeps running, as a real cluster's controllers take seconds to a minute.
+ */
+export interface SandboxNodeRemovalOptions {
+  readonly finalizerHoldMs?: number;
 }
 
 export interface EtcdMemberPlan {

@@ -1,11 +1,16 @@
-// The etcd member reconciler, as k3s/RKE2's managed-etcd controller: an etcd node carries a finalizer; when the Node
-// is deleted, the controller removes the node's etcd member, then releases the finalizer so the object goes away.
+// k3s/RKE2's managed etcd member removal (k3s pkg/etcd/member_controller.go, registerMemberHandlers:
+// `nodes.OnRemove(ctx, "managed-etcd-controller", e.onRemove)`): every Node carries its finalizer (wrangler adds it
+// to all Nodes, node-finalizers.ts); when a Node labelled node-role.kubernetes.io/etcd is deleted, onRemove removes
+// the node's etcd member (ETCD.RemovePeer: the member of that name; none is fine), and only then is the finalizer
+// released. A removal etcd refuses (one that would leave too few members up for quorum, a cluster without quorum)
+// is an error: the finalizer stays and the Node stays Terminating until a retry succeeds.
 import type { V1Node } from '@kubernetes/client-node';
-import type { FailoverApiClient } from './api-client.ts';
-import { mergePatch } from '../../util/patch-options.ts';
+import { ETCD_ROLE_LABEL } from '../../harvester/contract.ts';
+import { RKE2_ETCD_NODE_NAME_ANNOTATION } from '../../harvester/etcd-members.ts';
+import { finalizerOf, type NodeRemoveHandler } from './node-finalizers.ts';
 
-export const ETCD_MEMBER_FINALIZER = 'wrangler.cattle.io/managed-etcd-controller';
-const ETCD_ROLE_LABEL = 'node-role.kubernetes.io/etcd';
+export const ETCD_MEMBER_CONTROLLER = 'managed-etcd-controller';
+export const ETCD_MEMBER_FINALIZER = finalizerOf(ETCD_MEMBER_CONTROLLER);
 
 /** The part of an etcd client this controller needs. */
 export interface EtcdMemberOps {
@@ -13,50 +18,25 @@ export interface EtcdMemberOps {
   memberRemove(id: string): Promise<unknown>;
 }
 
-export interface EtcdMemberReconcileResult {
-  readonly finalizersAdded: string[];
-  readonly membersRemoved: string[];
-  readonly released: string[];
+/** The etcd member of a deleted etcd Node, removed (onRemove checks only that the label is present). */
+export async function removeEtcdMemberOf(node: V1Node, etcd: EtcdMemberOps): Promise<string | undefined> {
+  const name = node.metadata?.name;
+  if (!name || node.metadata?.labels?.[ETCD_ROLE_LABEL] === undefined) return undefined;
+  // k3s looks the member up through the node's etcd.<program>.cattle.io/node-name (and node-address) annotation,
+  // and fails while it is missing; the sandbox's Harvester profile writes it (harvester-profile-parts.ts, RKE2's
+  // `<node>-<8 hex>` names). Without it, by name: the plain sandbox names a node's member after the node.
+  const memberName = node.metadata?.annotations?.[RKE2_ETCD_NODE_NAME_ANNOTATION] ?? name;
+  const member = (await etcd.memberList()).members.find((m) => m.name === memberName);
+  if (!member) return undefined;
+  await etcd.memberRemove(member.id);
+  return member.id;
 }
 
-export async function reconcileEtcdMembers(api: FailoverApiClient, etcd: EtcdMemberOps): Promise<EtcdMemberReconcileResult> {
-  const result: EtcdMemberReconcileResult = { finalizersAdded: [], membersRemoved: [], released: [] };
-  const nodes = await api.call('list nodes', (a) => a.core.listNode());
-  for (const node of nodes.items) {
-    const name = node.metadata?.name;
-    if (!name) continue;
-    const finalizers = node.metadata?.finalizers ?? [];
-    const hasFinalizer = finalizers.includes(ETCD_MEMBER_FINALIZER);
-    if (node.metadata?.deletionTimestamp) {
-      if (!hasFinalizer) continue;
-      const member = (await etcd.memberList()).members.find((m) => m.name === name);
-      if (member) {
-        await etcd.memberRemove(member.id);
-        result.membersRemoved.push(name);
-      }
-      await setFinalizers(
-        api,
-        node,
-        finalizers.filter((f) => f !== ETCD_MEMBER_FINALIZER),
-      );
-      result.released.push(name);
-    } else if (!hasFinalizer && node.metadata?.labels?.[ETCD_ROLE_LABEL] === 'true') {
-      await setFinalizers(api, node, [...finalizers, ETCD_MEMBER_FINALIZER]);
-      result.finalizersAdded.push(name);
-    }
-  }
-  return result;
-}
-
-async function setFinalizers(api: FailoverApiClient, node: V1Node, finalizers: string[]): Promise<void> {
-  const name = node.metadata?.name as string;
-  await api.call('set node finalizers', (a) =>
-    a.core.patchNode(
-      {
-        name,
-        body: { metadata: { finalizers: finalizers.length > 0 ? finalizers : null, resourceVersion: node.metadata?.resourceVersion } },
-      },
-      mergePatch(),
-    ),
-  );
+export function etcdMemberRemoveHandler(etcd: EtcdMemberOps): NodeRemoveHandler {
+  return {
+    controller: ETCD_MEMBER_CONTROLLER,
+    onRemove: async (node) => {
+      await removeEtcdMemberOf(node, etcd);
+    },
+  };
 }

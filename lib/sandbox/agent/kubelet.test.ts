@@ -1,6 +1,10 @@
-// The sandbox kubelet against a real sandbox API server on a real single etcd: registration order.
+// The sandbox kubelet against a real sandbox API server on a real single etcd: registration order, and what it does
+// while its Node is Terminating and once it is gone.
 import { expect } from 'chai';
+import type { V1Node } from '@kubernetes/client-node';
 import type { EtcdClient } from '../etcd/gateway-client.ts';
+import { statusCodeOf } from '../../util/kubeconfig.ts';
+import { mergePatch } from '../../util/patch-options.ts';
 import { sleepMs, waitFor } from '../../util/wait.ts';
 import type { FailoverApiClient } from './api-client.ts';
 import { Kubelet } from './kubelet.ts';
@@ -40,5 +44,33 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     const created = async (name: string): Promise<number> =>
       Number((await etcdClient.get(`/registry/nodes/${name}`)).kv?.createRevision ?? 0);
     expect(await created('w0')).to.be.lessThan(await created('w1'));
+  });
+
+  it('keeps posting Ready while its Node is Terminating, and never re-creates it once it is gone', async () => {
+    const readNode = (name: string): Promise<V1Node> => api.call('read node', (a) => a.core.readNode({ name }));
+    const heartbeatMs = async (): Promise<number> => {
+      const ready = (await readNode('held')).status?.conditions?.find((c) => c.type === 'Ready');
+      return ready?.lastHeartbeatTime ? new Date(ready.lastHeartbeatTime).getTime() : 0;
+    };
+    const k = kubelet('held');
+    k.start();
+    await waitFor('held to register', async () => (await nodeNames()).includes('held'), { timeoutMs: 10_000, intervalMs: 50 });
+    await api.call('hold the node', (a) =>
+      a.core.patchNode({ name: 'held', body: { metadata: { finalizers: ['test/hold'] } } }, mergePatch()),
+    );
+    await api.call('delete the node', (a) => a.core.deleteNode({ name: 'held' }));
+    const deletedMs = new Date((await readNode('held')).metadata?.deletionTimestamp as Date).getTime();
+    // deletionTimestamp is whole seconds: a heartbeat more than a second after it was posted after the deletion.
+    await waitFor('a Ready heartbeat posted after the deletion', async () => (await heartbeatMs()) > deletedMs + 1000, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    expect(k.nodeGone).to.equal(false);
+
+    await api.call('release the node', (a) => a.core.patchNode({ name: 'held', body: { metadata: { finalizers: null } } }, mergePatch()));
+    await waitFor('the kubelet to see its Node gone', () => Promise.resolve(k.nodeGone), { timeoutMs: 10_000, intervalMs: 50 });
+    await sleepMs(500);
+    const after = await readNode('held').catch((error: unknown) => statusCodeOf(error));
+    expect(after, 'not re-created').to.equal(404);
   });
 });

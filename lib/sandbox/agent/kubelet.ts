@@ -1,5 +1,9 @@
 // The sandbox kubelet: registers its Node, renews its Lease in kube-node-lease and keeps its Ready condition.
-// Like a real kubelet it never re-creates a Node object that was deleted after registration.
+// Like a real kubelet it goes on while its Node is Terminating (a deletionTimestamp, finalizers still holding it):
+// kubernetes pkg/kubelet/kubelet_node_status.go tryUpdateNodeStatus gets the Node and patches its status with no
+// look at deletionTimestamp, and the node lease controller renews the Lease regardless. And it never re-creates a
+// Node object that was deleted after registration: registerWithAPIServer returns at once once registrationCompleted
+// is set, so status updates of a Node that is gone just fail (until the kubelet restarts).
 import type { V1Lease, V1Node, V1NodeCondition } from '@kubernetes/client-node';
 import type { FailoverApiClient } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';

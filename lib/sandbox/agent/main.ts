@@ -2,12 +2,14 @@
 // Every node runs the kubelet. A control-plane node also runs its etcd member (as the agent's child), the
 // Kubernetes API server backed by that member, and the leader-elected controllers. A worker becomes a control
 // plane when a promotion adds its etcd member. The agent exits when the harness goes away (stdin closes) or on SIGTERM.
+// A 'kubeadm' node (a kind twin's node, config.distribution) runs kube-controller-manager's controllers only: no
+// etcd member removal on Node deletion, no Harvester promote controller or Job runner, no k3s learner promotion.
 import { readAgentConfig, type EtcdMemberPlan } from './config.ts';
 import { FailoverApiClient } from './api-client.ts';
 import { Kubelet } from './kubelet.ts';
 import { ControllerManager, type Controller } from './controller-manager.ts';
 import { reconcileNodeLifecycle } from './node-lifecycle-controller.ts';
-import { reconcileEtcdMembers } from './etcd-member-controller.ts';
+import { harvesterNodeFinalizerController } from './harvester-node-finalizers.ts';
 import { ETCD_CLIENT_PORT, loadPlan, startEtcdMember } from './etcd-member-process.ts';
 import { EtcdClient } from '../etcd/gateway-client.ts';
 import { startApiServer } from '../apiserver/server.ts';
@@ -15,8 +17,10 @@ import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '..
 import { PromoteController } from './promote-controller.ts';
 import { manageLearners } from './etcd-learner-manager.ts';
 import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector.ts';
+import { readFileSync } from 'node:fs';
 import { sleepMs } from '../../util/wait.ts';
 import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi, promotionFails } from './promote-job-runner.ts';
+import { startHarvesterNode } from './harvester-profile-parts.ts';
 
 const configPath = process.argv[2];
 if (!configPath) {
@@ -25,6 +29,8 @@ if (!configPath) {
 }
 const config = readAgentConfig(configPath);
 const { timers } = config;
+const kubeadm = config.distribution === 'kubeadm';
+const apiScheme = config.apiServer.tls ? 'https' : 'http';
 
 const lastLogged = new Map<string, number>();
 function log(message: string): void {
@@ -60,7 +66,8 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 let localServer: string | undefined;
 let etcd: EtcdClient | undefined;
-const api = new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs);
+// kubeadm's kubelet.conf names the control-plane endpoint (kind: its load balancer), not the node's own API server.
+const api = new FailoverApiClient(config.apiEndpointsFile, () => (kubeadm ? undefined : localServer), timers.apiRequestDeadlineMs);
 const policy: PromotionPolicy = config.promotionPolicy ? await loadPromotionPolicy(config.promotionPolicy) : { selectPromoteNode };
 log(`promotion policy: ${config.promotionPolicy ?? 'reference (Harvester selectPromoteNode)'}`);
 
@@ -69,20 +76,24 @@ function startControllers(localEtcd: EtcdClient): void {
   // leader lease through other servers while acting on a dead local etcd.
   const api = new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs, true);
   const gcApi = failoverGarbageCollectorApi(api);
-  const controllers: Controller[] = [
-    {
-      name: 'node-lifecycle',
-      reconcile: ({ leadingSinceMs }) =>
-        reconcileNodeLifecycle(api, { gracePeriodMs: timers.nodeMonitorGraceMs, leadingSinceMs: () => leadingSinceMs }),
-    },
-    { name: 'etcd-member', reconcile: () => reconcileEtcdMembers(api, localEtcd) },
-    { name: 'garbage-collector', reconcile: () => collectGarbage(gcApi, log) },
-    new PromoteController(api, policy, {
-      log,
-      ...(config.promotion?.jobResyncMs ? { jobResyncMs: config.promotion.jobResyncMs } : {}),
-      ...(config.promotion?.failJobCreate ? { failJobCreate: config.promotion.failJobCreate } : {}),
-    }),
-  ];
+  const nodeLifecycle: Controller = {
+    name: 'node-lifecycle',
+    reconcile: ({ leadingSinceMs }) =>
+      reconcileNodeLifecycle(api, { gracePeriodMs: timers.nodeMonitorGraceMs, leadingSinceMs: () => leadingSinceMs }),
+  };
+  const garbageCollector: Controller = { name: 'garbage-collector', reconcile: () => collectGarbage(gcApi, log) };
+  const controllers: Controller[] = kubeadm
+    ? [nodeLifecycle, garbageCollector]
+    : [
+        nodeLifecycle,
+        harvesterNodeFinalizerController(api, localEtcd, { holdMs: config.nodeRemoval?.finalizerHoldMs ?? 0 }),
+        garbageCollector,
+        new PromoteController(api, policy, {
+          log,
+          ...(config.promotion?.jobResyncMs ? { jobResyncMs: config.promotion.jobResyncMs } : {}),
+          ...(config.promotion?.failJobCreate ? { failJobCreate: config.promotion.failJobCreate } : {}),
+        }),
+      ];
   const manager = new ControllerManager(api, controllers, {
     identity: config.nodeName,
     leaseMs: timers.leaderLeaseMs,
@@ -125,14 +136,17 @@ async function untilVoting(localEtcd: EtcdClient): Promise<void> {
 async function startApiServerAndControllers(localEtcd: EtcdClient): Promise<void> {
   await untilVoting(localEtcd);
   if (stopping) return;
+  const { tls, namespaces } = config.apiServer;
   const server = await startApiServer({
     etcd: localEtcd,
     listen: [{ host: config.address, port: config.apiServer.port }, { socketPath: config.apiServer.socketPath }],
     requestDeadlineMs: timers.apiRequestDeadlineMs,
     nodeName: config.nodeName,
+    ...(tls ? { tls: { key: readFileSync(tls.keyFile, 'utf8'), cert: readFileSync(tls.certFile, 'utf8') } } : {}),
+    ...(namespaces ? { namespaces } : {}),
   });
   stops.push(() => server.close());
-  localServer = `http://${config.address}:${config.apiServer.port}`;
+  localServer = `${apiScheme}://${config.address}:${config.apiServer.port}`;
   log(`API server listening on ${localServer} and ${config.apiServer.socketPath}`);
   startControllers(localEtcd);
 }
@@ -161,7 +175,8 @@ async function becomeControlPlane(plan: EtcdMemberPlan, options: { readonly etcd
   });
   const localEtcd = new EtcdClient({ endpoint: { url: `http://127.0.0.1:${ETCD_CLIENT_PORT}` }, deadlineMs: timers.apiRequestDeadlineMs });
   etcd = localEtcd;
-  startLearnerManager(localEtcd);
+  // kubeadm join promotes its own learner (kubeadm's etcd phase, MemberPromote); k3s's leader does (manageLearners).
+  if (!kubeadm) startLearnerManager(localEtcd);
   if (etcdOnly) {
     log('etcd only (witness): no API server, no controllers');
     return;
@@ -184,20 +199,43 @@ const kubelet = new Kubelet(api, {
 });
 kubelet.start();
 stops.push(() => kubelet.stop());
-const promoteJobs = new PromoteJobRunner(promoteJobApi(api), {
-  nodeName: config.nodeName,
-  address: config.address,
-  periodMs: timers.kubeletHeartbeatMs,
-  jobDelayMs: config.promotion?.jobDelayMs ?? 0,
-  fail: promotionFails(config.promotion?.fail, config.nodeName),
-  apiServerUrl: `http://${config.address}:${config.apiServer.port}`,
-  controlPlaneEtcdUrls: etcdUrlsFromEndpointsFile(config.apiEndpointsFile, config.address),
-  etcdFor: (url) => new EtcdClient({ endpoint: { url }, deadlineMs: timers.apiRequestDeadlineMs }),
-  hasEtcdMember: () => etcd !== undefined,
-  becomeControlPlane,
-  log,
-  onError: logError,
-});
-promoteJobs.start();
-stops.push(() => promoteJobs.stop());
-log(`agent started (${config.role})`);
+// The sandbox's Harvester profile: RKE2's etcd node metadata once etcd runs, kube-vip once the API server does.
+if (config.harvester) {
+  const { harvester } = config;
+  stops.push(
+    startHarvesterNode({
+      config: harvester,
+      nodeName: config.nodeName,
+      address: config.address,
+      etcdDir: config.etcdDir,
+      periodMs: timers.kubeletHeartbeatMs,
+      api,
+      hasEtcdMember: () => etcd !== undefined,
+      servesApi: () => localServer !== undefined,
+      log,
+      onError: logError,
+    }),
+  );
+}
+if (!kubeadm) startPromoteJobRunner();
+log(`agent started (${config.role}${kubeadm ? ', kubeadm' : ''})`);
+
+/** Harvester's promote Job, as this node's pod would run it (promote-job-runner.ts). */
+function startPromoteJobRunner(): void {
+  const promoteJobs = new PromoteJobRunner(promoteJobApi(api), {
+    nodeName: config.nodeName,
+    address: config.address,
+    periodMs: timers.kubeletHeartbeatMs,
+    jobDelayMs: config.promotion?.jobDelayMs ?? 0,
+    fail: promotionFails(config.promotion?.fail, config.nodeName),
+    apiServerUrl: `${apiScheme}://${config.address}:${config.apiServer.port}`,
+    controlPlaneEtcdUrls: etcdUrlsFromEndpointsFile(config.apiEndpointsFile, config.address),
+    etcdFor: (url) => new EtcdClient({ endpoint: { url }, deadlineMs: timers.apiRequestDeadlineMs }),
+    hasEtcdMember: () => etcd !== undefined,
+    becomeControlPlane,
+    log,
+    onError: logError,
+  });
+  promoteJobs.start();
+  stops.push(() => promoteJobs.stop());
+}

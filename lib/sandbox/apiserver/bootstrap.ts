@@ -11,8 +11,12 @@ export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kub
 const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceInfo;
 
 /** Creates the default namespaces that are missing. Throws when etcd does not answer. */
-export async function ensureDefaultNamespaces(store: ObjectStore, signal: AbortSignal): Promise<void> {
-  for (const name of DEFAULT_NAMESPACES) {
+export async function ensureDefaultNamespaces(
+  store: ObjectStore,
+  signal: AbortSignal,
+  namespaces: readonly string[] = DEFAULT_NAMESPACES,
+): Promise<void> {
+  for (const name of namespaces) {
     const body = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
     try {
       await store.create(NAMESPACES, undefined, prepareForCreate(NAMESPACES, body, name, undefined), signal);
@@ -28,13 +32,18 @@ export async function ensureDefaultNamespaces(store: ObjectStore, signal: AbortS
  */
 export async function bootstrapNamespaces(
   store: ObjectStore,
-  options: { readonly attemptDeadlineMs: number; readonly retryMs: number; readonly closing: AbortSignal },
+  options: {
+    readonly attemptDeadlineMs: number;
+    readonly retryMs: number;
+    readonly closing: AbortSignal;
+    readonly namespaces?: readonly string[];
+  },
 ): Promise<{ readonly ready: Promise<boolean>; readonly isReady: () => boolean }> {
   let done = false;
   const attempt = async (): Promise<boolean> => {
     const deadline = deadlineSignal(options.attemptDeadlineMs, options.closing, 'creating the default namespaces');
     try {
-      await ensureDefaultNamespaces(store, deadline.signal);
+      await ensureDefaultNamespaces(store, deadline.signal, options.namespaces);
       done = true;
     } catch {
       // etcd without quorum: try again later

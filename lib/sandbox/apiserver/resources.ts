@@ -62,6 +62,37 @@ export const RESOURCES: readonly ResourceInfo[] = [
     clearStatusOnCreate: false,
     fieldLabels: {},
   },
+  // Stored as given (no encryption at rest, `stringData` is not folded into `data`). kubeadm keeps its bootstrap tokens
+  // and uploaded certificates in Secrets (cmd/kubeadm/app/phases/copycerts, bootstraptoken).
+  {
+    group: '',
+    version: 'v1',
+    resource: 'secrets',
+    singular: 'secret',
+    kind: 'Secret',
+    namespaced: true,
+    shortNames: [],
+    hasStatus: false,
+    tracksGeneration: false,
+    clearStatusOnCreate: false,
+    fieldLabels: { type: ['type'] },
+  },
+  // Stored as given: no ClusterIP allocation, no endpoints (nothing in the sandbox routes to a Service). The sandbox's
+  // Harvester profile exposes its VIP as Harvester's LoadBalancer Service (lib/sandbox/profile.ts); the status, as
+  // kube-vip writes it, goes through the status subresource (a create drops it, as the Service strategy does).
+  {
+    group: '',
+    version: 'v1',
+    resource: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    hasStatus: true,
+    tracksGeneration: false,
+    clearStatusOnCreate: true,
+    fieldLabels: {},
+  },
   {
     group: '',
     version: 'v1',

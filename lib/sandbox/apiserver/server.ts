@@ -1,11 +1,12 @@
-// startApiServer: the sandbox's Kubernetes API server, over HTTP on TCP and/or unix sockets, backed by etcd.
+// startApiServer: the sandbox's Kubernetes API server, over HTTP (or HTTPS on TCP) and/or unix sockets, backed by etcd.
 // Every reply is JSON-typed and names the answering node (X-Cpchaos-Apiserver); every request has a deadline.
 import { lstat, unlink } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import { deadlineSignal } from '../etcd/deadline-signal.ts';
 import type { EtcdClient } from '../etcd/gateway-client.ts';
-import { bootstrapNamespaces } from './bootstrap.ts';
+import { bootstrapNamespaces, DEFAULT_NAMESPACES } from './bootstrap.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { toApiError } from './error-map.ts';
 import { serveHealth } from './health.ts';
@@ -31,6 +32,10 @@ export interface ApiServerOptions {
   readonly nodeName?: string;
   /** Retry period of the default-namespace bootstrap while etcd has no quorum (default 1000). */
   readonly bootstrapRetryMs?: number;
+  /** Namespaces the server creates at start (default DEFAULT_NAMESPACES: Kubernetes' four and harvester-system). */
+  readonly namespaces?: readonly string[];
+  /** PEM key and certificate: TCP listeners serve HTTPS (as kube-apiserver does); unix sockets stay plain HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export interface RunningApiServer {
@@ -132,7 +137,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const addresses: ListenAddress[] = [];
   try {
     for (const address of options.listen) {
-      const server = http.createServer((req, res) => void handle(req, res));
+      const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void handle(req, res);
+      const server =
+        options.tls && 'port' in address
+          ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+          : http.createServer(handler);
       server.keepAliveTimeout = 30_000;
       servers.push(server);
       if ('socketPath' in address) await removeStaleSocket(address.socketPath);
@@ -148,13 +157,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     attemptDeadlineMs: deadlineMs,
     retryMs: options.bootstrapRetryMs ?? 1000,
     closing: closing.signal,
+    namespaces: options.namespaces ?? DEFAULT_NAMESPACES,
   });
   namespacesReady = bootstrap.isReady;
 
   let closed: Promise<void> | undefined;
   return {
     addresses,
-    urls: addresses.flatMap((a) => ('host' in a ? [`http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`] : [])),
+    urls: addresses.flatMap((a) =>
+      'host' in a ? [`${options.tls ? 'https' : 'http'}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`] : [],
+    ),
     nodeName,
     namespacesReady: bootstrap.ready,
     close: () =>

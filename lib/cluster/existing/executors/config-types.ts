@@ -25,8 +25,11 @@ export type ExecutorChoice = CommandChoice | { readonly type: 'ipmi' | 'kubevirt
  */
 export const HOST_STEPS = ['maintenance', 'uninstall', 'poweroff'] as const;
 export type HostStep = (typeof HOST_STEPS)[number];
-/** What an executors file names: fault kinds (remove-host is its steps, never an entry of its own) and host steps. */
-export type ExecutorKey = Exclude<FaultKind, 'remove-host'> | HostStep;
+/**
+ * What an executors file names: fault kinds (remove-host is its steps, never an entry of its own; a rejoin, which
+ * reinstalls a host, is none: an existing cluster's hosts are not the harness's to reinstall) and host steps.
+ */
+export type ExecutorKey = Exclude<FaultKind, 'remove-host' | 'rejoin'> | HostStep;
 
 /** Which executors can carry out which fault kind or host step (and what they do for it). */
 export const EXECUTORS_FOR: Readonly<Record<ExecutorKey, readonly ExecutorType[]>> = {

@@ -143,6 +143,9 @@ export class FaultPlanner {
       case 'remove-host':
         for (const node of request.nodes) steps.push(...this.removeHostSteps(facts(node)));
         break;
+      case 'rejoin':
+        // No executor reinstalls a host (config-types.ts ExecutorKey): a rejoin is never a supported fault here.
+        throw new Error(`rejoin ${request.nodes.join(', ')}: an existing cluster's hosts are not reinstalled by the harness`);
       default:
         for (const node of request.nodes) steps.push(...this.nodeSteps(request.kind, facts(node)));
     }

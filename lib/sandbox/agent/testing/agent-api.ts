@@ -10,6 +10,8 @@ import { FailoverApiClient } from '../api-client.ts';
 
 export interface AgentApiFixture {
   readonly api: FailoverApiClient;
+  /** The API server's URLs (for clients of a test's own). */
+  readonly urls: readonly string[];
   readonly etcdClient: EtcdClient;
   close(): Promise<void>;
 }
@@ -29,7 +31,7 @@ export async function startAgentApi(): Promise<AgentApiFixture> {
     if (!(await server.namespacesReady)) throw new Error('the API server did not create its namespaces');
     const endpointsFile = join(dir, 'api-endpoints.json');
     await writeFile(endpointsFile, JSON.stringify(server.urls));
-    return { api: new FailoverApiClient(endpointsFile, () => undefined, 2000), etcdClient, close };
+    return { api: new FailoverApiClient(endpointsFile, () => undefined, 2000), urls: server.urls, etcdClient, close };
   } catch (error) {
     await close();
     throw error;
