@@ -26,8 +26,9 @@ export interface SelfValidationCase {
   readonly endManagementCount?: number;
   /**
    * Run by the test suite (suites/self-validation.test.ts in `npm test`) as well. `cpchaos validate` runs every case
-   * (CI runs it after the tests); the test suite runs this subset to stay within its time: the first five cases and
-   * three short ones (about 35 s each on the sandbox).
+   * (CI runs it after the tests); the test suite runs a fixed subset to stay within its time: the first five cases
+   * and the three shortest new ones (extra witness, age, complete but unlabelled: 23-34 s each on the 2-core machine
+   * under load, 83 s together; every case together took 12 min).
    */
   readonly inTestSuite: boolean;
 }
@@ -150,7 +151,7 @@ export const SELF_VALIDATION_CASES: readonly SelfValidationCase[] = [
     policy: 'fixtures/policies/faulty-promotes-two-at-once.ts',
     scenario: 'suites/promotion/failed-promotion-cleared.yaml',
     caughtBy: 'promotion-only-after-deletion',
-    inTestSuite: true,
+    inTestSuite: false,
   },
   {
     fault: 'promotes while a completed promotion has no management label yet',
@@ -159,7 +160,7 @@ export const SELF_VALIDATION_CASES: readonly SelfValidationCase[] = [
     scenario: 'suites/promotion/complete-not-labelled-blocks.yaml',
     caughtBy: 'promotion-after-deletion',
     alsoCaughtBy: ['promote-status-lifecycle'],
-    inTestSuite: false,
+    inTestSuite: true,
   },
   {
     fault: 'replaces a deleted management node while its Node object is still Terminating',

@@ -78,6 +78,8 @@ export class StartedKindCluster extends NodeOwningCluster {
   private readonly deleting = new Set<string>();
   /** Paused nodes a heal could not reach (no exec into a paused container): flushed once resumed. */
   private readonly flushOnResume = new Set<string>();
+  /** Rules a fault's undo could not delete because their node was paused: deleted once it is resumed. */
+  private readonly deleteOnResume = new Map<string, NodeRule[]>();
 
   constructor(
     workspace: RunWorkspace,
@@ -257,6 +259,9 @@ export class StartedKindCluster extends NodeOwningCluster {
     if (member.state !== 'paused') return;
     await this.parts.docker.unpause(name);
     member.state = 'running';
+    const pending = this.deleteOnResume.get(name) ?? [];
+    this.deleteOnResume.delete(name);
+    if (pending.length > 0 && !this.flushOnResume.has(name)) await this.deleteRules(pending);
     if (this.flushOnResume.delete(name)) {
       await this.parts.docker.exec(name, flushCommand(), {
         what: `flushing the packet-drop rules on ${name} (healed while it was paused)`,
@@ -304,6 +309,13 @@ export class StartedKindCluster extends NodeOwningCluster {
     let first: unknown;
     for (const rule of rules) {
       if (!this.hasNetwork(rule.node)) continue;
+      if (this.parts.members.get(rule.node)?.state === 'paused') {
+        // No docker exec into a paused container: the rule goes when the node is resumed (its packets are not
+        // flowing meanwhile anyway). A note says so.
+        this.deleteOnResume.set(rule.node, [...(this.deleteOnResume.get(rule.node) ?? []), rule]);
+        this.notes.push(`undo: ${rule.node} is paused (no docker exec into it): a packet-drop rule is deleted once it is resumed`);
+        continue;
+      }
       try {
         await this.parts.docker.exec(rule.node, deleteCommand(rule), { what: `deleting a packet-drop rule on ${rule.node}` });
       } catch (error) {

@@ -2,7 +2,8 @@
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { mergePatch } from '../../util/patch-options.ts';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
-import { waitFor } from '../../util/wait.ts';
+import { DeadlineError, errorMessage } from '../../util/errors.ts';
+import { sleepMs, waitFor } from '../../util/wait.ts';
 
 function statusCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown }).code;
@@ -13,10 +14,40 @@ export function isReady(node: V1Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 }
 
+/** A failure another try may not see: no answer (refused, reset, timed out) or a 5xx (no etcd quorum yet, say). */
+function isTransient(error: unknown): boolean {
+  const code = statusCode(error);
+  return code === undefined || code >= 500;
+}
+
+/** How long setup calls keep retrying transient failures. */
+const SETUP_RETRY_MS = 60_000;
+
 export class NodeApi {
   private coreApi: CoreV1Api | undefined;
 
-  constructor(private readonly kubeconfigPath: string) {}
+  constructor(
+    private readonly kubeconfigPath: string,
+    private readonly setupRetryMs: number = SETUP_RETRY_MS,
+  ) {}
+
+  /**
+   * A setup call, tried again while it fails transiently: right after `kind create cluster` kind's load balancer
+   * may still be bringing its backends into rotation (2 s checks, 2 successes), so its first calls can be refused.
+   */
+  private async retried<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.setupRetryMs;
+    for (;;) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        if (Date.now() >= deadline)
+          throw new DeadlineError(`${what} (last error: ${errorMessage(error)})`, this.setupRetryMs, { cause: error });
+      }
+      await sleepMs(500);
+    }
+  }
 
   /** Created on first use: the kubeconfig exists once kind created the cluster. */
   private get core(): CoreV1Api {
@@ -29,6 +60,10 @@ export class NodeApi {
    * kube-system, kube-public, kube-node-lease and local-path-storage.
    */
   async ensureNamespace(name: string): Promise<boolean> {
+    return this.retried(`creating namespace ${name}`, () => this.ensureNamespaceOnce(name));
+  }
+
+  private async ensureNamespaceOnce(name: string): Promise<boolean> {
     try {
       await this.core.readNamespace({ name });
       return false;
@@ -63,7 +98,7 @@ export class NodeApi {
   }
 
   async labelNode(name: string, labels: Readonly<Record<string, string>>): Promise<void> {
-    await this.core.patchNode({ name, body: { metadata: { labels } } }, mergePatch());
+    await this.retried(`labelling Node ${name}`, () => this.core.patchNode({ name, body: { metadata: { labels } } }, mergePatch()));
   }
 
   /** Deletes the Node object (a Node already gone is fine); force also strips its finalizers. */

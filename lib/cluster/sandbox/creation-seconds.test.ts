@@ -19,7 +19,7 @@ describe('sandbox start with distinctCreationSeconds', function () {
 
   it('creates each worker in a later second than the one before it, in topology order', async function () {
     if (!isRoot) this.skip();
-    cluster = await new SandboxProvider().start({ topology: { controlPlanes: 1, workers: 3 }, distinctCreationSeconds: true });
+    cluster = await new SandboxProvider().start({ topology: { controlPlanes: 1, workers: 2 }, distinctCreationSeconds: true });
     const core = loadKubeConfig(cluster.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
     const nodes = (await core.listNode()).items;
     const second = (name: string): number => {
@@ -27,8 +27,7 @@ describe('sandbox start with distinctCreationSeconds', function () {
       expect(node, name).to.not.equal(undefined);
       return Math.floor(createdAtMs(node ?? {}) / 1000);
     };
-    const seconds = ['worker-0', 'worker-1', 'worker-2'].map(second);
-    expect(seconds[1], `creation seconds ${seconds.join(', ')}`).to.be.greaterThan(seconds[0] as number);
-    expect(seconds[2], `creation seconds ${seconds.join(', ')}`).to.be.greaterThan(seconds[1] as number);
+    const [first, next] = ['worker-0', 'worker-1'].map(second);
+    expect(next, `creation seconds ${first}, ${next}`).to.be.greaterThan(first as number);
   });
 });
