@@ -27,8 +27,8 @@ export interface SelfValidationCase {
   /**
    * Run by the test suite (suites/self-validation.test.ts in `npm test`) as well. `cpchaos validate` runs every case
    * (CI runs it after the tests); the test suite runs a fixed subset to stay within its time: the first five cases
-   * and the three shortest new ones (extra witness, age, complete but unlabelled: 23-34 s each on the 2-core machine
-   * under load, 83 s together; every case together took 12 min).
+   * and three short new ones (extra witness, age, complete but unlabelled: 15-47 s each on the 2-core machine while
+   * other work ran, 54-110 s together; all cases took 8 to 12 minutes).
    */
   readonly inTestSuite: boolean;
 }

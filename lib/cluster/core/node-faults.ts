@@ -25,6 +25,11 @@ export interface NodeFaultTarget {
    * Docker hands each its old one back). Without it, startNode runs for each, newest first.
    */
   startNodes?(names: readonly string[]): Promise<void>;
+  /**
+   * Restarts these nodes: the ones already down are started together, in the order startNodes uses; running ones are
+   * killed and started one at a time. Without it, each node is killed and started in turn.
+   */
+  restartNodes?(names: readonly string[]): Promise<void>;
   /** Freezes the node's processes (SIGSTOP, `docker pause`). */
   pauseNode(name: string): Promise<void>;
   /** Thaws a paused node; any other node stays as it is. */
@@ -147,10 +152,13 @@ export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequ
       }
       break;
     case 'restart':
-      await eachNode(request.nodes, async (name) => {
-        await target.killNode(name);
-        await target.startNode(name);
-      });
+      if (target.restartNodes) await target.restartNodes(request.nodes);
+      else {
+        await eachNode(request.nodes, async (name) => {
+          await target.killNode(name);
+          await target.startNode(name);
+        });
+      }
       break;
     case 'pause':
       await eachNode(request.nodes, (name) => target.pauseNode(name), resume);

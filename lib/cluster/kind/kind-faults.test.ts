@@ -221,6 +221,15 @@ describe('kind provider: faults and their undo', function () {
     expect(cluster.notes).to.deep.equal([]);
   });
 
+  it('restart of killed nodes starts them together in ascending order of their old addresses (majority-down)', async () => {
+    fakes.control({ CPCHAOS_DOCKER_ADDRESSES: 'control-plane=172.18.0.3 control-plane2=172.18.0.2' });
+    await startCluster();
+    await cluster.inject({ kind: 'kill', nodes: [CP1, CP2] });
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'restart', nodes: [CP1, CP2] });
+    expect(fakes.lines()).to.deep.equal([`docker start ${CP2}`, `${ADDRESS} ${CP2}`, `docker start ${CP1}`, `${ADDRESS} ${CP1}`]);
+  });
+
   it('a restarted node whose address changed anyway makes the fault inconclusive, naming old and new address', async () => {
     await startCluster();
     await cluster.inject({ kind: 'kill', nodes: [CP2] });
