@@ -233,8 +233,11 @@ export class StartedSandbox extends NodeOwningCluster {
         if ((error as { code?: number }).code !== 404) throw error;
       });
     }
-    void this.removeMachineWhenNodeGone(name);
+    this.machineRemovals.set(name, this.removeMachineWhenNodeGone(name));
   }
+
+  /** Machine removals under way, by node: each settles once the machine is removed (or the wait gave up). */
+  private readonly machineRemovals = new Map<string, Promise<void>>();
 
   /** The infrastructure's part of a deletion: once the Node object is gone, the machine is removed. */
   private async removeMachineWhenNodeGone(name: string): Promise<void> {
@@ -270,6 +273,8 @@ export class StartedSandbox extends NodeOwningCluster {
    * not a removed one.
    */
   async rejoinNode(name: string): Promise<void> {
+    // A deletion in progress: its machine is removed once the Node is gone (the scenario may see the Node gone first).
+    await this.machineRemovals.get(name);
     const old = this.member(name);
     if (old.state !== 'removed')
       throw new Error(
