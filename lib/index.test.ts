@@ -29,7 +29,9 @@ describe('library export surface (lib/index.ts)', () => {
       'runScenario',
       'sandboxTarget',
       'sandboxTopologyFor',
+      'scenarioOutcome',
       'selectPromoteNode',
+      'suiteExitCode',
       'summarizeRun',
       'writeRunReports',
     ]);

@@ -1,9 +1,9 @@
 // cpchaos as a library: load scenarios, run them on a target, judge histories, write reports. The CLI is built on
 // exactly this surface (lib/index.test.ts keeps it deliberate: a name added or removed there is a decision).
 export { loadScenarios, loadScenarioFile, parseScenario, ScenarioError } from './scenario/loader.ts';
-export type { Scenario } from './scenario/types.ts';
+export type { KnownBug, Scenario } from './scenario/types.ts';
 export { runScenario, type RunOptions } from './run/runner.ts';
-export { overallStatus, type ScenarioResult } from './report/result.ts';
+export { overallStatus, scenarioOutcome, suiteExitCode, type ScenarioResult, type ScenarioStatus } from './report/result.ts';
 export { existingTarget, sandboxTarget, sandboxTopologyFor, type ClusterTarget } from './run/targets/cluster-targets.ts';
 export { kindTarget } from './run/targets/kind-target.ts';
 export { randomSeed } from './scenario/random.ts';

@@ -5,7 +5,8 @@ import { runSuite } from '../run/scheduler.ts';
 import { isProviderName } from '../cluster/core/providers.ts';
 import { targetFromFlags } from './run-target.ts';
 import { UsageError, parseOptions } from './options.ts';
-import { writeReports } from './output.ts';
+import { countsLine, writeReports } from './output.ts';
+import { suiteExitCode } from '../report/result.ts';
 import { TerminalReporter } from './terminal-reporter.ts';
 
 const RUN_OPTIONS = {
@@ -15,6 +16,7 @@ const RUN_OPTIONS = {
   parallel: { type: 'string', default: '1' },
   'until-failure': { type: 'boolean', default: false },
   'fail-fast': { type: 'boolean', default: false },
+  'allow-xpass': { type: 'boolean', default: false },
   grep: { type: 'string' },
   tag: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean', default: false },
@@ -86,10 +88,12 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
       }),
     ],
   });
-  const dir = await writeReports(values.reports ?? 'reports', results);
+  const dir = await writeReports(values.reports ?? 'reports', results, { allowXpass: values['allow-xpass'] === true });
   if (dir) process.stdout.write(`\nreport: ${dir}/index.html (junit.xml, summary.json and history files beside it)\n`);
-  const counts = { pass: 0, fail: 0, inconclusive: 0 };
-  for (const r of results) counts[r.status]++;
-  process.stdout.write(`${counts.pass} passed, ${counts.fail} failed, ${counts.inconclusive} inconclusive\n`);
-  return counts.fail > 0 ? 1 : 0;
+  process.stdout.write(`${countsLine(results)}\n`);
+  for (const r of results.filter((r) => r.status === 'xpass')) process.stdout.write(`${r.scenario.name}: ${r.knownBug ?? ''}\n`);
+  return suiteExitCode(
+    results.map((r) => r.status),
+    { allowXpass: values['allow-xpass'] === true },
+  );
 }

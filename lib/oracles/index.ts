@@ -58,7 +58,8 @@ export function runOracles(history: History, names?: readonly string[], options:
       return oracle.check(ctx);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return verdict(name, 'inconclusive', `the oracle failed: ${message}`, [], {
+      // The checker broke, not the system: an error, which judges nothing.
+      return verdict(name, 'error', `the oracle failed: ${message}`, [], {
         error: error instanceof Error ? (error.stack ?? message) : message,
       });
     }

@@ -79,7 +79,7 @@ describe('runOracles', () => {
     expect(() => runOracles(history, ['no-such-thing'])).to.throw(UnknownOracleError, /no-such-thing/);
   });
 
-  it('turns an oracle that throws into an inconclusive verdict naming the error', () => {
+  it('turns an oracle that throws into an error verdict naming the error (the checker broke, not the system)', () => {
     const broken = runOracles(history, ['promotion-after-deletion'], {
       reference: {
         selectPromoteNode: () => {
@@ -109,7 +109,7 @@ describe('runOracles', () => {
         },
       },
     });
-    expect(crashed[0]?.status).to.equal('inconclusive');
+    expect(crashed[0]?.status).to.equal('error');
     expect(crashed[0]?.summary).to.match(/oracle failed: boom/);
   });
 

@@ -1,7 +1,9 @@
-// What an oracle returns. A precondition that was not met is inconclusive, never pass.
+// What an oracle returns. A precondition that was not met is inconclusive, never pass; the harness or its
+// environment failing (a tool missing, a daemon down, a cluster that would not start, an oracle that threw) is
+// error, never fail: fail only ever means the system under test broke a rule.
 import type { HistoryEvent } from '../observe/history.ts';
 
-export type VerdictStatus = 'pass' | 'fail' | 'inconclusive';
+export type VerdictStatus = 'pass' | 'fail' | 'inconclusive' | 'error';
 
 export interface Verdict {
   readonly invariant: string;
@@ -36,12 +38,13 @@ export function sortEvidence(events: readonly HistoryEvent[]): HistoryEvent[] {
   return out.sort((a, b) => a.seq - b.seq);
 }
 
-/** Worst first: fail, then inconclusive, then pass. */
+/** Worst first: fail, then error, then inconclusive, then pass. */
+export const STATUS_ORDER: readonly VerdictStatus[] = ['fail', 'error', 'inconclusive', 'pass'];
+
 export function worstStatus(statuses: Iterable<VerdictStatus>): VerdictStatus | undefined {
   let worst: VerdictStatus | undefined;
   for (const status of statuses) {
-    if (status === 'fail') return 'fail';
-    if (status === 'inconclusive' || worst === undefined) worst = status;
+    if (worst === undefined || STATUS_ORDER.indexOf(status) < STATUS_ORDER.indexOf(worst)) worst = status;
   }
   return worst;
 }

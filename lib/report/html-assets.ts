@@ -4,7 +4,7 @@
 export const LEADER_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#c9a227', '#ff9da7', '#9c755f'];
 
 export const REPORT_CSS = `
-:root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --pass: #15803d; --fail: #b42318; --inconclusive: #b45309; }
+:root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --pass: #15803d; --fail: #b42318; --inconclusive: #b45309; --error: #6d28d9; --xfail: #475569; }
 * { box-sizing: border-box; }
 body { margin: 0; padding: 20px 28px 40px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg); background: #fff; }
 h1 { font-size: 22px; margin: 0 0 4px; }
@@ -17,10 +17,10 @@ th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--lin
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); font-weight: 600; }
 .muted { color: var(--muted); }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; font-size: 12px; font-weight: 700; color: #fff; text-transform: uppercase; letter-spacing: .03em; }
-.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.inconclusive { background: var(--inconclusive); }
+.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.inconclusive { background: var(--inconclusive); } .badge.error { background: var(--error); } .badge.xfail { background: var(--xfail); } .badge.xpass { background: var(--fail); }
 header { margin-bottom: 14px; }
 .scenario { border: 1px solid var(--line); border-radius: 8px; padding: 16px 18px; margin: 20px 0; }
-.scenario.fail { border-left: 5px solid var(--fail); } .scenario.pass { border-left: 5px solid var(--pass); } .scenario.inconclusive { border-left: 5px solid var(--inconclusive); }
+.scenario.fail { border-left: 5px solid var(--fail); } .scenario.pass { border-left: 5px solid var(--pass); } .scenario.inconclusive { border-left: 5px solid var(--inconclusive); } .scenario.error { border-left: 5px solid var(--error); } .scenario.xfail { border-left: 5px solid var(--xfail); } .scenario.xpass { border-left: 5px solid var(--fail); }
 .meta { display: flex; flex-wrap: wrap; gap: 4px 22px; margin: 8px 0 0; padding: 0; }
 .meta div { display: flex; gap: 6px; } .meta dt { color: var(--muted); } .meta dd { margin: 0; font-weight: 600; }
 .description { margin: 6px 0 0; }

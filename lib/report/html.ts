@@ -1,7 +1,7 @@
 // index.html: one self-contained page (inline CSS, script and SVG; nothing fetched) with the run summary and, per
 // scenario, its verdicts, a timeline, the events that prove each failure, and the run log.
-import type { ScenarioResult } from './result.ts';
-import type { Verdict, VerdictStatus } from '../oracles/verdict.ts';
+import { SCENARIO_STATUSES, type ScenarioResult, type ScenarioStatus } from './result.ts';
+import { STATUS_ORDER, type Verdict, type VerdictStatus } from '../oracles/verdict.ts';
 import { formatDuration } from './describe.ts';
 import { CONTENT_SECURITY_POLICY, LEADER_COLORS, REPORT_CSS, REPORT_SCRIPT } from './html-assets.ts';
 import { progressLog } from './progress.ts';
@@ -19,8 +19,18 @@ export interface HtmlReportOptions {
   readonly outageThresholdMs?: number;
 }
 
-function badge(status: VerdictStatus): string {
-  return `<span class="badge ${status}" data-status="${status}">${status}</span>`;
+/** xfail: a known bug reproduced as described; xpass: a known bug that did not reproduce. */
+const BADGE_TEXT: Readonly<Record<ScenarioStatus, string>> = {
+  pass: 'pass',
+  fail: 'fail',
+  inconclusive: 'inconclusive',
+  error: 'error',
+  xfail: 'known bug',
+  xpass: 'bug fixed?',
+};
+
+function badge(status: ScenarioStatus): string {
+  return `<span class="badge ${status}" data-status="${status}">${BADGE_TEXT[status]}</span>`;
 }
 
 function slugs(results: readonly ScenarioResult[]): string[] {
@@ -36,10 +46,8 @@ function slugs(results: readonly ScenarioResult[]): string[] {
 function verdictCounts(verdicts: readonly Verdict[]): string {
   const counts = new Map<VerdictStatus, number>();
   for (const v of verdicts) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
-  const order: VerdictStatus[] = ['fail', 'inconclusive', 'pass'];
   return (
-    order
-      .filter((s) => counts.has(s))
+    STATUS_ORDER.filter((s) => counts.has(s))
       .map((s) => `${counts.get(s)} ${s}`)
       .join(' · ') || 'none'
   );
@@ -133,6 +141,7 @@ function scenarioSection(result: ScenarioResult, id: string, options: HtmlReport
     `<section${attrs({ class: `scenario ${result.status}`, id, 'data-scenario': result.scenario.name, 'data-status': result.status })}>`,
     `<h2>${h(result.scenario.name)} ${badge(result.status)}</h2>`,
     description,
+    result.knownBug === undefined ? '' : `<p class="known-bug" data-testid="known-bug">${h(result.knownBug)}</p>`,
     meta(result),
     '<h3>Verdicts</h3>',
     verdictTable(result, id),
@@ -151,7 +160,9 @@ export function renderHtmlReport(results: readonly ScenarioResult[], options: Ht
   const run = summarizeRun(safe);
   const ids = slugs(safe);
   const title = options.title ?? `cpchaos report: ${run.status} (${run.counts.scenarios} scenario${run.counts.scenarios === 1 ? '' : 's'})`;
-  const counts = (['fail', 'inconclusive', 'pass'] as const).map((s) => `${run.counts[s]} ${s}`).join(', ');
+  const counts = SCENARIO_STATUSES.filter((s) => run.counts[s] > 0 || ['fail', 'inconclusive', 'pass'].includes(s))
+    .map((s) => `${run.counts[s]} ${BADGE_TEXT[s]}`)
+    .join(', ');
   const generated = options.generatedAt === undefined ? '' : ` · generated ${h(options.generatedAt.toISOString())}`;
   return [
     '<!doctype html>',

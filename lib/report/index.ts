@@ -10,6 +10,7 @@ export {
   progressLog,
   ProgressReporter,
   progressStep,
+  STATUS_LABEL,
   type ProgressState,
   type ProgressUpdate,
 } from './progress.ts';

@@ -32,7 +32,11 @@ describe('writeRunReports', () => {
     expect(await readFile(paths.html, 'utf8')).to.match(/^<!doctype html>/);
 
     const summary = JSON.parse(await readFile(paths.summary, 'utf8')) as RunSummary;
-    expect(summary).to.deep.include({ version: 1, status: 'fail', counts: { scenarios: 2, pass: 0, fail: 2, inconclusive: 0 } });
+    expect(summary).to.deep.include({
+      version: 1,
+      status: 'fail',
+      counts: { scenarios: 2, pass: 0, fail: 2, inconclusive: 0, error: 0, xfail: 0, xpass: 0 },
+    });
     const first = summary.scenarios[0];
     expect(first).to.deep.include({
       name: 'kill-cp',

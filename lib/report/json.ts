@@ -37,7 +37,11 @@ async function writeRedacted(path: string, text: string): Promise<string> {
   return path;
 }
 
-export async function writeRunReports(dir: string, results: readonly ScenarioResult[]): Promise<RunReportPaths> {
+export async function writeRunReports(
+  dir: string,
+  results: readonly ScenarioResult[],
+  options: { readonly allowXpass?: boolean } = {},
+): Promise<RunReportPaths> {
   await mkdir(dir, { recursive: true });
   const safe = results.map((r) => redactValue(r));
   const names = historyFileNames(safe);
@@ -48,7 +52,7 @@ export async function writeRunReports(dir: string, results: readonly ScenarioRes
   const summary = `${JSON.stringify(summarizeRun(safe, names), null, 2)}\n`;
   return {
     dir,
-    junit: await writeRedacted(join(dir, 'junit.xml'), renderJUnit(safe)),
+    junit: await writeRedacted(join(dir, 'junit.xml'), renderJUnit(safe, options.allowXpass ? { allowXpass: true } : {})),
     summary: await writeRedacted(join(dir, 'summary.json'), summary),
     html: await writeRedacted(join(dir, 'index.html'), renderHtmlReport(safe)),
     histories,

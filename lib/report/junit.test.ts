@@ -120,3 +120,46 @@ describe('parseXml (the test parser itself)', () => {
     expect(parseXml('<a t="&quot;&#10;&#x41;">&lt;&amp;&gt;</a>')).to.deep.include({ text: '<&>', attributes: { t: '"\nA' } });
   });
 });
+
+describe('renderJUnit: errors and known bugs', () => {
+  const base = sampleResult();
+  const knownBug = { url: 'https://github.com/harvester/harvester/issues/8968', fails: ['quorum-survives'] };
+
+  it('writes an error verdict as <error>, never <failure>', () => {
+    const errored: ScenarioResult = {
+      ...base,
+      status: 'error',
+      verdicts: [{ invariant: 'run', status: 'error', summary: 'the run could not complete: kind create cluster failed', evidence: [] }],
+    };
+    const suite = only(parseXml(renderJUnit([errored])), 'testsuite');
+    expect(suite.attributes).to.include({ tests: '1', failures: '0', errors: '1', skipped: '0' });
+    const error = only(only(suite, 'testcase'), 'error');
+    expect(error.attributes['message']).to.contain('kind create cluster failed');
+  });
+
+  it('writes the failed verdicts of a known bug reproduced as described as <skipped> with the link', () => {
+    const xfail: ScenarioResult = { ...base, scenario: { ...base.scenario, knownBug }, status: 'xfail' };
+    const suite = only(parseXml(renderJUnit([xfail])), 'testsuite');
+    expect(suite.attributes).to.include({ failures: '0', errors: '0', skipped: '2' });
+    const skippedCase = childrenNamed(suite, 'testcase').find((c) => c.attributes['name'] === 'quorum-survives') as XmlElement;
+    expect(only(skippedCase, 'skipped').attributes['message']).to.match(
+      /^known bug \(https:\/\/github.com\/harvester\/harvester\/issues\/8968\), expected failure/,
+    );
+  });
+
+  it('adds a failed known-bug testcase when the bug did not reproduce, skipped under --allow-xpass', () => {
+    const xpass: ScenarioResult = {
+      ...base,
+      scenario: { ...base.scenario, knownBug },
+      status: 'xpass',
+      knownBug: 'known bug did not reproduce: quorum-survives passed. Bug fixed?',
+      verdicts: base.verdicts.map((v) => ({ ...v, status: 'pass' as const })),
+    };
+    const strict = only(parseXml(renderJUnit([xpass])), 'testsuite');
+    expect(strict.attributes).to.include({ failures: '1', skipped: '0' });
+    const bugCase = childrenNamed(strict, 'testcase').find((c) => c.attributes['name'] === 'known-bug') as XmlElement;
+    expect(only(bugCase, 'failure').attributes['message']).to.contain('Bug fixed?');
+    const allowed = only(parseXml(renderJUnit([xpass], { allowXpass: true })), 'testsuite');
+    expect(allowed.attributes).to.include({ failures: '0', skipped: '1' });
+  });
+});

@@ -1,5 +1,8 @@
 // JUnit XML for CI test reporters (Jenkins, GitHub Actions): one <testsuite> per scenario, one <testcase> per
-// verdict. A failed verdict is a <failure> whose text lists the events that prove it; inconclusive is <skipped>.
+// verdict. A failed verdict is a <failure> whose text lists the events that prove it; an error (the harness or its
+// environment broke) is an <error>; inconclusive is <skipped>. A known bug reproduced as described (xfail) shows its
+// failed verdicts as <skipped> with the bug's link; one that did not reproduce (xpass) adds a `known-bug` testcase
+// with a <failure> (or <skipped> under --allow-xpass).
 import type { ScenarioResult } from './result.ts';
 import type { Verdict } from '../oracles/verdict.ts';
 import { describeEvent, runZeroMs } from './describe.ts';
@@ -11,6 +14,28 @@ export interface JUnitOptions {
   readonly hostname?: string;
   /** Longest JSON of a verdict's details put in the failure text (default 4000 characters). */
   readonly maxDetailsChars?: number;
+  /** A known bug that did not reproduce is reported as skipped, not failed (--allow-xpass). */
+  readonly allowXpass?: boolean;
+}
+
+type CaseKind = 'pass' | 'failure' | 'error' | 'skipped';
+
+/** How a verdict of this result is written. */
+function caseKind(result: ScenarioResult, verdict: Verdict): CaseKind {
+  if (verdict.status === 'pass') return 'pass';
+  if (verdict.status === 'error') return 'error';
+  if (verdict.status === 'inconclusive') return 'skipped';
+  return result.status === 'xfail' && result.scenario.knownBug?.fails.includes(verdict.invariant) ? 'skipped' : 'failure';
+}
+
+/** The extra testcase of a known bug that did not reproduce. */
+function xpassCase(result: ScenarioResult, options: JUnitOptions): string | undefined {
+  if (result.status !== 'xpass') return undefined;
+  const message = result.knownBug ?? 'the known bug did not reproduce';
+  const element = options.allowXpass
+    ? `<skipped${attrs({ message: `allowed (--allow-xpass): ${message}` })}/>`
+    : `<failure${attrs({ message, type: 'known-bug' })}>${escapeText(message)}</failure>`;
+  return `    <testcase${attrs({ classname: result.scenario.name, name: 'known-bug', time: '0', file: result.scenario.source.file })}>\n      ${element}\n    </testcase>`;
 }
 
 interface Counts {
@@ -29,11 +54,18 @@ function timestamp(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function countsOf(result: ScenarioResult): Counts {
+function countsOf(result: ScenarioResult, options: JUnitOptions): Counts {
   const counts: Counts = { tests: result.verdicts.length, failures: 0, errors: 0, skipped: 0 };
   for (const v of result.verdicts) {
-    if (v.status === 'fail') counts.failures += 1;
-    else if (v.status === 'inconclusive') counts.skipped += 1;
+    const kind = caseKind(result, v);
+    if (kind === 'failure') counts.failures += 1;
+    else if (kind === 'error') counts.errors += 1;
+    else if (kind === 'skipped') counts.skipped += 1;
+  }
+  if (result.status === 'xpass') {
+    counts.tests += 1;
+    if (options.allowXpass) counts.skipped += 1;
+    else counts.failures += 1;
   }
   if (result.verdicts.length === 0) Object.assign(counts, { tests: 1, errors: 1 });
   return counts;
@@ -57,10 +89,14 @@ function testcase(result: ScenarioResult, verdict: Verdict, zeroMs: number, opti
   const open = `    <testcase${attrs({ classname: result.scenario.name, name: verdict.invariant, time: '0', file: result.scenario.source.file })}`;
   if (verdict.status === 'pass') return `${open}/>`;
   const text = escapeText(verdictText(verdict, zeroMs, options.maxDetailsChars));
+  const kind = caseKind(result, verdict);
+  const skipped = verdict.status === 'fail' ? `known bug (${result.scenario.knownBug?.url ?? ''}), expected failure` : 'inconclusive';
   const element =
-    verdict.status === 'fail'
+    kind === 'failure'
       ? `<failure${attrs({ message: verdict.summary, type: verdict.invariant })}>${text}</failure>`
-      : `<skipped${attrs({ message: `inconclusive: ${verdict.summary}` })}>${text}</skipped>`;
+      : kind === 'error'
+        ? `<error${attrs({ message: verdict.summary, type: verdict.invariant })}>${text}</error>`
+        : `<skipped${attrs({ message: `${skipped}: ${verdict.summary}` })}>${text}</skipped>`;
   return `${open}>\n      ${element}\n    </testcase>`;
 }
 
@@ -70,7 +106,7 @@ function noVerdicts(result: ScenarioResult): string {
 }
 
 function testsuite(result: ScenarioResult, options: JUnitOptions): string {
-  const counts = countsOf(result);
+  const counts = countsOf(result, options);
   const zeroMs = runZeroMs(result.history, result.startedAt);
   const head = `  <testsuite${attrs({
     name: result.scenario.name,
@@ -90,7 +126,11 @@ function testsuite(result: ScenarioResult, options: JUnitOptions): string {
     ['status', result.status],
     ['tags', result.scenario.tags.join(',')],
   ].map(([name, value]) => `      <property${attrs({ name, value })}/>`);
-  const cases = result.verdicts.length === 0 ? [noVerdicts(result)] : result.verdicts.map((v) => testcase(result, v, zeroMs, options));
+  const xpass = xpassCase(result, options);
+  const cases =
+    result.verdicts.length === 0
+      ? [noVerdicts(result)]
+      : [...result.verdicts.map((v) => testcase(result, v, zeroMs, options)), ...(xpass === undefined ? [] : [xpass])];
   return [head, '    <properties>', ...properties, '    </properties>', ...cases, '  </testsuite>'].join('\n');
 }
 
@@ -98,7 +138,7 @@ export function renderJUnit(results: readonly ScenarioResult[], options: JUnitOp
   const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   let durationMs = 0;
   for (const result of results) {
-    const counts = countsOf(result);
+    const counts = countsOf(result, options);
     total.tests += counts.tests;
     total.failures += counts.failures;
     total.errors += counts.errors;

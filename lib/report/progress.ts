@@ -174,7 +174,15 @@ export class ProgressReporter {
   }
 }
 
-const STATUS_LABEL = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const;
+/** What the terminal prints for a verdict or a scenario: xfail is a known bug reproduced, xpass one that did not. */
+export const STATUS_LABEL = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  inconclusive: 'INCONCLUSIVE',
+  error: 'ERROR',
+  xfail: 'KNOWN-BUG',
+  xpass: 'BUG-FIXED?',
+} as const;
 
 /** `FAIL         quorum-survives: <summary> (evidence #19 #22)`. */
 export function formatVerdictLine(verdict: Verdict): string {

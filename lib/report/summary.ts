@@ -1,5 +1,5 @@
 // summary.json: per scenario its outcome and verdicts, with evidence reduced to seqs (the events are in the history).
-import type { ScenarioResult } from './result.ts';
+import { SCENARIO_STATUSES, type ScenarioResult, type ScenarioStatus } from './result.ts';
 import type { VerdictStatus } from '../oracles/verdict.ts';
 
 export const SUMMARY_VERSION = 1;
@@ -16,7 +16,9 @@ export interface VerdictSummary {
 export interface ScenarioSummary {
   readonly name: string;
   readonly file: string;
-  readonly status: VerdictStatus;
+  readonly status: ScenarioStatus;
+  /** A known-bug scenario: how the run compares with the bug's description. */
+  readonly knownBug?: string;
   readonly seed: string;
   readonly runId: string;
   /** ISO 8601. */
@@ -29,9 +31,9 @@ export interface ScenarioSummary {
 
 export interface RunSummary {
   readonly version: typeof SUMMARY_VERSION;
-  /** Worst scenario status; 'pass' for an empty run. */
-  readonly status: VerdictStatus;
-  readonly counts: Readonly<Record<VerdictStatus, number>> & { readonly scenarios: number };
+  /** Worst scenario status (SCENARIO_STATUSES order); 'pass' for an empty run. */
+  readonly status: ScenarioStatus;
+  readonly counts: Readonly<Record<ScenarioStatus, number>> & { readonly scenarios: number };
   readonly scenarios: readonly ScenarioSummary[];
 }
 
@@ -40,6 +42,7 @@ export function summarizeScenario(result: ScenarioResult, historyFile?: string):
     name: result.scenario.name,
     file: result.scenario.source.file,
     status: result.status,
+    ...(result.knownBug === undefined ? {} : { knownBug: result.knownBug }),
     seed: result.seed,
     runId: result.runId,
     startedAt: new Date(result.startedAt).toISOString(),
@@ -57,8 +60,8 @@ export function summarizeScenario(result: ScenarioResult, historyFile?: string):
 
 /** `historyFiles[i]` is the history file of `results[i]`. */
 export function summarizeRun(results: readonly ScenarioResult[], historyFiles: readonly string[] = []): RunSummary {
-  const counts = { scenarios: results.length, pass: 0, fail: 0, inconclusive: 0 };
+  const counts = { scenarios: results.length, pass: 0, fail: 0, inconclusive: 0, error: 0, xfail: 0, xpass: 0 };
   for (const r of results) counts[r.status] += 1;
-  const status: VerdictStatus = counts.fail > 0 ? 'fail' : counts.inconclusive > 0 ? 'inconclusive' : 'pass';
+  const status = SCENARIO_STATUSES.find((s) => counts[s] > 0) ?? 'pass';
   return { version: SUMMARY_VERSION, status, counts, scenarios: results.map((r, i) => summarizeScenario(r, historyFiles[i])) };
 }

@@ -5,7 +5,7 @@ import { ClusterObserver, DEFAULT_OBSERVER_OPTIONS } from '../observe/cluster-ob
 import type { HistoryEvent } from '../observe/history.ts';
 import { Recorder } from '../observe/recorder.ts';
 import { runOracles, type Verdict } from '../oracles/index.ts';
-import { overallStatus, type ScenarioResult } from '../report/result.ts';
+import { scenarioOutcome, type ScenarioResult } from '../report/result.ts';
 import { errorMessage, SetupError } from '../util/errors.ts';
 import { findPromoteJob, stuckPromotionFailure } from '../harvester/promote/stuck-promotion.ts';
 import { loadKubeConfig } from '../util/kubeconfig.ts';
@@ -192,7 +192,7 @@ class ScenarioRun {
       scenario: this.scenario,
       runId: this.runId,
       seed: this.options.seed,
-      status: overallStatus(verdicts),
+      ...scenarioOutcome(this.scenario, verdicts),
       verdicts,
       history: this.recorder.history,
       startedAt,
@@ -222,7 +222,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     if (error instanceof Settled) return run.result(error.verdicts, startedAt);
     if (error instanceof SetupError) throw error;
     run.recorder.record({ kind: 'note', message: `run aborted: ${errorMessage(error)}` });
-    const status = options.signal?.aborted ? 'inconclusive' : 'fail';
+    // The harness or its environment broke (a cluster that would not start, a tool that failed, an API the harness
+    // could not reach to go on): the run judged nothing, which is an error, never a failure of the system.
+    const status = options.signal?.aborted ? 'inconclusive' : 'error';
     return run.result(
       [{ invariant: 'run', status, summary: `the run could not complete: ${errorMessage(error)}`, evidence: [] }],
       startedAt,
@@ -336,9 +338,13 @@ function stepsVerdict(executor: StepExecutor): Verdict {
     return { invariant: 'steps', status: 'inconclusive', summary: executor.inconclusive.join('; '), evidence: [] };
   }
   if (executor.failures.length > 0) {
+    // A wait or check the system did not meet fails; a fault the harness could not apply is an error; a target
+    // that could not be resolved in the cluster's state (no etcd leader known) is a precondition not met.
+    const blames = new Set(executor.failures.map((f) => f.blame));
+    const status = blames.has('system') ? 'fail' : blames.has('harness') ? 'error' : 'inconclusive';
     return {
       invariant: 'steps',
-      status: 'fail',
+      status,
       summary: executor.failures.map((f) => `step ${f.stepIndex + 1}: ${f.message}`).join('; '),
       evidence: [],
     };

@@ -25,8 +25,15 @@ export interface SuiteOptions {
   readonly reporters?: readonly Reporter[] | undefined;
 }
 
-/** Runs the scenarios and returns every result in the order they finished. */
+/**
+ * Runs the scenarios and returns every result in the order they finished. The target's input and tools are checked
+ * once before the first scenario: a SetupError (exit 2) then stops the run before any cluster exists.
+ */
 export async function runSuite(scenarios: readonly Scenario[], options: SuiteOptions = {}): Promise<ScenarioResult[]> {
+  if (scenarios.length > 0) {
+    await options.target?.prepare();
+    await options.target?.preflight?.(options.signal);
+  }
   const reporters = options.reporters ?? [];
   const emit = async (event: RunEvent): Promise<void> => {
     for (const reporter of reporters) await reporter.onEvent(event);

@@ -16,12 +16,19 @@ import { sleepMs, waitFor } from '../util/wait.ts';
 import { managementCount, nodeNamed, promoteStatusOf, readinessOf } from './cluster-state.ts';
 import type { Random } from '../scenario/random.ts';
 import { describeAssertion, describeCondition, describeStep } from '../scenario/steps.ts';
-import { currentNodeFromV1, resolveGroups, resolveTargets, type TargetContext } from '../scenario/targets.ts';
+import { currentNodeFromV1, resolveGroups, resolveTargets, TargetError, type TargetContext } from '../scenario/targets.ts';
 import type { Assertion, Selector, Step, WaitCondition } from '../scenario/types.ts';
 
 let probeCounter = 0;
 /** The probe object's key for `wait: {api: writable}` polls (the write probe's register uses another). */
 const API_STATE_KEY = 'api-state';
+
+/**
+ * Whose failure a step's is: the system under test (a wait or check it did not meet), the harness or its environment
+ * (a fault or API action that could not be carried out), or the cluster's state before the step (a target that
+ * could not be resolved, such as an etcd leader nobody knows).
+ */
+export type StepBlame = 'system' | 'harness' | 'precondition';
 
 /** A step that could not be carried out or whose check did not hold. */
 export class StepFailure extends Error {
@@ -29,11 +36,20 @@ export class StepFailure extends Error {
     readonly stepIndex: number,
     message: string,
     readonly stopsRun: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; blame?: StepBlame },
   ) {
     super(message, options);
     this.name = 'StepFailure';
+    this.blame = options?.blame ?? 'system';
   }
+
+  readonly blame: StepBlame;
+}
+
+/** The blame of an error a step threw that is not a StepFailure. */
+function blameOf(error: unknown): StepBlame {
+  const precondition = error instanceof TargetError || error instanceof UnsupportedFaultError || error instanceof InconclusiveFaultError;
+  return precondition ? 'precondition' : 'harness';
 }
 
 export interface StepExecutorOptions {
@@ -136,7 +152,9 @@ export class StepExecutor {
         this.options.recorder.record({ kind: 'step', index, step: description, phase: 'end', ok: true });
       } catch (error) {
         const failure =
-          error instanceof StepFailure ? error : new StepFailure(index, `${description}: ${errorMessage(error)}`, true, { cause: error });
+          error instanceof StepFailure
+            ? error
+            : new StepFailure(index, `${description}: ${errorMessage(error)}`, true, { cause: error, blame: blameOf(error) });
         this.failures.push(failure);
         this.options.recorder.record({ kind: 'step', index, step: description, phase: 'end', ok: false, error: failure.message });
         this.options.onProgress?.(`  failed: ${failure.message}`);
@@ -249,7 +267,7 @@ export class StepExecutor {
     if (!cluster.supportedFaults.has(request.kind)) {
       recorder.record({ kind: 'action', id, phase: 'unsupported', fault: action, ...shape });
       this.unsupported.push(`${action} (provider ${cluster.provider})`);
-      throw new StepFailure(index, `provider ${cluster.provider} does not support ${action}`, true);
+      throw new StepFailure(index, `provider ${cluster.provider} does not support ${action}`, true, { blame: 'precondition' });
     }
     recorder.record({ kind: 'action', id, phase: 'intent', fault: action, ...shape });
     try {
@@ -303,7 +321,7 @@ export class StepExecutor {
         rvs,
         error: errorMessage(error),
       });
-      throw new StepFailure(index, `${action} ${nodes.join(', ')}: ${errorMessage(error)}`, true, { cause: error });
+      throw new StepFailure(index, `${action} ${nodes.join(', ')}: ${errorMessage(error)}`, true, { cause: error, blame: 'harness' });
     }
     this.options.recorder.record({ kind: 'action', id, phase: 'applied', fault: action, nodes, ...extra, rvs });
   }

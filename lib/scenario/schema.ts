@@ -24,7 +24,7 @@ import {
 import type { Desc, JsonSchema, ParseContext, Parsed, Path } from '../schema/descriptors.ts';
 import { assertionFields, assertionsOf, steps } from './schema-steps.ts';
 import { SCOPE, targetBranches } from './schema-targets.ts';
-import { INVARIANT_NAMES } from './types.ts';
+import { INVARIANT_NAMES, KNOWN_BUG_TAG } from './types.ts';
 import type { Expectation, InvariantName, InvariantSpec, ScenarioSpec } from './types.ts';
 
 export { SCOPE } from './schema-targets.ts';
@@ -223,6 +223,43 @@ const tags = array(string({ pattern: TAG_PATTERN, patternMessage: 'tags are lowe
   })
   .doc('Tags', 'Labels to select scenarios with --tag.', [['smoke', 'quorum']]);
 
+const knownBug = object({
+  url: required(
+    string({ pattern: '^https?://\\S+$', patternMessage: 'expected a link to the bug report (http or https)' }).doc(
+      'Bug report',
+      'A link to the bug this scenario reproduces.',
+      ['https://github.com/harvester/harvester/issues/8968'],
+    ),
+  ),
+  fails: required(
+    array(string({ pattern: NAME_PATTERN, patternMessage: 'expected an invariant name, steps or expect', expected: 'a verdict name' }), {
+      item: 'verdict',
+      minItems: 1,
+      tooFew: 'name at least one verdict the bug makes fail',
+    }).doc('Failing verdicts', 'The verdicts (invariant names, steps or expect) the bug makes fail.', [['promotion-after-deletion']]),
+  ),
+}).doc(
+  'Known bug',
+  'The scenario reproduces a known, unfixed bug (goes with the tag known-bug). When exactly these verdicts fail, the run is an expected failure (exit 0); when they pass, the bug did not reproduce and the run fails unless --allow-xpass.',
+);
+
+/** Cross-field checks: known-bug tag and knownBug together; knownBug.fails names verdicts the scenario has. */
+function checkKnownBug(s: ScenarioSpec, path: Path, ctx: ParseContext): Parsed<ScenarioSpec> {
+  const tagged = s.tags.includes(KNOWN_BUG_TAG);
+  if (tagged && !s.knownBug)
+    return ctx.report([...path, 'tags', s.tags.indexOf(KNOWN_BUG_TAG)], `the tag ${KNOWN_BUG_TAG} needs a knownBug field (url, fails)`);
+  if (!s.knownBug) return s;
+  if (!tagged) return ctx.report([...path, 'knownBug'], `knownBug goes with the tag ${KNOWN_BUG_TAG} (add it to tags)`);
+  const verdicts = [...s.invariants.map((i) => i.name), 'steps', 'expect'];
+  let ok = true;
+  s.knownBug.fails.forEach((name, i) => {
+    if (verdicts.includes(name)) return;
+    ctx.report([...path, 'knownBug', 'fails', i], `"${name}" is not a verdict of this scenario (expected one of: ${verdicts.join(', ')})`);
+    ok = false;
+  });
+  return ok ? s : INVALID;
+}
+
 export const scenarioSchema: Desc<ScenarioSpec> = object({
   name: required(
     string({ pattern: NAME_PATTERN, patternMessage: 'names are lowercase letters, digits and "-" (they name report folders)' }).doc(
@@ -233,6 +270,7 @@ export const scenarioSchema: Desc<ScenarioSpec> = object({
   ),
   description: optional(string().doc('Description', 'What the scenario does and what it expects, in a sentence or two.')),
   tags: withDefault(tags, []),
+  knownBug: optional(knownBug),
   sandboxOnly: withDefault(boolean().doc('Sandbox only', 'True when the scenario needs faults only the sandbox provider has.'), false),
   allowQuorumLoss: withDefault(
     boolean()
@@ -248,18 +286,21 @@ export const scenarioSchema: Desc<ScenarioSpec> = object({
   steps: required(steps),
   expect: withDefault(expectation, {}),
   invariants: withDefault(invariants, 'all'),
-}).map((s): ScenarioSpec => ({
-  name: s.name,
-  ...(s.description === undefined ? {} : { description: s.description }),
-  tags: s.tags,
-  sandboxOnly: s.sandboxOnly,
-  allowQuorumLoss: s.allowQuorumLoss,
-  cluster: s.cluster,
-  budgets: s.budgets,
-  steps: s.steps,
-  expect: s.expect,
-  invariants: s.invariants,
-}));
+})
+  .map((s): ScenarioSpec => ({
+    name: s.name,
+    ...(s.description === undefined ? {} : { description: s.description }),
+    tags: s.tags,
+    ...(s.knownBug === undefined ? {} : { knownBug: s.knownBug }),
+    sandboxOnly: s.sandboxOnly,
+    allowQuorumLoss: s.allowQuorumLoss,
+    cluster: s.cluster,
+    budgets: s.budgets,
+    steps: s.steps,
+    expect: s.expect,
+    invariants: s.invariants,
+  }))
+  .map(checkKnownBug);
 
 /** The published JSON Schema, rendered from `scenarioSchema`. */
 export function scenarioJsonSchema(): JsonSchema {

@@ -176,11 +176,27 @@ export interface Budgets {
   readonly outageMs?: number;
 }
 
+/**
+ * A scenario that reproduces a known, unfixed bug of the system under test (tag known-bug): the verdicts the bug
+ * makes fail. Reproduced as described, the run is an expected failure; those verdicts passing means the bug did not
+ * reproduce (fixed?).
+ */
+export interface KnownBug {
+  /** A link to the bug report. */
+  readonly url: string;
+  /** The verdicts (invariant names, `steps` or `expect`) the bug makes fail. */
+  readonly fails: readonly string[];
+}
+
+/** The tag that marks a known-bug scenario; it goes with a `knownBug` field. */
+export const KNOWN_BUG_TAG = 'known-bug';
+
 /** What the schema yields from one file. */
 export interface ScenarioSpec {
   readonly name: string;
   readonly description?: string;
   readonly tags: readonly string[];
+  readonly knownBug?: KnownBug;
   readonly sandboxOnly: boolean;
   readonly allowQuorumLoss: boolean;
   readonly cluster: ClusterSpec;

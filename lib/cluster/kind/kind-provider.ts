@@ -76,6 +76,23 @@ export class KindProvider implements ClusterProvider<KindOptions> {
     this.docker = new DockerCli(tools);
   }
 
+  private toolsChecked: Promise<void> | undefined;
+
+  /**
+   * kind on PATH and a Docker daemon that answers, checked once per provider (a run checks them before its first
+   * scenario; each cluster's start reuses the answer). A SetupError names what is missing; a failed check is not kept.
+   */
+  checkTools(signal?: AbortSignal): Promise<void> {
+    this.toolsChecked ??= (async () => {
+      await this.kind.version(signal);
+      await this.docker.assertDaemon(signal);
+    })().catch((error: unknown) => {
+      this.toolsChecked = undefined;
+      throw error;
+    });
+    return this.toolsChecked;
+  }
+
   async start(options: KindOptions = {}, signal?: AbortSignal): Promise<StartedKindCluster> {
     signal?.throwIfAborted();
     const runId = (this.providerOptions.newRunId ?? newRunId)();
@@ -89,8 +106,7 @@ export class KindProvider implements ClusterProvider<KindOptions> {
     // config's kubeadmConfigPatches.
     const timers = kindClusterTimers(image, plan.configText, plan.configFile);
     const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane').length;
-    await this.kind.version(signal);
-    await this.docker.assertDaemon(signal);
+    await this.checkTools(signal);
 
     const workspace = RunWorkspace.open({
       provider: this.name,

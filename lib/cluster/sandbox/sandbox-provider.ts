@@ -68,7 +68,8 @@ export function isNodeReady(node: V1Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 }
 
-async function assertEtcdInstalled(): Promise<void> {
+/** etcd 3.4 on PATH (the sandbox's one outside tool besides iproute2/iptables): a SetupError saying how to install it. */
+export async function assertEtcdInstalled(): Promise<void> {
   try {
     await run('etcd', ['--version'], { timeoutMs: 10_000 });
   } catch (error) {

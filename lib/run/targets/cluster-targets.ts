@@ -16,7 +16,7 @@ import {
   type SandboxTopologyOptions,
   type TopologyNode,
 } from '../../sandbox/topology.ts';
-import { SandboxProvider } from '../../cluster/sandbox/sandbox-provider.ts';
+import { assertEtcdInstalled, SandboxProvider } from '../../cluster/sandbox/sandbox-provider.ts';
 import { WITNESS_LABEL } from '../../harvester/contract.ts';
 import { loadPromotionPolicy } from '../../harvester/promotion.ts';
 import type { RunBudgets } from '../../observe/history.ts';
@@ -39,6 +39,11 @@ export interface ClusterTarget {
   unsupported?(scenario: Scenario): string | undefined;
   /** Checks the target's own input (policy module, files) before any cluster starts; throws SetupError. */
   prepare(): Promise<void>;
+  /**
+   * Checks the target's tools and environment (etcd; kind and a Docker daemon that answers), once before a run's
+   * first scenario; throws SetupError, so a broken environment stops the run (exit 2) before anything is created.
+   */
+  preflight?(signal?: AbortSignal): Promise<void>;
   /** Starts or attaches to a cluster for this scenario. */
   start(scenario: Scenario, signal?: AbortSignal): Promise<StartedCluster>;
   /** The budgets the oracles judge this run by, from the scenario's (written for the sandbox's timers). */
@@ -117,6 +122,7 @@ export function sandboxTarget(options: { readonly promotionPolicy?: string | und
           throw new SetupError(`--promotion-policy: ${errorMessage(error)}`, { cause: error });
         });
     },
+    preflight: () => assertEtcdInstalled(),
     start: (scenario, signal) =>
       provider.start(
         {

@@ -185,6 +185,11 @@ export function kindTarget(options: KindTargetOptions = {}): KindTarget {
       checkInput();
       policy ??= await loadPolicy();
     },
+    async preflight(signal) {
+      await provider.checkTools(signal).catch((error: unknown) => {
+        throw error instanceof SetupError ? error : new SetupError(`checking kind and Docker: ${errorMessage(error)}`, { cause: error });
+      });
+    },
     async start(scenario, signal) {
       checkInput();
       const reason = kindUnsupported(scenario, configDir, options.cluster?.configFile);
