@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import type { Verdict, VerdictStatus } from '../oracles/verdict.ts';
-import type { Scenario } from '../scenario/types.ts';
-import { overallStatus, scenarioOutcome, suiteExitCode } from './result.ts';
+import { overallStatus, scenarioOutcome, suiteExitCode, type ReportedScenario } from './result.ts';
 import { sampleResult } from './testing/sample-run.ts';
 
 const BUG = 'https://github.com/harvester/harvester/issues/8968';
@@ -10,7 +9,7 @@ function verdicts(statuses: Readonly<Record<string, VerdictStatus>>): Verdict[] 
   return Object.entries(statuses).map(([invariant, status]) => ({ invariant, status, summary: `${invariant} ${status}`, evidence: [] }));
 }
 
-function knownBugScenario(fails: readonly string[] = ['promotion-after-deletion']): Scenario {
+function knownBugScenario(fails: readonly string[] = ['promotion-after-deletion']): ReportedScenario {
   const { scenario } = sampleResult();
   return { ...scenario, tags: [...scenario.tags, 'known-bug'], knownBug: { url: BUG, fails } };
 }

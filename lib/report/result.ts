@@ -1,7 +1,7 @@
 // The result of one scenario run: what every report (terminal, JUnit, JSON, HTML) consumes.
 import type { History } from '../observe/history.ts';
 import { worstStatus, type Verdict, type VerdictStatus } from '../oracles/verdict.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { KnownBug } from '../scenario/types.ts';
 
 /**
  * A scenario's outcome: its worst verdict, or for a known-bug scenario (scenario.knownBug) `xfail` (the bug
@@ -11,8 +11,17 @@ export type ScenarioStatus = VerdictStatus | 'xfail' | 'xpass';
 
 export const SCENARIO_STATUSES: readonly ScenarioStatus[] = ['fail', 'xpass', 'error', 'inconclusive', 'xfail', 'pass'];
 
+/** What reports need of a scenario: a merged report rebuilds it from summary.json (a full Scenario is one). */
+export interface ReportedScenario {
+  readonly name: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly knownBug?: KnownBug;
+  readonly source: { readonly file: string };
+}
+
 export interface ScenarioResult {
-  readonly scenario: Scenario;
+  readonly scenario: ReportedScenario;
   readonly runId: string;
   readonly seed: string;
   readonly status: ScenarioStatus;
@@ -37,7 +46,7 @@ export function overallStatus(verdicts: readonly Verdict[]): VerdictStatus {
  *   fail their own checks: those failures belong to the bug, not to the system);
  * - anything else (a verdict the bug does not explain failed, or the bug reproduced only in part): `fail`.
  */
-export function scenarioOutcome(scenario: Scenario, verdicts: readonly Verdict[]): { status: ScenarioStatus; knownBug?: string } {
+export function scenarioOutcome(scenario: ReportedScenario, verdicts: readonly Verdict[]): { status: ScenarioStatus; knownBug?: string } {
   const status = overallStatus(verdicts);
   const bug = scenario.knownBug;
   if (!bug) return { status };

@@ -1,6 +1,7 @@
 // summary.json: per scenario its outcome and verdicts, with evidence reduced to seqs (the events are in the history).
 import { SCENARIO_STATUSES, type ScenarioResult, type ScenarioStatus } from './result.ts';
 import type { VerdictStatus } from '../oracles/verdict.ts';
+import type { KnownBug } from '../scenario/types.ts';
 
 export const SUMMARY_VERSION = 1;
 
@@ -17,8 +18,10 @@ export interface ScenarioSummary {
   readonly name: string;
   readonly file: string;
   readonly status: ScenarioStatus;
-  /** A known-bug scenario: how the run compares with the bug's description. */
-  readonly knownBug?: string;
+  readonly tags: readonly string[];
+  readonly description?: string;
+  /** A known-bug scenario: its bug (url, the verdicts it makes fail) and how the run compares with it. */
+  readonly knownBug?: KnownBug & { readonly outcome?: string };
   readonly seed: string;
   readonly runId: string;
   /** ISO 8601. */
@@ -42,7 +45,11 @@ export function summarizeScenario(result: ScenarioResult, historyFile?: string):
     name: result.scenario.name,
     file: result.scenario.source.file,
     status: result.status,
-    ...(result.knownBug === undefined ? {} : { knownBug: result.knownBug }),
+    tags: result.scenario.tags,
+    ...(result.scenario.description === undefined ? {} : { description: result.scenario.description }),
+    ...(result.scenario.knownBug === undefined
+      ? {}
+      : { knownBug: { ...result.scenario.knownBug, ...(result.knownBug === undefined ? {} : { outcome: result.knownBug }) } }),
     seed: result.seed,
     runId: result.runId,
     startedAt: new Date(result.startedAt).toISOString(),
