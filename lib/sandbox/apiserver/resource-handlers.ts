@@ -10,12 +10,12 @@ import { ApiError, badRequest, methodNotAllowed, pathNotFound, successStatus, un
 import { checkNamespace, checkTypeMeta, nameForCreate, prepareForCreate, prepareForUpdate } from './strategy.ts';
 import { toTable, wantsTable } from './table.ts';
 import { serveWatch } from './watch-handler.ts';
+import { queryBool } from './query-bool.ts';
 
 type ResourceRoute = Extract<Route, { kind: 'resource' }>;
 
 function isWatch(ctx: RequestContext, route: ResourceRoute): boolean {
-  const watch = ctx.url.searchParams.get('watch');
-  return route.legacyWatch || watch === 'true' || watch === '1';
+  return route.legacyWatch || queryBool(ctx.url.searchParams, 'watch');
 }
 
 async function readObject(ctx: RequestContext): Promise<KubeObject> {

@@ -2,6 +2,7 @@
 // resourceVersion "" / "0" first sends the current objects as ADDED; a compacted resourceVersion is 410 Expired
 // before streaming, and an ERROR event (Status 410) if etcd compacts past the watch later.
 // Every watchHeartbeatMs an idle stream gets a BOOKMARK (if allowed) or a newline, so clients see it alive.
+import { queryBool } from './query-bool.ts';
 import type { KeyValue } from '../etcd/codec.ts';
 import { EtcdCompactedError, EtcdRequestError, EtcdUnavailableError } from '../etcd/errors.ts';
 import type { WatchEvent } from '../etcd/watch-stream.ts';
@@ -27,7 +28,7 @@ export async function serveWatch(
 ): Promise<void> {
   const params = ctx.url.searchParams;
   const rvParam = params.get('resourceVersion') ?? '';
-  const allowBookmarks = params.get('allowWatchBookmarks') === 'true';
+  const allowBookmarks = queryBool(params, 'allowWatchBookmarks');
   const sendInitialEvents = params.get('sendInitialEvents') === 'true';
   const timeoutSeconds = params.has('timeoutSeconds') ? Number(params.get('timeoutSeconds')) : undefined;
   if (timeoutSeconds !== undefined && !(timeoutSeconds >= 0))
