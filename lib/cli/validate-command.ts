@@ -9,5 +9,9 @@ export async function validateCommand(signal: AbortSignal): Promise<number> {
     );
   }, signal);
   process.stdout.write(`\n${trackRecordTable(outcomes)}\n`);
-  return outcomes.every((o) => o.caught) ? 0 : 1;
+  if (outcomes.every((o) => o.caught)) return 0;
+  // A case whose run errored (the harness or the machine broke) proves nothing about the checker: exit 2, not 1,
+  // unless some case ran and really missed its faulty policy.
+  const missed = outcomes.filter((o) => !o.caught && o.result.status !== 'error');
+  return missed.length > 0 ? 1 : 2;
 }
