@@ -91,6 +91,30 @@ describe('renderHtmlReport', () => {
     expect(html).to.contain('<a href="#s1-kill-cp-then-promote-ev-22">#22</a>');
   });
 
+  it('lists the figures that apply, with their units, between the verdicts and the timeline', () => {
+    const table = html.match(/<h3>Figures<\/h3>\n(<table class="figures" data-testid="figures">[\s\S]*?<\/table>)/)?.[1];
+    if (table === undefined) throw new Error('no figures table');
+    const rows = [
+      ...table.matchAll(
+        /<tr data-metric="(\w+)" data-value="([\d.]+)" title="[^"]+"><td><code>\w+<\/code><\/td><td class="num">(.*?)<\/td>/g,
+      ),
+    ];
+    expect(rows.map((m) => [m[1], m[2], m[3]])).to.deep.equal([
+      ['writeOutageCount', '2', '2'],
+      ['longestWriteOutageMs', '4220', '4220 ms <span class="muted">(4.2s)</span>'],
+      ['totalWriteOutageMs', '5540', '5540 ms <span class="muted">(5.5s)</span>'],
+      ['promotionLatencyMs', '19000', '19000 ms <span class="muted">(19.0s)</span>'],
+      ['etcdLeaderChanges', '1', '1'],
+      ['longestElectionMs', '0', '0 ms'],
+      ['recorderGapCount', '1', '1'],
+      ['longestRecorderGapMs', '1200', '1200 ms <span class="muted">(1.2s)</span>'],
+    ]);
+    expect(html.indexOf('<h3>Figures</h3>')).to.be.within(html.indexOf('data-testid="verdicts"'), html.indexOf('<h3>Timeline'));
+    const bare = renderHtmlReport([{ ...result, history: [] }]);
+    expect(bare).to.contain('data-testid="figures-none"');
+    expect(bare).not.to.contain('data-testid="figures"');
+  });
+
   it('has a lane per node, and lanes for the API, the etcd leader, faults, steps and violations', () => {
     const lanes = withAttr(svg, 'data-lane').map((e) => e.attributes['data-lane']);
     expect(lanes).to.deep.equal([
@@ -215,6 +239,12 @@ describe('renderHtmlReport', () => {
       expect(stdout).to.match(/<g class="fault-band" data-fault="kill" data-fault-id="a1">/);
       expect(stdout).to.match(/data-outage-ms="4220"/);
       expect(stdout).to.contain('#22 +5.00s action a1 applied kill cp-0');
+      // The figures table, one row per metric that applies.
+      expect(stdout).to.contain('<table class="figures" data-testid="figures">');
+      expect(stdout.match(/<tr data-metric="\w+"/g)).to.have.length(8);
+      expect(stdout).to.match(
+        /<tr data-metric="longestWriteOutageMs" data-value="4220" title="The longest write outage[^"]*"><td><code>longestWriteOutageMs<\/code><\/td><td class="num">4220 ms /,
+      );
       // The script linked each listed violation to its marker and wrote the local start time.
       expect(stdout.match(/data-linked="true"/g)).to.have.length(4);
       expect(stdout).to.match(/data-epoch-ms="\d+">[^<]+ \(local\)</);

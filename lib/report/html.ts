@@ -1,12 +1,13 @@
 // index.html: one self-contained page (inline CSS, script and SVG; nothing fetched) with the run summary and, per
-// scenario, its verdicts, a timeline, the events that prove each failure, and the run log.
+// scenario, its verdicts, its figures (metrics.ts), a timeline, the events that prove each failure, and the run log.
 import { SCENARIO_STATUSES, type ScenarioResult, type ScenarioStatus } from './result.ts';
 import { STATUS_ORDER, type Verdict, type VerdictStatus } from '../oracles/verdict.ts';
 import { formatDuration } from './describe.ts';
+import { METRIC_NAMES, METRICS, type ScenarioMetrics } from './metrics.ts';
 import { CONTENT_SECURITY_POLICY, LEADER_COLORS, REPORT_CSS, REPORT_SCRIPT } from './html-assets.ts';
 import { progressLog } from './progress.ts';
 import { redactValue } from './redact.ts';
-import { summarizeRun } from './summary.ts';
+import { summarizeRun, type ScenarioSummary } from './summary.ts';
 import { leaderColorIndex, renderTimelineSvg, TIMELINE_DEFS } from './svg-timeline.ts';
 import { buildTimeline, type Timeline } from './timeline.ts';
 import { attrs, escapeText as h } from './xml.ts';
@@ -97,6 +98,26 @@ function verdictTable(result: ScenarioResult, id: string): string {
   return `<table class="verdicts" data-testid="verdicts"><thead><tr><th>Invariant</th><th>Status</th><th>Summary</th><th>Evidence</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
+function figureValue(value: number, unit: 'ms' | 'count'): string {
+  if (unit === 'count') return String(value);
+  return value >= 1000 ? `${value} ms <span class="muted">(${h(formatDuration(value))})</span>` : `${value} ms`;
+}
+
+/** The run's figures (metrics.ts, as summary.json has them), those that apply; what each measures shows on hover. */
+function figuresTable({ values }: ScenarioMetrics): string {
+  const rows = METRIC_NAMES.flatMap((name) => {
+    const value = values[name];
+    if (value === undefined) return [];
+    const { unit, description } = METRICS[name];
+    return [
+      `<tr${attrs({ 'data-metric': name, 'data-value': value, title: description })}><td><code>${h(name)}</code></td><td class="num">${figureValue(value, unit)}</td></tr>`,
+    ];
+  });
+  if (rows.length === 0)
+    return '<p class="muted" data-testid="figures-none">No figures: the history holds nothing they are measured from.</p>';
+  return `<table class="figures" data-testid="figures"><thead><tr><th>Metric</th><th>Value</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function legend(timeline: Timeline): string {
   const item = (color: string, label: string): string => `<li><span class="swatch" style="background:${color}"></span>${h(label)}</li>`;
   const leaders = [...leaderColorIndex(timeline)].map(([name, i]) => item(LEADER_COLORS[i] ?? '#999', `etcd leader ${name}`));
@@ -133,7 +154,7 @@ function violationList(timeline: Timeline, id: string): string {
   return `<ol class="violations" data-testid="violations">${items.join('')}</ol>`;
 }
 
-function scenarioSection(result: ScenarioResult, id: string, options: HtmlReportOptions): string {
+function scenarioSection(result: ScenarioResult, metrics: ScenarioMetrics, id: string, options: HtmlReportOptions): string {
   const timeline = buildTimeline(result, options.outageThresholdMs);
   const log = progressLog(result.history);
   const description = result.scenario.description === undefined ? '' : `<p class="description">${h(result.scenario.description)}</p>`;
@@ -145,6 +166,8 @@ function scenarioSection(result: ScenarioResult, id: string, options: HtmlReport
     meta(result),
     '<h3>Verdicts</h3>',
     verdictTable(result, id),
+    '<h3>Figures</h3>',
+    figuresTable(metrics),
     '<h3>Timeline <span class="muted">(seconds from run start; hover for details)</span></h3>',
     `<div class="timeline-wrap">${renderTimelineSvg(timeline, `Timeline of ${result.scenario.name}`, `${id}-`)}</div>`,
     legend(timeline),
@@ -178,7 +201,7 @@ export function renderHtmlReport(results: readonly ScenarioResult[], options: Ht
     `<svg width="0" height="0" style="position:absolute" aria-hidden="true">${TIMELINE_DEFS}</svg>`,
     `<header><h1>cpchaos run report ${badge(run.status)}</h1><div class="muted">${run.counts.scenarios} scenario${run.counts.scenarios === 1 ? '' : 's'}: ${h(counts)}${generated}</div></header>`,
     runSummary(safe, ids),
-    ...safe.map((r, i) => scenarioSection(r, ids[i] as string, options)),
+    ...safe.map((r, i) => scenarioSection(r, (run.scenarios[i] as ScenarioSummary).metrics, ids[i] as string, options)),
     "<footer>Each scenario's history is saved beside this page (history.json or &lt;scenario&gt;.history.json) and can be re-checked offline. Credentials are redacted.</footer>",
     `<script>${REPORT_SCRIPT}</script>`,
     '</body>',

@@ -5,6 +5,19 @@ export { renderHtmlReport, type HtmlReportOptions } from './html.ts';
 export { compactTimestamp, historyFileNames, newReportDir, writeRunReports, type ReportDirOptions, type RunReportPaths } from './json.ts';
 export { renderJUnit, verdictText, type JUnitOptions } from './junit.ts';
 export {
+  METRIC_NAMES,
+  METRICS,
+  scenarioMetrics,
+  type ElectionFigure,
+  type MetricInfo,
+  type MetricInterval,
+  type MetricName,
+  type PromotionFigure,
+  type RecorderGapFigure,
+  type ScenarioMetrics,
+} from './metrics.ts';
+export { anyRepeated, passRateLines, passRates, wilsonInterval, type PassRate } from './pass-rates.ts';
+export {
   formatVerdictLine,
   INITIAL_PROGRESS,
   progressLog,

@@ -6,6 +6,7 @@ import { loadHistory } from '../observe/history.ts';
 import { historyFileNames, newReportDir, writeRunReports } from './json.ts';
 import type { RunSummary } from './summary.ts';
 import { PLANTED_SECRETS, sampleResult } from './testing/sample-run.ts';
+import type { ScenarioResult } from './result.ts';
 import { parseXml } from './xml-parse.ts';
 
 describe('writeRunReports', () => {
@@ -48,6 +49,39 @@ describe('writeRunReports', () => {
     });
     expect(first?.verdicts[0]).to.deep.include({ invariant: 'quorum-survives', status: 'fail', evidenceSeqs: [19, 22, 28, 34] });
     expect(first?.verdicts[0]).not.to.have.property('evidence');
+    // The figures of each run, measured from its history (metrics.test.ts checks the measuring).
+    expect(first?.metrics.values).to.deep.include({ writeOutageCount: 2, longestWriteOutageMs: 4220, promotionLatencyMs: 19_000 });
+    expect(first?.metrics.writeOutages).to.deep.equal([
+      { fromMs: 4140, toMs: 8360 },
+      { fromMs: 15_640, toMs: 16_960 },
+    ]);
+    expect(first?.metrics.promotions).to.deep.equal([
+      { deleted: 'cp-0', promoted: 'worker-0', deletedAtMs: 15_640, completedAtMs: 34_640 },
+    ]);
+    expect(first?.metrics.elections).to.deep.equal([{ fromMs: 6800, toMs: 6800, leader: 'cp-1' }]);
+    expect(first?.metrics.recorderGaps).to.deep.equal([{ fromMs: 25_000, toMs: 26_200, what: 'nodes: watch reconnect' }]);
+    // Every scenario ran once: no pass rates.
+    expect(summary).not.to.have.property('passRates');
+  });
+
+  it('adds pass rates when a scenario ran more than once', async () => {
+    const failed = sampleResult('kill-cp');
+    const passed: ScenarioResult = {
+      ...failed,
+      status: 'pass',
+      verdicts: failed.verdicts.map((v) => (v.status === 'fail' ? { ...v, status: 'pass' as const } : v)),
+    };
+    const paths = await writeRunReports(dir, [failed, passed, sampleResult('other')]);
+    const summary = JSON.parse(await readFile(paths.summary, 'utf8')) as RunSummary;
+    const rates = summary.passRates ?? [];
+    const scenarioRow = rates.find((r) => r.scenario === 'kill-cp' && r.invariant === undefined);
+    expect(scenarioRow).to.deep.include({ runs: 2, pass: 1, fail: 1, inconclusive: 0, error: 0, passRate: 0.5, flaky: true });
+    expect(rates.find((r) => r.scenario === 'kill-cp' && r.invariant === 'quorum-lost')).to.deep.include({
+      runs: 2,
+      inconclusive: 2,
+      flaky: false,
+    });
+    expect(rates.find((r) => r.scenario === 'other' && r.invariant === undefined)).to.deep.include({ runs: 1, fail: 1, passRate: 0 });
   });
 
   it('writes history.json for a single scenario, readable by loadHistory with the same events', async () => {

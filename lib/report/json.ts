@@ -8,7 +8,7 @@ import { serializeHistory } from '../observe/history-io.ts';
 import { renderHtmlReport } from './html.ts';
 import { renderJUnit } from './junit.ts';
 import { redact, redactValue } from './redact.ts';
-import { summarizeRun } from './summary.ts';
+import { summarizeRun, type ShardInfo } from './summary.ts';
 
 export interface RunReportPaths {
   readonly dir: string;
@@ -40,7 +40,7 @@ async function writeRedacted(path: string, text: string): Promise<string> {
 export async function writeRunReports(
   dir: string,
   results: readonly ScenarioResult[],
-  options: { readonly allowXpass?: boolean } = {},
+  options: { readonly allowXpass?: boolean; readonly shards?: readonly ShardInfo[] } = {},
 ): Promise<RunReportPaths> {
   await mkdir(dir, { recursive: true });
   const safe = results.map((r) => redactValue(r));
@@ -49,7 +49,7 @@ export async function writeRunReports(
   for (const [i, result] of safe.entries()) {
     histories.push(await writeRedacted(join(dir, names[i] as string), serializeHistory(result.history)));
   }
-  const summary = `${JSON.stringify(summarizeRun(safe, names), null, 2)}\n`;
+  const summary = `${JSON.stringify(summarizeRun(safe, names, options.shards ? { shards: options.shards } : {}), null, 2)}\n`;
   return {
     dir,
     junit: await writeRedacted(join(dir, 'junit.xml'), renderJUnit(safe, options.allowXpass ? { allowXpass: true } : {})),

@@ -1,7 +1,10 @@
-// summary.json: per scenario its outcome and verdicts, with evidence reduced to seqs (the events are in the history).
+// summary.json: per scenario its outcome, verdicts (evidence reduced to seqs: the events are in the history) and figures
+// (metrics.ts); pass rates when a scenario ran more than once (pass-rates.ts).
 import { SCENARIO_STATUSES, type ScenarioResult, type ScenarioStatus } from './result.ts';
 import type { VerdictStatus } from '../oracles/verdict.ts';
 import type { KnownBug } from '../scenario/types.ts';
+import { scenarioMetrics, type ScenarioMetrics } from './metrics.ts';
+import { anyRepeated, passRates, type PassRate } from './pass-rates.ts';
 
 export const SUMMARY_VERSION = 1;
 
@@ -30,6 +33,8 @@ export interface ScenarioSummary {
   /** The history file, relative to the report directory. */
   readonly history?: string;
   readonly verdicts: readonly VerdictSummary[];
+  /** The run's figures (lib/report/metrics.ts: METRICS says what each measures). */
+  readonly metrics: ScenarioMetrics;
 }
 
 export interface RunSummary {
@@ -37,7 +42,11 @@ export interface RunSummary {
   /** Worst scenario status (SCENARIO_STATUSES order); 'pass' for an empty run. */
   readonly status: ScenarioStatus;
   readonly counts: Readonly<Record<ScenarioStatus, number>> & { readonly scenarios: number };
+  /** The shards of a sharded run this report holds (one, or all of them once merged). */
+  readonly shards?: readonly ShardInfo[];
   readonly scenarios: readonly ScenarioSummary[];
+  /** When some scenario ran more than once (--repeat): pass rates per scenario and per invariant. */
+  readonly passRates?: readonly PassRate[];
 }
 
 export function summarizeScenario(result: ScenarioResult, historyFile?: string): ScenarioSummary {
@@ -62,13 +71,31 @@ export function summarizeScenario(result: ScenarioResult, historyFile?: string):
       evidenceSeqs: v.evidence.map((e) => e.seq),
       ...(v.details === undefined ? {} : { details: v.details }),
     })),
+    metrics: scenarioMetrics(result.history),
   };
 }
 
 /** `historyFiles[i]` is the history file of `results[i]`. */
-export function summarizeRun(results: readonly ScenarioResult[], historyFiles: readonly string[] = []): RunSummary {
+/** Which part of a sharded run a report is (`--shard i/n`); a merged report lists every shard it holds. */
+export interface ShardInfo {
+  readonly index: number;
+  readonly count: number;
+}
+
+export function summarizeRun(
+  results: readonly ScenarioResult[],
+  historyFiles: readonly string[] = [],
+  options: { readonly shards?: readonly ShardInfo[] } = {},
+): RunSummary {
   const counts = { scenarios: results.length, pass: 0, fail: 0, inconclusive: 0, error: 0, xfail: 0, xpass: 0 };
   for (const r of results) counts[r.status] += 1;
   const status = SCENARIO_STATUSES.find((s) => counts[s] > 0) ?? 'pass';
-  return { version: SUMMARY_VERSION, status, counts, scenarios: results.map((r, i) => summarizeScenario(r, historyFiles[i])) };
+  return {
+    version: SUMMARY_VERSION,
+    status,
+    counts,
+    ...(options.shards && options.shards.length > 0 ? { shards: options.shards } : {}),
+    scenarios: results.map((r, i) => summarizeScenario(r, historyFiles[i])),
+    ...(anyRepeated(results) ? { passRates: passRates(results) } : {}),
+  };
 }
