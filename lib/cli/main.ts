@@ -17,8 +17,16 @@ commands:
       [--repeat N] [--parallel N] [--until-failure] [--fail-fast] [--dry-run] [--reports DIR] [--promotion-policy MODULE]
       [--kubeconfig FILE] [--context NAME] [--executors FILE] [--allow-context NAME|FILE] [--kill-switch FILE]
       [--profile harvester-1.4|harvester-1.5|harvester-1.6|auto] [--kind-image IMAGE] [--kind-logs DIR]
-      [--kind-config-dir DIR]
-                         run scenarios, print verdicts, write reports (exit 1 when an invariant fails)
+      [--kind-config-dir DIR] [--allow-xpass] [--shard I/N [--shard-timings SUMMARY]]
+                         run scenarios, print verdicts, write reports (exit 1 when an invariant fails or a
+                         known bug does not reproduce, 2 on bad input or a harness/environment error)
+  merge <report folders...> [--reports DIR] [--allow-xpass]
+                         merge the reports of several machines (shards) into one; exits as the run would
+  compare <base> <candidate> [--threshold METRIC=+N|METRIC=+N%]... [--thresholds FILE] [--markdown FILE] [--html FILE]
+                         compare two runs' reports (folders or summary.json): exit 1 when a verdict or the scenario
+                         status went from passing to failing or error, or a metric rose over its threshold
+  trend <report folders or summary.json files...> [--out FILE]
+                         one HTML page of each scenario's metrics and pass rates run after run (default trend.html)
   check <history.json>   re-run the oracles over a saved history
   validate               checker self-validation: run each faulty policy against the scenario that must catch it
   sandbox up [--topology FILE] [--control-planes N] [--workers N] [--promotion-policy MODULE] [--profile plain|harvester]
@@ -68,6 +76,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { runCommand } = await import('./run-command.ts');
         return await withInterrupt((signal) => runCommand(rest, signal));
       }
+      case 'merge':
+        return await (await import('./merge-command.ts')).mergeCommand(rest);
+      case 'compare':
+        return await (await import('./compare-command.ts')).compareCommand(rest);
+      case 'trend':
+        return await (await import('./trend-command.ts')).trendCommand(rest);
       case 'check':
         return (await import('./check-command.ts')).checkCommand(rest);
       case 'validate': {

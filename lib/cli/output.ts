@@ -1,5 +1,6 @@
 // What the CLI prints for results, and where it writes reports.
 import type { ScenarioResult } from '../report/result.ts';
+import type { ShardInfo } from '../report/summary.ts';
 import { formatVerdictLine, newReportDir, STATUS_LABEL, writeRunReports } from '../report/index.ts';
 
 export function resultLines(result: ScenarioResult): string[] {
@@ -33,9 +34,10 @@ export function countsLine(results: readonly ScenarioResult[]): string {
 export async function writeReports(
   root: string,
   results: readonly ScenarioResult[],
-  options: { readonly allowXpass?: boolean } = {},
+  options: { readonly allowXpass?: boolean; readonly shards?: readonly ShardInfo[] } = {},
 ): Promise<string | undefined> {
-  if (results.length === 0) return undefined;
+  // A shard with nothing to run still writes its (empty) report: a merge checks that every shard is there.
+  if (results.length === 0 && !options.shards) return undefined;
   const dir = await newReportDir(root, results[0]?.runId ? { runId: results[0].runId } : {});
   const paths = await writeRunReports(dir, results, options);
   return paths.dir;

@@ -7,6 +7,9 @@ import { targetFromFlags } from './run-target.ts';
 import { UsageError, parseOptions } from './options.ts';
 import { countsLine, writeReports } from './output.ts';
 import { suiteExitCode } from '../report/result.ts';
+import { readRunSummary } from '../report/summary-read.ts';
+import { anyRepeated, passRateLines, passRates } from '../report/pass-rates.ts';
+import { durationsFromSummary, parseShard, selectShard } from '../run/shard.ts';
 import { TerminalReporter } from './terminal-reporter.ts';
 
 const RUN_OPTIONS = {
@@ -17,6 +20,8 @@ const RUN_OPTIONS = {
   'until-failure': { type: 'boolean', default: false },
   'fail-fast': { type: 'boolean', default: false },
   'allow-xpass': { type: 'boolean', default: false },
+  shard: { type: 'string' },
+  'shard-timings': { type: 'string' },
   grep: { type: 'string' },
   tag: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean', default: false },
@@ -45,11 +50,16 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
     throw new UsageError(`--parallel: expected a whole number >= 1, got "${values.parallel}"`);
   if (values.seed !== undefined && !/^[0-9a-f]{1,8}$/i.test(values.seed))
     throw new UsageError(`--seed: expected up to 8 hex digits (as a run prints it), got "${values.seed}"`);
-  const scenarios = await loadScenarios(positionals, {
+  const selected = await loadScenarios(positionals, {
     ...(values.tag ? { tags: values.tag } : {}),
     ...(values.grep ? { grep: values.grep } : {}),
   });
-  if (scenarios.length === 0) throw new UsageError(`cpchaos run: no scenario matched in ${positionals.join(', ')}`);
+  if (selected.length === 0) throw new UsageError(`cpchaos run: no scenario matched in ${positionals.join(', ')}`);
+  if (values['shard-timings'] !== undefined && values.shard === undefined) throw new UsageError('--shard-timings: only with --shard i/n');
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const durations = values['shard-timings'] === undefined ? undefined : durationsFromSummary(await readRunSummary(values['shard-timings']));
+  const scenarios = shard ? selectShard(selected, shard, durations) : selected;
+  if (shard) process.stdout.write(`shard ${shard.index}/${shard.count}: ${scenarios.length} of ${selected.length} scenarios\n`);
   // The kill switch of an existing cluster aborts the run as Ctrl-C does: faults are undone, no scenario follows.
   const run = new AbortController();
   const stopRun = (): void => run.abort(signal.reason);
@@ -88,9 +98,13 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
       }),
     ],
   });
-  const dir = await writeReports(values.reports ?? 'reports', results, { allowXpass: values['allow-xpass'] === true });
+  const dir = await writeReports(values.reports ?? 'reports', results, {
+    allowXpass: values['allow-xpass'] === true,
+    ...(shard ? { shards: [shard] } : {}),
+  });
   if (dir) process.stdout.write(`\nreport: ${dir}/index.html (junit.xml, summary.json and history files beside it)\n`);
   process.stdout.write(`${countsLine(results)}\n`);
+  if (anyRepeated(results)) process.stdout.write(`\n${passRateLines(passRates(results)).join('\n')}\n`);
   for (const r of results.filter((r) => r.status === 'xpass')) process.stdout.write(`${r.scenario.name}: ${r.knownBug ?? ''}\n`);
   return suiteExitCode(
     results.map((r) => r.status),
