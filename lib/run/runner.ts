@@ -16,6 +16,7 @@ import { managementCount } from './cluster-state.ts';
 import { createRandom } from '../scenario/random.ts';
 import { scenarioFaults } from '../scenario/steps.ts';
 import { StepExecutor } from './step-executor.ts';
+import { expectVerdict, stepsVerdict } from './step-verdicts.ts';
 import { currentNodeFromV1, resolveTargets } from '../scenario/targets.ts';
 import type { Scenario } from '../scenario/types.ts';
 
@@ -328,40 +329,4 @@ async function checkExpectations(scenario: Scenario, executor: StepExecutor): Pr
     }
   }
   return problems;
-}
-
-function stepsVerdict(executor: StepExecutor): Verdict {
-  if (executor.unsupported.length > 0) {
-    return { invariant: 'steps', status: 'inconclusive', summary: `unsupported: ${executor.unsupported.join('; ')}`, evidence: [] };
-  }
-  if (executor.inconclusive.length > 0) {
-    return { invariant: 'steps', status: 'inconclusive', summary: executor.inconclusive.join('; '), evidence: [] };
-  }
-  if (executor.failures.length > 0) {
-    // A wait or check the system did not meet fails; a fault the harness could not apply is an error; a target
-    // that could not be resolved in the cluster's state (no etcd leader known) is a precondition not met.
-    const blames = new Set(executor.failures.map((f) => f.blame));
-    const status = blames.has('system') ? 'fail' : blames.has('harness') ? 'error' : 'inconclusive';
-    return {
-      invariant: 'steps',
-      status,
-      summary: executor.failures.map((f) => `step ${f.stepIndex + 1}: ${f.message}`).join('; '),
-      evidence: [],
-    };
-  }
-  return { invariant: 'steps', status: 'pass', summary: 'every step ran and every check held', evidence: [] };
-}
-
-function expectVerdict(problems: readonly string[], executor: StepExecutor): Verdict {
-  if (executor.failures.some((f) => f.stopsRun)) {
-    return {
-      invariant: 'expect',
-      status: 'inconclusive',
-      summary: 'the end state was not checked: the steps did not complete',
-      evidence: [],
-    };
-  }
-  return problems.length > 0
-    ? { invariant: 'expect', status: 'fail', summary: problems.join('; '), evidence: [] }
-    : { invariant: 'expect', status: 'pass', summary: 'the end state is as expected', evidence: [] };
 }
