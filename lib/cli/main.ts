@@ -28,7 +28,13 @@ commands:
   trend <report folders or summary.json files...> [--out FILE]
                          one HTML page of each scenario's metrics and pass rates run after run (default trend.html)
   check <history.json>   re-run the oracles over a saved history
+  import-audit <audit logs...> [--reports DIR] [--profile harvester-1.4|harvester-1.5|harvester-1.6] [--run-id ID] [--strict]
+                         judge a cluster's past from its Kubernetes audit log (audit.k8s.io/v1 JSON lines): writes
+                         history.json and the report; exit as run does, 2 when no line could be used
   validate               checker self-validation: run each faulty policy against the scenario that must catch it
+  explore [--budget 10m] [--count N] [--seed HEX] [--max-steps N] [--promotion-policy MODULE] [--confirm K] [--out DIR]
+                         generated fault schedules on the sandbox; a violation is confirmed, shrunk and written as
+                         minimal.yaml (exit 1), none found exits 0
   sandbox up [--topology FILE] [--control-planes N] [--workers N] [--promotion-policy MODULE] [--profile plain|harvester]
                          start a sandbox cluster and keep it running; prints a kubeconfig path (Ctrl-C stops it)
   sandbox down           stop the sandbox started by \`sandbox up\`
@@ -84,6 +90,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./trend-command.ts')).trendCommand(rest);
       case 'check':
         return (await import('./check-command.ts')).checkCommand(rest);
+      case 'import-audit':
+        return await (await import('./import-audit-command.ts')).importAuditCommand(rest);
+      case 'explore': {
+        const { exploreCommand } = await import('./explore-command.ts');
+        return await withInterrupt((signal) => exploreCommand(rest, signal));
+      }
       case 'validate': {
         const { validateCommand } = await import('./validate-command.ts');
         return await withInterrupt((signal) => validateCommand(signal));

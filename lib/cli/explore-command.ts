@@ -1,0 +1,88 @@
+// `cpchaos explore`: generated fault schedules on the sandbox until one violates an invariant, shrunk to a minimal
+// scenario. Exit 0 when nothing was found, 1 with minimal.yaml written, 2 on bad input.
+import { explore, type ExploreSummary } from '../explore/explore.ts';
+import { sandboxTarget } from '../run/targets/cluster-targets.ts';
+import { randomSeed } from '../scenario/random.ts';
+import { parseDuration } from '../util/duration.ts';
+import { UsageError, parseOptions } from './options.ts';
+
+export const EXPLORE_USAGE = `usage: cpchaos explore [--budget 10m] [--count N] [--seed HEX] [--max-steps N] [--promotion-policy MODULE]
+                       [--confirm K] [--out DIR]
+  --budget D            stop starting schedules after this long (default 10m)
+  --count N             stop after N schedules
+  --seed HEX            replay an exploration (up to 8 hex digits; default: a new one, printed)
+  --max-steps N         fault steps per schedule (default 4)
+  --promotion-policy M  the sandbox's promotion policy module (default: Harvester's reference)
+  --confirm K           re-runs that must each fail the same invariant (default 2)
+  --out DIR             where failing schedules and minimal.yaml go (default reports/explore-<seed>)
+Runs on the sandbox provider (kind and existing clusters are not supported yet).
+`;
+
+function wholeNumber(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag}: expected a whole number >= ${min}, got "${text}"`);
+  return n;
+}
+
+function coverageLines(summary: ExploreSummary): string[] {
+  const roles = [...new Set(Object.values(summary.coverage).flatMap((row) => Object.keys(row)))].sort();
+  const lines = [`  ${'step'.padEnd(12)} ${roles.map((r) => r.padStart(14)).join(' ')}`];
+  for (const [kind, row] of Object.entries(summary.coverage).sort(([a], [b]) => a.localeCompare(b)))
+    lines.push(`  ${kind.padEnd(12)} ${roles.map((r) => String(row[r] ?? '').padStart(14)).join(' ')}`);
+  return lines;
+}
+
+export async function exploreCommand(args: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseOptions(args, {
+    budget: { type: 'string' },
+    count: { type: 'string' },
+    seed: { type: 'string' },
+    'max-steps': { type: 'string', default: '4' },
+    'promotion-policy': { type: 'string' },
+    confirm: { type: 'string', default: '2' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    process.stdout.write(EXPLORE_USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`cpchaos explore: unexpected argument "${positionals[0]}"\n\n${EXPLORE_USAGE}`);
+  if (values.seed !== undefined && !/^[0-9a-f]{1,8}$/i.test(values.seed))
+    throw new UsageError(`--seed: expected up to 8 hex digits (as explore prints it), got "${values.seed}"`);
+  let budgetMs: number | undefined;
+  if (values.budget !== undefined) {
+    const parsed = parseDuration(values.budget);
+    if (!parsed.ok) throw new UsageError(`--budget: ${parsed.message}`);
+    budgetMs = parsed.ms;
+  }
+  const count = values.count === undefined ? undefined : wholeNumber('count', values.count, 1);
+  if (budgetMs === undefined && count === undefined) budgetMs = 10 * 60_000;
+  const seed = (values.seed ?? randomSeed()).toLowerCase();
+  const out = values.out ?? `reports/explore-${seed}`;
+  const write = (line: string): void => void process.stdout.write(`${line}\n`);
+  write(`cpchaos explore --seed ${seed} (sandbox; out ${out})`);
+  const summary = await explore({
+    seed,
+    outDir: out,
+    ...(budgetMs === undefined ? {} : { budgetMs }),
+    ...(count === undefined ? {} : { maxSchedules: count }),
+    maxFaultSteps: wholeNumber('max-steps', values['max-steps'] ?? '4', 1),
+    confirmRuns: wholeNumber('confirm', values.confirm ?? '2', 1),
+    target: sandboxTarget({ promotionPolicy: values['promotion-policy'] }),
+    ...(values['promotion-policy'] === undefined ? {} : { promotionPolicy: values['promotion-policy'] }),
+    signal,
+    onProgress: (line) => write(`  ${line}`),
+  });
+  write(`${summary.schedulesTried} schedules, ${summary.runs} runs, ${summary.unjudged} not judged (error or inconclusive)`);
+  write(`fault combinations covered (${summary.faultCombinations.length}): ${summary.faultCombinations.join(', ')}`);
+  for (const line of coverageLines(summary)) write(line);
+  for (const u of summary.unconfirmed) write(`not confirmed (flaky?): schedule ${u.scheduleSeed}, ${u.invariant}`);
+  if (!summary.finding) {
+    write('no violation found');
+    return 0;
+  }
+  write(`VIOLATION: ${summary.finding.invariant}: ${summary.finding.summary}`);
+  write(`minimal scenario: ${summary.finding.minimalFile} (replay: cpchaos run ${summary.finding.minimalFile})`);
+  return 1;
+}

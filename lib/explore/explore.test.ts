@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseScenario } from '../scenario/loader.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { explore, type ExploreOutcome, type ScheduleRunner } from './explore.ts';
+
+const pass: ExploreOutcome = { status: 'pass', verdicts: [{ invariant: 'management-count', status: 'pass', summary: 'ok', evidence: [] }] };
+const fail: ExploreOutcome = {
+  status: 'fail',
+  verdicts: [{ invariant: 'management-count', status: 'fail', summary: '4 management nodes', evidence: [] }],
+};
+
+/** The fake system: management-count fails when a control plane is deleted while a worker is cordoned. */
+const deletesCpWhileCordoned = (scenario: Scenario): boolean => {
+  let cordoned = 0;
+  for (const step of scenario.steps) {
+    if (step.kind === 'cordon') cordoned++;
+    if (step.kind === 'uncordon') cordoned--;
+    if (step.kind === 'delete-node' && cordoned > 0) return true;
+  }
+  return false;
+};
+
+describe('explore: the loop with a fake runner', () => {
+  let out = '';
+  beforeEach(async () => {
+    out = await mkdtemp(join(tmpdir(), 'cpchaos-explore-'));
+  });
+  afterEach(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('finds a violation, confirms it k of k, shrinks it and writes a minimal.yaml that loads', async () => {
+    let runs = 0;
+    const runner: ScheduleRunner = async (scenario) => {
+      runs++;
+      return deletesCpWhileCordoned(scenario) ? fail : pass;
+    };
+    const summary = await explore({ seed: 'c0ffee', outDir: out, maxSchedules: 200, confirmRuns: 3, runner });
+    expect(summary.finding, 'a finding').to.not.equal(undefined);
+    const finding = summary.finding!;
+    expect(finding.invariant).to.equal('management-count');
+    const minimal = parseScenario(await readFile(finding.minimalFile, 'utf8'), finding.minimalFile);
+    expect(minimal.description).to.contain('--seed c0ffee').and.contain('management-count');
+    expect(deletesCpWhileCordoned(minimal)).to.equal(true);
+    expect(minimal.steps.filter((s) => !['hold', 'wait', 'check'].includes(s.kind)).map((s) => s.kind)).to.deep.equal([
+      'cordon',
+      'delete-node',
+      'uncordon',
+    ]);
+    const files = await readdir(out);
+    expect(files).to.include('minimal.yaml').and.include(`schedule-${finding.scheduleSeed}.yaml`);
+    expect(summary.runs).to.equal(runs);
+    expect(summary.schedulesTried).to.be.greaterThan(0);
+  });
+
+  it('is deterministic for a seed: the same schedules, the same finding', async () => {
+    const runner: ScheduleRunner = async (scenario) => (deletesCpWhileCordoned(scenario) ? fail : pass);
+    const first = await explore({ seed: 'beef', outDir: out, maxSchedules: 100, runner });
+    const second = await explore({ seed: 'beef', outDir: out, maxSchedules: 100, runner });
+    expect(second.finding?.minimal).to.deep.equal(first.finding?.minimal);
+    expect(second.schedulesTried).to.equal(first.schedulesTried);
+  });
+
+  it('does not count a violation the re-runs do not confirm (an error or another verdict is no confirmation)', async () => {
+    const seen = new Map<string, number>();
+    const runner: ScheduleRunner = async (scenario) => {
+      const n = (seen.get(scenario.name) ?? 0) + 1;
+      seen.set(scenario.name, n);
+      if (n === 1) return fail;
+      return { status: 'error', verdicts: [{ invariant: 'run', status: 'error', summary: 'broke', evidence: [] }] };
+    };
+    const summary = await explore({ seed: '1', outDir: out, maxSchedules: 5, runner });
+    expect(summary.finding).to.equal(undefined);
+    expect(summary.unconfirmed).to.have.length(5);
+    expect(summary.schedulesTried).to.equal(5);
+  });
+
+  it('reports coverage (step kinds x target roles, fault combinations) and stops on the time budget', async () => {
+    let clock = 0;
+    const runner: ScheduleRunner = async () => {
+      clock += 60_000;
+      return pass;
+    };
+    const summary = await explore({ seed: '2', outDir: out, budgetMs: 10 * 60_000, runner, now: () => clock });
+    expect(summary.schedulesTried).to.equal(10);
+    expect(summary.finding).to.equal(undefined);
+    expect(Object.keys(summary.coverage)).to.include('hold');
+    expect(summary.faultCombinations.length).to.be.greaterThan(1);
+  });
+});

@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { parseScenario } from '../scenario/loader.ts';
+import { quorumSize } from '../faults/quorum-guard.ts';
+import { generateSchedule } from './generate.ts';
+import { applySteps, replaySchedule, ScheduleState } from './schedule-model.ts';
+
+const SEEDS = Array.from({ length: 200 }, (_, i) => `t${i.toString(16)}`);
+
+describe('explore: generated schedules', () => {
+  it('are the same for the same seed and differ between seeds', () => {
+    expect(generateSchedule({ seed: 'abc' }).yaml).to.equal(generateSchedule({ seed: 'abc' }).yaml);
+    const distinct = new Set(SEEDS.slice(0, 20).map((seed) => JSON.stringify(generateSchedule({ seed }).spec.steps)));
+    expect(distinct.size).to.be.greaterThan(15);
+  });
+
+  it('load with parseScenario and give back the generated steps, cluster, budgets and invariants', () => {
+    for (const seed of SEEDS) {
+      const { spec, yaml } = generateSchedule({ seed });
+      const parsed: Record<string, unknown> = { ...parseScenario(yaml, `${seed}.yaml`) };
+      delete parsed['source'];
+      expect(parsed, `${seed}\n${yaml}`).to.deep.equal(spec);
+    }
+  });
+
+  it('never take a majority of the control planes down, and undo every fault by the end', () => {
+    for (const seed of SEEDS) {
+      const { spec, yaml } = generateSchedule({ seed, maxFaultSteps: 6 });
+      const replay = replaySchedule(spec);
+      expect(replay.ok, `${seed}: ${replay.ok ? '' : replay.problem}\n${yaml}`).to.equal(true);
+      // Step by step: down control planes never exceed what quorum spares.
+      const state = new ScheduleState(spec.cluster.controlPlanes, spec.cluster.workers);
+      spec.steps.forEach((step, i) => {
+        expect(applySteps(state, [step], false), `${seed} step ${i + 1}`).to.equal(undefined);
+        const members = state.memberCount();
+        expect(members - state.downControlPlanes().length, `${seed} step ${i + 1}`).to.be.at.least(quorumSize(members));
+      });
+      expect(state.unfinished(), seed).to.deep.equal([]);
+    }
+  });
+
+  it('the model refuses a schedule that takes two of three control planes down, or leaves a node killed', () => {
+    const cluster = { controlPlanes: 3, workers: 1, witnesses: 0 };
+    const cp = (index: number) => ({ kind: 'index', role: 'control-plane', index }) as const;
+    const twoDown = replaySchedule({
+      cluster,
+      allowQuorumLoss: false,
+      steps: [
+        { kind: 'kill', targets: [cp(0)] },
+        { kind: 'pause', targets: [cp(1)] },
+        { kind: 'heal' },
+        { kind: 'restart', targets: [cp(0)] },
+      ],
+    });
+    expect(twoDown.ok).to.equal(false);
+    const leftKilled = replaySchedule({ cluster, allowQuorumLoss: false, steps: [{ kind: 'kill', targets: [cp(0)] }] });
+    expect(leftKilled).to.deep.include({ ok: false });
+    expect(leftKilled.ok ? '' : leftKilled.problem).to.contain('control-plane[0] killed');
+  });
+
+  it('cover the interesting interleavings over many seeds: a deletion of a node that is down, a recovery right after a fault', () => {
+    let deletesDown = 0;
+    let recoveryRightAfterFault = 0;
+    for (const seed of SEEDS) {
+      const { steps } = generateSchedule({ seed }).spec;
+      const state = new ScheduleState(3, 2);
+      for (const [i, step] of steps.entries()) {
+        if (step.kind === 'delete-node' && state.downControlPlanes().length > 0) deletesDown++;
+        const previous = steps[i - 1];
+        if (
+          (step.kind === 'restart' || step.kind === 'heal') &&
+          previous &&
+          ['kill', 'isolate', 'partition', 'drop'].includes(previous.kind)
+        )
+          recoveryRightAfterFault++;
+        applySteps(state, [step], true);
+      }
+    }
+    expect(deletesDown).to.be.greaterThan(10);
+    expect(recoveryRightAfterFault).to.be.greaterThan(5);
+  });
+});

@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import { formatSelector, type Selector } from '../scenario/targets.ts';
+import type { ScenarioSpec, Step } from '../scenario/types.ts';
+import { createRandom } from '../scenario/random.ts';
+import { generateSchedule } from './generate.ts';
+import { shrinkSchedule, validSchedule } from './shrink.ts';
+
+const cp = (index: number): Selector => ({ kind: 'index', role: 'control-plane', index });
+const worker = (index: number): Selector => ({ kind: 'index', role: 'worker', index });
+
+function spec(steps: Step[]): ScenarioSpec {
+  return {
+    name: 'shrink-me',
+    tags: [],
+    sandboxOnly: false,
+    allowQuorumLoss: false,
+    cluster: { controlPlanes: 3, workers: 2, witnesses: 0 },
+    budgets: {},
+    steps,
+    expect: { assertions: [] },
+    invariants: [{ name: 'management-count' }],
+  };
+}
+
+const STEPS: Step[] = [
+  { kind: 'cordon', targets: [worker(1)] },
+  { kind: 'pause', targets: [worker(0)] },
+  { kind: 'hold', holdMs: 8000 },
+  { kind: 'kill', targets: [cp(2)] },
+  { kind: 'wait', until: { kind: 'node', node: cp(2), ready: 'Unknown' }, timeoutMs: 60_000 },
+  { kind: 'drop', from: [worker(1)], to: [cp(1)] },
+  { kind: 'hold', holdMs: 12_000 },
+  { kind: 'restart', targets: [cp(2)] },
+  { kind: 'heal' },
+  { kind: 'label', targets: [worker(0)], labels: { zone: 'b' } },
+  { kind: 'label', targets: [worker(0)], labels: { zone: null } },
+  { kind: 'uncordon', targets: [worker(1)] },
+  { kind: 'wait', until: { kind: 'api', state: 'writable' }, timeoutMs: 120_000 },
+  { kind: 'hold', holdMs: 3000 },
+];
+
+const targetsOf = (step: Step): string[] => ('targets' in step ? step.targets.map(formatSelector) : []);
+/** The fake system: fails iff a control plane is killed and a worker cordoned. */
+const killsCpAndCordonsWorker = (candidate: ScenarioSpec): boolean =>
+  candidate.steps.some((s) => s.kind === 'kill' && targetsOf(s).some((t) => t.startsWith('control-plane'))) &&
+  candidate.steps.some((s) => s.kind === 'cordon' && targetsOf(s).some((t) => t.startsWith('worker')));
+
+describe('explore: shrinking a failing schedule', () => {
+  it('the hand-written schedule is valid and fails', () => {
+    expect(validSchedule(spec(STEPS))).to.equal(true);
+    expect(killsCpAndCordonsWorker(spec(STEPS))).to.equal(true);
+  });
+
+  it('finds the kill and the cordon (with what undoes them) and drops every other step', async () => {
+    const confirmed: string[] = [];
+    const result = await shrinkSchedule(spec(STEPS), {
+      stillFails: async (candidate) => {
+        const fails = killsCpAndCordonsWorker(candidate);
+        if (fails) confirmed.push(JSON.stringify(candidate.steps));
+        return fails;
+      },
+    });
+    expect(result.minimal.steps.map((s) => s.kind)).to.deep.equal(['cordon', 'kill', 'restart', 'uncordon']);
+    expect(confirmed).to.include(JSON.stringify(result.minimal.steps));
+    expect(result.stoppedEarly).to.equal(undefined);
+  });
+
+  it('returns a 1-minimal schedule: without any one of its steps it is invalid or passes', async () => {
+    const { minimal } = await shrinkSchedule(spec(STEPS), { stillFails: async (c) => killsCpAndCordonsWorker(c) });
+    minimal.steps.forEach((_, i) => {
+      const without = { ...minimal, steps: minimal.steps.filter((__, j) => j !== i) };
+      expect(validSchedule(without) && killsCpAndCordonsWorker(without), `without step ${i + 1}`).to.equal(false);
+    });
+  });
+
+  it('never returns a candidate stillFails did not confirm, even when it answers at random', async () => {
+    for (const seed of ['a', 'b', 'c', 'd']) {
+      const random = createRandom(seed);
+      const confirmed = new Set<string>([JSON.stringify(STEPS)]);
+      const result = await shrinkSchedule(spec(STEPS), {
+        stillFails: async (candidate) => {
+          const fails = random.next() < 0.3;
+          if (fails) confirmed.add(JSON.stringify(candidate.steps));
+          return fails;
+        },
+      });
+      expect(confirmed.has(JSON.stringify(result.minimal.steps)), seed).to.equal(true);
+    }
+  });
+
+  it('returns the input when nothing smaller fails, and never runs an invalid candidate', async () => {
+    const run: ScenarioSpec[] = [];
+    const result = await shrinkSchedule(spec(STEPS), {
+      stillFails: async (candidate) => {
+        run.push(candidate);
+        return false;
+      },
+    });
+    expect(result.minimal.steps).to.deep.equal(STEPS);
+    expect(run.every(validSchedule)).to.equal(true);
+    expect(result.invalid).to.be.greaterThan(0);
+  });
+
+  it('stops at the run limit with the smallest schedule confirmed so far', async () => {
+    const result = await shrinkSchedule(spec(STEPS), { stillFails: async (c) => killsCpAndCordonsWorker(c), maxTests: 3 });
+    expect(result.tests).to.equal(3);
+    expect(result.stoppedEarly).to.contain('3 candidate runs');
+    expect(killsCpAndCordonsWorker(result.minimal)).to.equal(true);
+  });
+
+  it('shrinks generated schedules too, keeping bindings whole', async () => {
+    for (const seed of ['g1', 'g2', 'g3', 'g4', 'g5', 'g6']) {
+      const { spec: generated } = generateSchedule({ seed, maxFaultSteps: 6 });
+      const anyFault = (c: ScenarioSpec) =>
+        c.steps.some((s) => ['kill', 'isolate', 'pause', 'partition', 'drop', 'delete-node'].includes(s.kind));
+      if (!anyFault(generated)) continue;
+      const { minimal } = await shrinkSchedule(generated, { stillFails: async (c) => anyFault(c) });
+      expect(validSchedule(minimal), seed).to.equal(true);
+      expect(minimal.steps.length, seed).to.be.lessThan(generated.steps.length);
+    }
+  });
+});

@@ -1,0 +1,242 @@
+// Shrinking a failing schedule to a minimal one: delta debugging (Zeller and Hildebrandt's ddmin) over the fault
+// steps, then the settle steps one at a time, then shorter holds, then simpler targets. Every candidate is checked
+// against the schedule model and the scenario schema first (an invalid one is never run), then with `stillFails`,
+// which says whether the candidate still violates the same invariant (the caller re-runs it k times). The result is
+// the input itself or a candidate `stillFails` confirmed: never one that was not.
+import { parseScenario } from '../scenario/loader.ts';
+import type { Selector } from '../scenario/targets.ts';
+import type { ScenarioSpec, Step } from '../scenario/types.ts';
+import { HOLD_CHOICES_MS } from './generate.ts';
+import { scenarioYaml } from './render.ts';
+import { replaySchedule } from './schedule-model.ts';
+
+export interface ShrinkOptions {
+  /** True when the candidate still violates the same invariant (on every one of the caller's re-runs). */
+  readonly stillFails: (candidate: ScenarioSpec) => Promise<boolean>;
+  /** Whether a candidate may be run at all (default: the schedule model and the scenario schema accept it). */
+  readonly isValid?: (candidate: ScenarioSpec) => boolean;
+  /** Most candidates to run (default 200); shrinking stops with the smallest confirmed so far. */
+  readonly maxTests?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface ShrinkResult {
+  readonly minimal: ScenarioSpec;
+  /** Candidates run through stillFails. */
+  readonly tests: number;
+  /** Candidates refused as invalid without a run. */
+  readonly invalid: number;
+  /** Why shrinking stopped early, if it did. */
+  readonly stoppedEarly?: string;
+}
+
+const SETTLE_KINDS: ReadonlySet<Step['kind']> = new Set(['hold', 'wait', 'check']);
+
+export const isFaultStep = (step: Step): boolean => !SETTLE_KINDS.has(step.kind);
+
+/** A candidate is valid when the schedule model accepts it and its file loads. */
+export function validSchedule(candidate: ScenarioSpec): boolean {
+  if (!replaySchedule(candidate).ok) return false;
+  try {
+    parseScenario(scenarioYaml(candidate), 'candidate.yaml');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function referencedBindings(step: Step): string[] {
+  const selectors: Selector[] = [];
+  if ('targets' in step) selectors.push(...step.targets);
+  if (step.kind === 'partition') selectors.push(...step.groups.flat());
+  if (step.kind === 'drop') selectors.push(...step.from, ...step.to);
+  if (step.kind === 'wait' && (step.until.kind === 'node' || step.until.kind === 'promotion')) selectors.push(step.until.node);
+  if (step.kind === 'check')
+    for (const a of step.assertions) {
+      if (a.kind === 'nodeReady' || a.kind === 'promoteStatus') selectors.push(a.node);
+      if (a.kind === 'roles') selectors.push(...a.roles.map((r) => r.node));
+      if (a.kind === 'terminating') selectors.push(...a.nodes);
+    }
+  return selectors.flatMap((s) => (s.kind === 'ref' ? [s.name] : []));
+}
+
+/** Drops steps that name a binding no earlier kept step defines (they went with the step that bound it). */
+export function withoutDanglingBindings(steps: readonly Step[]): Step[] {
+  const bound = new Set<string>();
+  const out: Step[] = [];
+  for (const step of steps) {
+    if (referencedBindings(step).some((name) => !bound.has(name))) continue;
+    if ('as' in step && step.as !== undefined) bound.add(step.as);
+    out.push(step);
+  }
+  return out;
+}
+
+class Shrinker {
+  tests = 0;
+  invalid = 0;
+  stoppedEarly: string | undefined;
+  private readonly seen = new Map<string, boolean>();
+  private readonly isValid: (candidate: ScenarioSpec) => boolean;
+  private readonly maxTests: number;
+
+  constructor(
+    public best: ScenarioSpec,
+    private readonly options: ShrinkOptions,
+  ) {
+    this.isValid = options.isValid ?? validSchedule;
+    this.maxTests = options.maxTests ?? 200;
+  }
+
+  private exhausted(): boolean {
+    if (this.options.signal?.aborted) this.stoppedEarly ??= 'interrupted';
+    else if (this.tests >= this.maxTests) this.stoppedEarly ??= `reached ${this.maxTests} candidate runs`;
+    return this.stoppedEarly !== undefined;
+  }
+
+  /** Runs a candidate with these steps; on a confirmed failure it becomes the best so far. */
+  async test(steps: readonly Step[]): Promise<boolean> {
+    const candidate: ScenarioSpec = { ...this.best, steps: withoutDanglingBindings(steps) };
+    const key = JSON.stringify(candidate.steps);
+    const known = this.seen.get(key);
+    if (known !== undefined) return known;
+    if (candidate.steps.length === 0 || !this.isValid(candidate)) {
+      this.invalid++;
+      this.seen.set(key, false);
+      return false;
+    }
+    if (this.exhausted()) return false;
+    this.tests++;
+    const fails = await this.options.stillFails(candidate);
+    this.seen.set(key, fails);
+    if (fails) {
+      this.best = candidate;
+      this.options.onProgress?.(`shrink: ${candidate.steps.length} steps still fail (${this.tests} runs)`);
+    }
+    return fails;
+  }
+
+  /** The best schedule's steps with only the chosen fault steps kept (settle steps stay). */
+  private keeping(faults: ReadonlySet<number>): Step[] {
+    return this.best.steps.filter((step, i) => !isFaultStep(step) || faults.has(i));
+  }
+
+  /** ddmin over the fault steps of the best schedule. */
+  async ddminFaults(): Promise<void> {
+    let items = this.best.steps.flatMap((step, i) => (isFaultStep(step) ? [i] : []));
+    if (items.length === 0) return;
+    if (await this.test(this.keeping(new Set()))) return;
+    let n = 2;
+    while (items.length >= 2 && !this.exhausted()) {
+      const chunks = split(items, n);
+      let reduced = false;
+      for (const chunk of chunks) {
+        if (await this.test(this.keeping(new Set(chunk)))) {
+          items = this.faultIndices();
+          n = 2;
+          reduced = true;
+          break;
+        }
+      }
+      if (!reduced && n > 2)
+        for (const chunk of chunks) {
+          const complement = items.filter((i) => !chunk.includes(i));
+          if (await this.test(this.keeping(new Set(complement)))) {
+            items = this.faultIndices();
+            n = Math.max(n - 1, 2);
+            reduced = true;
+            break;
+          }
+        }
+      if (!reduced) {
+        if (n >= items.length) break;
+        n = Math.min(n * 2, items.length);
+      }
+    }
+  }
+
+  private faultIndices(): number[] {
+    return this.best.steps.flatMap((step, i) => (isFaultStep(step) ? [i] : []));
+  }
+
+  /** One step at a time, until no single step can go: the result is 1-minimal (among valid candidates). */
+  async removeSingles(which: (step: Step) => boolean): Promise<void> {
+    let changed = true;
+    while (changed && !this.exhausted()) {
+      changed = false;
+      for (let i = this.best.steps.length - 1; i >= 0; i--) {
+        const step = this.best.steps[i] as Step;
+        if (!which(step)) continue;
+        if (await this.test(this.best.steps.filter((_, j) => j !== i))) {
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+
+  /** Each hold as short as still fails (from the shortest choice up). */
+  async shortenHolds(): Promise<void> {
+    for (let i = 0; i < this.best.steps.length && !this.exhausted(); i++) {
+      const step = this.best.steps[i] as Step;
+      if (step.kind !== 'hold') continue;
+      for (const holdMs of HOLD_CHOICES_MS.filter((ms) => ms < step.holdMs)) {
+        const steps = this.best.steps.map((s, j): Step => (j === i ? { kind: 'hold', holdMs } : s));
+        if (await this.test(steps)) break;
+      }
+    }
+  }
+
+  /** Simpler targets: one selector instead of a list, index 0 instead of another index, a fixed node for etcd-leader. */
+  async simplifyTargets(): Promise<void> {
+    for (let i = 0; i < this.best.steps.length && !this.exhausted(); i++) {
+      for (const simpler of simplerSteps(this.best.steps[i] as Step)) {
+        const steps = this.best.steps.map((s, j) => (j === i ? simpler : s));
+        if (await this.test(steps)) break;
+      }
+    }
+  }
+}
+
+function split<T>(items: readonly T[], n: number): T[][] {
+  const size = Math.ceil(items.length / n);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function simplerSelector(selector: Selector): Selector | undefined {
+  if (selector.kind === 'index' && selector.index > 0) return { ...selector, index: 0 };
+  if (selector.kind === 'etcd-leader' || selector.kind === 'etcd-follower' || selector.kind === 'promotion-candidate')
+    return { kind: 'index', role: 'control-plane', index: 0 };
+  return undefined;
+}
+
+/** Simpler versions of a step, simplest first. */
+export function simplerSteps(step: Step): Step[] {
+  if (!('targets' in step)) return [];
+  const out: Step[] = [];
+  if (step.targets.length > 1) out.push({ ...step, targets: [step.targets[0] as Selector] } as Step);
+  step.targets.forEach((selector, index) => {
+    const simpler = simplerSelector(selector);
+    if (simpler) out.push({ ...step, targets: step.targets.map((s, j) => (j === index ? simpler : s)) } as Step);
+  });
+  return out;
+}
+
+/** Shrinks a schedule `stillFails` has confirmed failing. */
+export async function shrinkSchedule(failing: ScenarioSpec, options: ShrinkOptions): Promise<ShrinkResult> {
+  const shrinker = new Shrinker(failing, options);
+  await shrinker.ddminFaults();
+  await shrinker.removeSingles(isFaultStep);
+  await shrinker.removeSingles((step) => !isFaultStep(step));
+  await shrinker.shortenHolds();
+  await shrinker.simplifyTargets();
+  return {
+    minimal: shrinker.best,
+    tests: shrinker.tests,
+    invalid: shrinker.invalid,
+    ...(shrinker.stoppedEarly === undefined ? {} : { stoppedEarly: shrinker.stoppedEarly }),
+  };
+}
