@@ -78,7 +78,9 @@ function definitelyFailed(error: unknown): boolean {
     return true;
   if (code !== undefined) return code === 409 || code === 404 || code === 400 || code === 422;
   const text = String((error as { message?: unknown }).message ?? '') + String((error as { cause?: { code?: unknown } }).cause?.code ?? '');
-  return /ECONNREFUSED|ENOENT|socket hang up before/i.test(text);
+  // Closed before the TLS handshake completed (Node's _tls_wrap onConnectEnd): the request was never sent. A load
+  // balancer with no server up does this to every connection (HAProxy accepts it, then closes it).
+  return /ECONNREFUSED|ENOENT|socket hang up before|before secure TLS connection was established/i.test(text);
 }
 
 function valueOf(cm: V1ConfigMap): number {

@@ -356,8 +356,17 @@ export class StartedKindCluster extends NodeOwningCluster {
   }
 
   /**
-   * The Node object through the API (force: its finalizers too), then its etcd member through a surviving control
-   * plane, then its container. Nothing of this can be undone.
+   * A control plane first leaves kind's load balancer; then the Node object through the API (force: its finalizers
+   * too), its etcd member through a surviving control plane, and its container. Nothing of this can be undone (a
+   * deletion that fails half-way leaves the node out of the load balancer).
+   *
+   * Out of the load balancer first: from the removal of its etcd member on, its API server answers 503 and then
+   * nothing (a connection HAProxy gives a dead backend hangs for 20 s: api-request.ts), while the other control
+   * planes serve; left in rotation, it would fail a share of the cluster's requests (the promote controller's among
+   * them, which the Node's deletion starts) because of how the harness deletes it, not because of the cluster. And
+   * every reload drops the connections HAProxy accepts while its new process resolves its servers (kind's template:
+   * `init-addr none`; 1 or 2 connections in about 40 ms, measured on the kind twin): reloading before the Node's
+   * deletion keeps that window out of the promotion it starts.
    */
   async deleteNode(name: string, force: boolean): Promise<void> {
     const member = this.member(name);
@@ -369,6 +378,7 @@ export class StartedKindCluster extends NodeOwningCluster {
     // From here on no promotion picks it to upload certificates through: the Node's deletion is what triggers one.
     this.deleting.add(name);
     try {
+      if (member.role === 'control-plane') await this.updateLoadBalancer(`taking control plane ${name} out before its deletion`);
       await this.parts.nodeApi.deleteNode(name, force);
       await this.parts.nodeApi.waitGone(name, this.parts.nodeDeletionTimeoutMs);
       if (survivor) await new NodeEtcd(this.parts.docker, survivor.name).removeMemberNamed(name);
@@ -378,11 +388,10 @@ export class StartedKindCluster extends NodeOwningCluster {
     } finally {
       this.deleting.delete(name);
     }
-    if (member.role === 'control-plane') await this.updateLoadBalancer(`removing deleted control plane ${name}`);
   }
 
   /**
-   * Writes kind's HAProxy config for the control planes there are now (every one not removed) and reloads it, as
+   * Writes kind's HAProxy config for the control planes there are now (every one not removed or being deleted) and reloads it, as
    * kind's create action does (load-balancer.ts). kind writes it once, at create time: without this, a promoted
    * control plane never gets traffic through the load balancer, and a deleted one stays a dead backend.
    */
@@ -390,7 +399,7 @@ export class StartedKindCluster extends NodeOwningCluster {
     const lb = this.parts.loadBalancer;
     if (!lb) return;
     const controlPlanes = [...this.parts.members.values()]
-      .filter((m) => m.role === 'control-plane' && m.state !== 'removed')
+      .filter((m) => m.role === 'control-plane' && m.state !== 'removed' && !this.deleting.has(m.name))
       .map((m) => m.name);
     await this.parts.docker.execWithInput(lb.name, WRITE_CONFIG_COMMAND, haproxyConfig(controlPlanes), {
       what: `writing the config of load balancer ${lb.name} (${why})`,

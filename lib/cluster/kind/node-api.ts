@@ -1,5 +1,8 @@
-// The Kubernetes API calls the kind provider makes on Nodes, through client-node with the kind kubeconfig.
+// The Kubernetes API calls the kind provider makes on Nodes, through client-node with the kind kubeconfig. Each
+// request has a deadline that drops its connection (api-request.ts): through kind's load balancer, a connection
+// given to a dead API server hangs for 20 s, longer than the waits below allow.
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
+import { API_REQUEST_TIMEOUT_MS, requestWithDeadline, type RequestOptions } from './api-request.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
 import { DeadlineError, errorMessage } from '../../util/errors.ts';
@@ -29,7 +32,13 @@ export class NodeApi {
   constructor(
     private readonly kubeconfigPath: string,
     private readonly setupRetryMs: number = SETUP_RETRY_MS,
+    private readonly requestTimeoutMs: number = API_REQUEST_TIMEOUT_MS,
   ) {}
+
+  /** One request, aborted (its connection closed) when it takes longer than requestTimeoutMs. */
+  private request<T>(what: string, call: (options: RequestOptions) => Promise<T>, base?: RequestOptions): Promise<T> {
+    return requestWithDeadline(`${what} (kind API)`, this.requestTimeoutMs, call, base);
+  }
 
   /**
    * A setup call, tried again while it fails transiently: right after `kind create cluster` kind's load balancer
@@ -65,13 +74,15 @@ export class NodeApi {
 
   private async ensureNamespaceOnce(name: string): Promise<boolean> {
     try {
-      await this.core.readNamespace({ name });
+      await this.request(`reading namespace ${name}`, (o) => this.core.readNamespace({ name }, o));
       return false;
     } catch (error) {
       if (statusCode(error) !== 404) throw error;
     }
     try {
-      await this.core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+      await this.request(`creating namespace ${name}`, (o) =>
+        this.core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } }, o),
+      );
       return true;
     } catch (error) {
       if (statusCode(error) === 409) return false;
@@ -82,7 +93,7 @@ export class NodeApi {
   /** Deletes the namespace (and with it what is in it); one already gone is fine. */
   async deleteNamespace(name: string): Promise<void> {
     try {
-      await this.core.deleteNamespace({ name });
+      await this.request(`deleting namespace ${name}`, (o) => this.core.deleteNamespace({ name }, o));
     } catch (error) {
       if (statusCode(error) !== 404) throw error;
     }
@@ -90,34 +101,46 @@ export class NodeApi {
 
   /** Names of the namespaces there are, sorted. */
   async namespaceNames(): Promise<string[]> {
-    return (await this.core.listNamespace()).items.map((ns) => ns.metadata?.name ?? '').sort();
+    return (await this.request('listing namespaces', (o) => this.core.listNamespace({}, o))).items
+      .map((ns) => ns.metadata?.name ?? '')
+      .sort();
+  }
+
+  private readNode(name: string): Promise<V1Node> {
+    return this.request(`reading Node ${name}`, (o) => this.core.readNode({ name }, o));
   }
 
   async list(): Promise<V1Node[]> {
-    return (await this.core.listNode()).items;
+    return (await this.request('listing Nodes', (o) => this.core.listNode({}, o))).items;
   }
 
   async labelNode(name: string, labels: Readonly<Record<string, string>>): Promise<void> {
-    await this.retried(`labelling Node ${name}`, () => this.core.patchNode({ name, body: { metadata: { labels } } }, mergePatch()));
+    await this.retried(`labelling Node ${name}`, () =>
+      this.request(`labelling Node ${name}`, (o) => this.core.patchNode({ name, body: { metadata: { labels } } }, o), mergePatch()),
+    );
   }
 
   /** Deletes the Node object (a Node already gone is fine); force also strips its finalizers. */
   async deleteNode(name: string, force: boolean): Promise<void> {
     try {
-      await this.core.deleteNode({ name });
+      await this.request(`deleting Node ${name}`, (o) => this.core.deleteNode({ name }, o));
     } catch (error) {
       if (statusCode(error) === 404) return;
       throw error;
     }
     if (!force) return;
-    await this.core.patchNode({ name, body: { metadata: { finalizers: null } } }, mergePatch()).catch((error: unknown) => {
+    await this.request(
+      `removing the finalizers of Node ${name}`,
+      (o) => this.core.patchNode({ name, body: { metadata: { finalizers: null } } }, o),
+      mergePatch(),
+    ).catch((error: unknown) => {
       if (statusCode(error) !== 404) throw error;
     });
   }
 
   async exists(name: string): Promise<boolean> {
     try {
-      await this.core.readNode({ name });
+      await this.readNode(name);
       return true;
     } catch (error) {
       if (statusCode(error) === 404) return false;
@@ -135,7 +158,7 @@ export class NodeApi {
   async waitNotReady(name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     await waitFor(
       `Node ${name} to stop being Ready (its kubelet was stopped by kubeadm reset)`,
-      async () => !isReady(await this.core.readNode({ name })),
+      async () => !isReady(await this.readNode(name)),
       { timeoutMs, intervalMs: 1000, signal },
     );
   }

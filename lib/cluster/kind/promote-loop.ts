@@ -19,6 +19,7 @@ import { sleepMs, withDeadline } from '../../util/wait.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { jobOutcome } from '../../harvester/promote/actions.ts';
 import { PromoteReconciler, type PromoteApi, type PromotePass } from '../../harvester/promote/reconciler.ts';
+import { requestWithDeadline, type RequestOptions } from './api-request.ts';
 
 export interface KindPromoteLoopOptions {
   /** The kind cluster's kubeconfig (TLS and client certificates as kind wrote them). */
@@ -132,30 +133,31 @@ export class KindPromoteLoop {
     this.options.onError?.(message);
   }
 
-  private request<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return withDeadline(`${what} (kind API)`, this.options.requestDeadlineMs, call);
+  /** One request, aborted (its connection closed) past requestDeadlineMs: api-request.ts. */
+  private request<T>(what: string, call: (options: RequestOptions) => Promise<T>, base?: RequestOptions): Promise<T> {
+    return requestWithDeadline(`${what} (kind API)`, this.options.requestDeadlineMs, call, base);
   }
 
   private api(): PromoteApi {
     const namespace = PROMOTE_JOB_NAMESPACE;
     return {
-      listNodes: async () => (await this.request('list nodes', () => this.core.listNode())).items,
+      listNodes: async () => (await this.request('list nodes', (o) => this.core.listNode({}, o))).items,
       listJobs: () => this.listJobs(),
       patchNode: (node, body) =>
-        this.request(`set promote status of ${node}`, () => this.core.patchNode({ name: node, body }, mergePatch())),
+        this.request(`set promote status of ${node}`, (o) => this.core.patchNode({ name: node, body }, o), mergePatch()),
       createEvent: (node, eventNamespace, body) =>
-        this.request(`record promote event for ${node}`, () => this.core.createNamespacedEvent({ namespace: eventNamespace, body })),
+        this.request(`record promote event for ${node}`, (o) => this.core.createNamespacedEvent({ namespace: eventNamespace, body }, o)),
       createJob: (node, job) =>
-        this.request(`create promote job for ${node}`, () => this.batch.createNamespacedJob({ namespace, body: suspendedJob(job) })),
+        this.request(`create promote job for ${node}`, (o) => this.batch.createNamespacedJob({ namespace, body: suspendedJob(job) }, o)),
       deleteJob: (name) =>
-        this.request(`delete promote job ${name}`, () =>
-          this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }),
+        this.request(`delete promote job ${name}`, (o) =>
+          this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }, o),
         ),
     };
   }
 
   private async listJobs(): Promise<V1Job[]> {
-    return (await this.request('list promote jobs', () => this.batch.listNamespacedJob({ namespace: PROMOTE_JOB_NAMESPACE }))).items;
+    return (await this.request('list promote jobs', (o) => this.batch.listNamespacedJob({ namespace: PROMOTE_JOB_NAMESPACE }, o))).items;
   }
 
   /** Starts passing every intervalMs until stop(). */
@@ -245,8 +247,10 @@ export class KindPromoteLoop {
     const status = outcome.ok
       ? harnessSucceededStatus(job, work.startedAt, now)
       : harnessFailedStatus(job, work.startedAt, now, outcome.message);
-    await this.request(`record the outcome of job ${name}`, () =>
-      this.batch.patchNamespacedJobStatus({ name, namespace: PROMOTE_JOB_NAMESPACE, body: { status } }, mergePatch()),
+    await this.request(
+      `record the outcome of job ${name}`,
+      (o) => this.batch.patchNamespacedJobStatus({ name, namespace: PROMOTE_JOB_NAMESPACE, body: { status } }, o),
+      mergePatch(),
     );
     this.log(`promote: job ${PROMOTE_JOB_NAMESPACE}/${name} marked ${outcome.ok ? 'succeeded' : 'failed'}`);
   }

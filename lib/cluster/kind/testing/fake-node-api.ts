@@ -1,9 +1,10 @@
 // A tiny stand-in for the Kubernetes API's Node and Namespace endpoints, for tests of the kind provider: it lists,
 // reads, patches (merge patch of labels and finalizers) and deletes Nodes, reads, creates and deletes Namespaces,
 // and records every request it gets. It starts bare, as a new kind cluster is: the namespaces kind's cluster has
-// (KIND_NAMESPACES) and nothing of Harvester's.
+// (KIND_NAMESPACES) and nothing of Harvester's. It can also hold connections without ever answering on them, as
+// kind's load balancer holds a connection it gave to a dead API server.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { V1Node } from '@kubernetes/client-node';
 
 export interface RecordedRequest {
@@ -28,6 +29,10 @@ export interface FakeNodeApi {
   node(name: string): V1Node | undefined;
   /** The namespaces there are now, sorted. */
   namespaces(): string[];
+  /** The next `count` connections get no answer to any request on them, for as long as the client keeps them open. */
+  holdNextConnections(count: number): void;
+  /** Resolves when `count` held connections have been closed by the client. */
+  heldConnectionsClosed(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,11 +67,16 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
   const namespaces = new Set<string>(KIND_NAMESPACES);
   const requests: RecordedRequest[] = [];
   const readsLeft = new Map<string, number>();
+  const held = new Set<Socket>();
+  let holdLeft = 0;
+  let heldClosed = 0;
+  const closedWaiters: { readonly count: number; readonly resolve: () => void }[] = [];
   const setReady = (name: string, ready: boolean): void => {
     const node = nodes.get(name);
     if (node) node.status = { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
   };
   const server = http.createServer((req, res) => {
+    if (held.has(req.socket)) return;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -147,6 +157,15 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
       } else send(res, 405, { kind: 'Status', code: 405, message: `${method} not supported by the fake` });
     });
   });
+  server.on('connection', (socket: Socket) => {
+    if (holdLeft <= 0) return;
+    holdLeft--;
+    held.add(socket);
+    socket.once('close', () => {
+      heldClosed++;
+      for (const waiter of closedWaiters.filter((w) => heldClosed >= w.count)) waiter.resolve();
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -160,6 +179,11 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
     notReadyAfterReads: (name, reads) => readsLeft.set(name, reads),
     node: (name) => nodes.get(name),
     namespaces: () => [...namespaces].sort(),
+    holdNextConnections: (count) => {
+      holdLeft = count;
+    },
+    heldConnectionsClosed: (count) =>
+      heldClosed >= count ? Promise.resolve() : new Promise<void>((resolve) => closedWaiters.push({ count, resolve })),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
