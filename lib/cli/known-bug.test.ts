@@ -1,26 +1,14 @@
 // Known bugs end to end on the sandbox, through the CLI: a known-bug scenario that reproduces its bug is an expected
 // failure (exit 0, JUnit skipped with the bug's link); the same reproduction where the bug does not happen is
 // reported loudly and fails the run (exit 1).
+import { runCli } from './testing/run-cli.ts';
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'bin/cpchaos.js');
+const cpchaos = runCli;
 const isRoot = process.getuid?.() === 0;
-
-function cpchaos(args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
 
 function junitOf(reports: string): string {
   const [dir] = readdirSync(reports);

@@ -1,30 +1,18 @@
 // `cpchaos run --shard` and `cpchaos merge` through the CLI: the shards of a selection, the workflow that runs them,
 // and merged reports (exit codes as the run's; a missing shard is bad input).
+import { PROJECT_ROOT, runCli } from './testing/run-cli.ts';
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { writeRunReports } from '../report/json.ts';
 import type { ScenarioResult } from '../report/result.ts';
 import type { RunSummary } from '../report/summary.ts';
 import { sampleResult } from '../report/testing/sample-run.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'bin/cpchaos.js');
-
-function cpchaos(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const ROOT = PROJECT_ROOT;
+const cpchaos = runCli;
 
 /** Scenario names a dry-run lists (`<name> (<file>) [tags]`). */
 function listed(stdout: string): string[] {

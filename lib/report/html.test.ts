@@ -10,8 +10,8 @@ import { promisify } from 'node:util';
 import { renderHtmlReport } from './html.ts';
 import { PLANTED_SECRETS, sampleResult } from './testing/sample-run.ts';
 import { parseXml, type XmlElement } from './xml-parse.ts';
+import { CHROMIUM, chromiumArgs } from './testing/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT_DIR = fileURLToPath(new URL('../../reports/test-output/', import.meta.url));
 const run = promisify(execFile);
 
@@ -42,20 +42,6 @@ function allText(e: XmlElement): string {
 /** The timeline SVGs of a page, parsed as strict XML (the renderer writes them well-formed). */
 function timelines(html: string): XmlElement[] {
   return [...html.matchAll(/<svg class="timeline"[\s\S]*?<\/svg>/g)].map((m) => parseXml(m[0]));
-}
-
-function chromiumArgs(userDataDir: string): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${userDataDir}`,
-  ];
 }
 
 describe('renderHtmlReport', () => {

@@ -10,25 +10,10 @@ import { summaryOf } from './compare.testing.ts';
 import { renderTrendHtml } from './trend-html.ts';
 import { buildTrend, type Trend } from './trend.ts';
 import { parseXml, type XmlElement } from './xml-parse.ts';
+import { CHROMIUM, chromiumArgs } from './testing/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT_DIR = fileURLToPath(new URL('../../reports/test-output/', import.meta.url));
 const run = promisify(execFile);
-
-/** The flags html.test.ts runs Chromium with (headless, no network, a throwaway profile). */
-function chromiumArgs(userDataDir: string): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${userDataDir}`,
-  ];
-}
 
 const at = (day: number, hour = 2): string => new Date(Date.UTC(2026, 11, day, hour)).toISOString();
 
