@@ -2,12 +2,13 @@
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, get, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../util/wait.ts';
 import { TcpForwarder } from './vip.ts';
 
-type Readiness = 'ok' | 'fail' | 'hang';
+type Readiness = 'ok' | 'fail' | 'hang' | 'fail-once';
 
 describe('sandbox VIP forwarder', function () {
   this.timeout(20_000);
@@ -23,6 +24,7 @@ describe('sandbox VIP forwarder', function () {
       if (req.url === '/readyz') {
         const state = readiness.get(name);
         if (state === 'hang') return; // an isolated server: its etcd read never completes
+        if (state === 'fail-once') readiness.set(name, 'ok'); // one slow or failed probe on a busy host
         res.writeHead(state === 'ok' ? 200 : 500).end(state);
         return;
       }
@@ -79,5 +81,24 @@ describe('sandbox VIP forwarder', function () {
     const answers = new Set<string>();
     for (let i = 0; i < 8; i++) answers.add(await whoAnswers(port));
     expect([...answers].sort()).to.deep.equal(['b', 'c']);
+  });
+
+  it('keeps a server that failed one probe, and the connections to it (HAProxy fall 3); takes it out after three', async () => {
+    vip = new TcpForwarder({ healthChecked: true, healthIntervalMs: 50, healthTimeoutMs: 200 });
+    vip.setBackends([await backend('a')]);
+    const port = await vip.listen();
+    const client = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    let closed = false;
+    client.on('close', () => (closed = true)).on('error', () => undefined);
+    readiness.set('a', 'fail-once');
+    await waitFor('the failed probe to be answered', () => readiness.get('a') === 'ok', { timeoutMs: 5000, intervalMs: 10 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(vip.healthyBackends()).to.deep.equal(['a']);
+    expect(closed, 'the connection through the VIP was cut').to.equal(false);
+    readiness.set('a', 'fail');
+    await waitFor('a to be marked unhealthy', () => vip!.healthyBackends().length === 0, { timeoutMs: 5000, intervalMs: 10 });
+    await waitFor('the connection to a to be cut', () => closed, { timeoutMs: 5000, intervalMs: 10 });
+    client.destroy();
   });
 });

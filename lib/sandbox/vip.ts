@@ -25,7 +25,17 @@ export interface VipOptions {
   readonly healthTimeoutMs: number;
   /** Only forward to backends whose /readyz answers 200 (false: forward to any, for a per-node endpoint). */
   readonly healthChecked: boolean;
+  /**
+   * Consecutive failed probes that take a healthy backend out, and passed ones that bring it back: HAProxy's `fall`
+   * and `rise` (defaults 3 and 2, HAProxy configuration manual, "5.2. Server and default-server options"), so one slow
+   * probe on a busy host does not cut every connection. A backend never seen healthy is in at its first pass.
+   */
+  readonly fall?: number;
+  readonly rise?: number;
 }
+
+const DEFAULT_FALL = 3;
+const DEFAULT_RISE = 2;
 
 export class TcpForwarder implements VirtualIp {
   private server: Server | undefined;
@@ -34,6 +44,8 @@ export class TcpForwarder implements VirtualIp {
   /** When each backend last answered /readyz with 200 (ms since epoch). */
   private readonly lastHealthyAt = new Map<string, number>();
   private readonly connections = new Map<string, Set<Socket>>();
+  /** Consecutive probe results of the same kind per backend: positive passes, negative failures. */
+  private readonly streaks = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private next = 0;
   port = 0;
@@ -127,10 +139,15 @@ export class TcpForwarder implements VirtualIp {
     await Promise.all(
       [...this.backends.values()].map(async (backend) => {
         const ok = await probeReady(backend.socketPath, this.options.healthTimeoutMs);
+        const name = backend.name;
+        const before = this.streaks.get(name) ?? 0;
+        const streak = ok ? Math.max(0, before) + 1 : Math.min(0, before) - 1;
+        this.streaks.set(name, streak);
         if (ok) {
-          this.healthy.add(backend.name);
-          this.lastHealthyAt.set(backend.name, Date.now());
-        } else if (this.healthy.has(backend.name)) this.markUnhealthy(backend.name);
+          const neverHealthy = !this.lastHealthyAt.has(name);
+          this.lastHealthyAt.set(name, Date.now());
+          if (neverHealthy || streak >= (this.options.rise ?? DEFAULT_RISE)) this.healthy.add(name);
+        } else if (this.healthy.has(name) && -streak >= (this.options.fall ?? DEFAULT_FALL)) this.markUnhealthy(name);
       }),
     );
   }

@@ -59,6 +59,23 @@ describe('node faults: remove-host on owned nodes', () => {
     expect(calls.filter((c) => c.startsWith('delete'))).to.deep.equal(['delete cp-0', 'delete cp-0', 'delete cp-0']);
   });
 
+  it('sends a delete-node DELETE again after a connection that broke before the answer; a 404 then means it went through', async () => {
+    const calls: string[] = [];
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    await applyNodeFault(fakeTarget(calls, [reset, { code: 404 }]), { kind: 'delete-node', nodes: ['cp-0'] });
+    expect(calls.filter((c) => c.startsWith('delete'))).to.deep.equal(['delete cp-0', 'delete cp-0']);
+  });
+
+  it('takes an answer to a delete-node DELETE as final: a 5xx, or a 404 at the first try, is an error', async () => {
+    for (const answer of [{ code: 503 }, { code: 404 }]) {
+      const calls: string[] = [];
+      let error: unknown;
+      await applyNodeFault(fakeTarget(calls, [answer]), { kind: 'delete-node', nodes: ['cp-0'] }).catch((e: unknown) => (error = e));
+      expect((error as Error | undefined)?.message, `after ${answer.code}`).to.match(/^DELETE Node cp-0: /);
+      expect(calls.filter((c) => c.startsWith('delete'))).to.have.length(1);
+    }
+  });
+
   it('does not retry a refusal (403)', async () => {
     const calls: string[] = [];
     let error: unknown;

@@ -118,20 +118,33 @@ function undoEach(names: readonly string[], undo: (name: string) => Promise<void
 /** How long a remove-host's Node DELETE is retried while the API fails over (the removed node may have served it). */
 export const REMOVE_HOST_DELETE_RETRY_MS = 60_000;
 
+/** How long a delete-node's Node DELETE is re-sent after a connection that broke before the answer. */
+export const DELETE_RESEND_MS = 10_000;
+
+export interface UntilAcceptedOptions {
+  readonly timeoutMs?: number;
+  /** Also try again after a 5xx (remove-host: no leader yet, or the VIP still on the removed host). Default true. */
+  readonly retryServerErrors?: boolean;
+  /** A 404 at the first try is the answer (the Node is gone), not an error. Default true. */
+  readonly notFoundAtFirstTryIsDone?: boolean;
+}
+
 /**
  * Runs an API request again while it fails without an answer (the connection went to the API server just taken
- * down) or with a 5xx (no leader yet), as an operator would; a 404 means an earlier try went through.
+ * down, or broke on the way) or, unless told otherwise, with a 5xx (no leader yet), as an operator would; a 404
+ * after a try that got no answer means that try went through.
  */
-export async function untilAccepted(what: string, request: () => Promise<void>, timeoutMs = REMOVE_HOST_DELETE_RETRY_MS): Promise<void> {
+export async function untilAccepted(what: string, request: () => Promise<void>, options: UntilAcceptedOptions = {}): Promise<void> {
+  const { timeoutMs = REMOVE_HOST_DELETE_RETRY_MS, retryServerErrors = true, notFoundAtFirstTryIsDone = true } = options;
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let tries = 1; ; tries++) {
     try {
       await request();
       return;
     } catch (error) {
       const code = statusCodeOf(error);
-      if (code === 404) return;
-      const transient = code === undefined || code >= 500;
+      if (code === 404 && (tries > 1 || notFoundAtFirstTryIsDone)) return;
+      const transient = code === undefined || (retryServerErrors && code >= 500);
       if (!transient || Date.now() >= deadline) throw new Error(`${what}: ${errorMessage(error)}`, { cause: error });
       await sleepMs(250);
     }
@@ -179,7 +192,15 @@ export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequ
       break;
     case 'delete-node':
     case 'force-delete-node':
-      await eachNode(request.nodes, (name) => target.deleteNode(name, request.kind === 'force-delete-node'));
+      // A DELETE whose connection broke before the answer (a VIP that moved, a reset under load) may or may not have
+      // been applied: it is sent again, as kubectl's user would; an answer (even a 5xx) is final.
+      await eachNode(request.nodes, (name) =>
+        untilAccepted(`DELETE Node ${name}`, () => target.deleteNode(name, request.kind === 'force-delete-node'), {
+          timeoutMs: DELETE_RESEND_MS,
+          retryServerErrors: false,
+          notFoundAtFirstTryIsDone: false,
+        }),
+      );
       break;
     case 'remove-host':
       // Each step journaled before it is applied; nothing is undone when a later step fails (a drained, killed host

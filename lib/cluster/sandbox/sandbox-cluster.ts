@@ -7,8 +7,8 @@ import type { RunWorkspace } from '../core/workspace.ts';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
-import { loadKubeConfig, writePlainKubeconfig } from '../../util/kubeconfig.ts';
-import { waitFor } from '../../util/wait.ts';
+import { loadKubeConfig, statusCodeOf, writePlainKubeconfig } from '../../util/kubeconfig.ts';
+import { waitFor, withDeadline } from '../../util/wait.ts';
 import type { AgentConfig } from '../../sandbox/agent/config.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
@@ -233,29 +233,96 @@ export class StartedSandbox extends NodeOwningCluster {
         if ((error as { code?: number }).code !== 404) throw error;
       });
     }
-    this.machineRemovals.set(name, this.removeMachineWhenNodeGone(name));
+    this.startMachineRemoval(name);
   }
 
   /** Machine removals under way, by node: each settles once the machine is removed (or the wait gave up). */
   private readonly machineRemovals = new Map<string, Promise<void>>();
+  /** Members whose Node the API has listed: only a Node that was there can be gone. */
+  private readonly registered = new WeakSet<SandboxMember>();
+  private sweeping = false;
+
+  private startMachineRemoval(name: string): void {
+    if (this.machineRemovals.has(name)) return;
+    const removal = this.removeMachineWhenNodeGone(name).finally(() => {
+      if (this.machineRemovals.get(name) === removal) this.machineRemovals.delete(name);
+    });
+    this.machineRemovals.set(name, removal);
+  }
+
+  /**
+   * The infrastructure's part of every Node deletion, whoever deleted it (a fault of this harness, a harness attached
+   * through the kubeconfig, kubectl): Harvester's node-removal controller deletes the node's machine once the Node is
+   * gone (docs: ../shared contract, "Node delete"), so the host leaves. Called periodically by the provider; a list
+   * that fails (no quorum, no VIP holder) changes nothing, and removeMachineWhenNodeGone checks the Node is gone.
+   */
+  async sweepDeletedNodes(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const listed = await this.anyApiServer('list Nodes', (api) => api.listNode());
+      const names = new Set(listed.items.map((node) => node.metadata?.name));
+      for (const member of this.parts.members.values()) {
+        if (member.state === 'removed') continue;
+        if (names.has(member.node.name)) this.registered.add(member);
+        else if (this.registered.has(member)) this.startMachineRemoval(member.node.name);
+      }
+    } catch {
+      // No answer now: the next sweep asks again.
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private readonly nodeApis = new Map<string, CoreV1Api>();
+
+  /**
+   * Asks the API servers of the running nodes in turn, each through its own endpoint, until one answers (an answer
+   * below 500 is final): the infrastructure does not depend on the VIP, which may sit on the very node being removed
+   * (kube-vip's holder keeps it until its Lease lapses, and its own API server has no etcd member left).
+   */
+  private async anyApiServer<T>(what: string, call: (api: CoreV1Api) => Promise<T>): Promise<T> {
+    let lastError: unknown = new Error(`${what}: no API server runs`);
+    for (const member of this.apiServingMembers()) {
+      const name = member.node.name;
+      const path = this.parts.endpoints.nodeKubeconfigPaths.get(name);
+      if (member.state !== 'running' || !path) continue;
+      let api = this.nodeApis.get(name);
+      if (!api) {
+        api = loadKubeConfig(path).makeApiClient(CoreV1Api);
+        this.nodeApis.set(name, api);
+      }
+      const server = api;
+      try {
+        return await withDeadline(`${what} via ${name}`, this.parts.timers.apiRequestDeadlineMs * 2, () => call(server));
+      } catch (error) {
+        const code = statusCodeOf(error);
+        if (code !== undefined && code < 500) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
 
   /** The infrastructure's part of a deletion: once the Node object is gone, the machine is removed. */
   private async removeMachineWhenNodeGone(name: string): Promise<void> {
+    const member = this.member(name);
     try {
       await waitFor(
         `Node ${name} to disappear after deletion`,
         async () => {
           try {
-            await this.core.readNode({ name });
+            await this.anyApiServer(`read Node ${name}`, (api) => api.readNode({ name }));
             return false;
           } catch (error) {
-            return (error as { code?: number }).code === 404;
+            return statusCodeOf(error) === 404;
           }
         },
         // A held deletion keeps the Node Terminating that much longer.
         { timeoutMs: 120_000 + (this.parts.nodeRemoval?.finalizerHoldMs ?? 0), intervalMs: 200 },
       );
-      const member = this.member(name);
+      // The member of that deletion: a host that rejoined under the name since is not this one.
+      if (this.parts.members.get(name) !== member || member.state === 'removed') return;
       await member.processes.kill();
       member.state = 'removed';
       await this.refreshApiEndpoints();

@@ -333,8 +333,11 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       await cluster.refreshApiEndpoints();
       const vipPort = await vip.listen();
       writePlainKubeconfig(kubeconfigPath, `http://127.0.0.1:${vipPort}`, `cpchaos-${runId}`);
-      // Promotions add API servers: keep the VIP and the agents' server list current.
-      const refresh = setInterval(() => void cluster.refreshApiEndpoints().catch(() => undefined), 500);
+      // Promotions add API servers: keep the VIP and the agents' server list current. Deleted Nodes lose their machines.
+      const refresh = setInterval(() => {
+        void cluster.refreshApiEndpoints().catch(() => undefined);
+        void cluster.sweepDeletedNodes();
+      }, 500);
       teardown.defer('stop endpoint refresh', () => clearInterval(refresh));
       const core = loadKubeConfig(kubeconfigPath).makeApiClient(CoreV1Api);
       const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;

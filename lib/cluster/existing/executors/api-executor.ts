@@ -8,6 +8,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { mergePatch } from '../../../util/patch-options.ts';
 import type { FaultAction, FaultStep } from './action.ts';
 import { requestUrl } from './kube-request.ts';
+import { DELETE_RESEND_MS, untilAccepted } from '../../core/node-faults.ts';
 
 const FINALIZERS_OFF = { metadata: { finalizers: null } };
 
@@ -23,11 +24,18 @@ export class ApiExecutor {
   }
 
   private deleteAction(node: string): FaultAction {
+    const describe = `DELETE ${requestUrl(this.target, `/api/v1/nodes/${node}`)}`;
     return {
-      describe: `DELETE ${requestUrl(this.target, `/api/v1/nodes/${node}`)}`,
-      run: async () => {
-        await this.core.deleteNode({ name: node });
-      },
+      describe,
+      // Sent again when the connection broke before the answer (as on the owned providers: core/node-faults.ts).
+      run: () =>
+        untilAccepted(
+          describe,
+          async () => {
+            await this.core.deleteNode({ name: node });
+          },
+          { timeoutMs: DELETE_RESEND_MS, retryServerErrors: false, notFoundAtFirstTryIsDone: false },
+        ),
     };
   }
 
