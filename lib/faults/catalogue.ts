@@ -2,6 +2,8 @@
 // for the cluster. Quorum guard, providers, oracles and the report read these properties from here and nowhere
 // else, so "restart takes a node down" or "heal ends a partition" is decided once.
 
+import { formatPorts, type PortMatch } from './ports.ts';
+
 /** Faults a provider applies to nodes or the network. */
 export const FAULT_KINDS = [
   'kill',
@@ -27,11 +29,15 @@ export function isFaultKind(value: string): value is FaultKind {
   return (FAULT_KINDS as readonly string[]).includes(value);
 }
 
-/** A fault request, provider-neutral. Targets are node names already resolved by the scenario layer. */
+/**
+ * A fault request, provider-neutral. Targets are node names already resolved by the scenario layer. The cuts
+ * (isolate, partition, drop) may be limited to ports (lib/faults/ports.ts); without `ports` they cut everything.
+ */
 export type FaultRequest =
-  | { readonly kind: 'kill' | 'restart' | 'pause' | 'resume' | 'isolate'; readonly nodes: readonly string[] }
-  | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
-  | { readonly kind: 'drop'; readonly from: readonly string[]; readonly to: readonly string[] }
+  | { readonly kind: 'kill' | 'restart' | 'pause' | 'resume'; readonly nodes: readonly string[] }
+  | { readonly kind: 'isolate'; readonly nodes: readonly string[]; readonly ports?: readonly PortMatch[] }
+  | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[]; readonly ports?: readonly PortMatch[] }
+  | { readonly kind: 'drop'; readonly from: readonly string[]; readonly to: readonly string[]; readonly ports?: readonly PortMatch[] }
   | { readonly kind: 'heal' }
   | { readonly kind: 'delete-node' | 'force-delete-node'; readonly nodes: readonly string[] }
   /**
@@ -123,11 +129,14 @@ export function isDeleteFault(kind: ActionKind): kind is DeleteFault {
 
 /** One line naming a request, as journals, refusals and progress lines show it. */
 export function describeFault(request: FaultRequest): string {
+  const ports = 'ports' in request && request.ports ? ` (ports ${formatPorts(request.ports)})` : '';
   switch (request.kind) {
+    case 'isolate':
+      return `isolate ${request.nodes.join(',')}${ports}`;
     case 'partition':
-      return `partition ${request.groups.map((g) => `[${g.join(',')}]`).join(' | ')}`;
+      return `partition ${request.groups.map((g) => `[${g.join(',')}]`).join(' | ')}${ports}`;
     case 'drop':
-      return `drop ${request.from.join(',')} -> ${request.to.join(',')}`;
+      return `drop ${request.from.join(',')} -> ${request.to.join(',')}${ports}`;
     case 'heal':
       return 'heal';
     default:

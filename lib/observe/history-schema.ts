@@ -81,6 +81,8 @@ const action = event('action', {
   from: nodeNames.optional(),
   /** ... to these nodes is dropped. */
   to: nodeNames.optional(),
+  /** isolate, partition, drop: only traffic to these ports is cut (lib/faults/ports.ts). */
+  ports: z.array(z.object({ port: z.number().int().min(1).max(65535), protocol: z.enum(['tcp', 'udp']) })).optional(),
   /** annotate: the annotations set on every node of `nodes`; null removes one (as an operator clearing it). */
   annotations: z.record(z.string(), z.string().nullable()).optional(),
   /**

@@ -1,4 +1,5 @@
 // Executes a scenario's steps against a started cluster, recording every harness action before applying it.
+import type { PortMatch } from '../faults/ports.ts';
 import { isPermanent, type AppliedFault, type FaultRequest, type ActionKind } from '../faults/catalogue.ts';
 import type { ClusterNode } from '../model/cluster.ts';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
@@ -172,11 +173,17 @@ export class StepExecutor {
       case 'kill':
       case 'restart':
       case 'pause':
-      case 'resume':
-      case 'isolate': {
+      case 'resume': {
         const nodes = resolveTargets(step.targets, await this.targetContext());
         this.bind(step.as, nodes);
         await this.fault(index, step.kind, { kind: step.kind, nodes }, { nodes });
+        return;
+      }
+      case 'isolate': {
+        const nodes = resolveTargets(step.targets, await this.targetContext());
+        this.bind(step.as, nodes);
+        const ports = step.ports ? { ports: step.ports } : {};
+        await this.fault(index, 'isolate', { kind: 'isolate', nodes, ...ports }, { nodes, ...ports });
         return;
       }
       case 'delete-node': {
@@ -202,14 +209,16 @@ export class StepExecutor {
       }
       case 'partition': {
         const groups = resolveGroups(step.groups, await this.targetContext());
-        await this.fault(index, 'partition', { kind: 'partition', groups }, { nodes: groups.flat(), groups });
+        const ports = step.ports ? { ports: step.ports } : {};
+        await this.fault(index, 'partition', { kind: 'partition', groups, ...ports }, { nodes: groups.flat(), groups, ...ports });
         return;
       }
       case 'drop': {
         const ctx = await this.targetContext();
         const from = resolveTargets(step.from, ctx);
         const to = resolveTargets(step.to, ctx);
-        await this.fault(index, 'drop', { kind: 'drop', from, to }, { nodes: [...from, ...to], from, to });
+        const ports = step.ports ? { ports: step.ports } : {};
+        await this.fault(index, 'drop', { kind: 'drop', from, to, ...ports }, { nodes: [...from, ...to], from, to, ...ports });
         return;
       }
       case 'heal':
@@ -260,7 +269,13 @@ export class StepExecutor {
     index: number,
     action: ActionKind,
     request: FaultRequest,
-    shape: { nodes: readonly string[]; groups?: readonly (readonly string[])[]; from?: readonly string[]; to?: readonly string[] },
+    shape: {
+      nodes: readonly string[];
+      groups?: readonly (readonly string[])[];
+      from?: readonly string[];
+      to?: readonly string[];
+      ports?: readonly PortMatch[];
+    },
   ): Promise<void> {
     const id = this.nextActionId();
     const { recorder, cluster } = this.options;

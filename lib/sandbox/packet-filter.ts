@@ -1,5 +1,6 @@
 // Real packet drops inside node namespaces with iptables. Each node gets two chains of its own, hooked into INPUT and
 // OUTPUT; a fault adds rules there and its undo deletes exactly those rules, so overlapping faults undo independently.
+import { portMatchSpecs, type PortMatch } from '../faults/ports.ts';
 import { hostOfNamespace } from './network.ts';
 
 export const INPUT_CHAIN = 'CPCHAOS-IN';
@@ -72,32 +73,42 @@ export interface FilterNode {
   readonly address: string;
 }
 
-/** Rules that cut a node off the cluster network in both directions. */
-export function isolateRules(node: FilterNode): FilterRule[] {
+/** A DROP rule for each port match (one rule when the cut is not limited to ports). */
+function dropRules(
+  namespace: string,
+  chain: FilterRule['chain'],
+  match: readonly string[],
+  ports: readonly PortMatch[] | undefined,
+): FilterRule[] {
+  return portMatchSpecs(ports).map((portMatch) => ({ namespace, chain, spec: [...match, ...portMatch, '-j', 'DROP'] }));
+}
+
+/** Rules that cut a node off the cluster network in both directions (only traffic to `ports`, when given). */
+export function isolateRules(node: FilterNode, ports?: readonly PortMatch[]): FilterRule[] {
   return [
-    { namespace: node.namespace, chain: INPUT_CHAIN, spec: ['-i', 'eth0', '-j', 'DROP'] },
-    { namespace: node.namespace, chain: OUTPUT_CHAIN, spec: ['-o', 'eth0', '-j', 'DROP'] },
+    ...dropRules(node.namespace, INPUT_CHAIN, ['-i', 'eth0'], ports),
+    ...dropRules(node.namespace, OUTPUT_CHAIN, ['-o', 'eth0'], ports),
   ];
 }
 
 /** Rules that drop packets travelling from `from` to `to` only (the other direction still flows). */
-export function oneWayRules(from: readonly FilterNode[], to: readonly FilterNode[]): FilterRule[] {
+export function oneWayRules(from: readonly FilterNode[], to: readonly FilterNode[], ports?: readonly PortMatch[]): FilterRule[] {
   const rules: FilterRule[] = [];
   for (const receiver of to) {
     for (const sender of from) {
       if (sender.name === receiver.name) continue;
-      rules.push({ namespace: receiver.namespace, chain: INPUT_CHAIN, spec: ['-s', `${sender.address}/32`, '-j', 'DROP'] });
+      rules.push(...dropRules(receiver.namespace, INPUT_CHAIN, ['-s', `${sender.address}/32`], ports));
     }
   }
   return rules;
 }
 
 /** Rules that split nodes into groups that cannot reach each other; nodes in no group keep reaching everyone. */
-export function partitionRules(groups: readonly (readonly FilterNode[])[]): FilterRule[] {
+export function partitionRules(groups: readonly (readonly FilterNode[])[], ports?: readonly PortMatch[]): FilterRule[] {
   const rules: FilterRule[] = [];
   groups.forEach((group, i) => {
     groups.forEach((other, j) => {
-      if (i !== j) rules.push(...oneWayRules(other, group));
+      if (i !== j) rules.push(...oneWayRules(other, group, ports));
     });
   });
   return rules;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioError, checkScenario, formatProblem, loadScenarioFile, loadScenarios, parseScenario } from './loader.ts';
-import type { Scenario } from './types.ts';
+import type { Scenario, Step } from './types.ts';
+import { describeStep } from './steps.ts';
 
 const INVALID_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/scenarios-invalid');
 
@@ -180,6 +181,31 @@ describe('scenario/loader', () => {
       expect(s.expect).to.deep.equal({ assertions: [{ kind: 'managementCount', count: 3 }], promoted: [worker(0)] });
       expect(s.cluster).to.deep.equal({ controlPlanes: 3, workers: 1, witnesses: 0, sandbox: { promotionJobMs: 1500 } });
       expect(s.tags).to.deep.equal(['smoke', 'quorum']);
+    });
+
+    it('parses ports on isolate, partition and drop (names, numbers, number/protocol; repeats dropped)', () => {
+      const s = parseScenario(
+        [
+          'name: ports',
+          'steps:',
+          '  - isolate: worker[0]',
+          '    ports: [etcd-peer, etcd-client, 2380]',
+          '  - partition: control-plane[0] | control-plane[1]',
+          '    ports: [api]',
+          '  - drop: control-plane[0] -> control-plane[1]',
+          '    ports: [8472/udp]',
+          '  - isolate: worker[0]',
+        ].join('\n'),
+        'ports.yaml',
+      );
+      const tcp = (port: number) => ({ port, protocol: 'tcp' });
+      expect(s.steps.map((step) => ('ports' in step ? step.ports : undefined))).to.deep.equal([
+        [tcp(2380), tcp(2379)],
+        [tcp(6443)],
+        [{ port: 8472, protocol: 'udp' }],
+        undefined,
+      ]);
+      expect(describeStep(s.steps[0] as Step)).to.equal('isolate worker[0] (ports 2380/tcp,2379/tcp)');
     });
 
     it('parses invariant names and options', () => {

@@ -10,6 +10,7 @@ import {
   object,
   oneOf,
   optional,
+  parsedString,
   record,
   ref,
   required,
@@ -20,6 +21,7 @@ import {
 import type { Desc } from '../schema/descriptors.ts';
 import { bindingName, dropSpec, partitionGroups, selector, targetBranches, targets } from './schema-targets.ts';
 import type { Selector } from './targets.ts';
+import { NAMED_PORTS, parsePort, uniquePorts, type PortMatch } from '../faults/ports.ts';
 import type { Assertion, NodeFaultKind, NodeReadiness, PromoteStatus, RoleName, Step, WaitCondition } from './types.ts';
 
 const readiness: Desc<NodeReadiness> = ref(
@@ -45,6 +47,26 @@ const count = (title: string, description: string): Desc<number> => integer({ mi
 const as = optional(bindingName);
 const withAs = <T extends object>(step: T, name: string | undefined): T & { readonly as?: string } =>
   name === undefined ? step : { ...step, as: name };
+
+const portNumber = integer({ min: 1, max: 65535 }).map((port): PortMatch => ({ port, protocol: 'tcp' }));
+const portText = parsedString<PortMatch>({
+  expected: `a port (${Object.keys(NAMED_PORTS).join(', ')}, a number, or number/tcp, number/udp)`,
+  pattern: `^(${Object.keys(NAMED_PORTS).join('|')}|[0-9]{1,5}(/(tcp|udp))?)$`,
+  parse: (text, path, ctx) => {
+    const parsed = parsePort(text);
+    return 'problem' in parsed ? ctx.report(path, parsed.problem) : parsed;
+  },
+});
+const ports = optional(
+  array(byType({ number: portNumber, string: portText }), { minItems: 1, item: 'port', tooFew: 'ports needs at least one port' })
+    .map((list): readonly PortMatch[] => uniquePorts(list))
+    .doc(
+      'Ports',
+      'Limit the cut to traffic to these ports (etcd-peer 2380, etcd-client 2379, api 6443, kubelet 10250, rke2-supervisor 9345, a number for TCP, or number/udp): a packet is dropped only when its destination port is listed. Without ports the cut drops everything.',
+    ),
+);
+const withPorts = <T extends object>(step: T, list: readonly PortMatch[] | undefined): T & { readonly ports?: readonly PortMatch[] } =>
+  list === undefined ? step : { ...step, ports: list };
 
 const nodeFault = (kind: NodeFaultKind, description: string, example: string) =>
   variant(targets(true), { as }, (nodes, s): Step => withAs({ kind, targets: nodes }, s.as), { title: kind, description, example });
@@ -216,15 +238,24 @@ export const step: Desc<Step> = ref(
       restart: nodeFault('restart', 'Start a killed node again (or reboot a running one).', 'restart: $victim'),
       pause: nodeFault('pause', "Freeze the node's processes (SIGSTOP): it stops answering but keeps its state.", 'pause: worker[0]'),
       resume: nodeFault('resume', 'Unfreeze a paused node.', 'resume: worker[0]'),
-      isolate: nodeFault('isolate', "Cut all of the node's network traffic, both ways.", 'isolate: control-plane[1]'),
-      partition: variant(partitionGroups, {}, (groups): Step => ({ kind: 'partition', groups }), {
+      isolate: variant(
+        targets(true),
+        { as, ports },
+        (nodes, s): Step => withAs(withPorts({ kind: 'isolate', targets: nodes }, s.ports), s.as),
+        {
+          title: 'isolate',
+          description: "Cut all of the node's network traffic, both ways (with ports: only traffic to those ports, its own and others').",
+          example: 'isolate: control-plane[1]',
+        },
+      ),
+      partition: variant(partitionGroups, { ports }, (groups, s): Step => withPorts({ kind: 'partition', groups }, s.ports), {
         title: 'partition',
-        description: 'Split the network into groups that cannot reach each other.',
+        description: "Split the network into groups that cannot reach each other (with ports: each other's listed ports).",
         example: 'partition: control-plane[0] | control-plane[1], control-plane[2], worker[0]',
       }),
-      drop: variant(dropSpec, {}, (d): Step => ({ kind: 'drop', from: d.from, to: d.to }), {
+      drop: variant(dropSpec, { ports }, (d, s): Step => withPorts({ kind: 'drop', from: d.from, to: d.to }, s.ports), {
         title: 'drop',
-        description: 'Drop packets one way only.',
+        description: 'Drop packets one way only (with ports: only packets to those ports of the receivers).',
         example: 'drop: control-plane[0] -> control-plane[1]',
       }),
       heal: variant(

@@ -1,6 +1,7 @@
 // Helpers over parsed steps: which provider fault a step needs, and a one-line description.
 import type { FaultKind } from '../faults/catalogue.ts';
 import { formatDuration } from '../util/duration.ts';
+import { formatPorts } from '../faults/ports.ts';
 import { formatSelector } from './targets.ts';
 import type { Selector } from './targets.ts';
 import type { Assertion, ScenarioSpec, Step, WaitCondition } from './types.ts';
@@ -81,6 +82,10 @@ export function describeAssertion(assertion: Assertion): string {
   }
 }
 
+function portsOf(step: Step): string {
+  return 'ports' in step && step.ports ? ` (ports ${formatPorts(step.ports)})` : '';
+}
+
 /** A step in one line, close to how it is written: "kill etcd-leader as $victim". */
 export function describeStep(step: Step): string {
   const as = 'as' in step && step.as !== undefined ? ` as $${step.as}` : '';
@@ -92,7 +97,7 @@ export function describeStep(step: Step): string {
     case 'isolate':
     case 'cordon':
     case 'uncordon':
-      return `${step.kind} ${list(step.targets)}${as}`;
+      return `${step.kind} ${list(step.targets)}${portsOf(step)}${as}`;
     case 'delete-node':
       return `delete-node ${list(step.targets)}${step.forceFinalizers ? ' (force finalizers)' : ''}${as}`;
     case 'remove-host':
@@ -108,9 +113,9 @@ export function describeStep(step: Step): string {
         .map(([k, v]) => (v === null ? `-${k}` : `${k}=${JSON.stringify(v)}`))
         .join(' ')}${as}`;
     case 'partition':
-      return `partition ${step.groups.map(list).join(' | ')}`;
+      return `partition ${step.groups.map(list).join(' | ')}${portsOf(step)}`;
     case 'drop':
-      return `drop ${list(step.from)} -> ${list(step.to)}`;
+      return `drop ${list(step.from)} -> ${list(step.to)}${portsOf(step)}`;
     case 'heal':
       return 'heal all';
     case 'hold':

@@ -1,6 +1,7 @@
 // The parsed scenario: what the loader hands to the runner. Durations are milliseconds (`...Ms`),
 // targets are parsed selectors (resolved to node names only when a step runs, see targets.ts).
 import type { FaultKind } from '../faults/catalogue.ts';
+import type { PortMatch } from '../faults/ports.ts';
 import type { RoleName, Selector } from './targets.ts';
 
 export type { RoleName, Selector } from './targets.ts';
@@ -29,12 +30,16 @@ export interface NodeFaultStep {
   readonly targets: readonly Selector[];
   /** Binds the resolved node names to `$as` for later steps. */
   readonly as?: string;
+  /** isolate only: cut only the traffic to these ports (lib/faults/ports.ts). */
+  readonly ports?: readonly PortMatch[];
 }
 
 export interface PartitionStep {
   readonly kind: 'partition';
   /** Two or more disjoint groups; traffic between groups is cut. */
   readonly groups: readonly (readonly Selector[])[];
+  /** Cut only the traffic to these ports. */
+  readonly ports?: readonly PortMatch[];
 }
 
 export interface DropStep {
@@ -42,6 +47,8 @@ export interface DropStep {
   /** One-way: packets from `from` to `to` are dropped, the reverse direction still flows. */
   readonly from: readonly Selector[];
   readonly to: readonly Selector[];
+  /** Drop only the packets to these ports. */
+  readonly ports?: readonly PortMatch[];
 }
 
 export interface HealStep {

@@ -11,8 +11,7 @@ import { drainNode } from './drain.ts';
 import { BaseStartedCluster, type PreparedFault } from './started-cluster.ts';
 
 /** The faults that cut traffic: isolate, partition, drop. */
-export type CutRequest =
-  { readonly kind: 'isolate'; readonly nodes: readonly string[] } | Extract<FaultRequest, { kind: 'partition' | 'drop' }>;
+export type CutRequest = Extract<FaultRequest, { kind: 'isolate' | 'partition' | 'drop' }>;
 
 /** What a provider's cluster does to one node (or its network) for the dispatcher. */
 export interface NodeFaultTarget {
@@ -181,7 +180,7 @@ export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequ
       await eachNode(request.nodes, resume);
       break;
     case 'isolate':
-      undo = await target.cutOff({ kind: 'isolate', nodes: request.nodes });
+      undo = await target.cutOff(request);
       break;
     case 'partition':
     case 'drop':

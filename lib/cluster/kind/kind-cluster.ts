@@ -26,6 +26,7 @@ import {
   type PacketNode,
 } from './packet-rules.ts';
 import { promoteToControlPlane, type PromotionTimeouts } from './promotion.ts';
+import { API_PORT_MATCH, cutCovers } from '../../faults/ports.ts';
 import { failedWith } from './tools.ts';
 
 /** Every fault but rejoin (a new node container joining under a former name is not built). */
@@ -174,19 +175,21 @@ export class StartedKindCluster extends NodeOwningCluster {
   cutOff(request: CutRequest): Promise<() => Promise<void>> {
     const tag = this.nextRuleTag();
     const node = (name: string): PacketNode => this.packetNode(name);
-    const lb = this.parts.loadBalancer;
+    const { ports } = request;
+    // The load balancer relays API traffic only: a cut that spares the API port leaves it alone.
+    const lb = cutCovers(ports, API_PORT_MATCH) ? this.parts.loadBalancer : undefined;
     switch (request.kind) {
       case 'isolate':
-        // Everything on the node's interface: the load balancer's relayed traffic too.
-        return this.installRules(request.nodes.flatMap((name) => isolateRules(node(name), tag)));
+        // Everything on the node's interface (to the listed ports): the load balancer's relayed traffic too.
+        return this.installRules(request.nodes.flatMap((name) => isolateRules(node(name), tag, ports)));
       case 'partition': {
         const groups = request.groups.map((group) => group.map(node));
-        return this.installRules([...partitionRules(groups, tag), ...(lb ? partitionLoadBalancerRules(groups, lb, tag) : [])]);
+        return this.installRules([...partitionRules(groups, tag, ports), ...(lb ? partitionLoadBalancerRules(groups, lb, tag) : [])]);
       }
       case 'drop': {
         const from = request.from.map(node);
         const to = request.to.map(node);
-        return this.installRules([...oneWayRules(from, to, tag), ...(lb ? oneWayLoadBalancerRules(from, to, lb, tag) : [])]);
+        return this.installRules([...oneWayRules(from, to, tag, ports), ...(lb ? oneWayLoadBalancerRules(from, to, lb, tag) : [])]);
       }
     }
   }

@@ -9,6 +9,8 @@
 // failure the command's exit code (in `a && b && (sleep ...) &` the whole list would go to the background and
 // the command would always succeed).
 
+import { portMatchSpecs, type PortMatch } from '../../faults/ports.ts';
+
 export const INPUT_CHAIN = 'CPCHAOS-IN';
 export const OUTPUT_CHAIN = 'CPCHAOS-OUT';
 /** The interface of a kind node on the `kind` docker network. */
@@ -36,32 +38,43 @@ function tagged(tag: string, match: readonly string[]): string[] {
   return [...match, '-m', 'comment', '--comment', tag, '-j', 'DROP'];
 }
 
-/** Cuts a node off the network both ways (everything through its one interface). */
-export function isolateRules(node: PacketNode, tag: string): NodeRule[] {
+/** A tagged DROP rule for each port match (one rule when the cut is not limited to ports: lib/faults/ports.ts). */
+function dropRules(
+  node: string,
+  chain: NodeRule['chain'],
+  match: readonly string[],
+  tag: string,
+  ports: readonly PortMatch[] | undefined,
+): NodeRule[] {
+  return portMatchSpecs(ports).map((portMatch) => ({ node, chain, spec: tagged(tag, [...match, ...portMatch]) }));
+}
+
+/** Cuts a node off the network both ways (everything through its one interface, or only traffic to `ports`). */
+export function isolateRules(node: PacketNode, tag: string, ports?: readonly PortMatch[]): NodeRule[] {
   return [
-    { node: node.name, chain: INPUT_CHAIN, spec: tagged(tag, ['-i', NODE_INTERFACE]) },
-    { node: node.name, chain: OUTPUT_CHAIN, spec: tagged(tag, ['-o', NODE_INTERFACE]) },
+    ...dropRules(node.name, INPUT_CHAIN, ['-i', NODE_INTERFACE], tag, ports),
+    ...dropRules(node.name, OUTPUT_CHAIN, ['-o', NODE_INTERFACE], tag, ports),
   ];
 }
 
 /** Drops packets from `from` at `to` (the receivers); the reverse direction still flows. */
-export function oneWayRules(from: readonly PacketNode[], to: readonly PacketNode[], tag: string): NodeRule[] {
+export function oneWayRules(from: readonly PacketNode[], to: readonly PacketNode[], tag: string, ports?: readonly PortMatch[]): NodeRule[] {
   const rules: NodeRule[] = [];
   for (const receiver of to) {
     for (const sender of from) {
       if (sender.name === receiver.name) continue;
-      rules.push({ node: receiver.name, chain: INPUT_CHAIN, spec: tagged(tag, ['-s', `${sender.address}/32`]) });
+      rules.push(...dropRules(receiver.name, INPUT_CHAIN, ['-s', `${sender.address}/32`], tag, ports));
     }
   }
   return rules;
 }
 
 /** Groups that cannot reach each other, both ways; nodes in no group keep reaching everyone. */
-export function partitionRules(groups: readonly (readonly PacketNode[])[], tag: string): NodeRule[] {
+export function partitionRules(groups: readonly (readonly PacketNode[])[], tag: string, ports?: readonly PortMatch[]): NodeRule[] {
   const rules: NodeRule[] = [];
   groups.forEach((group, i) => {
     groups.forEach((other, j) => {
-      if (i !== j) rules.push(...oneWayRules(other, group, tag));
+      if (i !== j) rules.push(...oneWayRules(other, group, tag, ports));
     });
   });
   return rules;

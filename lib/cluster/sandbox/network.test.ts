@@ -18,14 +18,17 @@ import {
   type FilterNode,
 } from '../../sandbox/packet-filter.ts';
 import { newRunId } from '../core/workspace.ts';
+import { parsePortList } from '../../faults/ports.ts';
 import { nodeAddress } from '../../sandbox/topology.ts';
 
 const isRoot = process.getuid?.() === 0;
 const PORT = 7070;
+/** A second listener on every node, for port-limited cuts. */
+const OTHER_PORT = 7071;
 
 /** Can `from` open a TCP connection to `to`'s echo server within 700 ms? */
-async function canConnect(from: FilterNode, to: FilterNode): Promise<boolean> {
-  const script = `const s=require('net').connect(${PORT},'${to.address}');s.setTimeout(700);s.on('connect',()=>{process.stdout.write('ok');s.destroy()});s.on('timeout',()=>{s.destroy()});s.on('error',()=>{})`;
+async function canConnect(from: FilterNode, to: FilterNode, port = PORT): Promise<boolean> {
+  const script = `const s=require('net').connect(${port},'${to.address}');s.setTimeout(700);s.on('connect',()=>{process.stdout.write('ok');s.destroy()});s.on('timeout',()=>{s.destroy()});s.on('error',()=>{})`;
   const out = await run('ip', ['netns', 'exec', from.namespace, process.execPath, '-e', script], { timeoutMs: 5000 });
   return out === 'ok';
 }
@@ -48,7 +51,14 @@ describe('sandbox network: namespaces, bridge and packet drops', function () {
       nodes.push({ name: `n${i}`, namespace, address: nodeAddress(i) });
       const server = spawn(
         'ip',
-        ['netns', 'exec', namespace, process.execPath, '-e', `require('net').createServer(s=>s.end()).listen(${PORT},'${nodeAddress(i)}')`],
+        [
+          'netns',
+          'exec',
+          namespace,
+          process.execPath,
+          '-e',
+          `for (const p of [${PORT},${OTHER_PORT}]) require('net').createServer(s=>s.end()).listen(p,'${nodeAddress(i)}')`,
+        ],
         { stdio: 'ignore' },
       );
       servers.push(server);
@@ -109,6 +119,24 @@ describe('sandbox network: namespaces, bridge and packet drops', function () {
     expect(await canConnect(node(b), node(c))).to.equal(true);
     await deleteRules(rules);
     await deleteRules(rules); // deleting again is not an error
+    expect(await canConnect(node(a), node(b))).to.equal(true);
+  });
+
+  it('a cut limited to ports drops only traffic to those ports, both ways for isolate; other ports stay open', async () => {
+    const ports = parsePortList([PORT]);
+    const rules = isolateRules(node(a), ports);
+    await addRules(rules);
+    expect(await canConnect(node(a), node(b)), 'a to b, cut port').to.equal(false);
+    expect(await canConnect(node(b), node(a)), 'b to a, cut port').to.equal(false);
+    expect(await canConnect(node(a), node(b), OTHER_PORT), 'a to b, other port').to.equal(true);
+    expect(await canConnect(node(b), node(a), OTHER_PORT), 'b to a, other port').to.equal(true);
+    await deleteRules(rules);
+    const drop = oneWayRules([node(a)], [node(b)], ports);
+    await addRules(drop);
+    expect(await canConnect(node(a), node(b)), 'drop a -> b, cut port').to.equal(false);
+    expect(await canConnect(node(a), node(b), OTHER_PORT), 'drop a -> b, other port').to.equal(true);
+    expect(await canConnect(node(b), node(a)), 'b to a: not dropped').to.equal(true);
+    await deleteRules(drop);
     expect(await canConnect(node(a), node(b))).to.equal(true);
   });
 });

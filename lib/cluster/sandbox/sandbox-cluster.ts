@@ -177,11 +177,14 @@ export class StartedSandbox extends NodeOwningCluster {
     const node = (name: string): FilterNode => this.filterNode(name);
     switch (request.kind) {
       case 'isolate':
-        return request.nodes.flatMap((name) => isolateRules(node(name)));
+        return request.nodes.flatMap((name) => isolateRules(node(name), request.ports));
       case 'partition':
-        return partitionRules(request.groups.map((group) => group.map(node)));
+        return partitionRules(
+          request.groups.map((group) => group.map(node)),
+          request.ports,
+        );
       case 'drop':
-        return oneWayRules(request.from.map(node), request.to.map(node));
+        return oneWayRules(request.from.map(node), request.to.map(node), request.ports);
     }
   }
 

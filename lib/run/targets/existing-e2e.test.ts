@@ -24,6 +24,8 @@ import { reapRuns } from '../../cluster/core/reaper.ts';
 import { ExistingClusterProvider } from '../../cluster/existing/existing-provider.ts';
 import type { ProfileChoice } from '../../harvester/profiles.ts';
 import { nodeOfEtcdMember } from '../../harvester/etcd-members.ts';
+import { parsePortList } from '../../faults/ports.ts';
+import { listRules } from '../../sandbox/packet-filter.ts';
 import { attachedTarget, startAttachableSandbox } from './testing/attached-sandbox.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -188,12 +190,21 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
       try {
         await existing.inject({ kind: 'kill', nodes: ['cp-1'] });
         expect(run.sandbox.member('cp-1').state).to.equal('killed');
-        // The harness "dies" here: nothing is undone by it; its journal holds the undo command.
+        // A cut limited to the etcd peer port reaches the sandbox with its ports ({fault.ports} in the command).
+        const ports = parsePortList(['etcd-peer']);
+        await existing.inject({ kind: 'isolate', nodes: ['worker-0'], ports });
+        expect(run.received.at(-1)).to.deep.equal({ kind: 'isolate', nodes: ['worker-0'], ports });
+        // The harness "dies" here: nothing is undone by it; its journal holds the undo commands.
         const report = await reapRuns([existingCleanup()]);
         const reaped = report.runs.find((r) => r.runId === existing.runId);
-        expect(reaped?.outcome.done).to.deep.equal(['undid kill cp-1: node bin/cpchaos.js sandbox undo kill cp-1']);
+        expect(reaped?.outcome.done).to.deep.equal([
+          'undid isolate worker-0 (ports 2380/tcp): node bin/cpchaos.js sandbox undo isolate worker-0 --ports 2380/tcp',
+          'undid kill cp-1: node bin/cpchaos.js sandbox undo kill cp-1',
+        ]);
         expect(report.keptRuns).to.not.include(existing.runId);
         expect(run.sandbox.member('cp-1').state).to.equal('running');
+        // The sandbox found the held cut under its ports and deleted its rules: only the chains and hooks are left.
+        expect(await listRules(run.sandbox.member('worker-0').processes.namespace)).to.have.length(4);
         await waitFor(
           'cp-1 Ready again after cleanup',
           async () =>

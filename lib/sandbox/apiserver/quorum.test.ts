@@ -5,6 +5,11 @@ import { startApiServer, type RunningApiServer } from './server.ts';
 import { LineStream, request, type Reply } from './testing/http-request.ts';
 
 const DEADLINE_MS = 1500;
+/**
+ * Longer than any answer at the deadline can take, even on a loaded machine: what these bounds catch is a request that
+ * hangs (no deadline), not latency, which bench/ measures.
+ */
+const HUNG_MS = DEADLINE_MS + 10_000;
 
 async function timed(work: Promise<Reply>): Promise<{ reply: Reply; ms: number }> {
   const started = Date.now();
@@ -50,19 +55,19 @@ describe('API server without etcd quorum (3-member cluster, 2 killed)', function
         request(target, 'POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: `q-lost-${attempt}` } } }),
       );
       expect(write.reply.status, write.reply.text).to.be.within(500, 599);
-      expect(write.ms).to.be.below(DEADLINE_MS + 1000);
+      expect(write.ms, 'answered, not hung').to.be.below(HUNG_MS);
       const status = write.reply.json();
       expect(status).to.include({ kind: 'Status', status: 'Failure', reason: 'ServiceUnavailable', code: 503 });
       expect(String(status.message)).to.include('etcd');
 
       const read = await timed(request(target, 'GET', '/api/v1/namespaces/default/configmaps/q1'));
       expect(read.reply.status, read.reply.text).to.be.within(500, 599);
-      expect(read.ms).to.be.below(DEADLINE_MS + 1000);
+      expect(read.ms, 'answered, not hung').to.be.below(HUNG_MS);
 
       const ready = await timed(request(target, 'GET', '/readyz'));
       expect(ready.reply.status).to.equal(500);
       expect(ready.reply.text).to.include('[-]etcd failed');
-      expect(ready.ms).to.be.below(DEADLINE_MS + 1000);
+      expect(ready.ms, 'answered, not hung').to.be.below(HUNG_MS);
     }
     // /healthz has the etcd check too (kube-apiserver's storage health check): load balancers take the server out.
     const health = await request(target, 'GET', '/healthz');

@@ -6,6 +6,8 @@ import { UnsupportedFaultError } from '../../core/provider.ts';
 import { applyPlan } from './action.ts';
 import { parseExecutors } from './config-file.ts';
 import { FaultPlanner, type NodeFacts } from './planner.ts';
+import type { FaultRequest } from '../../../faults/catalogue.ts';
+import { parsePortList } from '../../../faults/ports.ts';
 import { RECORD_COMMAND, readRecord } from './testing/recording.ts';
 
 const FACTS: Record<string, NodeFacts> = {
@@ -61,6 +63,28 @@ describe('command executor (recording fake command)', () => {
       ['ssh', '10.0.0.11', 'sudo', 'systemctl', 'start', 'rke2-server'],
       ['ssh', '10.0.0.10', 'sudo', 'systemctl', 'start', 'rke2-server'],
     ]);
+  });
+
+  it('gives a cut its ports through {fault.ports} (all when not limited); refuses a port-limited cut through a command without it', () => {
+    const cuts = (run: string) =>
+      planner(['faults:', '  isolate:', '    command:', `      run: ${RECORD_COMMAND} ${run}`, '      timeout: 10s'].join('\n'));
+    const withPorts = cuts('ssh {node.address} cut --ports {fault.ports}');
+    const argv = (request: FaultRequest, p = withPorts) => p.plan(request, facts, []).steps.map((step) => step.apply.argv?.slice(1));
+    expect(argv({ kind: 'isolate', nodes: ['hv-0'], ports: parsePortList(['etcd-peer', '8472/udp']) })).to.deep.equal([
+      ['ssh', '10.0.0.10', 'cut', '--ports', '2380/tcp,8472/udp'],
+    ]);
+    expect(argv({ kind: 'isolate', nodes: ['hv-0'] })).to.deep.equal([['ssh', '10.0.0.10', 'cut', '--ports', 'all']]);
+    const without = cuts('ssh {node.address} cut');
+    expect(argv({ kind: 'isolate', nodes: ['hv-0'] }, without)).to.have.length(1);
+    expect(() => argv({ kind: 'isolate', nodes: ['hv-0'], ports: parsePortList(['api']) }, without))
+      .to.throw(UnsupportedFaultError)
+      .with.property('message')
+      .that.matches(/isolate executor for node hv-0 .* does not take \{fault\.ports\}, so it cannot cut only ports 6443\/tcp/);
+    expect(() =>
+      planner(
+        ['faults:', '  kill:', '    command:', `      run: ${RECORD_COMMAND} kill --ports {fault.ports}`, '      timeout: 10s'].join('\n'),
+      ),
+    ).to.throw(/\{fault\.ports\} is only available in isolate, partition and drop commands/);
   });
 
   it('a failing step undoes the steps before it and reports the failure', async () => {

@@ -3,14 +3,14 @@
 import { run } from '../../../util/exec.ts';
 import type { FaultAction, FaultStep } from './action.ts';
 import type { CommandChoice } from './config-types.ts';
-import { formatArgv, renderTemplate, type CommandTemplate, type PlaceholderNode } from './template.ts';
+import { formatArgv, renderTemplate, type CommandTemplate, type PlaceholderNode, type TemplateValues } from './template.ts';
 
 /** Runs argv (argv[0] is the program); replaceable in tests. */
 export type CommandRunner = (file: string, args: readonly string[], options: { readonly timeoutMs: number }) => Promise<unknown>;
 
 export function commandAction(
   template: CommandTemplate,
-  nodes: { node: PlaceholderNode; peer?: PlaceholderNode },
+  nodes: TemplateValues,
   timeoutMs: number,
   runner: CommandRunner = run,
 ): FaultAction {
@@ -27,8 +27,14 @@ export function commandAction(
 }
 
 /** The step for one node (and peer): the run command, and the undo command if the file gives one. */
-export function commandStep(choice: CommandChoice, node: PlaceholderNode, peer?: PlaceholderNode, runner: CommandRunner = run): FaultStep {
-  const nodes = peer ? { node, peer } : { node };
+export function commandStep(
+  choice: CommandChoice,
+  node: PlaceholderNode,
+  peer?: PlaceholderNode,
+  runner: CommandRunner = run,
+  ports?: string,
+): FaultStep {
+  const nodes: TemplateValues = { node, ...(peer ? { peer } : {}), ...(ports !== undefined ? { ports } : {}) };
   return {
     node: node.name,
     apply: commandAction(choice.run, nodes, choice.timeoutMs, runner),

@@ -21,7 +21,7 @@ import {
   withDefault,
 } from '../../../schema/descriptors.ts';
 import type { JsonContext, JsonSchema, ParseContext, Parsed, Path } from '../../../schema/descriptors.ts';
-import { EXECUTOR_KEYS, EXECUTORS_FOR, PAIR_FAULTS, type ExecutorKey } from './config-types.ts';
+import { CUT_FAULTS, EXECUTOR_KEYS, EXECUTORS_FOR, PAIR_FAULTS, type ExecutorKey } from './config-types.ts';
 import type { EtcdCommandSettings, ExecutorChoice, ExecutorsConfig, IpmiSettings, KubevirtSettings, NodeSettings } from './config-types.ts';
 import { rke2UnitOnly } from './rke2-takedown.ts';
 import { parseTemplate, placeholdersOf, TemplateError, type CommandTemplate } from './template.ts';
@@ -104,7 +104,7 @@ const choiceRaw: Desc<RawChoice> = byType({
 
 function template(source: string, kind: ExecutorKey, path: Path, ctx: ParseContext): Parsed<CommandTemplate> {
   try {
-    return parseTemplate(source, { peer: PAIR_FAULTS.includes(kind) });
+    return parseTemplate(source, { peer: PAIR_FAULTS.includes(kind), ports: CUT_FAULTS.includes(kind) });
   } catch (error) {
     if (error instanceof TemplateError) return ctx.report(path, error.message);
     throw error;

@@ -52,6 +52,8 @@ export const EXECUTOR_KEYS = Object.keys(EXECUTORS_FOR) as ExecutorKey[];
 
 /** Fault kinds whose command templates may name the node at the other end ({peer.*}). */
 export const PAIR_FAULTS: readonly ExecutorKey[] = ['partition', 'drop'];
+/** The cuts: their commands may take {fault.ports} (a cut limited to ports). */
+export const CUT_FAULTS: readonly ExecutorKey[] = ['isolate', 'partition', 'drop'];
 
 export interface IpmiSettings {
   /** Environment variable holding the BMC user name (passed as -U). */

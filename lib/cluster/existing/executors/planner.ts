@@ -19,6 +19,8 @@ import {
   type HostStep,
 } from './config-types.ts';
 import type { IpmiExecutor } from './ipmi-executor.ts';
+import { takesPorts } from './template.ts';
+import { formatPorts, type PortMatch } from '../../../faults/ports.ts';
 import type { KubevirtExecutor } from './kubevirt-executor.ts';
 
 /** What placeholders and executors know about a node: its name, where to reach it, its BMC. */
@@ -69,14 +71,20 @@ export class FaultPlanner {
     return choice;
   }
 
-  /** The steps of one node fault (or one host step of a remove-host) on one node. */
-  nodeSteps(kind: ExecutorKey, node: NodeFacts, peer?: NodeFacts): FaultStep[] {
+  /** The steps of one node fault (or one host step of a remove-host) on one node; `ports` limit a cut. */
+  nodeSteps(kind: ExecutorKey, node: NodeFacts, peer?: NodeFacts, ports?: readonly PortMatch[]): FaultStep[] {
     const choice = this.choice(kind, node.name);
+    // A cut limited to ports needs a command that takes them: any other would cut everything, a different fault.
+    if (ports !== undefined && !(choice.type === 'command' && takesPorts(choice.run))) {
+      const error = new NoExecutorError(this.parts.provider, kind as FaultKind, node.name, this.parts.config.file);
+      error.message = `provider ${this.parts.provider}: the ${kind} executor for node ${node.name} in ${this.parts.config.file} does not take {fault.ports}, so it cannot cut only ports ${formatPorts(ports)}`;
+      throw error;
+    }
     // A host's power-off is a kill without its undo: the host stays off (it is being removed).
     const power = kind === 'poweroff' ? 'kill' : kind;
     switch (choice.type) {
       case 'command': {
-        const step = commandStep(choice, node, peer, this.parts.commandRunner);
+        const step = commandStep(choice, node, peer, this.parts.commandRunner, ports && formatPorts(ports));
         return [isHostStep(kind) ? { node: node.name, apply: step.apply } : step];
       }
       case 'ipmi': {
@@ -130,11 +138,16 @@ export class FaultPlanner {
       case 'partition':
         request.groups.forEach((group, i) => {
           const others = request.groups.filter((_, j) => j !== i).flat();
-          for (const node of group) for (const peer of others) steps.push(...this.nodeSteps('partition', facts(node), facts(peer)));
+          for (const node of group)
+            for (const peer of others) steps.push(...this.nodeSteps('partition', facts(node), facts(peer), request.ports));
         });
         break;
       case 'drop':
-        for (const node of request.from) for (const peer of request.to) steps.push(...this.nodeSteps('drop', facts(node), facts(peer)));
+        for (const node of request.from)
+          for (const peer of request.to) steps.push(...this.nodeSteps('drop', facts(node), facts(peer), request.ports));
+        break;
+      case 'isolate':
+        for (const node of request.nodes) steps.push(...this.nodeSteps('isolate', facts(node), undefined, request.ports));
         break;
       case 'heal':
         // Undoing the network faults is the cluster's part; a heal command, if any, runs on every node after.

@@ -3,12 +3,21 @@
 // words afterwards, so a substituted value can never add, split or quote a word. Values are checked too: ssh joins
 // its remote arguments into a shell line, so a value with spaces, quotes or a leading "-" is refused.
 
-export const PLACEHOLDER_SUBJECTS = ['node', 'peer'] as const;
+export const PLACEHOLDER_SUBJECTS = ['node', 'peer', 'fault'] as const;
 export const PLACEHOLDER_FIELDS = ['name', 'address', 'bmc'] as const;
 export type PlaceholderSubject = (typeof PLACEHOLDER_SUBJECTS)[number];
 export type PlaceholderField = (typeof PLACEHOLDER_FIELDS)[number];
 
-export type TemplatePart = { readonly text: string } | { readonly subject: PlaceholderSubject; readonly field: PlaceholderField };
+/**
+ * {fault.ports}: the ports a cut (isolate, partition, drop) is limited to, as `2380/tcp,2379/tcp`, or `all` when it
+ * is not limited (lib/faults/ports.ts). A cut limited to ports runs only through a command that takes them.
+ */
+export const PORTS_PLACEHOLDER = { subject: 'fault', field: 'ports' } as const;
+
+export type TemplatePart =
+  | { readonly text: string }
+  | { readonly subject: Exclude<PlaceholderSubject, 'fault'>; readonly field: PlaceholderField }
+  | typeof PORTS_PLACEHOLDER;
 
 /** One argv word: literal text and placeholders, concatenated. */
 export type TemplateWord = readonly TemplatePart[];
@@ -80,25 +89,40 @@ function parseWord(word: string, allowed: readonly PlaceholderSubject[]): Templa
   for (const match of word.matchAll(PLACEHOLDER)) {
     const [whole, subject = '', field = ''] = match;
     if (!(PLACEHOLDER_SUBJECTS as readonly string[]).includes(subject)) continue;
-    if (!(PLACEHOLDER_FIELDS as readonly string[]).includes(field)) {
-      throw new TemplateError(`unknown placeholder ${whole}: expected ${PLACEHOLDER_FIELDS.map((f) => `{${subject}.${f}}`).join(', ')}`);
-    }
-    if (!allowed.includes(subject as PlaceholderSubject)) {
-      throw new TemplateError(`placeholder ${whole} is only available in partition and drop commands (the node at the other end)`);
+    let part: TemplatePart;
+    if (subject === 'fault') {
+      if (field !== PORTS_PLACEHOLDER.field) throw new TemplateError(`unknown placeholder ${whole}: expected {fault.ports}`);
+      if (!allowed.includes('fault'))
+        throw new TemplateError(`placeholder ${whole} is only available in isolate, partition and drop commands`);
+      part = PORTS_PLACEHOLDER;
+    } else {
+      if (!(PLACEHOLDER_FIELDS as readonly string[]).includes(field)) {
+        throw new TemplateError(`unknown placeholder ${whole}: expected ${PLACEHOLDER_FIELDS.map((f) => `{${subject}.${f}}`).join(', ')}`);
+      }
+      if (!allowed.includes(subject as PlaceholderSubject)) {
+        throw new TemplateError(`placeholder ${whole} is only available in partition and drop commands (the node at the other end)`);
+      }
+      part = { subject: subject as 'node' | 'peer', field: field as PlaceholderField };
     }
     if (match.index > last) parts.push({ text: word.slice(last, match.index) });
-    parts.push({ subject: subject as PlaceholderSubject, field: field as PlaceholderField });
+    parts.push(part);
     last = match.index + whole.length;
   }
   if (last < word.length) parts.push({ text: word.slice(last) });
   return parts;
 }
 
-/** Parses a template; `peer` placeholders are allowed only where a fault has two ends (partition, drop). */
-export function parseTemplate(source: string, options: { readonly peer: boolean }): CommandTemplate {
+/**
+ * Parses a template; `peer` placeholders are allowed only where a fault has two ends (partition, drop), {fault.ports}
+ * only in the commands of cuts (isolate, partition, drop).
+ */
+export function parseTemplate(source: string, options: { readonly peer: boolean; readonly ports?: boolean }): CommandTemplate {
   const words = splitWords(source);
   if (words.length === 0) throw new TemplateError('empty command');
-  const allowed: PlaceholderSubject[] = options.peer ? ['node', 'peer'] : ['node'];
+  const allowed: PlaceholderSubject[] = [
+    ...(options.peer ? (['node', 'peer'] as const) : (['node'] as const)),
+    ...(options.ports ? (['fault'] as const) : []),
+  ];
   const parsed = words.map((word) => parseWord(word, allowed));
   if ((parsed[0] ?? []).some((part) => 'subject' in part)) {
     throw new TemplateError(`the program (first word) must be literal, found ${words[0] ?? ''}`);
@@ -106,32 +130,45 @@ export function parseTemplate(source: string, options: { readonly peer: boolean 
   return { source, words: parsed };
 }
 
-/** Placeholders a template uses, as `node.bmc`, for checking facts before a run. */
-export function placeholdersOf(template: CommandTemplate): { subject: PlaceholderSubject; field: PlaceholderField }[] {
-  const seen = new Map<string, { subject: PlaceholderSubject; field: PlaceholderField }>();
+/** Whether the template takes {fault.ports} (a cut limited to ports can run through it). */
+export function takesPorts(template: CommandTemplate): boolean {
+  return template.words.some((word) => word.some((part) => 'subject' in part && part.subject === 'fault'));
+}
+
+/** Node placeholders a template uses, as `node.bmc`, for checking facts before a run. */
+export function placeholdersOf(template: CommandTemplate): { subject: 'node' | 'peer'; field: PlaceholderField }[] {
+  const seen = new Map<string, { subject: 'node' | 'peer'; field: PlaceholderField }>();
   for (const word of template.words) {
-    for (const part of word) if ('subject' in part) seen.set(`${part.subject}.${part.field}`, { subject: part.subject, field: part.field });
+    for (const part of word) {
+      if (!('subject' in part) || part.subject === 'fault') continue;
+      seen.set(`${part.subject}.${part.field}`, { subject: part.subject, field: part.field });
+    }
   }
   return [...seen.values()];
 }
 
 /** What a substituted value may contain: host names, IPv4/IPv6 addresses (also [..] and %zone), user@host. */
-const SAFE_VALUE = /^[A-Za-z0-9[][A-Za-z0-9._:%@/[\]-]*$/;
+const SAFE_VALUE = /^[A-Za-z0-9[][A-Za-z0-9._:%@/,[\]-]*$/;
 
 export function isSafeValue(value: string): boolean {
   return SAFE_VALUE.test(value);
 }
 
-/** The argv for a template with these nodes; throws TemplateError naming a missing or unsafe value. */
-export function renderTemplate(
-  template: CommandTemplate,
-  nodes: { readonly node: PlaceholderNode; readonly peer?: PlaceholderNode },
-): string[] {
+/** What a template is rendered with: the node, the other end of a pair fault, and a cut's ports (formatPorts). */
+export interface TemplateValues {
+  readonly node: PlaceholderNode;
+  readonly peer?: PlaceholderNode;
+  readonly ports?: string;
+}
+
+/** The argv for a template with these values; throws TemplateError naming a missing or unsafe value. */
+export function renderTemplate(template: CommandTemplate, values: TemplateValues): string[] {
   return template.words.map((word) =>
     word
       .map((part) => {
         if ('text' in part) return part.text;
-        const subject = part.subject === 'node' ? nodes.node : nodes.peer;
+        if (part.subject === 'fault') return values.ports ?? 'all';
+        const subject = part.subject === 'node' ? values.node : values.peer;
         if (!subject) throw new TemplateError(`{${part.subject}.${part.field}} has no value here: ${template.source}`);
         const value = subject[part.field];
         if (value === undefined || value === '') {

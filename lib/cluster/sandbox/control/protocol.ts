@@ -2,6 +2,7 @@
 // `cpchaos sandbox fault|undo|etcd` (another process, e.g. an existing-cluster command executor) talks to it.
 // Faults are held by the serving process under a key (kind + nodes + peer), so the undo command of a fault,
 // run later by another process, finds the very fault it undoes.
+import { formatPort } from '../../../faults/ports.ts';
 import type { FaultRequest } from '../../../faults/catalogue.ts';
 import { join } from 'node:path';
 
@@ -18,13 +19,17 @@ export interface ControlFault {
 
 /** The key a fault is held under: the same request gives the same key. */
 export function faultKey(request: FaultRequest): string {
+  // A cut limited to ports is another fault than the same cut of everything: each undo finds its own.
+  const ports = 'ports' in request && request.ports ? `@${request.ports.map(formatPort).sort().join(',')}` : '';
   switch (request.kind) {
     case 'heal':
       return 'heal';
     case 'partition':
-      return `partition:${request.groups.map((g) => [...g].sort().join(',')).join('|')}`;
+      return `partition:${request.groups.map((g) => [...g].sort().join(',')).join('|')}${ports}`;
     case 'drop':
-      return `drop:${[...request.from].sort().join(',')}>${[...request.to].sort().join(',')}`;
+      return `drop:${[...request.from].sort().join(',')}>${[...request.to].sort().join(',')}${ports}`;
+    case 'isolate':
+      return `isolate:${[...request.nodes].sort().join(',')}${ports}`;
     default:
       return `${request.kind}:${[...request.nodes].sort().join(',')}`;
   }
