@@ -27,6 +27,8 @@ commands:
                          status went from passing to failing or error, or a metric rose over its threshold
   trend <report folders or summary.json files...> [--out FILE]
                          one HTML page of each scenario's metrics and pass rates run after run (default trend.html)
+  matrix --policies reference,FILE,... <scenarios> [--seed HEX] [--reports DIR]
+                         each scenario under each promotion policy on the sandbox, side by side (matrix.md, .json)
   check <history.json>   re-run the oracles over a saved history
   import-audit <audit logs...> [--reports DIR] [--profile harvester-1.4|harvester-1.5|harvester-1.6] [--run-id ID] [--strict]
                          judge a cluster's past from its Kubernetes audit log (audit.k8s.io/v1 JSON lines): writes
@@ -88,6 +90,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./compare-command.ts')).compareCommand(rest);
       case 'trend':
         return await (await import('./trend-command.ts')).trendCommand(rest);
+      case 'matrix': {
+        const { matrixCommand } = await import('./matrix-command.ts');
+        return await withInterrupt((signal) => matrixCommand(rest, signal));
+      }
       case 'check':
         return (await import('./check-command.ts')).checkCommand(rest);
       case 'import-audit':

@@ -6,13 +6,18 @@ import { pathToFileURL } from 'node:url';
 import type { V1Node } from '@kubernetes/client-node';
 import { REFERENCE_SELECTION, selectWith } from './selection.ts';
 import type { Selection, SelectionOptions } from './selection.ts';
+import type { PolicyContext } from './policy-context.ts';
 
 export { REFERENCE_SELECTION, selectWith } from './selection.ts';
 export type { Selection, SelectionOptions, SelectionOutcome } from './selection.ts';
 
-/** A promotion policy: given every Node (in list order) and the current time, the name of the node to promote. */
+/**
+ * A promotion policy: given every Node (in list order), the current time and what else it may look at (the nodes'
+ * conditions over time, resources, connectivity probes: policy-context.ts), the name of the node to promote.
+ * Policies written for two arguments keep working.
+ */
 export type PromotionPolicy = {
-  selectPromoteNode(nodes: readonly V1Node[], now?: Date): string | undefined;
+  selectPromoteNode(nodes: readonly V1Node[], now?: Date, context?: PolicyContext): string | undefined;
 };
 export type SelectPromoteNode = PromotionPolicy['selectPromoteNode'];
 
@@ -44,8 +49,14 @@ async function assertFileExists(absolutePath: string): Promise<void> {
 
 /** Guards a loaded selector so a policy returning something other than a node name fails loudly, naming the file. */
 function checkedSelector(select: (...args: unknown[]) => unknown, absolutePath: string): SelectPromoteNode {
-  return (nodes, now) => {
-    const candidate = select(nodes, now);
+  return (nodes, now, context) => {
+    let candidate: unknown;
+    try {
+      candidate = select(nodes, now, context);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new Error(`promotion policy ${absolutePath}: selectPromoteNode threw: ${detail}`, { cause: error });
+    }
     if (candidate === undefined || typeof candidate === 'string') return candidate;
     throw new Error(`promotion policy ${absolutePath}: selectPromoteNode returned ${typeof candidate}, expected a node name or undefined`);
   };

@@ -13,6 +13,7 @@
 //       faulty policy's fault shows.
 import type { CoreV1Event, V1Job, V1Node } from '@kubernetes/client-node';
 import type { PromotionPolicy } from '../promotion.ts';
+import { policyContext } from '../policy-context.ts';
 import {
   PROMOTE_EVENT_SOURCE_COMPONENT,
   PROMOTE_JOB_BACKOFF_LIMIT,
@@ -227,7 +228,7 @@ export function promotionActions(
   }
 
   // (c) OnNodeChanged.
-  const choice = policy.selectPromoteNode(view, now);
+  const choice = policy.selectPromoteNode(view, now, policyContext(view, now));
   if (choice === undefined) return actions;
   const chosen = current(choice);
   if (!chosen) return [...actions, { kind: 'skip-choice', node: choice, reason: 'not-listed' }];

@@ -4,13 +4,14 @@
 // plane when a promotion adds its etcd member. The agent exits when the harness goes away (stdin closes) or on SIGTERM.
 // A 'kubeadm' node (a kind twin's node, config.distribution) runs kube-controller-manager's controllers only: no
 // etcd member removal on Node deletion, no Harvester promote controller or Job runner, no k3s learner promotion.
-import { readAgentConfig, type EtcdMemberPlan } from './config.ts';
+import { readAgentConfig, readApiEndpoints, type EtcdMemberPlan } from './config.ts';
 import { FailoverApiClient } from './api-client.ts';
 import { Kubelet } from './kubelet.ts';
 import { ControllerManager, type Controller } from './controller-manager.ts';
 import { reconcileNodeLifecycle } from './node-lifecycle-controller.ts';
 import { harvesterNodeFinalizerController } from './harvester-node-finalizers.ts';
-import { ETCD_CLIENT_PORT, loadPlan, startEtcdMember } from './etcd-member-process.ts';
+import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, loadPlan, startEtcdMember } from './etcd-member-process.ts';
+import { startReachabilityProbe, type ProbeTarget } from './reachability-probe.ts';
 import { EtcdClient } from '../etcd/gateway-client.ts';
 import { startApiServer } from '../apiserver/server.ts';
 import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../harvester/promotion.ts';
@@ -218,6 +219,26 @@ if (config.harvester) {
   );
 }
 if (!kubeadm) startPromoteJobRunner();
+// A policy other than the reference may check candidates' connectivity: its probe runs on every node.
+if (config.promotionPolicy && !kubeadm) {
+  stops.push(
+    startReachabilityProbe(api, {
+      nodeName: config.nodeName,
+      periodMs: Math.max(1000, timers.kubeletHeartbeatMs * 4),
+      refreshMs: 30_000,
+      connectDeadlineMs: 500,
+      targets: () =>
+        readApiEndpoints(config.apiEndpointsFile)
+          .map((url) => new URL(url))
+          .filter((url) => url.hostname !== config.address)
+          .flatMap((url): ProbeTarget[] => [
+            { address: url.hostname, port: ETCD_PEER_PORT, kind: 'etcdPeers' },
+            { address: url.hostname, port: Number(url.port), kind: 'api' },
+          ]),
+      onError: logError,
+    }),
+  );
+}
 log(`agent started (${config.role}${kubeadm ? ', kubeadm' : ''})`);
 
 /** Harvester's promote Job, as this node's pod would run it (promote-job-runner.ts). */
