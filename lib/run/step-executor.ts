@@ -20,6 +20,9 @@ import { describeAssertion, describeCondition, describeStep } from '../scenario/
 import { currentNodeFromV1, resolveGroups, resolveTargets, TargetError, type TargetContext } from '../scenario/targets.ts';
 import type { Assertion, Selector, Step, WaitCondition } from '../scenario/types.ts';
 
+/** How long checks and expectations ask again for a node list that got no answer or a 5xx. */
+const CHECK_LIST_RETRY_MS = 10_000;
+
 let probeCounter = 0;
 /** The probe object's key for `wait: {api: writable}` polls (the write probe's register uses another). */
 const API_STATE_KEY = 'api-state';
@@ -448,10 +451,22 @@ export class StepExecutor {
     }
   }
 
+  /**
+   * Nodes for checks and the final expectations. A list that gets no answer or a 5xx (the VIP still forwards to an
+   * API server whose etcd member was just removed, or it moves) is asked again for a while, as a person would
+   * retry kubectl: only an API that stays unable to answer makes the run an error.
+   */
+  private listNodesAnswered(): Promise<V1Node[]> {
+    return waitFor('a node list the checks can read (the API answered 5xx or not at all)', () => this.listNodes(), {
+      timeoutMs: CHECK_LIST_RETRY_MS,
+      intervalMs: 250,
+    });
+  }
+
   /** Evaluates point assertions; returns what did not hold. */
   async evaluate(assertions: readonly Assertion[]): Promise<string[]> {
     const problems: string[] = [];
-    const nodes = await this.listNodes();
+    const nodes = await this.listNodesAnswered();
     for (const assertion of assertions) {
       const described = describeAssertion(assertion);
       try {

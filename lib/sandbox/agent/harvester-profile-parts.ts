@@ -13,6 +13,7 @@ import { statusCodeOf } from '../../util/kubeconfig.ts';
 import type { FailoverApiClient } from './api-client.ts';
 import { memberNameOf } from './etcd-member-process.ts';
 import { KubeVip } from './kube-vip.ts';
+import { startPeriodic } from '../../util/periodic.ts';
 
 export interface HarvesterNodeConfig {
   /** Annotate the Node with its etcd member, as RKE2 does (the member names are `<node>-<8 hex>`). */
@@ -51,7 +52,6 @@ const METADATA_RECHECK_MS = 5000;
 export function startHarvesterNode(context: HarvesterNodeContext): () => Promise<void> {
   const { config, api, nodeName } = context;
   let kubeVip: KubeVip | undefined;
-  let busy = false;
   let metadataSeenAtMs = 0;
   const tick = async (): Promise<void> => {
     if (config.kubeVip && !kubeVip && context.servesApi()) {
@@ -78,17 +78,9 @@ export function startHarvesterNode(context: HarvesterNodeContext): () => Promise
       metadataSeenAtMs = Date.now();
     }
   };
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    tick()
-      .catch((error: unknown) => context.onError('harvester node parts', error))
-      .finally(() => {
-        busy = false;
-      });
-  }, context.periodMs);
+  const stop = startPeriodic(context.periodMs, tick, (error) => context.onError('harvester node parts', error));
   return async () => {
-    clearInterval(timer);
+    stop();
     await kubeVip?.stop();
   };
 }

@@ -20,6 +20,7 @@ import { manageLearners } from './etcd-learner-manager.ts';
 import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector.ts';
 import { readFileSync } from 'node:fs';
 import { sleepMs } from '../../util/wait.ts';
+import { startPeriodic } from '../../util/periodic.ts';
 import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi, promotionFails } from './promote-job-runner.ts';
 import { startHarvesterNode } from './harvester-profile-parts.ts';
 
@@ -108,20 +109,15 @@ function startControllers(localEtcd: EtcdClient): void {
 
 /** manageLearners (k3s pkg/etcd) on every node that runs etcd: the etcd leader promotes the first learner. */
 function startLearnerManager(localEtcd: EtcdClient): void {
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    manageLearners(localEtcd)
-      .then((pass) => {
-        if (pass.kind === 'promoted') log(`etcd: promoted learner ${pass.member.idHex} to a voting member`);
-      })
-      .catch((error: unknown) => logError('etcd learner management', error))
-      .finally(() => {
-        busy = false;
-      });
-  }, timers.kubeletHeartbeatMs);
-  stops.push(() => clearInterval(timer));
+  const stop = startPeriodic(
+    timers.kubeletHeartbeatMs,
+    async () => {
+      const pass = await manageLearners(localEtcd);
+      if (pass.kind === 'promoted') log(`etcd: promoted learner ${pass.member.idHex} to a voting member`);
+    },
+    (error) => logError('etcd learner management', error),
+  );
+  stops.push(stop);
 }
 
 /** Resolves once the local member is a voting member (k3s ETCD.Test refuses a learner), or when the agent stops. */

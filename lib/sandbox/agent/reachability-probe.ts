@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { REACHABILITY_ANNOTATION, readReachability, type ReachabilityRecord } from '../../harvester/policy-context.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import type { FailoverApiClient } from './api-client.ts';
+import { startPeriodic } from '../../util/periodic.ts';
 
 export interface ProbeTarget {
   readonly address: string;
@@ -65,7 +66,6 @@ export interface ReachabilityProbeOptions {
 
 /** Starts the probe; returns how to stop it. */
 export function startReachabilityProbe(api: FailoverApiClient, options: ReachabilityProbeOptions): () => void {
-  let busy = false;
   let written: ReachabilityRecord | undefined;
   const tick = async (): Promise<void> => {
     const record = await probe(options.targets(), (address, port) => tcpReachable(address, port, options.connectDeadlineMs), new Date());
@@ -82,14 +82,5 @@ export function startReachabilityProbe(api: FailoverApiClient, options: Reachabi
     );
     written = record;
   };
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    tick()
-      .catch((error: unknown) => options.onError('reachability probe', error))
-      .finally(() => {
-        busy = false;
-      });
-  }, options.periodMs);
-  return () => clearInterval(timer);
+  return startPeriodic(options.periodMs, tick, (error) => options.onError('reachability probe', error));
 }
