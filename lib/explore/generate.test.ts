@@ -77,5 +77,10 @@ describe('explore: generated schedules', () => {
     }
     expect(deletesDown).to.be.greaterThan(10);
     expect(recoveryRightAfterFault).to.be.greaterThan(5);
+    // Cuts of the etcd peer port only (the node stays Ready), written back with their ports (the round trip above).
+    const peerCuts = SEEDS.filter((seed) =>
+      generateSchedule({ seed }).spec.steps.some((step) => step.kind === 'isolate' && step.ports?.some((p) => p.port === 2380)),
+    );
+    expect(peerCuts.length).to.be.greaterThan(10);
   });
 });

@@ -3,6 +3,7 @@
 // whatever the schedule broke is restarted, resumed, healed or uncordoned by the end. The walk leans toward the
 // interleavings the promotion rules are least tested on: faults overlapping a deletion, recoveries right after a
 // fault (while etcd elects a leader), and deleting a node that is down or cut off.
+import { NAMED_PORTS, type PortMatch } from '../faults/ports.ts';
 import { WORKER_ONLY_LABEL } from '../harvester/contract.ts';
 import { createRandom, type Random } from '../scenario/random.ts';
 import { formatSelector, type Selector } from '../scenario/targets.ts';
@@ -128,6 +129,14 @@ function takedownMoves(walk: Walk): Move[] {
     moves.push({
       weight: 2,
       make: () => [{ kind: random.pick(kinds), targets: [selectorOf(random.pick(workers))] }],
+    });
+  // A node cut from the etcd peers only: it stays Ready (its kubelet reaches the API), its etcd member (or the one a
+  // promotion would add) cannot reach the others. Counted as a cut like any isolate.
+  const cuttable = [...cps, ...workers];
+  if (cuttable.length > 0)
+    moves.push({
+      weight: 1,
+      make: () => [{ kind: 'isolate', targets: [selectorOf(random.pick(cuttable))], ports: [NAMED_PORTS['etcd-peer'] as PortMatch] }],
     });
   if (cps.length > 0 && walk.controlPlanes >= 3) {
     moves.push({

@@ -2,12 +2,16 @@
 // schema-steps.ts): parseScenario of the text gives the same steps, cluster, budgets and invariants back.
 import { stringify } from 'yaml';
 import { formatDuration } from '../util/duration.ts';
+import { formatPort, type PortMatch } from '../faults/ports.ts';
 import { formatSelector, type Selector } from '../scenario/targets.ts';
 import type { Assertion, InvariantSpec, ScenarioSpec, Step, WaitCondition } from '../scenario/types.ts';
 
 const list = (selectors: readonly Selector[]): string => selectors.map(formatSelector).join(', ');
 const withAs = (body: Record<string, unknown>, as: string | undefined): Record<string, unknown> =>
   as === undefined ? body : { ...body, as };
+/** Ports as the file writes them: `2380/tcp`, which the loader reads back as the same port. */
+const withPorts = (body: Record<string, unknown>, ports: readonly PortMatch[] | undefined): Record<string, unknown> =>
+  ports === undefined ? body : { ...body, ports: ports.map(formatPort) };
 
 function waitDoc(until: WaitCondition, timeoutMs: number): Record<string, unknown> {
   const timeout = formatDuration(timeoutMs);
@@ -40,20 +44,21 @@ function assertionsDoc(assertions: readonly Assertion[]): Record<string, unknown
 /** One step as the scenario file spells it. */
 export function stepDoc(step: Step): Record<string, unknown> {
   switch (step.kind) {
+    case 'isolate':
+      return withPorts(withAs({ isolate: list(step.targets) }, step.as), step.ports);
     case 'kill':
     case 'restart':
     case 'pause':
     case 'resume':
-    case 'isolate':
     case 'cordon':
     case 'uncordon':
     case 'remove-host':
     case 'rejoin':
       return withAs({ [step.kind]: list(step.targets) }, step.as);
     case 'partition':
-      return { partition: step.groups.map(list).join(' | ') };
+      return withPorts({ partition: step.groups.map(list).join(' | ') }, step.ports);
     case 'drop':
-      return { drop: `${list(step.from)} -> ${list(step.to)}` };
+      return withPorts({ drop: `${list(step.from)} -> ${list(step.to)}` }, step.ports);
     case 'heal':
       return { heal: 'all' };
     case 'delete-node':
