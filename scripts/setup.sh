@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what cpchaos needs and is missing: npm dependencies, and the system tools the sandbox runs
 # (etcd from Debian's etcd-server, ip from iproute2, iptables, kubectl from kubernetes-client for the kubectl tests,
-# haproxy and openssl for the kind twin's load balancer and certificates).
+# haproxy and openssl for the kind twin's load balancer and certificates, python3-kubernetes for the Python client test).
 # As root it installs them with apt-get and says so; otherwise it names the missing package and fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,8 @@ command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The official Kubernetes Python client (Debian's, for Debian's python3), for the API server's conformance test.
+/usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || missing+=(python3-kubernetes)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

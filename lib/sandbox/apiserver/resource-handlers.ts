@@ -1,4 +1,6 @@
 // The verbs on a resource path: get, list, watch, create, update, patch, delete, deletecollection.
+import { decodeContinue, parseLimit } from './pagination.ts';
+import type { ListOutcome } from './storage.ts';
 import { parseJson, readBody, sendJson } from './http-io.ts';
 import { isPlainObject, metaOf, stringField, type KubeObject } from './object-meta.ts';
 import { applyPatch, patchTypeOf } from './patch.ts';
@@ -31,45 +33,55 @@ function checkBodyName(body: KubeObject, name: string): void {
   }
 }
 
+/** What a list's metadata says besides its items: the resourceVersion, and for a chunk where the next one starts. */
+type ListMeta = Pick<ListOutcome, 'resourceVersion' | 'continue' | 'remainingItemCount'>;
+
 /** A list as Kubernetes sends it: items without kind/apiVersion. */
-function listOf(info: ResourceInfo, items: KubeObject[], resourceVersion: string): Record<string, unknown> {
+function listOf(info: ResourceInfo, items: KubeObject[], meta: ListMeta): Record<string, unknown> {
   const bare = items.map((item) => {
     const rest = { ...item };
     delete rest.kind;
     delete rest.apiVersion;
     return rest;
   });
-  return { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata: { resourceVersion }, items: bare };
+  return { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata: { ...meta }, items: bare };
 }
 
 /** A list or object reply, as a Table when kubectl asks for one. */
-function sendRead(ctx: RequestContext, info: ResourceInfo, items: KubeObject[], resourceVersion: string, single: boolean): void {
+function sendRead(ctx: RequestContext, info: ResourceInfo, items: KubeObject[], meta: ListMeta, single: boolean): void {
   if (wantsTable(ctx.req.headers.accept)) {
-    sendJson(ctx.res, 200, toTable(info, items, resourceVersion, ctx.url.searchParams.get('includeObject')));
+    sendJson(ctx.res, 200, toTable(info, items, meta.resourceVersion, ctx.url.searchParams.get('includeObject'), meta.continue));
   } else {
-    sendJson(ctx.res, 200, single ? items[0] : listOf(info, items, resourceVersion));
+    sendJson(ctx.res, 200, single ? items[0] : listOf(info, items, meta));
   }
 }
 
 async function list(ctx: RequestContext, info: ResourceInfo, namespace: string | undefined): Promise<void> {
   const params = ctx.url.searchParams;
   const filter = requestFilter(info, params);
+  const limit = parseLimit(params.get('limit'));
+  const continued = params.get('continue');
+  const resourceVersion = params.get('resourceVersion') ?? '';
+  if (continued && resourceVersion !== '') throw badRequest('specifying resource version is not allowed when using continue');
   const result = await ctx.store.list(
     info,
     namespace,
     {
-      resourceVersion: params.get('resourceVersion') ?? '',
+      resourceVersion,
       exact: params.get('resourceVersionMatch') === 'Exact',
-      filter: filter.matches,
+      // kube-apiserver's predicate is Everything without selectors: then a chunk counts what remains.
+      filter: params.get('labelSelector') || params.get('fieldSelector') ? filter.matches : undefined,
+      limit,
+      continueFrom: continued ? decodeContinue(continued) : undefined,
     },
     ctx.signal,
   );
-  sendRead(ctx, info, result.items, result.resourceVersion, false);
+  sendRead(ctx, info, result.items, result, false);
 }
 
 async function get(ctx: RequestContext, route: ResourceRoute, name: string): Promise<void> {
   const obj = await ctx.store.get(route.info, route.namespace, name, ctx.signal);
-  sendRead(ctx, route.info, [obj], stringField(metaOf(obj), 'resourceVersion') ?? '', true);
+  sendRead(ctx, route.info, [obj], { resourceVersion: stringField(metaOf(obj), 'resourceVersion') ?? '' }, true);
 }
 
 async function create(ctx: RequestContext, info: ResourceInfo, namespace: string | undefined): Promise<void> {
@@ -161,7 +173,7 @@ async function removeCollection(ctx: RequestContext, route: ResourceRoute): Prom
       if (!(error instanceof ApiError && error.code === 404)) throw error;
     }
   }
-  sendJson(ctx.res, 200, listOf(info, removed, listed.resourceVersion));
+  sendJson(ctx.res, 200, listOf(info, removed, { resourceVersion: listed.resourceVersion }));
 }
 
 export async function handleResource(ctx: RequestContext, route: ResourceRoute): Promise<void> {

@@ -1,6 +1,7 @@
 // Objects in etcd: one key per object (/registry/<resource>/[<namespace>/]<name>), JSON without resourceVersion;
 // resourceVersion is the key's mod_revision, a list's is the read's header revision.
 // Writes are guarded transactions (create-if-absent, compare-and-swap on mod_revision): no lost updates.
+import { encodeContinue, pageOf, type ContinueToken } from './pagination.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { KeyValue } from '../etcd/codec.ts';
 import type { EtcdClient } from '../etcd/gateway-client.ts';
@@ -29,6 +30,9 @@ export interface DeleteOutcome {
 export interface ListOutcome {
   readonly items: KubeObject[];
   readonly resourceVersion: string;
+  /** The token of the next chunk, when a limited list left items out. */
+  readonly continue?: string;
+  readonly remainingItemCount?: number;
 }
 
 const MAX_UPDATE_ATTEMPTS = 32;
@@ -83,27 +87,45 @@ export class ObjectStore {
 
   /**
    * Lists a collection. resourceVersion "" reads the latest (linearizable), "0" any (serializable);
-   * with `exact`, reads at that revision (410 when compacted).
+   * with `exact`, reads at that revision (410 when compacted). A chunk (`limit`, or `continueFrom` a token of an
+   * earlier chunk: pagination.ts) reads at the token's revision from its start key and says where the next starts.
    */
   async list(
     info: ResourceInfo,
     namespace: string | undefined,
-    options: { readonly resourceVersion?: string | undefined; readonly exact?: boolean; readonly filter?: (o: KubeObject) => boolean },
+    options: {
+      readonly resourceVersion?: string | undefined;
+      readonly exact?: boolean;
+      readonly filter?: ((o: KubeObject) => boolean) | undefined;
+      readonly limit?: number | undefined;
+      readonly continueFrom?: ContinueToken | undefined;
+    },
     signal: AbortSignal,
   ): Promise<ListOutcome> {
-    const revision = parseResourceVersion(options.resourceVersion);
-    const result = await this.etcd.range(storageKey(info, namespace), {
+    const prefix = storageKey(info, namespace);
+    const requested = parseResourceVersion(options.resourceVersion);
+    const revision = options.continueFrom?.rv ?? (options.exact ? requested : undefined);
+    const result = await this.etcd.range(prefix, {
       prefix: true,
       signal,
-      ...(options.exact && revision ? { revision } : {}),
-      ...(options.resourceVersion === '0' ? { serializable: true } : {}),
+      ...(revision ? { revision } : {}),
+      ...(options.resourceVersion === '0' && !options.continueFrom ? { serializable: true } : {}),
     });
-    const items: KubeObject[] = [];
-    for (const kv of result.kvs) {
-      const obj = this.decode(kv);
-      if (!options.filter || options.filter(obj)) items.push(obj);
-    }
-    return { items, resourceVersion: String(result.revision) };
+    const entries = result.kvs.map((kv) => ({ key: kv.key.slice(prefix.length), value: this.decode(kv) }));
+    const page = pageOf(entries, {
+      ...(options.continueFrom ? { start: options.continueFrom.start } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      ...(options.filter ? { keep: options.filter } : {}),
+    });
+    const resourceVersion = String(revision ?? result.revision);
+    if (page.next === undefined) return { items: page.items, resourceVersion };
+    return {
+      items: page.items,
+      resourceVersion,
+      continue: encodeContinue({ rv: Number(resourceVersion), start: page.next }),
+      // kube-apiserver counts what remains only when no selector filters the list.
+      ...(options.filter ? {} : { remainingItemCount: page.remaining }),
+    };
   }
 
   /** Stores a prepared object if its key is free (and, for namespaced resources, its namespace exists). */

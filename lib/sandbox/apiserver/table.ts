@@ -138,6 +138,7 @@ export function toTable(
   items: readonly KubeObject[],
   resourceVersion: string,
   includeObject: string | null,
+  continueToken?: string,
 ): Record<string, unknown> {
   const columns = COLUMNS[info.resource] ?? [NAME, AGE];
   const include = includeObject ?? 'Metadata';
@@ -145,7 +146,8 @@ export function toTable(
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion },
+    // kubectl get --chunk-size reads the next chunk from here.
+    metadata: { resourceVersion, ...(continueToken ? { continue: continueToken } : {}) },
     columnDefinitions: columns.map((c) => ({
       name: c.name,
       type: c.type,
