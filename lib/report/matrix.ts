@@ -1,6 +1,8 @@
 // The policy matrix: each scenario run under each promotion policy, side by side (cpchaos matrix). A cell is what a
 // Harvester engineer compares proposals by: the verdict and the invariants that failed, which node was promoted and
 // whether that promotion completed, the promotion latency and the longest write outage through the VIP.
+import { PROMOTE_STATUS_ANNOTATION } from '../harvester/contract.ts';
+import type { History } from '../observe/history.ts';
 import { scenarioMetrics } from './metrics.ts';
 import type { ScenarioResult, ScenarioStatus } from './result.ts';
 
@@ -10,7 +12,7 @@ export interface MatrixCell {
   readonly status: ScenarioStatus;
   /** Invariants (and steps/expect) that failed or errored. */
   readonly failed: readonly string[];
-  /** Each promotion after a deletion: `worker-1` (completed) or `worker-0 (not completed)`. */
+  /** Each node that started promoting: `worker-1` (completed) or `worker-0 (running)` (the status it ended with). */
   readonly promotions: readonly string[];
   readonly promotionLatencyMs?: number;
   readonly longestWriteOutageMs?: number;
@@ -20,6 +22,25 @@ export interface Matrix {
   readonly policies: readonly string[];
   readonly scenarios: readonly string[];
   readonly cells: readonly MatrixCell[];
+}
+
+/**
+ * Every node that started promoting during the run (its promote-status became running), in that order, with the
+ * status it ended with when that is not complete: `worker-1`, `worker-0 (running)`. A promotion without any deletion
+ * (an over-promotion) is listed too.
+ */
+export function promotionsIn(history: History): string[] {
+  const order: string[] = [];
+  const last = new Map<string, string>();
+  for (const event of history) {
+    if (event.kind !== 'node') continue;
+    const status = event.node.annotations[PROMOTE_STATUS_ANNOTATION];
+    if (status === undefined) continue;
+    const name = event.node.name;
+    if (status === 'running' && !order.includes(name)) order.push(name);
+    if (order.includes(name)) last.set(name, status);
+  }
+  return order.map((name) => (last.get(name) === 'complete' ? name : `${name} (${last.get(name) ?? 'running'})`));
 }
 
 /** The cells of one policy's results (one per scenario; a repeated scenario keeps its last run). */
@@ -33,9 +54,7 @@ export function matrixCells(policy: string, results: readonly ScenarioResult[]):
       scenario: result.scenario.name,
       status: result.status,
       failed: result.verdicts.filter((v) => v.status === 'fail' || v.status === 'error').map((v) => v.invariant),
-      promotions: metrics.promotions.flatMap((p) =>
-        p.promoted === undefined ? [] : [p.completedAtMs === undefined ? `${p.promoted} (not completed)` : p.promoted],
-      ),
+      promotions: promotionsIn(result.history),
       ...(promotionLatencyMs === undefined ? {} : { promotionLatencyMs }),
       ...(longestWriteOutageMs === undefined ? {} : { longestWriteOutageMs }),
     });
