@@ -2,7 +2,7 @@
 // for the cluster. Quorum guard, providers, oracles and the report read these properties from here and nowhere
 // else, so "restart takes a node down" or "heal ends a partition" is decided once.
 
-import { formatPorts, type PortMatch } from './ports.ts';
+import { portsSuffix, type PortMatch } from './ports.ts';
 
 /** Faults a provider applies to nodes or the network. */
 export const FAULT_KINDS = [
@@ -129,7 +129,7 @@ export function isDeleteFault(kind: ActionKind): kind is DeleteFault {
 
 /** One line naming a request, as journals, refusals and progress lines show it. */
 export function describeFault(request: FaultRequest): string {
-  const ports = 'ports' in request && request.ports ? ` (ports ${formatPorts(request.ports)})` : '';
+  const ports = portsSuffix('ports' in request ? request.ports : undefined);
   switch (request.kind) {
     case 'isolate':
       return `isolate ${request.nodes.join(',')}${ports}`;

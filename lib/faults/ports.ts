@@ -38,6 +38,11 @@ export function formatPorts(ports: readonly PortMatch[]): string {
   return ports.map(formatPort).join(',');
 }
 
+/** ` (ports 2380/tcp)` after a cut's description, or nothing for a cut of everything. */
+export function portsSuffix(ports: readonly PortMatch[] | undefined): string {
+  return ports ? ` (ports ${formatPorts(ports)})` : '';
+}
+
 /** Whether a cut limited to `ports` (undefined: not limited) drops traffic to this port. */
 export function cutCovers(ports: readonly PortMatch[] | undefined, match: PortMatch): boolean {
   return ports === undefined || ports.some((p) => p.port === match.port && p.protocol === match.protocol);

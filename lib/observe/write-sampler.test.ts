@@ -1,19 +1,8 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import net from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import { plainKubeConfig } from '../util/kubeconfig.ts';
 import { WriteSampler, type SamplerOp } from './write-sampler.ts';
-
-function kubeConfigFor(server: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return kc;
-}
 
 /** One blind write through `server`; resolves with its outcome (the op after the invoke). */
 async function oneBlindWrite(server: string): Promise<SamplerOp> {
@@ -22,7 +11,7 @@ async function oneBlindWrite(server: string): Promise<SamplerOp> {
     const sampler: WriteSampler = new WriteSampler({
       process: 'vip',
       target: 'vip',
-      kubeConfig: kubeConfigFor(server),
+      kubeConfig: plainKubeConfig(server),
       intervalMs: 10,
       deadlineMs: 30_000,
       nextOpId: () => ++nextId,

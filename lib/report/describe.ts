@@ -1,6 +1,6 @@
 // One-line descriptions of history events, with times relative to the start of the run. Used by the JUnit failure
 // text, the HTML report and the live progress lines, so a person sees the same words everywhere.
-import { formatPorts } from '../faults/ports.ts';
+import { portsSuffix } from '../faults/ports.ts';
 import type { ActionEvent, History, HistoryEvent, OpEvent } from '../observe/history.ts';
 import { formatNodeState, nodeState } from './node-state.ts';
 
@@ -29,7 +29,7 @@ export function formatDuration(durationMs: number): string {
 }
 
 function actionTargets(event: ActionEvent): string {
-  const ports = event.ports ? ` (ports ${formatPorts(event.ports)})` : '';
+  const ports = portsSuffix(event.ports);
   if (event.groups !== undefined && event.groups.length > 0) return `${event.groups.map((g) => g.join(',')).join(' | ')}${ports}`;
   if (event.from !== undefined && event.to !== undefined) return `${event.from.join(',')} -> ${event.to.join(',')}${ports}`;
   return `${event.nodes.join(',')}${ports}`;

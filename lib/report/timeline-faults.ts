@@ -2,7 +2,7 @@
 // until it is undone, healed (heal for cuts; restart/resume of every node for kill/pause) or the run ends. A
 // restart is a band from intent to applied. Everything else (deletes, cordons, labels, heal, resume) and every
 // failed or unsupported action is an instant mark.
-import { formatPorts } from '../faults/ports.ts';
+import { portsSuffix } from '../faults/ports.ts';
 import { ACTION_KINDS, propertiesOf } from '../faults/catalogue.ts';
 import type { ActionKind } from '../faults/catalogue.ts';
 import type { ActionEvent, History } from '../observe/history.ts';
@@ -32,7 +32,7 @@ const LASTING = new Set<ActionKind>(ACTION_KINDS.filter((kind) => propertiesOf(k
 const CUTS = new Set<ActionKind>(ACTION_KINDS.filter((kind) => propertiesOf(kind).cutsOff));
 
 export function actionLabel(action: ActionEvent): string {
-  const ports = action.ports ? ` (ports ${formatPorts(action.ports)})` : '';
+  const ports = portsSuffix(action.ports);
   if (action.groups !== undefined && action.groups.length > 0)
     return `${action.fault} ${action.groups.map((g) => g.join(',')).join(' | ')}${ports}`;
   if (action.from !== undefined && action.to !== undefined)

@@ -1,7 +1,7 @@
 // Helpers over parsed steps: which provider fault a step needs, and a one-line description.
 import type { FaultKind } from '../faults/catalogue.ts';
 import { formatDuration } from '../util/duration.ts';
-import { formatPorts } from '../faults/ports.ts';
+import { portsSuffix } from '../faults/ports.ts';
 import { formatSelector } from './targets.ts';
 import type { Selector } from './targets.ts';
 import type { Assertion, ScenarioSpec, Step, WaitCondition } from './types.ts';
@@ -83,7 +83,7 @@ export function describeAssertion(assertion: Assertion): string {
 }
 
 function portsOf(step: Step): string {
-  return 'ports' in step && step.ports ? ` (ports ${formatPorts(step.ports)})` : '';
+  return portsSuffix('ports' in step ? step.ports : undefined);
 }
 
 /** A step in one line, close to how it is written: "kill etcd-leader as $victim". */

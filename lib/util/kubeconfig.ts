@@ -16,6 +16,18 @@ export function writePlainKubeconfig(path: string, server: string, contextName: 
   writeFileSync(path, stringify(doc), { mode: 0o600 });
 }
 
+/** A KubeConfig for a server without credentials (the sandbox's plain HTTP API servers), built in memory. */
+export function plainKubeConfig(server: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'sandbox', server, skipTLSVerify: true }],
+    users: [{ name: 'anonymous' }],
+    contexts: [{ name: 'sandbox', cluster: 'sandbox', user: 'anonymous' }],
+    currentContext: 'sandbox',
+  });
+  return kc;
+}
+
 export function loadKubeConfig(path: string, context?: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(path);
@@ -25,6 +37,10 @@ export function loadKubeConfig(path: string, context?: string): KubeConfig {
 
 /** The HTTP status of a failed client-node request (its ApiException's code), or undefined for other errors. */
 export function statusCodeOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
+  // An error wrapped with its cause (a harness error naming what it did) keeps the answer it wraps.
+  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 // A Kubernetes API client that fails over between API servers, as a node's local load balancer does in RKE2.
-import { statusCodeOf } from '../../util/kubeconfig.ts';
-import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { plainKubeConfig, statusCodeOf } from '../../util/kubeconfig.ts';
+import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { readApiEndpoints } from './config.ts';
 import { withDeadline } from '../../util/wait.ts';
 
@@ -8,17 +8,6 @@ export interface ApiSet {
   readonly server: string;
   readonly core: CoreV1Api;
   readonly coordination: CoordinationV1Api;
-}
-
-export function kubeConfigFor(server: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'sandbox', server, skipTLSVerify: true }],
-    users: [{ name: 'agent' }],
-    contexts: [{ name: 'sandbox', cluster: 'sandbox', user: 'agent' }],
-    currentContext: 'sandbox',
-  });
-  return kc;
 }
 
 /** HTTP status of a client-node error, if it has one. */
@@ -50,7 +39,7 @@ export class FailoverApiClient {
   private apiSet(server: string): ApiSet {
     let set = this.sets.get(server);
     if (!set) {
-      const kc = kubeConfigFor(server);
+      const kc = plainKubeConfig(server);
       set = { server, core: kc.makeApiClient(CoreV1Api), coordination: kc.makeApiClient(CoordinationV1Api) };
       this.sets.set(server, set);
     }

@@ -5,7 +5,7 @@ import { BatchV1Api } from '@kubernetes/client-node';
 import type { PromotionPolicy } from '../../harvester/promotion.ts';
 import { PROMOTE_JOB_NAMESPACE } from '../../harvester/contract.ts';
 import type { ApiSet, FailoverApiClient } from './api-client.ts';
-import { kubeConfigFor } from './api-client.ts';
+import { plainKubeConfig } from '../../util/kubeconfig.ts';
 import type { Controller } from './controller-manager.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import type { PromotionAction } from '../../harvester/promote/actions.ts';
@@ -19,7 +19,7 @@ const batchApis = new Map<string, BatchV1Api>();
 export function batchApiOf(set: ApiSet): BatchV1Api {
   let batch = batchApis.get(set.server);
   if (!batch) {
-    batch = kubeConfigFor(set.server).makeApiClient(BatchV1Api);
+    batch = plainKubeConfig(set.server).makeApiClient(BatchV1Api);
     batchApis.set(set.server, batch);
   }
   return batch;

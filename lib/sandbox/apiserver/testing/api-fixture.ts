@@ -2,7 +2,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { plainKubeConfig } from '../../../util/kubeconfig.ts';
 import type { EtcdClient } from '../../etcd/gateway-client.ts';
 import { startSingleEtcd, type SingleEtcd } from '../../etcd/testing/single-etcd.ts';
 import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../server.ts';
@@ -17,17 +18,6 @@ export interface ApiFixture {
   readonly dir: string;
   kubeConfig(): KubeConfig;
   stop(): Promise<void>;
-}
-
-export function kubeConfigFor(server: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'sandbox', server, skipTLSVerify: true }],
-    users: [{ name: 'tester' }],
-    contexts: [{ name: 'sandbox', cluster: 'sandbox', user: 'tester' }],
-    currentContext: 'sandbox',
-  });
-  return kc;
 }
 
 /** A kubeconfig file for kubectl: the server, insecure-skip-tls-verify, a user without credentials. */
@@ -82,7 +72,7 @@ export async function startApiFixture(options: Partial<Omit<ApiServerOptions, 'e
     url,
     socketPath,
     dir,
-    kubeConfig: () => kubeConfigFor(url),
+    kubeConfig: () => plainKubeConfig(url),
     stop: () =>
       (stopped ??= (async () => {
         await server.close();
