@@ -7,6 +7,7 @@ import { statusCodeOf } from '../../util/kubeconfig.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { sleepMs, waitFor } from '../../util/wait.ts';
 import type { FailoverApiClient } from './api-client.ts';
+import { SERVER_GIT_VERSION } from '../apiserver/discovery.ts';
 import { Kubelet } from './kubelet.ts';
 import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
 
@@ -44,6 +45,29 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     const created = async (name: string): Promise<number> =>
       Number((await etcdClient.get(`/registry/nodes/${name}`)).kv?.createRevision ?? 0);
     expect(await created('w0')).to.be.lessThan(await created('w1'));
+  });
+
+  it('registers its Node with addresses and nodeInfo, and keeps them in each status update', async () => {
+    const k = kubelet('info');
+    k.start();
+    const statusOf = async (): Promise<V1Node['status']> => (await api.call('read node', (a) => a.core.readNode({ name: 'info' }))).status;
+    await waitFor('info to register', async () => (await nodeNames()).includes('info'), { timeoutMs: 10_000, intervalMs: 50 });
+    const registered = await statusOf();
+    expect(registered?.addresses).to.deep.equal([
+      { type: 'InternalIP', address: '10.0.0.1' },
+      { type: 'Hostname', address: 'info' },
+    ]);
+    expect(registered?.nodeInfo).to.include({ kubeletVersion: SERVER_GIT_VERSION, operatingSystem: 'linux' });
+    expect(registered?.nodeInfo?.bootID).to.be.a('string').and.not.equal('');
+    // An operator's patch drops them; the kubelet's next status update puts them back.
+    await api.call('clear addresses and nodeInfo', (a) =>
+      a.core.patchNodeStatus({ name: 'info', body: { status: { addresses: null, nodeInfo: null } } }, mergePatch()),
+    );
+    await waitFor('the kubelet to post them again', async () => (await statusOf())?.nodeInfo?.kubeletVersion === SERVER_GIT_VERSION, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    expect((await statusOf())?.addresses?.map((a) => a.type)).to.deep.equal(['InternalIP', 'Hostname']);
   });
 
   it('keeps posting Ready while its Node is Terminating, and never re-creates it once it is gone', async () => {

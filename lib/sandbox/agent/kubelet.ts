@@ -4,10 +4,11 @@
 // look at deletionTimestamp, and the node lease controller renews the Lease regardless. And it never re-creates a
 // Node object that was deleted after registration: registerWithAPIServer returns at once once registrationCompleted
 // is set, so status updates of a Node that is gone just fail (until the kubelet restarts).
-import type { V1Lease, V1Node, V1NodeCondition } from '@kubernetes/client-node';
+import type { V1Lease, V1Node, V1NodeCondition, V1NodeSystemInfo } from '@kubernetes/client-node';
 import type { FailoverApiClient } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
 import { mergePatch } from '../../util/patch-options.ts';
+import { nodeAddresses, nodeSystemInfo } from './node-info.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -37,11 +38,15 @@ export class Kubelet {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private readonly startedMs = Date.now();
+  /** status.nodeInfo of this start of the node (a new bootID each start). */
+  private readonly nodeInfo: V1NodeSystemInfo;
 
   constructor(
     private readonly api: FailoverApiClient,
     private readonly options: KubeletOptions,
-  ) {}
+  ) {
+    this.nodeInfo = nodeSystemInfo(options.nodeName);
+  }
 
   /** Whether the node to register after is there (or waiting for it has taken too long). */
   private async predecessorRegistered(): Promise<boolean> {
@@ -111,10 +116,8 @@ export class Kubelet {
       spec: {},
       status: {
         conditions: [this.readyCondition(now)],
-        addresses: [
-          { type: 'InternalIP', address: this.options.address },
-          { type: 'Hostname', address: this.options.nodeName },
-        ],
+        addresses: nodeAddresses(this.options.nodeName, this.options.address),
+        nodeInfo: this.nodeInfo,
       },
     };
     try {
@@ -179,8 +182,14 @@ export class Kubelet {
     const next = this.readyCondition(now);
     if (wasReady && ready?.lastTransitionTime) next.lastTransitionTime = ready.lastTransitionTime;
     const others = conditions.filter((c) => c.type !== 'Ready');
+    // As kubelet's status setters do on every update: addresses and nodeInfo too (a restart brings a new bootID).
+    const status = {
+      conditions: [...others, next],
+      addresses: nodeAddresses(this.options.nodeName, this.options.address),
+      nodeInfo: this.nodeInfo,
+    };
     await this.api.call('post node status', (api) =>
-      api.core.patchNodeStatus({ name: this.options.nodeName, body: { status: { conditions: [...others, next] } } }, mergePatch()),
+      api.core.patchNodeStatus({ name: this.options.nodeName, body: { status } }, mergePatch()),
     );
     this.lastStatusPostMs = Date.now();
   }

@@ -30,7 +30,50 @@ describe('server-side tables', () => {
       status: { conditions: [{ type: 'Ready', status: 'False' }], nodeInfo: { kubeletVersion: 'v1.30.0' } },
     };
     const table = toTable(nodes, [node], '5', null) as { rows: { cells: unknown[]; object: { kind: string } }[] };
-    expect(table.rows[0]?.cells).to.deep.equal(['n1', 'NotReady,SchedulingDisabled', 'control-plane,etcd', '0s', 'v1.30.0']);
+    expect(table.rows[0]?.cells).to.deep.equal([
+      'n1',
+      'NotReady,SchedulingDisabled',
+      'control-plane,etcd',
+      '0s',
+      'v1.30.0',
+      '<none>',
+      '<none>',
+      '<unknown>',
+      '<unknown>',
+      '<unknown>',
+    ]);
     expect(table.rows[0]?.object.kind).to.equal('PartialObjectMetadata');
+  });
+
+  it('gives nodes the -o wide columns of kube-apiserver (priority 1)', () => {
+    const nodes = findResource('', 'v1', 'nodes') as ResourceInfo;
+    const node = {
+      metadata: { name: 'n1', creationTimestamp: new Date().toISOString() },
+      status: {
+        addresses: [
+          { type: 'Hostname', address: 'n1' },
+          { type: 'InternalIP', address: '10.0.0.5' },
+          { type: 'ExternalIP', address: '192.0.2.5' },
+        ],
+        nodeInfo: { kubeletVersion: 'v1.30.0', osImage: 'Debian', kernelVersion: '6.1.0', containerRuntimeVersion: 'containerd://1.7' },
+      },
+    };
+    const table = toTable(nodes, [node], '5', null) as {
+      columnDefinitions: { name: string; priority: number }[];
+      rows: { cells: unknown[] }[];
+    };
+    expect(table.columnDefinitions.map((c) => `${c.name}:${c.priority}`)).to.deep.equal([
+      'Name:0',
+      'Status:0',
+      'Roles:0',
+      'Age:0',
+      'Version:0',
+      'Internal-IP:1',
+      'External-IP:1',
+      'OS-Image:1',
+      'Kernel-Version:1',
+      'Container-Runtime:1',
+    ]);
+    expect(table.rows[0]?.cells.slice(5)).to.deep.equal(['10.0.0.5', '192.0.2.5', 'Debian', '6.1.0', 'containerd://1.7']);
   });
 });

@@ -1,9 +1,10 @@
 // Server-side printing for `kubectl get` (Accept: application/json;as=Table;v=v1;g=meta.k8s.io): the columns
 // kubectl shows for these kinds against a real API server. Other clients get plain objects.
 import { fieldAt, isPlainObject, labelsOf, type KubeObject } from './object-meta.ts';
+import { podColumns } from './pod-table.ts';
 import type { ResourceInfo } from './resources.ts';
 
-interface Column {
+export interface Column {
   readonly name: string;
   readonly type: 'string' | 'integer';
   readonly format?: string;
@@ -70,6 +71,13 @@ function nodeRoles(obj: KubeObject): string {
   return roles.length > 0 ? roles.join(',') : '<none>';
 }
 
+/** The first address of that type (getNodeInternalIP / getNodeExternalIP), or <none>. */
+function nodeAddress(obj: KubeObject, type: string): string {
+  const addresses = fieldAt(obj, ['status', 'addresses']);
+  const found = Array.isArray(addresses) ? addresses.find((a) => isPlainObject(a) && a.type === type) : undefined;
+  return isPlainObject(found) ? str(found.address) : '<none>';
+}
+
 function jobStatus(obj: KubeObject): string {
   if (conditionStatus(obj, 'Complete') === 'True') return 'Complete';
   if (conditionStatus(obj, 'Failed') === 'True') return 'Failed';
@@ -83,7 +91,24 @@ const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
     { name: 'Roles', type: 'string', cell: nodeRoles },
     AGE,
     { name: 'Version', type: 'string', cell: (o) => str(fieldAt(o, ['status', 'nodeInfo', 'kubeletVersion']), '') },
+    // -o wide (priority 1), as kubernetes pkg/printers/internalversion/printers.go printNode.
+    { name: 'Internal-IP', type: 'string', priority: 1, cell: (o) => nodeAddress(o, 'InternalIP') },
+    { name: 'External-IP', type: 'string', priority: 1, cell: (o) => nodeAddress(o, 'ExternalIP') },
+    { name: 'OS-Image', type: 'string', priority: 1, cell: (o) => str(fieldAt(o, ['status', 'nodeInfo', 'osImage']), '<unknown>') },
+    {
+      name: 'Kernel-Version',
+      type: 'string',
+      priority: 1,
+      cell: (o) => str(fieldAt(o, ['status', 'nodeInfo', 'kernelVersion']), '<unknown>'),
+    },
+    {
+      name: 'Container-Runtime',
+      type: 'string',
+      priority: 1,
+      cell: (o) => str(fieldAt(o, ['status', 'nodeInfo', 'containerRuntimeVersion']), '<unknown>'),
+    },
   ],
+  pods: podColumns(NAME, AGE),
   namespaces: [NAME, { name: 'Status', type: 'string', cell: (o) => str(fieldAt(o, ['status', 'phase']), '') }, AGE],
   configmaps: [
     NAME,
