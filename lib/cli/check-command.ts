@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { loadHistory } from '../observe/history.ts';
 import { runOracles } from '../oracles/index.ts';
+import { isWatchHistory, watchVerdicts } from '../oracles/watch-verdicts.ts';
 import { SetupError } from '../util/errors.ts';
 import { UsageError, parseOptions } from './options.ts';
 
@@ -17,7 +18,9 @@ export function checkCommand(args: readonly string[]): number {
       throw new SetupError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
     }
     const history = loadHistory(text, file);
-    const verdicts = runOracles(history, values.invariant);
+    // A watch's history is judged as the watch judged it (read availability; no scripted faults).
+    const verdicts =
+      values.invariant === undefined && isWatchHistory(history) ? watchVerdicts(history) : runOracles(history, values.invariant);
     process.stdout.write(`${file}:\n`);
     for (const v of verdicts) process.stdout.write(`  ${v.status.padEnd(12)} ${v.invariant}: ${v.summary}\n`);
     if (verdicts.some((v) => v.status === 'fail')) failed = true;

@@ -33,6 +33,9 @@ commands:
   import-audit <audit logs...> [--reports DIR] [--profile harvester-1.4|harvester-1.5|harvester-1.6] [--run-id ID] [--strict]
                          judge a cluster's past from its Kubernetes audit log (audit.k8s.io/v1 JSON lines): writes
                          history.json and the report; exit as run does, 2 when no line could be used
+  watch [--kubeconfig FILE] [--context NAME] [--until DURATION] [--reports DIR] [--profile P|auto] [--probe-writes]
+                         judge a cluster live without touching it: records Nodes, promote Jobs and quorum reads,
+                         prints violations as they happen, writes the report at the end (Ctrl-C or --until)
   validate               checker self-validation: run each faulty policy against the scenario that must catch it
   explore [--budget 10m] [--count N] [--seed HEX] [--max-steps N] [--promotion-policy MODULE] [--confirm K] [--out DIR]
                          generated fault schedules on the sandbox; a violation is confirmed, shrunk and written as
@@ -96,6 +99,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'check':
         return (await import('./check-command.ts')).checkCommand(rest);
+      case 'watch': {
+        const { watchCommand } = await import('./watch-command.ts');
+        return await withInterrupt((signal) => watchCommand(rest, signal));
+      }
       case 'import-audit':
         return await (await import('./import-audit-command.ts')).importAuditCommand(rest);
       case 'explore': {

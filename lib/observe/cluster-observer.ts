@@ -16,7 +16,8 @@ import { errorMessage } from '../util/errors.ts';
 import { loadKubeConfig, statusCodeOf } from '../util/kubeconfig.ts';
 import { withDeadline } from '../util/wait.ts';
 import { PROMOTE_JOB_NAMESPACE } from '../harvester/contract.ts';
-import type { GapSource } from './history.ts';
+import type { GapSource, TrimmedNode } from './history.ts';
+import { ReadSampler } from './read-sampler.ts';
 import { ListWatcher, type ListResult } from './list-watch.ts';
 import type { Recorder } from './recorder.ts';
 import { trimEvent, trimJob, trimLease, trimNode } from './trim.ts';
@@ -56,6 +57,18 @@ export interface ObserverOptions {
   readonly nodeSampleIntervalMs: number;
   readonly etcdSampleIntervalMs: number;
   readonly requestDeadlineMs: number;
+  /**
+   * false: write nothing into the cluster (no registers, no write samplers; `cpchaos watch` without --probe-writes).
+   * Default true.
+   */
+  readonly writes?: boolean;
+  /** Interval of the read sampler through the VIP (lib/observe/read-sampler.ts); 0 or absent: none. */
+  readonly readSampleIntervalMs?: number;
+  /**
+   * Called before each node event is recorded (also for a node the list no longer holds after a relist), so a
+   * watcher can record what it concludes from it (an operator's deletion) ahead of it.
+   */
+  readonly beforeNodeEvent?: (type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'SYNC', node: TrimmedNode) => void;
 }
 
 export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
@@ -91,6 +104,7 @@ function rvOf(object: KubernetesObject): { rv?: string } {
 export class ClusterObserver {
   private readonly watchers: { start(): Promise<void>; stop(): void }[] = [];
   private readonly samplers: WriteSampler[] = [];
+  private readSampler: ReadSampler | undefined;
   private etcdTimer: NodeJS.Timeout | undefined;
   private etcdBusy = false;
   private etcdSampling: Promise<void> | undefined;
@@ -166,12 +180,14 @@ export class ClusterObserver {
             const node = trimNode(item);
             seen.add(node.name);
             knownNodes.set(node.name, node);
+            this.options.beforeNodeEvent?.('SYNC', node);
             record({ kind: 'node', type: 'SYNC', node, ...rvOf(item) });
           }
           // Nodes deleted while the recorder was blind: replaying node events must still give the node set.
           for (const [name, node] of knownNodes) {
             if (!seen.has(name)) {
               knownNodes.delete(name);
+              this.options.beforeNodeEvent?.('DELETED', node);
               record({ kind: 'node', type: 'DELETED', node });
             }
           }
@@ -181,6 +197,7 @@ export class ClusterObserver {
           if (type === 'DELETED') knownNodes.delete(node.name);
           else knownNodes.set(node.name, node);
           this.beforeNodeEvent(item);
+          this.options.beforeNodeEvent?.(type, node);
           record({ kind: 'node', type, node, ...rvOf(item) });
         },
         onGap: this.gap('nodes'),
@@ -215,6 +232,30 @@ export class ClusterObserver {
       }),
     );
     await Promise.all(this.watchers.map((w) => w.start()));
+    const readIntervalMs = this.options.readSampleIntervalMs ?? 0;
+    if (readIntervalMs > 0) {
+      this.readSampler = new ReadSampler({
+        target: 'vip',
+        kubeConfig: kc,
+        intervalMs: readIntervalMs,
+        deadlineMs: this.options.requestDeadlineMs,
+        onOp: ({ t, ...op }) => this.recorder.record({ kind: 'op', ...op, t }),
+        nextOpId: () => ++this.opId,
+      });
+      this.readSampler.start();
+    }
+    if (this.options.writes !== false) await this.startWriting(kc);
+    if (this.cluster.etcdMembership) {
+      this.etcdTimer = setInterval(() => {
+        // A tick while a sample is in flight starts nothing: keep the promise of the one in flight for stop().
+        if (!this.etcdBusy) this.etcdSampling = this.sampleEtcd();
+      }, this.options.etcdSampleIntervalMs);
+      await this.sampleEtcd();
+    }
+  }
+
+  /** Creates the run's registers and starts the write samplers (through the VIP, and per API server). */
+  private async startWriting(kc: KubeConfig): Promise<void> {
     const { register, probe } = runObjects(this.cluster.runId);
     await this.createObject(kc, register);
     await this.createObject(kc, probe);
@@ -232,13 +273,6 @@ export class ClusterObserver {
           register: { configMap: register },
         });
       }
-    }
-    if (this.cluster.etcdMembership) {
-      this.etcdTimer = setInterval(() => {
-        // A tick while a sample is in flight starts nothing: keep the promise of the one in flight for stop().
-        if (!this.etcdBusy) this.etcdSampling = this.sampleEtcd();
-      }, this.options.etcdSampleIntervalMs);
-      await this.sampleEtcd();
     }
   }
 
@@ -331,7 +365,7 @@ export class ClusterObserver {
     await this.etcdSampling;
     for (const watcher of this.watchers) watcher.stop();
     this.flushJobs(undefined);
-    await Promise.all(this.samplers.map((s) => s.stop()));
+    await Promise.all([...this.samplers.map((s) => s.stop()), this.readSampler?.stop()]);
     await Promise.all(this.samplers.slice(0, 2).map((s) => s.finalRead()));
     await this.deleteObjects();
   }

@@ -11,6 +11,11 @@ export interface ExistingOptions {
   readonly context?: string | undefined;
   /** --allow-context values: context names, or files with one context per line. Needed unless dryRun. */
   readonly allowContexts?: readonly string[] | undefined;
+  /**
+   * Attach to read only (`cpchaos watch`): no faults can be asked for, so no allowlisted context is needed. The
+   * provider itself never writes; what the observer writes (only with --probe-writes) is journaled and deleted.
+   */
+  readonly readOnly?: boolean | undefined;
   /** --dry-run: attach and plan, print every step and command, run none. */
   readonly dryRun?: boolean | undefined;
   /** Receives dry-run lines as they come (they are also kept on the cluster). */

@@ -46,7 +46,9 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
   async start(options: ExistingOptions = {}, signal?: AbortSignal): Promise<StartedExisting> {
     const dryRunMode = options.dryRun === true;
     const source = loadKubeconfigSource(options);
-    if (!dryRunMode) assertContextAllowed(source.context, options.allowContexts ?? []);
+    const readOnly = options.readOnly === true;
+    if (readOnly && this.executors) throw new SetupError('a read-only attachment takes no executors file: it injects no faults');
+    if (!dryRunMode && !readOnly) assertContextAllowed(source.context, options.allowContexts ?? []);
     const killSwitch = new KillSwitch(options.killSwitch);
     if (killSwitch.fileExists()) throw new SetupError(`the kill switch file ${killSwitch.path} exists: remove it to start a run`);
 
