@@ -144,7 +144,7 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
     });
   }
 
-  it("--dry-run attaches and prints each fault's command, and runs none; --profile auto finds no version on the sandbox and falls back, but finds its VIP", async function () {
+  it("--dry-run attaches and prints each fault's command, and runs none; --profile auto reads the profile from the sandbox kubelets' version, and finds its VIP", async function () {
     if (!isRoot) this.skip();
     const s = scenario('promotion/kill-cp-no-promotion');
     const run = await startAttachableSandbox(s, 'harvester');
@@ -156,10 +156,11 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
         target: attachedTarget(run.sandbox, HARVESTER_EXECUTORS, { dryRun: true, onDryRunLine: (l) => lines.push(l), profile: 'auto' }),
       });
       expect(result.status).to.equal('inconclusive');
-      // The sandbox reports no kubelet version and has no Harvester server-version Setting (lib/sandbox/profile.ts).
+      // The sandbox's kubelets report the API server's version, v1.30.0-cpchaos (lib/sandbox/agent/node-info.ts), and it
+      // has no Harvester server-version Setting: Kubernetes 1.30 is harvester-1.4's (lib/harvester/profiles.ts).
       const notes = result.history.flatMap((e) => (e.kind === 'note' ? [e.message] : []));
       expect(
-        notes.some((n) => /^profile harvester-1\.4 \(no kubelet version and no Harvester version readable: falling back/.test(n)),
+        notes.some((n) => /^profile harvester-1\.4 \(kubelet v1\.30\.0-cpchaos on cp-\d\)/.test(n)),
         notes.join('\n'),
       ).to.equal(true);
       expect(
