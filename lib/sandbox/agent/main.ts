@@ -18,6 +18,8 @@ import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '..
 import { PromoteController } from './promote-controller.ts';
 import { manageLearners } from './etcd-learner-manager.ts';
 import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector.ts';
+import { PodGarbageCollector, failoverPodGcApi } from './pod-gc.ts';
+import { failoverKubeletPodsApi, syncNodePods } from './kubelet-pods.ts';
 import { readFileSync } from 'node:fs';
 import { sleepMs } from '../../util/wait.ts';
 import { startPeriodic } from '../../util/periodic.ts';
@@ -84,12 +86,15 @@ function startControllers(localEtcd: EtcdClient): void {
       reconcileNodeLifecycle(api, { gracePeriodMs: timers.nodeMonitorGraceMs, leadingSinceMs: () => leadingSinceMs }),
   };
   const garbageCollector: Controller = { name: 'garbage-collector', reconcile: () => collectGarbage(gcApi, log) };
+  // Pods of a deleted node go once it has been missing for the node-monitor grace period (upstream: 40 s).
+  const podGc = new PodGarbageCollector(failoverPodGcApi(api), { quarantineMs: timers.nodeMonitorGraceMs, log });
   const controllers: Controller[] = kubeadm
-    ? [nodeLifecycle, garbageCollector]
+    ? [nodeLifecycle, garbageCollector, podGc]
     : [
         nodeLifecycle,
         harvesterNodeFinalizerController(api, localEtcd, { holdMs: config.nodeRemoval?.finalizerHoldMs ?? 0 }),
         garbageCollector,
+        podGc,
         new PromoteController(api, policy, {
           log,
           ...(config.promotion?.jobResyncMs ? { jobResyncMs: config.promotion.jobResyncMs } : {}),
@@ -196,6 +201,20 @@ const kubelet = new Kubelet(api, {
 });
 kubelet.start();
 stops.push(() => kubelet.stop());
+// The kubelet's pods (kubelet-pods.ts), on its heartbeat: bound pods start, deleted or evicted ones are finished.
+const kubeletPodsApi = failoverKubeletPodsApi(api);
+stops.push(
+  startPeriodic(
+    timers.kubeletHeartbeatMs,
+    async () => {
+      if (kubelet.nodeGone) return;
+      const { started, removed } = await syncNodePods(kubeletPodsApi, config.nodeName, config.address);
+      if (started.length > 0) log(`kubelet: started pods ${started.join(', ')}`);
+      if (removed.length > 0) log(`kubelet: removed pods ${removed.join(', ')}`);
+    },
+    (error) => logError('kubelet pod sync', error),
+  ),
+);
 // The sandbox's Harvester profile: RKE2's etcd node metadata once etcd runs, kube-vip once the API server does.
 if (config.harvester) {
   const { harvester } = config;

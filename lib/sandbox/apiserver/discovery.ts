@@ -7,6 +7,21 @@ function servedGroupVersions(): readonly { readonly group: string; readonly vers
   return [...groupVersions(), KUBEVIRT_SUBRESOURCES];
 }
 
+/**
+ * pods/eviction as kube-apiserver lists it in core/v1 (its group, version and kind are policy/v1 Eviction's).
+ * kubectl drain evicts only when discovery lists it and the policy group (served for PodDisruptionBudgets):
+ * k8s.io/kubectl/pkg/drain/drain.go CheckEvictionSupport; otherwise it deletes the pods.
+ */
+const POD_EVICTION = {
+  name: 'pods/eviction',
+  singularName: '',
+  namespaced: true,
+  group: 'policy',
+  version: 'v1',
+  kind: 'Eviction',
+  verbs: ['create'],
+};
+
 export const SERVER_GIT_VERSION = 'v1.30.0-cpchaos';
 
 export function versionInfo(): Record<string, unknown> {
@@ -75,6 +90,7 @@ export function apiResourceList(group: string, version: string): Record<string, 
         verbs: [...SUBRESOURCE_VERBS],
       });
     }
+    if (r.group === '' && r.resource === 'pods') resources.push({ ...POD_EVICTION });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };
 }

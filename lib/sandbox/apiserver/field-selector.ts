@@ -74,8 +74,8 @@ function asFieldString(value: unknown): string {
 export function matchesFields(requirements: readonly FieldRequirement[], obj: KubeObject): boolean {
   return requirements.every((req) => {
     let actual = asFieldString(fieldAt(obj, req.path));
-    // Kubernetes reports an unset spec.unschedulable as "false".
-    if (req.field === 'spec.unschedulable' && actual === '') actual = 'false';
+    // Kubernetes reports an unset spec.unschedulable (a Node's) or spec.hostNetwork (a Pod's: ToSelectableFields) as "false".
+    if ((req.field === 'spec.unschedulable' || req.field === 'spec.hostNetwork') && actual === '') actual = 'false';
     return req.negate ? actual !== req.value : actual === req.value;
   });
 }

@@ -66,6 +66,7 @@ describe('API server over HTTP (real etcd)', function () {
       'batch/v1',
       'coordination.k8s.io/v1',
       'kubevirt.io/v1',
+      'policy/v1',
       'subresources.kubevirt.io/v1',
     ]);
     const batch = (await request(target, 'GET', '/apis/batch/v1')).json() as { groupVersion: string; resources: { name: string }[] };

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import path from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Volume } from '@kubernetes/client-node';
 import { run } from '../../util/exec.ts';
+import { startPeriodic } from '../../util/periodic.ts';
+import { FailoverApiClient } from '../agent/api-client.ts';
+import { failoverKubeletPodsApi, syncNodePods } from '../agent/kubelet-pods.ts';
 import { startApiFixture, writeKubeconfig, type ApiFixture } from './testing/api-fixture.ts';
 
 describe('kubectl 1.32 against the API server', function () {
@@ -86,5 +89,88 @@ describe('kubectl 1.32 against the API server', function () {
     expect(await kubectl('get', 'nodes', '-o', 'name')).to.equal('node/k-n1');
     expect(await kubectl('delete', 'node', 'k-n1')).to.equal('node "k-n1" deleted');
     expect(await kubectl('get', 'nodes', '-o', 'name')).to.equal('');
+  });
+
+  describe('with pods on a node (its kubelet: kubelet-pods.ts)', () => {
+    const ownedBy = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      name: 'k-web',
+      uid: '7d4f1a52-0000-4000-8000-000000000001',
+      controller: true,
+    };
+    const podOn = (name: string, nodeName: string, volumes: V1Volume[] = []): Parameters<CoreV1Api['createNamespacedPod']>[0] => ({
+      namespace: 'default',
+      body: {
+        metadata: { name, labels: { app: 'k-web' }, ownerReferences: [ownedBy] },
+        spec: { nodeName, containers: [{ name: 'web', image: 'nginx:1.27' }], volumes },
+      },
+    });
+    const kubeletSync = (nodeName: string): (() => Promise<void>) => {
+      const pods = failoverKubeletPodsApi(new FailoverApiClient('', () => f.url, 10_000, true));
+      return async () => {
+        await syncNodePods(pods, nodeName, '10.0.0.9');
+      };
+    };
+
+    before(async () => {
+      for (const name of ['k-d1', 'k-d2']) {
+        await core.createNode({ body: { metadata: { name }, status: { conditions: [{ type: 'Ready', status: 'True' }] } } });
+      }
+      await core.createNamespacedPod(podOn('k-web-1', 'k-d1'));
+      await core.createNamespacedPod(podOn('k-web-2', 'k-d1', [{ name: 'scratch', emptyDir: {} }]));
+      await core.createNamespacedPod(podOn('k-web-3', 'k-d2'));
+      await kubeletSync('k-d1')();
+    });
+
+    it('gets pods as a table, -o wide with the node', async () => {
+      const [header, ...rows] = (await kubectl('get', 'pods', '-n', 'default')).split('\n');
+      expect(header?.split(/\s+/)).to.deep.equal(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+      expect(rows.map((r) => r.split(/\s+/).slice(0, 4))).to.deep.equal([
+        ['k-web-1', '1/1', 'Running', '0'],
+        ['k-web-2', '1/1', 'Running', '0'],
+        ['k-web-3', '0/1', 'Pending', '0'],
+      ]);
+      const wide = (await kubectl('get', 'po', '-A', '-o', 'wide', '--field-selector', 'spec.nodeName=k-d1')).split('\n');
+      expect(wide[0]?.split(/\s{2,}/)).to.deep.equal([
+        'NAMESPACE',
+        'NAME',
+        'READY',
+        'STATUS',
+        'RESTARTS',
+        'AGE',
+        'IP',
+        'NODE',
+        'NOMINATED NODE',
+        'READINESS GATES',
+      ]);
+      expect(wide.slice(1).map((r) => r.split(/\s+/)[7])).to.deep.equal(['k-d1', 'k-d1']);
+    });
+
+    it('describes a node with its non-terminated pods', async () => {
+      const out = await kubectl('describe', 'node', 'k-d1');
+      expect(out).to.match(/^Name:\s+k-d1$/m);
+      expect(out).to.match(/^Non-terminated Pods:\s+\(2 in total\)$/m);
+      expect(out)
+        .to.match(/^\s+default\s+k-web-1\s/m)
+        .and.match(/^\s+default\s+k-web-2\s/m);
+      expect(out).to.not.include('k-web-3');
+    });
+
+    it('drains a node: cordoned, its pods evicted and gone, the pods of another node kept', async () => {
+      const stopKubelet = startPeriodic(200, kubeletSync('k-d1'), () => undefined);
+      let out: string;
+      try {
+        out = await kubectl('drain', 'k-d1', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=30s');
+      } finally {
+        stopKubelet();
+      }
+      expect(out).to.include('node/k-d1 cordoned').and.include('node/k-d1 drained');
+      expect(out).to.include('evicting pod default/k-web-1').and.include('pod/k-web-2 evicted');
+      expect((await core.readNode({ name: 'k-d1' })).spec?.unschedulable).to.equal(true);
+      expect(await kubectl('get', 'pods', '-A', '-o', 'name', '--field-selector', 'spec.nodeName=k-d1')).to.equal('');
+      expect(await kubectl('get', 'pods', '-n', 'default', '-o', 'name')).to.equal('pod/k-web-3');
+      expect(await kubectl('describe', 'node', 'k-d1')).to.match(/^Non-terminated Pods:\s+\(0 in total\)$/m);
+    });
   });
 });

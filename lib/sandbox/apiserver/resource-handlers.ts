@@ -1,4 +1,5 @@
 // The verbs on a resource path: get, list, watch, create, update, patch, delete, deletecollection.
+import { deleteRequestOf, gracefulDeleteOf, handleEviction } from './eviction.ts';
 import { decodeContinue, parseLimit } from './pagination.ts';
 import type { ListOutcome } from './storage.ts';
 import { parseJson, readBody, sendJson } from './http-io.ts';
@@ -136,19 +137,17 @@ async function patch(ctx: RequestContext, route: ResourceRoute, name: string, su
   sendJson(ctx.res, 200, patched);
 }
 
-async function readDeleteOptions(ctx: RequestContext): Promise<{ uid?: string; resourceVersion?: string }> {
+/** The request's DeleteOptions (body and query): its preconditions and grace period. */
+async function readDeleteOptions(ctx: RequestContext): Promise<ReturnType<typeof deleteRequestOf>> {
   const raw = await readBody(ctx.req, ctx.signal);
-  if (raw.length === 0) return {};
-  const body = parseJson(raw);
-  const preconditions = isPlainObject(body) && isPlainObject(body.preconditions) ? body.preconditions : {};
-  const uid = stringField(preconditions, 'uid');
-  const resourceVersion = stringField(preconditions, 'resourceVersion');
-  return { ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) };
+  return deleteRequestOf(raw.length === 0 ? undefined : parseJson(raw), ctx.url.searchParams);
 }
 
 async function remove(ctx: RequestContext, route: ResourceRoute, name: string): Promise<void> {
   const { info, namespace } = route;
-  const outcome = await ctx.store.delete(info, namespace, name, await readDeleteOptions(ctx), ctx.signal);
+  const options = await readDeleteOptions(ctx);
+  const graceful = gracefulDeleteOf(info, options.gracePeriodSeconds);
+  const outcome = await ctx.store.delete(info, namespace, name, options.preconditions, ctx.signal, graceful);
   if (!outcome.deleted) {
     sendJson(ctx.res, 200, outcome.object);
     return;
@@ -159,7 +158,7 @@ async function remove(ctx: RequestContext, route: ResourceRoute, name: string): 
 
 async function removeCollection(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const { info, namespace } = route;
-  await readDeleteOptions(ctx);
+  const options = await readDeleteOptions(ctx);
   const filter = requestFilter(info, ctx.url.searchParams);
   const listed = await ctx.store.list(info, namespace, { filter: filter.matches }, ctx.signal);
   const removed: KubeObject[] = [];
@@ -167,7 +166,8 @@ async function removeCollection(ctx: RequestContext, route: ResourceRoute): Prom
     const meta = metaOf(obj);
     const objNamespace = info.namespaced ? stringField(meta, 'namespace') : undefined;
     try {
-      const outcome = await ctx.store.delete(info, objNamespace, stringField(meta, 'name') ?? '', {}, ctx.signal);
+      const graceful = gracefulDeleteOf(info, options.gracePeriodSeconds);
+      const outcome = await ctx.store.delete(info, objNamespace, stringField(meta, 'name') ?? '', {}, ctx.signal, graceful);
       removed.push(outcome.object);
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 404)) throw error;
@@ -178,8 +178,11 @@ async function removeCollection(ctx: RequestContext, route: ResourceRoute): Prom
 
 export async function handleResource(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const { info, namespace, name, subresource } = route;
-  if (subresource !== undefined && !(subresource === 'status' && info.hasStatus)) throw pathNotFound();
   if (ctx.url.searchParams.has('dryRun')) throw badRequest('dryRun is not supported by the cpchaos sandbox API server');
+  if (subresource === 'eviction' && info.resource === 'pods' && info.group === '' && name !== undefined) {
+    return handleEviction(ctx, route, name);
+  }
+  if (subresource !== undefined && !(subresource === 'status' && info.hasStatus)) throw pathNotFound();
   const status = subresource === 'status' ? 'status' : undefined;
   const method = ctx.req.method ?? 'GET';
   const allNamespaces = info.namespaced && namespace === undefined;

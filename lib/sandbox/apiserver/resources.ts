@@ -49,6 +49,32 @@ export const RESOURCES: readonly ResourceInfo[] = [
     clearStatusOnCreate: false,
     fieldLabels: { 'spec.unschedulable': ['spec', 'unschedulable'] },
   },
+  // Pods, as kube-apiserver's pod registry (pkg/registry/core/pod/strategy.go): a create gets the spec defaults and
+  // status {phase: Pending, qosClass} (pod-strategy.ts), the kubelet writes status through /status, a delete is graceful
+  // for a pod bound to a node (CheckGracefulDelete), and pods/eviction deletes as an eviction does (eviction.ts). The
+  // field labels are ToSelectableFields' (strategy.go; pkg/apis/core/v1/conversion.go accepts the same set).
+  {
+    group: '',
+    version: 'v1',
+    resource: 'pods',
+    singular: 'pod',
+    kind: 'Pod',
+    namespaced: true,
+    shortNames: ['po'],
+    hasStatus: true,
+    tracksGeneration: false,
+    clearStatusOnCreate: true,
+    fieldLabels: {
+      'spec.nodeName': ['spec', 'nodeName'],
+      'spec.restartPolicy': ['spec', 'restartPolicy'],
+      'spec.schedulerName': ['spec', 'schedulerName'],
+      'spec.serviceAccountName': ['spec', 'serviceAccountName'],
+      'spec.hostNetwork': ['spec', 'hostNetwork'],
+      'status.phase': ['status', 'phase'],
+      'status.podIP': ['status', 'podIP'],
+      'status.nominatedNodeName': ['status', 'nominatedNodeName'],
+    },
+  },
   {
     group: '',
     version: 'v1',
@@ -143,6 +169,22 @@ export const RESOURCES: readonly ResourceInfo[] = [
     tracksGeneration: true,
     clearStatusOnCreate: true,
     fieldLabels: { 'status.successful': ['status', 'succeeded'] },
+  },
+  // PodDisruptionBudgets are stored, but no disruption controller computes their status: an eviction of a pod a budget
+  // selects is refused (429) until something writes status (observedGeneration, disruptionsAllowed) through /status,
+  // as on a cluster whose kube-controller-manager never processed the budget (disruption-budget.ts).
+  {
+    group: 'policy',
+    version: 'v1',
+    resource: 'poddisruptionbudgets',
+    singular: 'poddisruptionbudget',
+    kind: 'PodDisruptionBudget',
+    namespaced: true,
+    shortNames: ['pdb'],
+    hasStatus: true,
+    tracksGeneration: true,
+    clearStatusOnCreate: true,
+    fieldLabels: {},
   },
   // KubeVirt's (CRDs in a real cluster; virt-api's start/stop/restart/pause/unpause are in kubevirt.ts). No
   // controller here writes their status, so a create keeps the status it is given.

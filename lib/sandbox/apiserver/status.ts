@@ -11,6 +11,8 @@ export type StatusReason =
   | 'NotAcceptable'
   | 'UnsupportedMediaType'
   | 'RequestEntityTooLarge'
+  | 'Forbidden'
+  | 'TooManyRequests'
   | 'ServiceUnavailable'
   | 'InternalError';
 

@@ -6,7 +6,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KeyValue } from '../etcd/codec.ts';
 import type { EtcdClient } from '../etcd/gateway-client.ts';
 import type { TxnOp } from '../etcd/txn.ts';
-import { finalizersOf, isPlainObject, metaOf, nowTimestamp, setOwn, stringField, type KubeObject } from './object-meta.ts';
+import { deleteOnUpdate, deletionStep, type GracefulDelete } from './graceful-delete.ts';
+import { isPlainObject, metaOf, setOwn, stringField, type KubeObject } from './object-meta.ts';
 import { RESOURCES, findResource, storageKey, type ResourceInfo } from './resources.ts';
 import { badRequest, conflict, internal, notFound, alreadyExists } from './status.ts';
 
@@ -172,7 +173,7 @@ export class ObjectStore {
       if (expected && expected !== String(kv.modRevision)) throw conflict(info, name);
       const stored = withoutResourceVersion(intent.object);
       if (isDeepStrictEqual(stored, withoutResourceVersion(current))) return current;
-      if (isPlainObject(stored.metadata) && stored.metadata.deletionTimestamp && finalizersOf(stored).length === 0) {
+      if (deleteOnUpdate(stored)) {
         const gone = await this.deleteGuarded(info, namespace, name, kv.modRevision, signal);
         if (gone !== undefined) return withResourceVersion(stored, gone);
       } else {
@@ -186,8 +187,8 @@ export class ObjectStore {
   }
 
   /**
-   * Deletes an object; one with finalizers is only marked (deletionTimestamp) and returned.
-   * Preconditions mismatching the stored object are a Conflict.
+   * Deletes an object; one with finalizers, or in a graceful delete's grace period (Pods), is only marked
+   * (deletionTimestamp) and returned (graceful-delete.ts). Preconditions mismatching the stored object are a Conflict.
    */
   async delete(
     info: ResourceInfo,
@@ -195,6 +196,7 @@ export class ObjectStore {
     name: string,
     preconditions: DeletePreconditions,
     signal: AbortSignal,
+    graceful?: GracefulDelete,
   ): Promise<DeleteOutcome> {
     const key = storageKey(info, namespace, name);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
@@ -216,10 +218,10 @@ export class ObjectStore {
           `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${kv.modRevision}`,
         );
       }
-      if (finalizersOf(current).length > 0) {
-        if (meta.deletionTimestamp) return { object: current, deleted: false };
-        const marked = withoutResourceVersion(current);
-        setOwn(marked, 'metadata', { ...metaOf(marked), deletionTimestamp: nowTimestamp(), deletionGracePeriodSeconds: 0 });
+      const step = deletionStep(current, graceful);
+      if (step.kind === 'keep') return { object: current, deleted: false };
+      if (step.kind === 'mark') {
+        const marked = withoutResourceVersion(step.object);
         const swapped = await this.etcd.compareAndSwap(key, kv.modRevision, JSON.stringify(marked), { signal });
         if (swapped.succeeded) return { object: withResourceVersion(marked, swapped.revision), deleted: false };
         continue;

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { cloneJson, isPlainObject, metaOf, nowTimestamp, setOwn, stringField, type KubeObject } from './object-meta.ts';
+import { preparePodForCreate } from './pod-strategy.ts';
 import { apiVersionOf, type ResourceInfo } from './resources.ts';
 import { badRequest, invalid } from './status.ts';
 
@@ -89,6 +90,7 @@ export function prepareForCreate(
   else delete meta.generation;
   if (info.clearStatusOnCreate) delete obj.status;
   if (info.resource === 'namespaces') setOwn(obj, 'status', { phase: 'Active' });
+  if (info.resource === 'pods') preparePodForCreate(obj);
   return obj;
 }
 

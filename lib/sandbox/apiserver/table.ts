@@ -1,9 +1,10 @@
 // Server-side printing for `kubectl get` (Accept: application/json;as=Table;v=v1;g=meta.k8s.io): the columns
 // kubectl shows for these kinds against a real API server. Other clients get plain objects.
 import { fieldAt, isPlainObject, labelsOf, type KubeObject } from './object-meta.ts';
+import { podColumns, podDisruptionBudgetColumns } from './pod-table.ts';
 import type { ResourceInfo } from './resources.ts';
 
-interface Column {
+export interface Column {
   readonly name: string;
   readonly type: 'string' | 'integer';
   readonly format?: string;
@@ -107,6 +108,8 @@ const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
       cell: (o) => str(fieldAt(o, ['status', 'nodeInfo', 'containerRuntimeVersion']), '<unknown>'),
     },
   ],
+  pods: podColumns(NAME, AGE),
+  poddisruptionbudgets: podDisruptionBudgetColumns(NAME, AGE),
   namespaces: [NAME, { name: 'Status', type: 'string', cell: (o) => str(fieldAt(o, ['status', 'phase']), '') }, AGE],
   configmaps: [
     NAME,

@@ -1,0 +1,71 @@
+// The sandbox kubelet's pod sync against a sandbox API server on a real etcd: a bound pod starts, an evicted or
+// deleted one is finished, another node's pods are left alone.
+import { expect } from 'chai';
+import type { V1Pod } from '@kubernetes/client-node';
+import { statusCodeOf } from '../../util/kubeconfig.ts';
+import type { FailoverApiClient } from './api-client.ts';
+import { failoverKubeletPodsApi, syncNodePods, type KubeletPodsApi } from './kubelet-pods.ts';
+import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
+
+describe('sandbox kubelet pods against a sandbox API server (real etcd)', function () {
+  this.timeout(30_000);
+  let fixture: AgentApiFixture | undefined;
+  let api: FailoverApiClient;
+  let pods: KubeletPodsApi;
+
+  before(async () => {
+    fixture = await startAgentApi();
+    api = fixture.api;
+    pods = failoverKubeletPodsApi(api);
+  });
+  after(async () => {
+    await fixture?.close();
+  });
+
+  const create = (name: string, nodeName: string, hostNetwork = false): Promise<V1Pod> =>
+    api.call('create pod', (a) =>
+      a.core.createNamespacedPod({
+        namespace: 'default',
+        body: { metadata: { name }, spec: { nodeName, hostNetwork, containers: [{ name: 'c', image: 'busybox' }] } },
+      }),
+    );
+  const read = (name: string): Promise<V1Pod> => api.call('read pod', (a) => a.core.readNamespacedPod({ name, namespace: 'default' }));
+
+  it('starts the Pending pods bound to its node (Running, containers ready), not the others', async () => {
+    await create('kp-1', 'kp-n1');
+    await create('kp-host', 'kp-n1', true);
+    await create('kp-other', 'kp-n2');
+    const result = await syncNodePods(pods, 'kp-n1', '10.0.0.5');
+    expect(result).to.deep.equal({ started: ['default/kp-1', 'default/kp-host'], removed: [] });
+    const started = await read('kp-1');
+    expect(started.status?.phase).to.equal('Running');
+    expect(started.status?.hostIP).to.equal('10.0.0.5');
+    expect(started.status?.podIP, 'no pod network').to.equal(undefined);
+    expect(started.status?.qosClass, 'kept from create').to.equal('BestEffort');
+    expect(started.status?.containerStatuses?.map((c) => [c.name, c.ready, c.state?.running !== undefined])).to.deep.equal([
+      ['c', true, true],
+    ]);
+    expect(started.status?.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('True');
+    expect((await read('kp-host')).status?.podIP).to.equal('10.0.0.5');
+    expect((await read('kp-other')).status?.phase).to.equal('Pending');
+    expect(await syncNodePods(pods, 'kp-n1', '10.0.0.5'), 'a second pass changes nothing').to.deep.equal({ started: [], removed: [] });
+  });
+
+  it('finishes an evicted pod and a deleted one (graceful deletes wait for the kubelet)', async () => {
+    await api.call('evict', (a) =>
+      a.core.createNamespacedPodEviction({
+        name: 'kp-1',
+        namespace: 'default',
+        body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'kp-1', namespace: 'default' } },
+      }),
+    );
+    await api.call('delete', (a) => a.core.deleteNamespacedPod({ name: 'kp-host', namespace: 'default' }));
+    expect((await read('kp-1')).metadata?.deletionTimestamp, 'terminating until its kubelet is done').to.be.instanceOf(Date);
+    const result = await syncNodePods(pods, 'kp-n1', '10.0.0.5');
+    expect(result.removed.sort()).to.deep.equal(['default/kp-1', 'default/kp-host']);
+    for (const name of ['kp-1', 'kp-host']) {
+      expect(await read(name).catch((error: unknown) => statusCodeOf(error)), name).to.equal(404);
+    }
+    expect((await read('kp-other')).metadata?.deletionTimestamp).to.equal(undefined);
+  });
+});
