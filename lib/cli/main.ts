@@ -41,6 +41,7 @@ commands:
                          generated fault schedules on the sandbox; a violation is confirmed, shrunk and written as
                          minimal.yaml (exit 1), none found exits 0
   sandbox up [--topology FILE] [--control-planes N] [--workers N] [--promotion-policy MODULE] [--profile plain|harvester]
+      [--audit-log-dir DIR]
                          start a sandbox cluster and keep it running; prints a kubeconfig path (Ctrl-C stops it)
   sandbox down           stop the sandbox started by \`sandbox up\`
   sandbox fault|undo <kind> <nodes...> [--to NODE] [--run ID]

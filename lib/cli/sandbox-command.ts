@@ -18,6 +18,7 @@ const SANDBOX_OPTIONS = {
   'promotion-policy': { type: 'string' },
   profile: { type: 'string' },
   'keep-run-dir': { type: 'boolean', default: false },
+  'audit-log-dir': { type: 'string' },
 } as const;
 
 function intOption(name: string, value: string | undefined): number | undefined {
@@ -48,6 +49,7 @@ function profileFrom(values: Record<string, string | boolean | undefined>): Sand
 
 async function startSandbox(values: Record<string, string | boolean | undefined>, signal: AbortSignal): Promise<StartedSandbox> {
   const policy = values['promotion-policy'];
+  const auditLogDir = values['audit-log-dir'];
   const profile = profileFrom(values);
   process.stderr.write(`cpchaos: starting sandbox cluster${profile ? ` (profile ${profile})` : ''}...\n`);
   const started = Date.now();
@@ -56,6 +58,7 @@ async function startSandbox(values: Record<string, string | boolean | undefined>
       topology: topologyFrom(values),
       ...(typeof policy === 'string' ? { promotionPolicy: policy } : {}),
       ...(profile ? { profile } : {}),
+      ...(typeof auditLogDir === 'string' ? { auditLogDir } : {}),
       keepRunDir: values['keep-run-dir'] === true,
     },
     signal,

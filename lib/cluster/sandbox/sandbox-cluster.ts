@@ -51,6 +51,8 @@ export interface SandboxClusterParts {
   readonly endpoints: ClusterEndpoints & { readonly nodeKubeconfigPaths: Map<string, string> };
   readonly apiEndpointsFile: string;
   readonly promotionPolicy?: string | undefined;
+  /** Each API server appends its audit log to <dir>/<node>-audit.log (SandboxOptions.auditLogDir). */
+  readonly auditLogDir?: string | undefined;
   readonly promotion?: SandboxPromotionOptions | undefined;
   readonly nodeRemoval?: SandboxNodeRemovalOptions | undefined;
   /** The bundled node agent, when one could be built. */
@@ -407,7 +409,11 @@ export class StartedSandbox extends NodeOwningCluster {
       timers: this.parts.timers,
       apiEndpointsFile: this.parts.apiEndpointsFile,
       etcdDir: member.processes.layout.etcdDir,
-      apiServer: { port: API_PORT, socketPath: member.processes.layout.apiSocketPath },
+      apiServer: {
+        port: API_PORT,
+        socketPath: member.processes.layout.apiSocketPath,
+        ...(this.parts.auditLogDir ? { auditLogPath: join(this.parts.auditLogDir, `${member.node.name}-audit.log`) } : {}),
+      },
       ...(member.node.role === 'control-plane'
         ? {
             etcdMember: {

@@ -4,7 +4,7 @@ import type { SandboxNodeRemovalOptions, SandboxPromotionOptions } from '../../s
 import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import { stopAndRethrow } from '../core/started-cluster.ts';
 import { RunWorkspace } from '../core/workspace.ts';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { type ClusterProvider } from '../core/provider.ts';
@@ -40,6 +40,11 @@ export interface SandboxOptions {
   readonly topology?: SandboxTopologyOptions;
   /** Module exporting selectPromoteNode, used by the sandbox's promote controller. */
   readonly promotionPolicy?: string;
+  /**
+   * A folder (created if missing, kept after the run) where each node's API server appends its audit log,
+   * `<node>-audit.log` (audit.k8s.io/v1 Events, lib/sandbox/apiserver/audit-log.ts), for `cpchaos import-audit`.
+   */
+  readonly auditLogDir?: string;
   /** How the sandbox's promote Jobs behave: a delay before the work, or a forced failure (true: every promotion; a list: the promotions of these nodes). */
   readonly promotion?: SandboxPromotionOptions;
   /** How a deleted Node's finalizers are released: held for a while (nodeRemoval.finalizerHoldMs) or at once. */
@@ -299,6 +304,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     await assertCanCreateNamespaces();
     await assertEtcdInstalled();
     const bundle = await agentBundle();
+    if (options.auditLogDir !== undefined) mkdirSync(options.auditLogDir, { recursive: true });
     const workspace = RunWorkspace.open({ provider: this.name, keepRunDir: options.keepRunDir });
     const { runId, runDir, teardown } = workspace;
     const members = new Map<string, SandboxMember>();
@@ -320,6 +326,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       apiEndpointsFile,
       endpoints: { kubeconfigPath, nodeKubeconfigPaths },
       promotionPolicy: options.promotionPolicy,
+      auditLogDir: options.auditLogDir,
       promotion: options.promotion,
       nodeRemoval: options.nodeRemoval,
       agentBundle: bundle,

@@ -162,6 +162,8 @@ class HistoryBuilder {
     const extra = rv === undefined ? {} : { rv };
     if (node.deletionTimestamp !== undefined && finalizersOf(raw) === 0) {
       this.nodes.set(node.name, node);
+      // The write that removed it is in the log: the Node's disappearance is known exactly, nothing was blind.
+      this.awaitingRemoval.delete(node.name);
       this.removeAt(node.name, t, `its last finalizer was removed by ${actingUser(event)} (auditID ${event.auditID})`, node, extra);
       return;
     }

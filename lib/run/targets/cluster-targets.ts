@@ -106,7 +106,13 @@ export function sandboxNodeRemoval(scenario: Scenario): SandboxNodeRemovalOption
   return typeof hold === 'number' ? { finalizerHoldMs: hold } : {};
 }
 
-export function sandboxTarget(options: { readonly promotionPolicy?: string | undefined } = {}): ClusterTarget {
+export function sandboxTarget(
+  options: {
+    readonly promotionPolicy?: string | undefined;
+    /** Each API server's audit log goes to <dir>/<node>-audit.log (SandboxOptions.auditLogDir). */
+    readonly auditLogDir?: string | undefined;
+  } = {},
+): ClusterTarget {
   const provider = new SandboxProvider();
   const promotionPolicy = options.promotionPolicy ? resolve(options.promotionPolicy) : undefined;
   return {
@@ -128,6 +134,7 @@ export function sandboxTarget(options: { readonly promotionPolicy?: string | und
         {
           topology: sandboxTopologyFor(scenario),
           promotionPolicy,
+          ...(options.auditLogDir === undefined ? {} : { auditLogDir: options.auditLogDir }),
           promotion: sandboxPromotion(scenario),
           nodeRemoval: sandboxNodeRemoval(scenario),
           // cluster.sandbox.distinctCreationSeconds (checked by the scenario schema: true or false).

@@ -26,6 +26,8 @@ export interface AgentConfig {
     readonly socketPath: string;
     readonly tls?: { readonly keyFile: string; readonly certFile: string };
     readonly namespaces?: readonly string[];
+    /** Append the API server's audit log here (lib/sandbox/apiserver/audit-log.ts). */
+    readonly auditLogPath?: string;
   };
   /**
    * The distribution the node runs (default 'harvester'): RKE2 with Harvester's controllers (etcd member removal on

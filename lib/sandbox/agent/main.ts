@@ -138,7 +138,7 @@ async function untilVoting(localEtcd: EtcdClient): Promise<void> {
 async function startApiServerAndControllers(localEtcd: EtcdClient): Promise<void> {
   await untilVoting(localEtcd);
   if (stopping) return;
-  const { tls, namespaces } = config.apiServer;
+  const { tls, namespaces, auditLogPath } = config.apiServer;
   const server = await startApiServer({
     etcd: localEtcd,
     listen: [{ host: config.address, port: config.apiServer.port }, { socketPath: config.apiServer.socketPath }],
@@ -146,6 +146,7 @@ async function startApiServerAndControllers(localEtcd: EtcdClient): Promise<void
     nodeName: config.nodeName,
     ...(tls ? { tls: { key: readFileSync(tls.keyFile, 'utf8'), cert: readFileSync(tls.certFile, 'utf8') } } : {}),
     ...(namespaces ? { namespaces } : {}),
+    ...(auditLogPath ? { auditLogPath } : {}),
   });
   stops.push(() => server.close());
   localServer = `${apiScheme}://${config.address}:${config.apiServer.port}`;

@@ -15,6 +15,7 @@ import { handleKubevirtAction } from './kubevirt.ts';
 import type { RequestContext } from './request-context.ts';
 import { handleResource } from './resource-handlers.ts';
 import { route } from './router.ts';
+import { AuditLog } from './audit-log.ts';
 import { methodNotAllowed, pathNotFound } from './status.ts';
 import { ObjectStore } from './storage.ts';
 
@@ -36,6 +37,8 @@ export interface ApiServerOptions {
   readonly namespaces?: readonly string[];
   /** PEM key and certificate: TCP listeners serve HTTPS (as kube-apiserver does); unix sockets stay plain HTTP. */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** Append an audit.k8s.io/v1 Event per write request to this file (lib/sandbox/apiserver/audit-log.ts). */
+  readonly auditLogPath?: string;
 }
 
 export interface RunningApiServer {
@@ -88,6 +91,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const nodeName = options.nodeName ?? os.hostname();
   const store = new ObjectStore(options.etcd);
   const closing = new AbortController();
+  const auditLog = options.auditLogPath === undefined ? undefined : new AuditLog(options.auditLogPath);
   let namespacesReady: () => boolean = () => false;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -108,6 +112,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         closing: closing.signal,
       };
       const r = route(url.pathname);
+      if (r.kind === 'resource') auditLog?.begin(req, res, url, r, r.legacyWatch);
       if (r.kind === 'resource') return await handleResource(ctx, r);
       if (r.kind === 'kubevirtAction') return await handleKubevirtAction(ctx, r);
       if (r.kind === 'health') return await serveHealth(ctx, r.check, namespacesReady);
@@ -173,6 +178,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       (closed ??= (async () => {
         closing.abort();
         await Promise.all(servers.map(closeServer));
+        auditLog?.close();
       })()),
   };
 }
