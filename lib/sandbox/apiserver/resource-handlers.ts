@@ -6,6 +6,8 @@ import { parseJson, readBody, sendJson } from './http-io.ts';
 import { isPlainObject, metaOf, stringField, type KubeObject } from './object-meta.ts';
 import { applyPatch, patchTypeOf } from './patch.ts';
 import type { RequestContext } from './request-context.ts';
+import { deleteDryRun, optionsKindOf, queryDryRun } from './dry-run.ts';
+import { checkFields, fieldValidationOf } from './field-validation.ts';
 import { apiVersionOf, type ResourceInfo } from './resources.ts';
 import type { Route } from './router.ts';
 import { requestFilter } from './selectors.ts';
@@ -90,6 +92,7 @@ async function create(ctx: RequestContext, info: ResourceInfo, namespace: string
   checkTypeMeta(info, body);
   checkNamespace(info, body, namespace);
   const name = nameForCreate(info, body);
+  checkFields(info, body, fieldValidationOf(ctx.url.searchParams, 'CreateOptions'), ctx.res);
   const created = await ctx.store.create(info, namespace, prepareForCreate(info, body, name, namespace), ctx.signal);
   sendJson(ctx.res, 201, created);
 }
@@ -100,6 +103,7 @@ async function update(ctx: RequestContext, route: ResourceRoute, name: string, s
   checkTypeMeta(info, body);
   checkBodyName(body, name);
   checkNamespace(info, body, namespace);
+  checkFields(info, body, fieldValidationOf(ctx.url.searchParams, 'UpdateOptions'), ctx.res);
   const expected = stringField(metaOf(body), 'resourceVersion');
   const updated = await ctx.store.update(
     info,
@@ -116,6 +120,7 @@ async function patch(ctx: RequestContext, route: ResourceRoute, name: string, su
   const contentType = ctx.req.headers['content-type'] ?? '';
   const type = patchTypeOf(contentType);
   if (!type) throw unsupportedMediaType(contentType);
+  const directive = fieldValidationOf(ctx.url.searchParams, 'PatchOptions');
   const patchDoc = parseJson(await readBody(ctx.req, ctx.signal));
   const patched = await ctx.store.update(
     info,
@@ -124,6 +129,7 @@ async function patch(ctx: RequestContext, route: ResourceRoute, name: string, su
     (current) => {
       const result = applyPatch(type, current, patchDoc);
       if (!isPlainObject(result)) throw new ApiError(422, 'Invalid', 'the patch does not leave an object');
+      checkFields(info, result, directive, ctx.res);
       const currentRv = stringField(metaOf(current), 'resourceVersion');
       const patchedRv = stringField(metaOf(result), 'resourceVersion');
       return {
@@ -138,16 +144,18 @@ async function patch(ctx: RequestContext, route: ResourceRoute, name: string, su
 }
 
 /** The request's DeleteOptions (body and query): its preconditions and grace period. */
-async function readDeleteOptions(ctx: RequestContext): Promise<ReturnType<typeof deleteRequestOf>> {
+async function readDeleteOptions(ctx: RequestContext): Promise<ReturnType<typeof deleteRequestOf> & { dryRun: boolean }> {
   const raw = await readBody(ctx.req, ctx.signal);
-  return deleteRequestOf(raw.length === 0 ? undefined : parseJson(raw), ctx.url.searchParams);
+  const body = raw.length === 0 ? undefined : parseJson(raw);
+  return { ...deleteRequestOf(body, ctx.url.searchParams), dryRun: deleteDryRun(body, ctx.url.searchParams) };
 }
 
 async function remove(ctx: RequestContext, route: ResourceRoute, name: string): Promise<void> {
   const { info, namespace } = route;
   const options = await readDeleteOptions(ctx);
   const graceful = gracefulDeleteOf(info, options.gracePeriodSeconds);
-  const outcome = await ctx.store.delete(info, namespace, name, options.preconditions, ctx.signal, graceful);
+  const store = options.dryRun ? ctx.store.asDryRun() : ctx.store;
+  const outcome = await store.delete(info, namespace, name, options.preconditions, ctx.signal, graceful);
   if (!outcome.deleted) {
     sendJson(ctx.res, 200, outcome.object);
     return;
@@ -159,6 +167,7 @@ async function remove(ctx: RequestContext, route: ResourceRoute, name: string): 
 async function removeCollection(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const { info, namespace } = route;
   const options = await readDeleteOptions(ctx);
+  const store = options.dryRun ? ctx.store.asDryRun() : ctx.store;
   const filter = requestFilter(info, ctx.url.searchParams);
   const listed = await ctx.store.list(info, namespace, { filter: filter.matches }, ctx.signal);
   const removed: KubeObject[] = [];
@@ -167,7 +176,7 @@ async function removeCollection(ctx: RequestContext, route: ResourceRoute): Prom
     const objNamespace = info.namespaced ? stringField(meta, 'namespace') : undefined;
     try {
       const graceful = gracefulDeleteOf(info, options.gracePeriodSeconds);
-      const outcome = await ctx.store.delete(info, objNamespace, stringField(meta, 'name') ?? '', {}, ctx.signal, graceful);
+      const outcome = await store.delete(info, objNamespace, stringField(meta, 'name') ?? '', {}, ctx.signal, graceful);
       removed.push(outcome.object);
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 404)) throw error;
@@ -178,7 +187,11 @@ async function removeCollection(ctx: RequestContext, route: ResourceRoute): Prom
 
 export async function handleResource(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const { info, namespace, name, subresource } = route;
-  if (ctx.url.searchParams.has('dryRun')) throw badRequest('dryRun is not supported by the cpchaos sandbox API server');
+  // dryRun=All (dry-run.ts): the write runs against a store that stores nothing. A DELETE reads it from its body.
+  const optionsKind = optionsKindOf(ctx.req.method ?? 'GET');
+  if (optionsKind && optionsKind !== 'DeleteOptions' && queryDryRun(ctx.url.searchParams, optionsKind)) {
+    ctx = { ...ctx, store: ctx.store.asDryRun() };
+  }
   if (subresource === 'eviction' && info.resource === 'pods' && info.group === '' && name !== undefined) {
     return handleEviction(ctx, route, name);
   }

@@ -79,7 +79,11 @@ describe('router', () => {
     expect(route('/apis')).to.deep.equal({ kind: 'apiGroupList' });
     expect(route('/apis/batch')).to.deep.equal({ kind: 'apiGroup', group: 'batch' });
     expect(route('/apis/batch/v1')).to.deep.equal({ kind: 'resourceList', group: 'batch', version: 'v1' });
-    expect(route('/openapi/v2')).to.deep.equal({ kind: 'notFound' });
+    expect(route('/openapi/v2')).to.deep.equal({ kind: 'openapiV2' });
+    expect(route('/openapi/v3')).to.deep.equal({ kind: 'openapiV3', path: '' });
+    expect(route('/openapi/v3/apis/batch/v1')).to.deep.equal({ kind: 'openapiV3', path: 'apis/batch/v1' });
+    expect(route('/openapi/v2/extra')).to.deep.equal({ kind: 'notFound' });
+    expect(route('/openapi/v1')).to.deep.equal({ kind: 'notFound' });
     expect(route('/api/v2/nodes')).to.deep.equal({ kind: 'notFound' });
   });
 });

@@ -1,4 +1,4 @@
-// Request paths to routes: health, version, discovery documents, and resource paths
+// Request paths to routes: health, version, discovery and OpenAPI documents, and resource paths
 // (/api/v1/..., /apis/<group>/<version>/..., with /namespaces/<ns>/ and the legacy /watch/ prefix), and KubeVirt's
 // actions (/apis/subresources.kubevirt.io/v1/namespaces/<ns>/virtualmachines/<name>/start, ...).
 import { KUBEVIRT_SUBRESOURCES, kubevirtActionRoute, type KubevirtActionRoute } from './kubevirt.ts';
@@ -9,6 +9,9 @@ export type HealthCheck = 'healthz' | 'livez' | 'readyz';
 export type Route =
   | { readonly kind: 'health'; readonly check: HealthCheck }
   | { readonly kind: 'version' }
+  | { readonly kind: 'openapiV2' }
+  /** /openapi/v3 (path '') or a group version's document (path 'api/v1', 'apis/batch/v1'). */
+  | { readonly kind: 'openapiV3'; readonly path: string }
   | { readonly kind: 'apiVersions' }
   | { readonly kind: 'apiGroupList' }
   | { readonly kind: 'apiGroup'; readonly group: string }
@@ -72,6 +75,10 @@ export function route(pathname: string): Route {
       return { kind: 'health', check: root };
     case 'version':
       return segments.length === 1 ? { kind: 'version' } : NOT_FOUND;
+    case 'openapi':
+      if (a === 'v2' && b === undefined) return { kind: 'openapiV2' };
+      if (a === 'v3') return { kind: 'openapiV3', path: segments.slice(2).join('/') };
+      return NOT_FOUND;
     case 'api':
       if (a === undefined) return { kind: 'apiVersions' };
       if (a !== 'v1') return NOT_FOUND;

@@ -12,6 +12,7 @@ import { toApiError } from './error-map.ts';
 import { serveHealth } from './health.ts';
 import { sendError, sendJson } from './http-io.ts';
 import { handleKubevirtAction } from './kubevirt.ts';
+import { serveOpenApi } from './openapi-handler.ts';
 import type { RequestContext } from './request-context.ts';
 import { handleResource } from './resource-handlers.ts';
 import { route } from './router.ts';
@@ -118,6 +119,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (r.kind === 'health') return await serveHealth(ctx, r.check, namespacesReady);
       if (r.kind === 'notFound') throw pathNotFound();
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(`${req.method ?? '?'} is not allowed on ${url.pathname}`);
+      if (r.kind === 'openapiV2' || r.kind === 'openapiV3') return serveOpenApi(req, res, r);
       const doc =
         r.kind === 'version'
           ? versionInfo()

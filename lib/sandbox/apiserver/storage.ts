@@ -66,7 +66,21 @@ function withResourceVersion(obj: KubeObject, revision: number): KubeObject {
 }
 
 export class ObjectStore {
-  constructor(readonly etcd: EtcdClient) {}
+  /**
+   * With dryRun, writes run every check a write does (existence, namespace, preconditions, conflicts) and return what
+   * would be stored, storing nothing: kube-apiserver's DryRunnableStorage (apiserver
+   * pkg/registry/generic/registry/dryrun.go). A dry-run create's object has no resourceVersion; an update's or a
+   * delete's has the current one.
+   */
+  constructor(
+    readonly etcd: EtcdClient,
+    readonly dryRun = false,
+  ) {}
+
+  /** The same store, its writes dry runs (dryRun=All). */
+  asDryRun(): ObjectStore {
+    return new ObjectStore(this.etcd, true);
+  }
 
   /** The object stored in `kv`, with resourceVersion set to `revision` (default: its mod revision). */
   decode(kv: KeyValue, revision: number = kv.modRevision): KubeObject {
@@ -141,12 +155,12 @@ export class ObjectStore {
           { key, target: 'create', result: 'equal', value: 0 },
           ...(nsKey ? [{ key: nsKey, target: 'create' as const, result: 'greater' as const, value: 0 }] : []),
         ],
-        success: [{ put: { key, value: JSON.stringify(stored) } }],
+        success: this.dryRun ? [] : [{ put: { key, value: JSON.stringify(stored) } }],
         failure: [{ range: { key } }, ...(nsKey ? [{ range: { key: nsKey } }] : [])],
       },
       { signal, operation: `create ${key}` },
     );
-    if (result.succeeded) return withResourceVersion(stored, result.revision);
+    if (result.succeeded) return this.dryRun ? stored : withResourceVersion(stored, result.revision);
     const existing = result.responses[0];
     if (existing?.kind === 'range' && existing.kvs.length > 0) throw alreadyExists(info, name);
     throw notFound(NAMESPACES, namespace ?? '');
@@ -173,6 +187,7 @@ export class ObjectStore {
       if (expected && expected !== String(kv.modRevision)) throw conflict(info, name);
       const stored = withoutResourceVersion(intent.object);
       if (isDeepStrictEqual(stored, withoutResourceVersion(current))) return current;
+      if (this.dryRun) return withResourceVersion(stored, kv.modRevision);
       if (deleteOnUpdate(stored)) {
         const gone = await this.deleteGuarded(info, namespace, name, kv.modRevision, signal);
         if (gone !== undefined) return withResourceVersion(stored, gone);
@@ -222,10 +237,12 @@ export class ObjectStore {
       if (step.kind === 'keep') return { object: current, deleted: false };
       if (step.kind === 'mark') {
         const marked = withoutResourceVersion(step.object);
+        if (this.dryRun) return { object: withResourceVersion(marked, kv.modRevision), deleted: false };
         const swapped = await this.etcd.compareAndSwap(key, kv.modRevision, JSON.stringify(marked), { signal });
         if (swapped.succeeded) return { object: withResourceVersion(marked, swapped.revision), deleted: false };
         continue;
       }
+      if (this.dryRun) return { object: current, deleted: true };
       const revision = await this.deleteGuarded(info, namespace, name, kv.modRevision, signal);
       if (revision !== undefined) return { object: current, deleted: true };
     }
