@@ -171,9 +171,10 @@ describe('kubectl 1.32 writes against the API server', function () {
   });
 
   it('watches nodes (get -w) and prints a change made after it started', async () => {
+    await core.createNode({ body: { metadata: { name: 'k-listed' } } });
     const watching = background('get', 'nodes', '-w');
     try {
-      await waitFor('get -w to list the nodes there', () => watching.output().includes('k-wide'), { timeoutMs: 20_000, intervalMs: 50 });
+      await waitFor('get -w to list the nodes there', () => watching.output().includes('k-listed'), { timeoutMs: 20_000, intervalMs: 50 });
       await core.createNode({ body: { metadata: { name: 'k-watched', labels: { 'node-role.kubernetes.io/worker': 'true' } } } });
       const line = await waitFor(
         'get -w to print the new node',
