@@ -5,6 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
 import type { FailoverApiClient } from './api-client.ts';
 import { failoverKubeletPodsApi, syncNodePods, type KubeletPodsApi } from './kubelet-pods.ts';
+import { markPodsNotReady } from './node-lifecycle-pods.ts';
 import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
 
 describe('sandbox kubelet pods against a sandbox API server (real etcd)', function () {
@@ -36,7 +37,7 @@ describe('sandbox kubelet pods against a sandbox API server (real etcd)', functi
     await create('kp-host', 'kp-n1', true);
     await create('kp-other', 'kp-n2');
     const result = await syncNodePods(pods, 'kp-n1', '10.0.0.5');
-    expect(result).to.deep.equal({ started: ['default/kp-1', 'default/kp-host'], removed: [] });
+    expect(result).to.deep.equal({ started: ['default/kp-1', 'default/kp-host'], readied: [], removed: [] });
     const started = await read('kp-1');
     expect(started.status?.phase).to.equal('Running');
     expect(started.status?.hostIP).to.equal('10.0.0.5');
@@ -48,7 +49,26 @@ describe('sandbox kubelet pods against a sandbox API server (real etcd)', functi
     expect(started.status?.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('True');
     expect((await read('kp-host')).status?.podIP).to.equal('10.0.0.5');
     expect((await read('kp-other')).status?.phase).to.equal('Pending');
-    expect(await syncNodePods(pods, 'kp-n1', '10.0.0.5'), 'a second pass changes nothing').to.deep.equal({ started: [], removed: [] });
+    expect(await syncNodePods(pods, 'kp-n1', '10.0.0.5'), 'a second pass changes nothing').to.deep.equal({
+      started: [],
+      readied: [],
+      removed: [],
+    });
+  });
+
+  it('sets Ready back on the pods the node lifecycle controller marked not ready while its node was unreachable', async () => {
+    const readyOf = async (name: string): Promise<string | undefined> =>
+      (await read(name)).status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    await create('kp-2', 'kp-n2');
+    await syncNodePods(pods, 'kp-n2', '10.0.0.6');
+    expect(await markPodsNotReady(pods, 'kp-n2')).to.deep.equal(['default/kp-2', 'default/kp-other']);
+    expect(await readyOf('kp-2')).to.equal('False');
+    expect((await read('kp-2')).status?.phase, 'the phase stays').to.equal('Running');
+    expect(await readyOf('kp-1'), 'pods of other nodes are left alone').to.equal('True');
+    expect(await markPodsNotReady(pods, 'kp-n2'), 'nothing left to mark').to.deep.equal([]);
+    const back = await syncNodePods(pods, 'kp-n2', '10.0.0.6');
+    expect(back.readied).to.deep.equal(['default/kp-2', 'default/kp-other']);
+    expect(await readyOf('kp-2')).to.equal('True');
   });
 
   it('finishes an evicted pod and a deleted one (graceful deletes wait for the kubelet)', async () => {

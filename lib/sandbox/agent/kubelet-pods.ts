@@ -20,7 +20,14 @@ export interface KubeletPodsApi {
 
 export interface PodSyncResult {
   readonly started: string[];
+  /** Running pods whose Ready condition it set back to True. */
+  readonly readied: string[];
   readonly removed: string[];
+}
+
+/** Whether the pod's Ready condition is True. */
+export function podReady(pod: V1Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 const key = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
@@ -53,7 +60,7 @@ export function runningStatus(pod: V1Pod, hostIP: string, now: Date): V1PodStatu
 
 /** One pass over the node's pods: finishes the ones being deleted, starts the Pending ones. */
 export async function syncNodePods(api: KubeletPodsApi, nodeName: string, hostIP: string, now = new Date()): Promise<PodSyncResult> {
-  const result: PodSyncResult = { started: [], removed: [] };
+  const result: PodSyncResult = { started: [], readied: [], removed: [] };
   for (const pod of await api.listPods(nodeName)) {
     const namespace = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
@@ -63,6 +70,13 @@ export async function syncNodePods(api: KubeletPodsApi, nodeName: string, hostIP
     } else if ((pod.status?.phase ?? 'Pending') === 'Pending') {
       await api.patchPodStatus(namespace, name, runningStatus(pod, hostIP, now));
       result.started.push(key(pod));
+    } else if (pod.status?.phase === 'Running' && !podReady(pod)) {
+      // The node lifecycle controller marked it not ready while this kubelet was away (node-lifecycle-pods.ts).
+      const conditions = (pod.status.conditions ?? []).map((c) =>
+        c.type === 'Ready' ? { ...c, status: 'True', lastTransitionTime: now } : c,
+      );
+      await api.patchPodStatus(namespace, name, { conditions });
+      result.readied.push(key(pod));
     }
   }
   return result;

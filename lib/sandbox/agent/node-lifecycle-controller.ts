@@ -1,9 +1,12 @@
 // Node lifecycle, as kube-controller-manager's: a node whose Lease was not renewed within the grace period turns
-// Ready=Unknown and gets the unreachable taints; when its kubelet posts Ready again, the taints go.
+// Ready=Unknown and gets the unreachable taints, its pods Ready=False (node-lifecycle-pods.ts); when its kubelet
+// posts Ready again, the taints go (and the kubelet sets its pods ready again).
 import type { V1Lease, V1Node, V1NodeCondition, V1Taint } from '@kubernetes/client-node';
 import type { FailoverApiClient } from './api-client.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { NODE_LEASE_NAMESPACE } from './kubelet.ts';
+import { failoverKubeletPodsApi } from './kubelet-pods.ts';
+import { markPodsNotReady } from './node-lifecycle-pods.ts';
 
 export const UNREACHABLE_TAINT_KEY = 'node.kubernetes.io/unreachable';
 
@@ -79,4 +82,5 @@ async function markUnknown(api: FailoverApiClient, node: V1Node, conditions: V1N
   await api.call('taint unreachable node', (a) =>
     a.core.patchNode({ name, body: { spec: { taints: [...taints, ...unreachableTaints(now)] } } }, mergePatch()),
   );
+  await markPodsNotReady(failoverKubeletPodsApi(api), name, now);
 }

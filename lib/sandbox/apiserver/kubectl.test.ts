@@ -147,6 +147,15 @@ describe('kubectl 1.32 against the API server', function () {
       expect(wide.slice(1).map((r) => r.split(/\s+/)[7])).to.deep.equal(['k-d1', 'k-d1']);
     });
 
+    it('describes a pod; lists PodDisruptionBudgets (none)', async () => {
+      const out = await kubectl('describe', 'pod', 'k-web-1', '-n', 'default');
+      expect(out).to.match(/^Status:\s+Running$/m);
+      expect(out).to.match(/^Node:\s+k-d1\/10\.0\.0\.9$/m);
+      expect(out).to.match(/^Controlled By:\s+ReplicaSet\/k-web$/m);
+      expect(out).to.match(/^QoS Class:\s+BestEffort$/m);
+      expect(await kubectl('get', 'pdb', '-A')).to.equal('');
+    });
+
     it('describes a node with its non-terminated pods', async () => {
       const out = await kubectl('describe', 'node', 'k-d1');
       expect(out).to.match(/^Name:\s+k-d1$/m);
