@@ -2,9 +2,11 @@
 // kubelet's API-visible lifecycle. A Pending pod is started: status Running, its containers ready (kubernetes
 // pkg/kubelet/kubelet_pods.go generateAPIPodStatus, status/status_manager.go). A pod being deleted (a graceful delete
 // or an eviction marked it) is finished: the kubelet would stop its containers, then its status manager deletes it
-// with grace period 0 and a uid precondition (status_manager.go syncPod, canBeDeleted). The sync runs on the
-// kubelet's heartbeat, and only while the kubelet runs: a pod on a node whose agent is down stays as it was, as on a
-// real node. Pods of a deleted node are the pod garbage collector's (pod-gc.ts).
+// with grace period 0 and a uid precondition (status_manager.go syncPod, canBeDeleted). A running pod the node
+// lifecycle controller marked not ready (node-lifecycle-pods.ts) is ready again, as the status manager re-posts the
+// kubelet's view. The sync runs on the kubelet's heartbeat (agent main.ts), and only while the kubelet runs: a pod on
+// a node whose agent is down stays as it was, as on a real node. Pods of a deleted node are the pod garbage
+// collector's (pod-gc.ts).
 import type { V1ContainerStatus, V1Pod, V1PodCondition, V1PodStatus } from '@kubernetes/client-node';
 import type { FailoverApiClient } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
