@@ -181,5 +181,20 @@ describe('kubectl 1.32 against the API server', function () {
       expect(await kubectl('get', 'pods', '-n', 'default', '-o', 'name')).to.equal('pod/k-web-3');
       expect(await kubectl('describe', 'node', 'k-d1')).to.match(/^Non-terminated Pods:\s+\(0 in total\)$/m);
     });
+
+    it('waits for a pod to be Ready; deletes one whose node has no kubelet only by force', async () => {
+      await kubeletSync('k-d2')();
+      expect(await kubectl('wait', 'pod/k-web-3', '-n', 'default', '--for=condition=Ready', '--timeout=10s')).to.equal(
+        'pod/k-web-3 condition met',
+      );
+      expect(await kubectl('delete', 'pod', 'k-web-3', '-n', 'default', '--wait=false')).to.equal('pod "k-web-3" deleted');
+      expect(await kubectl('get', 'pod', 'k-web-3', '-n', 'default', '--no-headers'), 'terminating, nobody finishes it').to.match(
+        /^k-web-3\s+1\/1\s+Terminating\s/,
+      );
+      expect(await kubectl('delete', 'pod', 'k-web-3', '-n', 'default', '--grace-period=0', '--force')).to.equal(
+        'pod "k-web-3" force deleted',
+      );
+      expect(await kubectl('get', 'pods', '-n', 'default', '-o', 'name')).to.equal('');
+    });
   });
 });
