@@ -31,13 +31,14 @@ function topology(workers: number) {
 }
 
 /** Starts a watch on the sandbox's kubeconfig with its real timers; `end()` stops it and returns the result. */
-function startWatch(sandbox: StartedSandbox, onChange?: (v: Verdict, change: 'failing' | 'cleared') => void) {
+function startWatch(sandbox: StartedSandbox, onChange?: (v: Verdict, change: 'failing' | 'cleared') => void, probeWrites = false) {
   const controller = new AbortController();
   const { kubeletHeartbeatMs, nodeMonitorGraceMs, etcdHeartbeatMs, etcdElectionTimeoutMs } = sandbox.timers;
   const done = watchCluster({
     kubeconfigPath: sandbox.endpoints.kubeconfigPath,
     timers: { kubeletHeartbeatMs, nodeMonitorGraceMs, etcdHeartbeatMs, etcdElectionTimeoutMs },
     judgeIntervalMs: 500,
+    probeWrites,
     signal: controller.signal,
     ...(onChange ? { onVerdictChange: onChange } : {}),
   });
@@ -114,30 +115,43 @@ describe('cpchaos watch on a sandbox it does not control', function () {
     });
   });
 
-  it('reports a fourth management node while it watches (faulty policy), and fails', async function () {
+  it('reports a fourth management node while it watches (faulty policy), and fails; with --probe-writes it writes and cleans up', async function () {
     if (!isRoot) this.skip();
     const sandbox = await new SandboxProvider().start({
       topology: topology(1),
       promotionPolicy: `${ROOT}fixtures/policies/faulty-promotes-past-three.ts`,
     });
     let result: ScenarioResult;
+    let configMaps: string[] = [];
     const seen: string[] = [];
     try {
       let failing = false;
-      const watch = startWatch(sandbox, (v, change) => {
-        seen.push(`${change} ${v.invariant}`);
-        if (change === 'failing') failing = true;
-      });
+      const watch = startWatch(
+        sandbox,
+        (v, change) => {
+          seen.push(`${change} ${v.invariant}`);
+          if (change === 'failing') failing = true;
+        },
+        true,
+      );
       await waitFor('the watch to report a violation', () => failing, { timeoutMs: 90_000, intervalMs: 200 });
       result = await watch.end();
+      const core = loadKubeConfig(sandbox.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
+      configMaps = (await core.listConfigMapForAllNamespaces()).items.map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`);
     } finally {
       await sandbox.stop();
     }
+    // Whether promotion-only-after-deletion fails too depends on whether the promotion began before the watch attached.
     expect(
       seen.filter((s) => s.startsWith('failing')),
       seen.join('\n'),
-    ).to.include.members(['failing promotion-only-after-deletion']);
+    ).to.include.members(['failing management-count']);
     expect(result.status).to.equal('fail');
-    expect(verdictOf(result, 'promotion-only-after-deletion')?.status, lines(result)).to.equal('fail');
+    expect(verdictOf(result, 'management-count')?.status, lines(result)).to.equal('fail');
+    expect(verdictOf(result, 'management-count')?.summary).to.match(/4 management nodes/);
+    // --probe-writes: acknowledged writes through the endpoint, judged by no-lost-writes, and its ConfigMaps deleted.
+    expect(result.history.some((e) => e.kind === 'op' && e.f !== 'read' && e.phase === 'ok')).to.equal(true);
+    expect(verdictOf(result, 'no-lost-writes')?.status, lines(result)).to.equal('pass');
+    expect(configMaps.filter((c) => c.includes('cpchaos-'))).to.deep.equal([]);
   });
 });

@@ -12,6 +12,7 @@ import { namespacePids } from '../../sandbox/network.ts';
 import { nodeOfEtcdMember, RKE2_ETCD_NODE_ADDRESS_ANNOTATION, RKE2_ETCD_NODE_NAME_ANNOTATION } from '../../harvester/etcd-members.ts';
 import { HARVESTER_VIP_SERVICE, KUBE_VIP_SERVICES_LEASE } from '../../harvester/profiles.ts';
 import { API_SERVER_HEADER } from '../../sandbox/apiserver/server.ts';
+import { SERVER_GIT_VERSION } from '../../sandbox/apiserver/discovery.ts';
 import { SandboxProvider } from './sandbox-provider.ts';
 import type { StartedSandbox } from './sandbox-cluster.ts';
 
@@ -92,12 +93,13 @@ describe('sandbox Harvester profile: RKE2 etcd, kube-vip VIP', function () {
     expect(worker.metadata?.annotations?.[RKE2_ETCD_NODE_NAME_ANNOTATION], 'a worker runs no etcd member').to.equal(undefined);
   });
 
-  it("exposes the VIP as Harvester's LoadBalancer Service, and reports no kubelet or Harvester version", async () => {
+  it("exposes the VIP as Harvester's LoadBalancer Service; its kubelets report the API server's version", async () => {
     const service = await core.readNamespacedService({ name: HARVESTER_VIP_SERVICE.name, namespace: HARVESTER_VIP_SERVICE.namespace });
     expect(service.spec?.type).to.equal('LoadBalancer');
     expect(service.status?.loadBalancer?.ingress?.map((i) => i.ip)).to.deep.equal(['127.0.0.1']);
     const versions = (await core.listNode()).items.map((n) => n.status?.nodeInfo?.kubeletVersion ?? '');
-    expect(versions.every((v) => v === '')).to.equal(true);
+    // lib/sandbox/agent/node-info.ts: the kubelet reports the version its API server serves (kubelet's VersionInfo setter).
+    expect(new Set(versions)).to.deep.equal(new Set([SERVER_GIT_VERSION]));
   });
 
   it("reaches only the holder's API server through the VIP; when the holder dies, another control plane wins the Lease and takes the VIP over", async () => {
