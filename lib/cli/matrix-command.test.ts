@@ -60,6 +60,9 @@ describe('cpchaos matrix: scenarios under each promotion policy', () => {
     expect(json.policies).to.deep.equal(['reference', 'precheck']);
     expect(json.cells.map((c) => `${c.policy}:${c.status}`)).to.deep.equal(['reference:fail', 'precheck:pass']);
     expect(printed.join('')).to.match(/candidate-cut-from-etcd\n {2}reference {2}fail/);
+    const page = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(page).to.match(/<td class="matrix-cell matrix-fail" data-policy="reference" data-status="fail">/);
+    expect(page).to.include('<tr data-scenario="candidate-cut-from-etcd (precheck)">');
   });
 
   it('exits 2 when a run errored (the cell shows no verdict on the policy)', async () => {

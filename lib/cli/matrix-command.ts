@@ -2,6 +2,7 @@
 // side by side (Harvester's proposals measured). `reference` is Harvester's own choice; any other entry is a policy
 // module (fixtures/policies/*.ts). Writes matrix.md and matrix.json under --reports; exits 0 once every cell ran
 // (differences are what the matrix is for), 2 on bad input or when a run errored (a cell the matrix cannot show).
+// index.html beside them shows the same matrix above each run (its scenario named with the policy).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { loadScenarios } from '../scenario/loader.ts';
@@ -10,11 +11,12 @@ import { runSuite } from '../run/scheduler.ts';
 import { sandboxTarget } from '../run/targets/cluster-targets.ts';
 import { buildMatrix, matrixCells, matrixLines, matrixMarkdown, type Matrix } from '../report/matrix.ts';
 import type { ScenarioResult } from '../report/result.ts';
+import { redact, renderHtmlReport } from '../report/index.ts';
 import { UsageError, parseOptions } from './options.ts';
 
 export const MATRIX_USAGE = `usage: cpchaos matrix --policies reference,FILE[,FILE...] <scenario files or folders> [--seed HEX] [--reports DIR]
   --policies   reference (Harvester's own choice) and promotion policy modules, comma-separated
-  --reports    where matrix.md and matrix.json go (default reports)
+  --reports    where matrix.md, matrix.json and index.html go (default reports)
 `;
 
 /** Runs the scenarios under one policy (undefined: Harvester's own choice); replaceable in tests. */
@@ -54,6 +56,7 @@ export async function matrixCommand(
   const scenarios = await loadScenarios(positionals);
   if (scenarios.length === 0) throw new UsageError(`cpchaos matrix: no scenario in ${positionals.join(', ')}`);
   const cells = [];
+  const runs: ScenarioResult[] = [];
   let errored = false;
   for (const [i, policy] of policies.entries()) {
     signal.throwIfAborted();
@@ -62,12 +65,15 @@ export async function matrixCommand(
     const results = await runner(scenarios, policy === 'reference' ? undefined : policy, values.seed, signal);
     errored ||= results.some((r) => r.status === 'error');
     cells.push(...matrixCells(label, results));
+    runs.push(...results.map((r) => ({ ...r, scenario: { ...r.scenario, name: `${r.scenario.name} (${label})` } })));
   }
   const matrix: Matrix = buildMatrix(labels, cells);
   const dir = values.reports ?? 'reports';
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'matrix.md'), `${matrixMarkdown(matrix)}\n`, 'utf8');
   await writeFile(join(dir, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`, 'utf8');
-  out(`${matrixLines(matrix).join('\n')}\n${join(dir, 'matrix.md')}, ${join(dir, 'matrix.json')}\n`);
+  const title = `cpchaos policy matrix: ${labels.join(', ')} (${matrix.scenarios.length} scenario${matrix.scenarios.length === 1 ? '' : 's'})`;
+  await writeFile(join(dir, 'index.html'), redact(renderHtmlReport(runs, { matrix, title })), 'utf8');
+  out(`${matrixLines(matrix).join('\n')}\n${['matrix.md', 'matrix.json', 'index.html'].map((f) => join(dir, f)).join(', ')}\n`);
   return errored ? 2 : 0;
 }

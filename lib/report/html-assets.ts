@@ -17,6 +17,7 @@ th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--lin
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); font-weight: 600; }
 .muted { color: var(--muted); }
 .figures { width: auto; } .figures td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.matrix td.matrix-fail { background: #fdecec; } .matrix td.matrix-pass { background: #eaf7ef; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; font-size: 12px; font-weight: 700; color: #fff; text-transform: uppercase; letter-spacing: .03em; }
 .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); } .badge.inconclusive { background: var(--inconclusive); } .badge.error { background: var(--error); } .badge.xfail { background: var(--xfail); } .badge.xpass { background: var(--fail); }
 header { margin-bottom: 14px; }

@@ -3,6 +3,8 @@
 import { SCENARIO_STATUSES, type ScenarioResult, type ScenarioStatus } from './result.ts';
 import { STATUS_ORDER, type Verdict, type VerdictStatus } from '../oracles/verdict.ts';
 import { formatDuration } from './describe.ts';
+import { matrixSection } from './html-matrix.ts';
+import type { Matrix } from './matrix.ts';
 import { METRIC_NAMES, METRICS, type ScenarioMetrics } from './metrics.ts';
 import { CONTENT_SECURITY_POLICY, LEADER_COLORS, REPORT_CSS, REPORT_SCRIPT } from './html-assets.ts';
 import { progressLog } from './progress.ts';
@@ -18,6 +20,8 @@ export interface HtmlReportOptions {
   readonly generatedAt?: Date;
   /** Stretches without an acknowledged VIP operation longer than this are shaded as outages (default 1000). */
   readonly outageThresholdMs?: number;
+  /** cpchaos matrix: the policy x scenario table, shown above the scenarios (the cells of matrix.md and matrix.json). */
+  readonly matrix?: Matrix;
 }
 
 /** xfail: a known bug reproduced as described; xpass: a known bug that did not reproduce. */
@@ -200,9 +204,12 @@ export function renderHtmlReport(results: readonly ScenarioResult[], options: Ht
     '<body>',
     `<svg width="0" height="0" style="position:absolute" aria-hidden="true">${TIMELINE_DEFS}</svg>`,
     `<header><h1>cpchaos run report ${badge(run.status)}</h1><div class="muted">${run.counts.scenarios} scenario${run.counts.scenarios === 1 ? '' : 's'}: ${h(counts)}${generated}</div></header>`,
+    options.matrix === undefined ? '' : matrixSection(options.matrix),
     runSummary(safe, ids),
     ...safe.map((r, i) => scenarioSection(r, (run.scenarios[i] as ScenarioSummary).metrics, ids[i] as string, options)),
-    "<footer>Each scenario's history is saved beside this page (history.json or &lt;scenario&gt;.history.json) and can be re-checked offline. Credentials are redacted.</footer>",
+    options.matrix === undefined
+      ? "<footer>Each scenario's history is saved beside this page (history.json or &lt;scenario&gt;.history.json) and can be re-checked offline. Credentials are redacted.</footer>"
+      : '<footer>matrix.md and matrix.json beside this page hold the same cells; run a scenario with cpchaos run to keep its history. Credentials are redacted.</footer>',
     `<script>${REPORT_SCRIPT}</script>`,
     '</body>',
     '</html>',

@@ -71,17 +71,24 @@ function seconds(ms: number | undefined): string {
   return ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** One cell in words: `pass; promoted worker-1 in 12.3 s; outage 1.2 s`. */
-export function describeCell(cell: MatrixCell | undefined): string {
-  if (!cell) return 'not run';
+/**
+ * A cell's phrases, in order: the verdict (with what failed), the promotions, the promotion latency (when one was
+ * measured), the longest write outage. The markdown, the terminal and index.html all show these words.
+ */
+export function cellPhrases(cell: MatrixCell): string[] {
   const parts = [cell.failed.length > 0 ? `${cell.status} (${cell.failed.join(', ')})` : cell.status];
   parts.push(cell.promotions.length > 0 ? `promoted ${cell.promotions.join(', ')}` : 'promoted none');
   if (cell.promotionLatencyMs !== undefined) parts.push(`promotion ${seconds(cell.promotionLatencyMs)}`);
   parts.push(`longest write outage ${seconds(cell.longestWriteOutageMs)}`);
-  return parts.join('; ');
+  return parts;
 }
 
-function cellOf(matrix: Matrix, policy: string, scenario: string): MatrixCell | undefined {
+/** One cell in words: `pass; promoted worker-1; promotion 12.3 s; longest write outage 1.2 s`. */
+export function describeCell(cell: MatrixCell | undefined): string {
+  return cell ? cellPhrases(cell).join('; ') : 'not run';
+}
+
+export function cellOf(matrix: Matrix, policy: string, scenario: string): MatrixCell | undefined {
   return matrix.cells.find((c) => c.policy === policy && c.scenario === scenario);
 }
 
