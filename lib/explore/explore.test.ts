@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenario } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { formatSelector } from '../scenario/targets.ts';
 import { explore, type ExploreOutcome, type ScheduleRunner } from './explore.ts';
 
 const pass: ExploreOutcome = { status: 'pass', verdicts: [{ invariant: 'management-count', status: 'pass', summary: 'ok', evidence: [] }] };
@@ -19,6 +20,24 @@ const deletesCpWhileCordoned = (scenario: Scenario): boolean => {
     if (step.kind === 'cordon') cordoned++;
     if (step.kind === 'uncordon') cordoned--;
     if (step.kind === 'delete-node' && cordoned > 0) return true;
+  }
+  return false;
+};
+
+/**
+ * The fake system for a fault needing two events at once (fixtures/policies/faulty-cordoned-and-worker-labelled.ts):
+ * promotion-after-deletion fails when a control plane is deleted while one worker is both cordoned and labelled.
+ */
+const deletesCpWhileAWorkerIsCordonedAndLabelled = (scenario: Scenario): boolean => {
+  const cordoned = new Set<string>();
+  const labelled = new Set<string>();
+  for (const step of scenario.steps) {
+    const names = 'targets' in step && Array.isArray(step.targets) ? step.targets.map((t) => formatSelector(t)) : [];
+    if (step.kind === 'cordon') names.forEach((n) => cordoned.add(n));
+    if (step.kind === 'uncordon') names.forEach((n) => cordoned.delete(n));
+    if (step.kind === 'label') names.forEach((n) => labelled.add(n));
+    if (step.kind === 'delete-node' && names.some((n) => n.startsWith('control-plane')) && [...cordoned].some((n) => labelled.has(n)))
+      return true;
   }
   return false;
 };
@@ -54,6 +73,23 @@ describe('explore: the loop with a fake runner', () => {
     expect(files).to.include('minimal.yaml').and.include(`schedule-${finding.scheduleSeed}.yaml`);
     expect(summary.runs).to.equal(runs);
     expect(summary.schedulesTried).to.be.greaterThan(0);
+  });
+
+  it('finds a fault that needs two events at once and shrinks it to at most 4 fault steps that still fail', async () => {
+    const runner: ScheduleRunner = async (scenario) => (deletesCpWhileAWorkerIsCordonedAndLabelled(scenario) ? fail : pass);
+    const summary = await explore({ seed: 'e1', outDir: out, maxSchedules: 400, confirmRuns: 2, runner });
+    const finding = summary.finding;
+    expect(finding, `no finding in ${summary.schedulesTried} schedules`).to.not.equal(undefined);
+    const minimal = parseScenario(await readFile(finding!.minimalFile, 'utf8'), finding!.minimalFile);
+    expect(deletesCpWhileAWorkerIsCordonedAndLabelled(minimal)).to.equal(true);
+    // Fault steps: not waits, holds or checks, nor the clean-up every schedule ends with (uncordon, unlabel, restart,
+    // resume, heal), which undoes what the faults left.
+    const cleanUp = (step: Scenario['steps'][number]): boolean =>
+      ['uncordon', 'restart', 'resume', 'heal'].includes(step.kind) ||
+      (step.kind === 'label' && Object.values(step.labels).every((v) => v === null));
+    const faults = minimal.steps.filter((s) => !['hold', 'wait', 'check'].includes(s.kind) && !cleanUp(s)).map((s) => s.kind);
+    expect(faults.length, faults.join(', ')).to.be.at.most(4);
+    expect(faults).to.have.members(['label', 'cordon', 'delete-node']);
   });
 
   it('is deterministic for a seed: the same schedules, the same finding', async () => {
