@@ -5,7 +5,9 @@ import type { StartedSandbox } from '../cluster/sandbox/sandbox-cluster.ts';
 import { loadTopologyFile } from '../sandbox/topology-file.ts';
 import type { SandboxTopologyOptions } from '../sandbox/topology.ts';
 import { isOwnerAlive, Journal } from '../faults/journal.ts';
-import { SetupError } from '../util/errors.ts';
+import { errorMessage, SetupError } from '../util/errors.ts';
+import { stopProcesses } from '../util/process-exit.ts';
+import { processesNaming } from '../cluster/sandbox/cleanup.ts';
 import { parseOptions, UsageError } from './options.ts';
 import { SandboxControlServer } from '../cluster/sandbox/control/control-server.ts';
 import { controlSocketPath } from '../cluster/sandbox/control/protocol.ts';
@@ -19,6 +21,8 @@ const SANDBOX_OPTIONS = {
   profile: { type: 'string' },
   'keep-run-dir': { type: 'boolean', default: false },
   'audit-log-dir': { type: 'string' },
+  /** `sandbox down --run ID`: that sandbox only. */
+  run: { type: 'string' },
 } as const;
 
 function intOption(name: string, value: string | undefined): number | undefined {
@@ -107,7 +111,7 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
 export async function sandboxCommand(args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parseOptions(rest, SANDBOX_OPTIONS);
-  if (sub === 'down') return sandboxDown();
+  if (sub === 'down') return await sandboxDown(typeof values['run'] === 'string' ? values['run'] : undefined);
   if (sub !== 'up' && sub !== 'demo')
     throw new UsageError(`cpchaos sandbox: expected "up", "down", "demo", "fault", "undo" or "etcd", got "${sub ?? ''}"`);
   const interrupt = interruptSignal();
@@ -135,17 +139,53 @@ export async function sandboxCommand(args: readonly string[]): Promise<number> {
   }
 }
 
-function sandboxDown(): number {
-  let signalled = 0;
-  for (const runDir of Journal.listRunDirs()) {
-    const run = Journal.read(runDir).find((e) => e.type === 'run');
-    if (!run || run.type !== 'run' || !isOwnerAlive(run.ownerPid, run.ownerStartTicks)) continue;
-    const cmdline = readFileSync(join('/proc', String(run.ownerPid), 'cmdline'), 'utf8');
-    if (!cmdline.includes('sandbox')) continue;
-    process.kill(run.ownerPid, 'SIGTERM');
-    signalled++;
-    process.stdout.write(`cpchaos: asked sandbox ${run.runId} (pid ${run.ownerPid}) to stop\n`);
+/** True when the process runs `cpchaos sandbox up` (or demo): not a test run or anything else that started a sandbox. */
+function isSandboxUpCommand(pid: number): boolean {
+  try {
+    const argv = readFileSync(join('/proc', String(pid), 'cmdline'), 'utf8').split('\0');
+    return argv.some((arg, i) => arg === 'sandbox' && (argv[i + 1] === 'up' || argv[i + 1] === 'demo'));
+  } catch {
+    return false;
   }
-  if (signalled === 0) throw new SetupError('no running sandbox found (cpchaos cleanup removes leftovers of killed ones)');
+}
+
+/** How long `sandbox down` waits for an `up` process to tear its sandbox down and exit (each node: SIGTERM, SIGKILL). */
+const DOWN_OWNER_EXIT_MS = 120_000;
+/** How long it then waits for the run's other processes (an `up` that tore down has none left). */
+const DOWN_LEFTOVER_EXIT_MS = 10_000;
+
+/**
+ * Asks each running `sandbox up` to stop (SIGTERM, its Ctrl-C) and returns once that process and every process of
+ * its run have exited; names any that outlived the deadline.
+ */
+async function sandboxDown(runId: string | undefined): Promise<number> {
+  const stops: Promise<void>[] = [];
+  for (const runDir of Journal.listRunDirs()) {
+    const entries = Journal.read(runDir);
+    const run = entries.find((e) => e.type === 'run');
+    if (!run || run.type !== 'run' || !isOwnerAlive(run.ownerPid, run.ownerStartTicks)) continue;
+    if (runId !== undefined && run.runId !== runId) continue;
+    if (!isSandboxUpCommand(run.ownerPid)) continue;
+    // The run's processes, known before its folder (and journal) goes: journaled ones, and those naming the folder.
+    const journaled = entries.flatMap((e) => (e.type === 'process' ? [e.pid] : []));
+    const others = [...new Set([...journaled, ...processesNaming(runDir)])]
+      .filter((pid) => pid !== run.ownerPid)
+      .map((pid) => ({ pid, what: `process ${pid} of sandbox ${run.runId}` }));
+    const owner = { pid: run.ownerPid, what: `cpchaos sandbox up (run ${run.runId})` };
+    process.stdout.write(`cpchaos: asked sandbox ${run.runId} (pid ${run.ownerPid}) to stop\n`);
+    stops.push(
+      (async () => {
+        await stopProcesses([owner], [{ signal: 'SIGTERM', graceMs: DOWN_OWNER_EXIT_MS }]);
+        await stopProcesses(others, [{ graceMs: DOWN_LEFTOVER_EXIT_MS }]);
+        process.stdout.write(`cpchaos: sandbox ${run.runId} stopped\n`);
+      })(),
+    );
+  }
+  if (stops.length === 0)
+    throw new SetupError(
+      `no running sandbox${runId !== undefined ? ` ${runId}` : ''} found (cpchaos cleanup removes leftovers of killed ones)`,
+    );
+  const failures = (await Promise.allSettled(stops)).flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) throw new Error(failures.map((f) => errorMessage(f)).join('; '), { cause: failures[0] });
   return 0;
 }

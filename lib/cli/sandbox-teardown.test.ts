@@ -1,8 +1,12 @@
-// A sandbox run leaves nothing behind: after Ctrl-C, and after the harness is SIGKILLed followed by `cpchaos cleanup`.
+// A sandbox run leaves nothing behind: after Ctrl-C, after `cpchaos sandbox down`, and after the harness is SIGKILLed
+// followed by `cpchaos cleanup`. Ctrl-C and `sandbox down` return only once every process the run started has exited:
+// each pid the run had is checked in /proc the moment the command is done, without waiting.
 import { expect } from 'chai';
-import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
+import { spawn, type ChildProcess, execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { namespacesOfRun, processesOfRun } from '../sandbox/testing/leftovers.ts';
+import { isLive, namespacesOfRun, processesOfRun } from '../sandbox/testing/leftovers.ts';
+import { namespacePids } from '../sandbox/network.ts';
 import { waitFor } from '../util/wait.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/cpchaos.js', import.meta.url));
@@ -12,10 +16,16 @@ interface StartedCli {
   readonly child: ChildProcess;
   readonly runId: string;
   readonly exited: Promise<number | null>;
+  /** Every process of the run once it was up: the node agents and etcd members (in its namespaces or naming its folder). */
+  readonly pids: readonly number[];
 }
 
-async function sandboxUp(): Promise<StartedCli> {
-  const child = spawn(process.execPath, [CLI, 'sandbox', 'up', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `ownGroup`: in a process group of its own, as a terminal's foreground job is (Ctrl-C reaches the whole group). */
+async function sandboxUp(ownGroup = false): Promise<StartedCli> {
+  const child = spawn(process.execPath, [CLI, 'sandbox', 'up', '--workers', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownGroup,
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -29,9 +39,23 @@ async function sandboxUp(): Promise<StartedCli> {
     },
     { timeoutMs: 90_000, intervalMs: 100 },
   );
-  expect((await namespacesOfRun(runId)).length).to.be.greaterThan(0);
-  expect(processesOfRun(runId).length).to.be.greaterThan(0);
-  return { child, runId, exited };
+  const namespaces = await namespacesOfRun(runId);
+  expect(namespaces.length).to.be.greaterThan(0);
+  const inNamespaces = (await Promise.all(namespaces.map((ns) => namespacePids(ns)))).flat();
+  const pids = [...new Set([...inNamespaces, ...processesOfRun(runId)])];
+  // 3 control planes (agent and etcd member each) and a worker's agent.
+  expect(pids.length).to.be.at.least(7);
+  return { child, runId, exited, pids };
+}
+
+/** Right after the command returned: no process of the run is alive, and its namespaces are gone. */
+async function expectNothingLeft(up: StartedCli): Promise<void> {
+  expect(
+    up.pids.filter((pid) => isLive(pid)),
+    'processes of the run alive when the command returned',
+  ).to.deep.equal([]);
+  expect(processesOfRun(up.runId)).to.deep.equal([]);
+  expect(await namespacesOfRun(up.runId)).to.deep.equal([]);
 }
 
 describe('cpchaos sandbox teardown leaves nothing behind', function () {
@@ -40,12 +64,27 @@ describe('cpchaos sandbox teardown leaves nothing behind', function () {
     if (!isRoot) this.skip();
   });
 
-  it('Ctrl-C (SIGINT) tears the sandbox down', async () => {
-    const { child, runId, exited } = await sandboxUp();
-    child.kill('SIGINT');
-    expect(await exited).to.equal(0);
-    expect(await namespacesOfRun(runId)).to.deep.equal([]);
-    await waitFor('no process of the run', () => processesOfRun(runId).length === 0, { timeoutMs: 5000 });
+  it('Ctrl-C (SIGINT) tears the sandbox down and exits only once every process of the run has exited', async () => {
+    const up = await sandboxUp();
+    up.child.kill('SIGINT');
+    expect(await up.exited).to.equal(0);
+    await expectNothingLeft(up);
+  });
+
+  it('Ctrl-C at a terminal (SIGINT to the whole process group: agents and etcd members too) leaves nothing running', async () => {
+    const up = await sandboxUp(true);
+    process.kill(-(up.child.pid as number), 'SIGINT');
+    expect(await up.exited).to.equal(0);
+    await expectNothingLeft(up);
+  });
+
+  it('`cpchaos sandbox down` returns once the `up` process and every process of its run have exited', async () => {
+    const up = await sandboxUp();
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'sandbox', 'down', '--run', up.runId], { encoding: 'utf8' });
+    expect(stdout).to.contain(`sandbox ${up.runId} stopped`);
+    expect(isLive(up.child.pid as number), 'the `sandbox up` process').to.equal(false);
+    await expectNothingLeft(up);
+    expect(await up.exited).to.equal(0);
   });
 
   it('after the harness is SIGKILLed, `cpchaos cleanup` removes processes and namespaces', async () => {
@@ -57,6 +96,7 @@ describe('cpchaos sandbox teardown leaves nothing behind', function () {
     const out = execFileSync(process.execPath, [CLI, 'cleanup'], { encoding: 'utf8' });
     expect(out).to.match(/removed [1-9][0-9]* run/);
     expect(await namespacesOfRun(runId)).to.deep.equal([]);
-    await waitFor('no process of the run', () => processesOfRun(runId).length === 0, { timeoutMs: 5000 });
+    // cleanup returns once the processes it killed have exited.
+    expect(processesOfRun(runId)).to.deep.equal([]);
   });
 });

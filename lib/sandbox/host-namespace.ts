@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Journal } from '../faults/journal.ts';
 import { CommandError, SetupError } from '../util/errors.ts';
 import { run, type RunOptions } from '../util/exec.ts';
+import { KILL_AT_ONCE, stopProcesses } from '../util/process-exit.ts';
 
 /** True when this process must use a user namespace: not root, or CPCHAOS_USERNS=1 (so root can test this path). */
 export function wantsUserNamespace(): boolean {
@@ -149,15 +150,10 @@ export class HostNamespace {
   /** Kills the holder (idempotent). Node processes should be gone first; namespaces die with the last of them. */
   async stop(): Promise<void> {
     const holder = this.holder;
-    if (!holder) return;
-    if (this.alive && holder.pid !== undefined) {
-      try {
-        process.kill(holder.pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-    if (holder.pid !== undefined) await this.exited;
+    if (!holder || holder.pid === undefined) return;
+    // Returns once its exit event fired; a holder that would not die is named, not waited on forever.
+    await stopProcesses([{ pid: holder.pid, what: 'user namespace holder', exited: () => !this.alive }], KILL_AT_ONCE);
+    await this.exited;
   }
 }
 

@@ -5,6 +5,7 @@ import { run } from '../util/exec.ts';
 import { CommandError, SetupError } from '../util/errors.ts';
 import type { Journal } from '../faults/journal.ts';
 import { assertUserNamespacesWork, HostNamespace, hostOfRun, wantsUserNamespace } from './host-namespace.ts';
+import { KILL_AT_ONCE, stopProcesses } from '../util/process-exit.ts';
 
 /** Every namespace cpchaos makes starts with this prefix, so cleanup can find leftovers. */
 export const NETNS_PREFIX = 'cpc-';
@@ -112,18 +113,16 @@ export async function namespacePids(ns: string): Promise<number[]> {
 }
 
 /**
- * Kills every process in the namespace, then deletes it. Missing namespaces are fine (idempotent), and so is a
+ * Kills every process in the namespace, waits until they have exited, then deletes it. Missing namespaces are fine (idempotent), and so is a
  * user namespace whose holder is gone (its namespaces went with it once their processes were gone).
  */
 export async function destroyNamespace(ns: string): Promise<void> {
   const host = hostOfNamespace(ns);
-  for (const pid of await namespacePids(ns)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  // Returns once they have exited (or throws naming those that would not).
+  await stopProcesses(
+    (await namespacePids(ns)).map((pid) => ({ pid, what: `process ${pid} in namespace ${ns}` })),
+    KILL_AT_ONCE,
+  );
   if (!host.alive) return;
   try {
     await ip(host, ['netns', 'del', ns]);

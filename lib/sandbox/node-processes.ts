@@ -1,13 +1,14 @@
 // The processes of one sandbox node, each started inside the node's network namespace: an etcd member and the
 // node agent (API server + kubelet + controllers) on control-plane nodes, the agent alone on workers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Journal } from '../faults/journal.ts';
 import type { AgentConfig } from './agent/config.ts';
 import { etcdPeerUrl } from './agent/etcd-member-process.ts';
 import { hostOfNamespace, namespacePids } from './network.ts';
+import { KILL_AT_ONCE, stopProcesses, TERMINATE_THEN_KILL, type SignalStep, type StoppableProcess } from '../util/process-exit.ts';
 import { TSX_API_ENV_VAR } from '../harvester/promotion.ts';
 import type { SandboxNode } from './topology.ts';
 
@@ -122,21 +123,47 @@ export class NodeProcesses {
     return count;
   }
 
-  /** SIGKILLs every process of the node and waits until they are gone. */
-  async kill(): Promise<void> {
-    await this.signalAll('SIGKILL');
-    await Promise.all(
-      [...this.children].map(
-        (child) =>
-          new Promise<void>((resolve) =>
-            child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
-          ),
-      ),
-    );
+  /**
+   * Every process of the node: its children (the agent, watched through their exit events) and whatever else runs in
+   * its namespace (the etcd member the agent started, watched through /proc), each named for a report.
+   */
+  private async processes(): Promise<StoppableProcess[]> {
+    const list = new Map<number, StoppableProcess>();
+    for (const pid of await namespacePids(this.namespace)) list.set(pid, { pid, what: `${commandName(pid)} of ${this.node.name}` });
+    for (const child of this.children) {
+      const pid = child.pid;
+      if (pid === undefined) continue;
+      const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+      list.set(pid, { pid, what: `node agent of ${this.node.name}`, exited });
+    }
+    return [...list.values()];
+  }
+
+  private async stopWith(steps: readonly SignalStep[]): Promise<void> {
+    await stopProcesses(await this.processes(), steps);
+  }
+
+  /** SIGKILLs every process of the node (a crash) and returns once each has exited; names any that would not. */
+  kill(): Promise<void> {
+    return this.stopWith(KILL_AT_ONCE);
+  }
+
+  /** SIGTERM, then SIGKILL past its deadline: returns once every process of the node has exited; names any that would not. */
+  stop(): Promise<void> {
+    return this.stopWith(TERMINATE_THEN_KILL);
   }
 
   /** True once the node has an etcd member (from the start, or after a promotion). */
   hasEtcdMember(): boolean {
     return existsSync(join(this.layout.etcdDir, 'data', 'member')) || existsSync(this.layout.etcdSocketPath);
+  }
+}
+
+/** A process's command name (/proc/<pid>/comm: "etcd", "node"), for naming it. */
+function commandName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return `process ${pid}`;
   }
 }

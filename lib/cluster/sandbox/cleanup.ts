@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { destroyNamespace, listNamespaces, NETNS_PREFIX } from '../../sandbox/network.ts';
 import type { CleanupHandler, LeftRun, ReapOutcome } from '../core/reaper.ts';
+import { KILL_AT_ONCE, ProcessesSurvivedError, stopProcesses } from '../../util/process-exit.ts';
 
 function commandLineOf(pid: number): string | undefined {
   try {
@@ -15,7 +16,7 @@ function commandLineOf(pid: number): string | undefined {
 }
 
 /** Processes whose command line names the run folder (etcd data dirs, agent configs, the namespace holder). */
-function processesNaming(runDir: string): number[] {
+export function processesNaming(runDir: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
@@ -44,14 +45,18 @@ function processesOfRun(run: LeftRun): Set<number> {
 
 async function reapRun(run: LeftRun): Promise<ReapOutcome> {
   const done: string[] = [];
-  for (const pid of processesOfRun(run)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-      done.push(`killed process ${pid}`);
-    } catch {
-      // gone meanwhile
-    }
+  const failed: string[] = [];
+  const victims = [...processesOfRun(run)].map((pid) => ({ pid, what: `process ${pid} (${commandLineOf(pid)?.slice(0, 80) ?? '?'})` }));
+  let survivors = new Set<number>();
+  try {
+    // Returns once every one has exited; one that would not die is reported.
+    await stopProcesses(victims, KILL_AT_ONCE);
+  } catch (error) {
+    if (!(error instanceof ProcessesSurvivedError)) throw error;
+    failed.push(error.message);
+    survivors = new Set(error.survivors.map((p) => p.pid));
   }
+  for (const victim of victims) if (!survivors.has(victim.pid)) done.push(`killed process ${victim.pid}`);
   const existing = new Set(await listNamespaces());
   for (const entry of [...run.entries].reverse()) {
     if (entry.type === 'netns' && existing.has(entry.name)) {
@@ -59,7 +64,7 @@ async function reapRun(run: LeftRun): Promise<ReapOutcome> {
       done.push(`deleted namespace ${entry.name}`);
     }
   }
-  return { done, failed: [], leftForPerson: [] };
+  return { done, failed, leftForPerson: [] };
 }
 
 /**

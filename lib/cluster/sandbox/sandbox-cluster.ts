@@ -359,7 +359,7 @@ export class StartedSandbox extends NodeOwningCluster {
     const { layout } = old.processes;
     for (const path of [layout.etcdDir, layout.apiSocketPath, layout.vipHolderPath]) rmSync(path, { recursive: true, force: true });
     const processes = new NodeProcesses(node, old.processes.namespace, this.runDir, this.journal);
-    this.teardown.defer(`kill processes of ${name} (rejoined)`, () => processes.kill());
+    this.teardown.defer(`stop processes of ${name} (rejoined)`, () => processes.stop());
     if (this.profile.etcdMemberNames === 'rke2') writeMemberName(layout.etcdDir, rke2MemberName(name, randomUUID()));
     const member: SandboxMember = { node, processes, state: 'running' };
     this.parts.members.set(name, member);

@@ -137,7 +137,7 @@ async function createNodes(
       await createNodeNamespace(journal, runId, node.index, node.address, topology.prefixLength);
       await installChains(ns);
       const processes = new NodeProcesses(node, ns, runDir, journal);
-      teardown.defer(`kill processes of ${node.name}`, () => processes.kill());
+      teardown.defer(`stop processes of ${node.name}`, () => processes.stop());
       members.set(node.name, { node, processes, state: 'running' });
     }),
   );
@@ -146,6 +146,13 @@ async function createNodes(
   members.clear();
   for (const member of ordered) members.set(member.node.name, member);
   return ordered;
+}
+
+/** Stops every node's processes concurrently; throws the first failure once all are done. */
+async function stopAllNodes(members: ReadonlyMap<string, SandboxMember>): Promise<void> {
+  const results = await Promise.allSettled([...members.values()].map((m) => m.processes.stop()));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 interface ReadyWait {
@@ -335,6 +342,8 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     try {
       await holdUserNamespaceIfNeeded(workspace, cluster);
       const ordered = await createNodes(workspace, topology, members, signal);
+      // Every node stopped at once (each SIGTERM's grace runs concurrently); the per-node steps then find nothing left.
+      teardown.defer('stop the processes of every node', () => stopAllNodes(members));
       if (profile.etcdMemberNames === 'rke2') for (const member of ordered) writeRke2MemberName(member);
       teardown.defer('close VIP', () => vip.close());
       await cluster.refreshApiEndpoints();

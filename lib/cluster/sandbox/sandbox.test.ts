@@ -8,7 +8,8 @@ import type { StartedSandbox } from './sandbox-cluster.ts';
 import type { SamplerOp, WriteSampler } from '../../observe/write-sampler.ts';
 import { waitFor, sleepMs } from '../../util/wait.ts';
 import { acknowledgedWritesBetween, startVipSampler } from './testing/write-gaps.ts';
-import { namespacesOfRun, processesOfRun } from '../../sandbox/testing/leftovers.ts';
+import { isLive, namespacesOfRun, processesOfRun } from '../../sandbox/testing/leftovers.ts';
+import { namespacePids } from '../../sandbox/network.ts';
 import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
 import { parsePortList } from '../../faults/ports.ts';
 
@@ -38,10 +39,23 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     await sampler?.stop();
     if (!cluster) return;
     const runId = cluster.runId;
+    const pids = await nodePids(cluster.nodes.map((n) => n.name));
+    expect(pids.length, 'processes in the node namespaces before the stop').to.be.greaterThan(cluster.nodes.length);
     await cluster.stop();
+    // stop() returns only once every process it started has exited: no wait here.
+    expect(
+      pids.filter((pid) => isLive(pid)),
+      'processes alive after stop() returned',
+    ).to.deep.equal([]);
     expect(await namespacesOfRun(runId), 'namespaces left behind').to.deep.equal([]);
     expect(processesOfRun(runId), 'processes left behind').to.deep.equal([]);
   });
+
+  /** Every process in the nodes' namespaces now (agents and their etcd members). */
+  async function nodePids(names: readonly string[]): Promise<number[]> {
+    const lists = await Promise.all(names.map((name) => namespacePids(cluster.member(name).processes.namespace)));
+    return lists.flat();
+  }
 
   async function leaderAndFollowers(): Promise<{ leader: string; followers: string[] }> {
     const membership = await waitFor(
@@ -130,10 +144,17 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
   it("killing a follower's node: the majority keeps acknowledging writes through the VIP; restart rejoins", async () => {
     const { followers } = await leaderAndFollowers();
     const victim = followers[0] as string;
+    const pids = await nodePids([victim]);
+    expect(pids.length, `agent and etcd member of ${victim}`).to.equal(2);
     const at = Date.now();
     const fault = await cluster.inject({ kind: 'kill', nodes: [victim] });
     let acknowledged: number;
     try {
+      // The kill returns once the node's processes have exited, its etcd member (the agent's child) too.
+      expect(
+        pids.filter((pid) => isLive(pid)),
+        `processes of ${victim} alive after the kill`,
+      ).to.deep.equal([]);
       await sleepMs(4000);
       acknowledged = acknowledgedWritesBetween(ops, 'vip', at + 1000, Date.now());
     } finally {
