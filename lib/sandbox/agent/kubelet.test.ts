@@ -9,6 +9,7 @@ import { sleepMs, waitFor } from '../../util/wait.ts';
 import type { FailoverApiClient } from './api-client.ts';
 import { SERVER_GIT_VERSION } from '../apiserver/discovery.ts';
 import { Kubelet } from './kubelet.ts';
+import { nodeResources, readMachineInfo, type NodeResources } from './node-resources.ts';
 import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
 
 describe('sandbox kubelet against a sandbox API server (real etcd)', function () {
@@ -28,8 +29,16 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     await fixture?.close();
   });
 
-  const kubelet = (nodeName: string, registerAfter?: string): Kubelet => {
-    const k = new Kubelet(api, { nodeName, address: '10.0.0.1', labels: {}, heartbeatMs: 50, statusRefreshMs: 200, registerAfter });
+  const kubelet = (nodeName: string, registerAfter?: string, resources?: NodeResources): Kubelet => {
+    const k = new Kubelet(api, {
+      nodeName,
+      address: '10.0.0.1',
+      labels: {},
+      heartbeatMs: 50,
+      statusRefreshMs: 200,
+      registerAfter,
+      resources,
+    });
     kubelets.push(k);
     return k;
   };
@@ -47,8 +56,9 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     expect(await created('w0')).to.be.lessThan(await created('w1'));
   });
 
-  it('registers its Node with addresses and nodeInfo, and keeps them in each status update', async () => {
-    const k = kubelet('info');
+  it('registers its Node with addresses, nodeInfo, capacity and allocatable, and keeps them in each status update', async () => {
+    const resources = nodeResources(readMachineInfo('.'));
+    const k = kubelet('info', undefined, resources);
     k.start();
     const statusOf = async (): Promise<V1Node['status']> => (await api.call('read node', (a) => a.core.readNode({ name: 'info' }))).status;
     await waitFor('info to register', async () => (await nodeNames()).includes('info'), { timeoutMs: 10_000, intervalMs: 50 });
@@ -59,15 +69,18 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     ]);
     expect(registered?.nodeInfo).to.include({ kubeletVersion: SERVER_GIT_VERSION, operatingSystem: 'linux' });
     expect(registered?.nodeInfo?.bootID).to.be.a('string').and.not.equal('');
+    expect(registered?.capacity).to.deep.equal(resources.capacity);
+    expect(registered?.allocatable).to.deep.equal(resources.allocatable);
     // An operator's patch drops them; the kubelet's next status update puts them back.
-    await api.call('clear addresses and nodeInfo', (a) =>
-      a.core.patchNodeStatus({ name: 'info', body: { status: { addresses: null, nodeInfo: null } } }, mergePatch()),
+    await api.call('clear addresses, nodeInfo and allocatable', (a) =>
+      a.core.patchNodeStatus({ name: 'info', body: { status: { addresses: null, nodeInfo: null, allocatable: null } } }, mergePatch()),
     );
     await waitFor('the kubelet to post them again', async () => (await statusOf())?.nodeInfo?.kubeletVersion === SERVER_GIT_VERSION, {
       timeoutMs: 10_000,
       intervalMs: 50,
     });
     expect((await statusOf())?.addresses?.map((a) => a.type)).to.deep.equal(['InternalIP', 'Hostname']);
+    expect((await statusOf())?.allocatable).to.deep.equal(resources.allocatable);
   });
 
   it('keeps posting Ready while its Node is Terminating, and never re-creates it once it is gone', async () => {

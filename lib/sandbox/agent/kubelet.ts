@@ -9,6 +9,7 @@ import type { FailoverApiClient } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { nodeAddresses, nodeSystemInfo } from './node-info.ts';
+import type { NodeResources } from './node-resources.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -26,6 +27,8 @@ export interface KubeletOptions {
    */
   readonly registerAfter?: string | undefined;
   readonly registerAfterMaxMs?: number;
+  /** status.capacity and status.allocatable to report (node-resources.ts); none: the Node reports none. */
+  readonly resources?: NodeResources | undefined;
 }
 
 const DEFAULT_REGISTER_AFTER_MAX_MS = 15_000;
@@ -118,6 +121,7 @@ export class Kubelet {
         conditions: [this.readyCondition(now)],
         addresses: nodeAddresses(this.options.nodeName, this.options.address),
         nodeInfo: this.nodeInfo,
+        ...this.options.resources,
       },
     };
     try {
@@ -182,11 +186,13 @@ export class Kubelet {
     const next = this.readyCondition(now);
     if (wasReady && ready?.lastTransitionTime) next.lastTransitionTime = ready.lastTransitionTime;
     const others = conditions.filter((c) => c.type !== 'Ready');
-    // As kubelet's status setters do on every update: addresses and nodeInfo too (a restart brings a new bootID).
+    // As kubelet's status setters do on every update: addresses, nodeInfo (a restart brings a new bootID), capacity and
+    // allocatable too.
     const status = {
       conditions: [...others, next],
       addresses: nodeAddresses(this.options.nodeName, this.options.address),
       nodeInfo: this.nodeInfo,
+      ...this.options.resources,
     };
     await this.api.call('post node status', (api) =>
       api.core.patchNodeStatus({ name: this.options.nodeName, body: { status } }, mergePatch()),

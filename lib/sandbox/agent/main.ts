@@ -23,8 +23,10 @@ import { failoverKubeletPodsApi, syncNodePods } from './kubelet-pods.ts';
 import { readFileSync } from 'node:fs';
 import { sleepMs } from '../../util/wait.ts';
 import { startPeriodic } from '../../util/periodic.ts';
+import { KILL_AT_ONCE, stopProcesses } from '../../util/process-exit.ts';
 import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi, promotionFails } from './promote-job-runner.ts';
 import { startHarvesterNode } from './harvester-profile-parts.ts';
+import { nodeResources, readMachineInfo } from './node-resources.ts';
 
 const configPath = process.argv[2];
 if (!configPath) {
@@ -173,9 +175,17 @@ async function becomeControlPlane(plan: EtcdMemberPlan, options: { readonly etcd
     etcdOnly ? { ...plan, etcdOnly } : plan,
   );
   member.once('exit', (code, signal) => log(`etcd exited (${signal ?? `code ${code}`})`));
-  stops.push(() => {
-    member.kill('SIGKILL');
-  });
+  // The agent exits only once its etcd member has (SIGKILL: the node goes down as one; a member that would not die
+  // is logged, and the harness's stop of the node finds it in the namespace).
+  const memberPid = member.pid;
+  stops.push(() =>
+    memberPid === undefined
+      ? undefined
+      : stopProcesses(
+          [{ pid: memberPid, what: 'etcd', exited: () => member.exitCode !== null || member.signalCode !== null }],
+          KILL_AT_ONCE,
+        ),
+  );
   const localEtcd = new EtcdClient({ endpoint: { url: `http://127.0.0.1:${ETCD_CLIENT_PORT}` }, deadlineMs: timers.apiRequestDeadlineMs });
   etcd = localEtcd;
   // kubeadm join promotes its own learner (kubeadm's etcd phase, MemberPromote); k3s's leader does (manageLearners).
@@ -199,6 +209,8 @@ const kubelet = new Kubelet(api, {
   statusRefreshMs: timers.kubeletHeartbeatMs * 4,
   onError: logError,
   registerAfter: config.registerAfter,
+  // The machine's real resources; the node's folder (the agent's working directory) stands for the kubelet's root dir.
+  resources: nodeResources(readMachineInfo(process.cwd())),
 });
 kubelet.start();
 stops.push(() => kubelet.stop());
