@@ -21,6 +21,7 @@ import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector
 import { PodGarbageCollector, failoverPodGcApi } from './pod-gc.ts';
 import { failoverKubeletPodsApi, syncNodePods } from './kubelet-pods.ts';
 import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { sleepMs } from '../../util/wait.ts';
 import { startPeriodic } from '../../util/periodic.ts';
 import { KILL_AT_ONCE, stopProcesses } from '../../util/process-exit.ts';
@@ -127,14 +128,36 @@ function startLearnerManager(localEtcd: EtcdClient): void {
   stops.push(stop);
 }
 
+/** Whether the local etcd member has voted once (its join is complete). */
+let memberVoted = false;
+/** rke2-server's systemd unit restarts it 5 s after it exits (RestartSec=5s); compressed like the sandbox's timers. */
+const JOIN_RETRY_MS = 1000;
+
 /** Resolves once the local member is a voting member (k3s ETCD.Test refuses a learner), or when the agent stops. */
 async function untilVoting(localEtcd: EtcdClient): Promise<void> {
   for (;;) {
     if (stopping) return;
     const status = await localEtcd.status().catch(() => undefined);
-    if (status && !status.isLearner && status.leader !== '0') return;
+    if (status && !status.isLearner && status.leader !== '0') {
+      memberVoted = true;
+      return;
+    }
     await sleepMs(200);
   }
+}
+
+/** Starts the local etcd member process for the plan. */
+function spawnMember(plan: EtcdMemberPlan): ChildProcess {
+  return startEtcdMember(
+    {
+      name: config.nodeName,
+      address: config.address,
+      etcdDir: config.etcdDir,
+      heartbeatMs: timers.etcdHeartbeatMs,
+      electionTimeoutMs: timers.etcdElectionTimeoutMs,
+    },
+    plan,
+  );
 }
 
 async function startApiServerAndControllers(localEtcd: EtcdClient): Promise<void> {
@@ -164,28 +187,34 @@ async function startApiServerAndControllers(localEtcd: EtcdClient): Promise<void
 async function becomeControlPlane(plan: EtcdMemberPlan, options: { readonly etcdOnly: boolean } = { etcdOnly: false }): Promise<void> {
   if (etcd) return;
   const etcdOnly = options.etcdOnly || plan.etcdOnly === true;
-  const member = startEtcdMember(
-    {
-      name: config.nodeName,
-      address: config.address,
-      etcdDir: config.etcdDir,
-      heartbeatMs: timers.etcdHeartbeatMs,
-      electionTimeoutMs: timers.etcdElectionTimeoutMs,
-    },
-    etcdOnly ? { ...plan, etcdOnly } : plan,
-  );
-  member.once('exit', (code, signal) => log(`etcd exited (${signal ?? `code ${code}`})`));
+  const memberPlan = etcdOnly ? { ...plan, etcdOnly } : plan;
+  let member = spawnMember(memberPlan);
   // The agent exits only once its etcd member has (SIGKILL: the node goes down as one; a member that would not die
-  // is logged, and the harness's stop of the node finds it in the namespace).
-  const memberPid = member.pid;
-  stops.push(() =>
-    memberPid === undefined
+  // is logged, and the harness's stop of the node finds it in the namespace). The member may have been restarted.
+  stops.push(() => {
+    const current = member;
+    return current.pid === undefined
       ? undefined
       : stopProcesses(
-          [{ pid: memberPid, what: 'etcd', exited: () => member.exitCode !== null || member.signalCode !== null }],
+          [{ pid: current.pid, what: 'etcd', exited: () => current.exitCode !== null || current.signalCode !== null }],
           KILL_AT_ONCE,
-        ),
-  );
+        );
+  });
+  // A member that exits before it ever voted failed its join (etcd exits when it cannot fetch the cluster from its
+  // peers): rke2-server exits with it and systemd starts it again (rke2's unit: Restart=always, RestartSec=5s), so
+  // the join is retried until the peers are reachable. Once it has voted, an exit is the node's own business (and an
+  // etcd-only witness, which never waits for its vote here, is not restarted).
+  const retryJoin = (code: number | null, signal: NodeJS.Signals | null): void => {
+    log(`etcd exited (${signal ?? `code ${code}`})`);
+    if (stopping || memberVoted || etcdOnly) return;
+    log(`etcd exited before it joined: starting it again in ${JOIN_RETRY_MS} ms`);
+    setTimeout(() => {
+      if (stopping) return;
+      member = spawnMember(memberPlan);
+      member.once('exit', retryJoin);
+    }, JOIN_RETRY_MS);
+  };
+  member.once('exit', retryJoin);
   const localEtcd = new EtcdClient({ endpoint: { url: `http://127.0.0.1:${ETCD_CLIENT_PORT}` }, deadlineMs: timers.apiRequestDeadlineMs });
   etcd = localEtcd;
   // kubeadm join promotes its own learner (kubeadm's etcd phase, MemberPromote); k3s's leader does (manageLearners).
