@@ -3,6 +3,7 @@
 // failing as it happens, then the final verdicts, and writes the usual report. Ctrl-C ends the watch (not a failure).
 // Exit 0/1 as `cpchaos run`; 2 when the cluster cannot be attached to.
 import { isProfileChoice, PROFILE_CHOICES } from '../harvester/profiles.ts';
+import { OPERATOR_DELETION_NOTE } from '../observe/operator-deletions.ts';
 import { suiteExitCode } from '../report/result.ts';
 import { watchCluster } from '../run/watch.ts';
 import { parseDuration } from '../util/duration.ts';
@@ -44,7 +45,7 @@ export async function watchCommand(args: readonly string[], signal: AbortSignal)
     probeWrites: values['probe-writes'],
     signal,
     onEvent: (event) => {
-      if (event.kind === 'note' && /deleted by an operator/.test(event.message)) process.stdout.write(`${stamp()} ${event.message}\n`);
+      if (event.kind === 'note' && event.message.endsWith(OPERATOR_DELETION_NOTE)) process.stdout.write(`${stamp()} ${event.message}\n`);
     },
     onVerdictChange: (verdict, change) => {
       const what = change === 'failing' ? 'VIOLATION' : 'no longer failing';

@@ -5,6 +5,9 @@
 import type { TrimmedNode } from './history.ts';
 import type { Recorder } from './recorder.ts';
 
+/** Ends the note recorded for each deletion the watch attributes to an operator. */
+export const OPERATOR_DELETION_NOTE = 'deleted by an operator (the watch deletes nothing)';
+
 export class OperatorDeletions {
   private readonly attributed = new Set<string>();
   private count = 0;
@@ -20,7 +23,7 @@ export class OperatorDeletions {
     this.count += 1;
     const id = `operator-${this.count}`;
     const how = type === 'DELETED' ? 'is gone' : `is Terminating (deletionTimestamp ${node.deletionTimestamp ?? ''})`;
-    this.recorder.record({ kind: 'note', message: `Node ${node.name} ${how}: deleted by an operator (the watch deletes nothing)` });
+    this.recorder.record({ kind: 'note', message: `Node ${node.name} ${how}: ${OPERATOR_DELETION_NOTE}` });
     this.recorder.record({ kind: 'action', id, phase: 'intent', fault: 'delete-node', nodes: [node.name] });
     this.recorder.record({ kind: 'action', id, phase: 'applied', fault: 'delete-node', nodes: [node.name] });
   };

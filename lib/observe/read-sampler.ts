@@ -4,11 +4,9 @@
 // pkg/storage/etcd3/store.go Get), so an acknowledged read means the endpoint's API server reached an etcd majority.
 // Each read is reported as invoke, then ok or fail (a read changes nothing: a failed read simply failed).
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { errorMessage } from '../util/errors.ts';
-import { statusCodeOf } from '../util/kubeconfig.ts';
 import { startPeriodic } from '../util/periodic.ts';
 import { withDeadline } from '../util/wait.ts';
-import type { SamplerOp } from './write-sampler.ts';
+import { describeSamplerError, type SamplerOp } from './write-sampler.ts';
 
 /** The object read: a Namespace every Kubernetes cluster has. */
 export const READ_SAMPLE_NAMESPACE = 'kube-system';
@@ -24,11 +22,6 @@ export interface ReadSamplerOptions {
   readonly deadlineMs: number;
   readonly onOp: (op: SamplerOp) => void;
   readonly nextOpId: () => number;
-}
-
-function describe(error: unknown): string {
-  const code = statusCodeOf(error);
-  return (code ? `HTTP ${code}: ` : '') + (errorMessage(error).split('\n')[0] ?? '').slice(0, 200);
 }
 
 export class ReadSampler {
@@ -74,7 +67,7 @@ export class ReadSampler {
       );
       this.emit({ opId, phase: 'ok' });
     } catch (error) {
-      this.emit({ opId, phase: 'fail', error: describe(error) });
+      this.emit({ opId, phase: 'fail', error: describeSamplerError(error) });
     }
   }
 }

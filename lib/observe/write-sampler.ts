@@ -64,7 +64,8 @@ function statusCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-function describe(error: unknown): string {
+/** An operation's error as the samplers record it: the HTTP status and the message's first line. */
+export function describeSamplerError(error: unknown): string {
   const code = statusCode(error);
   const message = error instanceof Error ? error.message : String(error);
   return (code ? `HTTP ${code}: ` : '') + message.split('\n')[0]!.slice(0, 200);
@@ -152,7 +153,7 @@ export class WriteSampler {
       );
       this.emit({ opId, phase: 'ok', f: 'write', value });
     } catch (error) {
-      this.emit({ opId, phase: definitelyFailed(error) ? 'fail' : 'info', f: 'write', value, error: describe(error) });
+      this.emit({ opId, phase: definitelyFailed(error) ? 'fail' : 'info', f: 'write', value, error: describeSamplerError(error) });
     }
   }
 
@@ -166,7 +167,7 @@ export class WriteSampler {
       );
       this.emit({ opId: readId, phase: 'ok', f: 'read', result: valueOf(current) });
     } catch (error) {
-      this.emit({ opId: readId, phase: 'fail', f: 'read', error: describe(error) });
+      this.emit({ opId: readId, phase: 'fail', f: 'read', error: describeSamplerError(error) });
     }
   }
 
@@ -182,7 +183,7 @@ export class WriteSampler {
     } catch (error) {
       // A read changes nothing: a failed read is simply a failed read. Still try to write (blindly), so an
       // outage is observed on the write path too, as a client would experience it.
-      this.emit({ opId: readId, phase: 'fail', f: 'read', error: describe(error) });
+      this.emit({ opId: readId, phase: 'fail', f: 'read', error: describeSamplerError(error) });
       if (this.options.blindWrites === true) await this.blindWrite();
       return;
     }
@@ -201,7 +202,13 @@ export class WriteSampler {
       );
       this.emit({ opId: casId, phase: 'ok', f: 'cas', value: [value, next] });
     } catch (error) {
-      this.emit({ opId: casId, phase: definitelyFailed(error) ? 'fail' : 'info', f: 'cas', value: [value, next], error: describe(error) });
+      this.emit({
+        opId: casId,
+        phase: definitelyFailed(error) ? 'fail' : 'info',
+        f: 'cas',
+        value: [value, next],
+        error: describeSamplerError(error),
+      });
     }
   }
 }

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { queryBool } from './query-bool.ts';
 import type { ResourceInfo } from './resources.ts';
 
 type Level = 'None' | 'Metadata' | 'RequestResponse';
@@ -32,7 +33,7 @@ const MAX_OBJECT_BYTES = 1 << 20;
 
 /** The Kubernetes verb of a request (k8s.io/apiserver pkg/endpoints/request/requestinfo.go). */
 export function verbOf(method: string, resource: AuditedResource, url: URL, legacyWatch: boolean): string {
-  const watch = legacyWatch || ['true', '1', 't', 'True', 'TRUE', 'T'].includes(url.searchParams.get('watch') ?? '');
+  const watch = legacyWatch || queryBool(url.searchParams, 'watch');
   switch (method) {
     case 'POST':
       return 'create';
