@@ -200,6 +200,19 @@ export class StartedKindCluster extends NodeOwningCluster {
     if (member.state === 'killed') return;
     await this.parts.docker.kill(name);
     member.state = 'killed';
+    this.forgetRules(name);
+  }
+
+  /**
+   * A stopped or removed container's network namespace is gone, and the iptables rules in it (moby v27
+   * daemon/container_operations.go releaseNetwork; kind's nodes use Docker's network, pkg/cluster/internal/providers/
+   * docker/provision.go `--net kind`); a paused one is killed too (daemon/kill.go killWithSignal: SIGKILL, then the
+   * task resumed so it is delivered). Rules left for its resume are dropped, so a later resume of the restarted node
+   * neither deletes nor flushes rules installed after its restart.
+   */
+  private forgetRules(name: string): void {
+    this.deleteOnResume.delete(name);
+    this.flushOnResume.delete(name);
   }
 
   async startNode(name: string): Promise<void> {
@@ -215,9 +228,21 @@ export class StartedKindCluster extends NodeOwningCluster {
    * address is read again (docker inspect). One that changed anyway is recorded (its per-node kubeconfig rewritten)
    * and, once all are started, the fault is inconclusive: a control plane's etcd peer URL and API server
    * certificate name the old address, so the cluster is no longer the one the scenario was written for.
+   *
+   * This is a kill's undo, and a kill is undone only when the run undoes every fault (newest first: at its end, on
+   * stop, on Ctrl-C). Nodes downed by separate kills are undone one fault at a time, newest first, which is not
+   * address order: a node another kill still on the ledger holds down, with a lower old address, is started here
+   * too, first (its own undo, next in the same unwinding, then finds it running). Without it the newer kill's node
+   * would take the lower address.
    */
   async startNodes(names: readonly string[]): Promise<void> {
-    await this.startInOrder(names, 'kill');
+    const highest = Math.max(...names.map((name) => addressOrder(this.member(name).address)));
+    const heldByOtherKills = this.ledger
+      .activeRequests()
+      .flatMap((request) => (request.kind === 'kill' ? request.nodes : []))
+      .filter((name) => !names.includes(name) && this.parts.members.get(name)?.state === 'killed')
+      .filter((name) => addressOrder(this.member(name).address) < highest);
+    await this.startInOrder([...new Set([...names, ...heldByOtherKills])], 'kill');
   }
 
   /**
@@ -387,6 +412,7 @@ export class StartedKindCluster extends NodeOwningCluster {
       if (survivor) await new NodeEtcd(this.parts.docker, survivor.name).removeMemberNamed(name);
       await this.parts.docker.removeForce(name);
       member.state = 'removed';
+      this.forgetRules(name);
       this.parts.endpoints.nodeKubeconfigPaths.delete(name);
     } finally {
       this.deleting.delete(name);

@@ -221,6 +221,41 @@ describe('kind provider: faults and their undo', function () {
     expect(cluster.notes).to.deep.equal([]);
   });
 
+  it('nodes downed by separate kills are started in ascending order of their old addresses when the run undoes them (not newest first)', async () => {
+    // control-plane2 (.2) killed first, then control-plane (.4), then the worker (.3): undone newest first, the
+    // worker's undo must start control-plane2 before it, and control-plane's undo finds only itself left.
+    fakes.control({ CPCHAOS_DOCKER_ADDRESSES: 'control-plane=172.18.0.4 control-plane2=172.18.0.2 worker=172.18.0.3' });
+    await startCluster();
+    await cluster.inject({ kind: 'kill', nodes: [CP2] });
+    await cluster.inject({ kind: 'kill', nodes: [CP1] });
+    await cluster.inject({ kind: 'kill', nodes: [W] });
+    fakes.clearCalls();
+    await cluster.ledger.undoAll();
+    expect(fakes.lines()).to.deep.equal([
+      `docker start ${CP2}`,
+      `${ADDRESS} ${CP2}`,
+      `docker start ${W}`,
+      `${ADDRESS} ${W}`,
+      `docker start ${CP1}`,
+      `${ADDRESS} ${CP1}`,
+    ]);
+    expect(cluster.notes).to.deep.equal([]);
+    expect([CP1, CP2, W].map((name) => cluster.nodeState(name))).to.deep.equal(['running', 'running', 'running']);
+  });
+
+  it('a kill undo starts no node that a kill still on the ledger does not hold down (a removed host stays down)', async () => {
+    fakes.control({ CPCHAOS_DOCKER_ADDRESSES: 'control-plane=172.18.0.4 control-plane2=172.18.0.2 worker=172.18.0.3' });
+    await startCluster();
+    const cp2 = await cluster.inject({ kind: 'kill', nodes: [CP2] });
+    await cp2.undo();
+    await cluster.killNode(CP2);
+    await cluster.inject({ kind: 'kill', nodes: [CP1] });
+    fakes.clearCalls();
+    await cluster.ledger.undoAll();
+    expect(fakes.lines()).to.deep.equal([`docker start ${CP1}`, `${ADDRESS} ${CP1}`]);
+    expect(cluster.nodeState(CP2)).to.equal('killed');
+  });
+
   it('restart of killed nodes starts them together in ascending order of their old addresses (majority-down)', async () => {
     fakes.control({ CPCHAOS_DOCKER_ADDRESSES: 'control-plane=172.18.0.3 control-plane2=172.18.0.2' });
     await startCluster();
@@ -272,6 +307,53 @@ describe('kind provider: faults and their undo', function () {
     fakes.clearCalls();
     await cluster.inject({ kind: 'resume', nodes: [CP2] });
     expect(fakes.lines()).to.deep.equal([`docker unpause ${CP2}`, `docker exec ${CP2} ${FLUSH}`]);
+  });
+
+  it("partition undone while a node is paused: the others' rules go at once, the paused node's exactly when it is resumed", async () => {
+    await startCluster({ faultTtlMs: 900_000 });
+    const tag = `cpchaos-${fakes.runId}-n1`;
+    const from = (address: string): string => rule(`-s ${address}/32`, tag);
+    const partition = await cluster.inject({ kind: 'partition', groups: [[CP1], [CP2, CP3, W]] });
+    await cluster.inject({ kind: 'pause', nodes: [CP1] });
+    fakes.clearCalls();
+    await partition.undo();
+    expect(fakes.lines(), 'no docker exec into the paused node').to.deep.equal([
+      remove(CP2, 'CPCHAOS-IN', from('172.18.0.2')),
+      remove(CP3, 'CPCHAOS-IN', from('172.18.0.2')),
+      remove(W, 'CPCHAOS-IN', from('172.18.0.2')),
+    ]);
+    expect(cluster.notes).to.have.length(5);
+    expect(cluster.notes[0]).to.equal(`undo: ${CP1} is paused (no docker exec into it): a packet-drop rule is deleted once it is resumed`);
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'resume', nodes: [CP1] });
+    expect(fakes.lines()).to.deep.equal([
+      `docker unpause ${CP1}`,
+      remove(CP1, 'CPCHAOS-IN', from('172.18.0.3')),
+      remove(CP1, 'CPCHAOS-IN', from('172.18.0.4')),
+      remove(CP1, 'CPCHAOS-IN', from('172.18.0.11')),
+      remove(CP1, 'CPCHAOS-IN', rule(`-s ${LB_ADDRESS}/32`, tag)),
+      remove(CP1, 'CPCHAOS-OUT', rule(`-d ${LB_ADDRESS}/32`, tag)),
+    ]);
+    // Nothing is left for a later resume.
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'pause', nodes: [CP1] });
+    await cluster.inject({ kind: 'resume', nodes: [CP1] });
+    expect(fakes.lines()).to.deep.equal([`docker pause ${CP1}`, `docker unpause ${CP1}`]);
+  });
+
+  it('a paused node killed and started again: the rules left for its resume went with its network namespace', async () => {
+    await startCluster({ faultTtlMs: 900_000 });
+    const partition = await cluster.inject({ kind: 'partition', groups: [[CP1], [CP2, CP3, W]] });
+    await cluster.inject({ kind: 'pause', nodes: [CP1] });
+    await partition.undo();
+    await cluster.inject({ kind: 'heal' });
+    await cluster.inject({ kind: 'restart', nodes: [CP1] });
+    // A new fault's rules on the restarted node: a later pause and resume must neither delete nor flush them.
+    await cluster.inject({ kind: 'isolate', nodes: [CP1] });
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'pause', nodes: [CP1] });
+    await cluster.inject({ kind: 'resume', nodes: [CP1] });
+    expect(fakes.lines()).to.deep.equal([`docker pause ${CP1}`, `docker unpause ${CP1}`]);
   });
 
   it('heal: flushes the chains on every node that has a network', async () => {
