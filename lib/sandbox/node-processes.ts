@@ -19,6 +19,8 @@ const AGENT_ENTRY = fileURLToPath(new URL(`./agent/main${import.meta.url.endsWit
 const TSX_LOADER = import.meta.resolve('tsx');
 // For a bundled agent to import a TypeScript promotion policy with (loadPromotionPolicy, through TSX_API_ENV_VAR).
 const TSX_API = import.meta.resolve('tsx/esm/api');
+/** Names a folder: every agent writes a V8 CPU profile there when it exits (node --cpu-prof). */
+export const AGENT_CPU_PROFILE_DIR_ENV = 'CPCHAOS_AGENT_CPU_PROFILE_DIR';
 
 export interface NodeLayout {
   readonly dir: string;
@@ -79,7 +81,15 @@ export class NodeProcesses {
     // tens of seconds per agent on a busy machine.
     const needsTsx = bundle === undefined && AGENT_ENTRY.endsWith('.ts');
     const loader = needsTsx ? ['--import', TSX_LOADER] : [];
-    this.spawnInNamespace('agent', process.execPath, [...loader, bundle ?? AGENT_ENTRY, this.layout.agentConfigPath], this.layout.dir);
+    // Profiling the agents (bench/): V8 CPU profiles written at exit into the named folder.
+    const profileDir = process.env[AGENT_CPU_PROFILE_DIR_ENV];
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    this.spawnInNamespace(
+      'agent',
+      process.execPath,
+      [...profile, ...loader, bundle ?? AGENT_ENTRY, this.layout.agentConfigPath],
+      this.layout.dir,
+    );
   }
 
   private spawnInNamespace(what: string, file: string, args: readonly string[], cwd: string): void {

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { plainKubeConfig, statusCodeOf } from './kubeconfig.ts';
 
 describe('util/kubeconfig', () => {
@@ -15,5 +18,24 @@ describe('util/kubeconfig', () => {
       server: 'http://127.0.0.1:6443',
       skipTLSVerify: true,
     });
+  });
+
+  it('keeps one connection for successive requests (client-node alone opens one per request)', async () => {
+    let connections = 0;
+    const server = http.createServer((_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'NodeList', metadata: { resourceVersion: '1' }, items: [] }));
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const core = plainKubeConfig(`http://127.0.0.1:${port}`).makeApiClient(CoreV1Api);
+      for (let i = 0; i < 3; i++) await core.listNode();
+      expect(connections).to.equal(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -1,8 +1,10 @@
 // Kubernetes API clients: kubeconfig files (the sandbox serves plain HTTP on loopback, so its kubeconfigs carry no
 // credentials) and the status code of a failed request.
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import { stringify } from 'yaml';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 
 export function writePlainKubeconfig(path: string, server: string, contextName: string): void {
   const doc = {
@@ -16,9 +18,31 @@ export function writePlainKubeconfig(path: string, server: string, contextName: 
   writeFileSync(path, stringify(doc), { mode: 0o600 });
 }
 
-/** A KubeConfig for a server without credentials (the sandbox's plain HTTP API servers), built in memory. */
+/**
+ * client-node 1.4 builds a new http(s).Agent for every request (KubeConfig.applySecurityAuthentication calls createAgent
+ * each time), so no connection is ever reused: every request opens a TCP connection (and a TLS handshake). A kubelet's
+ * client-go transport keeps one pooled connection per API server instead (k8s.io/client-go transport/cache.go: one
+ * http.Transport per TLS config, shared by every client built from it). This KubeConfig does likewise: one keep-alive
+ * agent for all its requests.
+ */
+class PooledKubeConfig extends KubeConfig {
+  private agent: http.Agent | undefined;
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    this.agent ??= this.getCurrentCluster()?.server.startsWith('https:')
+      ? new https.Agent({ keepAlive: true, rejectUnauthorized: false })
+      : new http.Agent({ keepAlive: true });
+    context.setAgent(this.agent);
+  }
+}
+
+/**
+ * A KubeConfig for a server without credentials (the sandbox's API servers, no certificate verification), built in
+ * memory; its requests share kept-alive connections.
+ */
 export function plainKubeConfig(server: string): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'sandbox', server, skipTLSVerify: true }],
     users: [{ name: 'anonymous' }],

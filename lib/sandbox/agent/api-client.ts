@@ -46,8 +46,43 @@ export class FailoverApiClient {
     return set;
   }
 
+  /** Lists answered during the current reconcile pass (inPass), by key; undefined outside a pass. */
+  private passLists: Map<string, Promise<unknown>> | undefined;
+
+  /**
+   * Runs one reconcile pass of the controllers. Within it, a list asked for again (same key) is answered from the
+   * pass's first answer, as controllers read one informer cache, until any other call — a write may have changed what
+   * was listed. Each caller gets its own copy.
+   */
+  async inPass<T>(run: () => Promise<T>): Promise<T> {
+    this.passLists = new Map();
+    try {
+      return await run();
+    } finally {
+      this.passLists = undefined;
+    }
+  }
+
+  /** A list (`key` names the request: resource, namespace, selectors); shared within a pass, else `call`. */
+  async list<T>(key: string, what: string, call: (api: ApiSet) => Promise<T>): Promise<T> {
+    const lists = this.passLists;
+    if (!lists) return this.call(what, call);
+    let answer = lists.get(key) as Promise<T> | undefined;
+    if (!answer) {
+      answer = this.callOnce(what, call);
+      lists.set(key, answer);
+      answer.catch(() => lists.delete(key));
+    }
+    return structuredClone(await answer);
+  }
+
   /** Runs `call` against the current server; on a connection error or a 5xx tries the next one. */
   async call<T>(what: string, call: (api: ApiSet) => Promise<T>): Promise<T> {
+    this.passLists?.clear();
+    return this.callOnce(what, call);
+  }
+
+  private async callOnce<T>(what: string, call: (api: ApiSet) => Promise<T>): Promise<T> {
     const servers = this.servers();
     if (servers.length === 0) throw new Error(`no API server known for ${what}`);
     let lastError: unknown;

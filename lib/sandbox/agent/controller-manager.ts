@@ -24,7 +24,7 @@ export class ControllerManager {
   private running = false;
 
   constructor(
-    api: FailoverApiClient,
+    private readonly api: FailoverApiClient,
     private readonly controllers: readonly Controller[],
     private readonly options: ControllerManagerOptions,
   ) {
@@ -67,14 +67,17 @@ export class ControllerManager {
     this.loop = undefined;
   }
 
+  /** Every controller in turn; their lists are shared within the pass (FailoverApiClient.inPass). */
   private async pass(): Promise<void> {
-    for (const controller of this.controllers) {
-      if (!this.elector.isLeader) return;
-      try {
-        await controller.reconcile({ leadingSinceMs: this.leadingSinceMs });
-      } catch (error) {
-        this.options.onError(controller.name, error);
+    await this.api.inPass(async () => {
+      for (const controller of this.controllers) {
+        if (!this.elector.isLeader) return;
+        try {
+          await controller.reconcile({ leadingSinceMs: this.leadingSinceMs });
+        } catch (error) {
+          this.options.onError(controller.name, error);
+        }
       }
-    }
+    });
   }
 }

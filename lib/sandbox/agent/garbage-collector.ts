@@ -49,8 +49,8 @@ export async function collectGarbage(api: GarbageCollectorApi, log: (message: st
 /** The collector's API calls through the agent's failover client. */
 export function failoverGarbageCollectorApi(api: FailoverApiClient): GarbageCollectorApi {
   return {
-    listNodes: async () => (await api.call('list nodes', (a) => a.core.listNode())).items,
-    listJobs: async () => (await api.call('list jobs', (a) => batchApiOf(a).listJobForAllNamespaces())).items,
+    listNodes: async () => (await api.list('nodes', 'list nodes', (a) => a.core.listNode())).items,
+    listJobs: async () => (await api.list('jobs', 'list jobs', (a) => batchApiOf(a).listJobForAllNamespaces())).items,
     deleteJob: async (namespace, name, uid) => {
       try {
         await api.call(`collect job ${namespace}/${name}`, (a) =>

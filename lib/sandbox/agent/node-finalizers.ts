@@ -86,7 +86,7 @@ export async function reconcileNodeFinalizers(
   const pass: NodeFinalizerPass = { added: [], held: [], released: [], failed: [] };
   const holdMs = options.holdMs ?? 0;
   const nowMs = (options.now?.() ?? new Date()).getTime();
-  const nodes = await api.call('list nodes', (a) => a.core.listNode());
+  const nodes = await api.list('nodes', 'list nodes', (a) => a.core.listNode());
   for (const node of nodes.items) {
     const name = node.metadata?.name;
     if (!name) continue;

@@ -31,8 +31,10 @@ export function unreachableTaints(now: Date): V1Taint[] {
 /** One pass over all nodes. Returns how many nodes it changed. */
 export async function reconcileNodeLifecycle(api: FailoverApiClient, options: NodeLifecycleOptions): Promise<number> {
   const [nodes, leases] = await Promise.all([
-    api.call('list nodes', (a) => a.core.listNode()),
-    api.call('list node leases', (a) => a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE })),
+    api.list('nodes', 'list nodes', (a) => a.core.listNode()),
+    api.list(`leases/${NODE_LEASE_NAMESPACE}`, 'list node leases', (a) =>
+      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE }),
+    ),
   ]);
   const leaseByNode = new Map(leases.items.map((l) => [l.metadata?.name ?? '', l]));
   const nowMs = Date.now();

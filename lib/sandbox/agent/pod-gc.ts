@@ -82,8 +82,8 @@ export class PodGarbageCollector {
 export function failoverPodGcApi(api: FailoverApiClient): PodGcApi {
   const pods = failoverKubeletPodsApi(api);
   return {
-    listPods: async () => (await api.call('list pods', (a) => a.core.listPodForAllNamespaces())).items,
-    listNodes: async () => (await api.call('list nodes', (a) => a.core.listNode())).items,
+    listPods: async () => (await api.list('pods', 'list pods', (a) => a.core.listPodForAllNamespaces())).items,
+    listNodes: async () => (await api.list('nodes', 'list nodes', (a) => a.core.listNode())).items,
     patchPodStatus: pods.patchPodStatus,
     deletePod: pods.deletePod,
   };

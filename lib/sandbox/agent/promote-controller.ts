@@ -43,8 +43,9 @@ export interface PromoteControllerOptions {
 export function failoverPromoteApi(api: FailoverApiClient, failJobCreate?: boolean | readonly string[]): PromoteApi {
   const namespace = PROMOTE_JOB_NAMESPACE;
   return {
-    listNodes: async () => (await api.call('list nodes', (a) => a.core.listNode())).items,
-    listJobs: async () => (await api.call('list promote jobs', (a) => batchApiOf(a).listNamespacedJob({ namespace }))).items,
+    listNodes: async () => (await api.list('nodes', 'list nodes', (a) => a.core.listNode())).items,
+    listJobs: async () =>
+      (await api.list(`jobs/${namespace}`, 'list promote jobs', (a) => batchApiOf(a).listNamespacedJob({ namespace }))).items,
     patchNode: (node, body) => api.call(`set promote status of ${node}`, (a) => a.core.patchNode({ name: node, body }, mergePatch())),
     createEvent: (node, eventNamespace, body) =>
       api.call(`record promote event for ${node}`, (a) => a.core.createNamespacedEvent({ namespace: eventNamespace, body })),

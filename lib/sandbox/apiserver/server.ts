@@ -9,7 +9,7 @@ import type { EtcdClient } from '../etcd/gateway-client.ts';
 import { bootstrapNamespaces, DEFAULT_NAMESPACES } from './bootstrap.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { toApiError } from './error-map.ts';
-import { serveHealth } from './health.ts';
+import { ETCD_HEALTH_KEY, EtcdHealthCheck, serveHealth } from './health.ts';
 import { sendError, sendJson } from './http-io.ts';
 import { handleKubevirtAction } from './kubevirt.ts';
 import { serveOpenApi } from './openapi-handler.ts';
@@ -94,6 +94,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const closing = new AbortController();
   const auditLog = options.auditLogPath === undefined ? undefined : new AuditLog(options.auditLogPath);
   let namespacesReady: () => boolean = () => false;
+  const etcdHealth = new EtcdHealthCheck((signal) => options.etcd.range(ETCD_HEALTH_KEY, { countOnly: true, signal }), deadlineMs);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     res.setHeader('Content-Type', 'application/json');
@@ -116,7 +117,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (r.kind === 'resource') auditLog?.begin(req, res, url, r, r.legacyWatch);
       if (r.kind === 'resource') return await handleResource(ctx, r);
       if (r.kind === 'kubevirtAction') return await handleKubevirtAction(ctx, r);
-      if (r.kind === 'health') return await serveHealth(ctx, r.check, namespacesReady);
+      if (r.kind === 'health') return await serveHealth(ctx, r.check, etcdHealth, namespacesReady);
       if (r.kind === 'notFound') throw pathNotFound();
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(`${req.method ?? '?'} is not allowed on ${url.pathname}`);
       if (r.kind === 'openapiV2' || r.kind === 'openapiV3') return serveOpenApi(req, res, r);
