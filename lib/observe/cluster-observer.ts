@@ -14,7 +14,7 @@ import {
 import type { ClusterEndpoints, EtcdMembership } from '../model/cluster.ts';
 import { errorMessage } from '../util/errors.ts';
 import { loadKubeConfig, statusCodeOf } from '../util/kubeconfig.ts';
-import { withDeadline } from '../util/wait.ts';
+import { requestWithDeadline } from '../util/api-deadline.ts';
 import { PROMOTE_JOB_NAMESPACE } from '../harvester/contract.ts';
 import type { GapSource, TrimmedNode } from './history.ts';
 import { ReadSampler } from './read-sampler.ts';
@@ -289,8 +289,8 @@ export class ClusterObserver {
     const core = this.kubeConfig.makeApiClient(CoreV1Api);
     for (const object of this.objects.splice(0)) {
       try {
-        await withDeadline(`deleting ConfigMap ${object.namespace}/${object.name}`, OBJECT_DELETE_DEADLINE_MS, () =>
-          core.deleteNamespacedConfigMap({ name: object.name, namespace: object.namespace }),
+        await requestWithDeadline(`deleting ConfigMap ${object.namespace}/${object.name}`, OBJECT_DELETE_DEADLINE_MS, (options) =>
+          core.deleteNamespacedConfigMap({ name: object.name, namespace: object.namespace }, options),
         );
       } catch (error) {
         if (statusCodeOf(error) !== 404) {

@@ -5,7 +5,7 @@
 // Each read is reported as invoke, then ok or fail (a read changes nothing: a failed read simply failed).
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { startPeriodic } from '../util/periodic.ts';
-import { withDeadline } from '../util/wait.ts';
+import { requestWithDeadline } from '../util/api-deadline.ts';
 import { describeSamplerError, type SamplerOp } from './write-sampler.ts';
 
 /** The object read: a Namespace every Kubernetes cluster has. */
@@ -62,8 +62,10 @@ export class ReadSampler {
     const opId = this.options.nextOpId();
     this.emit({ opId, phase: 'invoke' });
     try {
-      await withDeadline(`read of Namespace ${READ_SAMPLE_NAMESPACE} via ${this.options.target}`, this.options.deadlineMs, () =>
-        this.core.readNamespace({ name: READ_SAMPLE_NAMESPACE }),
+      await requestWithDeadline(
+        `read of Namespace ${READ_SAMPLE_NAMESPACE} via ${this.options.target}`,
+        this.options.deadlineMs,
+        (options) => this.core.readNamespace({ name: READ_SAMPLE_NAMESPACE }, options),
       );
       this.emit({ opId, phase: 'ok' });
     } catch (error) {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import net from 'node:net';
 import { plainKubeConfig } from '../util/kubeconfig.ts';
+import { ReadSampler } from './read-sampler.ts';
 import { WriteSampler, type SamplerOp } from './write-sampler.ts';
 
 /** One blind write through `server`; resolves with its outcome (the op after the invoke). */
@@ -56,5 +57,98 @@ describe('write sampler: what a failed write means', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+/**
+ * A server that takes each request and never answers (an API server whose answers are dropped, or whose machine went
+ * away): resolves with the outcome of `sample`'s first operation and whether the server then saw the connection closed.
+ */
+async function againstSilentServer(sample: (server: string, onOutcome: (op: SamplerOp) => void) => () => Promise<void>): Promise<{
+  op: SamplerOp;
+  closed: boolean;
+}> {
+  const closes: Promise<void>[] = [];
+  // GETs of the register are answered (a compare-and-swap reads first); everything else never is.
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || !req.url?.includes('/configmaps/')) return;
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'cpchaos-register-test', resourceVersion: '7' },
+        data: { value: '3' },
+      }),
+    );
+  });
+  server.on('connection', (socket) => closes.push(new Promise((resolve) => socket.once('close', () => resolve()))));
+  const port = await listening(server);
+  try {
+    let stop: () => Promise<void> = () => Promise.resolve();
+    const op = await new Promise<SamplerOp>((resolve) => {
+      stop = sample(`http://127.0.0.1:${port}`, resolve);
+    });
+    await stop();
+    // A hang here is the defect: the request outlived its deadline and holds its connection (and the process) open.
+    const closed = await Promise.race([
+      Promise.all(closes).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000).unref()),
+    ]);
+    return { op, closed };
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+describe('samplers: a request past its deadline is aborted, its connection closed', () => {
+  for (const mode of ['cas', 'write'] as const) {
+    it(`write sampler (${mode === 'cas' ? 'read, then compare-and-swap' : 'blind writes'}): the unanswered request counts as past its deadline and its connection is closed`, async () => {
+      let nextId = 0;
+      const { op, closed } = await againstSilentServer((server, onOutcome) => {
+        const sampler = new WriteSampler({
+          process: 'node:a',
+          target: 'a',
+          kubeConfig: plainKubeConfig(server),
+          intervalMs: 10,
+          deadlineMs: 300,
+          nextOpId: () => ++nextId,
+          mode,
+          register: { configMap: 'cpchaos-register-test' },
+          onOp: (o) => {
+            if (o.phase !== 'invoke' && o.f === mode) onOutcome(o);
+          },
+        });
+        sampler.start();
+        return () => sampler.stop();
+      });
+      // The compare-and-swap (a PUT) or the blind write: sent, unanswered, so it may or may not have happened.
+      expect(op.f).to.equal(mode);
+      expect(op.phase).to.equal('info');
+      expect(op.error).to.match(/timed out after 300 ms/);
+      expect(closed, 'the server saw every connection closed').to.equal(true);
+    });
+  }
+
+  it('read sampler: the unanswered read fails past its deadline and its connection is closed', async () => {
+    let nextId = 0;
+    const { op, closed } = await againstSilentServer((server, onOutcome) => {
+      const sampler = new ReadSampler({
+        target: 'a',
+        kubeConfig: plainKubeConfig(server),
+        intervalMs: 10,
+        deadlineMs: 300,
+        nextOpId: () => ++nextId,
+        onOp: (o) => {
+          if (o.phase !== 'invoke') onOutcome(o);
+        },
+      });
+      sampler.start();
+      return () => sampler.stop();
+    });
+    expect(op.phase).to.equal('fail');
+    expect(op.error).to.match(/timed out after 300 ms/);
+    expect(closed, 'the server saw every connection closed').to.equal(true);
   });
 });

@@ -2,7 +2,7 @@
 // node's API server) every interval. Each operation is reported as invoke, then ok / fail / info (Jepsen's
 // semantics: fail = certainly did not happen, info = may or may not have happened).
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
-import { withDeadline } from '../util/wait.ts';
+import { requestWithDeadline } from '../util/api-deadline.ts';
 
 export const SAMPLER_NAMESPACE = 'default';
 export const SAMPLER_CONFIGMAP = 'cpchaos-register';
@@ -144,12 +144,15 @@ export class WriteSampler {
     const value = BLIND_WRITE_BASE + opId;
     this.emit({ opId, phase: 'invoke', f: 'write', value });
     try {
-      await withDeadline(`write of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, () =>
-        this.core.replaceNamespacedConfigMap({
-          name: this.configMap,
-          namespace: SAMPLER_NAMESPACE,
-          body: { metadata: { name: this.configMap, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: String(value) } },
-        }),
+      await requestWithDeadline(`write of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, (options) =>
+        this.core.replaceNamespacedConfigMap(
+          {
+            name: this.configMap,
+            namespace: SAMPLER_NAMESPACE,
+            body: { metadata: { name: this.configMap, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: String(value) } },
+          },
+          options,
+        ),
       );
       this.emit({ opId, phase: 'ok', f: 'write', value });
     } catch (error) {
@@ -162,8 +165,10 @@ export class WriteSampler {
     const readId = this.options.nextOpId();
     this.emit({ opId: readId, phase: 'invoke', f: 'read' });
     try {
-      const current = await withDeadline(`final read of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, () =>
-        this.core.readNamespacedConfigMap({ name: this.configMap, namespace: SAMPLER_NAMESPACE }),
+      const current = await requestWithDeadline(
+        `final read of ${this.configMap} via ${this.options.target}`,
+        this.options.deadlineMs,
+        (options) => this.core.readNamespacedConfigMap({ name: this.configMap, namespace: SAMPLER_NAMESPACE }, options),
       );
       this.emit({ opId: readId, phase: 'ok', f: 'read', result: valueOf(current) });
     } catch (error) {
@@ -177,8 +182,8 @@ export class WriteSampler {
     this.emit({ opId: readId, phase: 'invoke', f: 'read' });
     let current: V1ConfigMap;
     try {
-      current = await withDeadline(`read of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, () =>
-        this.core.readNamespacedConfigMap({ name: this.configMap, namespace: SAMPLER_NAMESPACE }),
+      current = await requestWithDeadline(`read of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, (options) =>
+        this.core.readNamespacedConfigMap({ name: this.configMap, namespace: SAMPLER_NAMESPACE }, options),
       );
     } catch (error) {
       // A read changes nothing: a failed read is simply a failed read. Still try to write (blindly), so an
@@ -193,12 +198,15 @@ export class WriteSampler {
     const next = value + 1;
     this.emit({ opId: casId, phase: 'invoke', f: 'cas', value: [value, next] });
     try {
-      await withDeadline(`compare-and-swap of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, () =>
-        this.core.replaceNamespacedConfigMap({
-          name: this.configMap,
-          namespace: SAMPLER_NAMESPACE,
-          body: { ...current, data: { ...(current.data ?? {}), [SAMPLER_KEY]: String(next) } },
-        }),
+      await requestWithDeadline(`compare-and-swap of ${this.configMap} via ${this.options.target}`, this.options.deadlineMs, (options) =>
+        this.core.replaceNamespacedConfigMap(
+          {
+            name: this.configMap,
+            namespace: SAMPLER_NAMESPACE,
+            body: { ...current, data: { ...(current.data ?? {}), [SAMPLER_KEY]: String(next) } },
+          },
+          options,
+        ),
       );
       this.emit({ opId: casId, phase: 'ok', f: 'cas', value: [value, next] });
     } catch (error) {

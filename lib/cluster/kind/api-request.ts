@@ -10,41 +10,7 @@
 // request without a deadline holds whatever waits on it that long. So each request gets a deadline; when it passes,
 // the request is aborted, which closes its connection, and the caller's next try (client-node opens a connection per
 // request) is a new connection, which HAProxy balances to the next server.
-import {
-  Observable,
-  type ConfigurationOptions,
-  type ObservableMiddleware,
-  type RequestContext,
-  type ResponseContext,
-} from '@kubernetes/client-node';
-import { withDeadline } from '../../util/wait.ts';
+export { abortingOn, requestWithDeadline, type RequestOptions } from '../../util/api-deadline.ts';
 
 /** How long one API request may take before its connection is dropped (well under HAProxy's 20 s on a dead backend). */
 export const API_REQUEST_TIMEOUT_MS = 5_000;
-
-export type RequestOptions = ConfigurationOptions<ObservableMiddleware>;
-
-/** Per-call options that abort the request when `signal` does, after the middleware of `base` (a content type, say). */
-export function abortingOn(signal: AbortSignal, base?: RequestOptions): RequestOptions {
-  const abort: ObservableMiddleware = {
-    pre: (context: RequestContext) => {
-      context.setSignal(signal);
-      return new Observable(Promise.resolve(context));
-    },
-    post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
-  };
-  return { ...base, middleware: [...(base?.middleware ?? []), abort], middlewareMergeStrategy: 'append' };
-}
-
-/**
- * Runs one request with a deadline; past it, the request is aborted (its connection closed) and this rejects with a
- * DeadlineError naming `what`, which callers treat as transient (no answer).
- */
-export function requestWithDeadline<T>(
-  what: string,
-  timeoutMs: number,
-  call: (options: RequestOptions) => Promise<T>,
-  base?: RequestOptions,
-): Promise<T> {
-  return withDeadline(what, timeoutMs, (signal) => call(abortingOn(signal, base)));
-}
