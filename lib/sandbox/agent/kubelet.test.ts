@@ -29,13 +29,14 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     await fixture?.close();
   });
 
-  const kubelet = (nodeName: string, registerAfter?: string, resources?: NodeResources): Kubelet => {
+  const kubelet = (nodeName: string, registerAfter?: string, resources?: NodeResources, reportMs = 200): Kubelet => {
     const k = new Kubelet(api, {
       nodeName,
       address: '10.0.0.1',
       labels: {},
       heartbeatMs: 50,
-      statusRefreshMs: 200,
+      statusUpdateMs: 100,
+      statusReportMs: reportMs,
       registerAfter,
       resources,
     });
@@ -109,5 +110,29 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     await sleepMs(500);
     const after = await readNode('held').catch((error: unknown) => statusCodeOf(error));
     expect(after, 'not re-created').to.equal(404);
+  });
+
+  it('patches its status only when it changed or the report interval passed; restores Ready after the controller marked it Unknown', async () => {
+    const k = kubelet('quiet', undefined, undefined, 60_000);
+    k.start();
+    await waitFor('quiet to register', async () => (await nodeNames()).includes('quiet'), { timeoutMs: 10_000, intervalMs: 50 });
+    const modRevision = async (): Promise<number> => Number((await etcdClient.get('/registry/nodes/quiet')).kv?.modRevision ?? 0);
+    const registered = await modRevision();
+    await sleepMs(1000);
+    expect(await modRevision(), 'no status write while nothing changed (10 status checks)').to.equal(registered);
+    // The node lifecycle controller's write: Ready=Unknown.
+    await api.call('mark quiet unknown', (a) =>
+      a.core.patchNodeStatus(
+        { name: 'quiet', body: { status: { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] } } },
+        mergePatch(),
+      ),
+    );
+    await waitFor(
+      'the kubelet to post Ready again',
+      async () =>
+        (await api.call('read node', (a) => a.core.readNode({ name: 'quiet' }))).status?.conditions?.find((c) => c.type === 'Ready')
+          ?.status === 'True',
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
   });
 });

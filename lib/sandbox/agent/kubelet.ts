@@ -4,7 +4,7 @@
 // look at deletionTimestamp, and the node lease controller renews the Lease regardless. And it never re-creates a
 // Node object that was deleted after registration: registerWithAPIServer returns at once once registrationCompleted
 // is set, so status updates of a Node that is gone just fail (until the kubelet restarts).
-import type { V1Lease, V1Node, V1NodeCondition, V1NodeSystemInfo } from '@kubernetes/client-node';
+import type { V1Lease, V1Node, V1NodeCondition, V1NodeStatus, V1NodeSystemInfo } from '@kubernetes/client-node';
 import type { FailoverApiClient } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
 import { mergePatch } from '../../util/patch-options.ts';
@@ -17,9 +17,15 @@ export interface KubeletOptions {
   readonly nodeName: string;
   readonly address: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** How often the Lease is renewed. */
   readonly heartbeatMs: number;
-  /** Re-post the Ready condition at least this often even when nothing changed. */
-  readonly statusRefreshMs: number;
+  /**
+   * How often the kubelet compares its status with its Node's (kubelet nodeStatusUpdateFrequency, 10 s upstream): it
+   * patches the status when it differs (a condition other than by its heartbeat time, addresses, nodeInfo, resources).
+   */
+  readonly statusUpdateMs: number;
+  /** Patches the status at least this often even when nothing changed (nodeStatusReportFrequency, 5 min upstream). */
+  readonly statusReportMs: number;
   readonly onError?: (what: string, error: unknown) => void;
   /**
    * A node that must be registered first (the previous worker of the topology), so Nodes are created — and aged, as
@@ -38,6 +44,7 @@ export class Kubelet {
   private gone = false;
   private lease: V1Lease | undefined;
   private lastStatusPostMs = 0;
+  private lastStatusCheckMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private readonly startedMs = Date.now();
@@ -96,7 +103,7 @@ export class Kubelet {
       await this.register();
       this.registered = true;
     }
-    if (Date.now() - this.lastStatusPostMs >= this.options.statusRefreshMs) await this.postStatus();
+    if (Date.now() - this.lastStatusCheckMs >= this.options.statusUpdateMs) await this.updateStatus();
   }
 
   private readyCondition(now: Date): V1NodeCondition {
@@ -130,7 +137,7 @@ export class Kubelet {
     } catch (error) {
       if (statusCodeOf(error) !== 409) throw error;
       // Already registered (a restart): keep the object, refresh the status.
-      await this.postStatus();
+      await this.updateStatus({ force: true });
     }
   }
 
@@ -167,7 +174,12 @@ export class Kubelet {
     }
   }
 
-  private async postStatus(): Promise<void> {
+  /**
+   * kubelet's tryUpdateNodeStatus: reads its Node and patches the status when it changed (nodeStatusHasChanged: conditions compared without their heartbeat times) or
+   * when nodeStatusReportFrequency has passed since the last report (pkg/kubelet/kubelet_node_status.go).
+   */
+  private async updateStatus(options: { readonly force?: boolean } = {}): Promise<void> {
+    this.lastStatusCheckMs = Date.now();
     const now = new Date();
     let node: V1Node;
     try {
@@ -183,6 +195,7 @@ export class Kubelet {
     const conditions = node.status?.conditions ?? [];
     const ready = conditions.find((c) => c.type === 'Ready');
     const wasReady = ready?.status === 'True';
+    const readyAsPosted = wasReady && ready.reason === 'KubeletReady';
     const next = this.readyCondition(now);
     if (wasReady && ready?.lastTransitionTime) next.lastTransitionTime = ready.lastTransitionTime;
     const others = conditions.filter((c) => c.type !== 'Ready');
@@ -194,9 +207,30 @@ export class Kubelet {
       nodeInfo: this.nodeInfo,
       ...this.options.resources,
     };
+    const due = Date.now() - this.lastStatusPostMs >= this.options.statusReportMs;
+    if (!options.force && !due && readyAsPosted && !statusChanged(node.status ?? {}, status)) return;
     await this.api.call('post node status', (api) =>
       api.core.patchNodeStatus({ name: this.options.nodeName, body: { status } }, mergePatch()),
     );
     this.lastStatusPostMs = Date.now();
   }
+}
+
+/** A value's JSON with object keys sorted (client-node's models list fields in their own order). */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+/**
+ * Whether the status to post differs from the Node's (kubelet's nodeStatusHasChanged), the Ready condition aside: the
+ * caller posts whenever the Node is not Ready as the kubelet would say.
+ */
+function statusChanged(current: V1NodeStatus, next: Pick<V1NodeStatus, 'addresses' | 'nodeInfo' | 'capacity' | 'allocatable'>): boolean {
+  const comparable = (status: Pick<V1NodeStatus, 'addresses' | 'nodeInfo' | 'capacity' | 'allocatable'>): string =>
+    canonicalJson([status.addresses ?? [], status.nodeInfo ?? {}, status.capacity ?? {}, status.allocatable ?? {}]);
+  return comparable(current) !== comparable(next);
 }

@@ -235,7 +235,10 @@ const kubelet = new Kubelet(api, {
   address: config.address,
   labels: config.labels,
   heartbeatMs: timers.kubeletHeartbeatMs,
-  statusRefreshMs: timers.kubeletHeartbeatMs * 4,
+  // Upstream the kubelet checks its status every 10 s and reports it unchanged every 5 min, with a 40 s node-monitor
+  // grace: a quarter of the grace, and 7.5 graces (but never less often than the heartbeat).
+  statusUpdateMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs / 4),
+  statusReportMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs * 7.5),
   onError: logError,
   registerAfter: config.registerAfter,
   // The machine's real resources; the node's folder (the agent's working directory) stands for the kubelet's root dir.
