@@ -1,11 +1,12 @@
 // A Kubernetes API client that fails over between API servers, as a node's local load balancer does in RKE2.
 import { plainKubeConfig, statusCodeOf } from '../../util/kubeconfig.ts';
-import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { readApiEndpoints } from './config.ts';
 import { withDeadline } from '../../util/wait.ts';
 
 export interface ApiSet {
   readonly server: string;
+  readonly kubeConfig: KubeConfig;
   readonly core: CoreV1Api;
   readonly coordination: CoordinationV1Api;
 }
@@ -40,10 +41,17 @@ export class FailoverApiClient {
     let set = this.sets.get(server);
     if (!set) {
       const kc = plainKubeConfig(server);
-      set = { server, core: kc.makeApiClient(CoreV1Api), coordination: kc.makeApiClient(CoordinationV1Api) };
+      set = { server, kubeConfig: kc, core: kc.makeApiClient(CoreV1Api), coordination: kc.makeApiClient(CoordinationV1Api) };
       this.sets.set(server, set);
     }
     return set;
+  }
+
+  /** The server calls go to first now (the last that answered), for a watch; undefined when none is known. */
+  currentSet(): ApiSet | undefined {
+    const servers = this.servers();
+    const server = servers[this.current % Math.max(1, servers.length)];
+    return server === undefined ? undefined : this.apiSet(server);
   }
 
   /** Lists answered during the current reconcile pass (inPass), by key; undefined outside a pass. */

@@ -20,6 +20,8 @@ import { manageLearners } from './etcd-learner-manager.ts';
 import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector.ts';
 import { PodGarbageCollector, failoverPodGcApi } from './pod-gc.ts';
 import { failoverKubeletPodsApi, syncNodePods } from './kubelet-pods.ts';
+import { ChangeWatch } from './change-watch.ts';
+import { PROMOTE_JOB_NAMESPACE, PROMOTE_JOB_NODE_LABEL } from '../../harvester/contract.ts';
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { sleepMs } from '../../util/wait.ts';
@@ -246,16 +248,34 @@ const kubelet = new Kubelet(api, {
 });
 kubelet.start();
 stops.push(() => kubelet.stop());
+/** A watch telling a per-heartbeat loop when its list may have changed (change-watch.ts). */
+function changeWatch(path: string, query: Readonly<Record<string, string>>): ChangeWatch {
+  const watch = new ChangeWatch(api, path, query, {
+    resyncMs: timers.kubeletHeartbeatMs * 4,
+    retryMs: timers.kubeletHeartbeatMs * 4,
+    connectDeadlineMs: timers.apiRequestDeadlineMs,
+  });
+  watch.start();
+  stops.push(() => watch.stop());
+  return watch;
+}
+
 // The kubelet's pods (kubelet-pods.ts), on its heartbeat: bound pods start, deleted or evicted ones are finished.
 const kubeletPodsApi = failoverKubeletPodsApi(api);
+const podChanges = changeWatch('/api/v1/pods', { fieldSelector: `spec.nodeName=${config.nodeName}` });
 stops.push(
   startPeriodic(
     timers.kubeletHeartbeatMs,
     async () => {
-      if (kubelet.nodeGone) return;
-      const { started, removed } = await syncNodePods(kubeletPodsApi, config.nodeName, config.address);
-      if (started.length > 0) log(`kubelet: started pods ${started.join(', ')}`);
-      if (removed.length > 0) log(`kubelet: removed pods ${removed.join(', ')}`);
+      if (kubelet.nodeGone || !podChanges.listDue()) return;
+      try {
+        const { started, removed } = await syncNodePods(kubeletPodsApi, config.nodeName, config.address);
+        if (started.length > 0) log(`kubelet: started pods ${started.join(', ')}`);
+        if (removed.length > 0) log(`kubelet: removed pods ${removed.join(', ')}`);
+      } catch (error) {
+        podChanges.listAgain();
+        throw error;
+      }
     },
     (error) => logError('kubelet pod sync', error),
   ),
@@ -316,6 +336,9 @@ function startPromoteJobRunner(): void {
     becomeControlPlane,
     log,
     onError: logError,
+    changes: changeWatch(`/apis/batch/v1/namespaces/${PROMOTE_JOB_NAMESPACE}/jobs`, {
+      labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${config.nodeName}`,
+    }),
   });
   promoteJobs.start();
   stops.push(() => promoteJobs.stop());

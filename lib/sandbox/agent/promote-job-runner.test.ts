@@ -227,6 +227,33 @@ describe('promote job runner: the work', () => {
     expect(h.api.statusPatches, 'a finished job is left alone').to.have.length(1);
   });
 
+  it('with a change watch, lists only when it says so, and on every tick while a run is unfinished', async () => {
+    let due = false;
+    const asked: string[] = [];
+    const changes = {
+      listDue: () => (asked.push('due?'), due),
+      listAgain: () => asked.push('again'),
+    };
+    const h = harness({}, { changes }, { failStarts: 10 });
+    let lists = 0;
+    const list = h.api.listJobs.bind(h.api);
+    h.api.listJobs = () => (lists++, list());
+    h.api.jobs.set('harvester-promote-w1', promoteJob(SELF));
+    await h.runner.tick();
+    expect(lists, 'no change seen: no list').to.equal(0);
+    due = true;
+    await h.runner.tick();
+    expect(lists).to.equal(1);
+    due = false;
+    await h.runner.tick();
+    await h.runner.tick();
+    expect(lists, 'the run keeps failing (retried every heartbeat): listed every tick').to.equal(3);
+    expect(asked, 'not asked while a run is unfinished').to.deep.equal(['due?', 'due?']);
+    h.api.listJobs = () => Promise.reject(new Error('503'));
+    await h.runner.tick().catch(() => undefined);
+    expect(asked.at(-1), 'a failed list is due again').to.equal('again');
+  });
+
   it('a witness runs etcd only (no API server awaited), gets etcd=true only and the etcd NoExecute taint', async () => {
     const h = harness({ witness: true }, { httpStatus: async () => 503 });
     h.api.jobs.set('harvester-promote-w1', promoteJob(SELF, {}, 'job-w1', { witness: true }));

@@ -172,6 +172,19 @@ export interface PromoteJobRunnerOptions {
   readonly httpStatus?: (url: string, signal: AbortSignal) => Promise<number>;
   readonly log: (message: string) => void;
   readonly onError: (what: string, error: unknown) => void;
+  /**
+   * When to list (change-watch.ts): without it, every heartbeat. With it, while no run is unfinished, only when the
+   * watch on this node's promote Jobs saw a change, is not open, or the resync is due.
+   */
+  readonly changes?: ListTrigger;
+}
+
+/** Tells a polling loop whether to list now (ChangeWatch). */
+export interface ListTrigger {
+  /** Whether to list now; a yes counts as the list. */
+  listDue(): boolean;
+  /** List on the next tick again. */
+  listAgain(): void;
 }
 
 /** Etcd client URLs of the cluster's control planes, read from the API endpoints file on every call. */
@@ -224,7 +237,17 @@ export class PromoteJobRunner {
 
   /** One heartbeat: one attempt at each unfinished promote Job of this node. */
   async tick(): Promise<void> {
-    for (const job of jobsToRun(await this.api.listJobs(this.options.nodeName), this.options.nodeName)) {
+    const { changes } = this.options;
+    const unfinished = [...this.runs.values()].some((run) => !run.done);
+    if (changes && !unfinished && !changes.listDue()) return;
+    let jobs: V1Job[];
+    try {
+      jobs = await this.api.listJobs(this.options.nodeName);
+    } catch (error) {
+      changes?.listAgain();
+      throw error;
+    }
+    for (const job of jobsToRun(jobs, this.options.nodeName)) {
       const key = job.metadata?.uid || (job.metadata?.name ?? '');
       let state = this.runs.get(key);
       if (!state) {

@@ -1,0 +1,109 @@
+// When a polling loop of the agent needs to list again. The kubelet learns of its pods, and so of a promote Job's pod,
+// through a watch (its apiserver pod source); the sandbox's kubelet pod sync and Job runner keep their lists — the
+// list stays the truth they act on — but list only when a watch on the same objects saw an event since their last
+// list, when that watch is not open (starting, ended, reconnecting: then on every tick, as without it), or when
+// resyncMs has passed (as an informer's resync: a watch on a server cut off from the others stalls without ending).
+import { Watch } from '@kubernetes/client-node';
+import type { FailoverApiClient } from './api-client.ts';
+
+export interface ChangeWatchOptions {
+  /** List at least this often even without events. */
+  readonly resyncMs: number;
+  /** Wait this long before opening an ended watch again. */
+  readonly retryMs: number;
+  /** Give up on a watch whose response has not begun after this long (a server that does not answer). */
+  readonly connectDeadlineMs: number;
+  readonly onError?: (what: string, error: unknown) => void;
+  readonly nowMs?: () => number;
+}
+
+export class ChangeWatch {
+  private stale = true;
+  private open = false;
+  private lastListMs = Number.NEGATIVE_INFINITY;
+  /** Each opening gets a number; callbacks of an older one are ignored, and its late connection aborted. */
+  private generation = 0;
+  private abort: AbortController | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly api: FailoverApiClient,
+    /** The collection's path, e.g. /api/v1/pods. */
+    private readonly path: string,
+    private readonly query: Readonly<Record<string, string>>,
+    private readonly options: ChangeWatchOptions,
+  ) {}
+
+  start(): void {
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.generation++;
+    clearTimeout(this.retry);
+    this.abort?.abort();
+  }
+
+  /** Whether the loop should list now. A yes counts as the list: events from now on make the next one due. */
+  listDue(): boolean {
+    const now = (this.options.nowMs ?? Date.now)();
+    if (this.open && !this.stale && now - this.lastListMs < this.options.resyncMs) return false;
+    this.stale = false;
+    this.lastListMs = now;
+    return true;
+  }
+
+  /** The list failed or left work undone: list on the next tick again. */
+  listAgain(): void {
+    this.stale = true;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const generation = ++this.generation;
+    const set = this.api.currentSet();
+    if (!set) return this.reconnectLater(generation);
+    const ended = (error: unknown): void => {
+      if (generation !== this.generation) return;
+      this.open = false;
+      this.stale = true;
+      if (error) this.options.onError?.(`watch of ${this.path}`, error);
+      this.reconnectLater(generation);
+    };
+    const opening = new Watch(set.kubeConfig).watch(
+      this.path,
+      { ...this.query },
+      () => {
+        if (generation === this.generation) this.stale = true;
+      },
+      ended,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), this.options.connectDeadlineMs);
+    });
+    const opened = await Promise.race([opening, deadline]);
+    clearTimeout(timer);
+    if (opened === 'deadline') {
+      // The response never began: try again (the current server may have changed); a late one is closed.
+      void opening.then((controller) => controller.abort());
+      ended(new Error(`no answer within ${this.options.connectDeadlineMs} ms`));
+      return;
+    }
+    if (generation !== this.generation) {
+      opened.abort();
+      return;
+    }
+    this.abort = opened;
+    // watch() resolves after a failed request too (done already called): only a live one counts as open.
+    if (!opened.signal.aborted) this.open = true;
+  }
+
+  private reconnectLater(generation: number): void {
+    if (this.stopped || generation !== this.generation) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.connect(), this.options.retryMs);
+  }
+}
