@@ -42,4 +42,33 @@ describe('the agent API client', function () {
       expect(await listNodes()).not.to.include('mutated-by-a-caller');
     });
   });
+
+  it('keeps a list between calls until its trigger says it changed, or another call goes through the client', async () => {
+    let due = false;
+    let again = 0;
+    fixture.api.keepList('kept-nodes', { listDue: () => due, listAgain: () => again++ });
+    await createNode('kept-a');
+    expect(await listNodes('kept-nodes')).to.include('kept-a');
+    await fixture.etcdClient.put(
+      '/registry/nodes/kept-behind',
+      JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'kept-behind' } }),
+    );
+    expect(await listNodes('kept-nodes'), 'kept: no change seen').not.to.include('kept-behind');
+    due = true;
+    expect(await listNodes('kept-nodes'), 'the trigger saw a change').to.include('kept-behind');
+    due = false;
+    await fixture.etcdClient.put(
+      '/registry/nodes/kept-behind-2',
+      JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'kept-behind-2' } }),
+    );
+    expect(await listNodes('kept-nodes')).not.to.include('kept-behind-2');
+    await createNode('kept-b');
+    expect(await listNodes('kept-nodes'), 'a call through the client drops the kept answer').to.include.members([
+      'kept-b',
+      'kept-behind-2',
+    ]);
+    due = true;
+    await fixture.api.list('kept-nodes', 'list nodes', () => Promise.reject(new Error('boom'))).catch(() => undefined);
+    expect(again, 'a failed list asks for the next').to.be.greaterThan(0);
+  });
 });

@@ -11,6 +11,14 @@ export interface ApiSet {
   readonly coordination: CoordinationV1Api;
 }
 
+/** Tells a polling loop, or a kept list, whether to list now (change-watch.ts). */
+export interface ListTrigger {
+  /** Whether to list now; a yes counts as the list. */
+  listDue(): boolean;
+  /** List on the next tick again. */
+  listAgain(): void;
+}
+
 /** HTTP status of a client-node error, if it has one. */
 function isServerSide(error: unknown): boolean {
   const code = statusCodeOf(error);
@@ -71,8 +79,34 @@ export class FailoverApiClient {
     }
   }
 
-  /** A list (`key` names the request: resource, namespace, selectors); shared within a pass, else `call`. */
+  /** Lists kept between calls while a watch on their objects saw no change (keepList), by key. */
+  private readonly keptLists = new Map<string, { readonly trigger: ListTrigger; answer?: Promise<unknown> }>();
+
+  /**
+   * Keeps the answer of the list named `key` until `trigger` (a ChangeWatch on the same objects) says to list again or
+   * any other call goes through this client (a write may have changed it): as controllers read an informer's cache.
+   */
+  keepList(key: string, trigger: ListTrigger): void {
+    this.keptLists.set(key, { trigger });
+  }
+
+  /**
+   * A list (`key` names the request: resource, namespace, selectors): kept while unchanged (keepList), else shared
+   * within a pass, else `call`. Each caller gets its own copy of a kept or shared answer.
+   */
   async list<T>(key: string, what: string, call: (api: ApiSet) => Promise<T>): Promise<T> {
+    const kept = this.keptLists.get(key);
+    if (kept) {
+      if (!kept.answer || kept.trigger.listDue()) {
+        const answer = this.callOnce(what, call);
+        kept.answer = answer;
+        answer.catch(() => {
+          if (kept.answer === answer) kept.answer = undefined;
+          kept.trigger.listAgain();
+        });
+      }
+      return structuredClone((await kept.answer) as T);
+    }
     const lists = this.passLists;
     if (!lists) return this.call(what, call);
     let answer = lists.get(key) as Promise<T> | undefined;
@@ -87,6 +121,7 @@ export class FailoverApiClient {
   /** Runs `call` against the current server; on a connection error or a 5xx tries the next one. */
   async call<T>(what: string, call: (api: ApiSet) => Promise<T>): Promise<T> {
     this.passLists?.clear();
+    for (const kept of this.keptLists.values()) kept.answer = undefined;
     return this.callOnce(what, call);
   }
 

@@ -4,7 +4,7 @@
 // list, when that watch is not open (starting, ended, reconnecting: then on every tick, as without it), or when
 // resyncMs has passed (as an informer's resync: a watch on a server cut off from the others stalls without ending).
 import { Watch } from '@kubernetes/client-node';
-import type { FailoverApiClient } from './api-client.ts';
+import type { FailoverApiClient, ListTrigger } from './api-client.ts';
 
 export interface ChangeWatchOptions {
   /** List at least this often even without events. */
@@ -17,7 +17,7 @@ export interface ChangeWatchOptions {
   readonly nowMs?: () => number;
 }
 
-export class ChangeWatch {
+export class ChangeWatch implements ListTrigger {
   private stale = true;
   private open = false;
   private lastListMs = Number.NEGATIVE_INFINITY;

@@ -13,6 +13,8 @@ export interface ControllerManagerOptions {
   readonly periodMs: number;
   readonly onError: (what: string, error: unknown) => void;
   readonly onLeadership?: (leading: boolean) => void;
+  /** The client the leader election renews its Lease through; default the controllers' (whose kept lists its calls would drop). */
+  readonly electionApi?: FailoverApiClient;
 }
 
 export const CONTROLLER_LEASE_NAME = 'cpchaos-controller-manager';
@@ -28,7 +30,7 @@ export class ControllerManager {
     private readonly controllers: readonly Controller[],
     private readonly options: ControllerManagerOptions,
   ) {
-    this.elector = new LeaderElector(api, {
+    this.elector = new LeaderElector(options.electionApi ?? api, {
       leaseName: CONTROLLER_LEASE_NAME,
       namespace: 'kube-system',
       identity: options.identity,

@@ -83,7 +83,19 @@ log(`promotion policy: ${config.promotionPolicy ?? 'reference (Harvester selectP
 function startControllers(localEtcd: EtcdClient): void {
   // Controllers talk to this node's API server only: a node that lost its etcd member (or quorum) cannot keep the
   // leader lease through other servers while acting on a dead local etcd.
-  const api = new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs, true);
+  const localClient = (): FailoverApiClient =>
+    new FailoverApiClient(config.apiEndpointsFile, () => localServer, timers.apiRequestDeadlineMs, true);
+  const api = localClient();
+  // As the controllers read informer caches: their Node, Job and Pod lists are kept until a watch sees a change (or
+  // the resync); the node Leases change every heartbeat and are listed each pass.
+  for (const [key, path] of [
+    ['nodes', '/api/v1/nodes'],
+    ['jobs', '/apis/batch/v1/jobs'],
+    [`jobs/${PROMOTE_JOB_NAMESPACE}`, `/apis/batch/v1/namespaces/${PROMOTE_JOB_NAMESPACE}/jobs`],
+    ['pods', '/api/v1/pods'],
+  ] as const) {
+    api.keepList(key, changeWatch(api, path, {}));
+  }
   const gcApi = failoverGarbageCollectorApi(api);
   const nodeLifecycle: Controller = {
     name: 'node-lifecycle',
@@ -107,6 +119,7 @@ function startControllers(localEtcd: EtcdClient): void {
         }),
       ];
   const manager = new ControllerManager(api, controllers, {
+    electionApi: localClient(),
     identity: config.nodeName,
     leaseMs: timers.leaderLeaseMs,
     periodMs: timers.kubeletHeartbeatMs,
@@ -249,8 +262,8 @@ const kubelet = new Kubelet(api, {
 kubelet.start();
 stops.push(() => kubelet.stop());
 /** A watch telling a per-heartbeat loop when its list may have changed (change-watch.ts). */
-function changeWatch(path: string, query: Readonly<Record<string, string>>): ChangeWatch {
-  const watch = new ChangeWatch(api, path, query, {
+function changeWatch(client: FailoverApiClient, path: string, query: Readonly<Record<string, string>>): ChangeWatch {
+  const watch = new ChangeWatch(client, path, query, {
     resyncMs: timers.kubeletHeartbeatMs * 4,
     retryMs: timers.kubeletHeartbeatMs * 4,
     connectDeadlineMs: timers.apiRequestDeadlineMs,
@@ -262,7 +275,7 @@ function changeWatch(path: string, query: Readonly<Record<string, string>>): Cha
 
 // The kubelet's pods (kubelet-pods.ts), on its heartbeat: bound pods start, deleted or evicted ones are finished.
 const kubeletPodsApi = failoverKubeletPodsApi(api);
-const podChanges = changeWatch('/api/v1/pods', { fieldSelector: `spec.nodeName=${config.nodeName}` });
+const podChanges = changeWatch(api, '/api/v1/pods', { fieldSelector: `spec.nodeName=${config.nodeName}` });
 stops.push(
   startPeriodic(
     timers.kubeletHeartbeatMs,
@@ -336,7 +349,7 @@ function startPromoteJobRunner(): void {
     becomeControlPlane,
     log,
     onError: logError,
-    changes: changeWatch(`/apis/batch/v1/namespaces/${PROMOTE_JOB_NAMESPACE}/jobs`, {
+    changes: changeWatch(api, `/apis/batch/v1/namespaces/${PROMOTE_JOB_NAMESPACE}/jobs`, {
       labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${config.nodeName}`,
     }),
   });

@@ -21,7 +21,7 @@ import { errorMessage } from '../../util/errors.ts';
 import { sleepMs, waitFor, withDeadline } from '../../util/wait.ts';
 import type { EtcdMemberPlan } from './config.ts';
 import { readApiEndpoints } from './config.ts';
-import type { FailoverApiClient } from './api-client.ts';
+import type { FailoverApiClient, ListTrigger } from './api-client.ts';
 import { etcdClientUrl, etcdPeerUrl } from './etcd-member-process.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { jobOutcome } from '../../harvester/promote/actions.ts';
@@ -177,14 +177,6 @@ export interface PromoteJobRunnerOptions {
    * watch on this node's promote Jobs saw a change, is not open, or the resync is due.
    */
   readonly changes?: ListTrigger;
-}
-
-/** Tells a polling loop whether to list now (ChangeWatch). */
-export interface ListTrigger {
-  /** Whether to list now; a yes counts as the list. */
-  listDue(): boolean;
-  /** List on the next tick again. */
-  listAgain(): void;
 }
 
 /** Etcd client URLs of the cluster's control planes, read from the API endpoints file on every call. */
