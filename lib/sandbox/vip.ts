@@ -6,6 +6,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { request } from 'node:http';
 
+/** How often the sandbox's VIP probes each API server's /readyz (kind's HAProxy: every 2 s). */
+export const VIP_HEALTH_INTERVAL_MS = 200;
+
 export interface VipBackend {
   readonly name: string;
   readonly socketPath: string;

@@ -27,7 +27,7 @@ import { NodeProcesses } from '../../sandbox/node-processes.ts';
 import { agentBundle } from '../../sandbox/agent-bundle.ts';
 import { StartedSandbox, type SandboxMember } from './sandbox-cluster.ts';
 import { resolveTopology, type SandboxTopology, type SandboxTopologyOptions } from '../../sandbox/topology.ts';
-import { TcpForwarder, type VirtualIp } from '../../sandbox/vip.ts';
+import { TcpForwarder, VIP_HEALTH_INTERVAL_MS, type VirtualIp } from '../../sandbox/vip.ts';
 import { KubeVipVip } from '../../sandbox/kube-vip-vip.ts';
 import { sandboxProfile, type SandboxProfile, type SandboxProfileName } from '../../sandbox/profile.ts';
 import { writeMemberName } from '../../sandbox/agent/etcd-member-process.ts';
@@ -322,7 +322,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
             hostUp: (name) => ['running', 'paused'].includes(members.get(name)?.state ?? 'removed'),
             pollMs: 100,
           })
-        : new TcpForwarder({ healthChecked: true, healthIntervalMs: 200, healthTimeoutMs: 1000 });
+        : new TcpForwarder({ healthChecked: true, healthIntervalMs: VIP_HEALTH_INTERVAL_MS, healthTimeoutMs: 1000 });
     const nodeKubeconfigPaths = new Map<string, string>();
     const kubeconfigPath = join(runDir, 'kubeconfig.yaml');
     const apiEndpointsFile = join(runDir, 'api-endpoints.json');

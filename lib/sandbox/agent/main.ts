@@ -21,6 +21,7 @@ import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector
 import { PodGarbageCollector, failoverPodGcApi } from './pod-gc.ts';
 import { failoverKubeletPodsApi, syncNodePods } from './kubelet-pods.ts';
 import { ChangeWatch } from './change-watch.ts';
+import { VIP_HEALTH_INTERVAL_MS } from '../vip.ts';
 import { PROMOTE_JOB_NAMESPACE, PROMOTE_JOB_NODE_LABEL } from '../../harvester/contract.ts';
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
@@ -183,6 +184,9 @@ async function startApiServerAndControllers(localEtcd: EtcdClient): Promise<void
     etcd: localEtcd,
     listen: [{ host: config.address, port: config.apiServer.port }, { socketPath: config.apiServer.socketPath }],
     requestDeadlineMs: timers.apiRequestDeadlineMs,
+    // kube-apiserver probes etcd at most every 1 s for health checks, half the interval of kind's HAProxy checks (2 s,
+    // kept on the kind twin); the sandbox's VIP probes every 200 ms, so its servers probe at most every 100 ms.
+    ...(kubeadm ? {} : { etcdHealthIntervalMs: VIP_HEALTH_INTERVAL_MS / 2 }),
     nodeName: config.nodeName,
     ...(tls ? { tls: { key: readFileSync(tls.keyFile, 'utf8'), cert: readFileSync(tls.certFile, 'utf8') } } : {}),
     ...(namespaces ? { namespaces } : {}),

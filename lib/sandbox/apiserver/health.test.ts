@@ -11,6 +11,7 @@ describe('the API server etcd health check (rate-limited as kube-apiserver does)
         if (result) throw result;
       },
       2000,
+      undefined,
       () => clock.ms,
     );
     return { health, probes: () => probes, clock };

@@ -25,6 +25,8 @@ export class EtcdHealthCheck {
   constructor(
     private readonly probe: (signal: AbortSignal) => Promise<unknown>,
     private readonly timeoutMs: number,
+    /** The limiter's interval: kube-apiserver's is half the timeout. */
+    private readonly intervalMs: number = timeoutMs / 2,
     private readonly nowMs: () => number = Date.now,
   ) {}
 
@@ -32,7 +34,7 @@ export class EtcdHealthCheck {
   async check(): Promise<Error | undefined> {
     const now = this.nowMs();
     if (now < this.nextProbeMs) return this.lastError;
-    this.nextProbeMs = now + this.timeoutMs / 2;
+    this.nextProbeMs = now + this.intervalMs;
     let error: Error | undefined;
     try {
       await this.probe(AbortSignal.timeout(this.timeoutMs));

@@ -28,6 +28,11 @@ export interface ApiServerOptions {
   readonly listen: readonly ListenAddress[];
   /** Every non-watch request answers within this (default 2000); a watch must start within it. */
   readonly requestDeadlineMs?: number;
+  /**
+   * At most one etcd health probe per this interval (health.ts); default kube-apiserver's, half the check's 2 s
+   * timeout (the request deadline here).
+   */
+  readonly etcdHealthIntervalMs?: number;
   /** Idle watches get a BOOKMARK or a newline this often (default 5000). */
   readonly watchHeartbeatMs?: number;
   /** Sent in the X-Cpchaos-Apiserver header (default: the host name). */
@@ -94,7 +99,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const closing = new AbortController();
   const auditLog = options.auditLogPath === undefined ? undefined : new AuditLog(options.auditLogPath);
   let namespacesReady: () => boolean = () => false;
-  const etcdHealth = new EtcdHealthCheck((signal) => options.etcd.range(ETCD_HEALTH_KEY, { countOnly: true, signal }), deadlineMs);
+  const etcdHealth = new EtcdHealthCheck(
+    (signal) => options.etcd.range(ETCD_HEALTH_KEY, { countOnly: true, signal }),
+    deadlineMs,
+    options.etcdHealthIntervalMs,
+  );
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     res.setHeader('Content-Type', 'application/json');
