@@ -175,7 +175,7 @@ export class Kubelet {
   }
 
   /**
-   * kubelet's tryUpdateNodeStatus: reads its Node and patches the status when it changed (nodeStatusHasChanged: conditions compared without their heartbeat times) or
+   * kubelet's tryUpdateNodeStatus: reads its Node and patches the status when it changed (nodeStatusHasChanged) or
    * when nodeStatusReportFrequency has passed since the last report (pkg/kubelet/kubelet_node_status.go).
    */
   private async updateStatus(options: { readonly force?: boolean } = {}): Promise<void> {
@@ -216,6 +216,9 @@ export class Kubelet {
   }
 }
 
+/** The parts of a Node's status the kubelet sets besides its Ready condition. */
+type ReportedStatus = Pick<V1NodeStatus, 'addresses' | 'nodeInfo' | 'capacity' | 'allocatable'>;
+
 /** A value's JSON with object keys sorted (client-node's models list fields in their own order). */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
@@ -229,8 +232,8 @@ function canonicalJson(value: unknown): string {
  * Whether the status to post differs from the Node's (kubelet's nodeStatusHasChanged), the Ready condition aside: the
  * caller posts whenever the Node is not Ready as the kubelet would say.
  */
-function statusChanged(current: V1NodeStatus, next: Pick<V1NodeStatus, 'addresses' | 'nodeInfo' | 'capacity' | 'allocatable'>): boolean {
-  const comparable = (status: Pick<V1NodeStatus, 'addresses' | 'nodeInfo' | 'capacity' | 'allocatable'>): string =>
+function statusChanged(current: ReportedStatus, next: ReportedStatus): boolean {
+  const comparable = (status: ReportedStatus): string =>
     canonicalJson([status.addresses ?? [], status.nodeInfo ?? {}, status.capacity ?? {}, status.allocatable ?? {}]);
   return comparable(current) !== comparable(next);
 }

@@ -271,6 +271,7 @@ function changeWatch(client: FailoverApiClient, path: string, query: Readonly<Re
     resyncMs: timers.kubeletHeartbeatMs * 4,
     retryMs: timers.kubeletHeartbeatMs * 4,
     connectDeadlineMs: timers.apiRequestDeadlineMs,
+    onError: logError,
   });
   watch.start();
   stops.push(() => watch.stop());
