@@ -11,6 +11,7 @@ export async function cleanupCommand(args: readonly string[]): Promise<number> {
   for (const outcome of outcomes) for (const line of outcome.done) say(line);
   for (const outcome of outcomes) for (const line of outcome.failed) say(line);
   for (const outcome of outcomes) for (const line of outcome.leftForPerson) say(line);
+  for (const outcome of outcomes) for (const line of outcome.skipped ?? []) say(line);
   for (const runId of report.keptRuns)
     say(`kept the journal of run ${runId} (${runsRoot()}/${runId}); run cleanup again once what is named above is undone`);
   const done = outcomes.reduce((n, o) => n + o.done.length, 0);

@@ -49,7 +49,8 @@ commands:
   sandbox etcd [--run ID]
                          print the running sandbox's etcd members and leader as JSON
   sandbox demo           start a sandbox, print its nodes, tear it down
-  cleanup [--all]        undo whatever killed runs left behind (processes, namespaces, rules)
+  cleanup [--all]        undo whatever killed runs left behind (processes, namespaces, rules); namespaces no journal
+                         here names go only once nothing uses them; --all: this workspace's live runs too
 `;
 
 /** Errors that mean bad input (exit code 2); named, so checking them needs no import of their modules. */

@@ -10,6 +10,13 @@ import { KILL_AT_ONCE, stopProcesses } from '../util/process-exit.ts';
 /** Every namespace cpchaos makes starts with this prefix, so cleanup can find leftovers. */
 export const NETNS_PREFIX = 'cpc-';
 
+/**
+ * Where `ip netns add` bind-mounts a named namespace (iproute2's NETNS_RUN_DIR). stat() of `<dir>/<name>` shows
+ * the namespace's own nsfs inode — the one /proc/PID/ns/net links to for every process inside it (`ip netns pids`
+ * compares the same inode) — and that inode's mtime is when the namespace was created.
+ */
+export const NETNS_RUN_DIR = '/var/run/netns';
+
 export function hubNamespace(runId: string): string {
   return `${NETNS_PREFIX}${runId}-hub`;
 }
@@ -117,12 +124,20 @@ export async function namespacePids(ns: string): Promise<number[]> {
  * user namespace whose holder is gone (its namespaces went with it once their processes were gone).
  */
 export async function destroyNamespace(ns: string): Promise<void> {
-  const host = hostOfNamespace(ns);
   // Returns once they have exited (or throws naming those that would not).
   await stopProcesses(
     (await namespacePids(ns)).map((pid) => ({ pid, what: `process ${pid} in namespace ${ns}` })),
     KILL_AT_ONCE,
   );
+  await deleteNamespace(ns);
+}
+
+/**
+ * Deletes the namespace's name without touching any process: a process still inside keeps the namespace alive
+ * (unnamed) until it exits, as `ip netns del` does. Missing namespaces are fine, as in destroyNamespace.
+ */
+export async function deleteNamespace(ns: string): Promise<void> {
+  const host = hostOfNamespace(ns);
   if (!host.alive) return;
   try {
     await ip(host, ['netns', 'del', ns]);

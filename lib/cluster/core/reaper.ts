@@ -21,6 +21,8 @@ export interface ReapOutcome {
   readonly done: readonly string[];
   readonly failed: readonly string[];
   readonly leftForPerson: readonly string[];
+  /** What it deliberately left alone, and why ("namespace X left: process 123 is in it"): nothing to do, just said. */
+  readonly skipped?: readonly string[];
   /** Keep the run's folder: its journal still names something to undo (the next cleanup tries again). */
   readonly keepJournal?: boolean;
 }
@@ -29,7 +31,11 @@ export interface CleanupHandler {
   readonly provider: string;
   /** Reaps one run this provider wrote; the reaper removes the folder afterwards unless told to keep it. */
   reapRun(run: LeftRun, signal?: AbortSignal): Promise<ReapOutcome>;
-  /** Reaps this provider's leftovers of runs that have no journal (`journaledRunIds` are live or reaped already). */
+  /**
+   * Reaps this provider's leftovers of runs that have no journal here (`journaledRunIds` are live or reaped already).
+   * A run without a journal here may be another workspace's live run (another CPCHAOS_STATE_DIR, another user):
+   * only what is truly abandoned may go, whatever `all` says.
+   */
   reapOrphans?(journaledRunIds: ReadonlySet<string>, signal?: AbortSignal): Promise<ReapOutcome>;
 }
 

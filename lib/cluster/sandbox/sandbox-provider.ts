@@ -300,9 +300,19 @@ async function exposeVip(core: CoreV1Api, address: string): Promise<void> {
   );
 }
 
+export interface SandboxProviderOptions {
+  /**
+   * Makes each run's id (default: a random one, newRunId). A test that must tell its own runs' namespaces and
+   * processes from those of other sandboxes on the machine names its runs itself.
+   */
+  readonly newRunId?: () => string;
+}
+
 export class SandboxProvider implements ClusterProvider<SandboxOptions> {
   readonly name = 'sandbox';
   readonly supportedFaults: ReadonlySet<FaultKind> = new Set(FAULT_KINDS);
+
+  constructor(private readonly providerOptions: SandboxProviderOptions = {}) {}
 
   async start(options: SandboxOptions = {}, signal?: AbortSignal): Promise<StartedSandbox> {
     const profile = profileOf(options);
@@ -312,7 +322,7 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
     await assertEtcdInstalled();
     const bundle = await agentBundle();
     if (options.auditLogDir !== undefined) mkdirSync(options.auditLogDir, { recursive: true });
-    const workspace = RunWorkspace.open({ provider: this.name, keepRunDir: options.keepRunDir });
+    const workspace = RunWorkspace.open({ provider: this.name, runId: this.providerOptions.newRunId?.(), keepRunDir: options.keepRunDir });
     const { runId, runDir, teardown } = workspace;
     const members = new Map<string, SandboxMember>();
     const vip: VirtualIp =
