@@ -54,6 +54,8 @@ export function stepDoc(step: Step): Record<string, unknown> {
     case 'uncordon':
     case 'remove-host':
     case 'rejoin':
+    case 'memory-pressure':
+    case 'relieve':
       return withAs({ [step.kind]: list(step.targets) }, step.as);
     case 'partition':
       return withPorts({ partition: step.groups.map(list).join(' | ') }, step.ports);

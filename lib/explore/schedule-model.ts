@@ -229,6 +229,8 @@ function applyStep(state: ScheduleState, step: Step, allowQuorumLoss: boolean): 
     }
     case 'annotate':
     case 'rejoin':
+    case 'memory-pressure':
+    case 'relieve':
       return `${step.kind} is not part of the explorer's grammar`;
     case 'hold':
     case 'check':

@@ -18,6 +18,8 @@ export const FAULT_KINDS = [
   'force-delete-node',
   'remove-host',
   'rejoin',
+  'memory-pressure',
+  'relieve',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -49,7 +51,13 @@ export type FaultRequest =
    * A host joins again under the name of a node that was removed (its Node object gone): a reinstalled machine with a
    * fresh disk, registering a new Node of that name with the default role (Harvester issue 1040's rejoin).
    */
-  | { readonly kind: 'rejoin'; readonly nodes: readonly string[] };
+  | { readonly kind: 'rejoin'; readonly nodes: readonly string[] }
+  /**
+   * The node's kubelet reports MemoryPressure=True as its eviction manager does when memory.available falls below a
+   * hard eviction threshold (kubernetes pkg/kubelet/eviction): the provider gives the kubelet a threshold no node
+   * meets and restarts it. `relieve` gives the kubelet its own threshold back and restarts it.
+   */
+  | { readonly kind: 'memory-pressure' | 'relieve'; readonly nodes: readonly string[] };
 
 /** A fault that was applied and can be undone. undo() is idempotent. */
 export interface AppliedFault {
@@ -100,6 +108,9 @@ export const ACTION_PROPERTIES: Readonly<Record<ActionKind, ActionProperties>> =
   'remove-host': { ...NONE, takesDown: true, lasting: true, deletes: true },
   // A new host comes up: it takes nothing down, cuts nothing off, and ends nothing (the removal stays done).
   rejoin: NONE,
+  // The node stays up and reachable: only what it reports (and, on a real kubelet, its evictions) changes.
+  'memory-pressure': { ...NONE, lasting: true, endedBy: ['relieve'] },
+  relieve: NONE,
   cordon: NONE,
   uncordon: NONE,
   label: NONE,

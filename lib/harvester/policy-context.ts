@@ -8,6 +8,7 @@
 //   port), from the annotation cpchaos.io/reachability. A real Harvester has no such probe: it stands for an
 //   operator's probe DaemonSet. It is an annotation, not a condition, because Harvester's health check rejects a
 //   node with any condition other than Ready True (pkg/util/node.go), and the reference must see the bare node.
+import { parseQuantity } from '../util/quantity.ts';
 import type { V1Node } from '@kubernetes/client-node';
 import { timestampMs } from './contract.ts';
 
@@ -38,15 +39,7 @@ export interface PolicyContext {
 
 const PRESSURE = ['MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
-/** Kubernetes quantities as allocatable writes them: 4, 3500m; 8Gi, 16384Ki, 1G, 1e9. */
-export function parseQuantity(text: string): number | undefined {
-  const match = /^([0-9.]+(?:e[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(text.trim());
-  if (!match) return undefined;
-  const value = Number(match[1]);
-  if (!Number.isFinite(value)) return undefined;
-  const scale: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
-  return value * (match[2] ? (scale[match[2]] ?? 1) : 1);
-}
+export { parseQuantity };
 
 /** Reads the annotation; undefined when absent or not a record of the probe. */
 export function readReachability(node: V1Node): ReachabilityRecord | undefined {

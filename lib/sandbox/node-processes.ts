@@ -31,6 +31,8 @@ export interface NodeLayout {
   readonly logPath: string;
   /** Written by the node's kube-vip while it holds the VIP (the sandbox's Harvester profile). */
   readonly vipHolderPath: string;
+  /** The kubelet's configuration file (a KubeletConfiguration): absent, the kubelet runs with its defaults. */
+  readonly kubeletConfigPath: string;
 }
 
 export function nodeLayout(runDir: string, nodeName: string): NodeLayout {
@@ -44,6 +46,7 @@ export function nodeLayout(runDir: string, nodeName: string): NodeLayout {
     agentConfigPath: join(dir, 'agent.json'),
     logPath: join(dir, 'node.log'),
     vipHolderPath: join(dir, 'kube-vip-holder.json'),
+    kubeletConfigPath: join(dir, 'kubelet-config.yaml'),
   };
 }
 
@@ -115,6 +118,21 @@ export class NodeProcesses {
 
   get hasLiveProcesses(): boolean {
     return this.children.size > 0;
+  }
+
+  /** Sends a signal to the node agent only (not the etcd member it started); false when no agent runs. */
+  signalAgent(signal: NodeJS.Signals): boolean {
+    let sent = false;
+    for (const child of this.children) {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
+      try {
+        process.kill(child.pid, signal);
+        sent = true;
+      } catch {
+        // already gone
+      }
+    }
+    return sent;
   }
 
   /** Sends a signal to every process in the node's namespace (whoever started it). */

@@ -238,6 +238,16 @@ export const step: Desc<Step> = ref(
       restart: nodeFault('restart', 'Start a killed node again (or reboot a running one).', 'restart: $victim'),
       pause: nodeFault('pause', "Freeze the node's processes (SIGSTOP): it stops answering but keeps its state.", 'pause: worker[0]'),
       resume: nodeFault('resume', 'Unfreeze a paused node.', 'resume: worker[0]'),
+      'memory-pressure': nodeFault(
+        'memory-pressure',
+        "Put the node under memory pressure as its kubelet sees it: the kubelet gets a hard eviction threshold (memory.available) no node meets and is restarted, so it reports MemoryPressure=True (and a real kubelet evicts the node's pods that are not critical) until relieve. The node stays up and reachable.",
+        'memory-pressure: worker[0]',
+      ),
+      relieve: nodeFault(
+        'relieve',
+        "Give the node's kubelet its own eviction thresholds back (ends memory-pressure).",
+        'relieve: worker[0]',
+      ),
       isolate: variant(
         targets(true),
         { as, ports },

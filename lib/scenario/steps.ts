@@ -17,6 +17,8 @@ export function stepFault(step: Step): FaultKind | undefined {
     case 'partition':
     case 'drop':
     case 'heal':
+    case 'memory-pressure':
+    case 'relieve':
       return step.kind;
     case 'delete-node':
       return step.forceFinalizers ? 'force-delete-node' : 'delete-node';
@@ -97,6 +99,8 @@ export function describeStep(step: Step): string {
     case 'isolate':
     case 'cordon':
     case 'uncordon':
+    case 'memory-pressure':
+    case 'relieve':
       return `${step.kind} ${list(step.targets)}${portsOf(step)}${as}`;
     case 'delete-node':
       return `delete-node ${list(step.targets)}${step.forceFinalizers ? ' (force finalizers)' : ''}${as}`;

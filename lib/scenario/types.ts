@@ -23,7 +23,7 @@ export type { PromoteStatus };
 export type ApiState = 'writable' | 'readable' | 'unavailable';
 
 /** Faults aimed at whole nodes. */
-export type NodeFaultKind = Extract<FaultKind, 'kill' | 'restart' | 'pause' | 'resume' | 'isolate'>;
+export type NodeFaultKind = Extract<FaultKind, 'kill' | 'restart' | 'pause' | 'resume' | 'isolate' | 'memory-pressure' | 'relieve'>;
 
 export interface NodeFaultStep {
   readonly kind: NodeFaultKind;

@@ -46,6 +46,13 @@ export interface NodeFaultTarget {
    * new Node with the default role. Providers that cannot do it leave it out (the fault is then not supported).
    */
   rejoinNode?(name: string): Promise<void>;
+  /**
+   * Puts the node's kubelet under memory pressure (a hard eviction threshold on memory.available that no node meets,
+   * then a kubelet restart); relieveNode undoes it. Providers that cannot leave both out.
+   */
+  pressureNode?(name: string): Promise<void>;
+  /** Gives the node's kubelet its own eviction thresholds back (and restarts it); a node not under pressure stays as it is. */
+  relieveNode?(name: string): Promise<void>;
 }
 
 /**
@@ -214,6 +221,21 @@ export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequ
         await untilAccepted(`DELETE Node ${name}`, () => target.deleteNode(name, false));
       }
       break;
+    case 'memory-pressure': {
+      const pressure = target.pressureNode?.bind(target);
+      const relieve = target.relieveNode?.bind(target);
+      if (!pressure || !relieve)
+        throw new Error(`memory-pressure ${request.nodes.join(', ')}: this provider cannot set a kubelet's eviction thresholds`);
+      await eachNode(request.nodes, pressure, relieve);
+      undo = undoEach(request.nodes, relieve);
+      break;
+    }
+    case 'relieve': {
+      const relieve = target.relieveNode?.bind(target);
+      if (!relieve) throw new Error(`relieve ${request.nodes.join(', ')}: this provider cannot set a kubelet's eviction thresholds`);
+      await eachNode(request.nodes, relieve);
+      break;
+    }
     case 'rejoin': {
       // Not undoable in any useful sense: the new host is there (a later remove-host or delete-node removes it).
       const rejoin = target.rejoinNode?.bind(target);

@@ -30,7 +30,9 @@ import { API_PORT_MATCH, cutCovers } from '../../faults/ports.ts';
 import { failedWith } from './tools.ts';
 
 /** Every fault but rejoin (a new node container joining under a former name is not built). */
-export const KIND_SUPPORTED_FAULTS: ReadonlySet<FaultKind> = new Set(FAULT_KINDS.filter((kind) => kind !== 'rejoin'));
+export const KIND_SUPPORTED_FAULTS: ReadonlySet<FaultKind> = new Set(
+  FAULT_KINDS.filter((kind) => kind !== 'rejoin' && kind !== 'memory-pressure' && kind !== 'relieve'),
+);
 
 export type KindNodeState = 'running' | 'killed' | 'paused' | 'removed';
 

@@ -252,6 +252,26 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     }
   });
 
+  it('memory pressure on a worker: its kubelet reports MemoryPressure=True and stays Ready; undone, False again', async () => {
+    const worker = cluster.nodes.find((n) => n.role === 'worker')?.name as string;
+    const memoryPressure = async (): Promise<string | undefined> =>
+      (await core.readNode({ name: worker })).status?.conditions?.find((c) => c.type === 'MemoryPressure')?.status;
+    const conditionIs = (status: string): Promise<boolean> =>
+      waitFor(`${worker} MemoryPressure=${status}`, async () => (await memoryPressure()) === status, {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      });
+    await conditionIs('False');
+    const fault = await cluster.inject({ kind: 'memory-pressure', nodes: [worker] });
+    try {
+      await conditionIs('True');
+      expect(readyOf(await core.readNode({ name: worker })), `${worker} under memory pressure`).to.equal('True');
+    } finally {
+      await fault.undo();
+    }
+    await conditionIs('False');
+  });
+
   it('with 2 of 3 control-plane nodes killed, writes fail within the deadline; restarted, writes work', async () => {
     const direct = loadKubeConfig(cluster.endpoints.nodeKubeconfigPaths.get('cp-2') as string).makeApiClient(CoreV1Api);
     // cp-2 may have been restarted by an earlier test: its kubelet reports Ready through the other API servers before

@@ -44,6 +44,11 @@ export interface AgentConfig {
   readonly nodeRemoval?: SandboxNodeRemovalOptions;
   /** At the cluster's first start: the node whose Node must exist before this one registers (topology order). */
   readonly registerAfter?: string;
+  /**
+   * The kubelet's configuration file (a KubeletConfiguration; only evictionHard is read, memory-pressure.ts), read at
+   * start and on SIGHUP (a kubelet restart). Absent file: the kubelet's defaults.
+   */
+  readonly kubeletConfigFile?: string;
   /** The sandbox's Harvester profile: RKE2's etcd node metadata and kube-vip (harvester-profile-parts.ts). */
   readonly harvester?: HarvesterNodeConfig;
 }

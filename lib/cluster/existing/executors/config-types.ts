@@ -41,6 +41,9 @@ export const EXECUTORS_FOR: Readonly<Record<ExecutorKey, readonly ExecutorType[]
   partition: ['command'],
   drop: ['command'],
   heal: ['command'],
+  // The node's kubelet given a hard eviction threshold it cannot meet, then restarted; relieve puts it back.
+  'memory-pressure': ['command'],
+  relieve: ['command'],
   'delete-node': ['api'],
   'force-delete-node': ['api'],
   maintenance: ['api', 'command'],
