@@ -7,6 +7,7 @@ import type { StartedCluster } from '../cluster/core/provider.ts';
 import { InconclusiveFaultError, UnsupportedFaultError } from '../cluster/core/provider.ts';
 import { loadKubeConfig } from '../util/kubeconfig.ts';
 import { mergePatch } from '../util/patch-options.ts';
+import { requestWithDeadline, type RequestOptions } from '../util/api-deadline.ts';
 import { runObjects, SAMPLER_NAMESPACE } from '../observe/write-sampler.ts';
 import { explainSelection, selectPromoteNode } from '../harvester/promotion.ts';
 import { membershipAsNodes } from '../harvester/etcd-members.ts';
@@ -22,6 +23,13 @@ import type { Assertion, Selector, Step, WaitCondition } from '../scenario/types
 
 /** How long checks and expectations ask again for a node list that got no answer or a 5xx. */
 const CHECK_LIST_RETRY_MS = 10_000;
+
+/**
+ * How long one API request of a step may go unanswered (an endpoint cut off, or with no holder): then it is aborted,
+ * its connection closed, and it fails as timed out; a wait or check asks again, an action fails. Without it, a
+ * request to an API server that never answers would hold its step, and its connection, for good.
+ */
+const API_REQUEST_DEADLINE_MS = 10_000;
 
 let probeCounter = 0;
 /** The probe object's key for `wait: {api: writable}` polls (the write probe's register uses another). */
@@ -74,6 +82,8 @@ export interface StepExecutorOptions {
   readonly dryRun?: boolean | undefined;
   /** Explains a promotion that did not reach its status in time (the promote Job's state). */
   readonly describeStuckPromotion?: ((node: string, waitedMs: number) => Promise<string>) | undefined;
+  /** How long one API request may go unanswered before it is aborted (default API_REQUEST_DEADLINE_MS). */
+  readonly requestDeadlineMs?: number | undefined;
 }
 
 /** Steps a dry-run still plans: the faults (the cluster's dry-run prints their commands instead of running them). */
@@ -110,7 +120,12 @@ export class StepExecutor {
   }
 
   async listNodes(): Promise<V1Node[]> {
-    return (await this.core.listNode()).items;
+    return (await this.request('the node list', (options) => this.core.listNode({}, options))).items;
+  }
+
+  /** One API request, aborted (its connection closed) when it gets no answer in time: it then fails as timed out. */
+  private request<T>(what: string, call: (options: RequestOptions) => Promise<T>, base?: RequestOptions): Promise<T> {
+    return requestWithDeadline(what, this.options.requestDeadlineMs ?? API_REQUEST_DEADLINE_MS, call, base);
   }
 
   private async targetContext(): Promise<TargetContext> {
@@ -241,7 +256,9 @@ export class StepExecutor {
               : { spec: { unschedulable: step.kind === 'cordon' ? true : null } };
         const extra = step.kind === 'annotate' ? { annotations: step.annotations } : {};
         await this.apiAction(index, step.kind, nodes, extra, async (name) => {
-          const patched = await this.core.patchNode({ name, body }, mergePatch());
+          const patched = await this.request(`the ${step.kind} patch of node ${name}`, (options) =>
+            this.core.patchNode({ name, body }, mergePatch(options)),
+          );
           return patched.metadata?.resourceVersion;
         });
         return;
@@ -432,18 +449,17 @@ export class StepExecutor {
    */
   async apiState(): Promise<'writable' | 'readable' | 'unavailable'> {
     try {
-      await this.core.patchNamespacedConfigMap(
-        {
-          name: runObjects(this.options.cluster.runId).probe,
-          namespace: SAMPLER_NAMESPACE,
-          body: { data: { [API_STATE_KEY]: String(++probeCounter) } },
-        },
-        mergePatch(),
+      const probe = runObjects(this.options.cluster.runId).probe;
+      await this.request(`a write of ConfigMap ${SAMPLER_NAMESPACE}/${probe}`, (options) =>
+        this.core.patchNamespacedConfigMap(
+          { name: probe, namespace: SAMPLER_NAMESPACE, body: { data: { [API_STATE_KEY]: String(++probeCounter) } } },
+          mergePatch(options),
+        ),
       );
       return 'writable';
     } catch {
       try {
-        await this.core.listNode();
+        await this.listNodes();
         return 'readable';
       } catch {
         return 'unavailable';

@@ -2,9 +2,11 @@
 // the request running, and its connection open: to an API server whose packets are dropped, or whose machine went
 // away (a killed or deleted node, a cluster torn down), nothing ever answers or closes it, and the open socket keeps
 // the harness's process from exiting after its run. Aborting the request closes its connection.
+import type { Agent } from 'node:http';
 import {
   Observable,
   type ConfigurationOptions,
+  type KubeConfig,
   type ObservableMiddleware,
   type RequestContext,
   type ResponseContext,
@@ -36,4 +38,21 @@ export function requestWithDeadline<T>(
   base?: RequestOptions,
 ): Promise<T> {
   return withDeadline(what, timeoutMs, (signal) => call(abortingOn(signal, base)));
+}
+
+/**
+ * `kubeConfig` for one watch request, and a way to close that request's connection. client-node's Watch cannot be
+ * aborted before its response begins (its AbortController is returned only then), so a watch opened to a server that
+ * never answers holds its connection open for good; but it builds an agent of its own for the request
+ * (applyToFetchOptions), and destroying that agent closes it.
+ */
+export function closableWatchConfig(kubeConfig: KubeConfig): { readonly config: KubeConfig; close(): void } {
+  let agent: Agent | undefined;
+  const config = Object.create(kubeConfig) as KubeConfig;
+  config.applyToFetchOptions = async (opts) => {
+    const init = await kubeConfig.applyToFetchOptions(opts);
+    if (init.agent && typeof init.agent === 'object') agent = init.agent;
+    return init;
+  };
+  return { config, close: () => agent?.destroy() };
 }

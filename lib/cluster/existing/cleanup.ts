@@ -8,7 +8,7 @@ import { Journal, type JournalEntry } from '../../faults/journal.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { run } from '../../util/exec.ts';
 import { loadKubeConfig, statusCodeOf } from '../../util/kubeconfig.ts';
-import { withDeadline } from '../../util/wait.ts';
+import { requestWithDeadline } from '../../util/api-deadline.ts';
 import type { CleanupHandler, LeftRun, ReapOutcome } from '../core/reaper.ts';
 
 export const UNDO_COMMAND_TIMEOUT_MS = 60_000;
@@ -31,8 +31,8 @@ async function deleteLeftObjects(left: LeftRun): Promise<ReapOutcome> {
     const what = `${object.kind} ${object.namespace}/${object.name}`;
     try {
       const core = loadKubeConfig(object.kubeconfig).makeApiClient(CoreV1Api);
-      await withDeadline(`deleting ${what}`, OBJECT_DELETE_TIMEOUT_MS, () =>
-        core.deleteNamespacedConfigMap({ name: object.name, namespace: object.namespace }),
+      await requestWithDeadline(`deleting ${what}`, OBJECT_DELETE_TIMEOUT_MS, (options) =>
+        core.deleteNamespacedConfigMap({ name: object.name, namespace: object.namespace }, options),
       ).catch((error: unknown) => {
         if (statusCodeOf(error) !== 404) throw error;
       });

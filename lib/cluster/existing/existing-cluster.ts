@@ -13,7 +13,7 @@ import type { DryRun } from './safety/dry-run.ts';
 import type { KillSwitch } from './safety/kill-switch.ts';
 import { checkQuorumGuard, nodesTakenDown, SafetyRefusal } from '../../faults/quorum-guard.ts';
 import { nodeName } from '../../harvester/contract.ts';
-import { withDeadline } from '../../util/wait.ts';
+import { requestWithDeadline } from '../../util/api-deadline.ts';
 import { BaseStartedCluster, type PreparedFault } from '../core/started-cluster.ts';
 import type { RunWorkspace } from '../core/workspace.ts';
 import { internalAddress, managementNames, notReadyNames } from './discover.ts';
@@ -114,8 +114,10 @@ export class StartedExisting extends BaseStartedCluster {
   /** Nodes now, or the last list when the API does not answer (e.g. quorum is already lost). */
   private async currentNodes(): Promise<readonly V1Node[]> {
     try {
-      const list = await withDeadline(`the node list of context "${this.parts.context}" (quorum guard)`, this.parts.listTimeoutMs, () =>
-        this.parts.core.listNode(),
+      const list = await requestWithDeadline(
+        `the node list of context "${this.parts.context}" (quorum guard)`,
+        this.parts.listTimeoutMs,
+        (options) => this.parts.core.listNode({}, options),
       );
       this.lastNodes = list.items;
     } catch {

@@ -13,7 +13,7 @@ import { assertContextAllowed } from './safety/context-allowlist.ts';
 import { DryRun } from './safety/dry-run.ts';
 import { KillSwitch } from './safety/kill-switch.ts';
 import { errorMessage, SetupError } from '../../util/errors.ts';
-import { withDeadline } from '../../util/wait.ts';
+import { requestWithDeadline } from '../../util/api-deadline.ts';
 import type { ClusterProvider } from '../core/provider.ts';
 import { stopAndRethrow } from '../core/started-cluster.ts';
 import { RunWorkspace } from '../core/workspace.ts';
@@ -66,10 +66,10 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
       const core = source.kubeConfig.makeApiClient(CoreV1Api);
       const attachTimeoutMs = options.attachTimeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
       signal?.throwIfAborted();
-      const v1Nodes = await withDeadline(
+      const v1Nodes = await requestWithDeadline(
         `the API server of context "${source.context}" (${source.server}) to list nodes`,
         attachTimeoutMs,
-        () => core.listNode(),
+        (requestOptions) => core.listNode({}, requestOptions),
       )
         .then((list) => list.items)
         .catch((error: unknown) => {

@@ -5,7 +5,7 @@ import type { ClusterTimers } from '../../model/cluster.ts';
 import { CustomObjectsApi, type CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { classifyEndpoint, detectProfile, type MeasuredEndpoint, type ProfileChoice } from '../../harvester/profiles.ts';
 import { nodeName } from '../../harvester/contract.ts';
-import { withDeadline } from '../../util/wait.ts';
+import { requestWithDeadline } from '../../util/api-deadline.ts';
 
 /** Harvester's Setting that holds its version (harvester/harvester pkg/settings: server-version). */
 const SERVER_VERSION = { group: 'harvesterhci.io', version: 'v1beta1', plural: 'settings', name: 'server-version' } as const;
@@ -14,7 +14,9 @@ const SERVER_VERSION = { group: 'harvesterhci.io', version: 'v1beta1', plural: '
 export async function readHarvesterVersion(kubeConfig: KubeConfig, deadlineMs: number): Promise<string | undefined> {
   try {
     const api = kubeConfig.makeApiClient(CustomObjectsApi);
-    const setting = (await withDeadline('the server-version Setting', deadlineMs, () => api.getClusterCustomObject(SERVER_VERSION))) as {
+    const setting = (await requestWithDeadline('the server-version Setting', deadlineMs, (options) =>
+      api.getClusterCustomObject(SERVER_VERSION, options),
+    )) as {
       value?: unknown;
       default?: unknown;
     };
@@ -28,7 +30,9 @@ export async function readHarvesterVersion(kubeConfig: KubeConfig, deadlineMs: n
 /** Addresses of LoadBalancer Services (kube-vip announces Harvester's VIP for one), or none when unreadable. */
 export async function readLoadBalancerAddresses(core: CoreV1Api, deadlineMs: number): Promise<string[]> {
   try {
-    const list = await withDeadline('the LoadBalancer Services', deadlineMs, () => core.listServiceForAllNamespaces());
+    const list = await requestWithDeadline('the LoadBalancer Services', deadlineMs, (options) =>
+      core.listServiceForAllNamespaces({}, options),
+    );
     const out = new Set<string>();
     for (const service of list.items) {
       if (service.spec?.type !== 'LoadBalancer') continue;

@@ -8,7 +8,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { loadKubeConfig, statusCodeOf, writePlainKubeconfig } from '../../util/kubeconfig.ts';
-import { waitFor, withDeadline } from '../../util/wait.ts';
+import { waitFor } from '../../util/wait.ts';
+import { requestWithDeadline, type RequestOptions } from '../../util/api-deadline.ts';
 import type { AgentConfig } from '../../sandbox/agent/config.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
@@ -265,7 +266,7 @@ export class StartedSandbox extends NodeOwningCluster {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      const listed = await this.anyApiServer('list Nodes', (api) => api.listNode());
+      const listed = await this.anyApiServer('list Nodes', (api, options) => api.listNode({}, options));
       const names = new Set(listed.items.map((node) => node.metadata?.name));
       for (const member of this.parts.members.values()) {
         if (member.state === 'removed') continue;
@@ -284,9 +285,10 @@ export class StartedSandbox extends NodeOwningCluster {
   /**
    * Asks the API servers of the running nodes in turn, each through its own endpoint, until one answers (an answer
    * below 500 is final): the infrastructure does not depend on the VIP, which may sit on the very node being removed
-   * (kube-vip's holder keeps it until its Lease lapses, and its own API server has no etcd member left).
+   * (kube-vip's holder keeps it until its Lease lapses, and its own API server has no etcd member left). `call` passes
+   * `options` to its request: one that gets no answer in time is aborted (its connection closed) and the next asked.
    */
-  private async anyApiServer<T>(what: string, call: (api: CoreV1Api) => Promise<T>): Promise<T> {
+  private async anyApiServer<T>(what: string, call: (api: CoreV1Api, options: RequestOptions) => Promise<T>): Promise<T> {
     let lastError: unknown = new Error(`${what}: no API server runs`);
     for (const member of this.apiServingMembers()) {
       const name = member.node.name;
@@ -299,7 +301,9 @@ export class StartedSandbox extends NodeOwningCluster {
       }
       const server = api;
       try {
-        return await withDeadline(`${what} via ${name}`, this.parts.timers.apiRequestDeadlineMs * 2, () => call(server));
+        return await requestWithDeadline(`${what} via ${name}`, this.parts.timers.apiRequestDeadlineMs * 2, (options) =>
+          call(server, options),
+        );
       } catch (error) {
         const code = statusCodeOf(error);
         if (code !== undefined && code < 500) throw error;
@@ -317,7 +321,7 @@ export class StartedSandbox extends NodeOwningCluster {
         `Node ${name} to disappear after deletion`,
         async () => {
           try {
-            await this.anyApiServer(`read Node ${name}`, (api) => api.readNode({ name }));
+            await this.anyApiServer(`read Node ${name}`, (api, options) => api.readNode({ name }, options));
             return false;
           } catch (error) {
             return statusCodeOf(error) === 404;

@@ -1,5 +1,22 @@
 import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeadlineError } from '../../util/errors.ts';
+import { rejection } from '../../util/rejection.testing.ts';
+import { startSilentServer } from '../../util/silent-server.testing.ts';
+import { FailoverApiClient } from './api-client.ts';
 import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
+
+/** A URL on 127.0.0.1 where nothing listens (connections are refused). */
+async function refusingUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
 
 describe('the agent API client', function () {
   this.timeout(60_000);
@@ -70,5 +87,49 @@ describe('the agent API client', function () {
     due = true;
     await fixture.api.list('kept-nodes', 'list nodes', () => Promise.reject(new Error('boom'))).catch(() => undefined);
     expect(again, 'a failed list asks for the next').to.be.greaterThan(0);
+  });
+
+  describe('with an endpoints file of its own', () => {
+    let dir = '';
+    let endpointsFile = '';
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'cpchaos-api-client-'));
+      endpointsFile = join(dir, 'api-endpoints.json');
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('aborts a call past its deadline: it fails as timed out, and its connection is closed', async () => {
+      const silent = await startSilentServer();
+      try {
+        await writeFile(endpointsFile, JSON.stringify([silent.url]));
+        const api = new FailoverApiClient(endpointsFile, () => undefined, 300);
+        const error = await rejection(api.call('read node', (a, options) => a.core.readNode({ name: 'n' }, options)));
+        expect(error).to.be.instanceOf(DeadlineError);
+        expect((error as Error).message).to.match(/timed out after 300 ms waiting for read node via http:\/\/127\.0\.0\.1/);
+        expect(silent.connections(), 'the request reached the server').to.be.greaterThan(0);
+        // Else the request outlives its deadline, and its kept-alive connection the agent's work.
+        expect(await silent.allClosed(), 'the server saw the connection closed').to.equal(true);
+      } finally {
+        await silent.close();
+      }
+    });
+
+    it('picks up an updated endpoints file on its next call', async () => {
+      const refusing = await refusingUrl();
+      const readNodes = (api: FailoverApiClient): Promise<unknown> => api.call('list nodes', (a, options) => a.core.listNode({}, options));
+      await writeFile(endpointsFile, JSON.stringify([refusing]));
+      const api = new FailoverApiClient(endpointsFile, () => undefined, 2000);
+      await rejection(readNodes(api));
+      await writeFile(endpointsFile, JSON.stringify([refusing, ...fixture.urls]));
+      await readNodes(api);
+      await writeFile(endpointsFile, JSON.stringify([refusing]));
+      await rejection(readNodes(api));
+      await rm(endpointsFile);
+      expect(((await rejection(readNodes(api))) as Error).message).to.match(/no API server known for list nodes/);
+      await writeFile(endpointsFile, JSON.stringify(fixture.urls));
+      await readNodes(api);
+    });
   });
 });

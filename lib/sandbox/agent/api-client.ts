@@ -1,8 +1,9 @@
 // A Kubernetes API client that fails over between API servers, as a node's local load balancer does in RKE2.
+import { statSync } from 'node:fs';
 import { plainKubeConfig, statusCodeOf } from '../../util/kubeconfig.ts';
 import { CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { readApiEndpoints } from './config.ts';
-import { withDeadline } from '../../util/wait.ts';
+import { requestWithDeadline, type RequestOptions } from '../../util/api-deadline.ts';
 
 export interface ApiSet {
   readonly server: string;
@@ -17,6 +18,30 @@ export interface ListTrigger {
   listDue(): boolean;
   /** List on the next tick again. */
   listAgain(): void;
+}
+
+/**
+ * One request (or a few) through `api`: pass `options` to each client-node call (its last argument; a patch's
+ * content type goes on top of it, mergePatch(options)), so that past the deadline the request is aborted.
+ */
+export type ApiCall<T> = (api: ApiSet, options: RequestOptions) => Promise<T>;
+
+/** An answer kept for callers until dropped (answer undefined); a failed one is dropped, so the next caller asks. */
+interface AnswerSlot {
+  answer?: Promise<unknown>;
+}
+
+/** The slot's answer, asked for (`ask`) when it has none; `onFailure` runs when that answer fails. */
+function sharedAnswer<T>(slot: AnswerSlot, ask: () => Promise<T>, onFailure?: () => void): Promise<T> {
+  if (!slot.answer) {
+    const answer = ask();
+    slot.answer = answer;
+    answer.catch(() => {
+      if (slot.answer === answer) slot.answer = undefined;
+      onFailure?.();
+    });
+  }
+  return slot.answer as Promise<T>;
 }
 
 /** HTTP status of a client-node error, if it has one. */
@@ -41,8 +66,29 @@ export class FailoverApiClient {
   private servers(): string[] {
     const own = this.preferred();
     if (this.localOnly) return own ? [own] : [];
-    const listed = readApiEndpoints(this.endpointsFile);
+    const listed = this.listedServers();
     return own ? [own, ...listed.filter((url) => url !== own)] : listed;
+  }
+
+  /** The endpoints file's servers as last read, and what the file was then (statSync). */
+  private listed: { readonly version: string; readonly servers: string[] } | undefined;
+
+  /**
+   * The servers in the endpoints file. Every call asks (and each watch opening), so the file is read again only when
+   * it changed: a stat is cheap, a read and parse on every request is not. The harness rewrites it in place (truncate,
+   * write), which changes its size or times, and so is picked up on the next call, as when it was read every time.
+   */
+  private listedServers(): string[] {
+    let version: string;
+    try {
+      const stat = statSync(this.endpointsFile, { bigint: true });
+      version = `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    } catch {
+      this.listed = undefined;
+      return [];
+    }
+    if (this.listed?.version !== version) this.listed = { version, servers: readApiEndpoints(this.endpointsFile) };
+    return this.listed.servers;
   }
 
   private apiSet(server: string): ApiSet {
@@ -63,7 +109,7 @@ export class FailoverApiClient {
   }
 
   /** Lists answered during the current reconcile pass (inPass), by key; undefined outside a pass. */
-  private passLists: Map<string, Promise<unknown>> | undefined;
+  private passLists: Map<string, AnswerSlot> | undefined;
 
   /**
    * Runs one reconcile pass of the controllers. Within it, a list asked for again (same key) is answered from the
@@ -80,7 +126,7 @@ export class FailoverApiClient {
   }
 
   /** Lists kept between calls while a watch on their objects saw no change (keepList), by key. */
-  private readonly keptLists = new Map<string, { readonly trigger: ListTrigger; answer?: Promise<unknown> }>();
+  private readonly keptLists = new Map<string, AnswerSlot & { readonly trigger: ListTrigger }>();
 
   /**
    * Keeps the answer of the list named `key` until `trigger` (a ChangeWatch on the same objects) says to list again or
@@ -94,38 +140,34 @@ export class FailoverApiClient {
    * A list (`key` names the request: resource, namespace, selectors): kept while unchanged (keepList), else shared
    * within a pass, else `call`. Each caller gets its own copy of a kept or shared answer.
    */
-  async list<T>(key: string, what: string, call: (api: ApiSet) => Promise<T>): Promise<T> {
+  async list<T>(key: string, what: string, call: ApiCall<T>): Promise<T> {
+    const ask = (): Promise<T> => this.callOnce(what, call);
     const kept = this.keptLists.get(key);
     if (kept) {
-      if (!kept.answer || kept.trigger.listDue()) {
-        const answer = this.callOnce(what, call);
-        kept.answer = answer;
-        answer.catch(() => {
-          if (kept.answer === answer) kept.answer = undefined;
-          kept.trigger.listAgain();
-        });
-      }
-      return structuredClone((await kept.answer) as T);
+      if (kept.answer && kept.trigger.listDue()) kept.answer = undefined;
+      return structuredClone(await sharedAnswer(kept, ask, () => kept.trigger.listAgain()));
     }
     const lists = this.passLists;
     if (!lists) return this.call(what, call);
-    let answer = lists.get(key) as Promise<T> | undefined;
-    if (!answer) {
-      answer = this.callOnce(what, call);
-      lists.set(key, answer);
-      answer.catch(() => lists.delete(key));
+    let slot = lists.get(key);
+    if (!slot) {
+      slot = {};
+      lists.set(key, slot);
     }
-    return structuredClone(await answer);
+    return structuredClone(await sharedAnswer(slot, ask));
   }
 
-  /** Runs `call` against the current server; on a connection error or a 5xx tries the next one. */
-  async call<T>(what: string, call: (api: ApiSet) => Promise<T>): Promise<T> {
+  /**
+   * Runs `call` against the current server; on a connection error, a 5xx or no answer within the call deadline (the
+   * request is then aborted, its connection closed) tries the next one.
+   */
+  async call<T>(what: string, call: ApiCall<T>): Promise<T> {
     this.passLists?.clear();
     for (const kept of this.keptLists.values()) kept.answer = undefined;
     return this.callOnce(what, call);
   }
 
-  private async callOnce<T>(what: string, call: (api: ApiSet) => Promise<T>): Promise<T> {
+  private async callOnce<T>(what: string, call: ApiCall<T>): Promise<T> {
     const servers = this.servers();
     if (servers.length === 0) throw new Error(`no API server known for ${what}`);
     let lastError: unknown;
@@ -133,7 +175,7 @@ export class FailoverApiClient {
       const index = (this.current + attempt) % servers.length;
       const api = this.apiSet(servers[index] as string);
       try {
-        const result = await withDeadline(`${what} via ${api.server}`, this.callDeadlineMs, () => call(api));
+        const result = await requestWithDeadline(`${what} via ${api.server}`, this.callDeadlineMs, (options) => call(api, options));
         this.current = index;
         return result;
       } catch (error) {

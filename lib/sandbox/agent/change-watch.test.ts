@@ -1,6 +1,11 @@
 // The change watch against a real sandbox API server (single etcd): when a per-heartbeat loop lists again.
 import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSilentServer, type SilentServer } from '../../util/silent-server.testing.ts';
 import { sleepMs, waitFor } from '../../util/wait.ts';
+import { FailoverApiClient } from './api-client.ts';
 import { ChangeWatch } from './change-watch.ts';
 import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
 
@@ -65,5 +70,54 @@ describe('the change watch of a polling loop (against a sandbox API server)', fu
     watch.start();
     await sleepMs(200);
     for (let i = 0; i < 3; i++) expect(watch.listDue()).to.equal(true);
+  });
+
+  describe('a watch whose response never begins (a server that does not answer)', () => {
+    let silent: SilentServer | undefined;
+    let dir = '';
+    let client: FailoverApiClient | undefined;
+    beforeEach(async () => {
+      silent = await startSilentServer();
+      dir = await mkdtemp(join(tmpdir(), 'cpchaos-change-watch-'));
+      const endpointsFile = join(dir, 'api-endpoints.json');
+      await writeFile(endpointsFile, JSON.stringify([silent.url]));
+      client = new FailoverApiClient(endpointsFile, () => undefined, 2000);
+    });
+    afterEach(async () => {
+      await silent?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const watchSilentServer = (connectDeadlineMs: number): ChangeWatch => {
+      // No retry within the test: the connection checked is the first one's.
+      const watch = new ChangeWatch(
+        client as FailoverApiClient,
+        '/api/v1/pods',
+        {},
+        { resyncMs: 60_000, retryMs: 600_000, connectDeadlineMs },
+      );
+      watches.push(watch);
+      watch.start();
+      return watch;
+    };
+    const connected = async (): Promise<void> => {
+      await waitFor('the watch to connect', () => Promise.resolve((silent as SilentServer).connections() > 0), {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+      });
+    };
+
+    it('is closed at its connect deadline', async () => {
+      watchSilentServer(200);
+      await connected();
+      expect(await (silent as SilentServer).allClosed(20_000), 'the server saw the connection closed').to.equal(true);
+    });
+
+    it('is closed when the watch stops', async () => {
+      const watch = watchSilentServer(600_000);
+      await connected();
+      watch.stop();
+      expect(await (silent as SilentServer).allClosed(20_000), 'the server saw the connection closed').to.equal(true);
+    });
   });
 });

@@ -4,6 +4,7 @@
 // list, when that watch is not open (starting, ended, reconnecting: then on every tick, as without it), or when
 // resyncMs has passed (as an informer's resync: a watch on a server cut off from the others stalls without ending).
 import { Watch } from '@kubernetes/client-node';
+import { closableWatchConfig } from '../../util/api-deadline.ts';
 import type { FailoverApiClient, ListTrigger } from './api-client.ts';
 
 export interface ChangeWatchOptions {
@@ -24,6 +25,8 @@ export class ChangeWatch implements ListTrigger {
   /** Each opening gets a number; callbacks of an older one are ignored, and its late connection aborted. */
   private generation = 0;
   private abort: AbortController | undefined;
+  /** Closes the connection of a watch whose response has not begun yet. */
+  private closeOpening: (() => void) | undefined;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -44,6 +47,7 @@ export class ChangeWatch implements ListTrigger {
     this.generation++;
     clearTimeout(this.retry);
     this.abort?.abort();
+    this.closeOpening?.();
   }
 
   /** Whether the loop should list now. A yes counts as the list: events from now on make the next one due. */
@@ -65,14 +69,17 @@ export class ChangeWatch implements ListTrigger {
     const generation = ++this.generation;
     const set = this.api.currentSet();
     if (!set) return this.reconnectLater(generation);
+    let abandoned = false;
     const ended = (error: unknown): void => {
-      if (generation !== this.generation) return;
+      if (abandoned || generation !== this.generation) return;
       this.open = false;
       this.stale = true;
       if (error) this.options.onError?.(`watch of ${this.path}`, error);
       this.reconnectLater(generation);
     };
-    const opening = new Watch(set.kubeConfig).watch(
+    const connection = closableWatchConfig(set.kubeConfig);
+    this.closeOpening = connection.close;
+    const opening = new Watch(connection.config).watch(
       this.path,
       { ...this.query },
       () => {
@@ -86,10 +93,14 @@ export class ChangeWatch implements ListTrigger {
     });
     const opened = await Promise.race([opening, deadline]);
     clearTimeout(timer);
+    if (this.closeOpening === connection.close) this.closeOpening = undefined;
     if (opened === 'deadline') {
-      // The response never began: try again (the current server may have changed); a late one is closed.
-      void opening.then((controller) => controller.abort());
+      // The response never began: close its connection (else it stays open as long as the server does not answer) and
+      // try again (the current server may have changed). The closed request's own failure is no news.
       ended(new Error(`no answer within ${this.options.connectDeadlineMs} ms`));
+      abandoned = true;
+      connection.close();
+      void opening.then((controller) => controller.abort());
       return;
     }
     if (generation !== this.generation) {

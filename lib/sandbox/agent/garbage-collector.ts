@@ -49,12 +49,16 @@ export async function collectGarbage(api: GarbageCollectorApi, log: (message: st
 /** The collector's API calls through the agent's failover client. */
 export function failoverGarbageCollectorApi(api: FailoverApiClient): GarbageCollectorApi {
   return {
-    listNodes: async () => (await api.list('nodes', 'list nodes', (a) => a.core.listNode())).items,
-    listJobs: async () => (await api.list('jobs', 'list jobs', (a) => batchApiOf(a).listJobForAllNamespaces())).items,
+    listNodes: async () => (await api.list('nodes', 'list nodes', (a, requestOptions) => a.core.listNode({}, requestOptions))).items,
+    listJobs: async () =>
+      (await api.list('jobs', 'list jobs', (a, requestOptions) => batchApiOf(a).listJobForAllNamespaces({}, requestOptions))).items,
     deleteJob: async (namespace, name, uid) => {
       try {
-        await api.call(`collect job ${namespace}/${name}`, (a) =>
-          batchApiOf(a).deleteNamespacedJob({ name, namespace, body: { propagationPolicy: 'Background', preconditions: { uid } } }),
+        await api.call(`collect job ${namespace}/${name}`, (a, requestOptions) =>
+          batchApiOf(a).deleteNamespacedJob(
+            { name, namespace, body: { propagationPolicy: 'Background', preconditions: { uid } } },
+            requestOptions,
+          ),
         );
       } catch (error) {
         const code = statusCodeOf(error);

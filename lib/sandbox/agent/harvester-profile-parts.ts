@@ -60,7 +60,7 @@ export function startHarvesterNode(context: HarvesterNodeContext): () => Promise
     }
     if (config.etcdNodeMetadata && context.hasEtcdMember() && Date.now() - metadataSeenAtMs >= METADATA_RECHECK_MS) {
       const node = await api
-        .call('read own node', (a) => a.core.readNode({ name: nodeName }))
+        .call('read own node', (a, requestOptions) => a.core.readNode({ name: nodeName }, requestOptions))
         .catch((error: unknown) => {
           // Not registered yet: the kubelet creates it.
           if (statusCodeOf(error) === 404) return undefined;
@@ -70,8 +70,8 @@ export function startHarvesterNode(context: HarvesterNodeContext): () => Promise
       const memberName = memberNameOf(context.etcdDir, nodeName);
       const missing = missingEtcdMetadata(node, memberName, context.address);
       if (missing) {
-        await api.call('annotate own node with its etcd member', (a) =>
-          a.core.patchNode({ name: nodeName, body: { metadata: { annotations: missing } } }, mergePatch()),
+        await api.call('annotate own node with its etcd member', (a, requestOptions) =>
+          a.core.patchNode({ name: nodeName, body: { metadata: { annotations: missing } } }, mergePatch(requestOptions)),
         );
         context.log(`etcd node metadata: ${nodeName} is etcd member ${memberName} (${context.address})`);
       }

@@ -97,18 +97,20 @@ export function failoverKubeletPodsApi(api: FailoverApiClient): KubeletPodsApi {
   return {
     listPods: async (nodeName) =>
       (
-        await api.call('list own pods', (a) =>
-          a.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}`, resourceVersion: '0' }),
+        await api.call('list own pods', (a, requestOptions) =>
+          a.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}`, resourceVersion: '0' }, requestOptions),
         )
       ).items,
     patchPodStatus: (namespace, name, status) =>
       api
-        .call(`start pod ${namespace}/${name}`, (a) => a.core.patchNamespacedPodStatus({ name, namespace, body: { status } }, mergePatch()))
+        .call(`start pod ${namespace}/${name}`, (a, requestOptions) =>
+          a.core.patchNamespacedPodStatus({ name, namespace, body: { status } }, mergePatch(requestOptions)),
+        )
         .catch(ignoreGone),
     deletePod: (namespace, name, uid) =>
       api
-        .call(`remove pod ${namespace}/${name}`, (a) =>
-          a.core.deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0, preconditions: { uid } } }),
+        .call(`remove pod ${namespace}/${name}`, (a, requestOptions) =>
+          a.core.deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0, preconditions: { uid } } }, requestOptions),
         )
         .catch(ignoreGone),
   };

@@ -63,7 +63,7 @@ export class Kubelet {
     const name = this.options.registerAfter;
     if (!name || Date.now() - this.startedMs > (this.options.registerAfterMaxMs ?? DEFAULT_REGISTER_AFTER_MAX_MS)) return true;
     try {
-      await this.api.call('read the node to register after', (api) => api.core.readNode({ name }));
+      await this.api.call('read the node to register after', (api, requestOptions) => api.core.readNode({ name }, requestOptions));
       return true;
     } catch (error) {
       if (statusCodeOf(error) === 404) return false;
@@ -132,7 +132,7 @@ export class Kubelet {
       },
     };
     try {
-      await this.api.call('register node', (api) => api.core.createNode({ body: node }));
+      await this.api.call('register node', (api, requestOptions) => api.core.createNode({ body: node }, requestOptions));
       this.lastStatusPostMs = Date.now();
     } catch (error) {
       if (statusCodeOf(error) !== 409) throw error;
@@ -146,8 +146,8 @@ export class Kubelet {
     const name = this.options.nodeName;
     if (!this.lease) {
       try {
-        this.lease = await this.api.call('read node lease', (api) =>
-          api.coordination.readNamespacedLease({ name, namespace: NODE_LEASE_NAMESPACE }),
+        this.lease = await this.api.call('read node lease', (api, requestOptions) =>
+          api.coordination.readNamespacedLease({ name, namespace: NODE_LEASE_NAMESPACE }, requestOptions),
         );
       } catch (error) {
         if (statusCodeOf(error) !== 404) throw error;
@@ -157,16 +157,16 @@ export class Kubelet {
           metadata: { name, namespace: NODE_LEASE_NAMESPACE },
           spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
         };
-        this.lease = await this.api.call('create node lease', (api) =>
-          api.coordination.createNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, body }),
+        this.lease = await this.api.call('create node lease', (api, requestOptions) =>
+          api.coordination.createNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, body }, requestOptions),
         );
         return;
       }
     }
     const body: V1Lease = { ...this.lease, spec: { ...this.lease.spec, holderIdentity: name, renewTime: now } };
     try {
-      this.lease = await this.api.call('renew node lease', (api) =>
-        api.coordination.replaceNamespacedLease({ name, namespace: NODE_LEASE_NAMESPACE, body }),
+      this.lease = await this.api.call('renew node lease', (api, requestOptions) =>
+        api.coordination.replaceNamespacedLease({ name, namespace: NODE_LEASE_NAMESPACE, body }, requestOptions),
       );
     } catch (error) {
       this.lease = undefined; // re-read next beat (409 conflict, or 404 when the lease was removed)
@@ -183,7 +183,9 @@ export class Kubelet {
     const now = new Date();
     let node: V1Node;
     try {
-      node = await this.api.call('read own node', (api) => api.core.readNode({ name: this.options.nodeName }));
+      node = await this.api.call('read own node', (api, requestOptions) =>
+        api.core.readNode({ name: this.options.nodeName }, requestOptions),
+      );
     } catch (error) {
       if (statusCodeOf(error) === 404 && this.registered) {
         this.gone = true;
@@ -209,8 +211,8 @@ export class Kubelet {
     };
     const due = Date.now() - this.lastStatusPostMs >= this.options.statusReportMs;
     if (!options.force && !due && readyAsPosted && !statusChanged(node.status ?? {}, status)) return;
-    await this.api.call('post node status', (api) =>
-      api.core.patchNodeStatus({ name: this.options.nodeName, body: { status } }, mergePatch()),
+    await this.api.call('post node status', (api, requestOptions) =>
+      api.core.patchNodeStatus({ name: this.options.nodeName, body: { status } }, mergePatch(requestOptions)),
     );
     this.lastStatusPostMs = Date.now();
   }

@@ -62,7 +62,9 @@ export class LeaderElector {
     const now = new Date();
     let lease: V1Lease;
     try {
-      lease = await this.api.call('read leader lease', (api) => api.coordination.readNamespacedLease({ name, namespace }));
+      lease = await this.api.call('read leader lease', (api, requestOptions) =>
+        api.coordination.readNamespacedLease({ name, namespace }, requestOptions),
+      );
     } catch (error) {
       if (statusCodeOf(error) !== 404) throw error;
       const body: V1Lease = {
@@ -77,7 +79,9 @@ export class LeaderElector {
           leaseTransitions: 0,
         },
       };
-      await this.api.call('create leader lease', (api) => api.coordination.createNamespacedLease({ namespace, body }));
+      await this.api.call('create leader lease', (api, requestOptions) =>
+        api.coordination.createNamespacedLease({ namespace, body }, requestOptions),
+      );
       this.lastRenewMs = Date.now();
       this.setLeading(true);
       return;
@@ -100,7 +104,9 @@ export class LeaderElector {
       },
     };
     // The update carries the lease's resourceVersion: two candidates cannot both win (409 for the loser).
-    await this.api.call('renew leader lease', (api) => api.coordination.replaceNamespacedLease({ name, namespace, body }));
+    await this.api.call('renew leader lease', (api, requestOptions) =>
+      api.coordination.replaceNamespacedLease({ name, namespace, body }, requestOptions),
+    );
     this.lastRenewMs = Date.now();
     this.setLeading(true);
   }

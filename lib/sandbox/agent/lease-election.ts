@@ -78,7 +78,7 @@ export class LeaseElection {
     const { name, namespace } = this.options;
     const body: V1Lease = { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } };
     await this.api
-      .call('release the lease', (a) => a.coordination.replaceNamespacedLease({ name, namespace, body }))
+      .call('release the lease', (a, requestOptions) => a.coordination.replaceNamespacedLease({ name, namespace, body }, requestOptions))
       .catch((error: unknown) => this.options.onError?.('release the lease', error));
   }
 
@@ -146,7 +146,9 @@ export class LeaseElection {
     };
     let current: V1Lease;
     try {
-      current = await this.api.call('read the lease', (a) => a.coordination.readNamespacedLease({ name, namespace }));
+      current = await this.api.call('read the lease', (a, requestOptions) =>
+        a.coordination.readNamespacedLease({ name, namespace }, requestOptions),
+      );
     } catch (error) {
       if (statusCodeOf(error) !== 404) throw error;
       const body: V1Lease = {
@@ -155,7 +157,12 @@ export class LeaseElection {
         metadata: { name, namespace },
         spec: { ...spec, leaseTransitions: 0 },
       };
-      this.observe(await this.api.call('create the lease', (a) => a.coordination.createNamespacedLease({ namespace, body })), Date.now());
+      this.observe(
+        await this.api.call('create the lease', (a, requestOptions) =>
+          a.coordination.createNamespacedLease({ namespace, body }, requestOptions),
+        ),
+        Date.now(),
+      );
       return true;
     }
     if (recordOf(current) !== this.observedRecord) {
@@ -176,7 +183,9 @@ export class LeaseElection {
     };
     try {
       this.observe(
-        await this.api.call('update the lease', (a) => a.coordination.replaceNamespacedLease({ name, namespace, body })),
+        await this.api.call('update the lease', (a, requestOptions) =>
+          a.coordination.replaceNamespacedLease({ name, namespace, body }, requestOptions),
+        ),
         Date.now(),
       );
     } catch (error) {

@@ -62,13 +62,13 @@ export function holdEndsMs(node: V1Node, holdMs: number): number | undefined {
 
 async function setFinalizers(api: FailoverApiClient, node: V1Node, finalizers: readonly string[]): Promise<V1Node> {
   const name = node.metadata?.name as string;
-  return api.call(`set finalizers of node ${name}`, (a) =>
+  return api.call(`set finalizers of node ${name}`, (a, requestOptions) =>
     a.core.patchNode(
       {
         name,
         body: { metadata: { finalizers: finalizers.length > 0 ? finalizers : null, resourceVersion: node.metadata?.resourceVersion } },
       },
-      mergePatch(),
+      mergePatch(requestOptions),
     ),
   );
 }
@@ -86,7 +86,7 @@ export async function reconcileNodeFinalizers(
   const pass: NodeFinalizerPass = { added: [], held: [], released: [], failed: [] };
   const holdMs = options.holdMs ?? 0;
   const nowMs = (options.now?.() ?? new Date()).getTime();
-  const nodes = await api.list('nodes', 'list nodes', (a) => a.core.listNode());
+  const nodes = await api.list('nodes', 'list nodes', (a, requestOptions) => a.core.listNode({}, requestOptions));
   for (const node of nodes.items) {
     const name = node.metadata?.name;
     if (!name) continue;
@@ -135,7 +135,7 @@ export async function reconcileNodeFinalizers(
 /** The Node as stored now; undefined when it is gone or cannot be read (the next pass tries again). */
 async function readNode(api: FailoverApiClient, name: string): Promise<V1Node | undefined> {
   try {
-    return await api.call(`read node ${name}`, (a) => a.core.readNode({ name }));
+    return await api.call(`read node ${name}`, (a, requestOptions) => a.core.readNode({ name }, requestOptions));
   } catch {
     return undefined;
   }

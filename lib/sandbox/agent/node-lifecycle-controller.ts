@@ -31,9 +31,9 @@ export function unreachableTaints(now: Date): V1Taint[] {
 /** One pass over all nodes. Returns how many nodes it changed. */
 export async function reconcileNodeLifecycle(api: FailoverApiClient, options: NodeLifecycleOptions): Promise<number> {
   const [nodes, leases] = await Promise.all([
-    api.list('nodes', 'list nodes', (a) => a.core.listNode()),
-    api.list(`leases/${NODE_LEASE_NAMESPACE}`, 'list node leases', (a) =>
-      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE }),
+    api.list('nodes', 'list nodes', (a, requestOptions) => a.core.listNode({}, requestOptions)),
+    api.list(`leases/${NODE_LEASE_NAMESPACE}`, 'list node leases', (a, requestOptions) =>
+      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE }, requestOptions),
     ),
   ]);
   const leaseByNode = new Map(leases.items.map((l) => [l.metadata?.name ?? '', l]));
@@ -53,8 +53,8 @@ export async function reconcileNodeLifecycle(api: FailoverApiClient, options: No
       changed++;
     } else if (!stale && ready?.status === 'True' && hasUnreachable) {
       const kept = taints.filter((t) => t.key !== UNREACHABLE_TAINT_KEY);
-      await api.call('remove unreachable taints', (a) =>
-        a.core.patchNode({ name, body: { spec: { taints: kept.length > 0 ? kept : null } } }, mergePatch()),
+      await api.call('remove unreachable taints', (a, requestOptions) =>
+        a.core.patchNode({ name, body: { spec: { taints: kept.length > 0 ? kept : null } } }, mergePatch(requestOptions)),
       );
       changed++;
     }
@@ -79,10 +79,12 @@ async function markUnknown(api: FailoverApiClient, node: V1Node, conditions: V1N
       lastTransitionTime: now,
     });
   }
-  await api.call('mark node unknown', (a) => a.core.patchNodeStatus({ name, body: { status: { conditions: next } } }, mergePatch()));
+  await api.call('mark node unknown', (a, requestOptions) =>
+    a.core.patchNodeStatus({ name, body: { status: { conditions: next } } }, mergePatch(requestOptions)),
+  );
   const taints = (node.spec?.taints ?? []).filter((t) => t.key !== UNREACHABLE_TAINT_KEY);
-  await api.call('taint unreachable node', (a) =>
-    a.core.patchNode({ name, body: { spec: { taints: [...taints, ...unreachableTaints(now)] } } }, mergePatch()),
+  await api.call('taint unreachable node', (a, requestOptions) =>
+    a.core.patchNode({ name, body: { spec: { taints: [...taints, ...unreachableTaints(now)] } } }, mergePatch(requestOptions)),
   );
   await markPodsNotReady(failoverKubeletPodsApi(api), name, now);
 }

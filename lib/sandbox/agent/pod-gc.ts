@@ -82,8 +82,9 @@ export class PodGarbageCollector {
 export function failoverPodGcApi(api: FailoverApiClient): PodGcApi {
   const pods = failoverKubeletPodsApi(api);
   return {
-    listPods: async () => (await api.list('pods', 'list pods', (a) => a.core.listPodForAllNamespaces())).items,
-    listNodes: async () => (await api.list('nodes', 'list nodes', (a) => a.core.listNode())).items,
+    listPods: async () =>
+      (await api.list('pods', 'list pods', (a, requestOptions) => a.core.listPodForAllNamespaces({}, requestOptions))).items,
+    listNodes: async () => (await api.list('nodes', 'list nodes', (a, requestOptions) => a.core.listNode({}, requestOptions))).items,
     patchPodStatus: pods.patchPodStatus,
     deletePod: pods.deletePod,
   };

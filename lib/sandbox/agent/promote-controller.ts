@@ -43,12 +43,19 @@ export interface PromoteControllerOptions {
 export function failoverPromoteApi(api: FailoverApiClient, failJobCreate?: boolean | readonly string[]): PromoteApi {
   const namespace = PROMOTE_JOB_NAMESPACE;
   return {
-    listNodes: async () => (await api.list('nodes', 'list nodes', (a) => a.core.listNode())).items,
+    listNodes: async () => (await api.list('nodes', 'list nodes', (a, requestOptions) => a.core.listNode({}, requestOptions))).items,
     listJobs: async () =>
-      (await api.list(`jobs/${namespace}`, 'list promote jobs', (a) => batchApiOf(a).listNamespacedJob({ namespace }))).items,
-    patchNode: (node, body) => api.call(`set promote status of ${node}`, (a) => a.core.patchNode({ name: node, body }, mergePatch())),
+      (
+        await api.list(`jobs/${namespace}`, 'list promote jobs', (a, requestOptions) =>
+          batchApiOf(a).listNamespacedJob({ namespace }, requestOptions),
+        )
+      ).items,
+    patchNode: (node, body) =>
+      api.call(`set promote status of ${node}`, (a, requestOptions) => a.core.patchNode({ name: node, body }, mergePatch(requestOptions))),
     createEvent: (node, eventNamespace, body) =>
-      api.call(`record promote event for ${node}`, (a) => a.core.createNamespacedEvent({ namespace: eventNamespace, body })),
+      api.call(`record promote event for ${node}`, (a, requestOptions) =>
+        a.core.createNamespacedEvent({ namespace: eventNamespace, body }, requestOptions),
+      ),
     createJob: (node, body) =>
       failsJobCreate(failJobCreate, node)
         ? Promise.reject(
@@ -56,10 +63,12 @@ export function failoverPromoteApi(api: FailoverApiClient, failJobCreate?: boole
               code: 500,
             }),
           )
-        : api.call(`create promote job ${body.metadata?.name ?? ''}`, (a) => batchApiOf(a).createNamespacedJob({ namespace, body })),
+        : api.call(`create promote job ${body.metadata?.name ?? ''}`, (a, requestOptions) =>
+            batchApiOf(a).createNamespacedJob({ namespace, body }, requestOptions),
+          ),
     deleteJob: (name) =>
-      api.call(`delete promote job ${name}`, (a) =>
-        batchApiOf(a).deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }),
+      api.call(`delete promote job ${name}`, (a, requestOptions) =>
+        batchApiOf(a).deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }, requestOptions),
       ),
   };
 }

@@ -136,15 +136,16 @@ export function promoteJobApi(api: FailoverApiClient): PromoteJobApi {
   return {
     listJobs: async (node) =>
       (
-        await api.call('list promote jobs of this node', (a) =>
-          batchApiOf(a).listNamespacedJob({ namespace, labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${node}` }),
+        await api.call('list promote jobs of this node', (a, requestOptions) =>
+          batchApiOf(a).listNamespacedJob({ namespace, labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${node}` }, requestOptions),
         )
       ).items,
-    readNode: (node) => api.call('read own node', (a) => a.core.readNode({ name: node })),
-    patchNode: (node, body) => api.call('label promoted node', (a) => a.core.patchNode({ name: node, body }, mergePatch())),
+    readNode: (node) => api.call('read own node', (a, requestOptions) => a.core.readNode({ name: node }, requestOptions)),
+    patchNode: (node, body) =>
+      api.call('label promoted node', (a, requestOptions) => a.core.patchNode({ name: node, body }, mergePatch(requestOptions))),
     patchJobStatus: (job, status) =>
-      api.call(`patch status of job ${job}`, (a) =>
-        batchApiOf(a).patchNamespacedJobStatus({ name: job, namespace, body: { status } }, mergePatch()),
+      api.call(`patch status of job ${job}`, (a, requestOptions) =>
+        batchApiOf(a).patchNamespacedJobStatus({ name: job, namespace, body: { status } }, mergePatch(requestOptions)),
       ),
   };
 }

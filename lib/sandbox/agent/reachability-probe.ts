@@ -70,14 +70,16 @@ export function startReachabilityProbe(api: FailoverApiClient, options: Reachabi
   const tick = async (): Promise<void> => {
     const record = await probe(options.targets(), (address, port) => tcpReachable(address, port, options.connectDeadlineMs), new Date());
     if (written === undefined) {
-      const node = await api.call('read own node for its reachability', (a) => a.core.readNode({ name: options.nodeName }));
+      const node = await api.call('read own node for its reachability', (a, requestOptions) =>
+        a.core.readNode({ name: options.nodeName }, requestOptions),
+      );
       written = readReachability(node);
     }
     if (!needsWrite(written, record, options.refreshMs)) return;
-    await api.call('annotate own node with its reachability', (a) =>
+    await api.call('annotate own node with its reachability', (a, requestOptions) =>
       a.core.patchNode(
         { name: options.nodeName, body: { metadata: { annotations: { [REACHABILITY_ANNOTATION]: JSON.stringify(record) } } } },
-        mergePatch(),
+        mergePatch(requestOptions),
       ),
     );
     written = record;

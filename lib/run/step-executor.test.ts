@@ -1,0 +1,98 @@
+// The step executor's API requests have a deadline that aborts them: against an API server that never answers (an
+// endpoint cut off), a step's request fails as timed out and its connection is closed, instead of holding the step,
+// and the harness's process, open for good.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StartedCluster } from '../cluster/core/provider.ts';
+import { Recorder } from '../observe/recorder.ts';
+import { writeKubeconfig } from '../sandbox/apiserver/testing/api-fixture.ts';
+import { createRandom } from '../scenario/random.ts';
+import { parseScenario } from '../scenario/loader.ts';
+import { DeadlineError } from '../util/errors.ts';
+import { startSilentServer, type SilentServer } from '../util/silent-server.testing.ts';
+import { StepExecutor } from './step-executor.ts';
+
+/** How long a request may hang before the test calls it hung (far past the executor's deadline: no timing bound). */
+const HUNG_MS = 20_000;
+
+/** `promise`'s outcome, or 'hung' when it has none within HUNG_MS. */
+async function outcome<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown } | 'hung'> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), HUNG_MS);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      hung,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('run/step-executor: API requests past their deadline are aborted', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let silent: SilentServer;
+  let executor: StepExecutor;
+  let recorder: Recorder;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cpchaos-step-executor-'));
+    silent = await startSilentServer();
+    const kubeconfigPath = await writeKubeconfig(dir, silent.url);
+    const cluster = {
+      provider: 'kind',
+      runId: 'st3p02',
+      endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
+      nodes: [
+        { name: 'cp-0', role: 'control-plane', address: '172.18.0.2' },
+        { name: 'w-0', role: 'worker', address: '172.18.0.3' },
+      ],
+      supportedFaults: new Set(),
+      timers: { nodeMonitorGraceMs: 2500, kubeletHeartbeatMs: 500 } as StartedCluster['timers'],
+      inject: () => Promise.reject(new Error('no faults here')),
+      stop: async () => undefined,
+      [Symbol.asyncDispose]: async () => undefined,
+    } as unknown as StartedCluster;
+    recorder = new Recorder();
+    executor = new StepExecutor({ cluster, recorder, random: createRandom('1'), requestDeadlineMs: 200 });
+  });
+  afterEach(async () => {
+    await silent.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a node list fails as timed out, and its connection is closed', async () => {
+    const listed = await outcome(executor.listNodes());
+    expect(listed, 'the list returned').not.to.equal('hung');
+    expect((listed as { error: unknown }).error).to.be.instanceOf(DeadlineError);
+    expect(((listed as { error: Error }).error as Error).message).to.match(/timed out after 200 ms waiting for the node list/);
+    expect(silent.connections(), 'the request reached the server').to.be.greaterThan(0);
+    expect(await silent.allClosed(), 'the server saw the connection closed').to.equal(true);
+  });
+
+  it('a cordon fails (the harness could not carry it out), and every connection it opened is closed', async () => {
+    const scenario = parseScenario(
+      'name: s\ncluster: { controlPlanes: 1, workers: 1 }\nsteps:\n  - cordon: worker[0]\n',
+      join(dir, 's.yaml'),
+    );
+    expect(await outcome(executor.runAll(scenario.steps)), 'the step returned').not.to.equal('hung');
+    expect(executor.failures.map((f) => [f.blame, f.message])).to.deep.equal([
+      ['harness', 'cordon w-0: timed out after 200 ms waiting for the cordon patch of node w-0'],
+    ]);
+    expect(await silent.allClosed(), 'the server saw every connection closed').to.equal(true);
+  });
+
+  it('the API state probe finds the API unavailable, and its connections are closed', async () => {
+    const state = await outcome(executor.apiState());
+    expect(state).to.deep.equal({ value: 'unavailable' });
+    expect(silent.connections(), 'the write, then the read').to.equal(2);
+    expect(await silent.allClosed(), 'the server saw every connection closed').to.equal(true);
+  });
+});
