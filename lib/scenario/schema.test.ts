@@ -14,6 +14,8 @@ const STEP_KINDS = [
   'restart',
   'pause',
   'resume',
+  'memory-pressure',
+  'relieve',
   'isolate',
   'partition',
   'drop',
