@@ -113,7 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'validate': {
         const { validateCommand } = await import('./validate-command.ts');
-        return await withInterrupt((signal) => validateCommand(signal));
+        return await withInterrupt((signal) => validateCommand(rest, signal));
       }
       case undefined:
       case 'help':

@@ -1,7 +1,20 @@
 // `cpchaos validate`: checker self-validation — every faulty policy must be caught by its invariant.
+import { parseArgs } from 'node:util';
 import { runSelfValidation, trackRecordTable } from '../run/self-validation-run.ts';
 
-export async function validateCommand(signal: AbortSignal): Promise<number> {
+const VALIDATE_USAGE = `usage: cpchaos validate
+
+Runs each faulty promotion policy (fixtures/policies/faulty-*.ts) against the scenario that must catch it, on the
+sandbox, and prints whether its invariant caught it. Exit 0: all caught; 1: one was missed; 2: a run errored.
+`;
+
+export async function validateCommand(args: readonly string[], signal: AbortSignal): Promise<number> {
+  // Strict: an option it does not take (a --help, a typo) is refused before any cluster starts.
+  const { values } = parseArgs({ args: [...args], options: { help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help === true) {
+    process.stdout.write(VALIDATE_USAGE);
+    return 0;
+  }
   const outcomes = await runSelfValidation((o) => {
     const why = o.caught ? '' : `: ${o.missed.join('; ')}`;
     process.stdout.write(
