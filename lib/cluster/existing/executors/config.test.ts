@@ -139,7 +139,7 @@ describe('executors file', () => {
         ].join('\n'),
       ),
     ).to.deep.equal([
-      '/lab/executors.yaml:2:3: faults.kil: unknown fault kind or host step "kil" (did you mean "kill"?); expected one of "kill", "restart", "pause", "resume", "isolate", "partition", "drop", "heal", "delete-node", "force-delete-node", "maintenance", "uninstall", "poweroff"; remove-host has no entry of its own: it runs maintenance (optional), uninstall and/or poweroff, then delete-node',
+      '/lab/executors.yaml:2:3: faults.kil: unknown fault kind or host step "kil" (did you mean "kill"?); expected one of "kill", "restart", "pause", "resume", "isolate", "partition", "drop", "heal", "memory-pressure", "relieve", "delete-node", "force-delete-node", "maintenance", "uninstall", "poweroff"; remove-host has no entry of its own: it runs maintenance (optional), uninstall and/or poweroff, then delete-node',
       '/lab/executors.yaml:3:10: faults.pause: pause cannot be carried out by ipmi; it can use: command, kubevirt',
       '/lab/executors.yaml:7:12: faults.partition.command.run: unknown placeholder {peer.adress}: expected {peer.name}, {peer.address}, {peer.bmc}',
       '/lab/executors.yaml:9:56: faults.isolate.command.timeout: expected a duration like "30s", found a number (30); durations need a unit: "30s" or "30ms"',
@@ -163,7 +163,7 @@ describe('executors file', () => {
     expect([...configuredFaults(config)].sort()).to.deep.equal(['delete-node', 'remove-host']);
     expect(executorFor(config, 'poweroff', 'hv-0')).to.deep.equal({ type: 'ipmi' });
     expect(problems('faults:\n  remove-host: api\n  uninstall: ipmi\n  poweroff: api\n')).to.deep.equal([
-      '/lab/executors.yaml:2:3: faults.remove-host: unknown fault kind or host step "remove-host"; expected one of "kill", "restart", "pause", "resume", "isolate", "partition", "drop", "heal", "delete-node", "force-delete-node", "maintenance", "uninstall", "poweroff"; remove-host has no entry of its own: it runs maintenance (optional), uninstall and/or poweroff, then delete-node',
+      '/lab/executors.yaml:2:3: faults.remove-host: unknown fault kind or host step "remove-host"; expected one of "kill", "restart", "pause", "resume", "isolate", "partition", "drop", "heal", "memory-pressure", "relieve", "delete-node", "force-delete-node", "maintenance", "uninstall", "poweroff"; remove-host has no entry of its own: it runs maintenance (optional), uninstall and/or poweroff, then delete-node',
       '/lab/executors.yaml:3:14: faults.uninstall: uninstall cannot be carried out by ipmi; it can use: command',
       '/lab/executors.yaml:4:13: faults.poweroff: poweroff cannot be carried out by api; it can use: ipmi, kubevirt, command',
     ]);
