@@ -84,6 +84,14 @@ export const SELF_VALIDATION_CASES: readonly SelfValidationCase[] = [
     inTestSuite: false,
   },
   {
+    fault: 'promotes a worker under memory pressure (judges health by Ready alone)',
+    rule: 'health: a node with a condition other than Ready True (MemoryPressure here) is no candidate (IsHealthyNode, :351)',
+    policy: 'fixtures/policies/faulty-ignores-pressure.ts',
+    scenario: 'proposals/worker-under-memory-pressure.yaml',
+    caughtBy: 'promotion-after-deletion',
+    inTestSuite: false,
+  },
+  {
     fault: 'promotes a worker Harvester did not install (no harvesterhci.io/managed label)',
     rule: 'managed label: only harvesterhci.io/managed nodes are candidates (isHarvesterNode, :351)',
     policy: 'fixtures/policies/faulty-ignores-managed-label.ts',
