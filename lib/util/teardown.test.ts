@@ -38,4 +38,37 @@ describe('TeardownStack', () => {
     await stack.run();
     expect(count).to.equal(1);
   });
+
+  it('runs the parts of a concurrent step together, past a failure, once, in its place in the stack', async () => {
+    const order: string[] = [];
+    const stack = new TeardownStack();
+    stack.defer('last', () => {
+      order.push('last');
+    });
+    const parts = stack.deferConcurrent('nodes');
+    // Each part waits for the other to have started: run one after the other, they would never finish.
+    let startB: () => void = () => undefined;
+    const bStarted = new Promise<void>((resolve) => (startB = resolve));
+    parts.add(async () => {
+      order.push('a started');
+      await bStarted;
+      order.push('a done');
+    });
+    parts.add(() => {
+      order.push('b started');
+      startB();
+      throw new Error('b broke');
+    });
+    stack.defer('first', () => {
+      order.push('first');
+    });
+    let caught: unknown;
+    await stack.run().catch((error: unknown) => (caught = error));
+    expect(order).to.deep.equal(['first', 'a started', 'b started', 'a done', 'last']);
+    expect((caught as Error).message)
+      .to.contain('"nodes"')
+      .and.contain('b broke');
+    await stack.run().catch(() => undefined);
+    expect(order.filter((o) => o === 'a started')).to.have.length(1);
+  });
 });

@@ -128,16 +128,20 @@ async function createNodes(
   const { runId, runDir, journal, teardown } = workspace;
   const hub = hubNamespace(runId);
   teardown.defer('delete hub namespace', () => destroyNamespace(hub));
+  // Per node, its processes stop, then its namespace goes; all nodes at once (3 + 50 nodes one by one took 18 s,
+  // three `ip` commands a node).
+  const namespaces = teardown.deferConcurrent("delete the nodes' namespaces");
+  const processStops = teardown.deferConcurrent("stop the nodes' processes");
   await createHub(journal, runId);
   await Promise.all(
     topology.nodes.map(async (node) => {
       signal?.throwIfAborted();
       const ns = nodeNamespace(runId, node.index);
-      teardown.defer(`delete namespace of ${node.name}`, () => destroyNamespace(ns));
+      namespaces.add(() => destroyNamespace(ns));
       await createNodeNamespace(journal, runId, node.index, node.address, topology.prefixLength);
       await installChains(ns);
       const processes = new NodeProcesses(node, ns, runDir, journal);
-      teardown.defer(`stop processes of ${node.name}`, () => processes.stop());
+      processStops.add(() => processes.stop());
       members.set(node.name, { node, processes, state: 'running' });
     }),
   );
