@@ -191,7 +191,9 @@ export class StepExecutor {
       case 'kill':
       case 'restart':
       case 'pause':
-      case 'resume': {
+      case 'resume':
+      case 'memory-pressure':
+      case 'relieve': {
         const nodes = resolveTargets(step.targets, await this.targetContext());
         this.bind(step.as, nodes);
         await this.fault(index, step.kind, { kind: step.kind, nodes }, { nodes });
@@ -273,6 +275,11 @@ export class StepExecutor {
         const problems = await this.evaluate(step.assertions);
         if (problems.length > 0) throw new StepFailure(index, `check failed: ${problems.join('; ')}`, false);
         return;
+      }
+      default: {
+        // Every step kind is handled above: a new one fails to compile here.
+        const unhandled: never = step;
+        throw new Error(`step ${index + 1}: no executor for ${JSON.stringify(unhandled)}`);
       }
     }
   }

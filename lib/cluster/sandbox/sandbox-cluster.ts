@@ -36,6 +36,19 @@ import { sandboxProfile, type SandboxProfile } from '../../sandbox/profile.ts';
 
 export type SandboxNodeState = 'running' | 'killed' | 'paused' | 'removed';
 
+/**
+ * A kubelet configuration whose hard eviction threshold on memory.available no machine meets: the eviction manager
+ * sees memory pressure at every observation (kubernetes pkg/kubelet/eviction helpers.go: a quantity threshold is met
+ * when the signal is below it). Only the fields the sandbox kubelet reads.
+ */
+export const MEMORY_PRESSURE_KUBELET_CONFIG = [
+  'apiVersion: kubelet.config.k8s.io/v1beta1',
+  'kind: KubeletConfiguration',
+  'evictionHard:',
+  '  memory.available: 1Pi',
+  '',
+].join('\n');
+
 export interface SandboxMember {
   readonly node: SandboxNode;
   readonly processes: NodeProcesses;
@@ -230,6 +243,30 @@ export class StartedSandbox extends NodeOwningCluster {
     member.state = 'running';
   }
 
+  /**
+   * Memory pressure as the node's kubelet sees it: its configuration file gets a hard eviction threshold no machine
+   * meets (memory.available<1Pi) and the kubelet restarts (the agent's SIGHUP, lib/sandbox/agent/main.ts), so its
+   * eviction manager reports MemoryPressure=True at its next status check (memory-pressure.ts). Like an operator's
+   * ssh, it needs the node up: a killed, paused or removed node is refused.
+   */
+  async pressureNode(name: string): Promise<void> {
+    const member = this.member(name);
+    if (member.state !== 'running') throw new Error(`cannot put node ${name} under memory pressure: it is ${member.state}`);
+    writeFileSync(member.processes.layout.kubeletConfigPath, MEMORY_PRESSURE_KUBELET_CONFIG);
+    if (!member.processes.signalAgent('SIGHUP')) throw new Error(`cannot restart the kubelet of node ${name}: its agent is not running`);
+  }
+
+  /**
+   * The kubelet's own configuration back (the defaults: no file) and a kubelet restart. On a node that is down the file
+   * goes and its next start reads the defaults; on a paused one the restart happens when it is resumed.
+   */
+  async relieveNode(name: string): Promise<void> {
+    const member = this.member(name);
+    if (member.state === 'removed' || !existsSync(member.processes.layout.kubeletConfigPath)) return;
+    rmSync(member.processes.layout.kubeletConfigPath, { force: true });
+    member.processes.signalAgent('SIGHUP');
+  }
+
   /** Deletes the Node through the API (as `kubectl delete node`); force also strips its finalizers. */
   async deleteNode(name: string, force: boolean): Promise<void> {
     this.member(name);
@@ -361,7 +398,8 @@ export class StartedSandbox extends NodeOwningCluster {
     );
     const node: SandboxNode = { ...old.node, role: 'worker', labels: { ...labels, ...harvesterNodeLabels('worker') } };
     const { layout } = old.processes;
-    for (const path of [layout.etcdDir, layout.apiSocketPath, layout.vipHolderPath]) rmSync(path, { recursive: true, force: true });
+    for (const path of [layout.etcdDir, layout.apiSocketPath, layout.vipHolderPath, layout.kubeletConfigPath])
+      rmSync(path, { recursive: true, force: true });
     const processes = new NodeProcesses(node, old.processes.namespace, this.runDir, this.journal);
     this.teardown.defer(`stop processes of ${name} (rejoined)`, () => processes.stop());
     if (this.profile.etcdMemberNames === 'rke2') writeMemberName(layout.etcdDir, rke2MemberName(name, randomUUID()));
@@ -413,6 +451,7 @@ export class StartedSandbox extends NodeOwningCluster {
       timers: this.parts.timers,
       apiEndpointsFile: this.parts.apiEndpointsFile,
       etcdDir: member.processes.layout.etcdDir,
+      kubeletConfigFile: member.processes.layout.kubeletConfigPath,
       apiServer: {
         port: API_PORT,
         socketPath: member.processes.layout.apiSocketPath,

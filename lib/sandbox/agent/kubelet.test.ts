@@ -10,6 +10,7 @@ import type { FailoverApiClient } from './api-client.ts';
 import { SERVER_GIT_VERSION } from '../apiserver/discovery.ts';
 import { Kubelet } from './kubelet.ts';
 import { nodeResources, readMachineInfo, type NodeResources } from './node-resources.ts';
+import { MemoryPressureMonitor, type MemoryThreshold } from './memory-pressure.ts';
 import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
 
 describe('sandbox kubelet against a sandbox API server (real etcd)', function () {
@@ -29,7 +30,13 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     await fixture?.close();
   });
 
-  const kubelet = (nodeName: string, registerAfter?: string, resources?: NodeResources, reportMs = 200): Kubelet => {
+  const kubelet = (
+    nodeName: string,
+    registerAfter?: string,
+    resources?: NodeResources,
+    reportMs = 200,
+    memoryPressure?: MemoryPressureMonitor,
+  ): Kubelet => {
     const k = new Kubelet(api, {
       nodeName,
       address: '10.0.0.1',
@@ -39,6 +46,7 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
       statusReportMs: reportMs,
       registerAfter,
       resources,
+      memoryPressure,
     });
     kubelets.push(k);
     return k;
@@ -134,5 +142,37 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
           ?.status === 'True',
       { timeoutMs: 10_000, intervalMs: 50 },
     );
+  });
+
+  it('reports MemoryPressure as its eviction threshold says, and a restart without the threshold clears it at once', async () => {
+    // Its configuration file, as the harness rewrites it: first a threshold no machine meets, then the default.
+    let threshold: MemoryThreshold | undefined = { bytes: 1024 ** 5 };
+    const monitor = new MemoryPressureMonitor({
+      threshold: () => threshold,
+      transitionMs: 60_000,
+      read: () => ({ capacityBytes: 8 * 1024 ** 3, availableBytes: 6 * 1024 ** 3 }),
+    });
+    const k = kubelet('pressed', undefined, undefined, 60_000, monitor);
+    k.start();
+    const memoryCondition = async (): Promise<{ status?: string; reason?: string } | undefined> =>
+      (await api.call('read node', (a) => a.core.readNode({ name: 'pressed' }))).status?.conditions?.find(
+        (c) => c.type === 'MemoryPressure',
+      );
+    await waitFor('pressed to register under memory pressure', async () => (await memoryCondition())?.status === 'True', {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    expect(await memoryCondition()).to.include({ reason: 'KubeletHasInsufficientMemory' });
+    // Below the threshold no more, but within the transition period: still True.
+    threshold = { bytes: 100 * 1024 ** 2 };
+    await sleepMs(500);
+    expect((await memoryCondition())?.status, 'held for the transition period').to.equal('True');
+    // A restart reads the configuration again and forgets what it observed.
+    k.restart();
+    await waitFor('the restarted kubelet to post MemoryPressure=False', async () => (await memoryCondition())?.status === 'False', {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    expect(await memoryCondition()).to.include({ reason: 'KubeletHasSufficientMemory' });
   });
 });

@@ -10,6 +10,7 @@ import { statusCodeOf } from '../../util/kubeconfig.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { nodeAddresses, nodeSystemInfo } from './node-info.ts';
 import type { NodeResources } from './node-resources.ts';
+import { memoryPressureCondition, type MemoryPressureMonitor } from './memory-pressure.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -35,6 +36,11 @@ export interface KubeletOptions {
   readonly registerAfterMaxMs?: number;
   /** status.capacity and status.allocatable to report (node-resources.ts); none: the Node reports none. */
   readonly resources?: NodeResources | undefined;
+  /**
+   * The eviction manager's memory signal (memory-pressure.ts), observed at each status check (kubelet's eviction
+   * monitoring period and nodeStatusUpdateFrequency are both 10 s upstream); none: no MemoryPressure condition.
+   */
+  readonly memoryPressure?: MemoryPressureMonitor | undefined;
 }
 
 const DEFAULT_REGISTER_AFTER_MAX_MS = 15_000;
@@ -89,6 +95,15 @@ export class Kubelet {
     clearInterval(this.timer);
   }
 
+  /**
+   * What a kubelet restart changes here (systemctl restart kubelet after its configuration changed): the eviction
+   * manager reads its thresholds again and forgets its observations, and the status is checked at the next beat.
+   */
+  restart(): void {
+    this.options.memoryPressure?.restart();
+    this.lastStatusCheckMs = 0;
+  }
+
   /** True once the Node object was deleted after registration: the kubelet stops for good. */
   get nodeGone(): boolean {
     return this.gone;
@@ -125,7 +140,10 @@ export class Kubelet {
       metadata: { name: this.options.nodeName, labels: { ...this.options.labels } },
       spec: {},
       status: {
-        conditions: [this.readyCondition(now)],
+        conditions: [
+          ...(this.options.memoryPressure ? [memoryPressureCondition(this.options.memoryPressure.observe(), now, undefined)] : []),
+          this.readyCondition(now),
+        ],
         addresses: nodeAddresses(this.options.nodeName, this.options.address),
         nodeInfo: this.nodeInfo,
         ...this.options.resources,
@@ -200,17 +218,26 @@ export class Kubelet {
     const readyAsPosted = wasReady && ready.reason === 'KubeletReady';
     const next = this.readyCondition(now);
     if (wasReady && ready?.lastTransitionTime) next.lastTransitionTime = ready.lastTransitionTime;
-    const others = conditions.filter((c) => c.type !== 'Ready');
+    const monitor = this.options.memoryPressure;
+    const memory = monitor
+      ? memoryPressureCondition(
+          monitor.observe(),
+          now,
+          conditions.find((c) => c.type === 'MemoryPressure'),
+        )
+      : undefined;
+    const others = conditions.filter((c) => c.type !== 'Ready' && (memory === undefined || c.type !== memory.type));
     // As kubelet's status setters do on every update: addresses, nodeInfo (a restart brings a new bootID), capacity and
     // allocatable too.
     const status = {
-      conditions: [...others, next],
+      conditions: [...others, ...(memory ? [memory] : []), next],
       addresses: nodeAddresses(this.options.nodeName, this.options.address),
       nodeInfo: this.nodeInfo,
       ...this.options.resources,
     };
     const due = Date.now() - this.lastStatusPostMs >= this.options.statusReportMs;
-    if (!options.force && !due && readyAsPosted && !statusChanged(node.status ?? {}, status)) return;
+    const memoryAsPosted = memory === undefined || conditions.some((c) => c.type === memory.type && c.status === memory.status);
+    if (!options.force && !due && readyAsPosted && memoryAsPosted && !statusChanged(node.status ?? {}, status)) return;
     await this.api.call('post node status', (api, requestOptions) =>
       api.core.patchNodeStatus({ name: this.options.nodeName, body: { status } }, mergePatch(requestOptions)),
     );

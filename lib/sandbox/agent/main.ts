@@ -31,6 +31,7 @@ import { KILL_AT_ONCE, stopProcesses } from '../../util/process-exit.ts';
 import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi, promotionFails } from './promote-job-runner.ts';
 import { startHarvesterNode } from './harvester-profile-parts.ts';
 import { nodeResources, readMachineInfo } from './node-resources.ts';
+import { MemoryPressureMonitor, readMemoryThreshold } from './memory-pressure.ts';
 
 const configPath = process.argv[2];
 if (!configPath) {
@@ -73,6 +74,13 @@ process.stdin.on('end', () => void shutdown('harness went away'));
 process.stdin.on('error', () => void shutdown('harness went away'));
 process.stdin.resume();
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// SIGHUP is the node's `systemctl restart kubelet` (the harness changed the kubelet's configuration file): handled from
+// the start, as the default action would end the whole node.
+const kubeletRestarts: (() => void)[] = [];
+process.on('SIGHUP', () => {
+  log('kubelet restart: configuration read again');
+  for (const restart of kubeletRestarts) restart();
+});
 
 let localServer: string | undefined;
 let etcd: EtcdClient | undefined;
@@ -262,7 +270,13 @@ const kubelet = new Kubelet(api, {
   registerAfter: config.registerAfter,
   // The machine's real resources; the node's folder (the agent's working directory) stands for the kubelet's root dir.
   resources: nodeResources(readMachineInfo(process.cwd())),
+  // evictionPressureTransitionPeriod is 5 min upstream: 7.5 node-monitor graces, as the status report period.
+  memoryPressure: new MemoryPressureMonitor({
+    threshold: () => readMemoryThreshold(config.kubeletConfigFile),
+    transitionMs: timers.nodeMonitorGraceMs * 7.5,
+  }),
 });
+kubeletRestarts.push(() => kubelet.restart());
 kubelet.start();
 stops.push(() => kubelet.stop());
 /** A watch telling a per-heartbeat loop when its list may have changed (change-watch.ts). */

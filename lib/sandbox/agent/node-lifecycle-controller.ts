@@ -62,11 +62,15 @@ export async function reconcileNodeLifecycle(api: FailoverApiClient, options: No
   return changed;
 }
 
+/** The conditions the kubelet posts (kubernetes pkg/controller/nodelifecycle nodeConditionTypes). */
+const KUBELET_CONDITION_TYPES: readonly string[] = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
+
 async function markUnknown(api: FailoverApiClient, node: V1Node, conditions: V1NodeCondition[]): Promise<void> {
   const name = node.metadata?.name as string;
   const now = new Date();
+  // tryUpdateNodeHealth marks each of the kubelet's conditions (Ready and the pressure ones) Unknown, not only Ready.
   const next = conditions.map((c) =>
-    c.type === 'Ready'
+    KUBELET_CONDITION_TYPES.includes(c.type) && c.status !== 'Unknown'
       ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: now }
       : c,
   );
