@@ -14,7 +14,7 @@ import {
 import type { ClusterEndpoints, EtcdMembership } from '../model/cluster.ts';
 import { errorMessage } from '../util/errors.ts';
 import { loadKubeConfig, statusCodeOf } from '../util/kubeconfig.ts';
-import { requestWithDeadline } from '../util/api-deadline.ts';
+import { requestWithDeadline, type RequestOptions } from '../util/api-deadline.ts';
 import { PROMOTE_JOB_NAMESPACE } from '../harvester/contract.ts';
 import type { GapSource, TrimmedNode } from './history.ts';
 import { ReadSampler } from './read-sampler.ts';
@@ -47,8 +47,17 @@ export interface ObservedCluster {
 /** The process name of the write probe through the VIP. */
 export const VIP_WRITE_PROBE = 'vip-probe';
 
+/** How long creating the run's objects may take at the start (the cluster may be slow, not the run). */
+const OBJECT_CREATE_DEADLINE_MS = 10_000;
+
 /** How long deleting the run's objects may take at the end (the cluster may be slow, not the run). */
 const OBJECT_DELETE_DEADLINE_MS = 10_000;
+
+/**
+ * How long a list of the recorder's list-watches may go unanswered before it is aborted and the list is asked for again
+ * (the blind time a gap). Long: a list can be large (every Event of the cluster); it bounds a list nothing answers.
+ */
+const LIST_DEADLINE_MS = 30_000;
 
 export interface ObserverOptions {
   /** Interval of the write sampler through the VIP. */
@@ -57,6 +66,8 @@ export interface ObserverOptions {
   readonly nodeSampleIntervalMs: number;
   readonly etcdSampleIntervalMs: number;
   readonly requestDeadlineMs: number;
+  /** How long a list of the list-watches may go unanswered (default LIST_DEADLINE_MS). */
+  readonly listDeadlineMs?: number;
   /**
    * false: write nothing into the cluster (no registers, no write samplers; `cpchaos watch` without --probe-writes).
    * Default true.
@@ -78,11 +89,14 @@ export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
   requestDeadlineMs: 2000,
 };
 
+/** A list-watch's list (`what` names it), aborted when unanswered for `deadlineMs`: it fails, the watcher lists again. */
 function listOf<T extends KubernetesObject>(
-  fetch: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
+  what: string,
+  deadlineMs: number,
+  fetch: (options: RequestOptions) => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
 ): () => Promise<ListResult<T>> {
   return async () => {
-    const list = await fetch();
+    const list = await requestWithDeadline(what, deadlineMs, fetch);
     return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '0' };
   };
 }
@@ -169,11 +183,12 @@ export class ClusterObserver {
     const coordination = kc.makeApiClient(CoordinationV1Api);
     const knownNodes = new Map<string, ReturnType<typeof trimNode>>();
     const record = this.recorder.record.bind(this.recorder);
+    const listDeadlineMs = this.options.listDeadlineMs ?? LIST_DEADLINE_MS;
     this.watchers.push(
       new ListWatcher<V1Node>({
         kubeConfig: kc,
         path: '/api/v1/nodes',
-        list: listOf(() => core.listNode()),
+        list: listOf('the Node list', listDeadlineMs, (options) => core.listNode({}, options)),
         onSync: (items) => {
           const seen = new Set<string>();
           for (const item of items) {
@@ -205,7 +220,9 @@ export class ClusterObserver {
       new ListWatcher<V1Job>({
         kubeConfig: kc,
         path: `/apis/batch/v1/namespaces/${PROMOTE_JOB_NAMESPACE}/jobs`,
-        list: listOf(() => batch.listNamespacedJob({ namespace: PROMOTE_JOB_NAMESPACE })),
+        list: listOf(`the Job list of ${PROMOTE_JOB_NAMESPACE}`, listDeadlineMs, (options) =>
+          batch.listNamespacedJob({ namespace: PROMOTE_JOB_NAMESPACE }, options),
+        ),
         onSync: (items) => items.forEach((job) => record({ kind: 'job', type: 'SYNC', ...trimJob(job), ...rvOf(job) })),
         onEvent: (type, job) => this.jobEvent(job, () => record({ kind: 'job', type, ...trimJob(job), ...rvOf(job) })),
         onGap: this.gap('jobs'),
@@ -213,7 +230,7 @@ export class ClusterObserver {
       new ListWatcher<CoreV1Event>({
         kubeConfig: kc,
         path: '/api/v1/events',
-        list: listOf(() => core.listEventForAllNamespaces()),
+        list: listOf('the Event list', listDeadlineMs, (options) => core.listEventForAllNamespaces({}, options)),
         onSync: () => undefined, // events already recorded stay recorded; a relist adds nothing new to judge
         onEvent: (type, event) => {
           if (type !== 'DELETED') record({ kind: 'k8s-event', ...trimEvent(event) });
@@ -223,7 +240,7 @@ export class ClusterObserver {
       new ListWatcher<V1Lease>({
         kubeConfig: kc,
         path: '/apis/coordination.k8s.io/v1/leases',
-        list: listOf(() => coordination.listLeaseForAllNamespaces()),
+        list: listOf('the Lease list', listDeadlineMs, (options) => coordination.listLeaseForAllNamespaces({}, options)),
         onSync: (items) => items.forEach((lease) => record({ kind: 'lease', ...trimLease(lease) })),
         onEvent: (type, lease) => {
           if (type !== 'DELETED') record({ kind: 'lease', ...trimLease(lease) });
@@ -281,7 +298,7 @@ export class ClusterObserver {
     const object: RunObject = { kind: 'ConfigMap', namespace: SAMPLER_NAMESPACE, name };
     this.cluster.objectCreating?.(object);
     this.objects.push(object);
-    await WriteSampler.ensureRegister(kc, name);
+    await WriteSampler.ensureRegister(kc, name, OBJECT_CREATE_DEADLINE_MS);
   }
 
   /** Deletes the run's objects (an object already gone counts as deleted); failures leave them journaled. */

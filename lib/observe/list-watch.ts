@@ -2,6 +2,7 @@
 // reported as a sync (so deletions missed while blind are recovered), the blind time between losing a watch and the
 // next successful list is reported as a gap, a 410 Gone relists at once, and other errors relist after a delay.
 import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { closableWatchConfig } from '../util/api-deadline.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -25,6 +26,8 @@ export interface ListWatchOptions<T extends KubernetesObject> {
 
 export class ListWatcher<T extends KubernetesObject> {
   private abort: AbortController | undefined;
+  /** Closes the connection of a watch whose response has not begun yet (stop: else it stays open, unanswered). */
+  private closeOpening: (() => void) | undefined;
   private stopped = false;
   private blindSinceMs: number | undefined;
   private blindReason = '';
@@ -47,6 +50,7 @@ export class ListWatcher<T extends KubernetesObject> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.abort?.abort();
+    this.closeOpening?.();
   }
 
   private blind(reason: string): void {
@@ -85,7 +89,9 @@ export class ListWatcher<T extends KubernetesObject> {
   private async watchFrom(resourceVersion: string): Promise<void> {
     if (this.stopped) return;
     let lastVersion = resourceVersion;
-    const watch = new Watch(this.options.kubeConfig);
+    const connection = closableWatchConfig(this.options.kubeConfig);
+    this.closeOpening = connection.close;
+    const watch = new Watch(connection.config);
     let ended = false;
     const done = (error: unknown): void => {
       if (ended) return;
@@ -122,7 +128,11 @@ export class ListWatcher<T extends KubernetesObject> {
       if (!ended) this.blindSinceMs = undefined;
     } catch (error) {
       done(error);
+    } finally {
+      if (this.closeOpening === connection.close) this.closeOpening = undefined;
     }
+    // Stopped while the watch was opening: it is open now (its response began), and nothing else would end it.
+    if (this.stopped) this.abort?.abort();
   }
 }
 

@@ -23,6 +23,9 @@ export const SAMPLER_KEY = 'value';
 /** Blind writes write BLIND_WRITE_BASE + their op id: values no compare-and-swap produces. */
 export const BLIND_WRITE_BASE = 1_000_000_000;
 
+/** How long creating a register may go unanswered (once, before sampling: the cluster may be slow, not the run). */
+const REGISTER_CREATE_DEADLINE_MS = 10_000;
+
 export type SamplerPhase = 'invoke' | 'ok' | 'fail' | 'info';
 
 export interface SamplerOp {
@@ -104,14 +107,19 @@ export class WriteSampler {
     return this.options.register.configMap;
   }
 
-  /** Creates the register if it does not exist yet. */
-  static async ensureRegister(kubeConfig: KubeConfig, configMap: string): Promise<void> {
+  /** Creates the register if it does not exist yet; a create unanswered for `deadlineMs` is aborted and fails. */
+  static async ensureRegister(kubeConfig: KubeConfig, configMap: string, deadlineMs = REGISTER_CREATE_DEADLINE_MS): Promise<void> {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     try {
-      await core.createNamespacedConfigMap({
-        namespace: SAMPLER_NAMESPACE,
-        body: { metadata: { name: configMap, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: '0' } },
-      });
+      await requestWithDeadline(`the creation of ConfigMap ${SAMPLER_NAMESPACE}/${configMap}`, deadlineMs, (options) =>
+        core.createNamespacedConfigMap(
+          {
+            namespace: SAMPLER_NAMESPACE,
+            body: { metadata: { name: configMap, namespace: SAMPLER_NAMESPACE }, data: { [SAMPLER_KEY]: '0' } },
+          },
+          options,
+        ),
+      );
     } catch (error) {
       if (statusCode(error) !== 409) throw error;
     }

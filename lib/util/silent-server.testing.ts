@@ -1,5 +1,5 @@
 // For tests: an HTTP server on 127.0.0.1 that takes every request and never answers (an API server whose answers are
-// dropped, or whose machine went away), and tells whether the connections made to it were closed.
+// dropped, or whose machine went away), or only some, and tells whether the connections made to it were closed.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,9 +15,12 @@ export interface SilentServer {
   close(): Promise<void>;
 }
 
-export async function startSilentServer(): Promise<SilentServer> {
+/** `answers` answers the requests it takes (returning true); the others are never answered. */
+export async function startSilentServer(
+  answers: (req: http.IncomingMessage, res: http.ServerResponse) => boolean = () => false,
+): Promise<SilentServer> {
   const closes: Promise<void>[] = [];
-  const server = http.createServer(() => undefined);
+  const server = http.createServer((req, res) => void answers(req, res));
   server.on('connection', (socket) => closes.push(new Promise((resolve) => socket.once('close', () => resolve()))));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
