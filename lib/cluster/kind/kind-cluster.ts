@@ -28,11 +28,16 @@ import {
 import { promoteToControlPlane, type PromotionTimeouts } from './promotion.ts';
 import { API_PORT_MATCH, cutCovers } from '../../faults/ports.ts';
 import { failedWith } from './tools.ts';
+import {
+  KUBELET_CONFIG_PATH,
+  READ_KUBELET_CONFIG_COMMAND,
+  RESTART_KUBELET_COMMAND,
+  withMemoryPressure,
+  WRITE_KUBELET_CONFIG_COMMAND,
+} from './kubelet-config.ts';
 
 /** Every fault but rejoin (a new node container joining under a former name is not built). */
-export const KIND_SUPPORTED_FAULTS: ReadonlySet<FaultKind> = new Set(
-  FAULT_KINDS.filter((kind) => kind !== 'rejoin' && kind !== 'memory-pressure' && kind !== 'relieve'),
-);
+export const KIND_SUPPORTED_FAULTS: ReadonlySet<FaultKind> = new Set(FAULT_KINDS.filter((kind) => kind !== 'rejoin'));
 
 export type KindNodeState = 'running' | 'killed' | 'paused' | 'removed';
 
@@ -83,6 +88,8 @@ export class StartedKindCluster extends NodeOwningCluster {
   private readonly flushOnResume = new Set<string>();
   /** Rules a fault's undo could not delete because their node was paused: deleted once it is resumed. */
   private readonly deleteOnResume = new Map<string, NodeRule[]>();
+  /** The kubelet configuration (text) each node under memory pressure had before: what relieveNode writes back. */
+  private readonly ownKubeletConfigs = new Map<string, string>();
 
   constructor(
     workspace: RunWorkspace,
@@ -313,6 +320,73 @@ export class StartedKindCluster extends NodeOwningCluster {
     }
   }
 
+  // ---- memory pressure (kubelet-config.ts) ------------------------------------------------------------------
+
+  /**
+   * The node's kubelet gets a hard eviction threshold no machine meets (evictionHard memory.available 1Pi, kind's
+   * other thresholds kept) and is restarted, so its eviction manager reports MemoryPressure=True (and, being a real
+   * kubelet, evicts the pods that are not critical). The file is read and written back through `docker exec`, as an
+   * operator's ssh would: a node that is not running is refused (no exec into a stopped or paused container, moby
+   * daemon/exec.go getExecConfig). The text it had is kept for relieveNode; a node already under pressure keeps the
+   * first one. The kubelet's configuration outlives a kill (docker stop/start keeps the container's file system), so a
+   * pressured node killed and started is still under pressure; a promotion's kubeadm reset and join write kind's
+   * configuration again, which ends it.
+   *
+   * Its undo is relieveNode, in the ledger like every fault's; there is no recipe for `cpchaos cleanup`, which
+   * deletes a dead run's whole kind cluster (cleanup.ts), node containers and their kubelet configuration with it.
+   */
+  async pressureNode(name: string): Promise<void> {
+    const member = this.member(name);
+    if (member.state !== 'running')
+      throw new Error(`cannot put node ${name} under memory pressure: it is ${member.state} (no docker exec into it)`);
+    const docker = this.parts.docker;
+    const already = this.ownKubeletConfigs.get(name);
+    const read = async (): Promise<string> =>
+      // The command runner strips stdout's final newline (util/exec.ts); the file kubeadm writes ends with one.
+      `${await docker.exec(name, READ_KUBELET_CONFIG_COMMAND, { what: `reading the kubelet configuration of ${name}` })}\n`;
+    const own = already ?? (await read());
+    const pressured = withMemoryPressure(own, `${name}:${KUBELET_CONFIG_PATH}`);
+    // Kept before the write: a write or restart that fails is relieved as far as it can be (unless an earlier fault
+    // had the node under pressure already: that one's undo relieves it).
+    this.ownKubeletConfigs.set(name, own);
+    try {
+      await docker.execWithInput(name, WRITE_KUBELET_CONFIG_COMMAND, pressured, {
+        what: `writing the kubelet configuration of ${name} (evictionHard memory.available 1Pi)`,
+      });
+      await docker.exec(name, RESTART_KUBELET_COMMAND, { what: `restarting the kubelet of ${name} (memory pressure)` });
+    } catch (error) {
+      if (already === undefined) await this.relieveNode(name).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Writes the kubelet configuration the node had back and restarts its kubelet. A node never put under pressure (or
+   * already relieved) is left alone; a removed one took its configuration with its container. A killed or paused
+   * node is refused: no `docker exec` into it. Unlike a rule deletion, a relieve is not left for the resume: a paused
+   * node's rules die with its network namespace if it is killed, but its kubelet configuration outlives the kill, so
+   * a pending relieve would have to follow the node through kills and starts. The run's own undo never meets a
+   * paused node here anyway: pressure refuses one, and a pause applied after the pressure is undone (resumed) first,
+   * newest first; likewise a kill is undone (started) first.
+   */
+  async relieveNode(name: string): Promise<void> {
+    const member = this.member(name);
+    const own = this.ownKubeletConfigs.get(name);
+    if (own === undefined) return;
+    if (member.state === 'removed') {
+      this.ownKubeletConfigs.delete(name);
+      return;
+    }
+    if (member.state !== 'running')
+      throw new Error(
+        `cannot relieve node ${name} of memory pressure: it is ${member.state} (no docker exec into it); ${member.state === 'paused' ? 'resume' : 'start'} it first`,
+      );
+    const docker = this.parts.docker;
+    await docker.execWithInput(name, WRITE_KUBELET_CONFIG_COMMAND, own, { what: `writing the own kubelet configuration of ${name} back` });
+    await docker.exec(name, RESTART_KUBELET_COMMAND, { what: `restarting the kubelet of ${name} (relieved)` });
+    this.ownKubeletConfigs.delete(name);
+  }
+
   /** Nodes whose network namespace holds rules: not removed and not stopped (a stopped container lost them). */
   private hasNetwork(name: string): boolean {
     const state = this.parts.members.get(name)?.state;
@@ -415,6 +489,7 @@ export class StartedKindCluster extends NodeOwningCluster {
       await this.parts.docker.removeForce(name);
       member.state = 'removed';
       this.forgetRules(name);
+      this.ownKubeletConfigs.delete(name);
       this.parts.endpoints.nodeKubeconfigPaths.delete(name);
     } finally {
       this.deleting.delete(name);

@@ -2,7 +2,8 @@
 // failures (non-zero exit, timeout, missing binary) that must give the right harness error and leave every applied
 // fault undone.
 import { expect } from 'chai';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../faults/journal.ts';
@@ -354,6 +355,128 @@ describe('kind provider: faults and their undo', function () {
     await cluster.inject({ kind: 'pause', nodes: [CP1] });
     await cluster.inject({ kind: 'resume', nodes: [CP1] });
     expect(fakes.lines()).to.deep.equal([`docker pause ${CP1}`, `docker unpause ${CP1}`]);
+  });
+
+  /** What the fakes saved from each `docker exec -i` stdin since the cluster started, oldest first. */
+  const writtenFiles = (): string[] => {
+    const files: string[] = [];
+    for (let n = 1; existsSync(`${fakes.recordPath}.stdin.${n}`); n++) files.push(readFileSync(`${fakes.recordPath}.stdin.${n}`, 'utf8'));
+    return files;
+  };
+  const READ_KUBELET_CONFIG = (node: string): string => `docker exec ${node} cat /var/lib/kubelet/config.yaml`;
+  const WRITE_KUBELET_CONFIG = (node: string): string => `docker exec -i ${node} cp /dev/stdin /var/lib/kubelet/config.yaml`;
+  const RESTART_KUBELET = (node: string): string => `docker exec ${node} systemctl restart kubelet`;
+
+  it("memory-pressure: the node's kubelet configuration gets evictionHard memory.available 1Pi, kind's other thresholds and the rest kept, and the kubelet is restarted; undo writes the original text back and restarts it", async () => {
+    await startCluster();
+    const fault = await cluster.inject({ kind: 'memory-pressure', nodes: [W] });
+    expect(fakes.lines()).to.deep.equal([READ_KUBELET_CONFIG(W), WRITE_KUBELET_CONFIG(W), RESTART_KUBELET(W)]);
+    const [pressured] = writtenFiles() as [string];
+    const config = parse(pressured) as Record<string, unknown>;
+    expect(config['evictionHard']).to.deep.equal({
+      'imagefs.available': '0%',
+      'nodefs.available': '0%',
+      'nodefs.inodesFree': '0%',
+      'memory.available': '1Pi',
+    });
+    expect(config).to.include({
+      kind: 'KubeletConfiguration',
+      cgroupRoot: '/kubelet',
+      failSwapOn: false,
+      imageGCHighThresholdPercent: 100,
+    });
+    fakes.clearCalls();
+    await fault.undo();
+    await fault.undo();
+    expect(fakes.lines()).to.deep.equal([WRITE_KUBELET_CONFIG(W), RESTART_KUBELET(W)]);
+    const [, own] = writtenFiles() as [string, string];
+    // The text as the node had it, byte for byte: the pressured one is it plus the one line.
+    expect(pressured).to.equal(own.replace('  nodefs.inodesFree: 0%\n', '  nodefs.inodesFree: 0%\n  memory.available: 1Pi\n'));
+    expect(own).to.match(/^apiVersion: kubelet\.config\.k8s\.io\/v1beta1\n/);
+    // relieve of a node that is not under pressure: nothing to do.
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'relieve', nodes: [W, CP1] });
+    expect(fakes.lines()).to.deep.equal([]);
+  });
+
+  it("memory-pressure keeps kind's template as written (quotes, comments); a configuration without evictionHard keeps the kubelet's default thresholds", async () => {
+    await startCluster();
+    const template = [
+      'apiVersion: kubelet.config.k8s.io/v1beta1',
+      'kind: KubeletConfiguration',
+      'cgroupRoot: /kubelet',
+      '# disable disk resource management by default',
+      'evictionHard:',
+      '  nodefs.available: "0%"',
+      '  nodefs.inodesFree: "0%"',
+      '  imagefs.available: "0%"',
+      '',
+    ].join('\n');
+    fakes.control({ CPCHAOS_KIND_KUBELET_CONFIG: template });
+    await cluster.inject({ kind: 'memory-pressure', nodes: [W] });
+    fakes.control({ CPCHAOS_KIND_KUBELET_CONFIG: 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n' });
+    await cluster.inject({ kind: 'memory-pressure', nodes: [CP3] });
+    const [kindNode, bare] = writtenFiles() as [string, string];
+    expect(kindNode).to.equal(`${template}  memory.available: 1Pi\n`);
+    expect((parse(bare) as Record<string, unknown>)['evictionHard']).to.deep.equal({
+      'memory.available': '1Pi',
+      'nodefs.available': '10%',
+      'nodefs.inodesFree': '5%',
+      'imagefs.available': '15%',
+    });
+  });
+
+  it('memory-pressure whose kubelet restart fails writes the original configuration back and fails', async () => {
+    await startCluster();
+    fakes.failOn('systemctl restart kubelet', 'System has not been booted with systemd');
+    const error = await rejection(cluster.inject({ kind: 'memory-pressure', nodes: [W] }));
+    expect(error).to.be.instanceOf(ClusterCommandError);
+    expect(fakes.lines()).to.deep.equal([
+      READ_KUBELET_CONFIG(W),
+      WRITE_KUBELET_CONFIG(W),
+      RESTART_KUBELET(W),
+      WRITE_KUBELET_CONFIG(W),
+      RESTART_KUBELET(W),
+    ]);
+    const [pressured, own] = writtenFiles() as [string, string];
+    expect(pressured).to.include('memory.available: 1Pi');
+    expect(own).not.to.include('memory.available');
+  });
+
+  it('memory-pressure and relieve refuse a killed or paused node (no docker exec into it), naming node and state; a removed node has nothing to relieve', async () => {
+    await startCluster();
+    const message = async (step: Promise<unknown>): Promise<string> => ((await rejection(step)) as Error).message;
+    await cluster.inject({ kind: 'memory-pressure', nodes: [W, CP2] });
+    await cluster.inject({ kind: 'kill', nodes: [W] });
+    await cluster.inject({ kind: 'pause', nodes: [CP2, CP3] });
+    fakes.clearCalls();
+    expect(await message(cluster.inject({ kind: 'relieve', nodes: [W] }))).to.equal(
+      `cannot relieve node ${W} of memory pressure: it is killed (no docker exec into it); start it first`,
+    );
+    expect(await message(cluster.inject({ kind: 'relieve', nodes: [CP2] }))).to.equal(
+      `cannot relieve node ${CP2} of memory pressure: it is paused (no docker exec into it); resume it first`,
+    );
+    expect(await message(cluster.inject({ kind: 'memory-pressure', nodes: [CP3] }))).to.equal(
+      `cannot put node ${CP3} under memory pressure: it is paused (no docker exec into it)`,
+    );
+    await cluster.inject({ kind: 'kill', nodes: [CP1] });
+    fakes.clearCalls();
+    expect(await message(cluster.inject({ kind: 'memory-pressure', nodes: [CP1] }))).to.equal(
+      `cannot put node ${CP1} under memory pressure: it is killed (no docker exec into it)`,
+    );
+    expect(fakes.lines(), 'no docker exec into a killed or paused node').to.deep.equal([]);
+    // Resumed, the paused node is relieved; started, the killed one too (its configuration outlived the kill).
+    await cluster.inject({ kind: 'resume', nodes: [CP2] });
+    await cluster.startNode(W);
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'relieve', nodes: [CP2, W] });
+    expect(fakes.lines()).to.deep.equal([WRITE_KUBELET_CONFIG(CP2), RESTART_KUBELET(CP2), WRITE_KUBELET_CONFIG(W), RESTART_KUBELET(W)]);
+    // A removed node took its kubelet configuration with its container.
+    await cluster.inject({ kind: 'memory-pressure', nodes: [W] });
+    await cluster.inject({ kind: 'delete-node', nodes: [W] });
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'relieve', nodes: [W] });
+    expect(fakes.lines()).to.deep.equal([]);
   });
 
   it('heal: flushes the chains on every node that has a network', async () => {
