@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import type { V1Job } from '@kubernetes/client-node';
-import { stuckPromotionFailure } from './stuck-promotion.ts';
+import { DeadlineError } from '../../util/errors.ts';
+import { plainKubeConfig } from '../../util/kubeconfig.ts';
+import { rejection } from '../../util/rejection.testing.ts';
+import { startSilentServer } from '../../util/silent-server.testing.ts';
+import { findPromoteJob, stuckPromotionFailure } from './stuck-promotion.ts';
 
 const NOW = Date.parse('2026-09-01T12:00:00Z');
 
@@ -37,5 +41,20 @@ describe('stuck promotion failure', () => {
     expect(stuckPromotionFailure('hv-3', undefined, 60_000, NOW)).to.equal(
       'promotion of hv-3 did not complete within 1m: no promote Job exists (expected harvester-system/harvester-promote-hv-3, label harvesterhci.io/promote-node=hv-3)',
     );
+  });
+});
+
+describe('the promote Job of a stuck promotion, from an API server that never answers', function () {
+  this.timeout(60_000);
+  it('its list fails past the deadline, and its connection is closed', async () => {
+    const silent = await startSilentServer();
+    try {
+      const error = await rejection(findPromoteJob(plainKubeConfig(silent.url), 'hv-3', 200));
+      expect(error).to.be.instanceOf(DeadlineError);
+      expect((error as Error).message).to.match(/timed out after 200 ms waiting for the promote Jobs of node hv-3/);
+      expect(await silent.allClosed(), 'the server saw the connection closed').to.equal(true);
+    } finally {
+      await silent.close();
+    }
   });
 });

@@ -4,6 +4,10 @@
 import { BatchV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
 import { PROMOTE_JOB_NAMESPACE, PROMOTE_JOB_NODE_LABEL, promoteJobName, timestampMs } from '../contract.ts';
 import { formatDuration } from '../../util/duration.ts';
+import { requestWithDeadline } from '../../util/api-deadline.ts';
+
+/** How long the list of a node's promote Jobs may go unanswered before it is aborted (its connection closed). */
+const JOB_LIST_DEADLINE_MS = 10_000;
 
 function ago(ms: number): string {
   return formatDuration(Math.max(0, Math.round(ms / 1000) * 1000));
@@ -43,8 +47,10 @@ export function stuckPromotionFailure(node: string, job: V1Job | undefined, budg
 }
 
 /** The node's promote Job (by its label; the newest if there are several), or undefined. */
-export async function findPromoteJob(kc: KubeConfig, node: string): Promise<V1Job | undefined> {
+export async function findPromoteJob(kc: KubeConfig, node: string, deadlineMs = JOB_LIST_DEADLINE_MS): Promise<V1Job | undefined> {
   const batch = kc.makeApiClient(BatchV1Api);
-  const list = await batch.listNamespacedJob({ namespace: PROMOTE_JOB_NAMESPACE, labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${node}` });
+  const list = await requestWithDeadline(`the promote Jobs of node ${node}`, deadlineMs, (options) =>
+    batch.listNamespacedJob({ namespace: PROMOTE_JOB_NAMESPACE, labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${node}` }, options),
+  );
   return [...list.items].sort((a, b) => timestampMs(b.metadata?.creationTimestamp) - timestampMs(a.metadata?.creationTimestamp))[0];
 }
