@@ -7,31 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeKubeconfig } from '../sandbox/apiserver/testing/api-fixture.ts';
 import { DeadlineError } from '../util/errors.ts';
-import { startSilentServer, type SilentServer } from '../util/silent-server.testing.ts';
+import { HUNG_MS, outcomeOrHung as outcome, startSilentServer, type SilentServer } from '../util/silent-server.testing.ts';
 import { waitFor } from '../util/wait.ts';
 import { ClusterObserver, type ObservedCluster } from './cluster-observer.ts';
 import { Recorder } from './recorder.ts';
-
-/** How long a call may hang before the test calls it hung (far past any deadline here: no timing bound). */
-const HUNG_MS = 20_000;
-
-async function outcome<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown } | 'hung'> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<'hung'>((resolve) => {
-    timer = setTimeout(() => resolve('hung'), HUNG_MS);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      ),
-      hung,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('observe/cluster-observer: requests to an API server that never answers', function () {
   this.timeout(60_000);

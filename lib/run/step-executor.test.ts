@@ -11,30 +11,8 @@ import { writeKubeconfig } from '../sandbox/apiserver/testing/api-fixture.ts';
 import { createRandom } from '../scenario/random.ts';
 import { parseScenario } from '../scenario/loader.ts';
 import { DeadlineError } from '../util/errors.ts';
-import { startSilentServer, type SilentServer } from '../util/silent-server.testing.ts';
+import { outcomeOrHung as outcome, startSilentServer, type SilentServer } from '../util/silent-server.testing.ts';
 import { StepExecutor } from './step-executor.ts';
-
-/** How long a request may hang before the test calls it hung (far past the executor's deadline: no timing bound). */
-const HUNG_MS = 20_000;
-
-/** `promise`'s outcome, or 'hung' when it has none within HUNG_MS. */
-async function outcome<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown } | 'hung'> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<'hung'>((resolve) => {
-    timer = setTimeout(() => resolve('hung'), HUNG_MS);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      ),
-      hung,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('run/step-executor: API requests past their deadline are aborted', function () {
   this.timeout(60_000);

@@ -44,3 +44,25 @@ export async function startSilentServer(
     },
   };
 }
+
+/** How long a call may hang before a test calls it hung: far past any deadline under test, so no timing bound. */
+export const HUNG_MS = 20_000;
+
+/** `promise`'s outcome, or 'hung' when it has none within HUNG_MS. */
+export async function outcomeOrHung<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown } | 'hung'> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), HUNG_MS);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      hung,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
