@@ -9,6 +9,9 @@ import { scenarioOutcome, type ScenarioResult } from '../report/result.ts';
 import { errorMessage, SetupError } from '../util/errors.ts';
 import { findPromoteJob, stuckPromotionFailure } from '../harvester/promote/stuck-promotion.ts';
 import { loadKubeConfig } from '../util/kubeconfig.ts';
+import { requestWithDeadline } from '../util/api-deadline.ts';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { creationOrderMismatch, needsDistinctCreationSeconds } from './targets/creation-order.ts';
 import { sandboxTarget, shapeMismatch, type ClusterTarget } from './targets/cluster-targets.ts';
 import { TeardownStack } from '../util/teardown.ts';
 import { waitFor } from '../util/wait.ts';
@@ -19,6 +22,9 @@ import { StepExecutor } from './step-executor.ts';
 import { expectVerdict, stepsVerdict } from './step-verdicts.ts';
 import { currentNodeFromV1, resolveTargets } from '../scenario/targets.ts';
 import type { Scenario } from '../scenario/types.ts';
+
+/** The node list a precondition reads: as long as the step executor's requests may take. */
+const PRECONDITION_LIST_DEADLINE_MS = 10_000;
 
 export interface RunOptions {
   readonly seed: string;
@@ -92,6 +98,14 @@ class ScenarioRun {
     this.teardown.defer('stop the cluster', () => cluster.stop());
     const mismatch = shapeMismatch(scenario, cluster);
     if (mismatch) throw this.inconclusive(`precondition not met: ${mismatch}`);
+    if (needsDistinctCreationSeconds(scenario)) {
+      const core = loadKubeConfig(cluster.endpoints.kubeconfigPath).makeApiClient(CoreV1Api);
+      const nodes = await requestWithDeadline('the node list (creation order precondition)', PRECONDITION_LIST_DEADLINE_MS, (options) =>
+        core.listNode({}, options),
+      );
+      const order = creationOrderMismatch(cluster.nodes, nodes.items);
+      if (order) throw this.inconclusive(`precondition not met: ${order}`);
+    }
     const budgets = target.budgets(budgetsOf(scenario), cluster);
     this.recorder.record({
       kind: 'run-start',
