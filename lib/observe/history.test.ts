@@ -230,6 +230,17 @@ describe('history: helpers', () => {
       ['d1', 'cp-2', true],
       ['d2', 'cp-1', false],
     ]);
+    // A later part of the removal failed after the Node had gone (kind: etcd refused the member's removal): deleted.
+    const failedLate = new HistoryBuilder()
+      .cluster([cp(0), cp(1), cp(2)])
+      .at(1)
+      .action('d4', 'intent', 'delete-node', ['cp-2'])
+      .node('DELETED', cp(2))
+      .at(2)
+      .action('d4', 'failed', 'delete-node', ['cp-2'], { error: 'etcdserver: unhealthy cluster' })
+      .build();
+    const [late] = harnessDeletions(failedLate);
+    expect([late?.actionId, late?.applied.phase, late?.goneAt]).to.deep.equal(['d4', 'failed', T0 + 1_000]);
     expect(deletions[0]?.before?.uid).to.equal('uid-cp-2');
     expect(deletions[0]?.gone?.seq).to.be.lessThan(deletions[0]?.applied.seq ?? 0);
   });

@@ -124,6 +124,11 @@ export interface HarnessDeletion {
   readonly fault: DeleteFault;
   readonly node: string;
   readonly intent: ActionEvent;
+  /**
+   * The action's `applied` event; or its `failed` one when a later part of the provider's removal failed after the
+   * Node object had gone (kind: etcd refusing the member's removal while another member is down): the DELETE went
+   * through, so the deletion happened.
+   */
   readonly applied: ActionEvent;
   /** The node as last seen before the delete intent; undefined when the recorder never saw it. */
   readonly before?: TrimmedNode;
@@ -139,13 +144,15 @@ interface PendingDeletion {
   readonly intent: ActionEvent;
   readonly before?: TrimmedNode;
   applied?: ActionEvent;
+  failed?: ActionEvent;
   gone?: NodeEvent;
 }
 
 /**
  * Applied delete-node / force-delete-node actions, one entry per node, in intent order, each with the DELETED
  * event that made the Node object disappear (the first after the intent: a delete can finish before `applied`
- * is recorded). A node re-created under the same name (new uid) is not mistaken for the deleted one.
+ * is recorded). A node re-created under the same name (new uid) is not mistaken for the deleted one. An action that
+ * failed counts only for the nodes whose Node object disappeared after its intent.
  */
 export function harnessDeletions(history: History): HarnessDeletion[] {
   const nodes = new Map<string, TrimmedNode>();
@@ -182,18 +189,21 @@ export function harnessDeletions(history: History): HarnessDeletion[] {
         }
       } else if (event.phase === 'applied') {
         for (const entry of byId.get(event.id) ?? []) entry.applied ??= event;
+      } else if (event.phase === 'failed') {
+        for (const entry of byId.get(event.id) ?? []) entry.failed ??= event;
       }
     }
   }
   const out: HarnessDeletion[] = [];
   for (const p of pending) {
-    if (p.applied === undefined) continue;
+    const applied = p.applied ?? (p.gone !== undefined ? p.failed : undefined);
+    if (applied === undefined) continue;
     out.push({
       actionId: p.actionId,
       fault: p.fault,
       node: p.node,
       intent: p.intent,
-      applied: p.applied,
+      applied,
       ...(p.before ? { before: p.before } : {}),
       ...(p.gone ? { gone: p.gone, goneAt: p.gone.t } : {}),
     });

@@ -40,6 +40,18 @@ describe('promotion-only-after-deletion', () => {
     expect(v.summary).to.match(/management role label/);
   });
 
+  it("counts a management node gone after the harness's DELETE though a later part of its removal failed (kind's etcd member removal)", () => {
+    const history = fiveNodes()
+      .at(5)
+      .action('d', 'intent', 'delete-node', ['cp-2'])
+      .node('DELETED', cp(2))
+      .at(6)
+      .node('MODIFIED', w(0, { status: 'running' }))
+      .at(7)
+      .action('d', 'failed', 'delete-node', ['cp-2'], { error: 'etcdserver: unhealthy cluster' });
+    expect(check(history.end()).status).to.equal('pass');
+  });
+
   it('does not count the deletion of a worker', () => {
     const v = check(fiveNodes().at(5).fault('d', 'delete-node', ['w-1']).at(6).node('DELETED', w(1)).at(7).job('ADDED', 'w-0').end());
     expect(v.status).to.equal('fail');
