@@ -427,6 +427,9 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
     it('names why: a witness, forced promotion failures, sandbox-only, a shape without a kind config, unknown kind options', () => {
       expect(kindUnsupported(suite('promotion/delete-cp-promotes-worker'))).to.equal(undefined);
       expect(kindUnsupported(suite('promotion/failed-promotion-blocks'))).to.match(/^cluster\.sandbox\.failPromotions: /);
+      expect(kindUnsupported(suite('regression/harvester-2191-stuck-promotion-stays-running'))).to.match(
+        /^delete-node with forceFinalizers: /,
+      );
       const base = 'name: x\nsteps: [{ hold: 1s }]\n';
       expect(kindUnsupported(inline(`${base}cluster: { controlPlanes: 3, workers: 1, witnesses: 1 }\n`))).to.match(/^a witness node/);
       expect(kindUnsupported(inline(`${base}sandboxOnly: true\n`))).to.match(/sandboxOnly/);

@@ -49,7 +49,8 @@ const KIND_SCENARIO_OPTIONS: readonly string[] = [];
 
 /**
  * Why a scenario cannot run on kind: it says it is sandbox-only, it needs a witness (kubeadm joins only full
- * control planes), it needs promotions forced to fail (a sandbox option; on kind kubeadm really runs), or no kind
+ * control planes), it needs promotions forced to fail (a sandbox option; on kind kubeadm really runs), it strips a
+ * deleted Node's finalizers (Harvester's member controller, which kind lacks), or no kind
  * config has its shape. Other sandbox options (`cluster.sandbox`, topology timers) are ignored on kind. A config
  * that exists but is broken or has another shape is bad input, not a limit of kind: start() stops with a
  * SetupError for it, before any cluster is created. With `configFile` (a config the caller chose) the shape is
@@ -65,6 +66,12 @@ export function kindUnsupported(scenario: Scenario, configDir: string = DEFAULT_
       return `cluster.sandbox.${option}: promotion failures forced by the sandbox are a sandbox feature; on kind the promotion runs kubeadm for real`;
     }
   }
+  if (scenario.steps.some((step) => step.kind === 'delete-node' && step.forceFinalizers))
+    return (
+      "delete-node with forceFinalizers: the scenario is about Harvester's finalizers (stripped, its etcd member " +
+      'controller never removes the member); kind Nodes carry none, and the kind provider removes the member itself, ' +
+      "as kubeadm's procedure does, so the outcome would not be Harvester's"
+    );
   const topology = sandboxTopologyFor(scenario);
   const witnesses = (topology.nodes ?? []).filter((n) => n.labels?.[WITNESS_LABEL] === 'true').length;
   if (witnesses > 0)
