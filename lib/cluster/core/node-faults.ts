@@ -9,6 +9,7 @@ import { errorMessage } from '../../util/errors.ts';
 import { sleepMs } from '../../util/wait.ts';
 import { drainNode } from './drain.ts';
 import { BaseStartedCluster, type PreparedFault } from './started-cluster.ts';
+import { InconclusiveFaultError, UnsupportedFaultError } from './provider.ts';
 
 /** The faults that cut traffic: isolate, partition, drop. */
 export type CutRequest = Extract<FaultRequest, { kind: 'isolate' | 'partition' | 'drop' }>;
@@ -148,6 +149,8 @@ export async function untilAccepted(what: string, request: () => Promise<void>, 
       await request();
       return;
     } catch (error) {
+      // A fault that happened but cannot be judged (or cannot happen here) is the answer, not a broken connection.
+      if (error instanceof InconclusiveFaultError || error instanceof UnsupportedFaultError) throw error;
       const code = statusCodeOf(error);
       if (code === 404 && (tries > 1 || notFoundAtFirstTryIsDone)) return;
       const transient = code === undefined || (retryServerErrors && code >= 500);

@@ -4,6 +4,7 @@ import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import type { ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership, NodeRole } from '../../model/cluster.ts';
 import { NodeOwningCluster, type CutRequest } from '../core/node-faults.ts';
 import { InconclusiveFaultError } from '../core/provider.ts';
+import { errorMessage } from '../../util/errors.ts';
 import type { RunWorkspace } from '../core/workspace.ts';
 import type { DockerCli } from './docker-cli.ts';
 import { NodeEtcd } from './etcd.ts';
@@ -485,7 +486,7 @@ export class StartedKindCluster extends NodeOwningCluster {
       if (member.role === 'control-plane') await this.updateLoadBalancer(`taking control plane ${name} out before its deletion`);
       await this.parts.nodeApi.deleteNode(name, force);
       await this.parts.nodeApi.waitGone(name, this.parts.nodeDeletionTimeoutMs);
-      if (survivor) await new NodeEtcd(this.parts.docker, survivor.name).removeMemberNamed(name);
+      if (survivor) await this.removeEtcdMember(survivor.name, name, force ? 'force-delete-node' : 'delete-node');
       await this.parts.docker.removeForce(name);
       member.state = 'removed';
       this.forgetRules(name);
@@ -493,6 +494,30 @@ export class StartedKindCluster extends NodeOwningCluster {
       this.parts.endpoints.nodeKubeconfigPaths.delete(name);
     } finally {
       this.deleting.delete(name);
+    }
+  }
+
+  /**
+   * Removes a deleted control plane's etcd member through another control plane, as an operator would after
+   * `kubectl delete node` on a kubeadm cluster. etcd refuses a removal that would leave the cluster without a quorum
+   * of started members (etcd's --strict-reconfig-check: "etcdserver: unhealthy cluster"), as when another control
+   * plane is down. Harvester's member controller would then keep the Node Terminating and retry; kind has no such
+   * controller, and its Node is gone already. The node's container is left running (removing it too would take a
+   * second member down) and the fault is inconclusive: what follows is not Harvester's behaviour.
+   */
+  private async removeEtcdMember(through: string, name: string, fault: 'delete-node' | 'force-delete-node'): Promise<void> {
+    try {
+      await new NodeEtcd(this.parts.docker, through).removeMemberNamed(name);
+    } catch (error) {
+      if (!/unhealthy cluster/.test(errorMessage(error))) throw error;
+      this.notes.push(`etcd refused to remove ${name}'s member; its container is left running`);
+      throw new InconclusiveFaultError(
+        this.provider,
+        fault,
+        `etcd refused to remove ${name}'s member ("etcdserver: unhealthy cluster": another member is down, --strict-reconfig-check); ` +
+          "the Node is gone but its member stays and its container is left running: Harvester's member controller would hold the Node Terminating instead, kind has none",
+        { cause: error },
+      );
     }
   }
 

@@ -525,6 +525,18 @@ describe('kind provider: faults and their undo', function () {
     expect(fakes.lines().slice(-2)).to.deep.equal([`docker exec ${CP2} ${ETCDCTL} member remove aaaaaaaaaaaaaaac`, `docker rm -f ${CP3}`]);
   });
 
+  it("a member removal etcd refuses (another member down) is inconclusive; the deleted node's container is left running", async () => {
+    await startCluster();
+    await cluster.inject({ kind: 'kill', nodes: [CP1] });
+    fakes.failOn('member remove', 'Error: etcdserver: unhealthy cluster');
+    fakes.clearCalls();
+    const error = await rejection(cluster.inject({ kind: 'delete-node', nodes: [CP3] }));
+    expect(error).to.be.instanceOf(InconclusiveFaultError);
+    expect((error as Error).message).to.match(/etcd refused to remove .*unhealthy cluster.*container is left running/);
+    expect(fakes.lines().filter((line) => line.includes('member remove'))).to.have.length(1);
+    expect(fakes.lines().some((line) => line.startsWith('docker rm'))).to.equal(false);
+  });
+
   it('reads etcd membership and the leader through etcdctl', async () => {
     await startCluster();
     expect(await cluster.etcdMembership()).to.deep.equal({
