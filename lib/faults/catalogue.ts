@@ -59,6 +59,12 @@ export type FaultRequest =
    */
   | { readonly kind: 'memory-pressure' | 'relieve'; readonly nodes: readonly string[] };
 
+/**
+ * The hard eviction threshold on memory.available a memory-pressure fault gives the kubelet, whatever the provider:
+ * one no machine meets (a quantity threshold is met while the signal is below it, helpers.go).
+ */
+export const MEMORY_PRESSURE_THRESHOLD = '1Pi';
+
 /** A fault that was applied and can be undone. undo() is idempotent. */
 export interface AppliedFault {
   readonly request: FaultRequest;

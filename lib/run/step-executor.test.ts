@@ -5,7 +5,6 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StartedCluster } from '../cluster/core/provider.ts';
 import { Recorder } from '../observe/recorder.ts';
 import { writeKubeconfig } from '../sandbox/apiserver/testing/api-fixture.ts';
 import { createRandom } from '../scenario/random.ts';
@@ -13,6 +12,7 @@ import { parseScenario } from '../scenario/loader.ts';
 import { DeadlineError } from '../util/errors.ts';
 import { outcomeOrHung as outcome, startSilentServer, type SilentServer } from '../util/silent-server.testing.ts';
 import { StepExecutor } from './step-executor.ts';
+import { fakeStartedCluster } from './testing/fake-cluster.ts';
 
 describe('run/step-executor: API requests past their deadline are aborted', function () {
   this.timeout(60_000);
@@ -24,20 +24,14 @@ describe('run/step-executor: API requests past their deadline are aborted', func
     dir = mkdtempSync(join(tmpdir(), 'cpchaos-step-executor-'));
     silent = await startSilentServer();
     const kubeconfigPath = await writeKubeconfig(dir, silent.url);
-    const cluster = {
-      provider: 'kind',
+    const cluster = fakeStartedCluster({
       runId: 'st3p02',
-      endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
+      kubeconfigPath,
       nodes: [
         { name: 'cp-0', role: 'control-plane', address: '172.18.0.2' },
         { name: 'w-0', role: 'worker', address: '172.18.0.3' },
       ],
-      supportedFaults: new Set(),
-      timers: { nodeMonitorGraceMs: 2500, kubeletHeartbeatMs: 500 } as StartedCluster['timers'],
-      inject: () => Promise.reject(new Error('no faults here')),
-      stop: async () => undefined,
-      [Symbol.asyncDispose]: async () => undefined,
-    } as unknown as StartedCluster;
+    });
     recorder = new Recorder();
     executor = new StepExecutor({ cluster, recorder, random: createRandom('1'), requestDeadlineMs: 200 });
   });

@@ -14,6 +14,7 @@ import { createRandom } from '../scenario/random.ts';
 import { parseScenario } from '../scenario/loader.ts';
 import { StepExecutor } from './step-executor.ts';
 import { stepsVerdict } from './step-verdicts.ts';
+import { fakeStartedCluster } from './testing/fake-cluster.ts';
 
 describe('run/step-verdicts: whose failure a failed step is', function () {
   this.timeout(30_000);
@@ -27,21 +28,17 @@ describe('run/step-verdicts: whose failure a failed step is', function () {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   function cluster(inject: (request: FaultRequest) => Promise<never>): StartedCluster {
-    return {
-      provider: 'kind',
+    return fakeStartedCluster({
       runId: 'st3p01',
-      endpoints: { kubeconfigPath, nodeKubeconfigPaths: new Map() },
+      kubeconfigPath,
       nodes: [
         { name: 'cp-0', role: 'control-plane', address: '172.18.0.2' },
         { name: 'cp-1', role: 'control-plane', address: '172.18.0.3' },
         { name: 'w-0', role: 'worker', address: '172.18.0.4' },
       ],
-      supportedFaults: new Set(['kill']),
-      timers: { nodeMonitorGraceMs: 2500, kubeletHeartbeatMs: 500 } as StartedCluster['timers'],
+      supportedFaults: ['kill'],
       inject,
-      stop: async () => undefined,
-      [Symbol.asyncDispose]: async () => undefined,
-    } as StartedCluster;
+    });
   }
 
   async function stepsOf(yamlSteps: string, inject: (request: FaultRequest) => Promise<never>) {

@@ -12,6 +12,7 @@
 // applies DefaultEvictionHard only to a nil map). memory.available<1Pi is met on every machine: the kubelet reports
 // MemoryPressure=True at its next synchronize and, on a real node, evicts pods that are not critical.
 import { isMap, parseDocument } from 'yaml';
+import { MEMORY_PRESSURE_THRESHOLD } from '../../faults/catalogue.ts';
 
 export const KUBELET_CONFIG_PATH = '/var/lib/kubelet/config.yaml';
 /** Reads the node's kubelet configuration (`docker exec <node> cat ...`). */
@@ -20,9 +21,6 @@ export const READ_KUBELET_CONFIG_COMMAND: readonly string[] = ['cat', KUBELET_CO
 export const WRITE_KUBELET_CONFIG_COMMAND: readonly string[] = ['cp', '/dev/stdin', KUBELET_CONFIG_PATH];
 /** kind's node image runs the kubelet as a systemd unit (images/base/files/etc/systemd/system/kubelet.service). */
 export const RESTART_KUBELET_COMMAND: readonly string[] = ['systemctl', 'restart', 'kubelet'];
-
-/** The hard threshold on memory.available that no machine meets. */
-export const PRESSURE_MEMORY_AVAILABLE = '1Pi';
 
 /**
  * The kubelet's own hard thresholds when its configuration names none (pkg/kubelet/apis/config/v1beta1/
@@ -48,9 +46,9 @@ export function withMemoryPressure(text: string, where: string): string {
   if (kind !== undefined && kind !== 'KubeletConfiguration') throw new Error(`${where}: a ${String(kind)}, not a KubeletConfiguration`);
   const evictionHard = doc.get('evictionHard');
   if (evictionHard === undefined || evictionHard === null) {
-    doc.set('evictionHard', { ...KUBELET_DEFAULT_EVICTION_HARD, 'memory.available': PRESSURE_MEMORY_AVAILABLE });
+    doc.set('evictionHard', { ...KUBELET_DEFAULT_EVICTION_HARD, 'memory.available': MEMORY_PRESSURE_THRESHOLD });
   } else if (isMap(evictionHard)) {
-    evictionHard.set('memory.available', PRESSURE_MEMORY_AVAILABLE);
+    evictionHard.set('memory.available', MEMORY_PRESSURE_THRESHOLD);
   } else {
     throw new Error(`${where}: evictionHard is not a map of signal to threshold`);
   }

@@ -1,6 +1,6 @@
 // A started sandbox cluster: namespaces, processes, the VIP and per-node endpoints, and the faults on them.
 import type { SandboxNodeRemovalOptions, SandboxPromotionOptions } from '../../sandbox/agent/config.ts';
-import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
+import { FAULT_KINDS, MEMORY_PRESSURE_THRESHOLD, type FaultKind } from '../../faults/catalogue.ts';
 import type { ClusterEndpoints, EtcdMembership } from '../../model/cluster.ts';
 import { NodeOwningCluster, type CutRequest } from '../core/node-faults.ts';
 import type { RunWorkspace } from '../core/workspace.ts';
@@ -45,7 +45,7 @@ export const MEMORY_PRESSURE_KUBELET_CONFIG = [
   'apiVersion: kubelet.config.k8s.io/v1beta1',
   'kind: KubeletConfiguration',
   'evictionHard:',
-  '  memory.available: 1Pi',
+  `  memory.available: ${MEMORY_PRESSURE_THRESHOLD}`,
   '',
 ].join('\n');
 

@@ -1,12 +1,6 @@
 import { expect } from 'chai';
-import {
-  DEFAULT_MEMORY_AVAILABLE_BYTES,
-  memoryPressureCondition,
-  MemoryPressureMonitor,
-  memoryThresholdOf,
-  readMeminfo,
-  type MemoryThreshold,
-} from './memory-pressure.ts';
+import { memoryPressureCondition, MemoryPressureMonitor, memoryThresholdOf, readMeminfo, type MemoryThreshold } from './memory-pressure.ts';
+import { EVICTION_HARD_MEMORY_BYTES } from './node-resources.ts';
 
 const config = (evictionHard: string): string =>
   ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', evictionHard].join('\n');
@@ -14,7 +8,7 @@ const config = (evictionHard: string): string =>
 describe('memory pressure as the kubelet eviction manager sees it', () => {
   describe('the memory.available threshold of a KubeletConfiguration', () => {
     it('is the default 100Mi without a file or without evictionHard', () => {
-      expect(memoryThresholdOf(undefined, 'k.yaml')).to.deep.equal({ bytes: DEFAULT_MEMORY_AVAILABLE_BYTES });
+      expect(memoryThresholdOf(undefined, 'k.yaml')).to.deep.equal({ bytes: EVICTION_HARD_MEMORY_BYTES });
       expect(memoryThresholdOf(config('maxPods: 110'), 'k.yaml')).to.deep.equal({ bytes: 100 * 1024 ** 2 });
     });
 

@@ -16,9 +16,7 @@ import type { V1NodeCondition } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { parseQuantity } from '../../util/quantity.ts';
-
-/** DefaultEvictionHard's memory.available (pkg/kubelet/eviction/defaults_linux.go). */
-export const DEFAULT_MEMORY_AVAILABLE_BYTES = 100 * 1024 * 1024;
+import { EVICTION_HARD_MEMORY_BYTES } from './node-resources.ts';
 
 /** A hard threshold on memory.available: bytes, or a fraction of the capacity. */
 export type MemoryThreshold = { readonly bytes: number } | { readonly fraction: number };
@@ -27,7 +25,7 @@ export type MemoryThreshold = { readonly bytes: number } | { readonly fraction: 
 export function memoryThresholdOf(configText: string | undefined, file: string): MemoryThreshold | undefined {
   const config: unknown = configText === undefined ? undefined : parse(configText);
   const evictionHard = config !== null && typeof config === 'object' ? (config as Record<string, unknown>)['evictionHard'] : undefined;
-  if (evictionHard === undefined || evictionHard === null) return { bytes: DEFAULT_MEMORY_AVAILABLE_BYTES };
+  if (evictionHard === undefined || evictionHard === null) return { bytes: EVICTION_HARD_MEMORY_BYTES };
   if (typeof evictionHard !== 'object') throw new Error(`${file}: evictionHard must be a map of signal to threshold`);
   const value = (evictionHard as Record<string, unknown>)['memory.available'];
   if (value === undefined) return undefined;
@@ -47,7 +45,7 @@ export function memoryThresholdOf(configText: string | undefined, file: string):
 
 /** Reads the kubelet's configuration file; a file that is not there is a kubelet with no configuration file. */
 export function readMemoryThreshold(file: string | undefined): MemoryThreshold | undefined {
-  if (file === undefined) return { bytes: DEFAULT_MEMORY_AVAILABLE_BYTES };
+  if (file === undefined) return { bytes: EVICTION_HARD_MEMORY_BYTES };
   let text: string | undefined;
   try {
     text = readFileSync(file, 'utf8');
