@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { EtcdMember } from '../etcd/codec.ts';
-import { manageLearners, type LearnerOps } from './etcd-learner-manager.ts';
+import { learnerTickMs, manageLearners, type LearnerOps } from './etcd-learner-manager.ts';
 
 const m = (id: string, isLearner: boolean): EtcdMember => ({ id, idHex: id, name: `n${id}`, peerUrls: [], clientUrls: [], isLearner });
 
@@ -37,5 +37,11 @@ describe('etcd learner manager (k3s manageLearners)', () => {
 
   it('no learner: nothing to do', async () => {
     expect((await manageLearners(ops('1', '1', [m('1', false)]))).kind).to.equal('no-learner');
+  });
+
+  it("ticks as k3s's 15 s ticker scaled like the node-monitor grace, never faster than the heartbeat", () => {
+    expect(learnerTickMs(40_000, 10_000)).to.equal(15_000); // upstream's own timers
+    expect(learnerTickMs(2_500, 250)).to.equal(937.5); // the sandbox's defaults
+    expect(learnerTickMs(400, 250)).to.equal(250);
   });
 });

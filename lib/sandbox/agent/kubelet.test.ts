@@ -36,12 +36,14 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     resources?: NodeResources,
     reportMs = 200,
     memoryPressure?: MemoryPressureMonitor,
+    leaseRenewMs?: number,
   ): Kubelet => {
     const k = new Kubelet(api, {
       nodeName,
       address: '10.0.0.1',
       labels: {},
       heartbeatMs: 50,
+      ...(leaseRenewMs !== undefined ? { leaseRenewMs } : {}),
       statusUpdateMs: 100,
       statusReportMs: reportMs,
       registerAfter,
@@ -118,6 +120,18 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     await sleepMs(500);
     const after = await readNode('held').catch((error: unknown) => statusCodeOf(error));
     expect(after, 'not re-created').to.equal(404);
+  });
+
+  it('renews its Lease every leaseRenewMs, not every tick', async () => {
+    const renewMs = 500;
+    kubelet('renewer', undefined, undefined, 60_000, undefined, renewMs).start();
+    const leaseVersion = async (): Promise<number> => (await etcdClient.get('/registry/leases/kube-node-lease/renewer')).kv?.version ?? 0;
+    await waitFor('the lease to be renewed once', async () => (await leaseVersion()) >= 2, { timeoutMs: 10_000, intervalMs: 50 });
+    const [fromVersion, fromMs] = [await leaseVersion(), Date.now()];
+    await sleepMs(1500);
+    const [toVersion, toMs] = [await leaseVersion(), Date.now()];
+    // A load can only make renewals rarer: at most one per renewMs (and one at the window's start), against 30 ticks.
+    expect(toVersion - fromVersion).to.be.at.most(Math.ceil((toMs - fromMs) / renewMs) + 1);
   });
 
   it('patches its status only when it changed or the report interval passed; restores Ready after the controller marked it Unknown', async () => {

@@ -18,8 +18,14 @@ export interface KubeletOptions {
   readonly nodeName: string;
   readonly address: string;
   readonly labels: Readonly<Record<string, string>>;
-  /** How often the Lease is renewed. */
+  /** The kubelet's tick: how often it looks whether its Lease or its status is due. */
   readonly heartbeatMs: number;
+  /**
+   * How often the Lease is renewed (default: every tick). Upstream, a quarter of the lease's duration
+   * (pkg/kubelet/kubelet.go nodeLeaseRenewIntervalFraction 0.25 of nodeLeaseDurationSeconds, 40 s), the duration being
+   * the node-monitor grace (40 s); a failed renewal is tried again at the next tick.
+   */
+  readonly leaseRenewMs?: number;
   /**
    * How often the kubelet compares its status with its Node's (kubelet nodeStatusUpdateFrequency, 10 s upstream): it
    * patches the status when it differs (a condition other than by its heartbeat time, addresses, nodeInfo, resources).
@@ -51,6 +57,7 @@ export class Kubelet {
   private lease: V1Lease | undefined;
   private lastStatusPostMs = 0;
   private lastStatusCheckMs = 0;
+  private lastLeaseRenewMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private readonly startedMs = Date.now();
@@ -102,6 +109,7 @@ export class Kubelet {
   restart(): void {
     this.options.memoryPressure?.restart();
     this.lastStatusCheckMs = 0;
+    this.lastLeaseRenewMs = 0;
   }
 
   /** True once the Node object was deleted after registration: the kubelet stops for good. */
@@ -112,7 +120,10 @@ export class Kubelet {
   private async beat(): Promise<void> {
     // The lease first: a restarted node must not show Ready with a stale lease, or the node lifecycle controller
     // turns it Unknown again at once.
-    await this.renewLease();
+    if (Date.now() - this.lastLeaseRenewMs >= (this.options.leaseRenewMs ?? this.options.heartbeatMs)) {
+      await this.renewLease();
+      this.lastLeaseRenewMs = Date.now();
+    }
     if (!this.registered) {
       if (!(await this.predecessorRegistered())) return;
       await this.register();

@@ -16,7 +16,7 @@ import { EtcdClient } from '../etcd/gateway-client.ts';
 import { startApiServer } from '../apiserver/server.ts';
 import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../harvester/promotion.ts';
 import { PromoteController } from './promote-controller.ts';
-import { manageLearners } from './etcd-learner-manager.ts';
+import { learnerTickMs, manageLearners } from './etcd-learner-manager.ts';
 import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector.ts';
 import { PodGarbageCollector, failoverPodGcApi } from './pod-gc.ts';
 import { failoverKubeletPodsApi, syncNodePods } from './kubelet-pods.ts';
@@ -142,7 +142,7 @@ function startControllers(localEtcd: EtcdClient): void {
 /** manageLearners (k3s pkg/etcd) on every node that runs etcd: the etcd leader promotes the first learner. */
 function startLearnerManager(localEtcd: EtcdClient): void {
   const stop = startPeriodic(
-    timers.kubeletHeartbeatMs,
+    learnerTickMs(timers.nodeMonitorGraceMs, timers.kubeletHeartbeatMs),
     async () => {
       const pass = await manageLearners(localEtcd);
       if (pass.kind === 'promoted') log(`etcd: promoted learner ${pass.member.idHex} to a voting member`);
@@ -262,6 +262,8 @@ const kubelet = new Kubelet(api, {
   address: config.address,
   labels: config.labels,
   heartbeatMs: timers.kubeletHeartbeatMs,
+  // Upstream the lease is renewed every quarter of its 40 s duration, the node-monitor grace.
+  leaseRenewMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs / 4),
   // Upstream the kubelet checks its status every 10 s and reports it unchanged every 5 min, with a 40 s node-monitor
   // grace: a quarter of the grace, and 7.5 graces (but never less often than the heartbeat).
   statusUpdateMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs / 4),
@@ -279,10 +281,14 @@ const kubelet = new Kubelet(api, {
 kubeletRestarts.push(() => kubelet.restart());
 kubelet.start();
 stops.push(() => kubelet.stop());
-/** A watch telling a per-heartbeat loop when its list may have changed (change-watch.ts). */
+/**
+ * A watch telling a per-heartbeat loop when its list may have changed (change-watch.ts). Its resync is a safety net
+ * only: a watch through a member that lost its leader ends (the etcd watches require a leader), and the loop then
+ * lists every tick; client-go's informers never list again on a resync (they replay their cache).
+ */
 function changeWatch(client: FailoverApiClient, path: string, query: Readonly<Record<string, string>>): ChangeWatch {
   const watch = new ChangeWatch(client, path, query, {
-    resyncMs: timers.kubeletHeartbeatMs * 4,
+    resyncMs: timers.nodeMonitorGraceMs,
     retryMs: timers.kubeletHeartbeatMs * 4,
     connectDeadlineMs: timers.apiRequestDeadlineMs,
     onError: logError,

@@ -7,6 +7,7 @@ import type { KeyValue } from '../etcd/codec.ts';
 import type { EtcdClient } from '../etcd/gateway-client.ts';
 import type { TxnOp } from '../etcd/txn.ts';
 import { deleteOnUpdate, deletionStep, type GracefulDelete } from './graceful-delete.ts';
+import { LastKnownObjects } from './last-known.ts';
 import { isPlainObject, metaOf, setOwn, stringField, type KubeObject } from './object-meta.ts';
 import { RESOURCES, findResource, storageKey, type ResourceInfo } from './resources.ts';
 import { badRequest, conflict, internal, notFound, alreadyExists } from './status.ts';
@@ -75,6 +76,8 @@ export class ObjectStore {
   constructor(
     readonly etcd: EtcdClient,
     readonly dryRun = false,
+    /** The starting guess of updates (last-known.ts); none in a dry run, which has no swap to catch a stale one. */
+    private readonly lastKnown: LastKnownObjects | undefined = dryRun ? undefined : new LastKnownObjects(),
   ) {}
 
   /** The same store, its writes dry runs (dryRun=All). */
@@ -95,8 +98,13 @@ export class ObjectStore {
   }
 
   async get(info: ResourceInfo, namespace: string | undefined, name: string, signal: AbortSignal): Promise<KubeObject> {
-    const { kv } = await this.etcd.get(storageKey(info, namespace, name), { signal });
-    if (!kv) throw notFound(info, name);
+    const key = storageKey(info, namespace, name);
+    const { kv } = await this.etcd.get(key, { signal });
+    if (!kv) {
+      this.lastKnown?.forget(key);
+      throw notFound(info, name);
+    }
+    this.lastKnown?.remember(kv);
     return this.decode(kv);
   }
 
@@ -160,6 +168,10 @@ export class ObjectStore {
       },
       { signal, operation: `create ${key}` },
     );
+    if (result.succeeded && !this.dryRun) {
+      const value = JSON.stringify(stored);
+      this.lastKnown?.remember({ key, value, createRevision: result.revision, modRevision: result.revision, version: 1, lease: '0' });
+    }
     if (result.succeeded) return this.dryRun ? stored : withResourceVersion(stored, result.revision);
     const existing = result.responses[0];
     if (existing?.kind === 'range' && existing.kvs.length > 0) throw alreadyExists(info, name);
@@ -168,7 +180,9 @@ export class ObjectStore {
 
   /**
    * Read-modify-write with compare-and-swap, retried on races unless the intent carries a resourceVersion.
-   * An update that leaves a terminating object without finalizers deletes it.
+   * An update that leaves a terminating object without finalizers deletes it. It starts from the last state this
+   * store knew (GuaranteedUpdate's cached object): an answer that a stale guess could make wrong (a conflict, no
+   * change, an error of `tryUpdate`) is given only after the current state is read.
    */
   async update(
     info: ResourceInfo,
@@ -178,23 +192,54 @@ export class ObjectStore {
     signal: AbortSignal,
   ): Promise<KubeObject> {
     const key = storageKey(info, namespace, name);
-    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+    const read = async (): Promise<KeyValue> => {
       const { kv } = await this.etcd.get(key, { signal });
-      if (!kv) throw notFound(info, name);
+      if (!kv) {
+        this.lastKnown?.forget(key);
+        throw notFound(info, name);
+      }
+      return kv;
+    };
+    const guess = this.lastKnown?.get(key);
+    let kv = guess ?? (await read());
+    let isCurrent = guess === undefined;
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       const current = this.decode(kv);
-      const intent = tryUpdate(current);
+      let intent: UpdateIntent;
+      try {
+        intent = tryUpdate(current);
+      } catch (error) {
+        if (isCurrent) throw error;
+        [kv, isCurrent] = [await read(), true];
+        continue;
+      }
       const expected = intent.expectedResourceVersion;
-      if (expected && expected !== String(kv.modRevision)) throw conflict(info, name);
       const stored = withoutResourceVersion(intent.object);
-      if (isDeepStrictEqual(stored, withoutResourceVersion(current))) return current;
+      const unchanged = isDeepStrictEqual(stored, withoutResourceVersion(current));
+      if (!isCurrent && (unchanged || (expected !== undefined && expected !== String(kv.modRevision)))) {
+        [kv, isCurrent] = [await read(), true];
+        continue;
+      }
+      if (expected && expected !== String(kv.modRevision)) throw conflict(info, name);
+      if (unchanged) return current;
       if (this.dryRun) return withResourceVersion(stored, kv.modRevision);
       if (deleteOnUpdate(stored)) {
         const gone = await this.deleteGuarded(info, namespace, name, kv.modRevision, signal);
         if (gone !== undefined) return withResourceVersion(stored, gone);
+        [kv, isCurrent] = [await read(), true];
       } else {
-        const swapped = await this.etcd.compareAndSwap(key, kv.modRevision, JSON.stringify(stored), { signal });
-        if (swapped.succeeded) return withResourceVersion(stored, swapped.revision);
-        if (!swapped.current) throw notFound(info, name);
+        const value = JSON.stringify(stored);
+        const swapped = await this.etcd.compareAndSwap(key, kv.modRevision, value, { signal });
+        if (swapped.succeeded) {
+          this.lastKnown?.remember({ ...kv, value, modRevision: swapped.revision, version: kv.version + 1 });
+          return withResourceVersion(stored, swapped.revision);
+        }
+        if (!swapped.current) {
+          this.lastKnown?.forget(key);
+          throw notFound(info, name);
+        }
+        [kv, isCurrent] = [swapped.current, true];
+        this.lastKnown?.remember(kv);
       }
       if (expected) throw conflict(info, name);
     }
@@ -238,8 +283,12 @@ export class ObjectStore {
       if (step.kind === 'mark') {
         const marked = withoutResourceVersion(step.object);
         if (this.dryRun) return { object: withResourceVersion(marked, kv.modRevision), deleted: false };
-        const swapped = await this.etcd.compareAndSwap(key, kv.modRevision, JSON.stringify(marked), { signal });
-        if (swapped.succeeded) return { object: withResourceVersion(marked, swapped.revision), deleted: false };
+        const value = JSON.stringify(marked);
+        const swapped = await this.etcd.compareAndSwap(key, kv.modRevision, value, { signal });
+        if (swapped.succeeded) {
+          this.lastKnown?.remember({ ...kv, value, modRevision: swapped.revision, version: kv.version + 1 });
+          return { object: withResourceVersion(marked, swapped.revision), deleted: false };
+        }
         continue;
       }
       if (this.dryRun) return { object: current, deleted: true };
@@ -264,6 +313,9 @@ export class ObjectStore {
       { compare: [{ key, target: 'mod', result: 'equal', value: modRevision }], success: [{ delete: { key } }, ...cascade] },
       { signal, operation: `delete ${key} at mod revision ${modRevision}` },
     );
-    return result.succeeded ? result.revision : undefined;
+    if (!result.succeeded) return undefined;
+    this.lastKnown?.forget(key);
+    if (info === NAMESPACES) for (const r of RESOURCES.filter((r) => r.namespaced)) this.lastKnown?.forgetPrefix(storageKey(r, name));
+    return result.revision;
   }
 }
