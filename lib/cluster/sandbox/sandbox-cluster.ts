@@ -257,12 +257,18 @@ export class StartedSandbox extends NodeOwningCluster {
   }
 
   /**
-   * The kubelet's own configuration back (the defaults: no file) and a kubelet restart. On a node that is down the file
-   * goes and its next start reads the defaults; on a paused one the restart happens when it is resumed.
+   * The kubelet's own configuration back (the defaults: no file) and a kubelet restart. A node never put under
+   * pressure (or relieved already) or removed is left alone. A killed or paused node is refused, as on kind (no
+   * docker exec into a stopped or paused container): the same scenario gets the same verdict on both targets.
    */
   async relieveNode(name: string): Promise<void> {
     const member = this.member(name);
     if (member.state === 'removed' || !existsSync(member.processes.layout.kubeletConfigPath)) return;
+    if (member.state !== 'running') {
+      throw new Error(
+        `cannot relieve node ${name} of memory pressure: it is ${member.state}; ${member.state === 'paused' ? 'resume' : 'start'} it first`,
+      );
+    }
     rmSync(member.processes.layout.kubeletConfigPath, { force: true });
     member.processes.signalAgent('SIGHUP');
   }

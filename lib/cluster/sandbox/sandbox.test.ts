@@ -266,6 +266,17 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     try {
       await conditionIs('True');
       expect(readyOf(await core.readNode({ name: worker })), `${worker} under memory pressure`).to.equal('True');
+      // As on kind (no docker exec into a paused container): a paused node is not relieved.
+      const paused = await cluster.inject({ kind: 'pause', nodes: [worker] });
+      try {
+        const refused = await cluster.relieveNode(worker).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(String(refused)).to.match(/it is paused; resume it first/);
+      } finally {
+        await paused.undo();
+      }
     } finally {
       await fault.undo();
     }
