@@ -15,11 +15,15 @@ export async function cleanupCommand(args: readonly string[]): Promise<number> {
   for (const runId of report.keptRuns)
     say(`kept the journal of run ${runId} (${runsRoot()}/${runId}); run cleanup again once what is named above is undone`);
   const done = outcomes.reduce((n, o) => n + o.done.length, 0);
+  const forPerson = outcomes.reduce((n, o) => n + o.leftForPerson.length, 0);
   const reapedRuns = report.runs.length - report.keptRuns.length;
+  const leftNote = forPerson > 0 ? `; ${forPerson} thing(s) left for a person (above)` : '';
   say(
     done === 0 && reapedRuns === 0
-      ? 'nothing to clean up'
-      : `removed ${reapedRuns} run folder(s); ${done} thing(s) undone, killed or deleted`,
+      ? forPerson > 0
+        ? `nothing removed${leftNote}`
+        : 'nothing to clean up'
+      : `removed ${reapedRuns} run folder(s); ${done} thing(s) undone, killed or deleted${leftNote}`,
   );
   if (report.skippedLiveRuns.length > 0) {
     say(`left ${report.skippedLiveRuns.length} live run(s) alone: ${report.skippedLiveRuns.join(', ')} (--all removes them too)`);

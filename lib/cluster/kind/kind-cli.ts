@@ -60,9 +60,13 @@ export class KindCli {
   }
 
   /** Container names of the cluster's nodes, the external load balancer included. */
-  async getNodes(name: string, signal?: AbortSignal): Promise<string[]> {
+  async getNodes(name: string, signal?: AbortSignal, timeoutMs?: number): Promise<string[]> {
     return lines(
-      await this.tools.run('kind', ['get', 'nodes', '--name', name], { what: `listing the nodes of kind cluster ${name}`, signal }),
+      await this.tools.run('kind', ['get', 'nodes', '--name', name], {
+        what: `listing the nodes of kind cluster ${name}`,
+        signal,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      }),
     );
   }
 

@@ -2,13 +2,15 @@
 // the fake Node API got. No Docker is needed.
 import { expect } from 'chai';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Journal } from '../../faults/journal.ts';
 import { DeadlineError, SetupError } from '../../util/errors.ts';
 import { waitFor } from '../../util/wait.ts';
 import { DEFAULT_KIND_CONFIG_DIR } from './kind-config.ts';
 import { KindProvider } from './kind-provider.ts';
 import { KIND_NODE_IMAGE, KIND_NODE_IMAGE_1_33 } from './node-image.ts';
+import { OWNER_MARKER_PATH } from './owner-marker.ts';
 import { FIXTURES_BIN, startKindFakes, type KindFakes } from './testing/kind-fakes.ts';
 import { ClusterCommandError } from './tools.ts';
 import { rejection } from '../../util/rejection.testing.ts';
@@ -57,6 +59,7 @@ describe('kind provider: create and delete', function () {
       'docker info --format {{.ServerVersion}}',
       `kind create cluster --name ${c} --config ${join(DEFAULT_KIND_CONFIG_DIR, 'cp3-w1.yaml')} --image ${KIND_NODE_IMAGE} --kubeconfig ${kubeconfig} --wait 300s`,
       `kind get nodes --name ${c}`,
+      ...fakes.nodeNames.map((node) => `docker exec -i ${node} cp /dev/stdin ${OWNER_MARKER_PATH}`),
       `${ADDRESS} ${c}-external-load-balancer`,
       `${ADDRESS} ${c}-control-plane`,
       `${ADDRESS} ${c}-control-plane2`,
@@ -98,6 +101,45 @@ describe('kind provider: create and delete', function () {
     await cluster.stop();
     expect(fakes.lines()).to.deep.equal([`kind delete cluster --name ${c} --kubeconfig ${kubeconfig}`]);
     expect(existsSync(runDir), 'run folder removed').to.equal(false);
+  });
+
+  it("writes its owner marker (the journal's run owner, state folder and host) into every node container once kind has created them", async () => {
+    fakes = await startKindFakes();
+    const cluster = await new KindProvider(fakes.providerOptions()).start();
+    try {
+      const lines = fakes.lines();
+      const writes = lines.filter((l) => l.includes(OWNER_MARKER_PATH));
+      expect(writes).to.deep.equal(fakes.nodeNames.map((node) => `docker exec -i ${node} cp /dev/stdin ${OWNER_MARKER_PATH}`));
+      expect(lines.indexOf(writes[0] as string)).to.be.greaterThan(lines.findIndex((l) => l.startsWith('kind create cluster')));
+      const run = Journal.read(join(fakes.runsRoot, fakes.runId)).find((e) => e.type === 'run');
+      expect(run).to.include({ ownerPid: process.pid });
+      const expected = {
+        runId: fakes.runId,
+        stateRoot: dirname(fakes.runsRoot),
+        hostname: hostname(),
+        ownerPid: process.pid,
+        ownerStartTicks: run?.type === 'run' ? run.ownerStartTicks : -1,
+      };
+      for (const node of fakes.nodeNames) {
+        expect(JSON.parse(fakes.containerFile(node, OWNER_MARKER_PATH) ?? 'null'), node).to.deep.equal(expected);
+      }
+      expect(fakes.containerFile(`${fakes.clusterName}-external-load-balancer`, OWNER_MARKER_PATH)).to.equal(undefined);
+    } finally {
+      await cluster.stop();
+    }
+    // A marker that cannot be written fails the start, and the cluster goes.
+    fakes.clearCalls();
+    const stderr = `Error response from daemon: container ${fakes.clusterName}-control-plane2 is not running`;
+    const error = await rejection(
+      new KindProvider(
+        fakes.providerOptions({ CPCHAOS_FAIL_ON: `${fakes.clusterName}-control-plane2 cp /dev/stdin /kind/`, CPCHAOS_FAIL_STDERR: stderr }),
+      ).start(),
+    );
+    expect(error).to.be.instanceOf(ClusterCommandError);
+    expect((error as Error).message)
+      .to.include(`writing the owner marker into node ${fakes.clusterName}-control-plane2 failed`)
+      .and.include(stderr);
+    expect(fakes.leftovers()).to.deep.equal([]);
   });
 
   it("derives the timers from the node image's Kubernetes version: node-monitor grace 50 s from 1.32", async () => {

@@ -2,7 +2,8 @@
 // config under fixtures/kind/, labelled the Harvester way through the API, and faulted with the docker CLI.
 // Teardown is registered before each piece is set up; a failed start tears down and rethrows the original error.
 import type { FaultKind } from '../../faults/catalogue.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Journal } from '../../faults/journal.ts';
 import type { ClusterProvider } from '../core/provider.ts';
 import { stopAndRethrow } from '../core/started-cluster.ts';
 import { newRunId, RunWorkspace } from '../core/workspace.ts';
@@ -20,6 +21,7 @@ import {
 import { KIND_NODE_IMAGE } from './node-image.ts';
 import { kindClusterTimers } from './kind-timers.ts';
 import { NodeApi } from './node-api.ts';
+import { ownerMarkerOf, writeOwnerMarker } from './owner-marker.ts';
 import { writeNodeKubeconfig } from './node-kubeconfig.ts';
 import type { PromotionTimeouts } from './promotion.ts';
 import { ToolRunner, type ToolOptions } from './tools.ts';
@@ -63,6 +65,15 @@ export interface KindOptions {
 }
 
 const MINUTE_MS = 60_000;
+/** Deadline of writing the owner marker into one node container. */
+const MARKER_WRITE_TIMEOUT_MS = 30_000;
+
+/** The owner the run's journal names (its `run` entry), which the cluster's owner marker repeats. */
+function ownerOfRun(workspace: RunWorkspace): { ownerPid: number; ownerStartTicks: number } {
+  const run = Journal.read(workspace.runDir).find((e) => e.type === 'run');
+  if (run?.type !== 'run') throw new Error(`the journal in ${workspace.runDir} names no run owner`);
+  return { ownerPid: run.ownerPid, ownerStartTicks: run.ownerStartTicks };
+}
 
 export class KindProvider implements ClusterProvider<KindOptions> {
   readonly name = 'kind';
@@ -154,6 +165,14 @@ export class KindProvider implements ClusterProvider<KindOptions> {
         signal,
       });
       await this.checkNodes(plan, signal);
+      // Before anything else can go wrong: from here on, a cleanup elsewhere on this Docker host can tell that this
+      // cluster's owner is alive (and, should it be killed, that it is gone).
+      await writeOwnerMarker(
+        this.docker,
+        plan.nodes.map((n) => n.name),
+        ownerMarkerOf(runId, dirname(dirname(runDir)), ownerOfRun(workspace)),
+        { timeoutMs: MARKER_WRITE_TIMEOUT_MS, signal },
+      );
       if (controlPlanes > 1) loadBalancer.address = await this.docker.address(loadBalancer.name, signal);
       for (const node of plan.nodes) {
         const address = await this.docker.address(node.name, signal);

@@ -1,8 +1,8 @@
 // Test setup for the kind provider without Docker: the recording fakes of fixtures/bin first on the children's
 // PATH, a record file, a fake Node API the fake kind's kubeconfig points at, and a pinned run ID.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KindProviderOptions } from '../kind-provider.ts';
 import { clusterNameFor, kindNodeName } from '../kind-config.ts';
@@ -34,6 +34,10 @@ export interface KindFakes {
   control(variables: Readonly<Record<string, string>>): void;
   /** Calls succeed again. */
   clearFailures(): void;
+  /** A file in a node container's file system as the fake docker keeps it (files under /kind/), or undefined. */
+  containerFile(container: string, path: string): string | undefined;
+  /** Puts a file into a node container's file system (as if written there before). */
+  putContainerFile(container: string, path: string, text: string): void;
   /** Clusters created and not deleted since, and run folders still on disk. */
   leftovers(): string[];
   close(): Promise<void>;
@@ -61,6 +65,8 @@ export async function startKindFakes(options: KindFakesOptions = {}): Promise<Ki
   const controlPath = join(dir, 'control.sh');
   const shellWord = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
   const runsRoot = join(dir, 'runs');
+  const containerFiles = join(dir, 'containers');
+  const containerPath = (container: string, path: string): string => join(containerFiles, container, path);
   const runId = options.runId ?? 'abc123';
   const clusterName = clusterNameFor(runId);
   const nodeNames = nodeNamesFor(clusterName, controlPlanes, workers);
@@ -96,6 +102,7 @@ export async function startKindFakes(options: KindFakesOptions = {}): Promise<Ki
         CPCHAOS_CONTROL_FILE: controlPath,
         CPCHAOS_KIND_API: api.url,
         CPCHAOS_KIND_NODES: suffixes.join(' '),
+        CPCHAOS_DOCKER_FILES: containerFiles,
         ...env,
       },
       runsRoot,
@@ -109,6 +116,12 @@ export async function startKindFakes(options: KindFakesOptions = {}): Promise<Ki
     hangOn: (substring) => control({ CPCHAOS_HANG_ON: substring }),
     control,
     clearFailures: () => rmSync(controlPath, { force: true }),
+    containerFile: (container, path) =>
+      existsSync(containerPath(container, path)) ? readFileSync(containerPath(container, path), 'utf8') : undefined,
+    putContainerFile: (container, path, text) => {
+      mkdirSync(dirname(containerPath(container, path)), { recursive: true });
+      writeFileSync(containerPath(container, path), text);
+    },
     leftovers: () => {
       const live = new Set<string>();
       for (const argv of calls()) {
