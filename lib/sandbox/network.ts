@@ -47,6 +47,14 @@ async function ip(host: HostNamespace, args: readonly string[]): Promise<string>
 }
 
 /**
+ * Runs `lines` as one `ip -n <ns> -batch -` (iproute2: one command per line, stopping at the first that fails, named
+ * by its line): one process where a command each took one, a start's main cost in spawning processes.
+ */
+async function ipBatchIn(host: HostNamespace, ns: string, lines: readonly string[]): Promise<void> {
+  await host.run('ip', ['-n', ns, '-batch', '-'], { timeoutMs: IP_TIMEOUT_MS, input: `${lines.join('\n')}\n` });
+}
+
+/**
  * Fails clearly when this process cannot create network namespaces: as root it needs `ip`; otherwise (or with
  * CPCHAOS_USERNS=1) also unshare and nsenter, and a kernel that lets it create a user namespace.
  */
@@ -64,9 +72,7 @@ export async function createHub(journal: Journal, runId: string): Promise<string
   const host = hostOfRun(runId);
   journal.record({ type: 'netns', name: hub });
   await ip(host, ['netns', 'add', hub]);
-  await ip(host, ['-n', hub, 'link', 'set', 'lo', 'up']);
-  await ip(host, ['-n', hub, 'link', 'add', 'br0', 'type', 'bridge']);
-  await ip(host, ['-n', hub, 'link', 'set', 'br0', 'up']);
+  await ipBatchIn(host, hub, ['link set lo up', 'link add br0 type bridge', 'link set br0 up']);
   return hub;
 }
 
@@ -84,12 +90,12 @@ export async function createNodeNamespace(
   journal.record({ type: 'netns', name: ns });
   await ip(host, ['netns', 'add', ns]);
   const hubSide = `p${nodeIndex}`;
-  await ip(host, ['-n', hub, 'link', 'add', hubSide, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-  await ip(host, ['-n', hub, 'link', 'set', hubSide, 'master', 'br0']);
-  await ip(host, ['-n', hub, 'link', 'set', hubSide, 'up']);
-  await ip(host, ['-n', ns, 'link', 'set', 'lo', 'up']);
-  await ip(host, ['-n', ns, 'addr', 'add', `${address}/${prefixLength}`, 'dev', 'eth0']);
-  await ip(host, ['-n', ns, 'link', 'set', 'eth0', 'up']);
+  await ipBatchIn(host, hub, [
+    `link add ${hubSide} type veth peer name eth0 netns ${ns}`,
+    `link set ${hubSide} master br0`,
+    `link set ${hubSide} up`,
+  ]);
+  await ipBatchIn(host, ns, ['link set lo up', `addr add ${address}/${prefixLength} dev eth0`, 'link set eth0 up']);
   return ns;
 }
 
