@@ -24,7 +24,7 @@ const summary = await explore({
   confirmRuns: 2,
   promotionPolicy: policy,
   onProgress: (line) => {
-    if (foundAtMs === undefined && /confirm/i.test(line)) foundAtMs = performance.now() - started;
+    if (foundAtMs === undefined && /confirmed; shrinking/.test(line)) foundAtMs = performance.now() - started;
     console.log(`  ${line}`);
   },
 });

@@ -119,4 +119,55 @@ describe('explore: shrinking a failing schedule', () => {
       expect(minimal.steps.length, seed).to.be.lessThan(generated.steps.length);
     }
   });
+
+  it('a kill and its restart that mattered only for the time they took become a hold (ddmin cannot drop the pair)', async () => {
+    const WORKER_LABEL = 'node-role.harvesterhci.io/worker';
+    // The shape explore found on the sandbox (seed b7): the worker's kill and restart only delay its uncordon.
+    const steps: Step[] = [
+      { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: 'true' } },
+      { kind: 'hold', holdMs: 5000 },
+      { kind: 'cordon', targets: [worker(0)] },
+      { kind: 'delete-node', targets: [cp(0)], forceFinalizers: false },
+      { kind: 'kill', targets: [worker(0)] },
+      { kind: 'restart', targets: [worker(0)] },
+      { kind: 'uncordon', targets: [worker(0)] },
+      { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: null } },
+      { kind: 'wait', until: { kind: 'node', node: worker(0), ready: 'True' }, timeoutMs: 120_000 },
+    ];
+    /** How long a step takes on the fake system. */
+    const takesMs = (step: Step): number =>
+      step.kind === 'hold' ? step.holdMs : step.kind === 'kill' ? 1000 : step.kind === 'restart' ? 1500 : 0;
+    // Fails when worker[0] is cordoned and labelled as a control plane is deleted, and stays so for at least 2 s after.
+    const promotesTheCordonedWorker = (candidate: ScenarioSpec): boolean => {
+      let labelled = false;
+      let cordoned = false;
+      let deletedAtMs: number | undefined;
+      let clockMs = 0;
+      for (const step of candidate.steps) {
+        const onWorker = targetsOf(step).includes('worker[0]');
+        if (step.kind === 'label' && onWorker) labelled = step.labels[WORKER_LABEL] !== null;
+        if ((step.kind === 'uncordon' || (step.kind === 'label' && !labelled)) && onWorker && deletedAtMs !== undefined)
+          return clockMs - deletedAtMs >= 2000;
+        if (step.kind === 'cordon' && onWorker) cordoned = true;
+        if (step.kind === 'delete-node' && labelled && cordoned) deletedAtMs = clockMs;
+        clockMs += takesMs(step);
+      }
+      return deletedAtMs !== undefined;
+    };
+    expect(validSchedule(spec(steps))).to.equal(true);
+    expect(promotesTheCordonedWorker(spec(steps))).to.equal(true);
+    const result = await shrinkSchedule(spec(steps), { stillFails: async (candidate) => promotesTheCordonedWorker(candidate) });
+    expect(promotesTheCordonedWorker(result.minimal)).to.equal(true);
+    const kinds = result.minimal.steps.map((step) => step.kind);
+    expect(kinds, kinds.join(', ')).to.not.include.members(['kill', 'restart']);
+    const held = result.minimal.steps.filter((step) => step.kind === 'hold').reduce((sum, step) => sum + takesMs(step), 0);
+    expect(held).to.be.at.least(2000);
+    expect(result.minimal.steps.filter((step) => step.kind !== 'hold' && step.kind !== 'wait').map((step) => step.kind)).to.deep.equal([
+      'label',
+      'cordon',
+      'delete-node',
+      'uncordon',
+      'label',
+    ]);
+  });
 });

@@ -1,8 +1,12 @@
 // Shrinking a failing schedule to a minimal one: delta debugging (Zeller and Hildebrandt's ddmin) over the fault
-// steps, then the settle steps one at a time, then shorter holds, then simpler targets. Every candidate is checked
+// steps, then each fault with the step that ends it (kill and its restart: ddmin's chunks can split such a pair, and
+// neither goes alone), then the settle steps one at a time, then shorter holds, then simpler targets. A pair that
+// cannot go may have mattered only for the time it took (a kill and a restart of a worker between a deletion and an
+// uncordon): it is tried as a hold instead, the shortest first. Every candidate is checked
 // against the schedule model and the scenario schema first (an invalid one is never run), then with `stillFails`,
 // which says whether the candidate still violates the same invariant (the caller re-runs it k times). The result is
 // the input itself or a candidate `stillFails` confirmed: never one that was not.
+import { ACTION_KINDS, propertiesOf, type ActionKind } from '../faults/catalogue.ts';
 import { parseScenario } from '../scenario/loader.ts';
 import type { Selector } from '../scenario/targets.ts';
 import type { ScenarioSpec, Step } from '../scenario/types.ts';
@@ -72,6 +76,8 @@ export function withoutDanglingBindings(steps: readonly Step[]): Step[] {
   }
   return out;
 }
+
+const isActionKind = (kind: string): kind is ActionKind => (ACTION_KINDS as readonly string[]).includes(kind);
 
 class Shrinker {
   tests = 0;
@@ -160,6 +166,44 @@ class Shrinker {
     return this.best.steps.flatMap((step, i) => (isFaultStep(step) ? [i] : []));
   }
 
+  /** The first later fault step that ends step `i`'s lasting effect on the same targets, if any. */
+  private endingStepOf(i: number): number | undefined {
+    const step = this.best.steps[i] as Step;
+    if (!('targets' in step) || !isActionKind(step.kind)) return undefined;
+    const endedBy: readonly string[] = propertiesOf(step.kind).endedBy;
+    if (endedBy.length === 0) return undefined;
+    const targets = JSON.stringify(step.targets);
+    for (let j = i + 1; j < this.best.steps.length; j++) {
+      const later = this.best.steps[j] as Step;
+      if (endedBy.includes(later.kind) && 'targets' in later && JSON.stringify(later.targets) === targets) return j;
+    }
+    return undefined;
+  }
+
+  /** Each lasting fault with the step that ends it: both gone, or (when adjacent) both one hold, the shortest first. */
+  async removePairs(): Promise<void> {
+    let changed = true;
+    while (changed && !this.exhausted()) {
+      changed = false;
+      for (let i = this.best.steps.length - 1; i >= 0 && !changed; i--) {
+        const j = this.endingStepOf(i);
+        if (j === undefined) continue;
+        if (await this.test(this.best.steps.filter((_, k) => k !== i && k !== j))) {
+          changed = true;
+          break;
+        }
+        if (j !== i + 1) continue;
+        for (const holdMs of HOLD_CHOICES_MS) {
+          const steps = this.best.steps.flatMap((s, k): Step[] => (k === i ? [{ kind: 'hold', holdMs }] : k === j ? [] : [s]));
+          if (await this.test(steps)) {
+            changed = true;
+            break;
+          }
+        }
+      }
+    }
+  }
+
   /** One step at a time, until no single step can go: the result is 1-minimal (among valid candidates). */
   async removeSingles(which: (step: Step) => boolean): Promise<void> {
     let changed = true;
@@ -229,6 +273,7 @@ export function simplerSteps(step: Step): Step[] {
 export async function shrinkSchedule(failing: ScenarioSpec, options: ShrinkOptions): Promise<ShrinkResult> {
   const shrinker = new Shrinker(failing, options);
   await shrinker.ddminFaults();
+  await shrinker.removePairs();
   await shrinker.removeSingles(isFaultStep);
   await shrinker.removeSingles((step) => !isFaultStep(step));
   await shrinker.shortenHolds();
