@@ -44,15 +44,20 @@ if (violation === undefined) {
       return true;
     },
     onProgress: (line) => console.log(`  ${line}`),
+    finalChecks: 2,
   });
   const minutes = (performance.now() - started) / 60_000;
   const faults = shrunk.minimal.steps.filter(isFaultStep).map((s) => s.kind);
-  console.log(`  ${shrunk.tests} candidates (${runs} runs, ${shrunk.invalid} invalid not run) in ${minutes.toFixed(1)} min`);
+  console.log(
+    `  ${shrunk.tests} candidates (${runs} runs, ${shrunk.invalid} invalid not run, ${shrunk.setAside ?? 0} set aside by the final checks) in ${minutes.toFixed(1)} min`,
+  );
   console.log(`  ${failing.steps.length} -> ${shrunk.minimal.steps.length} steps; fault steps: ${faults.join(', ')}`);
   const replay = await run(shrunk.minimal);
   console.log(
     `  the minimal scenario run again: ${replay.status}; ${violation.invariant}: ${violatedInvariant(shrunk.minimal, replay) ? 'fail' : 'not failed'}`,
   );
+  for (const v of replay.verdicts.filter((verdict) => verdict.status !== 'pass'))
+    console.log(`    ${v.status} ${v.invariant}: ${v.summary}`);
   console.log(scenarioYaml(shrunk.minimal));
 }
 await rm(out, { recursive: true, force: true });

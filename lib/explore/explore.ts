@@ -117,6 +117,13 @@ class Coverage {
   }
 }
 
+/**
+ * Confirmations (each of confirmRuns runs) of the shrunk schedule before it is written: a hold shortened to the edge
+ * of failing may have failed its runs by chance (seen on the sandbox: a minimal scenario whose 1 s hold raced a Node's
+ * removal, inconclusive when run again).
+ */
+const FINAL_SHRINK_CHECKS = 2;
+
 export async function explore(options: ExploreOptions): Promise<ExploreSummary> {
   const progress = options.onProgress ?? (() => undefined);
   const now = options.now ?? Date.now;
@@ -180,6 +187,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     const shrunk = await shrinkSchedule(spec, {
       stillFails: (candidate) => confirmed(candidate, scheduleSeed, violation.invariant, join(options.outDir, 'candidate.yaml')),
       ...(options.maxShrinkTests === undefined ? {} : { maxTests: options.maxShrinkTests }),
+      finalChecks: FINAL_SHRINK_CHECKS,
       ...(options.signal ? { signal: options.signal } : {}),
       onProgress: progress,
     });

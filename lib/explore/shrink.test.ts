@@ -170,4 +170,29 @@ describe('explore: shrinking a failing schedule', () => {
       'label',
     ]);
   });
+
+  it('a result that does not fail every final check is set aside for the schedule confirmed before it', async () => {
+    const calls = new Map<string, number>();
+    const faultCount = (candidate: ScenarioSpec): number => candidate.steps.filter((s) => s.kind !== 'hold' && s.kind !== 'wait').length;
+    let smallestFaults = Number.POSITIVE_INFINITY;
+    const result = await shrinkSchedule(spec(STEPS), {
+      // Fails as killsCpAndCordonsWorker says, except that a schedule of 4 fault steps or fewer fails only its first run.
+      stillFails: async (candidate) => {
+        const key = JSON.stringify(candidate.steps);
+        const n = (calls.get(key) ?? 0) + 1;
+        calls.set(key, n);
+        if (!killsCpAndCordonsWorker(candidate)) return false;
+        if (faultCount(candidate) <= 4) {
+          smallestFaults = Math.min(smallestFaults, faultCount(candidate));
+          return n === 1;
+        }
+        return true;
+      },
+      finalChecks: 2,
+    });
+    expect(smallestFaults, 'the fake system let a 4-fault schedule through once').to.equal(4);
+    expect(result.setAside).to.be.at.least(1);
+    expect(faultCount(result.minimal)).to.be.greaterThan(4);
+    expect(killsCpAndCordonsWorker(result.minimal)).to.equal(true);
+  });
 });

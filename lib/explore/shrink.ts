@@ -21,6 +21,13 @@ export interface ShrinkOptions {
   readonly isValid?: (candidate: ScenarioSpec) => boolean;
   /** Most candidates to run (default 200); shrinking stops with the smallest confirmed so far. */
   readonly maxTests?: number;
+  /**
+   * Confirmations of the result once shrinking is done (default 0): a schedule on the edge of failing (a hold only just
+   * long enough) may have failed its k runs by chance. One that does not fail every time is set aside for the
+   * schedule confirmed before it, checked the same way, at most `MAX_STEP_BACKS` times (then the input, which the
+   * caller confirmed).
+   */
+  readonly finalChecks?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (line: string) => void;
 }
@@ -33,7 +40,11 @@ export interface ShrinkResult {
   readonly invalid: number;
   /** Why shrinking stopped early, if it did. */
   readonly stoppedEarly?: string;
+  /** Smaller schedules that failed a final check, set aside. */
+  readonly setAside?: number;
 }
+
+const MAX_STEP_BACKS = 3;
 
 const SETTLE_KINDS: ReadonlySet<Step['kind']> = new Set(['hold', 'wait', 'check']);
 
@@ -84,6 +95,9 @@ class Shrinker {
   invalid = 0;
   stoppedEarly: string | undefined;
   private readonly seen = new Map<string, boolean>();
+  /** The input, then every candidate confirmed, in order: the shrinking's path, for the final checks. */
+  private readonly path: ScenarioSpec[] = [];
+  setAside = 0;
   private readonly isValid: (candidate: ScenarioSpec) => boolean;
   private readonly maxTests: number;
 
@@ -93,6 +107,7 @@ class Shrinker {
   ) {
     this.isValid = options.isValid ?? validSchedule;
     this.maxTests = options.maxTests ?? 200;
+    this.path.push(best);
   }
 
   private exhausted(): boolean {
@@ -118,6 +133,7 @@ class Shrinker {
     this.seen.set(key, fails);
     if (fails) {
       this.best = candidate;
+      this.path.push(candidate);
       this.options.onProgress?.(`shrink: ${candidate.steps.length} steps still fail (${this.tests} runs)`);
     }
     return fails;
@@ -164,6 +180,27 @@ class Shrinker {
 
   private faultIndices(): number[] {
     return this.best.steps.flatMap((step, i) => (isFaultStep(step) ? [i] : []));
+  }
+
+  /** The final checks (ShrinkOptions.finalChecks): the smallest schedule on the path that fails each of them. */
+  async finalCheck(checks: number): Promise<void> {
+    if (checks <= 0) return;
+    for (let k = this.path.length - 1; k > 0 && this.path.length - 1 - k < MAX_STEP_BACKS; k--) {
+      const candidate = this.path[k] as ScenarioSpec;
+      let holds = true;
+      for (let i = 0; i < checks && holds; i++) {
+        if (this.options.signal?.aborted) return;
+        this.tests++;
+        holds = await this.options.stillFails(candidate);
+      }
+      if (holds) {
+        this.best = candidate;
+        return;
+      }
+      this.setAside++;
+      this.options.onProgress?.(`shrink: ${candidate.steps.length} steps did not fail on every final check; set aside`);
+    }
+    this.best = this.path[0] as ScenarioSpec;
   }
 
   /** The first later fault step that ends step `i`'s lasting effect on the same targets, if any. */
@@ -278,10 +315,12 @@ export async function shrinkSchedule(failing: ScenarioSpec, options: ShrinkOptio
   await shrinker.removeSingles((step) => !isFaultStep(step));
   await shrinker.shortenHolds();
   await shrinker.simplifyTargets();
+  await shrinker.finalCheck(options.finalChecks ?? 0);
   return {
     minimal: shrinker.best,
     tests: shrinker.tests,
     invalid: shrinker.invalid,
+    ...(shrinker.setAside > 0 ? { setAside: shrinker.setAside } : {}),
     ...(shrinker.stoppedEarly === undefined ? {} : { stoppedEarly: shrinker.stoppedEarly }),
   };
 }
