@@ -262,8 +262,10 @@ const kubelet = new Kubelet(api, {
   address: config.address,
   labels: config.labels,
   heartbeatMs: timers.kubeletHeartbeatMs,
-  // Upstream the lease is renewed every quarter of its 40 s duration, the node-monitor grace.
-  leaseRenewMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs / 4),
+  // Upstream the Lease is renewed every quarter of its duration (40 s, the node-monitor grace's default): the
+  // sandbox's own nodes every quarter of their grace. A kind twin's node ticks at its kind config's renewal interval
+  // already (0.25 x nodeLeaseDurationSeconds, fixtures/kind-twin/daemon/kind-config.ts), whatever its grace.
+  leaseRenewMs: kubeadm ? timers.kubeletHeartbeatMs : Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs / 4),
   // Upstream the kubelet checks its status every 10 s and reports it unchanged every 5 min, with a 40 s node-monitor
   // grace: a quarter of the grace, and 7.5 graces (but never less often than the heartbeat).
   statusUpdateMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs / 4),
