@@ -14,6 +14,15 @@ async function stubborn(): Promise<{ child: ChildProcess; grandchild: number }> 
   return { child, grandchild };
 }
 
+/** The child's exit event: stopProcesses may return before it (a zombie is gone already), so tests read the signal after it. */
+async function exitSignal(child: ChildProcess): Promise<NodeJS.Signals | null> {
+  if (child.exitCode === null && child.signalCode === null)
+    await waitFor("the child process's exit event", () => (child.exitCode !== null || child.signalCode !== null ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+  return child.signalCode;
+}
+
 function asStoppable(child: ChildProcess, what: string): StoppableProcess {
   return { pid: child.pid as number, what, exited: () => child.exitCode !== null || child.signalCode !== null };
 }
@@ -28,7 +37,7 @@ describe('stopProcesses', () => {
         { signal: 'SIGKILL', graceMs: 10_000 },
       ],
     );
-    expect(child.signalCode, 'the shell ignored SIGTERM: SIGKILL ended it').to.equal('SIGKILL');
+    expect(await exitSignal(child), 'the shell ignored SIGTERM: SIGKILL ended it').to.equal('SIGKILL');
     expect(isRunning(grandchild)).to.equal(false);
   });
 
@@ -53,7 +62,7 @@ describe('stopProcesses', () => {
     const child = spawn('sleep', ['300'], { stdio: 'ignore' });
     process.kill(child.pid as number, 'SIGSTOP');
     await stopProcesses([asStoppable(child, 'a paused sleep')], [{ signal: 'SIGTERM', graceMs: 10_000 }]);
-    expect(child.signalCode).to.equal('SIGTERM');
+    expect(await exitSignal(child)).to.equal('SIGTERM');
   });
 
   it('leaves alone a pid that is gone already', async () => {
