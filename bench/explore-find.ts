@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { explore } from '../lib/explore/explore.ts';
+import { isFaultStep, isRecoveryStep } from '../lib/explore/shrink.ts';
 import { runScenario } from '../lib/run/runner.ts';
 import { sandboxTarget } from '../lib/run/targets/cluster-targets.ts';
 import { parseScenario } from '../lib/scenario/loader.ts';
@@ -37,9 +38,12 @@ console.log(
 if (finding === undefined) {
   console.log('  no violation found within the budget');
 } else {
-  const steps = finding.minimal.steps.filter((s) => !['hold', 'wait', 'check'].includes(s.kind));
+  const steps = finding.minimal.steps.filter((s) => isFaultStep(s) && !isRecoveryStep(s));
+  const recoveries = finding.minimal.steps.filter(isRecoveryStep).map((s) => s.kind);
   console.log(`  found (first confirmation) after ${((foundAtMs ?? 0) / 60_000).toFixed(1)} min: ${finding.invariant}: ${finding.summary}`);
-  console.log(`  shrink runs: ${finding.shrinkRuns}; minimal: ${steps.length} fault steps (${steps.map((s) => s.kind).join(', ')})`);
+  console.log(
+    `  shrink runs: ${finding.shrinkRuns}; minimal: ${steps.length} fault steps (${steps.map((s) => s.kind).join(', ')}); recoveries: ${recoveries.join(', ') || 'none'}`,
+  );
   const text = await readFile(finding.minimalFile, 'utf8');
   const replay = await runScenario(parseScenario(text, finding.minimalFile), {
     seed: '1',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { violatedInvariant } from '../lib/explore/explore.ts';
 import { scenarioYaml } from '../lib/explore/render.ts';
-import { isFaultStep, shrinkSchedule } from '../lib/explore/shrink.ts';
+import { isFaultStep, isRecoveryStep, shrinkSchedule } from '../lib/explore/shrink.ts';
 import { runScenario } from '../lib/run/runner.ts';
 import { sandboxTarget } from '../lib/run/targets/cluster-targets.ts';
 import { loadScenarioFile, parseScenario } from '../lib/scenario/loader.ts';
@@ -54,11 +54,14 @@ if (violation === undefined) {
     finalChecks: 2,
   });
   const minutes = (performance.now() - started) / 60_000;
-  const faults = shrunk.minimal.steps.filter(isFaultStep).map((s) => s.kind);
+  const faults = shrunk.minimal.steps.filter((s) => isFaultStep(s) && !isRecoveryStep(s)).map((s) => s.kind);
+  const recoveries = shrunk.minimal.steps.filter(isRecoveryStep).map((s) => s.kind);
   console.log(
     `  ${shrunk.tests} candidates (${runs} runs, ${shrunk.invalid} invalid not run, ${shrunk.setAside ?? 0} set aside by the final checks) in ${minutes.toFixed(1)} min`,
   );
-  console.log(`  ${failing.steps.length} -> ${shrunk.minimal.steps.length} steps; fault steps: ${faults.join(', ')}`);
+  console.log(
+    `  ${failing.steps.length} -> ${shrunk.minimal.steps.length} steps; fault steps: ${faults.length} (${faults.join(', ')}); recoveries: ${recoveries.join(', ') || 'none'}`,
+  );
   const replay = await run(shrunk.minimal);
   console.log(
     `  the minimal scenario run again: ${replay.status}; ${violation.invariant}: ${violatedInvariant(shrunk.minimal, replay) ? 'fail' : 'not failed'}`,

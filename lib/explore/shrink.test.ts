@@ -3,7 +3,7 @@ import { formatSelector, type Selector } from '../scenario/targets.ts';
 import type { ScenarioSpec, Step } from '../scenario/types.ts';
 import { createRandom } from '../scenario/random.ts';
 import { generateSchedule } from './generate.ts';
-import { shrinkSchedule, validSchedule } from './shrink.ts';
+import { isRecoveryStep, shrinkSchedule, validSchedule } from './shrink.ts';
 
 const cp = (index: number): Selector => ({ kind: 'index', role: 'control-plane', index });
 const worker = (index: number): Selector => ({ kind: 'index', role: 'worker', index });
@@ -49,6 +49,13 @@ describe('explore: shrinking a failing schedule', () => {
   it('the hand-written schedule is valid and fails', () => {
     expect(validSchedule(spec(STEPS))).to.equal(true);
     expect(killsCpAndCordonsWorker(spec(STEPS))).to.equal(true);
+  });
+
+  it('tells recoveries (restart, resume, heal, uncordon, a label removal) from faults', () => {
+    const recoveries = STEPS.filter(isRecoveryStep).map((step) => step.kind);
+    expect(recoveries).to.deep.equal(['restart', 'heal', 'label', 'uncordon']);
+    expect(isRecoveryStep({ kind: 'resume', targets: [worker(0)] })).to.equal(true);
+    expect(isRecoveryStep({ kind: 'label', targets: [worker(0)], labels: { zone: 'b', other: null } })).to.equal(false);
   });
 
   it('finds the kill and the cordon (with what undoes them) and drops every other step', async () => {
@@ -169,6 +176,45 @@ describe('explore: shrinking a failing schedule', () => {
       'uncordon',
       'label',
     ]);
+  });
+
+  it('an uncordon that raced the promotion goes to the end, after the closing wait, and the steps that delayed it go', async () => {
+    const WORKER_LABEL = 'node-role.harvesterhci.io/worker';
+    const settle: Step = { kind: 'wait', until: { kind: 'managementCount', count: 3 }, timeoutMs: 120_000 };
+    const steps: Step[] = [
+      { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: 'true' } },
+      { kind: 'cordon', targets: [worker(0)] },
+      { kind: 'delete-node', targets: [cp(0)], forceFinalizers: false },
+      { kind: 'kill', targets: [worker(0)] },
+      { kind: 'restart', targets: [worker(0)] },
+      { kind: 'uncordon', targets: [worker(0)] },
+      { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: null } },
+      settle,
+    ];
+    // The sandbox's shape of it: the promotion starts once the deleted Node is gone, which no step waits for; it is
+    // gone in the middle of the worker's restart on some runs (the schedule fails) and after its uncordon on others.
+    // Here the failure needs the worker still cordoned and labelled when the closing wait (which lasts until the
+    // promotion has run) begins; a kill and a restart alone delay the uncordon enough only half of the time.
+    let runs = 0;
+    const failsWhenCordonedThroughTheWait = async (candidate: ScenarioSpec): Promise<boolean> => {
+      runs++;
+      let cordoned = false;
+      let labelled = false;
+      let deleted = false;
+      for (const [i, step] of candidate.steps.entries()) {
+        const onWorker = targetsOf(step).includes('worker[0]');
+        if (step.kind === 'label' && onWorker) labelled = step.labels[WORKER_LABEL] !== null;
+        if (step.kind === 'cordon' && onWorker) cordoned = true;
+        if (step.kind === 'uncordon' && onWorker) cordoned = false;
+        if (step.kind === 'delete-node') deleted = true;
+        const delayed = step.kind === 'restart' && candidate.steps[i + 1]?.kind === 'uncordon' && runs % 2 === 0;
+        if ((step.kind === 'wait' || delayed) && deleted && cordoned && labelled) return true;
+      }
+      return false;
+    };
+    const result = await shrinkSchedule(spec(steps), { stillFails: failsWhenCordonedThroughTheWait });
+    expect(result.minimal.steps.map((step) => step.kind)).to.deep.equal(['label', 'cordon', 'delete-node', 'wait', 'uncordon', 'label']);
+    expect(validSchedule(result.minimal)).to.equal(true);
   });
 
   it('a result that does not fail every final check is set aside for the schedule confirmed before it', async () => {

@@ -1,12 +1,12 @@
-// Shrinking a failing schedule to a minimal one: delta debugging (Zeller and Hildebrandt's ddmin) over the fault
-// steps, then each fault with the step that ends it (kill and its restart: ddmin's chunks can split such a pair, and
+// Shrinking a failing schedule to a minimal one: first the undos of cordons and labels moved to the end (where they
+// race nothing), then delta debugging (Zeller and Hildebrandt's ddmin) over the fault steps, then each fault with the step that ends it (kill and its restart: ddmin's chunks can split such a pair, and
 // neither goes alone), then the settle steps one at a time, then shorter holds, then simpler targets. A pair that
 // cannot go may have mattered only for the time it took (a kill and a restart of a worker between a deletion and an
 // uncordon): it is tried as a hold instead, the shortest first. Every candidate is checked
 // against the schedule model and the scenario schema first (an invalid one is never run), then with `stillFails`,
 // which says whether the candidate still violates the same invariant (the caller re-runs it k times). The result is
 // the input itself or a candidate `stillFails` confirmed: never one that was not.
-import { ACTION_KINDS, propertiesOf, type ActionKind } from '../faults/catalogue.ts';
+import { ACTION_KINDS, endsOtherFaults, propertiesOf, type ActionKind } from '../faults/catalogue.ts';
 import { parseScenario } from '../scenario/loader.ts';
 import type { Selector } from '../scenario/targets.ts';
 import type { ScenarioSpec, Step } from '../scenario/types.ts';
@@ -86,6 +86,16 @@ export function withoutDanglingBindings(steps: readonly Step[]): Step[] {
     out.push(step);
   }
   return out;
+}
+
+/** An undo of an operator change to a Node object: an uncordon, or a label step that only removes labels. */
+export function undoesNodeObjectChange(step: Step): boolean {
+  return step.kind === 'uncordon' || (step.kind === 'label' && Object.values(step.labels).every((value) => value === null));
+}
+
+/** A step that ends an earlier fault (restart, resume, heal) or undoes a cordon or label: a recovery, not a fault. */
+export function isRecoveryStep(step: Step): boolean {
+  return undoesNodeObjectChange(step) || (isActionKind(step.kind) && endsOtherFaults(step.kind));
 }
 
 const isActionKind = (kind: string): kind is ActionKind => (ACTION_KINDS as readonly string[]).includes(kind);
@@ -241,6 +251,28 @@ class Shrinker {
     }
   }
 
+  /**
+   * The undos of cordons and labels moved after every other step (after the closing waits), all together, else one
+   * at a time. A schedule must still make them (a run leaves the Node objects as it found them), but where they stood
+   * they may have raced what the failure needs: explore found an uncordon racing a promotion that starts only once
+   * a deleted control plane's Node is gone, a moment no step waits for. At the end they race nothing, and the steps
+   * that only delayed them (a worker's kill and restart) can go.
+   */
+  async moveUndosLast(): Promise<void> {
+    const movable = (steps: readonly Step[]): number[] => {
+      const lastOther = steps.findLastIndex((step) => !undoesNodeObjectChange(step));
+      return steps.flatMap((step, i) => (i < lastOther && undoesNodeObjectChange(step) ? [i] : []));
+    };
+    const moved = (steps: readonly Step[], which: readonly number[]): Step[] => [
+      ...steps.filter((_, i) => !which.includes(i)),
+      ...which.map((i) => steps[i] as Step),
+    ];
+    const all = movable(this.best.steps);
+    if (all.length === 0 || (await this.test(moved(this.best.steps, all))) || all.length === 1) return;
+    for (let i = this.best.steps.length - 1; i >= 0 && !this.exhausted(); i--)
+      if (movable(this.best.steps).includes(i)) await this.test(moved(this.best.steps, [i]));
+  }
+
   /** One step at a time, until no single step can go: the result is 1-minimal (among valid candidates). */
   async removeSingles(which: (step: Step) => boolean): Promise<void> {
     let changed = true;
@@ -309,6 +341,7 @@ export function simplerSteps(step: Step): Step[] {
 /** Shrinks a schedule `stillFails` has confirmed failing. */
 export async function shrinkSchedule(failing: ScenarioSpec, options: ShrinkOptions): Promise<ShrinkResult> {
   const shrinker = new Shrinker(failing, options);
+  await shrinker.moveUndosLast();
   await shrinker.ddminFaults();
   await shrinker.removePairs();
   await shrinker.removeSingles(isFaultStep);
