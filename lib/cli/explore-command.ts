@@ -7,13 +7,15 @@ import { parseDuration } from '../util/duration.ts';
 import { UsageError, parseOptions } from './options.ts';
 
 export const EXPLORE_USAGE = `usage: cpchaos explore [--budget 10m] [--count N] [--seed HEX] [--max-steps N] [--promotion-policy MODULE]
-                       [--confirm K] [--out DIR]
+                       [--confirm K] [--force-deletions] [--out DIR]
   --budget D            stop starting schedules after this long (default 10m)
   --count N             stop after N schedules
   --seed HEX            replay an exploration (up to 8 hex digits; default: a new one, printed)
   --max-steps N         fault steps per schedule (default 4)
   --promotion-policy M  the sandbox's promotion policy module (default: Harvester's reference)
   --confirm K           re-runs that must each fail the same invariant (default 2)
+  --force-deletions     let deletions of a down control plane force-remove its finalizers (off by default: that
+                        reproduces Harvester's known bug #8968 every time, see suites/regression)
   --out DIR             where failing schedules and minimal.yaml go (default reports/explore-<seed>)
 Runs on the sandbox provider (kind and existing clusters are not supported yet).
 `;
@@ -40,6 +42,7 @@ export async function exploreCommand(args: readonly string[], signal: AbortSigna
     'max-steps': { type: 'string', default: '4' },
     'promotion-policy': { type: 'string' },
     confirm: { type: 'string', default: '2' },
+    'force-deletions': { type: 'boolean' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -69,6 +72,7 @@ export async function exploreCommand(args: readonly string[], signal: AbortSigna
     ...(count === undefined ? {} : { maxSchedules: count }),
     maxFaultSteps: wholeNumber('max-steps', values['max-steps'] ?? '4', 1),
     confirmRuns: wholeNumber('confirm', values.confirm ?? '2', 1),
+    forceDeletions: values['force-deletions'] === true,
     target: sandboxTarget({ promotionPolicy: values['promotion-policy'] }),
     ...(values['promotion-policy'] === undefined ? {} : { promotionPolicy: values['promotion-policy'] }),
     signal,

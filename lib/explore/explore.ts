@@ -34,6 +34,8 @@ export interface ExploreOptions {
   /** Stop starting new schedules after this long (default: no time limit). */
   readonly budgetMs?: number;
   readonly maxFaultSteps?: number;
+  /** Deletions may force-remove finalizers (GenerateOptions.forceDeletions; default false). */
+  readonly forceDeletions?: boolean;
   /** Re-runs that must each fail the same invariant (default 2). */
   readonly confirmRuns?: number;
   /** Most candidate schedules the shrinker runs (each run confirmRuns times). */
@@ -164,6 +166,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       seed: scheduleSeed,
       name: `explore-${scheduleSeed.toLowerCase()}`,
       ...(options.maxFaultSteps === undefined ? {} : { maxFaultSteps: options.maxFaultSteps }),
+      ...(options.forceDeletions === undefined ? {} : { forceDeletions: options.forceDeletions }),
     });
     tried++;
     coverage.add(spec);

@@ -38,6 +38,21 @@ describe('explore: generated schedules', () => {
     }
   });
 
+  it("force-remove a down control plane's finalizers (Harvester's known bug #8968) only when asked, with the seed's schedule otherwise the same", () => {
+    const forced = (steps: readonly { kind: string; forceFinalizers?: boolean }[]): number =>
+      steps.filter((step) => step.kind === 'delete-node' && step.forceFinalizers === true).length;
+    let asked = 0;
+    for (const seed of SEEDS) {
+      const plain = generateSchedule({ seed });
+      const withForce = generateSchedule({ seed, forceDeletions: true });
+      expect(forced(plain.spec.steps), seed).to.equal(0);
+      asked += forced(withForce.spec.steps);
+      const unforced = withForce.spec.steps.map((step) => (step.kind === 'delete-node' ? { ...step, forceFinalizers: false } : step));
+      expect(unforced, seed).to.deep.equal(plain.spec.steps);
+    }
+    expect(asked, 'force-removed finalizers over 200 seeds when asked').to.be.greaterThan(0);
+  });
+
   it('the model refuses a schedule that takes two of three control planes down, or leaves a node killed', () => {
     const cluster = { controlPlanes: 3, workers: 1, witnesses: 0 };
     const cp = (index: number) => ({ kind: 'index', role: 'control-plane', index }) as const;

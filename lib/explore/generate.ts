@@ -21,6 +21,14 @@ export interface GenerateOptions {
   readonly workers?: number;
   /** Allow steps that take a majority of the control planes down (default false). */
   readonly allowQuorumLoss?: boolean;
+  /**
+   * Let deletions of a down control plane force-remove its Node's finalizers (default false). That skips the etcd
+   * member removal and reproduces Harvester's known bug #8968 (suites/regression/harvester-8968-force-removed-
+   * finalizers.yaml): the promotion stays running, so every such schedule fails promotion-after-deletion, and an
+   * exploration for what is not known yet would keep finding it. The seed's schedules are the same either way,
+   * except for that flag.
+   */
+  readonly forceDeletions?: boolean;
   /** Scenario name (default explore-<seed>). */
   readonly name?: string;
 }
@@ -64,6 +72,7 @@ class Walk {
     readonly controlPlanes: number,
     readonly workers: number,
     readonly allowQuorumLoss: boolean,
+    readonly forceDeletions: boolean,
   ) {
     this.state = new ScheduleState(controlPlanes, workers);
   }
@@ -167,7 +176,14 @@ function deletionMoves(walk: Walk): Move[] {
   // A control plane that is down or cut off, deleted: the node Harvester should replace (kill-then-delete).
   if (downCps.length === 1 && walk.workers > 0 && state.memberCount() >= 3) {
     const key = downCps[0] as string;
-    moves.push({ weight: 6, make: () => [{ kind: 'delete-node', targets: [selectorOf(key)], forceFinalizers: random.next() < 0.25 }] });
+    moves.push({
+      weight: 6,
+      make: () => {
+        // Drawn either way, so that forceDeletions changes this flag and nothing else in the seed's schedule.
+        const force = random.next() < 0.25;
+        return [{ kind: 'delete-node', targets: [selectorOf(key)], forceFinalizers: force && walk.forceDeletions }];
+      },
+    });
   }
   if (downCps.length === 0 && walk.workers > 0 && state.memberCount() >= 3) {
     const cps = walk.live('control-plane');
@@ -285,7 +301,7 @@ export function generateSchedule(options: GenerateOptions): GeneratedSchedule {
   const workers = options.workers ?? 1 + random.int(2);
   const allowQuorumLoss = options.allowQuorumLoss ?? false;
   const maxFaultSteps = Math.max(1, options.maxFaultSteps ?? 4);
-  const walk = new Walk(random, controlPlanes, workers, allowQuorumLoss);
+  const walk = new Walk(random, controlPlanes, workers, allowQuorumLoss, options.forceDeletions ?? false);
 
   let faultSteps = 0;
   let justFaulted = false;
