@@ -84,6 +84,11 @@ export class ScheduleState {
   }
 }
 
+/** A label step that only removes labels (every value null): it undoes a label, as the model counts them. */
+export function removesLabelsOnly(step: Extract<Step, { kind: 'label' }>): boolean {
+  return Object.values(step.labels).every((value) => value === null);
+}
+
 export type ReplayResult = { readonly ok: true; readonly state: ScheduleState } | { readonly ok: false; readonly problem: string };
 
 const keys = (selectors: readonly Selector[]): string[] => selectors.map(formatSelector);
@@ -223,8 +228,7 @@ function applyStep(state: ScheduleState, step: Step, allowQuorumLoss: boolean): 
     case 'label': {
       const nodes = resolveNew(state, step);
       if (typeof nodes === 'string') return nodes;
-      const removes = Object.values(step.labels).every((v) => v === null);
-      nodes.forEach((k) => (removes ? state.labelled.delete(k) : state.labelled.add(k)));
+      nodes.forEach((k) => (removesLabelsOnly(step) ? state.labelled.delete(k) : state.labelled.add(k)));
       return undefined;
     }
     case 'annotate':

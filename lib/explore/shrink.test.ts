@@ -45,6 +45,24 @@ const killsCpAndCordonsWorker = (candidate: ScenarioSpec): boolean =>
   candidate.steps.some((s) => s.kind === 'kill' && targetsOf(s).some((t) => t.startsWith('control-plane'))) &&
   candidate.steps.some((s) => s.kind === 'cordon' && targetsOf(s).some((t) => t.startsWith('worker')));
 
+const WORKER_LABEL = 'node-role.harvesterhci.io/worker';
+
+/**
+ * The shape explore found on the sandbox (seed b7): worker[0] labelled and cordoned, a control plane deleted, the
+ * worker killed and restarted, then uncordoned and unlabelled; `afterLabel` goes after the label, `closing` last.
+ */
+const b7Shape = (afterLabel: Step[], closing: Step): Step[] => [
+  { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: 'true' } },
+  ...afterLabel,
+  { kind: 'cordon', targets: [worker(0)] },
+  { kind: 'delete-node', targets: [cp(0)], forceFinalizers: false },
+  { kind: 'kill', targets: [worker(0)] },
+  { kind: 'restart', targets: [worker(0)] },
+  { kind: 'uncordon', targets: [worker(0)] },
+  { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: null } },
+  closing,
+];
+
 describe('explore: shrinking a failing schedule', () => {
   it('the hand-written schedule is valid and fails', () => {
     expect(validSchedule(spec(STEPS))).to.equal(true);
@@ -128,19 +146,12 @@ describe('explore: shrinking a failing schedule', () => {
   });
 
   it('a kill and its restart that mattered only for the time they took become a hold (ddmin cannot drop the pair)', async () => {
-    const WORKER_LABEL = 'node-role.harvesterhci.io/worker';
     // The shape explore found on the sandbox (seed b7): the worker's kill and restart only delay its uncordon.
-    const steps: Step[] = [
-      { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: 'true' } },
-      { kind: 'hold', holdMs: 5000 },
-      { kind: 'cordon', targets: [worker(0)] },
-      { kind: 'delete-node', targets: [cp(0)], forceFinalizers: false },
-      { kind: 'kill', targets: [worker(0)] },
-      { kind: 'restart', targets: [worker(0)] },
-      { kind: 'uncordon', targets: [worker(0)] },
-      { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: null } },
-      { kind: 'wait', until: { kind: 'node', node: worker(0), ready: 'True' }, timeoutMs: 120_000 },
-    ];
+    const steps = b7Shape([{ kind: 'hold', holdMs: 5000 }], {
+      kind: 'wait',
+      until: { kind: 'node', node: worker(0), ready: 'True' },
+      timeoutMs: 120_000,
+    });
     /** How long a step takes on the fake system. */
     const takesMs = (step: Step): number =>
       step.kind === 'hold' ? step.holdMs : step.kind === 'kill' ? 1000 : step.kind === 'restart' ? 1500 : 0;
@@ -179,18 +190,7 @@ describe('explore: shrinking a failing schedule', () => {
   });
 
   it('an uncordon that raced the promotion goes to the end, after the closing wait, and the steps that delayed it go', async () => {
-    const WORKER_LABEL = 'node-role.harvesterhci.io/worker';
-    const settle: Step = { kind: 'wait', until: { kind: 'managementCount', count: 3 }, timeoutMs: 120_000 };
-    const steps: Step[] = [
-      { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: 'true' } },
-      { kind: 'cordon', targets: [worker(0)] },
-      { kind: 'delete-node', targets: [cp(0)], forceFinalizers: false },
-      { kind: 'kill', targets: [worker(0)] },
-      { kind: 'restart', targets: [worker(0)] },
-      { kind: 'uncordon', targets: [worker(0)] },
-      { kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: null } },
-      settle,
-    ];
+    const steps = b7Shape([], { kind: 'wait', until: { kind: 'managementCount', count: 3 }, timeoutMs: 120_000 });
     // The sandbox's shape of it: the promotion starts once the deleted Node is gone, which no step waits for; it is
     // gone in the middle of the worker's restart on some runs (the schedule fails) and after its uncordon on others.
     // Here the failure needs the worker still cordoned and labelled when the closing wait (which lasts until the

@@ -1,18 +1,19 @@
 // Shrinking a failing schedule to a minimal one: first the undos of cordons and labels moved to the end (where they
-// race nothing), then delta debugging (Zeller and Hildebrandt's ddmin) over the fault steps, then each fault with the step that ends it (kill and its restart: ddmin's chunks can split such a pair, and
-// neither goes alone), then the settle steps one at a time, then shorter holds, then simpler targets. A pair that
-// cannot go may have mattered only for the time it took (a kill and a restart of a worker between a deletion and an
-// uncordon): it is tried as a hold instead, the shortest first. Every candidate is checked
-// against the schedule model and the scenario schema first (an invalid one is never run), then with `stillFails`,
-// which says whether the candidate still violates the same invariant (the caller re-runs it k times). The result is
-// the input itself or a candidate `stillFails` confirmed: never one that was not.
+// race nothing), then delta debugging (Zeller and Hildebrandt's ddmin) over the fault steps, then each fault with
+// the step that ends it (kill and its restart: ddmin's chunks can split such a pair, and neither goes alone), then
+// the settle steps one at a time, then shorter holds, then simpler targets. A pair that cannot go may have mattered
+// only for the time it took (a kill and a restart of a worker between a deletion and an uncordon): it is tried as a
+// hold instead, the shortest first. Every candidate is checked against the schedule model and the scenario schema
+// first (an invalid one is never run), then with `stillFails`, which says whether the candidate still violates the
+// same invariant (the caller re-runs it k times). The result is the input itself or a candidate `stillFails`
+// confirmed: never one that was not.
 import { ACTION_KINDS, endsOtherFaults, propertiesOf, type ActionKind } from '../faults/catalogue.ts';
 import { parseScenario } from '../scenario/loader.ts';
 import type { Selector } from '../scenario/targets.ts';
 import type { ScenarioSpec, Step } from '../scenario/types.ts';
 import { HOLD_CHOICES_MS } from './generate.ts';
 import { scenarioYaml } from './render.ts';
-import { replaySchedule } from './schedule-model.ts';
+import { removesLabelsOnly, replaySchedule } from './schedule-model.ts';
 
 export interface ShrinkOptions {
   /** True when the candidate still violates the same invariant (on every one of the caller's re-runs). */
@@ -90,7 +91,7 @@ export function withoutDanglingBindings(steps: readonly Step[]): Step[] {
 
 /** An undo of an operator change to a Node object: an uncordon, or a label step that only removes labels. */
 export function undoesNodeObjectChange(step: Step): boolean {
-  return step.kind === 'uncordon' || (step.kind === 'label' && Object.values(step.labels).every((value) => value === null));
+  return step.kind === 'uncordon' || (step.kind === 'label' && removesLabelsOnly(step));
 }
 
 /** A step that ends an earlier fault (restart, resume, heal) or undoes a cordon or label: a recovery, not a fault. */
