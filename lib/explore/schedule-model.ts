@@ -242,7 +242,36 @@ function applyStep(state: ScheduleState, step: Step, allowQuorumLoss: boolean): 
     case 'wait': {
       const until = step.until;
       if (until.kind !== 'node' && until.kind !== 'promotion') return undefined;
-      return known(state, formatSelector(until.node));
+      return known(state, formatSelector(until.node)) ?? readinessProblem(state, step);
     }
   }
+}
+
+/**
+ * A wait for a readiness the schedule cannot have brought about: NotReady for a node it has up, Ready for one it has
+ * killed or paused. Run, such a wait only times out (a steps failure, never a verdict on the rules).
+ */
+function readinessProblem(state: ScheduleState, step: Extract<Step, { kind: 'wait' }>): string | undefined {
+  const until = step.until;
+  if (until.kind !== 'node') return undefined;
+  const key = formatSelector(until.node);
+  if (until.ready === 'True' && (state.killed.has(key) || state.paused.has(key)))
+    return `waits for ${key} to be Ready while it is ${state.killed.has(key) ? 'killed' : 'paused'}`;
+  if (until.ready !== 'True' && !state.isDown(key)) return `waits for ${key} to turn ${until.ready} while nothing has it down`;
+  return undefined;
+}
+
+/**
+ * The steps without the waits for a readiness they no longer bring about (the shrinker drops a kill; the wait for its
+ * node's NotReady goes with it, as a step naming a binding goes with the step that bound it).
+ */
+export function withoutOrphanWaits(spec: Pick<ScenarioSpec, 'cluster' | 'allowQuorumLoss'>, steps: readonly Step[]): Step[] {
+  const state = new ScheduleState(spec.cluster.controlPlanes, spec.cluster.workers);
+  const out: Step[] = [];
+  for (const step of steps) {
+    if (step.kind === 'wait' && readinessProblem(state, step) !== undefined) continue;
+    applyStep(state, step, spec.allowQuorumLoss);
+    out.push(step);
+  }
+  return out;
 }

@@ -217,6 +217,70 @@ describe('explore: shrinking a failing schedule', () => {
     expect(validSchedule(result.minimal)).to.equal(true);
   });
 
+  it('a takedown ddmin drops takes its wait for NotReady along (such a wait would only time out)', async () => {
+    const run: ScenarioSpec[] = [];
+    const cordonsWorker = (candidate: ScenarioSpec): boolean => candidate.steps.some((s) => s.kind === 'cordon');
+    const result = await shrinkSchedule(spec(STEPS), {
+      stillFails: async (candidate) => {
+        run.push(candidate);
+        return cordonsWorker(candidate);
+      },
+    });
+    const waitsForCp2 = (candidate: ScenarioSpec) =>
+      candidate.steps.some((s) => s.kind === 'wait' && s.until.kind === 'node' && formatSelector(s.until.node) === 'control-plane[2]');
+    const killsCp2 = (candidate: ScenarioSpec) => candidate.steps.some((s) => s.kind === 'kill');
+    expect(run.filter((c) => waitsForCp2(c) && !killsCp2(c))).to.deep.equal([]);
+    expect(
+      run.some((c) => !killsCp2(c)),
+      'some candidate ran without the kill',
+    ).to.equal(true);
+    expect(result.minimal.steps.map((s) => s.kind)).to.deep.equal(['cordon', 'uncordon']);
+  });
+
+  it('pins a deletion after the killed worker is seen NotReady, and drops the hold that only raced the grace', async () => {
+    // Seed 2a's schedule on the sandbox: it fails when a worker is cordoned and another is NotReady as a control plane
+    // is deleted. A 2 s hold after the kill makes it NotReady on some runs only (the grace is 2.5 s plus a Lease's
+    // age); the fake counts 2 s as enough, as a lucky shrink did.
+    const steps: Step[] = [
+      { kind: 'cordon', targets: [worker(0)] },
+      { kind: 'hold', holdMs: 1000 },
+      { kind: 'kill', targets: [worker(1)] },
+      { kind: 'hold', holdMs: 2000 },
+      { kind: 'pause', targets: [cp(1)] },
+      { kind: 'delete-node', targets: [cp(1)], forceFinalizers: false },
+      { kind: 'hold', holdMs: 8000 },
+      { kind: 'restart', targets: [worker(1)] },
+      { kind: 'uncordon', targets: [worker(0)] },
+      { kind: 'wait', until: { kind: 'api', state: 'writable' }, timeoutMs: 120_000 },
+      { kind: 'hold', holdMs: 3000 },
+    ];
+    const failsWhenWorkerSeenDown = (candidate: ScenarioSpec): boolean => {
+      let cordoned = false;
+      let killedAtMs: number | undefined;
+      let seenDown = false;
+      let clockMs = 0;
+      for (const step of candidate.steps) {
+        const targets = targetsOf(step);
+        if (step.kind === 'cordon' && targets.includes('worker[0]')) cordoned = true;
+        if (step.kind === 'uncordon') cordoned = false;
+        if (step.kind === 'kill' && targets.includes('worker[1]')) killedAtMs = clockMs;
+        if (step.kind === 'restart') killedAtMs = undefined;
+        if (step.kind === 'wait' && step.until.kind === 'node' && formatSelector(step.until.node) === 'worker[1]') seenDown = true;
+        if (step.kind === 'hold') clockMs += step.holdMs;
+        const down = killedAtMs !== undefined && (seenDown || clockMs - killedAtMs >= 2000);
+        if (step.kind === 'delete-node' && cordoned && down) return true;
+      }
+      return false;
+    };
+    expect(failsWhenWorkerSeenDown(spec(steps))).to.equal(true);
+    const result = await shrinkSchedule(spec(steps), { stillFails: async (candidate) => failsWhenWorkerSeenDown(candidate) });
+    const shape = result.minimal.steps.map((s) =>
+      s.kind === 'wait' && s.until.kind === 'node' ? `wait ${formatSelector(s.until.node)} ${s.until.ready}` : s.kind,
+    );
+    expect(shape).to.deep.equal(['cordon', 'kill', 'wait worker[1] Unknown', 'delete-node', 'restart', 'uncordon']);
+    expect(validSchedule(result.minimal)).to.equal(true);
+  });
+
   it('a result that does not fail every final check is set aside for the schedule confirmed before it', async () => {
     const calls = new Map<string, number>();
     const faultCount = (candidate: ScenarioSpec): number => candidate.steps.filter((s) => s.kind !== 'hold' && s.kind !== 'wait').length;

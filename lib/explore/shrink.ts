@@ -1,7 +1,9 @@
 // Shrinking a failing schedule to a minimal one: first the undos of cordons and labels moved to the end (where they
 // race nothing), then delta debugging (Zeller and Hildebrandt's ddmin) over the fault steps, then each fault with
 // the step that ends it (kill and its restart: ddmin's chunks can split such a pair, and neither goes alone), then
-// the settle steps one at a time, then shorter holds, then simpler targets. A pair that cannot go may have mattered
+// the settle steps one at a time, then shorter holds, then simpler targets, then waits that pin each deletion after
+// the nodes the schedule silenced are seen NotReady (pin-waits.ts; the holds they make redundant go). A wait for a
+// node's readiness leaves with the takedown it waited for (schedule-model.ts). A pair that cannot go may have mattered
 // only for the time it took (a kill and a restart of a worker between a deletion and an uncordon): it is tried as a
 // hold instead, the shortest first. Every candidate is checked against the schedule model and the scenario schema
 // first (an invalid one is never run), then with `stillFails`, which says whether the candidate still violates the
@@ -13,7 +15,8 @@ import type { Selector } from '../scenario/targets.ts';
 import type { ScenarioSpec, Step } from '../scenario/types.ts';
 import { HOLD_CHOICES_MS } from './generate.ts';
 import { scenarioYaml } from './render.ts';
-import { removesLabelsOnly, replaySchedule } from './schedule-model.ts';
+import { withWaitsBeforeDeletions } from './pin-waits.ts';
+import { removesLabelsOnly, replaySchedule, withoutOrphanWaits } from './schedule-model.ts';
 
 export interface ShrinkOptions {
   /** True when the candidate still violates the same invariant (on every one of the caller's re-runs). */
@@ -129,7 +132,7 @@ class Shrinker {
 
   /** Runs a candidate with these steps; on a confirmed failure it becomes the best so far. */
   async test(steps: readonly Step[]): Promise<boolean> {
-    const candidate: ScenarioSpec = { ...this.best, steps: withoutDanglingBindings(steps) };
+    const candidate: ScenarioSpec = { ...this.best, steps: withoutOrphanWaits(this.best, withoutDanglingBindings(steps)) };
     const key = JSON.stringify(candidate.steps);
     const known = this.seen.get(key);
     if (known !== undefined) return known;
@@ -290,6 +293,16 @@ class Shrinker {
     }
   }
 
+  /**
+   * A wait for each silenced node's NotReady before a deletion (pin-waits.ts), then the holds those waits made
+   * redundant: the failure no longer hangs on a hold outlasting the node-monitor grace. Kept only if it still fails.
+   */
+  async pinDeletions(): Promise<void> {
+    const pinned = withWaitsBeforeDeletions(this.best.steps);
+    if (pinned === undefined || !(await this.test(pinned))) return;
+    await this.removeSingles((step) => step.kind === 'hold');
+  }
+
   /** Each hold as short as still fails (from the shortest choice up). */
   async shortenHolds(): Promise<void> {
     for (let i = 0; i < this.best.steps.length && !this.exhausted(); i++) {
@@ -349,6 +362,7 @@ export async function shrinkSchedule(failing: ScenarioSpec, options: ShrinkOptio
   await shrinker.removeSingles((step) => !isFaultStep(step));
   await shrinker.shortenHolds();
   await shrinker.simplifyTargets();
+  await shrinker.pinDeletions();
   await shrinker.finalCheck(options.finalChecks ?? 0);
   return {
     minimal: shrinker.best,

@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { formatSelector, type Selector } from '../scenario/targets.ts';
+import type { Step } from '../scenario/types.ts';
+import { withWaitsBeforeDeletions } from './pin-waits.ts';
+
+const cp = (index: number): Selector => ({ kind: 'index', role: 'control-plane', index });
+const worker = (index: number): Selector => ({ kind: 'index', role: 'worker', index });
+
+/** Each step as one short line: `wait worker[1] Unknown`, `kill worker[1]`. */
+const lines = (steps: readonly Step[]): string[] =>
+  steps.map((step) => {
+    if (step.kind === 'wait' && step.until.kind === 'node') return `wait ${formatSelector(step.until.node)} ${step.until.ready}`;
+    if (step.kind === 'hold') return `hold ${step.holdMs}`;
+    return 'targets' in step ? `${step.kind} ${step.targets.map(formatSelector).join(',')}` : step.kind;
+  });
+
+describe('explore: waits that pin a deletion after its nodes are seen NotReady', () => {
+  it('waits for a killed worker before a control plane is deleted (seed 2a minimal)', () => {
+    const steps: Step[] = [
+      { kind: 'cordon', targets: [worker(0)] },
+      { kind: 'kill', targets: [worker(1)] },
+      { kind: 'hold', holdMs: 2000 },
+      { kind: 'delete-node', targets: [cp(0)], forceFinalizers: false },
+      { kind: 'hold', holdMs: 8000 },
+      { kind: 'restart', targets: [worker(1)] },
+      { kind: 'uncordon', targets: [worker(0)] },
+    ];
+    expect(lines(withWaitsBeforeDeletions(steps) ?? [])).to.deep.equal([
+      'cordon worker[0]',
+      'kill worker[1]',
+      'hold 2000',
+      'wait worker[1] Unknown',
+      'delete-node control-plane[0]',
+      'hold 8000',
+      'restart worker[1]',
+      'uncordon worker[0]',
+    ]);
+  });
+
+  it('waits for a paused control plane that is itself deleted, and names a binding by its binding', () => {
+    const steps: Step[] = [
+      { kind: 'kill', targets: [{ kind: 'etcd-leader' }], as: 'n1' },
+      { kind: 'pause', targets: [worker(0)] },
+      { kind: 'delete-node', targets: [{ kind: 'ref', name: 'n1' }], forceFinalizers: false },
+      { kind: 'resume', targets: [worker(0)] },
+    ];
+    expect(lines(withWaitsBeforeDeletions(steps) ?? [])).to.deep.equal([
+      'kill etcd-leader',
+      'pause worker[0]',
+      'wait $n1 Unknown',
+      'wait worker[0] Unknown',
+      'delete-node $n1',
+      'resume worker[0]',
+    ]);
+  });
+
+  it('adds nothing for a node already waited for, back up, or cut from some ports only, or for no deletion', () => {
+    const waited: Step[] = [
+      { kind: 'kill', targets: [cp(1)] },
+      { kind: 'wait', until: { kind: 'node', node: cp(1), ready: 'Unknown' }, timeoutMs: 60_000 },
+      { kind: 'kill', targets: [worker(0)] },
+      { kind: 'restart', targets: [worker(0)] },
+      { kind: 'isolate', targets: [worker(1)], ports: [{ protocol: 'tcp', port: 2380 }] },
+      { kind: 'delete-node', targets: [cp(1)], forceFinalizers: false },
+      { kind: 'heal' },
+    ];
+    expect(withWaitsBeforeDeletions(waited)).to.equal(undefined);
+    expect(
+      withWaitsBeforeDeletions([
+        { kind: 'kill', targets: [worker(0)] },
+        { kind: 'restart', targets: [worker(0)] },
+      ]),
+    ).to.equal(undefined);
+  });
+
+  it('waits again for a node taken down again after it came back', () => {
+    const steps: Step[] = [
+      { kind: 'isolate', targets: [worker(0)] },
+      { kind: 'wait', until: { kind: 'node', node: worker(0), ready: 'Unknown' }, timeoutMs: 60_000 },
+      { kind: 'heal' },
+      { kind: 'wait', until: { kind: 'node', node: worker(0), ready: 'True' }, timeoutMs: 60_000 },
+      { kind: 'isolate', targets: [worker(0)] },
+      { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false },
+      { kind: 'heal' },
+    ];
+    expect(lines(withWaitsBeforeDeletions(steps) ?? []).slice(4, 6)).to.deep.equal(['isolate worker[0]', 'wait worker[0] Unknown']);
+  });
+});

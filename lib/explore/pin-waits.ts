@@ -1,0 +1,83 @@
+// Waits that pin a race down: before a deletion, a wait for every node the schedule has silenced (killed, paused, or
+// isolated from everything) to be seen NotReady. Without it, whether the controllers see such a node down when the
+// deleted Node disappears depends on a hold against the node-monitor grace: explore's seed 2a shrank to "kill
+// worker-1, hold 2 s, delete control-plane-0", which failed while shrinking and was inconclusive when run again,
+// because 2 s is shorter than the sandbox's 2.5 s grace plus a Lease's age. With the wait, the order is the
+// schedule's, not the machine's. Partitions and one-way drops are left alone: whether a cut node's kubelet still
+// reaches the API depends on the cut (lib/faults/quorum-guard.ts counts them down for etcd only).
+import { formatSelector, type Selector } from '../scenario/targets.ts';
+import type { Step } from '../scenario/types.ts';
+import { NODE_WAIT_TIMEOUT_MS } from './generate.ts';
+
+interface Silenced {
+  readonly selector: Selector;
+  readonly by: 'kill' | 'pause' | 'isolate';
+  /** A wait for its NotReady came after it went down. */
+  awaited: boolean;
+}
+
+/** The selector later steps use for a takedown's target: its binding when it has one (etcd-leader as n1 is $n1). */
+function namedTargets(step: { readonly targets: readonly Selector[]; readonly as?: string }): Selector[] {
+  if (step.as !== undefined) return [{ kind: 'ref', name: step.as }];
+  return [...step.targets];
+}
+
+const waitNotReady = (selector: Selector): Step => ({
+  kind: 'wait',
+  until: { kind: 'node', node: selector, ready: 'Unknown' },
+  timeoutMs: NODE_WAIT_TIMEOUT_MS,
+});
+
+/**
+ * The steps with a wait for NotReady before each deletion, for every silenced node not yet waited for; undefined when
+ * there is none to add.
+ */
+export function withWaitsBeforeDeletions(steps: readonly Step[]): Step[] | undefined {
+  const silenced = new Map<string, Silenced>();
+  const out: Step[] = [];
+  let added = 0;
+  const end = (key: string, by: ReadonlySet<Silenced['by']>) => {
+    const entry = silenced.get(key);
+    if (entry !== undefined && by.has(entry.by)) silenced.delete(key);
+  };
+  for (const step of steps) {
+    switch (step.kind) {
+      case 'kill':
+      case 'pause':
+      case 'isolate':
+        if (step.kind === 'isolate' && step.ports !== undefined && step.ports.length > 0) break;
+        for (const selector of namedTargets(step)) silenced.set(formatSelector(selector), { selector, by: step.kind, awaited: false });
+        break;
+      case 'restart':
+        for (const selector of namedTargets(step)) end(formatSelector(selector), new Set(['kill']));
+        break;
+      case 'resume':
+        for (const selector of namedTargets(step)) end(formatSelector(selector), new Set(['pause']));
+        break;
+      case 'heal':
+        for (const key of [...silenced.keys()]) end(key, new Set(['pause', 'isolate']));
+        break;
+      case 'wait': {
+        const until = step.until;
+        if (until.kind !== 'node') break;
+        const entry = silenced.get(formatSelector(until.node));
+        if (entry !== undefined) entry.awaited = until.ready !== 'True';
+        break;
+      }
+      case 'delete-node':
+      case 'remove-host':
+        for (const entry of silenced.values()) {
+          if (entry.awaited) continue;
+          out.push(waitNotReady(entry.selector));
+          entry.awaited = true;
+          added++;
+        }
+        for (const selector of namedTargets(step)) silenced.delete(formatSelector(selector));
+        break;
+      default:
+        break;
+    }
+    out.push(step);
+  }
+  return added > 0 ? out : undefined;
+}
