@@ -141,16 +141,30 @@ export function namespacePidsFromProc(ns: string): number[] {
     return [];
   }
   const link = `net:[${inode}]`;
-  const pids: number[] = [];
+  return processNetworkNamespaces().flatMap((view) => (view.netns === link ? [view.pid] : []));
+}
+
+/** A process and the network namespace it is in, as its /proc/PID/ns/net link reads ("net:[4026532301]"). */
+export interface ProcessNetns {
+  readonly pid: number;
+  /** Undefined for a zombie (it has left its namespaces) or a process that exited meanwhile. */
+  readonly netns: string | undefined;
+}
+
+/** Every process on the machine with its network namespace, read from /proc once. */
+export function processNetworkNamespaces(): ProcessNetns[] {
+  const views: ProcessNetns[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    let netns: string | undefined;
     try {
-      if (readlinkSync(`/proc/${entry}/ns/net`) === link) pids.push(Number(entry));
+      netns = readlinkSync(`/proc/${entry}/ns/net`);
     } catch {
-      // exited meanwhile, or a zombie: in no namespace
+      netns = undefined;
     }
+    views.push({ pid: Number(entry), netns });
   }
-  return pids;
+  return views;
 }
 
 /**

@@ -5,8 +5,16 @@
 // workspace's sandbox may be running in them. A run without root kept its namespaces inside a user namespace (see
 // host-namespace.ts): killing its processes — the namespace holder among them — is all it takes, the namespaces
 // die with the last one.
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { deleteNamespace, destroyNamespace, listNamespaces, NETNS_PREFIX, NETNS_RUN_DIR, runIdOfNamespace } from '../../sandbox/network.ts';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  deleteNamespace,
+  destroyNamespace,
+  listNamespaces,
+  NETNS_PREFIX,
+  NETNS_RUN_DIR,
+  processNetworkNamespaces,
+  runIdOfNamespace,
+} from '../../sandbox/network.ts';
 import type { CleanupHandler, LeftRun, ReapOutcome } from '../core/reaper.ts';
 import { KILL_AT_ONCE, ProcessesSurvivedError, stopProcesses } from '../../util/process-exit.ts';
 import { errorMessage } from '../../util/errors.ts';
@@ -100,19 +108,7 @@ interface ProcessView {
  * command line, so it holds nothing here, as it holds nothing in the kernel.
  */
 function liveProcesses(): ProcessView[] {
-  const views: ProcessView[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    let netns: string | undefined;
-    try {
-      netns = readlinkSync(`/proc/${pid}/ns/net`);
-    } catch {
-      netns = undefined;
-    }
-    views.push({ pid, netns, cmdline: commandLineOf(pid) ?? '' });
-  }
-  return views;
+  return processNetworkNamespaces().map((view) => ({ ...view, cmdline: commandLineOf(view.pid) ?? '' }));
 }
 
 function describeProcess(view: ProcessView): string {
