@@ -1,6 +1,8 @@
 // `cpchaos explore`: generated fault schedules on the sandbox until one violates an invariant, shrunk to a minimal
 // scenario. Exit 0 when nothing was found, 1 with minimal.yaml written, 2 on bad input.
-import { explore, type ExploreSummary } from '../explore/explore.ts';
+import { join } from 'node:path';
+import { explore } from '../explore/explore.ts';
+import { coverageLines } from '../explore/explore-report.ts';
 import { sandboxTarget } from '../run/targets/cluster-targets.ts';
 import { randomSeed } from '../scenario/random.ts';
 import { parseDuration } from '../util/duration.ts';
@@ -24,14 +26,6 @@ function wholeNumber(flag: string, text: string, min: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag}: expected a whole number >= ${min}, got "${text}"`);
   return n;
-}
-
-function coverageLines(summary: ExploreSummary): string[] {
-  const roles = [...new Set(Object.values(summary.coverage).flatMap((row) => Object.keys(row)))].sort();
-  const lines = [`  ${'step'.padEnd(12)} ${roles.map((r) => r.padStart(14)).join(' ')}`];
-  for (const [kind, row] of Object.entries(summary.coverage).sort(([a], [b]) => a.localeCompare(b)))
-    lines.push(`  ${kind.padEnd(12)} ${roles.map((r) => String(row[r] ?? '').padStart(14)).join(' ')}`);
-  return lines;
 }
 
 export async function exploreCommand(args: readonly string[], signal: AbortSignal): Promise<number> {
@@ -80,13 +74,15 @@ export async function exploreCommand(args: readonly string[], signal: AbortSigna
   });
   write(`${summary.schedulesTried} schedules, ${summary.runs} runs, ${summary.unjudged} not judged (error or inconclusive)`);
   write(`fault combinations covered (${summary.faultCombinations.length}): ${summary.faultCombinations.join(', ')}`);
-  for (const line of coverageLines(summary)) write(line);
+  for (const line of coverageLines(summary.coverage)) write(line);
   for (const u of summary.unconfirmed) write(`not confirmed (flaky?): schedule ${u.scheduleSeed}, ${u.invariant}`);
+  write(`summary: ${join(out, 'explore.md')} (explore.json beside it)`);
   if (!summary.finding) {
     write('no violation found');
     return 0;
   }
   write(`VIOLATION: ${summary.finding.invariant}: ${summary.finding.summary}`);
   write(`minimal scenario: ${summary.finding.minimalFile} (replay: cpchaos run ${summary.finding.minimalFile})`);
+  if (summary.finding.minimalReport) write(`its failing run: ${summary.finding.minimalReport}/index.html`);
   return 1;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseScenario } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { formatSelector } from '../scenario/targets.ts';
+import { sampleResult } from '../report/testing/sample-run.ts';
 import { explore, type ExploreOutcome, type ScheduleRunner } from './explore.ts';
 
 const pass: ExploreOutcome = { status: 'pass', verdicts: [{ invariant: 'management-count', status: 'pass', summary: 'ok', evidence: [] }] };
@@ -125,5 +126,34 @@ describe('explore: the loop with a fake runner', () => {
     expect(summary.finding).to.equal(undefined);
     expect(Object.keys(summary.coverage)).to.include('hold');
     expect(summary.faultCombinations.length).to.be.greaterThan(1);
+  });
+
+  it('leaves explore.md (its coverage table) and explore.json in the out folder, with or without a finding', async () => {
+    const summary = await explore({ seed: '3', outDir: out, maxSchedules: 4, runner: async () => pass });
+    const markdown = await readFile(join(out, 'explore.md'), 'utf8');
+    expect(markdown).to.contain('No violation found').and.contain('## Coverage: steps by target role');
+    // A table row per step kind the schedules used, with the count under its target role.
+    const rows = markdown.split('\n').filter((line) => line.startsWith('| '));
+    expect(rows[0]).to.match(/^\| step \| /);
+    expect(rows[1]).to.match(/^\| --- \|/);
+    expect(rows.slice(2).map((row) => row.split(' | ')[0]!.slice(2))).to.have.members(Object.keys(summary.coverage));
+    const json = JSON.parse(await readFile(join(out, 'explore.json'), 'utf8')) as { schedulesTried: number; coverage: unknown };
+    expect(json.schedulesTried).to.equal(4);
+    expect(json.coverage).to.deep.equal(summary.coverage);
+  });
+
+  it("writes the reports of the first failing run and of the minimal scenario's failing run", async () => {
+    const runner: ScheduleRunner = async (scenario) =>
+      deletesCpWhileCordoned(scenario) ? { ...sampleResult(scenario.name), status: 'fail', verdicts: fail.verdicts } : pass;
+    const summary = await explore({ seed: 'c0ffee', outDir: out, maxSchedules: 200, runner });
+    const finding = summary.finding!;
+    expect(finding.minimalReport).to.equal(join(out, 'report'));
+    expect(await readdir(join(out, 'report')))
+      .to.include('index.html')
+      .and.include('summary.json');
+    expect(await readdir(join(out, `schedule-${finding.scheduleSeed}.report`))).to.include('index.html');
+    expect(await readFile(join(out, 'explore.md'), 'utf8'))
+      .to.contain('**Violation: management-count**')
+      .and.contain('report/index.html');
   });
 });

@@ -1,7 +1,8 @@
 // The exploration loop: generate a schedule, run it, judge it; a schedule that violates an invariant is re-run k
 // times (each must fail the same invariant: an error or inconclusive run confirms nothing), then shrunk, and the
 // minimal scenario is written with every failing schedule. Deterministic for a seed: schedule i comes from
-// `${seed}-${i}`, so the same seed and count budget try the same schedules.
+// `${seed}-${i}`, so the same seed and count budget try the same schedules. The out folder gets explore.json and
+// explore.md (the summary and its coverage table), and the reports of failing runs (explore-report.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScenarioResult } from '../report/result.ts';
@@ -12,6 +13,7 @@ import { createRandom } from '../scenario/random.ts';
 import { stepFault } from '../scenario/steps.ts';
 import { formatSelector } from '../scenario/targets.ts';
 import type { Scenario, ScenarioSpec, Step } from '../scenario/types.ts';
+import { writeExploreSummary, writeFailingRunReport } from './explore-report.ts';
 import { generateSchedule } from './generate.ts';
 import { scenarioYaml } from './render.ts';
 import { shrinkSchedule } from './shrink.ts';
@@ -59,6 +61,8 @@ export interface Finding {
   readonly minimalFile: string;
   readonly minimal: ScenarioSpec;
   readonly shrinkRuns: number;
+  /** The reports of the minimal scenario's last failing run (a folder as `cpchaos run` writes), when the runner gave them. */
+  readonly minimalReport?: string;
 }
 
 export interface ExploreSummary {
@@ -141,6 +145,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
   let unjudged = 0;
   let tried = 0;
   await mkdir(options.outDir, { recursive: true });
+  /** The last run of each schedule (by its steps) that failed the invariant being confirmed: the minimal's report. */
+  const failingOutcomes = new Map<string, ExploreOutcome>();
 
   const run = async (spec: ScenarioSpec, scheduleSeed: string, file: string): Promise<ExploreOutcome> => {
     runs++;
@@ -153,6 +159,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       if (options.signal?.aborted) return false;
       const outcome = await run(spec, scheduleSeed, file);
       if (violatedInvariant(spec, outcome)?.invariant !== invariant || outcome.status === 'error') return false;
+      failingOutcomes.set(JSON.stringify(spec.steps), outcome);
     }
     return true;
   };
@@ -180,6 +187,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       continue;
     }
     await writeFile(file, scenarioYaml(spec), 'utf8');
+    await writeFailingRunReport(join(options.outDir, `schedule-${scheduleSeed}.report`), outcome);
     progress(`schedule ${index + 1}: ${violation.invariant} failed: ${violation.summary}; confirming (${confirmRuns} runs)`);
     if (!(await confirmed(spec, scheduleSeed, violation.invariant, file))) {
       unconfirmed.push({ scheduleSeed, invariant: violation.invariant });
@@ -204,7 +212,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     const minimalFile = join(options.outDir, 'minimal.yaml');
     await writeFile(minimalFile, scenarioYaml(minimal), 'utf8');
     progress(`minimal scenario: ${minimalFile} (${minimal.steps.length} steps, ${shrunk.tests} candidates run)`);
-    return {
+    const minimalOutcome = failingOutcomes.get(JSON.stringify(minimal.steps));
+    const minimalReport = join(options.outDir, 'report');
+    const reported = minimalOutcome !== undefined && (await writeFailingRunReport(minimalReport, minimalOutcome));
+    return finished({
       ...summaryOf(),
       finding: {
         invariant: violation.invariant,
@@ -214,10 +225,16 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
         minimalFile,
         minimal,
         shrinkRuns: shrunk.tests,
+        ...(reported ? { minimalReport } : {}),
       },
-    };
+    });
   }
-  return summaryOf();
+  return finished(summaryOf());
+
+  async function finished(summary: ExploreSummary): Promise<ExploreSummary> {
+    await writeExploreSummary(options.outDir, summary);
+    return summary;
+  }
 
   function summaryOf(): ExploreSummary {
     return {

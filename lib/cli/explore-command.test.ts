@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './testing/run-cli.ts';
+
+const isRoot = process.getuid?.() === 0;
+
+describe('cpchaos explore (the command)', function () {
+  this.timeout(5 * 60_000);
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cpchaos-explore-cli-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [args, message] of [
+    [['--seed', 'xyz'], '--seed: expected up to 8 hex digits (as explore prints it), got "xyz"'],
+    [['--count', '0'], '--count: expected a whole number >= 1, got "0"'],
+    [['--max-steps', 'two'], '--max-steps: expected a whole number >= 1, got "two"'],
+    [['--budget', '10 minutes'], '--budget:'],
+    [['suites'], 'cpchaos explore: unexpected argument "suites"'],
+  ] as const)
+    it(`refuses ${args.join(' ')} (exit 2) before it starts anything`, async () => {
+      const out = join(dir, 'out');
+      const ran = await runCli(['explore', ...args, '--out', out]);
+      expect(ran.code, ran.output).to.equal(2);
+      expect(ran.stderr).to.contain(message);
+      expect(existsSync(out)).to.equal(false);
+    });
+
+  // Seed 9af's first schedule deletes a worker, cuts a control plane off and pauses a worker (about 20 s here).
+  (isRoot ? it : it.skip)('explores one schedule on the sandbox with the reference policy: no violation, exit 0, its summary', async () => {
+    const out = join(dir, 'out');
+    const ran = await runCli(['explore', '--count', '1', '--seed', '9af', '--out', out]);
+    expect(ran.code, ran.output).to.equal(0);
+    expect(ran.stdout).to.contain('cpchaos explore --seed 9af').and.contain('1 schedules').and.contain('no violation found');
+    const markdown = await readFile(join(out, 'explore.md'), 'utf8');
+    expect(markdown).to.contain('No violation found').and.contain('delete-node+heal+partition+pause');
+    expect(markdown).to.match(/^\| partition \| .*1/m);
+  });
+});
