@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseScenario } from '../scenario/loader.ts';
 import { quorumSize } from '../faults/quorum-guard.ts';
+import { formatSelector } from '../scenario/targets.ts';
 import { generateSchedule } from './generate.ts';
 import { applySteps, replaySchedule, ScheduleState } from './schedule-model.ts';
 
@@ -97,5 +98,30 @@ describe('explore: generated schedules', () => {
       generateSchedule({ seed }).spec.steps.some((step) => step.kind === 'isolate' && step.ports?.some((p) => p.port === 2380)),
     );
     expect(peerCuts.length).to.be.greaterThan(10);
+  });
+
+  it('delete control planes while workers are down, cordoned or labelled, and wait for a worker taken down to be seen NotReady', () => {
+    let deletesWhileWorkersUnusual = 0;
+    let workerWaits = 0;
+    for (const seed of SEEDS) {
+      const { spec } = generateSchedule({ seed });
+      const state = new ScheduleState(spec.cluster.controlPlanes, spec.cluster.workers);
+      const workers = Array.from({ length: spec.cluster.workers }, (_, i) => `worker[${i}]`);
+      for (const step of spec.steps) {
+        const unusual = workers.some((k) => state.isDown(k) || state.cordoned.has(k) || state.labelled.has(k));
+        const deletesCp = step.kind === 'delete-node' && step.targets.some((t) => t.kind === 'index' && t.role === 'control-plane');
+        if (deletesCp && unusual && state.downControlPlanes().length === 0) deletesWhileWorkersUnusual++;
+        if (step.kind === 'wait' && step.until.kind === 'node' && step.until.ready === 'Unknown') {
+          const key = formatSelector(step.until.node);
+          if (key.startsWith('worker')) {
+            expect(state.isDown(key), `${seed}: waits for ${key}, which is up`).to.equal(true);
+            workerWaits++;
+          }
+        }
+        applySteps(state, [step], true);
+      }
+    }
+    expect(deletesWhileWorkersUnusual).to.be.greaterThan(20);
+    expect(workerWaits).to.be.greaterThan(10);
   });
 });

@@ -137,7 +137,15 @@ function takedownMoves(walk: Walk): Move[] {
   if (workers.length > 0)
     moves.push({
       weight: 2,
-      make: () => [{ kind: random.pick(kinds), targets: [selectorOf(random.pick(workers))] }],
+      make: () => {
+        const kind = random.pick(kinds);
+        const key = random.pick(workers);
+        const steps: Step[] = [{ kind, targets: [selectorOf(key)] }];
+        // As for a control plane: the promote controller sees the worker NotReady before a deletion that follows.
+        if (kind !== 'pause' && random.next() < 0.4)
+          steps.push({ kind: 'wait', until: { kind: 'node', node: selectorOf(key), ready: 'Unknown' }, timeoutMs: NODE_WAIT_TIMEOUT_MS });
+        return steps;
+      },
     });
   // A node cut from the etcd peers only: it stays Ready (its kubelet reaches the API), its etcd member (or the one a
   // promotion would add) cannot reach the others. Counted as a cut like any isolate.
@@ -187,7 +195,13 @@ function deletionMoves(walk: Walk): Move[] {
   }
   if (downCps.length === 0 && walk.workers > 0 && state.memberCount() >= 3) {
     const cps = walk.live('control-plane');
-    moves.push({ weight: 2, make: () => [{ kind: 'delete-node', targets: [selectorOf(random.pick(cps))], forceFinalizers: false }] });
+    // A deletion is what starts a promotion, and a promotion's choice is where workers that are down, cordoned or
+    // labelled matter: the more of them, the likelier a deletion now (a fault in the choice needs such a moment).
+    const unusual = walk.live('worker').filter((k) => state.isDown(k) || state.cordoned.has(k) || state.labelled.has(k)).length;
+    moves.push({
+      weight: 2 + 4 * unusual,
+      make: () => [{ kind: 'delete-node', targets: [selectorOf(random.pick(cps))], forceFinalizers: false }],
+    });
   }
   if (walk.workers > 1) {
     const workers = walk.live('worker');
@@ -210,7 +224,7 @@ function operatorMoves(walk: Walk): Move[] {
   return moves;
 }
 
-/** Recoveries, weighted up right after a fault: a node back while etcd is still electing. */
+/** Recoveries, weighted up right after a control plane's fault: a node back while etcd is still electing. */
 function recoveryMoves(walk: Walk, justFaulted: boolean): Move[] {
   const { state, random } = walk;
   const boost = justFaulted ? 3 : 1;
@@ -311,9 +325,12 @@ export function generateSchedule(options: GenerateOptions): GeneratedSchedule {
     const move = pickMove(random, [...faults, ...recoveries]);
     if (!move) break;
     const steps = move.make();
+    const downBefore = walk.state.downControlPlanes().length;
     if (!tryAppend(walk, steps)) continue;
     faultSteps++;
-    justFaulted = faults.includes(move);
+    // A control plane just went down: etcd may be electing, and a recovery now lands during the election. A worker's
+    // fault starts no election, and is left to overlap what comes next.
+    justFaulted = faults.includes(move) && walk.state.downControlPlanes().length > downBefore;
     // Holds between faults: sometimes none at all, so a recovery lands during the election a fault started.
     if (random.next() < 0.6) walk.steps.push(walk.hold());
   }
