@@ -15,6 +15,9 @@ const policy = resolve(process.argv[2] ?? 'fixtures/policies/faulty-cordoned-and
 const budgetMs = Number(process.argv[3] ?? 30) * 60_000;
 const seed = process.argv[4] ?? 'e1';
 const out = await mkdtemp(join(tmpdir(), 'cpchaos-explore-find-'));
+// Ctrl-C or SIGTERM ends the run in progress as `cpchaos explore` would (its cluster torn down), then stops.
+const interrupt = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupt.abort());
 const started = performance.now();
 let foundAtMs: number | undefined;
 const summary = await explore({
@@ -24,6 +27,7 @@ const summary = await explore({
   maxFaultSteps: 4,
   confirmRuns: 2,
   promotionPolicy: policy,
+  signal: interrupt.signal,
   onProgress: (line) => {
     if (foundAtMs === undefined && /confirmed; shrinking/.test(line)) foundAtMs = performance.now() - started;
     console.log(`  ${line}`);
@@ -48,6 +52,7 @@ if (finding === undefined) {
   const replay = await runScenario(parseScenario(text, finding.minimalFile), {
     seed: '1',
     target: sandboxTarget({ promotionPolicy: policy }),
+    signal: interrupt.signal,
   });
   const same = replay.verdicts.find((v) => v.invariant === finding.invariant);
   console.log(`  minimal.yaml run again: ${replay.status}; ${finding.invariant}: ${same?.status ?? 'not judged'}`);

@@ -20,9 +20,17 @@ const policy = resolve(policyArg);
 const confirmRuns = Number(confirmArg ?? 2);
 const seed = seedArg ?? '1';
 const target = sandboxTarget({ promotionPolicy: policy });
+// Ctrl-C or SIGTERM ends the run in progress (its cluster torn down) and the shrinking with the smallest so far.
+const interrupt = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupt.abort());
 const out = await mkdtemp(join(tmpdir(), 'cpchaos-explore-shrink-'));
 const run = (spec: ScenarioSpec) =>
-  runScenario(parseScenario(scenarioYaml(spec), join(out, 'candidate.yaml')), { seed, target, promotionPolicy: policy });
+  runScenario(parseScenario(scenarioYaml(spec), join(out, 'candidate.yaml')), {
+    seed,
+    target,
+    promotionPolicy: policy,
+    signal: interrupt.signal,
+  });
 
 const loaded = await loadScenarioFile(resolve(file));
 const failing: ScenarioSpec = { ...loaded };
@@ -52,6 +60,7 @@ if (violation === undefined) {
     },
     onProgress: (line) => console.log(`  ${line}`),
     finalChecks: 2,
+    signal: interrupt.signal,
   });
   const minutes = (performance.now() - started) / 60_000;
   const faults = shrunk.minimal.steps.filter((s) => isFaultStep(s) && !isRecoveryStep(s)).map((s) => s.kind);
