@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exploreCommand } from './explore-command.ts';
+import { UsageError } from './options.ts';
 import { runCli } from './testing/run-cli.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -17,18 +19,29 @@ describe('cpchaos explore (the command)', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('refuses a bad flag with exit 2 before it starts anything', async () => {
+    const out = join(dir, 'out');
+    const ran = await runCli(['explore', '--seed', 'xyz', '--out', out]);
+    expect(ran.code, ran.output).to.equal(2);
+    expect(ran.stderr).to.contain('--seed: expected up to 8 hex digits (as explore prints it), got "xyz"');
+    expect(existsSync(out)).to.equal(false);
+  });
+
   for (const [args, message] of [
-    [['--seed', 'xyz'], '--seed: expected up to 8 hex digits (as explore prints it), got "xyz"'],
     [['--count', '0'], '--count: expected a whole number >= 1, got "0"'],
     [['--max-steps', 'two'], '--max-steps: expected a whole number >= 1, got "two"'],
+    [['--confirm', '0'], '--confirm: expected a whole number >= 1, got "0"'],
     [['--budget', '10 minutes'], '--budget:'],
     [['suites'], 'cpchaos explore: unexpected argument "suites"'],
   ] as const)
-    it(`refuses ${args.join(' ')} (exit 2) before it starts anything`, async () => {
+    it(`refuses ${args.join(' ')} with a usage error naming the flag`, async () => {
       const out = join(dir, 'out');
-      const ran = await runCli(['explore', ...args, '--out', out]);
-      expect(ran.code, ran.output).to.equal(2);
-      expect(ran.stderr).to.contain(message);
+      const refused = await exploreCommand([...args, '--out', out], new AbortController().signal).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).to.be.instanceOf(UsageError);
+      expect((refused as Error).message).to.contain(message);
       expect(existsSync(out)).to.equal(false);
     });
 

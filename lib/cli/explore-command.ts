@@ -54,6 +54,8 @@ export async function exploreCommand(args: readonly string[], signal: AbortSigna
     budgetMs = parsed.ms;
   }
   const count = values.count === undefined ? undefined : wholeNumber('count', values.count, 1);
+  const maxFaultSteps = wholeNumber('max-steps', values['max-steps'] ?? '4', 1);
+  const confirmRuns = wholeNumber('confirm', values.confirm ?? '2', 1);
   if (budgetMs === undefined && count === undefined) budgetMs = 10 * 60_000;
   const seed = (values.seed ?? randomSeed()).toLowerCase();
   const out = values.out ?? `reports/explore-${seed}`;
@@ -64,8 +66,8 @@ export async function exploreCommand(args: readonly string[], signal: AbortSigna
     outDir: out,
     ...(budgetMs === undefined ? {} : { budgetMs }),
     ...(count === undefined ? {} : { maxSchedules: count }),
-    maxFaultSteps: wholeNumber('max-steps', values['max-steps'] ?? '4', 1),
-    confirmRuns: wholeNumber('confirm', values.confirm ?? '2', 1),
+    maxFaultSteps,
+    confirmRuns,
     forceDeletions: values['force-deletions'] === true,
     target: sandboxTarget({ promotionPolicy: values['promotion-policy'] }),
     ...(values['promotion-policy'] === undefined ? {} : { promotionPolicy: values['promotion-policy'] }),
