@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { formatSelector, type Selector } from '../scenario/targets.ts';
 import type { Step } from '../scenario/types.ts';
-import { withWaitsBeforeDeletions } from './pin-waits.ts';
+import { withNodeChangesBeforeDeletions, withWaitsBeforeDeletions } from './pin-waits.ts';
 
 const cp = (index: number): Selector => ({ kind: 'index', role: 'control-plane', index });
 const worker = (index: number): Selector => ({ kind: 'index', role: 'worker', index });
@@ -84,5 +84,32 @@ describe('explore: waits that pin a deletion after its nodes are seen NotReady',
       { kind: 'heal' },
     ];
     expect(lines(withWaitsBeforeDeletions(steps) ?? []).slice(4, 6)).to.deep.equal(['isolate worker[0]', 'wait worker[0] Unknown']);
+  });
+
+  it('moves the cordons and labels right after a deletion before it (seed 2a minimal, the labelled policy)', () => {
+    const label = (value: string | null): Step => ({
+      kind: 'label',
+      targets: [worker(0)],
+      labels: { 'node-role.harvesterhci.io/worker': value },
+    });
+    const steps: Step[] = [
+      { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false },
+      { kind: 'cordon', targets: [worker(0)] },
+      label('true'),
+      { kind: 'hold', holdMs: 5000 },
+      { kind: 'uncordon', targets: [worker(0)] },
+      label(null),
+    ];
+    expect(lines(withNodeChangesBeforeDeletions(steps) ?? [])).to.deep.equal([
+      'cordon worker[0]',
+      'label worker[0]',
+      'delete-node control-plane[2]',
+      'hold 5000',
+      'uncordon worker[0]',
+      'label worker[0]',
+    ]);
+    // An undo after a deletion stays where it is, and so does a change that a hold separates from it.
+    expect(withNodeChangesBeforeDeletions([steps[0]!, label(null)])).to.equal(undefined);
+    expect(withNodeChangesBeforeDeletions([steps[0]!, { kind: 'hold', holdMs: 1000 }, steps[1]!])).to.equal(undefined);
   });
 });

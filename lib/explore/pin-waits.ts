@@ -5,6 +5,12 @@
 // because 2 s is shorter than the sandbox's 2.5 s grace plus a Lease's age. With the wait, the order is the
 // schedule's, not the machine's. Partitions and one-way drops are left alone: whether a cut node's kubelet still
 // reaches the API depends on the cut (lib/faults/quorum-guard.ts counts them down for etcd only).
+//
+// And the operator's changes right after a deletion (a cordon, a label), moved before it: the promotion a deletion
+// starts chooses once the Node is gone, a moment no step waits for, so such a change lands before it on some runs and
+// after it on others. Explore's seed 2a (the cordoned-and-labelled policy) shrank to "delete cp-2, cordon worker-0,
+// label worker-0", which failed while shrinking (the Node's removal took long enough) and was inconclusive when run
+// again (it had gone first, and the worker was promoted as Harvester would).
 import { formatSelector, type Selector } from '../scenario/targets.ts';
 import type { Step } from '../scenario/types.ts';
 import { NODE_WAIT_TIMEOUT_MS } from './generate.ts';
@@ -80,4 +86,30 @@ export function withWaitsBeforeDeletions(steps: readonly Step[]): Step[] | undef
     out.push(step);
   }
   return added > 0 ? out : undefined;
+}
+
+/** A cordon, or a label step that sets a label: an operator's change to a Node object that a promotion's choice reads. */
+const changesNodeObject = (step: Step): boolean =>
+  step.kind === 'cordon' || (step.kind === 'label' && Object.values(step.labels).some((value) => value !== null));
+
+/**
+ * The steps with the cordons and labels that directly follow a deletion moved before it (in their order); undefined
+ * when no deletion is directly followed by one.
+ */
+export function withNodeChangesBeforeDeletions(steps: readonly Step[]): Step[] | undefined {
+  const out: Step[] = [];
+  let moved = false;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as Step;
+    if (step.kind !== 'delete-node' && step.kind !== 'remove-host') {
+      out.push(step);
+      continue;
+    }
+    let j = i + 1;
+    while (j < steps.length && changesNodeObject(steps[j] as Step)) j++;
+    out.push(...steps.slice(i + 1, j), step);
+    moved ||= j > i + 1;
+    i = j - 1;
+  }
+  return moved ? out : undefined;
 }

@@ -281,6 +281,43 @@ describe('explore: shrinking a failing schedule', () => {
     expect(validSchedule(result.minimal)).to.equal(true);
   });
 
+  it('pins a deletion after the cordon and label that raced it: the minimal fails whenever the Node goes last', async () => {
+    // Seed 2a's schedule on the sandbox (the cordoned-and-labelled policy): it fails when worker-0 is cordoned and
+    // labelled by the time the deleted Node is gone, which the cordon and label after the deletion only just make.
+    const label = (value: string | null): Step => ({ kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: value } });
+    const steps: Step[] = [
+      { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false },
+      { kind: 'cordon', targets: [worker(0)] },
+      label('true'),
+      { kind: 'hold', holdMs: 5000 },
+      { kind: 'uncordon', targets: [worker(0)] },
+      label(null),
+      { kind: 'wait', until: { kind: 'api', state: 'writable' }, timeoutMs: 120_000 },
+    ];
+    // Each step but a hold takes 200 ms; the deleted Node is gone 1000 ms after its deletion.
+    const failsIfReadyWhenGone = (candidate: ScenarioSpec): boolean => {
+      let cordoned = false;
+      let labelled = false;
+      let goneAtMs: number | undefined;
+      let clockMs = 0;
+      for (const step of candidate.steps) {
+        if (goneAtMs !== undefined && clockMs >= goneAtMs) break;
+        if (step.kind === 'cordon') cordoned = true;
+        if (step.kind === 'uncordon') cordoned = false;
+        if (step.kind === 'label') labelled = step.labels[WORKER_LABEL] !== null;
+        if (step.kind === 'delete-node') goneAtMs = clockMs + 1000;
+        clockMs += step.kind === 'hold' ? step.holdMs : 200;
+      }
+      return goneAtMs !== undefined && cordoned && labelled;
+    };
+    expect(failsIfReadyWhenGone(spec(steps))).to.equal(true);
+    const result = await shrinkSchedule(spec(steps), { stillFails: async (candidate) => failsIfReadyWhenGone(candidate) });
+    const kinds = result.minimal.steps.map((step) => step.kind);
+    expect(kinds.indexOf('delete-node'), kinds.join(', ')).to.be.greaterThan(kinds.indexOf('label'));
+    expect(kinds.indexOf('delete-node')).to.be.greaterThan(kinds.indexOf('cordon'));
+    expect(validSchedule(result.minimal)).to.equal(true);
+  });
+
   it('a result that does not fail every final check is set aside for the schedule confirmed before it', async () => {
     const calls = new Map<string, number>();
     const faultCount = (candidate: ScenarioSpec): number => candidate.steps.filter((s) => s.kind !== 'hold' && s.kind !== 'wait').length;

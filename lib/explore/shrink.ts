@@ -1,8 +1,9 @@
 // Shrinking a failing schedule to a minimal one: first the undos of cordons and labels moved to the end (where they
 // race nothing), then delta debugging (Zeller and Hildebrandt's ddmin) over the fault steps, then each fault with
 // the step that ends it (kill and its restart: ddmin's chunks can split such a pair, and neither goes alone), then
-// the settle steps one at a time, then shorter holds, then simpler targets, then waits that pin each deletion after
-// the nodes the schedule silenced are seen NotReady (pin-waits.ts; the holds they make redundant go). A wait for a
+// the settle steps one at a time, then shorter holds, then simpler targets, then each deletion pinned after the
+// cordons and labels that directly followed it and after the nodes the schedule silenced are seen NotReady
+// (pin-waits.ts; the holds the waits make redundant go). A wait for a
 // node's readiness leaves with the takedown it waited for (schedule-model.ts). A pair that cannot go may have mattered
 // only for the time it took (a kill and a restart of a worker between a deletion and an uncordon): it is tried as a
 // hold instead, the shortest first. Every candidate is checked against the schedule model and the scenario schema
@@ -15,7 +16,7 @@ import type { Selector } from '../scenario/targets.ts';
 import type { ScenarioSpec, Step } from '../scenario/types.ts';
 import { HOLD_CHOICES_MS } from './generate.ts';
 import { scenarioYaml } from './render.ts';
-import { withWaitsBeforeDeletions } from './pin-waits.ts';
+import { withNodeChangesBeforeDeletions, withWaitsBeforeDeletions } from './pin-waits.ts';
 import { removesLabelsOnly, replaySchedule, withoutOrphanWaits } from './schedule-model.ts';
 
 export interface ShrinkOptions {
@@ -294,10 +295,13 @@ class Shrinker {
   }
 
   /**
-   * A wait for each silenced node's NotReady before a deletion (pin-waits.ts), then the holds those waits made
-   * redundant: the failure no longer hangs on a hold outlasting the node-monitor grace. Kept only if it still fails.
+   * The cordons and labels right after a deletion moved before it, then a wait for each silenced node's NotReady
+   * before a deletion (pin-waits.ts), then the holds those waits made redundant: the failure no longer hangs on when
+   * the Node disappears, or on a hold outlasting the node-monitor grace. Each kept only if it still fails.
    */
   async pinDeletions(): Promise<void> {
+    const reordered = withNodeChangesBeforeDeletions(this.best.steps);
+    if (reordered !== undefined) await this.test(reordered);
     const pinned = withWaitsBeforeDeletions(this.best.steps);
     if (pinned === undefined || !(await this.test(pinned))) return;
     await this.removeSingles((step) => step.kind === 'hold');
