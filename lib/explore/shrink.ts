@@ -3,10 +3,10 @@
 // the step that ends it (kill and its restart: ddmin's chunks can split such a pair, and neither goes alone), then
 // the settle steps one at a time, then shorter holds, then simpler targets, then each deletion pinned after the
 // cordons and labels that directly followed it and after the nodes the schedule silenced are seen NotReady
-// (pin-waits.ts; the holds the waits make redundant go). A wait for a
-// node's readiness leaves with the takedown it waited for (schedule-model.ts). A pair that cannot go may have mattered
-// only for the time it took (a kill and a restart of a worker between a deletion and an uncordon): it is tried as a
-// hold instead, the shortest first. Every candidate is checked against the schedule model and the scenario schema
+// (pin-waits.ts; the holds the waits make redundant go). A wait for a node's readiness leaves with the takedown it
+// waited for (schedule-model.ts). A pair that cannot go may have mattered only for the time it took (a kill and a
+// restart of a worker between a deletion and an uncordon): it is tried as a hold instead, the shortest first. Every
+// candidate is checked against the schedule model and the scenario schema
 // first (an invalid one is never run), then with `stillFails`, which says whether the candidate still violates the
 // same invariant (the caller re-runs it k times). The result is the input itself or a candidate `stillFails`
 // confirmed: never one that was not.
