@@ -7,10 +7,11 @@
 // reaches the API depends on the cut (lib/faults/quorum-guard.ts counts them down for etcd only).
 //
 // And the operator's changes right after a deletion (a cordon, a label), moved before it: the promotion a deletion
-// starts chooses once the Node is gone, a moment no step waits for, so such a change lands before it on some runs and
-// after it on others. Explore's seed 2a (the cordoned-and-labelled policy) shrank to "delete cp-2, cordon worker-0,
-// label worker-0", which failed while shrinking (the Node's removal took long enough) and was inconclusive when run
-// again (it had gone first, and the worker was promoted as Harvester would).
+// starts chooses once the Node is gone, a moment no step waits for, so a choice that reads such a change can see it
+// or not. The promote controller is level-triggered, so a change that lands after the Node is gone is still seen at
+// its next pass; what such a schedule races is rather the Node's removal against the undos after the next hold (seen
+// with seed 2a and the cordoned-and-labelled policy: inconclusive once under load, when the removal outlasted a 5 s
+// hold). Moving the changes first takes one ordering out of the race; it does not pin the removal.
 import { formatSelector, type Selector } from '../scenario/targets.ts';
 import type { Step } from '../scenario/types.ts';
 import { NODE_WAIT_TIMEOUT_MS } from './generate.ts';
