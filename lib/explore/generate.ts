@@ -108,6 +108,17 @@ class Walk {
 
 type TakedownKind = 'kill' | 'pause' | 'isolate';
 
+/**
+ * A node taken down, and sometimes (a kill or an isolation, 40%) a wait for it to turn NotReady: the controllers
+ * see it down before the next step (a worker's too: a deletion that follows starts a promotion that chooses among them).
+ */
+function takedownSteps(random: Random, kind: TakedownKind, key: string): Step[] {
+  const steps: Step[] = [{ kind, targets: [selectorOf(key)] }];
+  if (kind !== 'pause' && random.next() < 0.4)
+    steps.push({ kind: 'wait', until: { kind: 'node', node: selectorOf(key), ready: 'Unknown' }, timeoutMs: NODE_WAIT_TIMEOUT_MS });
+  return steps;
+}
+
 function takedownMoves(walk: Walk): Move[] {
   const moves: Move[] = [];
   const { random } = walk;
@@ -119,12 +130,7 @@ function takedownMoves(walk: Walk): Move[] {
       weight: 4,
       make: () => {
         const kind = random.pick(kinds);
-        const key = random.pick(cps);
-        const steps: Step[] = [{ kind, targets: [selectorOf(key)] }];
-        // Waiting for the node to turn NotReady lets the controllers see it down before the next step.
-        if (kind !== 'pause' && random.next() < 0.4)
-          steps.push({ kind: 'wait', until: { kind: 'node', node: selectorOf(key), ready: 'Unknown' }, timeoutMs: NODE_WAIT_TIMEOUT_MS });
-        return steps;
+        return takedownSteps(random, kind, random.pick(cps));
       },
     });
     // The etcd leader, resolved when the step runs: forces an election.
@@ -139,12 +145,7 @@ function takedownMoves(walk: Walk): Move[] {
       weight: 2,
       make: () => {
         const kind = random.pick(kinds);
-        const key = random.pick(workers);
-        const steps: Step[] = [{ kind, targets: [selectorOf(key)] }];
-        // As for a control plane: the promote controller sees the worker NotReady before a deletion that follows.
-        if (kind !== 'pause' && random.next() < 0.4)
-          steps.push({ kind: 'wait', until: { kind: 'node', node: selectorOf(key), ready: 'Unknown' }, timeoutMs: NODE_WAIT_TIMEOUT_MS });
-        return steps;
+        return takedownSteps(random, kind, random.pick(workers));
       },
     });
   // A node cut from the etcd peers only: it stays Ready (its kubelet reaches the API), its etcd member (or the one a
