@@ -5,7 +5,7 @@ import type { ClusterNode } from '../model/cluster.ts';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import type { StartedCluster } from '../cluster/core/provider.ts';
 import { InconclusiveFaultError, UnsupportedFaultError } from '../cluster/core/provider.ts';
-import { loadKubeConfig } from '../util/kubeconfig.ts';
+import { loadKubeConfig, statusCodeOf } from '../util/kubeconfig.ts';
 import { mergePatch } from '../util/patch-options.ts';
 import { requestWithDeadline, type RequestOptions } from '../util/api-deadline.ts';
 import { runObjects, SAMPLER_NAMESPACE } from '../observe/write-sampler.ts';
@@ -84,7 +84,20 @@ export interface StepExecutorOptions {
   readonly describeStuckPromotion?: ((node: string, waitedMs: number) => Promise<string>) | undefined;
   /** How long one API request may go unanswered before it is aborted (default API_REQUEST_DEADLINE_MS). */
   readonly requestDeadlineMs?: number | undefined;
+  /**
+   * How long an operator's Node patch (cordon, uncordon, label, annotate) is sent again while the API gives no answer
+   * or a 5xx (default OPERATOR_RETRY_MS).
+   */
+  readonly operatorRetryMs?: number | undefined;
 }
+
+/**
+ * How long an operator's Node patch is sent again while the API gives no answer or a 5xx, as a person retries kubectl.
+ * Seen on the sandbox: a label right after a control plane's deletion went through the VIP to that node's API
+ * server, whose etcd member was already removed (503, "connect ECONNREFUSED 127.0.0.1:2379"); a real VIP can forward
+ * there too until its health check drops the backend.
+ */
+export const OPERATOR_RETRY_MS = 10_000;
 
 /** Steps a dry-run still plans: the faults (the cluster's dry-run prints their commands instead of running them). */
 const DRY_RUN_STEPS: ReadonlySet<Step['kind']> = new Set([
@@ -126,6 +139,24 @@ export class StepExecutor {
   /** One API request, aborted (its connection closed) when it gets no answer in time: it then fails as timed out. */
   private request<T>(what: string, call: (options: RequestOptions) => Promise<T>, base?: RequestOptions): Promise<T> {
     return requestWithDeadline(what, this.options.requestDeadlineMs ?? API_REQUEST_DEADLINE_MS, call, base);
+  }
+
+  /**
+   * Runs `request` again while it fails without an answer or with a 5xx, until operatorRetryMs have passed; then, or
+   * on any other answer (a 404, a 422), its last error.
+   */
+  private async untilAnswered<T>(request: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.options.operatorRetryMs ?? OPERATOR_RETRY_MS);
+    for (;;) {
+      try {
+        return await request();
+      } catch (error) {
+        const code = statusCodeOf(error);
+        const transient = code === undefined || code >= 500;
+        if (!transient || Date.now() >= deadline || this.options.signal?.aborted) throw error;
+      }
+      await sleepMs(250, undefined, this.options.signal ? { signal: this.options.signal } : undefined);
+    }
   }
 
   private async targetContext(): Promise<TargetContext> {
@@ -258,8 +289,9 @@ export class StepExecutor {
               : { spec: { unschedulable: step.kind === 'cordon' ? true : null } };
         const extra = step.kind === 'annotate' ? { annotations: step.annotations } : {};
         await this.apiAction(index, step.kind, nodes, extra, async (name) => {
-          const patched = await this.request(`the ${step.kind} patch of node ${name}`, (options) =>
-            this.core.patchNode({ name, body }, mergePatch(options)),
+          // A merge patch is idempotent: sent again after an answer that was lost, it changes nothing more.
+          const patched = await this.untilAnswered(() =>
+            this.request(`the ${step.kind} patch of node ${name}`, (options) => this.core.patchNode({ name, body }, mergePatch(options))),
           );
           return patched.metadata?.resourceVersion;
         });
@@ -436,6 +468,10 @@ export class StepExecutor {
       case 'node': {
         const name = await this.resolveName(condition.node);
         return readinessOf(nodeNamed(await this.listNodes(), name)) === condition.ready;
+      }
+      case 'nodeGone': {
+        const name = await this.resolveName(condition.node);
+        return !(await this.listNodes()).some((node) => node.metadata?.name === name);
       }
       case 'promotion': {
         const name = await this.resolveName(condition.node);
