@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { formatSelector, type Selector } from '../scenario/targets.ts';
-import type { Step } from '../scenario/types.ts';
-import { withNodeChangesBeforeDeletions, withWaitsBeforeDeletions } from './pin-waits.ts';
+import type { ScenarioSpec, Step } from '../scenario/types.ts';
+import { parseScenario } from '../scenario/loader.ts';
+import { scenarioYaml } from './render.ts';
+import { withGoneWaitsAfterDeletions, withNodeChangesBeforeDeletions, withWaitsBeforeDeletions } from './pin-waits.ts';
 
 const cp = (index: number): Selector => ({ kind: 'index', role: 'control-plane', index });
 const worker = (index: number): Selector => ({ kind: 'index', role: 'worker', index });
@@ -10,6 +12,7 @@ const worker = (index: number): Selector => ({ kind: 'index', role: 'worker', in
 const lines = (steps: readonly Step[]): string[] =>
   steps.map((step) => {
     if (step.kind === 'wait' && step.until.kind === 'node') return `wait ${formatSelector(step.until.node)} ${step.until.ready}`;
+    if (step.kind === 'wait' && step.until.kind === 'nodeGone') return `wait ${formatSelector(step.until.node)} gone`;
     if (step.kind === 'hold') return `hold ${step.holdMs}`;
     return 'targets' in step ? `${step.kind} ${step.targets.map(formatSelector).join(',')}` : step.kind;
   });
@@ -111,5 +114,65 @@ describe('explore: waits that pin a deletion after its nodes are seen NotReady',
     // An undo after a deletion stays where it is, and so does a change that a hold separates from it.
     expect(withNodeChangesBeforeDeletions([steps[0]!, label(null)])).to.equal(undefined);
     expect(withNodeChangesBeforeDeletions([steps[0]!, { kind: 'hold', holdMs: 1000 }, steps[1]!])).to.equal(undefined);
+  });
+
+  it('waits for a deleted Node to be gone after the cordons and labels that follow its deletion (seed 2a minimal)', () => {
+    const label = (value: string | null): Step => ({
+      kind: 'label',
+      targets: [worker(0)],
+      labels: { 'node-role.harvesterhci.io/worker': value },
+    });
+    const steps: Step[] = [
+      { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false },
+      { kind: 'cordon', targets: [worker(0)] },
+      label('true'),
+      { kind: 'hold', holdMs: 5000 },
+      { kind: 'uncordon', targets: [worker(0)] },
+      label(null),
+    ];
+    const pinned = withGoneWaitsAfterDeletions(steps) ?? [];
+    expect(lines(pinned)).to.deep.equal([
+      'delete-node control-plane[2]',
+      'cordon worker[0]',
+      'label worker[0]',
+      'wait control-plane[2] gone',
+      'hold 5000',
+      'uncordon worker[0]',
+      'label worker[0]',
+    ]);
+    // Once there, nothing more to add.
+    expect(withGoneWaitsAfterDeletions(pinned)).to.equal(undefined);
+  });
+
+  it('names an etcd-leader deletion by its binding, and adds no wait for one without a binding', () => {
+    const leader = { kind: 'etcd-leader' } as const;
+    const bound: Step[] = [
+      { kind: 'remove-host', targets: [leader], as: 'n1' },
+      { kind: 'hold', holdMs: 1000 },
+    ];
+    expect(lines(withGoneWaitsAfterDeletions(bound) ?? [])).to.deep.equal(['remove-host etcd-leader', 'wait $n1 gone', 'hold 1000']);
+    expect(withGoneWaitsAfterDeletions([{ kind: 'delete-node', targets: [leader], forceFinalizers: false }])).to.equal(undefined);
+    expect(withGoneWaitsAfterDeletions([{ kind: 'cordon', targets: [worker(0)] }])).to.equal(undefined);
+  });
+});
+
+describe('explore: a pinned schedule as a scenario file', () => {
+  it('writes a wait for a Node gone that loads back as the same step', () => {
+    const steps: Step[] = [
+      { kind: 'delete-node', targets: [cp(1)], forceFinalizers: false },
+      { kind: 'wait', until: { kind: 'nodeGone', node: cp(1) }, timeoutMs: 120_000 },
+    ];
+    const spec: ScenarioSpec = {
+      name: 'pinned',
+      tags: [],
+      sandboxOnly: false,
+      allowQuorumLoss: false,
+      cluster: { controlPlanes: 3, workers: 1, witnesses: 0 },
+      budgets: {},
+      steps,
+      expect: { assertions: [] },
+      invariants: [{ name: 'management-count' }],
+    };
+    expect(parseScenario(scenarioYaml(spec), 'pinned.yaml').steps).to.deep.equal(steps);
   });
 });

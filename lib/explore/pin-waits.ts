@@ -12,9 +12,13 @@
 // its next pass; what such a schedule races is rather the Node's removal against the undos after the next hold (seen
 // with seed 2a and the cordoned-and-labelled policy: inconclusive once under load, when the removal outlasted a 5 s
 // hold). Moving the changes first takes one ordering out of the race; it does not pin the removal.
+//
+// What pins it: a wait for the deleted Node to be gone, after the deletion and the changes that directly follow it.
+// Harvester counts a deleted management node out only once its Node object is gone, so the choice comes after that
+// wait and before any later step (an undo after a hold that outlasts the controller's next pass).
 import { formatSelector, type Selector } from '../scenario/targets.ts';
 import type { Step } from '../scenario/types.ts';
-import { NODE_WAIT_TIMEOUT_MS } from './generate.ts';
+import { NODE_WAIT_TIMEOUT_MS, SETTLE_TIMEOUT_MS } from './generate.ts';
 
 interface Silenced {
   readonly selector: Selector;
@@ -113,4 +117,50 @@ export function withNodeChangesBeforeDeletions(steps: readonly Step[]): Step[] |
     i = j - 1;
   }
   return moved ? out : undefined;
+}
+
+/**
+ * The selectors a wait for a deletion's Nodes names: an index selector or a binding as given, an etcd-leader or
+ * -follower by its binding (the node it named then; without one, no wait).
+ */
+function deletedSelectors(step: { readonly targets: readonly Selector[]; readonly as?: string }): Selector[] {
+  return step.targets.flatMap((selector): Selector[] => {
+    if (selector.kind === 'index' || selector.kind === 'ref') return [selector];
+    if ((selector.kind === 'etcd-leader' || selector.kind === 'etcd-follower') && step.as !== undefined)
+      return [{ kind: 'ref', name: step.as }];
+    return [];
+  });
+}
+
+const waitGone = (selector: Selector): Step => ({
+  kind: 'wait',
+  until: { kind: 'nodeGone', node: selector },
+  timeoutMs: SETTLE_TIMEOUT_MS,
+});
+
+/**
+ * The steps with a wait for each deleted Node to be gone, after its deletion and the cordons and labels that directly
+ * follow it, unless a later step waits for it already; undefined when there is none to add.
+ */
+export function withGoneWaitsAfterDeletions(steps: readonly Step[]): Step[] | undefined {
+  const awaited = (selector: Selector, from: number): boolean =>
+    steps
+      .slice(from)
+      .some((s) => s.kind === 'wait' && s.until.kind === 'nodeGone' && formatSelector(s.until.node) === formatSelector(selector));
+  const out: Step[] = [];
+  let added = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as Step;
+    out.push(step);
+    if (step.kind !== 'delete-node' && step.kind !== 'remove-host') continue;
+    let j = i + 1;
+    while (j < steps.length && changesNodeObject(steps[j] as Step)) out.push(steps[j++] as Step);
+    for (const selector of deletedSelectors(step)) {
+      if (awaited(selector, i + 1)) continue;
+      out.push(waitGone(selector));
+      added++;
+    }
+    i = j - 1;
+  }
+  return added > 0 ? out : undefined;
 }

@@ -18,6 +18,8 @@ function waitDoc(until: WaitCondition, timeoutMs: number): Record<string, unknow
   switch (until.kind) {
     case 'node':
       return { node: formatSelector(until.node), ready: until.ready, timeout };
+    case 'nodeGone':
+      return { nodeGone: formatSelector(until.node), timeout };
     case 'promotion':
       return { promotion: formatSelector(until.node), status: until.status, timeout };
     case 'etcdMembers':

@@ -47,4 +47,21 @@ describe('explore: the schedule model and node waits', () => {
     expect(kept).to.deep.equal(steps.slice(1));
     expect(replaySchedule(schedule([...kept, { kind: 'uncordon', targets: [worker(1)] }])).ok).to.equal(true);
   });
+
+  it('takes a wait for a Node gone only after its deletion, and drops one whose deletion went', () => {
+    const gone = (node: Selector): Step => ({ kind: 'wait', until: { kind: 'nodeGone', node }, timeoutMs: 120_000 });
+    const deletion: Step = { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false };
+    expect(replaySchedule(schedule([deletion, gone(cp(2))])).ok).to.equal(true);
+    const early = replaySchedule(schedule([gone(cp(2)), deletion]));
+    expect(early.ok ? '' : early.problem).to.equal('step 1 (wait): waits for control-plane[2] to be gone while nothing deleted it');
+    const bound = replaySchedule(
+      schedule([
+        { kind: 'delete-node', targets: [{ kind: 'etcd-leader' }], forceFinalizers: false, as: 'n1' },
+        gone({ kind: 'ref', name: 'n1' }),
+      ]),
+    );
+    expect(bound.ok).to.equal(true);
+    const steps: Step[] = [{ kind: 'cordon', targets: [worker(0)] }, gone(cp(2)), { kind: 'uncordon', targets: [worker(0)] }];
+    expect(withoutOrphanWaits(schedule(steps), steps)).to.deep.equal([steps[0], steps[2]]);
+  });
 });

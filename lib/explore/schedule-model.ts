@@ -241,6 +241,7 @@ function applyStep(state: ScheduleState, step: Step, allowQuorumLoss: boolean): 
       return undefined;
     case 'wait': {
       const until = step.until;
+      if (until.kind === 'nodeGone') return goneProblem(state, step);
       if (until.kind !== 'node' && until.kind !== 'promotion') return undefined;
       return known(state, formatSelector(until.node)) ?? readinessProblem(state, step);
     }
@@ -261,15 +262,24 @@ function readinessProblem(state: ScheduleState, step: Extract<Step, { kind: 'wai
   return undefined;
 }
 
+/** A wait for a Node to be gone that no earlier step deleted: run, it only times out. */
+function goneProblem(state: ScheduleState, step: Extract<Step, { kind: 'wait' }>): string | undefined {
+  if (step.until.kind !== 'nodeGone') return undefined;
+  const key = formatSelector(step.until.node);
+  if (state.roleOf(key) === undefined) return `${key} is not a node the model knows (start selectors and bindings only)`;
+  if (!state.deleted.has(key)) return `waits for ${key} to be gone while nothing deleted it`;
+  return undefined;
+}
+
 /**
- * The steps without the waits for a readiness they no longer bring about (the shrinker drops a kill; the wait for its
- * node's NotReady goes with it, as a step naming a binding goes with the step that bound it).
+ * The steps without the waits for a readiness (or a Node's removal) they no longer bring about (the shrinker drops a
+ * kill; the wait for its node's NotReady goes with it, as a step naming a binding goes with the step that bound it).
  */
 export function withoutOrphanWaits(spec: Pick<ScenarioSpec, 'cluster' | 'allowQuorumLoss'>, steps: readonly Step[]): Step[] {
   const state = new ScheduleState(spec.cluster.controlPlanes, spec.cluster.workers);
   const out: Step[] = [];
   for (const step of steps) {
-    if (step.kind === 'wait' && readinessProblem(state, step) !== undefined) continue;
+    if (step.kind === 'wait' && (readinessProblem(state, step) ?? goneProblem(state, step)) !== undefined) continue;
     applyStep(state, step, spec.allowQuorumLoss);
     out.push(step);
   }

@@ -213,7 +213,16 @@ describe('explore: shrinking a failing schedule', () => {
       return false;
     };
     const result = await shrinkSchedule(spec(steps), { stillFails: failsWhenCordonedThroughTheWait });
-    expect(result.minimal.steps.map((step) => step.kind)).to.deep.equal(['label', 'cordon', 'delete-node', 'wait', 'uncordon', 'label']);
+    // The first wait is the pin's, for the deleted Node gone (pinDeletions); the second, the schedule's own.
+    expect(result.minimal.steps.map((step) => step.kind)).to.deep.equal([
+      'label',
+      'cordon',
+      'delete-node',
+      'wait',
+      'wait',
+      'uncordon',
+      'label',
+    ]);
     expect(validSchedule(result.minimal)).to.equal(true);
   });
 
@@ -275,9 +284,19 @@ describe('explore: shrinking a failing schedule', () => {
     expect(failsWhenWorkerSeenDown(spec(steps))).to.equal(true);
     const result = await shrinkSchedule(spec(steps), { stillFails: async (candidate) => failsWhenWorkerSeenDown(candidate) });
     const shape = result.minimal.steps.map((s) =>
-      s.kind === 'wait' && s.until.kind === 'node' ? `wait ${formatSelector(s.until.node)} ${s.until.ready}` : s.kind,
+      s.kind === 'wait' && 'node' in s.until
+        ? `wait ${formatSelector(s.until.node)} ${'ready' in s.until ? s.until.ready : 'gone'}`
+        : s.kind,
     );
-    expect(shape).to.deep.equal(['cordon', 'kill', 'wait worker[1] Unknown', 'delete-node', 'restart', 'uncordon']);
+    expect(shape).to.deep.equal([
+      'cordon',
+      'kill',
+      'wait worker[1] Unknown',
+      'delete-node',
+      'wait control-plane[0] gone',
+      'restart',
+      'uncordon',
+    ]);
     expect(validSchedule(result.minimal)).to.equal(true);
   });
 
@@ -315,6 +334,49 @@ describe('explore: shrinking a failing schedule', () => {
     const kinds = result.minimal.steps.map((step) => step.kind);
     expect(kinds.indexOf('delete-node'), kinds.join(', ')).to.be.greaterThan(kinds.indexOf('label'));
     expect(kinds.indexOf('delete-node')).to.be.greaterThan(kinds.indexOf('cordon'));
+    expect(validSchedule(result.minimal)).to.equal(true);
+  });
+
+  it("pins a deleted Node's removal with a wait for it gone: the minimal fails however long the removal takes", async () => {
+    // The same schedule, with the removal's time as on the sandbox: the deleted Node is gone 3-7 s after its deletion
+    // (finalizers, the etcd member's removal), and the promotion chooses then. Against the 5 s hold, the schedule fails
+    // on some runs only, whichever way the cordon and label go.
+    const label = (value: string | null): Step => ({ kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: value } });
+    const steps: Step[] = [
+      { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false },
+      { kind: 'cordon', targets: [worker(0)] },
+      label('true'),
+      { kind: 'hold', holdMs: 5000 },
+      { kind: 'uncordon', targets: [worker(0)] },
+      label(null),
+      { kind: 'wait', until: { kind: 'api', state: 'writable' }, timeoutMs: 120_000 },
+    ];
+    // Each step but a hold takes 200 ms; a wait for the Node gone lasts until it is.
+    const failsIfRemovedAfter = (removalMs: number, candidate: ScenarioSpec): boolean => {
+      let cordoned = false;
+      let labelled = false;
+      let goneAtMs: number | undefined;
+      let clockMs = 0;
+      for (const step of candidate.steps) {
+        if (step.kind === 'wait' && step.until.kind === 'nodeGone' && goneAtMs !== undefined) clockMs = Math.max(clockMs, goneAtMs);
+        if (goneAtMs !== undefined && clockMs >= goneAtMs) break;
+        if (step.kind === 'cordon') cordoned = true;
+        if (step.kind === 'uncordon') cordoned = false;
+        if (step.kind === 'label') labelled = step.labels[WORKER_LABEL] !== null;
+        if (step.kind === 'delete-node') goneAtMs = clockMs + removalMs;
+        clockMs += step.kind === 'hold' ? step.holdMs : 200;
+      }
+      return goneAtMs !== undefined && cordoned && labelled;
+    };
+    const removals = [3000, 4000, 5000, 6000, 7000];
+    expect(removals.map((ms) => failsIfRemovedAfter(ms, spec(steps)))).to.deep.equal([true, true, true, false, false]);
+    const random = createRandom('2a');
+    const result = await shrinkSchedule(spec(steps), {
+      stillFails: async (candidate) => failsIfRemovedAfter(3000 + random.int(4001), candidate),
+    });
+    const gone = result.minimal.steps.filter((s) => s.kind === 'wait' && s.until.kind === 'nodeGone');
+    expect(gone.length, JSON.stringify(result.minimal.steps)).to.equal(1);
+    expect(removals.map((ms) => failsIfRemovedAfter(ms, result.minimal))).to.deep.equal([true, true, true, true, true]);
     expect(validSchedule(result.minimal)).to.equal(true);
   });
 

@@ -16,7 +16,7 @@ import type { Selector } from '../scenario/targets.ts';
 import type { ScenarioSpec, Step } from '../scenario/types.ts';
 import { HOLD_CHOICES_MS } from './generate.ts';
 import { scenarioYaml } from './render.ts';
-import { withNodeChangesBeforeDeletions, withWaitsBeforeDeletions } from './pin-waits.ts';
+import { withGoneWaitsAfterDeletions, withNodeChangesBeforeDeletions, withWaitsBeforeDeletions } from './pin-waits.ts';
 import { removesLabelsOnly, replaySchedule, withoutOrphanWaits } from './schedule-model.ts';
 
 export interface ShrinkOptions {
@@ -71,7 +71,7 @@ function referencedBindings(step: Step): string[] {
   if ('targets' in step) selectors.push(...step.targets);
   if (step.kind === 'partition') selectors.push(...step.groups.flat());
   if (step.kind === 'drop') selectors.push(...step.from, ...step.to);
-  if (step.kind === 'wait' && (step.until.kind === 'node' || step.until.kind === 'promotion')) selectors.push(step.until.node);
+  if (step.kind === 'wait' && 'node' in step.until) selectors.push(step.until.node);
   if (step.kind === 'check')
     for (const a of step.assertions) {
       if (a.kind === 'nodeReady' || a.kind === 'promoteStatus') selectors.push(a.node);
@@ -279,13 +279,13 @@ class Shrinker {
   }
 
   /** One step at a time, until no single step can go: the result is 1-minimal (among valid candidates). */
-  async removeSingles(which: (step: Step) => boolean): Promise<void> {
+  async removeSingles(which: (step: Step, index: number, steps: readonly Step[]) => boolean): Promise<void> {
     let changed = true;
     while (changed && !this.exhausted()) {
       changed = false;
       for (let i = this.best.steps.length - 1; i >= 0; i--) {
         const step = this.best.steps[i] as Step;
-        if (!which(step)) continue;
+        if (!which(step, i, this.best.steps)) continue;
         if (await this.test(this.best.steps.filter((_, j) => j !== i))) {
           changed = true;
           break;
@@ -295,16 +295,24 @@ class Shrinker {
   }
 
   /**
-   * The cordons and labels right after a deletion moved before it, then a wait for each silenced node's NotReady
-   * before a deletion (pin-waits.ts), then the holds those waits made redundant: the failure no longer hangs on when
-   * the Node disappears, or on a hold outlasting the node-monitor grace. Each kept only if it still fails.
+   * The cordons and labels right after a deletion moved before it, then a wait for each deleted Node to be gone, then
+   * a wait for each silenced node's NotReady before a deletion (pin-waits.ts), then the holds those NotReady waits
+   * made redundant: the failure no longer hangs on when the Node disappears, or on a hold outlasting the node-monitor
+   * grace. Each kept only if it still fails.
    */
   async pinDeletions(): Promise<void> {
     const reordered = withNodeChangesBeforeDeletions(this.best.steps);
     if (reordered !== undefined) await this.test(reordered);
+    const gone = withGoneWaitsAfterDeletions(this.best.steps);
+    if (gone !== undefined) await this.test(gone);
     const pinned = withWaitsBeforeDeletions(this.best.steps);
     if (pinned === undefined || !(await this.test(pinned))) return;
-    await this.removeSingles((step) => step.kind === 'hold');
+    // Not a hold right after a wait for a Node gone: it gives the promotion that moment starts time to choose.
+    const afterGoneWait = (steps: readonly Step[], i: number): boolean => {
+      const before = steps[i - 1];
+      return before?.kind === 'wait' && before.until.kind === 'nodeGone';
+    };
+    await this.removeSingles((step, i, steps) => step.kind === 'hold' && !afterGoneWait(steps, i));
   }
 
   /** Each hold as short as still fails (from the shortest choice up). */

@@ -97,6 +97,17 @@ const waitCondition: Desc<WaitOut> = keyed(
         example: 'wait: { node: $victim, ready: Unknown, timeout: 20s }',
       },
     ),
+    nodeGone: variant(
+      selector(false).doc('Node', 'The node whose Node object to wait to disappear.'),
+      { timeout },
+      (node, s): WaitOut => ({ until: { kind: 'nodeGone', node }, timeoutMs: s.timeout }),
+      {
+        title: 'nodeGone',
+        description:
+          "Wait until the node's Node object is gone (a deletion's finalizers all released). Harvester counts a deleted management node out only from that moment (a Terminating one still counts), so its promotion's choice comes after it: a step after this wait is one the choice can see.",
+        example: 'wait: { nodeGone: $victim, timeout: 60s }',
+      },
+    ),
     promotion: variant(
       selector(false).doc('Node', 'The node whose promotion to wait for.'),
       { status: required(promoteStatus), timeout },

@@ -163,3 +163,17 @@ describe('scenario/steps: checks of a held deletion', () => {
     expect(message).to.match(/^s\.yaml:3:50: steps\[0\]\.check\.terminating: "all" is not allowed here/m);
   });
 });
+
+describe('scenario/steps: wait for a Node gone', () => {
+  it('parses nodeGone with its timeout, describes it, and refuses one without a timeout', () => {
+    const s = parseScenario(
+      'name: s\nsteps:\n  - delete-node: control-plane[2]\n    as: gone\n  - wait: { nodeGone: $gone, timeout: 90s }\n',
+      's.yaml',
+    );
+    expect(s.steps[1]).to.deep.equal({ kind: 'wait', until: { kind: 'nodeGone', node: { kind: 'ref', name: 'gone' } }, timeoutMs: 90_000 });
+    expect(describeStep(s.steps[1] as Step)).to.match(/node \$gone gone/);
+    expect(() => parseScenario('name: s\nsteps:\n  - wait: { nodeGone: $gone }\n', 's.yaml')).to.throw(
+      /s\.yaml:3:.*a wait must have a timeout/,
+    );
+  });
+});

@@ -53,6 +53,8 @@ export function describeCondition(until: WaitCondition): string {
   switch (until.kind) {
     case 'node':
       return `node ${formatSelector(until.node)} ready=${until.ready}`;
+    case 'nodeGone':
+      return `node ${formatSelector(until.node)} gone`;
     case 'promotion':
       return `promotion of ${formatSelector(until.node)} ${until.status}`;
     case 'etcdMembers':

@@ -112,6 +112,8 @@ export interface HoldStep {
 
 export type WaitCondition =
   | { readonly kind: 'node'; readonly node: Selector; readonly ready: NodeReadiness }
+  /** The node's Node object no longer exists (a deletion's finalizers all released). */
+  | { readonly kind: 'nodeGone'; readonly node: Selector }
   | { readonly kind: 'promotion'; readonly node: Selector; readonly status: PromoteStatus }
   | { readonly kind: 'etcdMembers'; readonly count: number }
   | { readonly kind: 'managementCount'; readonly count: number }
