@@ -1,5 +1,6 @@
 // Watches a cluster through its API and records what happens: Nodes, promote Jobs, Events and Leases (list-watch
 // with gaps recorded), the write samplers (through the VIP and per API server), and etcd membership samples.
+import { CpuPressureSampler } from './cpu-pressure.ts';
 import {
   BatchV1Api,
   CoordinationV1Api,
@@ -80,6 +81,10 @@ export interface ObserverOptions {
    * watcher can record what it concludes from it (an operator's deletion) ahead of it.
    */
   readonly beforeNodeEvent?: (type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'SYNC', node: TrimmedNode) => void;
+  /** How often the machine's CPU stall is recorded (`cpu` events, lib/observe/cpu-pressure.ts); default 1000 ms. */
+  readonly cpuSampleIntervalMs?: number;
+  /** Reads the machine's CPU stall (µs); default /proc/pressure/cpu (tests pass their own). */
+  readonly readCpuStallUs?: () => number | undefined;
 }
 
 export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
@@ -127,6 +132,7 @@ export class ClusterObserver {
   private readonly kubeConfig: KubeConfig;
   private readonly objects: RunObject[] = [];
   private stopped: Promise<void> | undefined;
+  private cpuSampler: CpuPressureSampler | undefined;
 
   constructor(
     private readonly cluster: ObservedCluster,
@@ -183,6 +189,12 @@ export class ClusterObserver {
     const coordination = kc.makeApiClient(CoordinationV1Api);
     const knownNodes = new Map<string, ReturnType<typeof trimNode>>();
     const record = this.recorder.record.bind(this.recorder);
+    this.cpuSampler = new CpuPressureSampler(
+      (stalledUs) => record({ kind: 'cpu', stalledUs }),
+      this.options.cpuSampleIntervalMs ?? 1000,
+      this.options.readCpuStallUs,
+    );
+    this.cpuSampler.start();
     const listDeadlineMs = this.options.listDeadlineMs ?? LIST_DEADLINE_MS;
     this.watchers.push(
       new ListWatcher<V1Node>({
@@ -384,6 +396,7 @@ export class ClusterObserver {
     this.flushJobs(undefined);
     await Promise.all([...this.samplers.map((s) => s.stop()), this.readSampler?.stop()]);
     await Promise.all(this.samplers.slice(0, 2).map((s) => s.finalRead()));
+    this.cpuSampler?.stop();
     await this.deleteObjects();
   }
 }

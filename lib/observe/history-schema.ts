@@ -211,6 +211,14 @@ const gap = event('gap', { source: z.enum(GAP_SOURCES), from: z.number(), to: z.
 export type GapEvent = Infer<typeof gap>;
 export type GapSource = GapEvent['source'];
 
+/**
+ * The harness machine's CPU contention so far: microseconds during which at least one task waited for a CPU (Linux
+ * pressure stall information, /proc/pressure/cpu `some total`), read at t. Two readings bound how long any chain of
+ * tasks (etcd, an API server, the sampler) can have been held up waiting for a CPU between them.
+ */
+const cpu = event('cpu', { stalledUs: nonNegMs });
+export type CpuEvent = Infer<typeof cpu>;
+
 const note = event('note', { message: str });
 export type NoteEvent = Infer<typeof note>;
 
@@ -227,6 +235,7 @@ export const EVENT_SCHEMAS = {
   op,
   etcd,
   gap,
+  cpu,
   note,
 } as const;
 

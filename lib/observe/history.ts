@@ -22,6 +22,7 @@ export { ACTION_PHASES, GAP_SOURCES } from './history-constants.ts';
 export type {
   ActionEvent,
   ActionPhase,
+  CpuEvent,
   EtcdEvent,
   GapEvent,
   GapSource,

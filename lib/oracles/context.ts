@@ -5,7 +5,16 @@ import type { SelectPromoteNode } from '../harvester/promotion.ts';
 import { explainSelection, selectPromoteNode } from '../harvester/promotion.ts';
 import type { V1Node } from '@kubernetes/client-node';
 import { harnessDeletions, resolveBudgets, runStartOf } from '../observe/history.ts';
-import type { GapEvent, GapSource, HarnessDeletion, History, ResolvedBudgets, RunBudgets, RunStartEvent } from '../observe/history.ts';
+import type {
+  CpuEvent,
+  GapEvent,
+  GapSource,
+  HarnessDeletion,
+  History,
+  ResolvedBudgets,
+  RunBudgets,
+  RunStartEvent,
+} from '../observe/history.ts';
 import { buildFaultTimeline } from './fault-timeline.ts';
 import type { FaultTimeline } from './fault-timeline.ts';
 import { pairOperations } from './operations.ts';
@@ -140,6 +149,21 @@ export class OracleContext {
   /** Gaps of `source` sharing a point with the interval. */
   gapsOverlapping(source: GapSource, interval: Interval): GapEvent[] {
     return this.gaps(source).filter((gap) => overlaps(gap, interval));
+  }
+
+  /**
+   * The CPU stall on the harness machine over the interval (ms during which some task waited for a CPU), from the
+   * `cpu` readings that bracket it (the last at or before its start, the first at or after its end); undefined when
+   * the history has no such pair (no PSI on that machine, or a history from before it was recorded).
+   */
+  cpuStallMs(interval: Interval): number | undefined {
+    let before: CpuEvent | undefined;
+    for (const event of this.history) {
+      if (event.kind !== 'cpu') continue;
+      if (event.t <= interval.from) before = event;
+      else if (event.t >= interval.to) return before === undefined ? undefined : (event.stalledUs - before.stalledUs) / 1000;
+    }
+    return undefined;
   }
 
   /** A time relative to the run start, e.g. "+12.3 s". */

@@ -58,6 +58,33 @@ describe('quorum-survives', () => {
     expect(judgements).to.deep.equal(['no-fault', 'majority-loss', 'majority-loss']);
   });
 
+  it("is inconclusive on an outage over budget that the machine's CPU contention could explain, and fails one it cannot", () => {
+    // An outage of 4 s against a 3 s budget: with 1.5 s of CPU stall inside it (PSI) it might have been within budget;
+    // with 0.5 s it could not.
+    const outage = (stallMs: number): Verdict => {
+      const b = sampler(cluster(), 1, 4).push({ kind: 'cpu', stalledUs: 7_000_000 }).at(5).fault('k', 'kill', ['cp-0']);
+      sampler(b, 8, 9, 100).push({ kind: 'cpu', stalledUs: 7_000_000 + stallMs * 1000 });
+      return check(b.at(10).fault('r', 'restart', ['cp-0']).end());
+    };
+    const contended = outage(1500);
+    expect(contended.status).to.equal('inconclusive');
+    expect(contended.summary).to.match(/lasted 4000 ms, and tasks waited for a CPU for 1500 ms of it \(Linux PSI\)/);
+    const judged = (contended.details?.['outages'] as { judgement: string; cpuStallMs?: number }[]).find(
+      (o) => o.judgement === 'contended',
+    );
+    expect(judged?.cpuStallMs).to.equal(1500);
+    const failed = outage(500);
+    expect(failed.status).to.equal('fail');
+    expect(failed.summary).to.match(/for 4000 ms/);
+  });
+
+  it('judges an outage over budget as before when no CPU readings bracket it', () => {
+    // One reading inside the outage, none before it: nothing to take from it.
+    const b = sampler(cluster(), 1, 4).at(5).fault('k', 'kill', ['cp-0']).at(6).push({ kind: 'cpu', stalledUs: 1 });
+    sampler(b, 8, 9, 100).push({ kind: 'cpu', stalledUs: 5_000_000 });
+    expect(check(b.at(10).fault('r', 'restart', ['cp-0']).end()).status).to.equal('fail');
+  });
+
   it('is inconclusive when no minority was ever down', () => {
     expect(check(sampler(cluster(), 1, 5).end()).status).to.equal('inconclusive');
   });

@@ -2,6 +2,10 @@
 // through the VIP keep working: every write outage overlapping such an interval (and no majority loss) lasts at
 // most budgets.outageMs (default election timeout + 2 s), measured from the last acknowledged write before it to
 // the first after it. All outages longer than the reporting threshold are listed in details.
+//
+// An outage over budget during which the harness machine's tasks waited for a CPU long enough that, without that wait,
+// it would have been within budget (the `cpu` readings: Linux PSI) is not the cluster's to answer for: the verdict is
+// inconclusive (the machine could not keep the time a budget of a few seconds needs), unless another outage fails.
 import { DEFAULT_OUTAGE_THRESHOLD_MS, formatMs, overlaps } from './context.ts';
 import type { OracleContext } from './context.ts';
 import { intervalsWhere, majorityAffected, minorityAffected } from './fault-timeline.ts';
@@ -13,7 +17,7 @@ import { acknowledgedVipWrites, writeOutages } from './write-outages.ts';
 
 export const QUORUM_SURVIVES = 'quorum-survives';
 
-type Judgement = 'within-budget' | 'over-budget' | 'blind' | 'majority-loss' | 'no-fault';
+type Judgement = 'within-budget' | 'over-budget' | 'contended' | 'blind' | 'majority-loss' | 'no-fault';
 
 function check(ctx: OracleContext): Verdict {
   const missing = withoutRunStart(ctx, QUORUM_SURVIVES);
@@ -32,7 +36,8 @@ function check(ctx: OracleContext): Verdict {
     if (majority.some((m) => overlaps(m, outage))) judgement = 'majority-loss';
     else if (faults.length === 0) judgement = 'no-fault';
     else if (outage.durationMs <= budgetMs) judgement = 'within-budget';
-    else judgement = ctx.gapsOverlapping('sampler', outage).length > 0 ? 'blind' : 'over-budget';
+    else if (ctx.gapsOverlapping('sampler', outage).length > 0) judgement = 'blind';
+    else judgement = outage.durationMs - (ctx.cpuStallMs(outage) ?? 0) <= budgetMs ? 'contended' : 'over-budget';
     return { outage, faults, judgement };
   });
   const details = {
@@ -51,6 +56,7 @@ function check(ctx: OracleContext): Verdict {
       durationMs: outage.durationMs,
       open: outage.nextOk === undefined,
       judgement,
+      ...(judgement === 'contended' ? { cpuStallMs: ctx.cpuStallMs(outage) } : {}),
     })),
   };
 
@@ -103,6 +109,18 @@ function check(ctx: OracleContext): Verdict {
       'inconclusive',
       `${blind.length} outage(s) over budget overlap a sampler gap, when writes were not attempted`,
       gaps,
+      details,
+    );
+  }
+  const contended = judged.filter((j) => j.judgement === 'contended').sort((a, b) => b.outage.durationMs - a.outage.durationMs);
+  const worstContended = contended[0];
+  if (worstContended !== undefined) {
+    const stallMs = ctx.cpuStallMs(worstContended.outage) ?? 0;
+    return verdict(
+      QUORUM_SURVIVES,
+      'inconclusive',
+      `${contended.length} write outage(s) over the ${formatMs(budgetMs)} budget while this machine's CPUs were contended: the longest lasted ${formatMs(worstContended.outage.durationMs)}, and tasks waited for a CPU for ${formatMs(stallMs)} of it (Linux PSI); without that wait it would be within budget. Run on a less loaded machine to judge it`,
+      [worstContended.outage.lastOk, ...(worstContended.outage.nextOk ? [worstContended.outage.nextOk] : [])],
       details,
     );
   }

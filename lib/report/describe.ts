@@ -79,6 +79,8 @@ export function eventLabel(event: HistoryEvent): string {
       return `etcd leader=${event.leader ?? '(none)'} members=${event.members.map((m) => m.name).join(',')}`;
     case 'gap':
       return `gap ${event.source} blind for ${formatSeconds(event.to - event.from)}: ${event.reason}`;
+    case 'cpu':
+      return `cpu stalled ${formatSeconds(event.stalledUs / 1000)} in all`;
     case 'note':
       return `note ${event.message}`;
   }
