@@ -1,5 +1,8 @@
 // Leader election through a Lease, as kube-controller-manager does: acquire when free or expired, renew while
-// leading, step down when a renewal fails for longer than the lease.
+// leading, step down when a renewal fails for longer than the lease. A leader renews without reading first: it
+// updates the Lease it observed last (client-go leaderelection.go tryAcquireOrRenew, "fast path for the leader to
+// update optimistically assuming that the record observed last time is the current version"), and reads it only
+// when that update fails.
 import type { V1Lease } from '@kubernetes/client-node';
 import type { FailoverApiClient } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
@@ -20,6 +23,8 @@ export class LeaderElector {
   private lastRenewMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  /** The Lease as this candidate last read or wrote it. */
+  private observed: V1Lease | undefined;
 
   constructor(
     private readonly api: FailoverApiClient,
@@ -60,6 +65,20 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<void> {
     const { leaseName: name, namespace, identity } = this.options;
     const now = new Date();
+    const observed = this.observed;
+    if (observed !== undefined && this.leading && Date.now() - this.lastRenewMs <= this.options.leaseMs) {
+      const body: V1Lease = { ...observed, spec: { ...observed.spec, holderIdentity: identity, renewTime: now } };
+      try {
+        this.observed = await this.api.call('renew leader lease', (api, requestOptions) =>
+          api.coordination.replaceNamespacedLease({ name, namespace, body }, requestOptions),
+        );
+        this.lastRenewMs = Date.now();
+        return;
+      } catch (error) {
+        this.observed = undefined;
+        this.options.onError?.('renew leader lease optimistically (reading it next)', error);
+      }
+    }
     let lease: V1Lease;
     try {
       lease = await this.api.call('read leader lease', (api, requestOptions) =>
@@ -79,7 +98,7 @@ export class LeaderElector {
           leaseTransitions: 0,
         },
       };
-      await this.api.call('create leader lease', (api, requestOptions) =>
+      this.observed = await this.api.call('create leader lease', (api, requestOptions) =>
         api.coordination.createNamespacedLease({ namespace, body }, requestOptions),
       );
       this.lastRenewMs = Date.now();
@@ -104,7 +123,7 @@ export class LeaderElector {
       },
     };
     // The update carries the lease's resourceVersion: two candidates cannot both win (409 for the loser).
-    await this.api.call('renew leader lease', (api, requestOptions) =>
+    this.observed = await this.api.call('renew leader lease', (api, requestOptions) =>
       api.coordination.replaceNamespacedLease({ name, namespace, body }, requestOptions),
     );
     this.lastRenewMs = Date.now();

@@ -7,6 +7,9 @@
 //   holds it (a released Lease has an empty holderIdentity);
 // - the leader renews every retry period; a renewal that has not succeeded within the renew deadline ends its
 //   leadership (renew: wait.PollImmediateUntil(RetryPeriod, ..., RenewDeadline));
+// - the leader renews without reading first while its lease is valid: it updates the Lease it observed last (with
+//   that resourceVersion), and reads it only when that update fails (tryAcquireOrRenew's "fast path for the leader to
+//   update optimistically assuming that the record observed last time is the current version");
 // - an update carries the Lease's resourceVersion, so two candidates cannot both win (409 for the loser);
 // - stop() releases the Lease (holderIdentity "", leaseDurationSeconds 1) when leading, as ReleaseOnCancel does.
 import type { V1Lease } from '@kubernetes/client-node';
@@ -144,6 +147,26 @@ export class LeaseElection {
       acquireTime: now,
       renewTime: now,
     };
+    // 1. The fast path: the leader updates the Lease it observed last; any error falls back to reading it.
+    const observed = this.lease;
+    if (observed !== undefined && this.observedHolder === identity && this.leaseValid(now.getTime())) {
+      const body: V1Lease = {
+        ...observed,
+        spec: { ...spec, acquireTime: observed.spec?.acquireTime ?? now, leaseTransitions: observed.spec?.leaseTransitions ?? 0 },
+      };
+      try {
+        this.observe(
+          await this.api.call('update the lease', (a, requestOptions) =>
+            a.coordination.replaceNamespacedLease({ name, namespace, body }, requestOptions),
+          ),
+          Date.now(),
+        );
+        return true;
+      } catch (error) {
+        this.options.onError?.('update the lease optimistically (reading it next)', error);
+      }
+    }
+    // 2. Read it (create it when there is none), 3. judge the record, 4. update it.
     let current: V1Lease;
     try {
       current = await this.api.call('read the lease', (a, requestOptions) =>
