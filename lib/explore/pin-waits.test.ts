@@ -3,6 +3,7 @@ import { formatSelector, type Selector } from '../scenario/targets.ts';
 import type { ScenarioSpec, Step } from '../scenario/types.ts';
 import { parseScenario } from '../scenario/loader.ts';
 import { scenarioYaml } from './render.ts';
+import { labelWorker0, seed2aMinimal } from './testing/seed-2a.ts';
 import { withGoneWaitsAfterDeletions, withNodeChangesBeforeDeletions, withWaitsBeforeDeletions } from './pin-waits.ts';
 
 const cp = (index: number): Selector => ({ kind: 'index', role: 'control-plane', index });
@@ -90,19 +91,7 @@ describe('explore: waits that pin a deletion after its nodes are seen NotReady',
   });
 
   it('moves the cordons and labels right after a deletion before it (seed 2a minimal, the labelled policy)', () => {
-    const label = (value: string | null): Step => ({
-      kind: 'label',
-      targets: [worker(0)],
-      labels: { 'node-role.harvesterhci.io/worker': value },
-    });
-    const steps: Step[] = [
-      { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false },
-      { kind: 'cordon', targets: [worker(0)] },
-      label('true'),
-      { kind: 'hold', holdMs: 5000 },
-      { kind: 'uncordon', targets: [worker(0)] },
-      label(null),
-    ];
+    const steps = seed2aMinimal();
     expect(lines(withNodeChangesBeforeDeletions(steps) ?? [])).to.deep.equal([
       'cordon worker[0]',
       'label worker[0]',
@@ -112,24 +101,12 @@ describe('explore: waits that pin a deletion after its nodes are seen NotReady',
       'label worker[0]',
     ]);
     // An undo after a deletion stays where it is, and so does a change that a hold separates from it.
-    expect(withNodeChangesBeforeDeletions([steps[0]!, label(null)])).to.equal(undefined);
+    expect(withNodeChangesBeforeDeletions([steps[0]!, labelWorker0(null)])).to.equal(undefined);
     expect(withNodeChangesBeforeDeletions([steps[0]!, { kind: 'hold', holdMs: 1000 }, steps[1]!])).to.equal(undefined);
   });
 
   it('waits for a deleted Node to be gone after the cordons and labels that follow its deletion (seed 2a minimal)', () => {
-    const label = (value: string | null): Step => ({
-      kind: 'label',
-      targets: [worker(0)],
-      labels: { 'node-role.harvesterhci.io/worker': value },
-    });
-    const steps: Step[] = [
-      { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false },
-      { kind: 'cordon', targets: [worker(0)] },
-      label('true'),
-      { kind: 'hold', holdMs: 5000 },
-      { kind: 'uncordon', targets: [worker(0)] },
-      label(null),
-    ];
+    const steps = seed2aMinimal();
     const pinned = withGoneWaitsAfterDeletions(steps) ?? [];
     expect(lines(pinned)).to.deep.equal([
       'delete-node control-plane[2]',

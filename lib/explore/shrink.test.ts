@@ -4,6 +4,7 @@ import type { ScenarioSpec, Step } from '../scenario/types.ts';
 import { createRandom } from '../scenario/random.ts';
 import { generateSchedule } from './generate.ts';
 import { isRecoveryStep, shrinkSchedule, validSchedule } from './shrink.ts';
+import { seed2aMinimal, WORKER_LABEL } from './testing/seed-2a.ts';
 
 const cp = (index: number): Selector => ({ kind: 'index', role: 'control-plane', index });
 const worker = (index: number): Selector => ({ kind: 'index', role: 'worker', index });
@@ -44,8 +45,6 @@ const targetsOf = (step: Step): string[] => ('targets' in step ? step.targets.ma
 const killsCpAndCordonsWorker = (candidate: ScenarioSpec): boolean =>
   candidate.steps.some((s) => s.kind === 'kill' && targetsOf(s).some((t) => t.startsWith('control-plane'))) &&
   candidate.steps.some((s) => s.kind === 'cordon' && targetsOf(s).some((t) => t.startsWith('worker')));
-
-const WORKER_LABEL = 'node-role.harvesterhci.io/worker';
 
 /**
  * The shape explore found on the sandbox (seed b7): worker[0] labelled and cordoned, a control plane deleted, the
@@ -303,16 +302,7 @@ describe('explore: shrinking a failing schedule', () => {
   it('pins a deletion after the cordon and label that raced it: the minimal fails whenever the Node goes last', async () => {
     // Seed 2a's schedule on the sandbox (the cordoned-and-labelled policy): it fails when worker-0 is cordoned and
     // labelled by the time the deleted Node is gone, which the cordon and label after the deletion only just make.
-    const label = (value: string | null): Step => ({ kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: value } });
-    const steps: Step[] = [
-      { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false },
-      { kind: 'cordon', targets: [worker(0)] },
-      label('true'),
-      { kind: 'hold', holdMs: 5000 },
-      { kind: 'uncordon', targets: [worker(0)] },
-      label(null),
-      { kind: 'wait', until: { kind: 'api', state: 'writable' }, timeoutMs: 120_000 },
-    ];
+    const steps = seed2aMinimal([{ kind: 'wait', until: { kind: 'api', state: 'writable' }, timeoutMs: 120_000 }]);
     // Each step but a hold takes 200 ms; the deleted Node is gone 1000 ms after its deletion.
     const failsIfReadyWhenGone = (candidate: ScenarioSpec): boolean => {
       let cordoned = false;
@@ -341,16 +331,7 @@ describe('explore: shrinking a failing schedule', () => {
     // The same schedule, with the removal's time as on the sandbox: the deleted Node is gone 3-7 s after its deletion
     // (finalizers, the etcd member's removal), and the promotion chooses then. Against the 5 s hold, the schedule fails
     // on some runs only, whichever way the cordon and label go.
-    const label = (value: string | null): Step => ({ kind: 'label', targets: [worker(0)], labels: { [WORKER_LABEL]: value } });
-    const steps: Step[] = [
-      { kind: 'delete-node', targets: [cp(2)], forceFinalizers: false },
-      { kind: 'cordon', targets: [worker(0)] },
-      label('true'),
-      { kind: 'hold', holdMs: 5000 },
-      { kind: 'uncordon', targets: [worker(0)] },
-      label(null),
-      { kind: 'wait', until: { kind: 'api', state: 'writable' }, timeoutMs: 120_000 },
-    ];
+    const steps = seed2aMinimal([{ kind: 'wait', until: { kind: 'api', state: 'writable' }, timeoutMs: 120_000 }]);
     // Each step but a hold takes 200 ms; a wait for the Node gone lasts until it is.
     const failsIfRemovedAfter = (removalMs: number, candidate: ScenarioSpec): boolean => {
       let cordoned = false;
