@@ -81,10 +81,6 @@ export interface ObserverOptions {
    * watcher can record what it concludes from it (an operator's deletion) ahead of it.
    */
   readonly beforeNodeEvent?: (type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'SYNC', node: TrimmedNode) => void;
-  /** How often the machine's CPU stall is recorded (`cpu` events, lib/observe/cpu-pressure.ts); default 1000 ms. */
-  readonly cpuSampleIntervalMs?: number;
-  /** Reads the machine's CPU stall (µs); default /proc/pressure/cpu (tests pass their own). */
-  readonly readCpuStallUs?: () => number | undefined;
 }
 
 export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
@@ -189,11 +185,8 @@ export class ClusterObserver {
     const coordination = kc.makeApiClient(CoordinationV1Api);
     const knownNodes = new Map<string, ReturnType<typeof trimNode>>();
     const record = this.recorder.record.bind(this.recorder);
-    this.cpuSampler = new CpuPressureSampler(
-      (stalledUs) => record({ kind: 'cpu', stalledUs }),
-      this.options.cpuSampleIntervalMs ?? 1000,
-      this.options.readCpuStallUs,
-    );
+    // The machine's CPU stall each second (`cpu` events, lib/observe/cpu-pressure.ts).
+    this.cpuSampler = new CpuPressureSampler((stalledUs) => record({ kind: 'cpu', stalledUs }), 1000);
     this.cpuSampler.start();
     const listDeadlineMs = this.options.listDeadlineMs ?? LIST_DEADLINE_MS;
     this.watchers.push(

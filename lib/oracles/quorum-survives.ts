@@ -33,12 +33,19 @@ function check(ctx: OracleContext): Verdict {
   const judged = outages.map((outage) => {
     const faults = minority.filter((m) => overlaps(m, outage));
     let judgement: Judgement;
+    /** The machine's CPU stall during an outage judged contended. */
+    let stallMs: number | undefined;
     if (majority.some((m) => overlaps(m, outage))) judgement = 'majority-loss';
     else if (faults.length === 0) judgement = 'no-fault';
     else if (outage.durationMs <= budgetMs) judgement = 'within-budget';
     else if (ctx.gapsOverlapping('sampler', outage).length > 0) judgement = 'blind';
-    else judgement = outage.durationMs - (ctx.cpuStallMs(outage) ?? 0) <= budgetMs ? 'contended' : 'over-budget';
-    return { outage, faults, judgement };
+    else {
+      const stall = ctx.cpuStallMs(outage);
+      const contended = stall !== undefined && outage.durationMs - stall <= budgetMs;
+      judgement = contended ? 'contended' : 'over-budget';
+      if (contended) stallMs = stall;
+    }
+    return { outage, faults, judgement, stallMs };
   });
   const details = {
     budgetMs,
@@ -50,13 +57,13 @@ function check(ctx: OracleContext): Verdict {
       controlPlane: m.start.controlPlane,
     })),
     majorityIntervals: majority.map((m) => ({ from: m.from, to: m.to })),
-    outages: judged.map(({ outage, judgement }) => ({
-      from: outage.from,
-      to: outage.to,
-      durationMs: outage.durationMs,
-      open: outage.nextOk === undefined,
-      judgement,
-      ...(judgement === 'contended' ? { cpuStallMs: ctx.cpuStallMs(outage) } : {}),
+    outages: judged.map((j) => ({
+      from: j.outage.from,
+      to: j.outage.to,
+      durationMs: j.outage.durationMs,
+      open: j.outage.nextOk === undefined,
+      judgement: j.judgement,
+      ...(j.stallMs === undefined ? {} : { cpuStallMs: j.stallMs }),
     })),
   };
 
@@ -115,7 +122,7 @@ function check(ctx: OracleContext): Verdict {
   const contended = judged.filter((j) => j.judgement === 'contended').sort((a, b) => b.outage.durationMs - a.outage.durationMs);
   const worstContended = contended[0];
   if (worstContended !== undefined) {
-    const stallMs = ctx.cpuStallMs(worstContended.outage) ?? 0;
+    const stallMs = worstContended.stallMs ?? 0;
     return verdict(
       QUORUM_SURVIVES,
       'inconclusive',
