@@ -287,16 +287,19 @@ describe('API server over HTTP (real etcd)', function () {
       const line = metrics.split('\n').find((l) => l.startsWith('etcd_debugging_mvcc_watcher_total '));
       return Number(line?.split(' ')[1]);
     };
-    const baseline = await watchers();
+    // Cancelling is asynchronous (the server sees the socket close, then cancels), so each count is awaited.
+    const expectWatchers = async (count: number, what: string): Promise<void> => {
+      const deadline = Date.now() + 5000;
+      while ((await watchers()) !== count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await watchers(), what).to.equal(count);
+    };
+    // The server keeps no etcd watch of its own; the earlier tests' closed streams must be cancelled first.
+    await expectWatchers(0, 'etcd watches left by earlier tests, once cancelled');
     const streams = await Promise.all([1, 2, 3].map(() => new LineStream(target, '/api/v1/nodes?watch=true').open()));
-    // A watch's headers can reach the client just before its etcd watch is registered: wait for all three.
-    const opened = Date.now() + 5000;
-    while ((await watchers()) !== baseline + 3 && Date.now() < opened) await new Promise((r) => setTimeout(r, 50));
-    expect(await watchers()).to.equal(baseline + 3);
+    // A watch's headers can reach the client just before its etcd watch is registered.
+    await expectWatchers(3, 'etcd watches with three clients watching');
     for (const s of streams) s.close();
-    const deadline = Date.now() + 5000;
-    while ((await watchers()) !== baseline && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(await watchers()).to.equal(baseline);
+    await expectWatchers(0, 'etcd watches after the three clients went away');
   });
 
   it('lists in chunks (limit/continue) at one resourceVersion, as kubectl --chunk-size and the Python client page', async () => {
