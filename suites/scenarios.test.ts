@@ -10,6 +10,7 @@ import { parseScenario } from '../lib/scenario/loader.ts';
 import { TerminalReporter } from '../lib/cli/terminal-reporter.ts';
 import type { Reporter } from '../lib/run/events.ts';
 import { runSuite } from '../lib/run/scheduler.ts';
+import { isContendedVerdict } from '../lib/oracles/quorum-survives.ts';
 import type { Scenario } from '../lib/scenario/types.ts';
 
 const SUITES = fileURLToPath(new URL('.', import.meta.url));
@@ -34,12 +35,6 @@ function scenarioFiles(dir: string): string[] {
 const scenarios: Scenario[] = scenarioFiles(SUITES)
   .map((file) => parseScenario(readFileSync(file, 'utf8'), file))
   .filter((scenario) => scenario.tags.some((tag) => tags.includes(tag)));
-
-/** How many write outages a verdict's details judge as explained by the machine's CPU contention. */
-function contendedOutages(details: Readonly<Record<string, unknown>> | undefined): number {
-  const outages = details?.['outages'];
-  return Array.isArray(outages) ? outages.filter((o: { judgement?: unknown }) => o.judgement === 'contended').length : 0;
-}
 
 describe(`scenario catalogue on the sandbox (tags: ${tags.join(', ')})`, function () {
   this.timeout(300_000);
@@ -78,7 +73,7 @@ describe(`scenario catalogue on the sandbox (tags: ${tags.join(', ')})`, functio
           expect(verdict, `no verdict for ${name}`).to.not.equal(undefined);
           // A write outage over its budget that this machine's CPU contention could explain (quorum-survives, Linux
           // PSI) is not judged: a loaded machine cannot keep a budget of a few seconds. Not a pass, so skipped.
-          if (verdict?.status === 'inconclusive' && contendedOutages(verdict.details) > 0) this.skip();
+          if (verdict !== undefined && isContendedVerdict(verdict)) this.skip();
           expect(verdict?.status, verdict?.summary).to.equal('pass');
         });
       }

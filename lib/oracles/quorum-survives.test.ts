@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { runOracles } from './index.ts';
-import { QUORUM_SURVIVES } from './quorum-survives.ts';
+import { isContendedVerdict, QUORUM_SURVIVES } from './quorum-survives.ts';
 import { HistoryBuilder, tnode } from '../observe/testing/history-builder.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -73,8 +73,13 @@ describe('quorum-survives', () => {
       (o) => o.judgement === 'contended',
     );
     expect(judged?.cpuStallMs).to.equal(1500);
+    // What the catalogue tests skip: this verdict, also as a report's summary.json has it, and no other.
+    expect(isContendedVerdict(contended)).to.equal(true);
+    expect(isContendedVerdict(JSON.parse(JSON.stringify(contended)) as Verdict)).to.equal(true);
+    expect(isContendedVerdict({ ...contended, invariant: 'no-lost-writes' })).to.equal(false);
     const failed = outage(500);
     expect(failed.status).to.equal('fail');
+    expect(isContendedVerdict(failed)).to.equal(false);
     expect(failed.summary).to.match(/for 4000 ms/);
   });
 

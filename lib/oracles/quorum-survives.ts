@@ -152,6 +152,16 @@ function check(ctx: OracleContext): Verdict {
   );
 }
 
+/**
+ * Whether a verdict (as a result or a report's summary.json has it) is quorum-survives held inconclusive because the
+ * machine's CPU contention could explain an outage over budget: a catalogue test on a loaded machine skips it.
+ */
+export function isContendedVerdict(v: { readonly invariant: string; readonly status: string; readonly details?: unknown }): boolean {
+  if (v.invariant !== QUORUM_SURVIVES || v.status !== 'inconclusive') return false;
+  const outages = (v.details as { outages?: unknown } | undefined)?.outages;
+  return Array.isArray(outages) && outages.some((o: { judgement?: unknown }) => o.judgement === 'contended');
+}
+
 export const quorumSurvives: Oracle = {
   name: QUORUM_SURVIVES,
   description: 'with only a minority of control-plane nodes down or cut off, write outages through the VIP stay within budgets.outageMs',
