@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Lease } from '@kubernetes/client-node';
+import { statusCodeOf } from '../../util/kubeconfig.ts';
 import { waitFor } from '../../util/wait.ts';
 import { FailoverApiClient } from './api-client.ts';
 import { LeaseElection } from './lease-election.ts';
@@ -108,12 +109,24 @@ describe('lease election (client-go, as kube-vip runs it) against a sandbox API 
       'reads while renewing',
     ).to.deep.equal([]);
     // Another writer bumps the Lease's resourceVersion (its record unchanged): the leader's next update conflicts,
-    // it reads the Lease, finds itself the holder and renews.
-    const lease = await readLease();
-    await (fixture as AgentApiFixture).api.call('touch the lease', (c) =>
-      c.coordination.replaceNamespacedLease({ ...LEASE, body: { ...lease, metadata: { ...lease.metadata, labels: { touched: 'yes' } } } }),
-    );
+    // it reads the Lease, finds itself the holder and renews. That writer's own update can conflict with a renewal
+    // between its read and its write (a loaded machine): it reads again and retries, as any writer would.
     api.calls.length = 0;
+    for (let attempt = 1; ; attempt++) {
+      const lease = await readLease();
+      try {
+        await (fixture as AgentApiFixture).api.call('touch the lease', (c) =>
+          c.coordination.replaceNamespacedLease({
+            ...LEASE,
+            body: { ...lease, metadata: { ...lease.metadata, labels: { touched: 'yes' } } },
+          }),
+        );
+        break;
+      } catch (error) {
+        if (statusCodeOf(error) !== 409 || attempt === 10) throw error;
+      }
+    }
+    // The leader reads only after a conflict (none before the touch, asserted above): the touch's is the first.
     await waitFor('a read after the conflict', () => api.calls.includes('read the lease'), { timeoutMs: 20_000, intervalMs: 20 });
     await waitFor('a renewal after the read', () => api.calls.lastIndexOf('update the lease') > api.calls.indexOf('read the lease'), {
       timeoutMs: 20_000,
