@@ -33,6 +33,10 @@ describe('cpchaos explore (the command)', function () {
     [['--confirm', '0'], '--confirm: expected a whole number >= 1, got "0"'],
     [['--budget', '10 minutes'], '--budget:'],
     [['suites'], 'cpchaos explore: unexpected argument "suites"'],
+    [['--provider', 'docker'], '--provider: expected sandbox or kind, got "docker"'],
+    [['--provider', 'existing'], '--provider existing: explore starts a cluster of its own shape for every schedule'],
+    [['--kind-config-dir', 'fixtures/kind'], '--kind-config-dir: only for --provider kind'],
+    [['--provider', 'kind', '--kind-config-dir', 'no/such/folder'], '--kind-config-dir: no such folder: no/such/folder'],
   ] as const)
     it(`refuses ${args.join(' ')} with a usage error naming the flag`, async () => {
       const out = join(dir, 'out');
@@ -44,6 +48,18 @@ describe('cpchaos explore (the command)', function () {
       expect((refused as Error).message).to.contain(message);
       expect(existsSync(out)).to.equal(false);
     });
+
+  it('stops with a setup error (exit 2) before the first schedule when the kind CLI is missing', async () => {
+    const out = join(dir, 'out');
+    // A PATH with the system's tools and no kind (node itself is run by its full path).
+    const ran = await runCli(['explore', '--provider', 'kind', '--count', '1', '--out', out], {
+      ...process.env,
+      PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+    });
+    expect(ran.code, ran.output).to.equal(2);
+    expect(ran.stderr).to.contain('the kind provider needs `kind`, and "kind" was not found on PATH');
+    expect(existsSync(out)).to.equal(false);
+  });
 
   // Seed 9af's first schedule deletes a worker, cuts a control plane off and pauses a worker (about 20 s here).
   (isRoot ? it : it.skip)('explores one schedule on the sandbox with the reference policy: no violation, exit 0, its summary', async () => {

@@ -1,25 +1,30 @@
-// `cpchaos explore`: generated fault schedules on the sandbox until one violates an invariant, shrunk to a minimal
-// scenario. Exit 0 when nothing was found, 1 with minimal.yaml written, 2 on bad input.
+// `cpchaos explore`: generated fault schedules on the sandbox (or kind) until one violates an invariant, shrunk to a
+// minimal scenario. Exit 0 when nothing was found, 1 with minimal.yaml written, 2 on bad input.
 import { join } from 'node:path';
 import { explore } from '../explore/explore.ts';
 import { coverageLines } from '../explore/explore-report.ts';
-import { sandboxTarget } from '../run/targets/cluster-targets.ts';
+import { isProviderName } from '../cluster/core/providers.ts';
 import { randomSeed } from '../scenario/random.ts';
 import { parseDuration } from '../util/duration.ts';
 import { UsageError, parseOptions } from './options.ts';
+import { targetFromFlags } from './run-target.ts';
 
 export const EXPLORE_USAGE = `usage: cpchaos explore [--budget 10m] [--count N] [--seed HEX] [--max-steps N] [--promotion-policy MODULE]
                        [--confirm K] [--force-deletions] [--out DIR]
+                       [--provider sandbox|kind [--kind-image IMAGE] [--kind-config-dir DIR] [--kind-logs DIR]]
   --budget D            stop starting schedules after this long (default 10m)
   --count N             stop after N schedules
   --seed HEX            replay an exploration (up to 8 hex digits; default: a new one, printed)
   --max-steps N         fault steps per schedule (default 4)
-  --promotion-policy M  the sandbox's promotion policy module (default: Harvester's reference)
+  --promotion-policy M  the promotion policy module the sandbox (or kind's harness-side promote loop) runs
+                        (default: Harvester's reference)
   --confirm K           re-runs that must each fail the same invariant (default 2)
   --force-deletions     let deletions of a down control plane force-remove its finalizers (off by default: that
                         reproduces Harvester's known bug #8968 every time, see suites/regression)
   --out DIR             where failing schedules and minimal.yaml go (default reports/explore-<seed>)
-Runs on the sandbox provider (kind and existing clusters are not supported yet).
+  --provider P          where each schedule runs: sandbox (default) or kind (a kind cluster per run, as cpchaos run
+                        --provider kind makes them, with its --kind-* flags). Not an existing cluster: explore
+                        chooses each schedule's cluster shape (3 control planes, 1-2 workers) and starts it.
 `;
 
 function wholeNumber(flag: string, text: string, min: number): number {
@@ -38,6 +43,10 @@ export async function exploreCommand(args: readonly string[], signal: AbortSigna
     confirm: { type: 'string', default: '2' },
     'force-deletions': { type: 'boolean' },
     out: { type: 'string' },
+    provider: { type: 'string', default: 'sandbox' },
+    'kind-image': { type: 'string' },
+    'kind-logs': { type: 'string' },
+    'kind-config-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -57,10 +66,25 @@ export async function exploreCommand(args: readonly string[], signal: AbortSigna
   const maxFaultSteps = wholeNumber('max-steps', values['max-steps'] ?? '4', 1);
   const confirmRuns = wholeNumber('confirm', values.confirm ?? '2', 1);
   if (budgetMs === undefined && count === undefined) budgetMs = 10 * 60_000;
+  const provider = values.provider ?? 'sandbox';
+  if (!isProviderName(provider)) throw new UsageError(`--provider: expected sandbox or kind, got "${provider}"`);
+  if (provider === 'existing') {
+    throw new UsageError(
+      '--provider existing: explore starts a cluster of its own shape for every schedule; it cannot explore a cluster that exists (use sandbox or kind)',
+    );
+  }
+  const write = (line: string): void => void process.stdout.write(`${line}\n`);
+  const target = targetFromFlags(provider, values, {
+    onDryRunLine: () => undefined,
+    onKillSwitch: () => undefined,
+    onLog: (line) => void process.stderr.write(`     ${line}\n`),
+  });
+  // A broken environment (no etcd; no kind or Docker daemon) or a bad policy module stops it before the first schedule.
+  await target.prepare();
+  await target.preflight?.(signal);
   const seed = (values.seed ?? randomSeed()).toLowerCase();
   const out = values.out ?? `reports/explore-${seed}`;
-  const write = (line: string): void => void process.stdout.write(`${line}\n`);
-  write(`cpchaos explore --seed ${seed} (sandbox; out ${out})`);
+  write(`cpchaos explore --seed ${seed} (${provider}; out ${out})`);
   const summary = await explore({
     seed,
     outDir: out,
@@ -69,7 +93,7 @@ export async function exploreCommand(args: readonly string[], signal: AbortSigna
     maxFaultSteps,
     confirmRuns,
     forceDeletions: values['force-deletions'] === true,
-    target: sandboxTarget({ promotionPolicy: values['promotion-policy'] }),
+    target,
     ...(values['promotion-policy'] === undefined ? {} : { promotionPolicy: values['promotion-policy'] }),
     signal,
     onProgress: (line) => write(`  ${line}`),
