@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { plainKubeConfig, statusCodeOf } from './kubeconfig.ts';
+import { apiErrorMessage, plainKubeConfig, statusCodeOf } from './kubeconfig.ts';
 
 describe('util/kubeconfig', () => {
   it("reads a request's HTTP status, also through errors that wrap it as their cause", () => {
@@ -11,6 +11,27 @@ describe('util/kubeconfig', () => {
     expect(statusCodeOf(new Error('DELETE Node cp-0: HTTP-Code: 404', { cause: notFound }))).to.equal(404);
     expect(statusCodeOf(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).to.equal(undefined);
     expect(statusCodeOf('not an error')).to.equal(undefined);
+  });
+
+  it("says a failed request in one line: its status and the Status's message", async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'etcdserver: no leader', code: 503 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const api = plainKubeConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).makeApiClient(CoreV1Api);
+      const failed = await api.listNode().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect((failed as Error).message).to.contain('\n');
+      expect(apiErrorMessage(failed)).to.equal('HTTP 503: etcdserver: no leader');
+    } finally {
+      server.close();
+    }
+    expect(apiErrorMessage(new Error('connect ECONNREFUSED'))).to.equal('connect ECONNREFUSED');
+    expect(apiErrorMessage(Object.assign(new Error('x'), { code: 500, body: 'plain text' }))).to.equal('HTTP 500: plain text');
   });
 
   it('builds a kubeconfig for a server without credentials', () => {

@@ -68,3 +68,23 @@ export function statusCodeOf(error: unknown): number | undefined {
   }
   return undefined;
 }
+
+/**
+ * One line for a failed client-node request: `HTTP 503: <the Status's message>` (its ApiException's message spans
+ * four lines: code, "Unknown API Status Code!", the body and the headers). Other errors: their message.
+ */
+export function apiErrorMessage(error: unknown): string {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'number') return error instanceof Error ? error.message : String(error);
+  let body = (error as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body) as unknown;
+    } catch {
+      // not JSON: shown as it is
+    }
+  }
+  const message = (body as { message?: unknown } | undefined)?.message;
+  const text = typeof message === 'string' ? message : typeof body === 'string' ? body : JSON.stringify(body);
+  return `HTTP ${code}: ${text.replace(/\s+/g, ' ').slice(0, 500)}`;
+}

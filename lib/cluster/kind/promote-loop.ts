@@ -15,6 +15,7 @@ import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1JobCondition
 import { PROMOTE_JOB_NAMESPACE, promoteJobName } from '../../harvester/contract.ts';
 import type { PromotionPolicy } from '../../harvester/promotion.ts';
 import { errorMessage } from '../../util/errors.ts';
+import { apiErrorMessage } from '../../util/kubeconfig.ts';
 import { sleepMs, withDeadline } from '../../util/wait.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { jobOutcome } from '../../harvester/promote/actions.ts';
@@ -168,7 +169,7 @@ export class KindPromoteLoop {
   private async loop(): Promise<void> {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
-      await this.passOnce().catch((error: unknown) => this.report(`promote pass failed: ${errorMessage(error)}`));
+      await this.passOnce().catch((error: unknown) => this.report(`promote pass failed: ${apiErrorMessage(error)}`));
       await sleepMs(this.options.intervalMs, undefined, { signal }).catch(() => undefined);
     }
   }
