@@ -24,6 +24,7 @@ export const DEFAULT_KIND_CONFIG_DIR = fileURLToPath(new URL('../../../fixtures/
 
 /** The shapes there is a config for: file name by control planes and workers. */
 export const KIND_CONFIGS: readonly { readonly file: string; readonly controlPlanes: number; readonly workers: number }[] = [
+  { file: 'cp3-w0.yaml', controlPlanes: 3, workers: 0 },
   { file: 'cp3-w1.yaml', controlPlanes: 3, workers: 1 },
   { file: 'cp3-w2.yaml', controlPlanes: 3, workers: 2 },
   { file: 'cp5-w0.yaml', controlPlanes: 5, workers: 0 },

@@ -398,7 +398,7 @@ describe('kind target: runScenario with recording kind/docker and a sandbox API 
       const dir = mkdtempSync(join(tmpdir(), 'cpchaos-kind-configs-'));
       try {
         const wrong = 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n';
-        for (const file of ['cp3-w1.yaml', 'cp3-w2.yaml', 'cp5-w0.yaml']) writeFileSync(join(dir, file), wrong);
+        for (const file of ['cp3-w0.yaml', 'cp3-w1.yaml', 'cp3-w2.yaml', 'cp5-w0.yaml']) writeFileSync(join(dir, file), wrong);
         const scenario = suite('promotion/delete-cp-promotes-worker');
         fakes.clearCalls();
         const inDir = kindTarget({ provider: { ...fakes.providerOptions({ CPCHAOS_KIND_API: f.url }), configDir: dir } });
@@ -548,7 +548,7 @@ describe('kind target: config folders and the timers their kubeadmConfigPatches 
     const empty = kindTarget({ provider: { ...fakes.providerOptions(), configDir: dir } });
     expect((await rejection(empty.prepare())) as Error).to.have.property(
       'message',
-      `kind config folder ${dir}: holds none of cp3-w1.yaml, cp3-w2.yaml, cp5-w0.yaml (the configs the topologies map to)`,
+      `kind config folder ${dir}: holds none of cp3-w0.yaml, cp3-w1.yaml, cp3-w2.yaml, cp5-w0.yaml (the configs the topologies map to)`,
     );
     expect(fakes.lines()).to.deep.equal([]);
   });
