@@ -27,6 +27,10 @@ describe('util/kubeconfig', () => {
       );
       expect((failed as Error).message).to.contain('\n');
       expect(apiErrorMessage(failed)).to.equal('HTTP 503: etcdserver: no leader');
+      const wrapped = new Error(`list nodes: ${(failed as Error).message}`, { cause: failed });
+      expect(apiErrorMessage(wrapped), 'a wrapper keeps its words').to.equal('list nodes: HTTP 503: etcdserver: no leader');
+      const named = new Error('promote pass failed', { cause: new Error('wrapped again', { cause: failed }) });
+      expect(apiErrorMessage(named)).to.equal('promote pass failed: HTTP 503: etcdserver: no leader');
     } finally {
       server.close();
     }

@@ -61,22 +61,30 @@ export function loadKubeConfig(path: string, context?: string): KubeConfig {
 
 /** The HTTP status of a failed client-node request (its ApiException's code), or undefined for other errors. */
 export function statusCodeOf(error: unknown): number | undefined {
+  return apiAnswerIn(error)?.code;
+}
+
+/** The answer of a failed request (an error with a numeric HTTP `code`): the error itself, or one of its causes. */
+function apiAnswerIn(error: unknown): { readonly error: object; readonly code: number } | undefined {
   // An error wrapped with its cause (a harness error naming what it did) keeps the answer it wraps.
   for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
+    if (typeof code === 'number') return { error: e, code };
   }
   return undefined;
 }
 
 /**
  * One line for a failed client-node request: `HTTP 503: <the Status's message>` (its ApiException's message spans
- * four lines: code, "Unknown API Status Code!", the body and the headers). Other errors: their message.
+ * four lines: code, "Unknown API Status Code!", the body and the headers). An error wrapping one (a harness error
+ * naming what it did) keeps its own words, with the answer's line in place of the answer's message. Other errors:
+ * their message.
  */
 export function apiErrorMessage(error: unknown): string {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  if (typeof code !== 'number') return error instanceof Error ? error.message : String(error);
-  let body = (error as { body?: unknown }).body;
+  const own = error instanceof Error ? error.message : String(error);
+  const answer = apiAnswerIn(error);
+  if (answer === undefined) return own;
+  let body = (answer.error as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {
       body = JSON.parse(body) as unknown;
@@ -86,5 +94,8 @@ export function apiErrorMessage(error: unknown): string {
   }
   const message = (body as { message?: unknown } | undefined)?.message;
   const text = typeof message === 'string' ? message : typeof body === 'string' ? body : JSON.stringify(body);
-  return `HTTP ${code}: ${text.replace(/\s+/g, ' ').slice(0, 500)}`;
+  const line = `HTTP ${answer.code}: ${(text ?? '').replace(/\s+/g, ' ').slice(0, 500)}`;
+  if (answer.error === error) return line;
+  const inner = answer.error instanceof Error ? answer.error.message : '';
+  return inner !== '' && own.includes(inner) ? own.replace(inner, line) : `${own}: ${line}`;
 }

@@ -15,6 +15,8 @@ export interface ChangeWatchOptions {
   /** Give up on a watch whose response has not begun after this long (a server that does not answer). */
   readonly connectDeadlineMs: number;
   readonly onError?: (what: string, error: unknown) => void;
+  /** Told of each event (after it made a list due): a loop that would rather not wait for its next tick. */
+  readonly onEvent?: () => void;
   readonly nowMs?: () => number;
 }
 
@@ -83,7 +85,9 @@ export class ChangeWatch implements ListTrigger {
       this.path,
       { ...this.query },
       () => {
-        if (generation === this.generation) this.stale = true;
+        if (generation !== this.generation) return;
+        this.stale = true;
+        this.options.onEvent?.();
       },
       ended,
     );

@@ -8,7 +8,8 @@ import { mergePatch } from '../../util/patch-options.ts';
 import { sleepMs, waitFor } from '../../util/wait.ts';
 import type { FailoverApiClient } from './api-client.ts';
 import { SERVER_GIT_VERSION } from '../apiserver/discovery.ts';
-import { Kubelet } from './kubelet.ts';
+import { ChangeWatch } from './change-watch.ts';
+import { Kubelet, type KubeletOptions, type PredecessorTrigger } from './kubelet.ts';
 import { nodeResources, readMachineInfo, type NodeResources } from './node-resources.ts';
 import { MemoryPressureMonitor, type MemoryThreshold } from './memory-pressure.ts';
 import { startAgentApi, type AgentApiFixture } from './testing/agent-api.ts';
@@ -65,6 +66,101 @@ describe('sandbox kubelet against a sandbox API server (real etcd)', function ()
     const created = async (name: string): Promise<number> =>
       Number((await etcdClient.get(`/registry/nodes/${name}`)).kv?.createRevision ?? 0);
     expect(await created('w0')).to.be.lessThan(await created('w1'));
+  });
+
+  /** A kubelet whose heartbeat (60 s) never comes again during a test: only a wake-up makes it register. */
+  const waitingKubelet = (nodeName: string, registerAfter: string, watchPredecessor: KubeletOptions['watchPredecessor']): Kubelet => {
+    const k = new Kubelet(api, {
+      nodeName,
+      address: '10.0.0.1',
+      labels: {},
+      heartbeatMs: 60_000,
+      statusUpdateMs: 60_000,
+      statusReportMs: 60_000,
+      registerAfter,
+      watchPredecessor,
+    });
+    kubelets.push(k);
+    return k;
+  };
+
+  it('reads the node to register after only when its trigger says a change is due, and registers as soon as it is told', async () => {
+    let due = true;
+    let changed: (() => void) | undefined;
+    let stopped = 0;
+    const trigger: PredecessorTrigger = {
+      listDue: () => {
+        const answer = due;
+        due = false;
+        return answer;
+      },
+      listAgain: () => {
+        due = true;
+      },
+      stop: () => void stopped++,
+    };
+    const k = new Kubelet(api, {
+      nodeName: 't1',
+      address: '10.0.0.1',
+      labels: {},
+      heartbeatMs: 50,
+      statusUpdateMs: 100,
+      statusReportMs: 200,
+      registerAfter: 't0',
+      watchPredecessor: (name, onChange) => {
+        expect(name).to.equal('t0');
+        changed = onChange;
+        return trigger;
+      },
+    });
+    kubelets.push(k);
+    k.start();
+    await waitFor('the first look at t0 (due at start)', () => !due, { timeoutMs: 10_000, intervalMs: 20 });
+    await api.call('create t0', (a) => a.core.createNode({ body: { metadata: { name: 't0' } } }));
+    await sleepMs(400); // several 50 ms ticks: none reads t0 again, as nothing said it changed
+    expect(await nodeNames(), 't1 has not looked again').to.not.include('t1');
+    expect(stopped).to.equal(0);
+    due = true;
+    changed?.();
+    await waitFor('t1 to register once told of a change', async () => (await nodeNames()).includes('t1'), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
+    expect(stopped, 'the trigger is stopped once registered').to.equal(1);
+  });
+
+  it('with a watch on the node to register after, registers when that Node appears, not at its next heartbeat', async () => {
+    const watches: ChangeWatch[] = [];
+    waitingKubelet('v1', 'v0', (name, changed) => {
+      const watch = new ChangeWatch(
+        api,
+        '/api/v1/nodes',
+        { fieldSelector: `metadata.name=${name}` },
+        {
+          resyncMs: 60_000,
+          retryMs: 100,
+          connectDeadlineMs: 5_000,
+          onEvent: changed,
+        },
+      );
+      watches.push(watch);
+      watch.start();
+      return watch;
+    }).start();
+    try {
+      await sleepMs(300);
+      expect(await nodeNames(), 'v1 waits for v0').to.not.include('v1');
+      kubelet('v0').start();
+      await waitFor('v1 to register after v0 (its own heartbeat is 60 s away)', async () => (await nodeNames()).includes('v1'), {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      });
+      const created = async (name: string): Promise<number> =>
+        Number((await etcdClient.get(`/registry/nodes/${name}`)).kv?.createRevision ?? 0);
+      expect(await created('v0')).to.be.lessThan(await created('v1'));
+    } finally {
+      for (const w of watches) w.stop();
+    }
   });
 
   it('registers its Node with addresses, nodeInfo, capacity and allocatable, and keeps them in each status update', async () => {

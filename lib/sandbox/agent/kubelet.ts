@@ -5,7 +5,7 @@
 // Node object that was deleted after registration: registerWithAPIServer returns at once once registrationCompleted
 // is set, so status updates of a Node that is gone just fail (until the kubelet restarts).
 import type { V1Lease, V1Node, V1NodeCondition, V1NodeStatus, V1NodeSystemInfo } from '@kubernetes/client-node';
-import type { FailoverApiClient } from './api-client.ts';
+import type { FailoverApiClient, ListTrigger } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { nodeAddresses, nodeSystemInfo } from './node-info.ts';
@@ -34,12 +34,20 @@ export interface KubeletOptions {
   /** Patches the status at least this often even when nothing changed (nodeStatusReportFrequency, 5 min upstream). */
   readonly statusReportMs: number;
   readonly onError?: (what: string, error: unknown) => void;
+  /** Told once the kubelet has created its Node (or found it there, after a restart). */
+  readonly onRegistered?: () => void;
   /**
    * A node that must be registered first (the previous worker of the topology), so Nodes are created — and aged, as
    * Harvester's promotion ranks them — in topology order. Waited for at most registerAfterMaxMs.
    */
   readonly registerAfter?: string | undefined;
   readonly registerAfterMaxMs?: number;
+  /**
+   * How the kubelet learns that the node to register after may have appeared (main.ts: a watch on that one Node):
+   * it reads the Node only when the trigger says so, and `changed` runs its heartbeat at once, so a chain of 50
+   * waiting workers neither reads a Node each tick nor loses a tick at each link. None: it reads each tick.
+   */
+  readonly watchPredecessor?: (name: string, changed: () => void) => PredecessorTrigger;
   /** status.capacity and status.allocatable to report (node-resources.ts); none: the Node reports none. */
   readonly resources?: NodeResources | undefined;
   /**
@@ -51,6 +59,11 @@ export interface KubeletOptions {
 
 const DEFAULT_REGISTER_AFTER_MAX_MS = 15_000;
 
+/** When to read the node to register after; stopped once the kubelet has registered. */
+export interface PredecessorTrigger extends ListTrigger {
+  stop(): void;
+}
+
 export class Kubelet {
   private registered = false;
   private gone = false;
@@ -61,6 +74,7 @@ export class Kubelet {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private readonly startedMs = Date.now();
+  private predecessor: PredecessorTrigger | undefined;
   /** status.nodeInfo of this start of the node (a new bootID each start). */
   private readonly nodeInfo: V1NodeSystemInfo;
 
@@ -75,31 +89,42 @@ export class Kubelet {
   private async predecessorRegistered(): Promise<boolean> {
     const name = this.options.registerAfter;
     if (!name || Date.now() - this.startedMs > (this.options.registerAfterMaxMs ?? DEFAULT_REGISTER_AFTER_MAX_MS)) return true;
+    if (this.predecessor && !this.predecessor.listDue()) return false;
     try {
       await this.api.call('read the node to register after', (api, requestOptions) => api.core.readNode({ name }, requestOptions));
       return true;
     } catch (error) {
       if (statusCodeOf(error) === 404) return false;
+      this.predecessor?.listAgain();
       throw error;
     }
   }
 
   start(): void {
-    const tick = (): void => {
-      if (this.busy || this.gone) return;
-      this.busy = true;
-      this.beat()
-        .catch((error: unknown) => this.options.onError?.('heartbeat', error))
-        .finally(() => {
-          this.busy = false;
-        });
-    };
-    tick();
-    this.timer = setInterval(tick, this.options.heartbeatMs);
+    const name = this.options.registerAfter;
+    if (name && this.options.watchPredecessor) this.predecessor = this.options.watchPredecessor(name, () => this.tick());
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.options.heartbeatMs);
+  }
+
+  private tick(): void {
+    if (this.busy || this.gone) return;
+    this.busy = true;
+    this.beat()
+      .catch((error: unknown) => this.options.onError?.('heartbeat', error))
+      .finally(() => {
+        this.busy = false;
+      });
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.stopWatchingPredecessor();
+  }
+
+  private stopWatchingPredecessor(): void {
+    this.predecessor?.stop();
+    this.predecessor = undefined;
   }
 
   /**
@@ -128,6 +153,8 @@ export class Kubelet {
       if (!(await this.predecessorRegistered())) return;
       await this.register();
       this.registered = true;
+      this.stopWatchingPredecessor();
+      this.options.onRegistered?.();
     }
     if (Date.now() - this.lastStatusCheckMs >= this.options.statusUpdateMs) await this.updateStatus();
   }

@@ -20,7 +20,7 @@ import { learnerTickMs, manageLearners } from './etcd-learner-manager.ts';
 import { collectGarbage, failoverGarbageCollectorApi } from './garbage-collector.ts';
 import { PodGarbageCollector, failoverPodGcApi } from './pod-gc.ts';
 import { failoverKubeletPodsApi, syncNodePods } from './kubelet-pods.ts';
-import { ChangeWatch } from './change-watch.ts';
+import { ChangeWatch, type ChangeWatchOptions } from './change-watch.ts';
 import { VIP_HEALTH_INTERVAL_MS } from '../vip.ts';
 import { PROMOTE_JOB_NAMESPACE, PROMOTE_JOB_NODE_LABEL } from '../../harvester/contract.ts';
 import { readFileSync } from 'node:fs';
@@ -32,6 +32,7 @@ import { PromoteJobRunner, etcdUrlsFromEndpointsFile, promoteJobApi, promotionFa
 import { startHarvesterNode } from './harvester-profile-parts.ts';
 import { nodeResources, readMachineInfo } from './node-resources.ts';
 import { MemoryPressureMonitor, readMemoryThreshold } from './memory-pressure.ts';
+import { apiErrorMessage } from '../../util/kubeconfig.ts';
 
 const configPath = process.argv[2];
 if (!configPath) {
@@ -48,7 +49,8 @@ function log(message: string): void {
   console.error(`${new Date().toISOString()} [${config.nodeName}] ${message}`);
 }
 function logError(what: string, error: unknown): void {
-  const text = `${what}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+  // A failed request in one line (client-node's own message spans four, with the headers).
+  const text = `${what}: ${apiErrorMessage(error)}`.slice(0, 300);
   const now = Date.now();
   if ((lastLogged.get(text) ?? 0) > now - 2000) return;
   lastLogged.set(text, now);
@@ -271,7 +273,9 @@ const kubelet = new Kubelet(api, {
   statusUpdateMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs / 4),
   statusReportMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs * 7.5),
   onError: logError,
+  onRegistered: () => log('kubelet: Node registered'),
   registerAfter: config.registerAfter,
+  watchPredecessor: (name, changed) => changeWatch(api, '/api/v1/nodes', { fieldSelector: `metadata.name=${name}` }, { onEvent: changed }),
   // The machine's real resources; the node's folder (the agent's working directory) stands for the kubelet's root dir.
   resources: nodeResources(readMachineInfo(process.cwd())),
   // evictionPressureTransitionPeriod is 5 min upstream: 7.5 node-monitor graces, as the status report period.
@@ -288,12 +292,18 @@ stops.push(() => kubelet.stop());
  * only: a watch through a member that lost its leader ends (the etcd watches require a leader), and the loop then
  * lists every tick; client-go's informers never list again on a resync (they replay their cache).
  */
-function changeWatch(client: FailoverApiClient, path: string, query: Readonly<Record<string, string>>): ChangeWatch {
+function changeWatch(
+  client: FailoverApiClient,
+  path: string,
+  query: Readonly<Record<string, string>>,
+  extra: Pick<ChangeWatchOptions, 'onEvent'> = {},
+): ChangeWatch {
   const watch = new ChangeWatch(client, path, query, {
     resyncMs: timers.nodeMonitorGraceMs,
     retryMs: timers.kubeletHeartbeatMs * 4,
     connectDeadlineMs: timers.apiRequestDeadlineMs,
     onError: logError,
+    ...extra,
   });
   watch.start();
   stops.push(() => watch.stop());
