@@ -8,9 +8,9 @@
 // are refused. When the holder changes, connections to the old one are cut, as the new holder's gratuitous ARP sends
 // clients to a host that resets connections it does not know.
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { VipHolderRecord } from './agent/kube-vip.ts';
-import type { VipBackend, VirtualIp } from './vip.ts';
+import { spliceToBackend, type VipBackend, type VirtualIp } from './vip.ts';
 
 export interface KubeVipVipOptions {
   /** The holder file a node's kube-vip writes. */
@@ -98,22 +98,6 @@ export class KubeVipVip implements VirtualIp {
       client.destroy();
       return;
     }
-    const upstream = connect(backend.socketPath);
-    let set = this.connections.get(backend.name);
-    if (!set) {
-      set = new Set();
-      this.connections.set(backend.name, set);
-    }
-    const tracked = set;
-    tracked.add(client);
-    const done = (): void => {
-      tracked.delete(client);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', done).on('close', done);
-    upstream.on('error', done).on('close', done);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    spliceToBackend(client, backend, this.connections);
   }
 }

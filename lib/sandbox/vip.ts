@@ -106,23 +106,7 @@ export class TcpForwarder implements VirtualIp {
       client.destroy();
       return;
     }
-    const upstream = connect(backend.socketPath);
-    let set = this.connections.get(backend.name);
-    if (!set) {
-      set = new Set();
-      this.connections.set(backend.name, set);
-    }
-    const tracked = set;
-    tracked.add(client);
-    const done = (): void => {
-      tracked.delete(client);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', done).on('close', done);
-    upstream.on('error', done).on('close', done);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    spliceToBackend(client, backend, this.connections);
   }
 
   private recentlyHealthy(): string[] {
@@ -170,4 +154,28 @@ export function probeReady(socketPath: string, timeoutMs: number): Promise<boole
     req.on('error', () => resolve(false));
     req.end();
   });
+}
+
+/**
+ * Pipes a client's connection to a backend's unix socket both ways, kept under the backend's name in `connections`
+ * (so a VIP can cut every connection to a backend it no longer forwards to) until either side ends.
+ */
+export function spliceToBackend(client: Socket, backend: VipBackend, connections: Map<string, Set<Socket>>): void {
+  const upstream = connect(backend.socketPath);
+  let tracked = connections.get(backend.name);
+  if (!tracked) {
+    tracked = new Set();
+    connections.set(backend.name, tracked);
+  }
+  const set = tracked;
+  set.add(client);
+  const done = (): void => {
+    set.delete(client);
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on('error', done).on('close', done);
+  upstream.on('error', done).on('close', done);
+  client.pipe(upstream);
+  upstream.pipe(client);
 }
