@@ -2,7 +2,7 @@
 // Content-Security-Policy): the verdict, the regressions, and every row, unchanged ones included.
 import { CHANGE_LABEL, comparisonRows, verdictLine, type ComparisonRow } from './compare-rows.ts';
 import type { RunComparison } from './compare.ts';
-import { CONTENT_SECURITY_POLICY, REPORT_CSS } from './html-assets.ts';
+import { pageHead } from './html-assets.ts';
 import { attrs, escapeText as h } from './xml.ts';
 
 const COMPARE_CSS = `
@@ -40,16 +40,7 @@ export function renderComparisonHtml(c: RunComparison, options: { readonly gener
       : `<p class="muted">Thresholds not used (no metric of either run has the name): ${c.unusedThresholds.map((n) => `<code>${h(n)}</code>`).join(', ')}</p>`;
   const generated = options.generatedAt === undefined ? '' : ` · generated ${h(options.generatedAt.toISOString())}`;
   return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${h(title)}</title>`,
-    `<style>${REPORT_CSS}${COMPARE_CSS}</style>`,
-    '</head>',
-    '<body>',
+    ...pageHead(title, COMPARE_CSS, false),
     `<header><h1>${h(title)}</h1><div class="muted">base <code>${h(c.base.file)}</code> (${c.base.runs} scenario runs) · candidate <code>${h(c.candidate.file)}</code> (${c.candidate.runs} scenario runs)${generated}</div></header>`,
     `<p class="verdict" data-testid="verdict">${h(verdictLine(c))}</p>`,
     regressions,

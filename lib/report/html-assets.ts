@@ -1,5 +1,6 @@
 // The report page's inline CSS and script. No fonts, images or anything else is fetched: the page carries a
 // Content-Security-Policy that forbids it.
+import { escapeText } from './xml.ts';
 
 export const LEADER_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#c9a227', '#ff9da7', '#9c755f'];
 
@@ -108,3 +109,22 @@ export const REPORT_SCRIPT = `
 
 /** Allows only the inline style and script; nothing may be fetched. */
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+
+/**
+ * A report page's lines up to its body: the policy above, the report CSS with the page's own (`css`) and `title`.
+ * `scripted`: the html element starts as data-script="none" (the page's script flips it, for styles that need it).
+ */
+export function pageHead(title: string, css: string, scripted: boolean): string[] {
+  return [
+    '<!doctype html>',
+    scripted ? '<html lang="en" data-script="none">' : '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeText(title)}</title>`,
+    `<style>${REPORT_CSS}${css}</style>`,
+    '</head>',
+    '<body>',
+  ];
+}

@@ -6,7 +6,7 @@ import { formatDuration } from './describe.ts';
 import { matrixSection } from './html-matrix.ts';
 import type { Matrix } from './matrix.ts';
 import { METRIC_NAMES, METRICS, type ScenarioMetrics } from './metrics.ts';
-import { CONTENT_SECURITY_POLICY, LEADER_COLORS, REPORT_CSS, REPORT_SCRIPT } from './html-assets.ts';
+import { LEADER_COLORS, REPORT_SCRIPT, pageHead } from './html-assets.ts';
 import { progressLog } from './progress.ts';
 import { redactValue } from './redact.ts';
 import { summarizeRun, type ScenarioSummary } from './summary.ts';
@@ -192,16 +192,7 @@ export function renderHtmlReport(results: readonly ScenarioResult[], options: Ht
     .join(', ');
   const generated = options.generatedAt === undefined ? '' : ` · generated ${h(options.generatedAt.toISOString())}`;
   return [
-    '<!doctype html>',
-    '<html lang="en" data-script="none">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${h(title)}</title>`,
-    `<style>${REPORT_CSS}</style>`,
-    '</head>',
-    '<body>',
+    ...pageHead(title, '', true),
     `<svg width="0" height="0" style="position:absolute" aria-hidden="true">${TIMELINE_DEFS}</svg>`,
     `<header><h1>cpchaos run report ${badge(run.status)}</h1><div class="muted">${run.counts.scenarios} scenario${run.counts.scenarios === 1 ? '' : 's'}: ${h(counts)}${generated}</div></header>`,
     options.matrix === undefined ? '' : matrixSection(options.matrix),

@@ -3,7 +3,7 @@
 // metric and a chart per invariant's pass rate.
 import { formatTally } from './compare-figures.ts';
 import { formatMetricValue, SCENARIO_RANK, VERDICT_RANK } from './compare.ts';
-import { CONTENT_SECURITY_POLICY, REPORT_CSS, REPORT_SCRIPT } from './html-assets.ts';
+import { REPORT_SCRIPT, pageHead } from './html-assets.ts';
 import { renderTrendChart, runLabel } from './trend-svg.ts';
 import type { ScenarioTrend, Trend, TrendRun } from './trend.ts';
 import { attrs, escapeText as h } from './xml.ts';
@@ -99,16 +99,7 @@ export function renderTrendHtml(trend: Trend, options: { readonly generatedAt?: 
       : `<p class="muted" data-testid="left-out">Left out (no scenarios, so no time): ${trend.leftOut.map((f) => `<code>${h(f)}</code>`).join(', ')}</p>`;
   const generated = options.generatedAt === undefined ? '' : `<div class="muted">generated ${h(options.generatedAt.toISOString())}</div>`;
   return [
-    '<!doctype html>',
-    '<html lang="en" data-script="none">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${h(title)}</title>`,
-    `<style>${REPORT_CSS}${TREND_CSS}</style>`,
-    '</head>',
-    '<body>',
+    ...pageHead(title, TREND_CSS, true),
     `<header><h1>${h(title)}</h1>${generated}</header>`,
     runsTable(trend.runs),
     leftOut,

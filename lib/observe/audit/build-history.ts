@@ -217,17 +217,7 @@ class HistoryBuilder {
 
   /** The Node is gone at t: a DELETED event with its last known state (a bare one when it was never seen). */
   private removeAt(name: string, t: number, reason: string, node?: TrimmedNode, extra: { rv?: string } = {}): void {
-    const last = node ??
-      this.nodes.get(name) ?? {
-        name,
-        uid: '',
-        creationTimestamp: '',
-        labels: {},
-        annotations: {},
-        unschedulable: false,
-        conditions: [],
-        taints: [],
-      };
+    const last = node ?? this.nodes.get(name) ?? bareNode(name);
     const pending = this.awaitingRemoval.get(name);
     if (pending !== undefined && pending.t < t)
       this.gaps.push({
@@ -312,16 +302,7 @@ class HistoryBuilder {
         t: endT,
         kind: 'node',
         type: 'DELETED',
-        node: node ?? {
-          name,
-          uid: '',
-          creationTimestamp: '',
-          labels: {},
-          annotations: {},
-          unschedulable: false,
-          conditions: [],
-          taints: [],
-        },
+        node: node ?? bareNode(name),
       });
     }
   }
@@ -420,4 +401,9 @@ export function coverageNotes(coverage: AuditCoverage): string[] {
       `${coverage.jobCreatesUnseen} Job create(s) are logged without the Job's name or outcome: promote Jobs among them are not seen`,
     );
   return out;
+}
+
+/** A Node known only by its name (its DELETED event when it was never seen). */
+function bareNode(name: string): TrimmedNode {
+  return { name, uid: '', creationTimestamp: '', labels: {}, annotations: {}, unschedulable: false, conditions: [], taints: [] };
 }
