@@ -74,6 +74,11 @@ async function buildInto(out: string): Promise<string> {
     target: 'node20',
     outfile: out,
     logLevel: 'silent',
+    // Whitespace and syntax only (names kept, for readable stack traces): 2.6 MB instead of 5.6 MB, mostly
+    // @kubernetes/client-node's generated models, and each agent loads in about 0.33 s of wall time instead of 0.41 s
+    // (measured on an idle core, node 20; with names mangled too, 1.9 MB and no faster).
+    minifyWhitespace: true,
+    minifySyntax: true,
     // Bundled CommonJS dependencies still call require().
     banner: {
       js: "import { createRequire as __cpchaosCreateRequire } from 'node:module'; const require = __cpchaosCreateRequire(import.meta.url);",

@@ -445,8 +445,11 @@ export class StartedSandbox extends NodeOwningCluster {
     }
   }
 
-  /** `registerAfter`: at the cluster's first start, the node to register after (Nodes age in topology order). */
-  agentConfig(member: SandboxMember, registerAfter?: string): AgentConfig {
+  /**
+   * At the cluster's first start: `registerAfter`, the node to register after (Nodes age in topology order), and
+   * `startGateFile`, a file to wait for before starting (sandbox-provider.ts writes it once the control planes are).
+   */
+  agentConfig(member: SandboxMember, registerAfter?: string, startGateFile?: string): AgentConfig {
     const initialControlPlanes = [...this.parts.members.values()].filter((m) => m.node.role === 'control-plane');
     return {
       runId: this.runId,
@@ -480,6 +483,7 @@ export class StartedSandbox extends NodeOwningCluster {
       ...(this.parts.promotion ? { promotion: this.parts.promotion } : {}),
       ...(this.parts.nodeRemoval ? { nodeRemoval: this.parts.nodeRemoval } : {}),
       ...(registerAfter ? { registerAfter } : {}),
+      ...(startGateFile ? { startGateFile } : {}),
     };
   }
 

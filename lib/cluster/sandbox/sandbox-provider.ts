@@ -4,7 +4,7 @@ import type { SandboxNodeRemovalOptions, SandboxPromotionOptions } from '../../s
 import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import { stopAndRethrow } from '../core/started-cluster.ts';
 import { RunWorkspace } from '../core/workspace.ts';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { type ClusterProvider } from '../core/provider.ts';
@@ -185,7 +185,8 @@ async function waitWithLogs(
 
 /**
  * Management nodes first, workers after, as a Harvester cluster forms: a worker that registered while a
- * control-plane Node was still missing would be promoted by the (level-triggered) promote controller.
+ * control-plane Node was still missing would be promoted by the (level-triggered) promote controller. `beforeWait`
+ * runs once the control planes' agents are started (startWorkersGated starts the workers' agents there).
  */
 async function startControlPlanes(
   cluster: StartedSandbox,
@@ -193,9 +194,11 @@ async function startControlPlanes(
   core: CoreV1Api,
   bundle: string | undefined,
   wait: ReadyWait,
+  beforeWait: () => void = () => undefined,
 ): Promise<void> {
   const controlPlanes = ordered.filter((m) => m.node.role === 'control-plane');
   for (const member of controlPlanes) member.processes.startAgent(cluster.agentConfig(member), bundle);
+  beforeWait();
   await waitWithLogs(
     `the control-plane Nodes (${controlPlanes.map((m) => m.node.name).join(', ')}) to register`,
     ordered,
@@ -207,10 +210,15 @@ async function startControlPlanes(
   );
 }
 
-/** Started together, registered in topology order (each after the one before): Harvester ranks promotion candidates by age, and scenarios name them by index. */
-function startWorkers(cluster: StartedSandbox, ordered: readonly SandboxMember[], bundle: string | undefined): void {
+/**
+ * Started with the control planes, each waiting at its start gate (AgentConfig.startGateFile) until the harness
+ * writes `gateFile`, once every control-plane Node is registered: a node agent takes a few hundred milliseconds of
+ * CPU to load, which then overlaps the control planes' start. Registered in topology order (each after the one
+ * before): Harvester ranks promotion candidates by age, and scenarios name them by index.
+ */
+function startWorkersGated(cluster: StartedSandbox, ordered: readonly SandboxMember[], bundle: string | undefined, gateFile: string): void {
   const workers = ordered.filter((m) => m.node.role !== 'control-plane');
-  workers.forEach((member, i) => member.processes.startAgent(cluster.agentConfig(member, workers[i - 1]?.node.name), bundle));
+  workers.forEach((member, i) => member.processes.startAgent(cluster.agentConfig(member, workers[i - 1]?.node.name, gateFile), bundle));
 }
 
 /** Waits until the Node `name` exists and the second its creation time falls in is over. */
@@ -371,9 +379,16 @@ export class SandboxProvider implements ClusterProvider<SandboxOptions> {
       teardown.defer('stop endpoint refresh', () => clearInterval(refresh));
       const core = loadKubeConfig(kubeconfigPath).makeApiClient(CoreV1Api);
       const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
-      await startControlPlanes(cluster, ordered, core, bundle, { readyTimeoutMs, signal });
-      if (options.distinctCreationSeconds) await startWorkersSecondsApart(cluster, ordered, core, bundle, { readyTimeoutMs, signal });
-      else startWorkers(cluster, ordered, bundle);
+      if (options.distinctCreationSeconds) {
+        await startControlPlanes(cluster, ordered, core, bundle, { readyTimeoutMs, signal });
+        await startWorkersSecondsApart(cluster, ordered, core, bundle, { readyTimeoutMs, signal });
+      } else {
+        const gateFile = join(runDir, 'control-planes-registered');
+        await startControlPlanes(cluster, ordered, core, bundle, { readyTimeoutMs, signal }, () =>
+          startWorkersGated(cluster, ordered, bundle, gateFile),
+        );
+        writeFileSync(gateFile, '');
+      }
       await waitAllReady(core, ordered, { readyTimeoutMs, signal });
       if (profile.vip.kind === 'kube-vip') await exposeVip(core, '127.0.0.1');
       return cluster;

@@ -45,6 +45,12 @@ export interface AgentConfig {
   /** At the cluster's first start: the node whose Node must exist before this one registers (topology order). */
   readonly registerAfter?: string;
   /**
+   * At the cluster's first start: a file the agent waits for, once loaded, before it starts anything (the harness
+   * writes it when every control-plane Node is registered). A worker's process loads while the control planes start,
+   * yet the worker registers only after them, as a Harvester cluster forms (sandbox-provider.ts startControlPlanes).
+   */
+  readonly startGateFile?: string;
+  /**
    * The kubelet's configuration file (a KubeletConfiguration; only evictionHard is read, memory-pressure.ts), read at
    * start and on SIGHUP (a kubelet restart). Absent file: the kubelet's defaults.
    */

@@ -33,6 +33,7 @@ import { startHarvesterNode } from './harvester-profile-parts.ts';
 import { nodeResources, readMachineInfo } from './node-resources.ts';
 import { MemoryPressureMonitor, readMemoryThreshold } from './memory-pressure.ts';
 import { apiErrorMessage } from '../../util/kubeconfig.ts';
+import { waitForFile } from './start-gate.ts';
 
 const configPath = process.argv[2];
 if (!configPath) {
@@ -83,6 +84,9 @@ process.on('SIGHUP', () => {
   log('kubelet restart: configuration read again');
   for (const restart of kubeletRestarts) restart();
 });
+
+// At the cluster's first start a worker waits here, loaded, until the harness says the control planes are registered.
+if (config.startGateFile) await waitForFile(config.startGateFile);
 
 let localServer: string | undefined;
 let etcd: EtcdClient | undefined;
