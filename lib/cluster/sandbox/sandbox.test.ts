@@ -99,6 +99,14 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     expect(membership?.members.map((m) => m.name).sort()).to.deep.equal(['cp-0', 'cp-1', 'cp-2']);
   });
 
+  it('creates the worker Node after every control-plane Node (its agent waits at the start gate)', async () => {
+    const etcd = new EtcdClient({ endpoint: { socketPath: cluster.member('cp-0').processes.layout.etcdSocketPath }, deadlineMs: 2000 });
+    const created = async (name: string): Promise<number> => Number((await etcd.get(`/registry/nodes/${name}`)).kv?.createRevision ?? 0);
+    const controlPlanes = await Promise.all(['cp-0', 'cp-1', 'cp-2'].map(created));
+    expect(controlPlanes.every((revision) => revision > 0)).to.equal(true);
+    expect(await created('worker-0')).to.be.greaterThan(Math.max(...controlPlanes));
+  });
+
   it('an informer sees a Node added, updated and deleted', async () => {
     const kc = loadKubeConfig(cluster.endpoints.kubeconfigPath);
     const informer = makeInformer(kc, '/api/v1/nodes', () => core.listNode());
