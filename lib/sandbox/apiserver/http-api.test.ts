@@ -281,27 +281,6 @@ describe('API server over HTTP (real etcd)', function () {
     }
   });
 
-  it('cancels the etcd watch when a client goes away', async () => {
-    const watchers = async (): Promise<number> => {
-      const metrics = await (await fetch(`${f.etcd.url}/metrics`)).text();
-      const line = metrics.split('\n').find((l) => l.startsWith('etcd_debugging_mvcc_watcher_total '));
-      return Number(line?.split(' ')[1]);
-    };
-    // Cancelling is asynchronous (the server sees the socket close, then cancels), so each count is awaited.
-    const expectWatchers = async (count: number, what: string): Promise<void> => {
-      const deadline = Date.now() + 5000;
-      while ((await watchers()) !== count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(await watchers(), what).to.equal(count);
-    };
-    // The server keeps no etcd watch of its own; the earlier tests' closed streams must be cancelled first.
-    await expectWatchers(0, 'etcd watches left by earlier tests, once cancelled');
-    const streams = await Promise.all([1, 2, 3].map(() => new LineStream(target, '/api/v1/nodes?watch=true').open()));
-    // A watch's headers can reach the client just before its etcd watch is registered.
-    await expectWatchers(3, 'etcd watches with three clients watching');
-    for (const s of streams) s.close();
-    await expectWatchers(0, 'etcd watches after the three clients went away');
-  });
-
   it('lists in chunks (limit/continue) at one resourceVersion, as kubectl --chunk-size and the Python client page', async () => {
     const base = '/api/v1/namespaces/paged/configmaps';
     await request(target, 'POST', '/api/v1/namespaces', { body: { metadata: { name: 'paged' } } });
@@ -345,11 +324,9 @@ describe('API server over HTTP (real etcd)', function () {
     await request(target, 'PUT', '/api/v1/namespaces/default/configmaps/c410', { body: { metadata: { name: 'c410' }, data: { a: 'b' } } });
     const { revision } = await f.etcdClient.status();
     await f.etcdClient.compact(revision);
-    const reply = await request(
-      target,
-      'GET',
-      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${Number(first.metadata.resourceVersion) - 1}`,
-    );
+    // Revision 1 is older than any watch cache's window (a cache starts with a list, after the server's bootstrap),
+    // so etcd answers; a compacted revision still in the window is served, as kube-apiserver's Cacher serves it.
+    const reply = await request(target, 'GET', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1');
     const body = expectStatus(reply, 410, 'Expired');
     expect(body.message).to.match(/too old resource version/);
     expectStatus(
@@ -361,6 +338,59 @@ describe('API server over HTTP (real etcd)', function () {
       410,
       'Expired',
     );
+  });
+});
+
+describe('API server watches and etcd watches (real etcd)', function () {
+  this.timeout(60_000);
+  /** The etcd watchers of the fixture's member, awaited to reach `count` (cancelling is asynchronous). */
+  const expectWatchers = async (f: ApiFixture, count: number, what: string): Promise<void> => {
+    const watchers = async (): Promise<number> => {
+      const metrics = await (await fetch(`${f.etcd.url}/metrics`)).text();
+      const line = metrics.split('\n').find((l) => l.startsWith('etcd_debugging_mvcc_watcher_total '));
+      return Number(line?.split(' ')[1]);
+    };
+    const deadline = Date.now() + 5000;
+    while ((await watchers()) !== count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await watchers(), what).to.equal(count);
+  };
+
+  it('without the watch cache, cancels the etcd watch of each client that goes away', async () => {
+    const f = await startApiFixture({ watchCacheSize: 0 });
+    try {
+      await expectWatchers(f, 0, 'etcd watches before any client');
+      const streams = await Promise.all([1, 2, 3].map(() => new LineStream({ url: f.url }, '/api/v1/nodes?watch=true').open()));
+      // A watch's headers can reach the client just before its etcd watch is registered.
+      await expectWatchers(f, 3, 'etcd watches with three clients watching');
+      for (const s of streams) s.close();
+      await expectWatchers(f, 0, 'etcd watches after the three clients went away');
+    } finally {
+      await f.stop();
+    }
+  });
+
+  it('serves every client watch of a resource from one etcd watch, kept when the clients go away (the watch cache)', async () => {
+    const f = await startApiFixture();
+    const streams: LineStream[] = [];
+    try {
+      // The first watch starts the resource's cache (its list and shared etcd watch) and has an etcd watch of its own.
+      streams.push(await new LineStream({ url: f.url }, '/api/v1/nodes?watch=true').open());
+      await expectWatchers(f, 2, 'etcd watches: the first client and the cache');
+      for (const rv of ['0', '', '0', '', '0']) {
+        streams.push(await new LineStream({ url: f.url }, `/api/v1/nodes?watch=true&resourceVersion=${rv}`).open());
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      await expectWatchers(f, 2, 'etcd watches with six clients watching');
+      await request({ url: f.url }, 'POST', '/api/v1/nodes', { body: node('shared') });
+      for (const [i, s] of streams.entries()) {
+        await s.waitFor(`client ${i} to see the new Node`, (x) => x.events().some((e) => e.type === 'ADDED'));
+      }
+      for (const s of streams.splice(0)) s.close();
+      await expectWatchers(f, 1, "etcd watches once the clients went away: the cache's");
+    } finally {
+      for (const s of streams) s.close();
+      await f.stop();
+    }
   });
 });
 

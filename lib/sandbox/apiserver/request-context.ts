@@ -1,6 +1,7 @@
 // What every request handler gets: the exchange, its parsed URL, its deadline signal and the store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ObjectStore } from './storage.ts';
+import type { WatchCache } from './watch-cache.ts';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -10,6 +11,8 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   readonly deadlineMs: number;
   readonly store: ObjectStore;
+  /** Shared etcd watches and the objects of watched resources (watch-cache.ts). */
+  readonly cache: WatchCache;
   /** Aborts when the server closes (ends watches). */
   readonly closing: AbortSignal;
   readonly watchHeartbeatMs: number;

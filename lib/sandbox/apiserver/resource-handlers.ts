@@ -8,10 +8,10 @@ import { applyPatch, patchTypeOf } from './patch.ts';
 import type { RequestContext } from './request-context.ts';
 import { deleteDryRun, optionsKindOf, queryDryRun } from './dry-run.ts';
 import { checkFields, fieldValidationOf } from './field-validation.ts';
-import { apiVersionOf, type ResourceInfo } from './resources.ts';
+import { apiVersionOf, storageKey, type ResourceInfo } from './resources.ts';
 import type { Route } from './router.ts';
 import { requestFilter } from './selectors.ts';
-import { ApiError, badRequest, methodNotAllowed, pathNotFound, successStatus, unsupportedMediaType } from './status.ts';
+import { ApiError, badRequest, methodNotAllowed, notFound, pathNotFound, successStatus, unsupportedMediaType } from './status.ts';
 import { checkNamespace, checkTypeMeta, nameForCreate, prepareForCreate, prepareForUpdate } from './strategy.ts';
 import { toTable, wantsTable } from './table.ts';
 import { serveWatch } from './watch-handler.ts';
@@ -66,12 +66,23 @@ async function list(ctx: RequestContext, info: ResourceInfo, namespace: string |
   const continued = params.get('continue');
   const resourceVersion = params.get('resourceVersion') ?? '';
   if (continued && resourceVersion !== '') throw badRequest('specifying resource version is not allowed when using continue');
+  const exact = params.get('resourceVersionMatch') === 'Exact';
+  // Any state will do ("0", not a chunk): from the watch cache when it is live, as kube-apiserver's Cacher serves it.
+  const cached =
+    resourceVersion === '0' && !exact && limit === undefined
+      ? ctx.cache.read(storageKey(info, undefined), storageKey(info, namespace))
+      : undefined;
+  if (cached) {
+    const items = cached.kvs.map((kv) => ctx.store.decode(kv)).filter((o) => filter.matches(o));
+    sendRead(ctx, info, items, { resourceVersion: String(cached.revision) }, false);
+    return;
+  }
   const result = await ctx.store.list(
     info,
     namespace,
     {
       resourceVersion,
-      exact: params.get('resourceVersionMatch') === 'Exact',
+      exact,
       // kube-apiserver's predicate is Everything without selectors: then a chunk counts what remains.
       filter: params.get('labelSelector') || params.get('fieldSelector') ? filter.matches : undefined,
       limit,
@@ -83,8 +94,14 @@ async function list(ctx: RequestContext, info: ResourceInfo, namespace: string |
 }
 
 async function get(ctx: RequestContext, route: ResourceRoute, name: string): Promise<void> {
-  const obj = await ctx.store.get(route.info, route.namespace, name, ctx.signal);
-  sendRead(ctx, route.info, [obj], { resourceVersion: stringField(metaOf(obj), 'resourceVersion') ?? '' }, true);
+  const { info, namespace } = route;
+  // Any state will do ("0", as a kubelet's node status read asks: FromApiserverCache): from the watch cache when live.
+  const key = storageKey(info, namespace, name);
+  const cached = ctx.url.searchParams.get('resourceVersion') === '0' ? ctx.cache.read(storageKey(info, undefined), key) : undefined;
+  const kv = cached?.kvs.find((k) => k.key === key);
+  if (cached && !kv) throw notFound(info, name);
+  const obj = kv ? ctx.store.decode(kv) : await ctx.store.get(info, namespace, name, ctx.signal);
+  sendRead(ctx, info, [obj], { resourceVersion: stringField(metaOf(obj), 'resourceVersion') ?? '' }, true);
 }
 
 async function create(ctx: RequestContext, info: ResourceInfo, namespace: string | undefined): Promise<void> {

@@ -19,6 +19,7 @@ import { route } from './router.ts';
 import { AuditLog } from './audit-log.ts';
 import { methodNotAllowed, pathNotFound } from './status.ts';
 import { ObjectStore } from './storage.ts';
+import { DEFAULT_WATCH_CACHE_CAPACITY, WatchCache } from './watch-cache.ts';
 
 export type ListenAddress = { readonly host: string; readonly port: number } | { readonly socketPath: string };
 
@@ -33,6 +34,11 @@ export interface ApiServerOptions {
    * timeout (the request deadline here).
    */
   readonly etcdHealthIntervalMs?: number;
+  /**
+   * Events the watch cache keeps per resource (watch-cache.ts; default DEFAULT_WATCH_CACHE_CAPACITY); 0 turns the cache
+   * off, every watch and read then going to etcd (kube-apiserver's --default-watch-cache-size, 0 disabling it).
+   */
+  readonly watchCacheSize?: number;
   /** Idle watches get a BOOKMARK or a newline this often (default 5000). */
   readonly watchHeartbeatMs?: number;
   /** Sent in the X-Cpchaos-Apiserver header (default: the host name). */
@@ -97,6 +103,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const nodeName = options.nodeName ?? os.hostname();
   const store = new ObjectStore(options.etcd);
   const closing = new AbortController();
+  const cache = new WatchCache(options.etcd, closing.signal, { capacity: options.watchCacheSize ?? DEFAULT_WATCH_CACHE_CAPACITY });
   const auditLog = options.auditLogPath === undefined ? undefined : new AuditLog(options.auditLogPath);
   let namespacesReady: () => boolean = () => false;
   const etcdHealth = new EtcdHealthCheck(
@@ -118,6 +125,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         url,
         deadlineMs,
         store,
+        cache,
         watchHeartbeatMs,
         signal: deadline.signal,
         closing: closing.signal,

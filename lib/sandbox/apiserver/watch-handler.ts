@@ -1,4 +1,5 @@
-// Watch: one etcd watch per client watch, turned into Kubernetes watch events (one JSON object per line).
+// Watch: through the watch cache's shared etcd watch of the resource (watch-cache.ts), or, when it cannot serve the
+// start, one etcd watch of its own; either way etcd events turned into Kubernetes watch events (one JSON object per line).
 // resourceVersion "" / "0" first sends the current objects as ADDED; a compacted resourceVersion is 410 Expired
 // before streaming, and an ERROR event (Status 410) if etcd compacts past the watch later.
 // Every watchHeartbeatMs an idle stream gets a BOOKMARK (if allowed) or a newline, so clients see it alive.
@@ -11,7 +12,7 @@ import type { KubeObject } from './object-meta.ts';
 import { abortion, type RequestContext } from './request-context.ts';
 import { apiVersionOf, storageKey, type ResourceInfo } from './resources.ts';
 import { requestFilter } from './selectors.ts';
-import { parseResourceVersion } from './storage.ts';
+import { parseResourceVersion, type ObjectStore } from './storage.ts';
 import { badRequest, unavailable } from './status.ts';
 import { toTable, wantsTable } from './table.ts';
 
@@ -37,21 +38,25 @@ export async function serveWatch(
   const prefix = filter.name !== undefined ? storageKey(info, namespace, filter.name) : storageKey(info, namespace);
   const { store } = ctx;
 
-  // Where to start: after a fresh list (initial events) or after the given revision (checked for compaction).
+  // Where to start: after the watch cache's objects ("0", when it is live), after a fresh list (initial events), or
+  // after the given revision (checked for compaction unless the cache's window has it).
+  const resourcePrefix = storageKey(info, undefined);
   let initial: KubeObject[] = [];
   let startRevision: number;
-  if (rvParam === '' || rvParam === '0' || sendInitialEvents) {
+  const cached = rvParam === '0' ? ctx.cache.read(resourcePrefix, prefix) : undefined;
+  if (cached) {
+    initial = cached.kvs.flatMap((kv) => {
+      const obj = decodeOr(store, kv);
+      return obj !== undefined && filter.matches(obj) ? [obj] : [];
+    });
+    startRevision = cached.revision;
+  } else if (rvParam === '' || rvParam === '0' || sendInitialEvents) {
     const listed = await store.list(info, namespace, { resourceVersion: rvParam === '0' ? '0' : '', filter: filter.matches }, ctx.signal);
     initial = listed.items;
     startRevision = Number(listed.resourceVersion);
   } else {
     startRevision = parseResourceVersion(rvParam) ?? 0;
-    try {
-      await store.etcd.range(prefix, { prefix: true, revision: startRevision, countOnly: true, signal: ctx.signal });
-    } catch (error) {
-      const future = error instanceof EtcdRequestError && error.etcdMessage.includes('future revision');
-      if (!future) throw error;
-    }
+    if (!ctx.cache.covers(resourcePrefix, startRevision)) await checkNotCompacted(store, prefix, startRevision, ctx.signal);
   }
 
   const stop = new AbortController();
@@ -68,18 +73,11 @@ export async function serveWatch(
     res.write(`${JSON.stringify({ type, object: printed })}\n`);
     if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
   };
-  const decodeOr = (kv: KeyValue, revision?: number): KubeObject | undefined => {
-    try {
-      return store.decode(kv, revision);
-    } catch {
-      return undefined; // an undecodable value is not something a client could use
-    }
-  };
   const deliver = (events: readonly WatchEvent[]): void => {
     for (const event of events) {
       lastRevision = Math.max(lastRevision, event.kv.modRevision);
-      const current = event.type === 'PUT' ? decodeOr(event.kv) : undefined;
-      const previous = event.prevKv ? decodeOr(event.prevKv, event.kv.modRevision) : undefined;
+      const current = event.type === 'PUT' ? decodeOr(store, event.kv) : undefined;
+      const previous = event.prevKv ? decodeOr(store, event.prevKv, event.kv.modRevision) : undefined;
       const currentMatches = current !== undefined && filter.matches(current);
       const previousMatches = previous !== undefined && filter.matches(previous);
       if (currentMatches) write(previousMatches ? 'MODIFIED' : 'ADDED', current);
@@ -92,15 +90,13 @@ export async function serveWatch(
     }
   };
 
-  const watch = store.etcd.watch(
-    prefix,
-    startRevision + 1,
-    (events) => {
-      if (streaming) deliver(events);
-      else queued.push([...events]);
-    },
-    stop.signal,
-  );
+  const onEvents = (events: readonly WatchEvent[]): void => {
+    if (streaming) deliver(events);
+    else queued.push([...events]);
+  };
+  const watch =
+    ctx.cache.watch(resourcePrefix, prefix, startRevision + 1, onEvents, stop.signal) ??
+    store.etcd.watch(prefix, startRevision + 1, onEvents, stop.signal);
   const onClientGone = (): void => stop.abort();
   res.once('close', onClientGone);
   ctx.closing.addEventListener('abort', onClientGone, { once: true });
@@ -143,6 +139,24 @@ export async function serveWatch(
   function cleanup(): void {
     res.off('close', onClientGone);
     ctx.closing.removeEventListener('abort', onClientGone);
+  }
+}
+
+/** Throws EtcdCompactedError (410) when etcd compacted `revision`; a future one is for the watch to wait for. */
+async function checkNotCompacted(store: ObjectStore, prefix: string, revision: number, signal: AbortSignal): Promise<void> {
+  try {
+    await store.etcd.range(prefix, { prefix: true, revision, countOnly: true, signal });
+  } catch (error) {
+    const future = error instanceof EtcdRequestError && error.etcdMessage.includes('future revision');
+    if (!future) throw error;
+  }
+}
+
+function decodeOr(store: ObjectStore, kv: KeyValue, revision?: number): KubeObject | undefined {
+  try {
+    return store.decode(kv, revision);
+  } catch {
+    return undefined; // an undecodable value is not something a client could use
   }
 }
 
