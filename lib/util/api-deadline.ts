@@ -28,6 +28,22 @@ export function abortingOn(signal: AbortSignal, base?: RequestOptions): RequestO
 }
 
 /**
+ * Per-call options that ask for any state the API server has (resourceVersion=0), where the client-node method has no
+ * such parameter (reads): client-go's util.FromApiserverCache, which the kubelet's node status read uses
+ * (pkg/kubelet/kubelet_node_status.go tryUpdateNodeStatus), served from kube-apiserver's watch cache.
+ */
+export function fromApiserverCache(base: RequestOptions): RequestOptions {
+  const anyState: ObservableMiddleware = {
+    pre: (context: RequestContext) => {
+      context.setQueryParam('resourceVersion', '0');
+      return new Observable(Promise.resolve(context));
+    },
+    post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
+  };
+  return { ...base, middleware: [anyState, ...(base.middleware ?? [])], middlewareMergeStrategy: 'append' };
+}
+
+/**
  * Runs one request with a deadline; past it, the request is aborted (its connection closed) and this rejects with a
  * DeadlineError naming `what`, which callers treat as transient (no answer).
  */

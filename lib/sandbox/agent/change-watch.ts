@@ -81,9 +81,11 @@ export class ChangeWatch implements ListTrigger {
     };
     const connection = closableWatchConfig(set.kubeConfig);
     this.closeOpening = connection.close;
+    // From resourceVersion 0: its first events are the API server's cached objects (what a reflector lists first),
+    // not a read of etcd; any of them only makes a list due, as the events after them do.
     const opening = new Watch(connection.config).watch(
       this.path,
-      { ...this.query },
+      { resourceVersion: '0', ...this.query },
       () => {
         if (generation !== this.generation) return;
         this.stale = true;

@@ -7,6 +7,7 @@
 import type { V1Lease, V1Node, V1NodeCondition, V1NodeStatus, V1NodeSystemInfo } from '@kubernetes/client-node';
 import type { FailoverApiClient, ListTrigger } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
+import { fromApiserverCache } from '../../util/api-deadline.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { nodeAddresses, nodeSystemInfo } from './node-info.ts';
 import type { NodeResources } from './node-resources.ts';
@@ -230,6 +231,12 @@ export class Kubelet {
     }
   }
 
+  private readOwnNode(fromCache: boolean): Promise<V1Node> {
+    return this.api.call('read own node', (api, requestOptions) =>
+      api.core.readNode({ name: this.options.nodeName }, fromCache ? fromApiserverCache(requestOptions) : requestOptions),
+    );
+  }
+
   /**
    * kubelet's tryUpdateNodeStatus: reads its Node and patches the status when it changed (nodeStatusHasChanged) or
    * when nodeStatusReportFrequency has passed since the last report (pkg/kubelet/kubelet_node_status.go).
@@ -239,9 +246,12 @@ export class Kubelet {
     const now = new Date();
     let node: V1Node;
     try {
-      node = await this.api.call('read own node', (api, requestOptions) =>
-        api.core.readNode({ name: this.options.nodeName }, requestOptions),
-      );
+      // From the API server's cache, as tryUpdateNodeStatus's first try reads it; its later tries read etcd, as a
+      // NotFound from the cache is read again here (a cache that has not yet seen a registration a moment old).
+      node = await this.readOwnNode(true).catch((error: unknown) => {
+        if (statusCodeOf(error) === 404) return this.readOwnNode(false);
+        throw error;
+      });
     } catch (error) {
       if (statusCodeOf(error) === 404 && this.registered) {
         this.gone = true;

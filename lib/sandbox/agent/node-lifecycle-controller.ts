@@ -33,7 +33,7 @@ export async function reconcileNodeLifecycle(api: FailoverApiClient, options: No
   const [nodes, leases] = await Promise.all([
     api.list('nodes', 'list nodes', (a, requestOptions) => a.core.listNode({}, requestOptions)),
     api.list(`leases/${NODE_LEASE_NAMESPACE}`, 'list node leases', (a, requestOptions) =>
-      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE }, requestOptions),
+      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, resourceVersion: '0' }, requestOptions),
     ),
   ]);
   const leaseByNode = new Map(leases.items.map((l) => [l.metadata?.name ?? '', l]));
