@@ -76,6 +76,46 @@ export async function createHub(journal: Journal, runId: string): Promise<string
   return hub;
 }
 
+/** Where a node's namespace is wired: its index (naming the namespace and its hub-side veth) and address. */
+export interface NodeWiring {
+  readonly index: number;
+  readonly address: string;
+}
+
+/**
+ * Creates the nodes' namespaces, each with eth0 on the hub's bridge and its address. The namespaces are added in one
+ * `ip -batch` and their hub-side links in another: 3 + 50 nodes took 2.7 s at a command (and a process) each, most of
+ * it spawning processes; each namespace's own side is one batch in it. Every namespace is in the journal before it is
+ * made. Returns the namespaces, in the order of `nodes`.
+ */
+export async function createNodeNamespaces(
+  journal: Journal,
+  runId: string,
+  nodes: readonly NodeWiring[],
+  prefixLength: number,
+): Promise<string[]> {
+  const hub = hubNamespace(runId);
+  const host = hostOfRun(runId);
+  const namespaces = nodes.map((node) => nodeNamespace(runId, node.index));
+  for (const ns of namespaces) journal.record({ type: 'netns', name: ns });
+  await host.run('ip', ['-batch', '-'], { timeoutMs: IP_TIMEOUT_MS, input: namespaces.map((ns) => `netns add ${ns}\n`).join('') });
+  await ipBatchIn(
+    host,
+    hub,
+    nodes.flatMap((node, i) => [
+      `link add p${node.index} type veth peer name eth0 netns ${namespaces[i] ?? ''}`,
+      `link set p${node.index} master br0`,
+      `link set p${node.index} up`,
+    ]),
+  );
+  await Promise.all(
+    nodes.map((node, i) =>
+      ipBatchIn(host, namespaces[i] ?? '', ['link set lo up', `addr add ${node.address}/${prefixLength} dev eth0`, 'link set eth0 up']),
+    ),
+  );
+  return namespaces;
+}
+
 /** Creates a node's namespace with eth0 on the hub's bridge and the given address. */
 export async function createNodeNamespace(
   journal: Journal,
@@ -84,19 +124,8 @@ export async function createNodeNamespace(
   address: string,
   prefixLength: number,
 ): Promise<string> {
-  const hub = hubNamespace(runId);
-  const ns = nodeNamespace(runId, nodeIndex);
-  const host = hostOfRun(runId);
-  journal.record({ type: 'netns', name: ns });
-  await ip(host, ['netns', 'add', ns]);
-  const hubSide = `p${nodeIndex}`;
-  await ipBatchIn(host, hub, [
-    `link add ${hubSide} type veth peer name eth0 netns ${ns}`,
-    `link set ${hubSide} master br0`,
-    `link set ${hubSide} up`,
-  ]);
-  await ipBatchIn(host, ns, ['link set lo up', `addr add ${address}/${prefixLength} dev eth0`, 'link set eth0 up']);
-  return ns;
+  const [ns] = await createNodeNamespaces(journal, runId, [{ index: nodeIndex, address }], prefixLength);
+  return ns ?? nodeNamespace(runId, nodeIndex);
 }
 
 /**

@@ -16,7 +16,7 @@ import { timestampMs } from '../../harvester/contract.ts';
 import {
   assertCanCreateNamespaces,
   createHub,
-  createNodeNamespace,
+  createNodeNamespaces,
   destroyNamespace,
   hubNamespace,
   nodeNamespace,
@@ -133,12 +133,13 @@ async function createNodes(
   const namespaces = teardown.deferConcurrent("delete the nodes' namespaces");
   const processStops = teardown.deferConcurrent("stop the nodes' processes");
   await createHub(journal, runId);
+  for (const node of topology.nodes) namespaces.add(() => destroyNamespace(nodeNamespace(runId, node.index)));
+  signal?.throwIfAborted();
+  await createNodeNamespaces(journal, runId, topology.nodes, topology.prefixLength);
   await Promise.all(
     topology.nodes.map(async (node) => {
       signal?.throwIfAborted();
       const ns = nodeNamespace(runId, node.index);
-      namespaces.add(() => destroyNamespace(ns));
-      await createNodeNamespace(journal, runId, node.index, node.address, topology.prefixLength);
       await installChains(ns);
       const processes = new NodeProcesses(node, ns, runDir, journal);
       processStops.add(() => processes.stop());
