@@ -92,7 +92,10 @@ export class Kubelet {
     if (!name || Date.now() - this.startedMs > (this.options.registerAfterMaxMs ?? DEFAULT_REGISTER_AFTER_MAX_MS)) return true;
     if (this.predecessor && !this.predecessor.listDue()) return false;
     try {
-      await this.api.call('read the node to register after', (api, requestOptions) => api.core.readNode({ name }, requestOptions));
+      // From the API server's cache: a cache behind etcd only makes the kubelet wait for the next change or tick.
+      await this.api.call('read the node to register after', (api, requestOptions) =>
+        api.core.readNode({ name }, fromApiserverCache(requestOptions)),
+      );
       return true;
     } catch (error) {
       if (statusCodeOf(error) === 404) return false;

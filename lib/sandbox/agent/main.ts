@@ -277,7 +277,12 @@ const kubelet = new Kubelet(api, {
   statusUpdateMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs / 4),
   statusReportMs: Math.max(timers.kubeletHeartbeatMs, timers.nodeMonitorGraceMs * 7.5),
   onError: logError,
-  onRegistered: () => log('kubelet: Node registered'),
+  onRegistered: () => {
+    log('kubelet: Node registered');
+    // A promote Job names its node: none can exist for a node not yet registered. Started here, its watch and lists
+    // stay out of a large cluster's start, where every worker waits for the one before it.
+    if (!kubeadm) startPromoteJobRunner();
+  },
   registerAfter: config.registerAfter,
   watchPredecessor: (name, changed) => changeWatch(api, '/api/v1/nodes', { fieldSelector: `metadata.name=${name}` }, { onEvent: changed }),
   // The machine's real resources; the node's folder (the agent's working directory) stands for the kubelet's root dir.
@@ -352,7 +357,6 @@ if (config.harvester) {
     }),
   );
 }
-if (!kubeadm) startPromoteJobRunner();
 // A policy other than the reference may check candidates' connectivity: its probe runs on every node.
 if (config.promotionPolicy && !kubeadm) {
   stops.push(
@@ -375,8 +379,11 @@ if (config.promotionPolicy && !kubeadm) {
 }
 log(`agent started (${config.role}${kubeadm ? ', kubeadm' : ''})`);
 
-/** Harvester's promote Job, as this node's pod would run it (promote-job-runner.ts). */
+/** Harvester's promote Job, as this node's pod would run it (promote-job-runner.ts); once, after registering. */
+let promoteJobsStarted = false;
 function startPromoteJobRunner(): void {
+  if (promoteJobsStarted) return;
+  promoteJobsStarted = true;
   const promoteJobs = new PromoteJobRunner(promoteJobApi(api), {
     nodeName: config.nodeName,
     address: config.address,

@@ -137,7 +137,12 @@ export function promoteJobApi(api: FailoverApiClient): PromoteJobApi {
     listJobs: async (node) =>
       (
         await api.call('list promote jobs of this node', (a, requestOptions) =>
-          batchApiOf(a).listNamespacedJob({ namespace, labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${node}` }, requestOptions),
+          // From the API server's cache, as a kubelet's pod source lists (a reflector's first list): a Job run here is
+          // remembered by uid, so a list behind etcd cannot start a finished one again.
+          batchApiOf(a).listNamespacedJob(
+            { namespace, labelSelector: `${PROMOTE_JOB_NODE_LABEL}=${node}`, resourceVersion: '0' },
+            requestOptions,
+          ),
         )
       ).items,
     readNode: (node) => api.call('read own node', (a, requestOptions) => a.core.readNode({ name: node }, requestOptions)),
