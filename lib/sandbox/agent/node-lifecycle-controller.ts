@@ -32,8 +32,10 @@ export function unreachableTaints(now: Date): V1Taint[] {
 export async function reconcileNodeLifecycle(api: FailoverApiClient, options: NodeLifecycleOptions): Promise<number> {
   const [nodes, leases] = await Promise.all([
     api.list('nodes', 'list nodes', (a, requestOptions) => a.core.listNode({}, requestOptions)),
+    // The latest Leases, not the API server's cache (upstream reads an informer's): with the sandbox's compressed
+    // grace a Lease has under 2 s of slack, and a cache's delivery lag on a loaded machine would count against it.
     api.list(`leases/${NODE_LEASE_NAMESPACE}`, 'list node leases', (a, requestOptions) =>
-      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, resourceVersion: '0' }, requestOptions),
+      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE }, requestOptions),
     ),
   ]);
   const leaseByNode = new Map(leases.items.map((l) => [l.metadata?.name ?? '', l]));
