@@ -6,6 +6,6 @@ export function mergePatch(base?: Parameters<typeof setHeaderOptions>[2]): Retur
   return setHeaderOptions('Content-Type', PatchStrategy.MergePatch, base);
 }
 
-export function jsonPatch(): ReturnType<typeof setHeaderOptions> {
-  return setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+export function jsonPatch(base?: Parameters<typeof setHeaderOptions>[2]): ReturnType<typeof setHeaderOptions> {
+  return setHeaderOptions('Content-Type', PatchStrategy.JsonPatch, base);
 }

@@ -4,6 +4,7 @@
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { API_REQUEST_TIMEOUT_MS, requestWithDeadline, type RequestOptions } from './api-request.ts';
 import { mergePatch } from '../../util/patch-options.ts';
+import { forceDeleteNode } from '../core/force-delete.ts';
 import { loadKubeConfig } from '../../util/kubeconfig.ts';
 import { DeadlineError, errorMessage } from '../../util/errors.ts';
 import { sleepMs, waitFor } from '../../util/wait.ts';
@@ -120,22 +121,15 @@ export class NodeApi {
     );
   }
 
-  /** Deletes the Node object (a Node already gone is fine); force also strips its finalizers. */
+  /** Deletes the Node object (a Node already gone is fine); force also strips its finalizers (core/force-delete.ts). */
   async deleteNode(name: string, force: boolean): Promise<void> {
     try {
-      await this.request(`deleting Node ${name}`, (o) => this.core.deleteNode({ name }, o));
+      if (force) await forceDeleteNode(this.core, name, 'kind', (what, call, base) => this.request(what, call, base));
+      else await this.request(`deleting Node ${name}`, (o) => this.core.deleteNode({ name }, o));
     } catch (error) {
       if (statusCode(error) === 404) return;
       throw error;
     }
-    if (!force) return;
-    await this.request(
-      `removing the finalizers of Node ${name}`,
-      (o) => this.core.patchNode({ name, body: { metadata: { finalizers: null } } }, o),
-      mergePatch(),
-    ).catch((error: unknown) => {
-      if (statusCode(error) !== 404) throw error;
-    });
   }
 
   async exists(name: string): Promise<boolean> {

@@ -11,7 +11,8 @@ import { loadKubeConfig, statusCodeOf, writePlainKubeconfig } from '../../util/k
 import { waitFor } from '../../util/wait.ts';
 import { requestWithDeadline, type RequestOptions } from '../../util/api-deadline.ts';
 import type { AgentConfig } from '../../sandbox/agent/config.ts';
-import { mergePatch } from '../../util/patch-options.ts';
+import { forceDeleteNode } from '../core/force-delete.ts';
+import { InconclusiveFaultError } from '../core/provider.ts';
 import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
 import {
   addRules,
@@ -273,14 +274,16 @@ export class StartedSandbox extends NodeOwningCluster {
     member.processes.signalAgent('SIGHUP');
   }
 
-  /** Deletes the Node through the API (as `kubectl delete node`); force also strips its finalizers. */
+  /** Deletes the Node through the API (as `kubectl delete node`); force also strips its finalizers (force-delete.ts). */
   async deleteNode(name: string, force: boolean): Promise<void> {
     this.member(name);
-    await this.core.deleteNode({ name });
-    if (force) {
-      await this.core.patchNode({ name, body: { metadata: { finalizers: null } } }, mergePatch()).catch((error: unknown) => {
-        if ((error as { code?: number }).code !== 404) throw error;
-      });
+    try {
+      if (force) await forceDeleteNode(this.core, name, 'sandbox');
+      else await this.core.deleteNode({ name });
+    } catch (error) {
+      // A forced deletion judged inconclusive still deleted the Node: its machine goes once the Node is gone.
+      if (error instanceof InconclusiveFaultError) this.startMachineRemoval(name);
+      throw error;
     }
     this.startMachineRemoval(name);
   }

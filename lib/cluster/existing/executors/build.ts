@@ -48,7 +48,7 @@ export function buildExecutors(config: ExecutorsConfig, options: BuildOptions): 
     config,
     ipmi,
     kubevirt,
-    api: new ApiExecutor(options.target),
+    api: new ApiExecutor(options.target, options.provider),
     commandRunner: options.commandRunner,
   });
   return { planner, ...(ipmi ? { ipmi } : {}), ...(kubevirt ? { kubevirt } : {}) };
