@@ -32,15 +32,23 @@ export function unreachableTaints(now: Date): V1Taint[] {
 export async function reconcileNodeLifecycle(api: FailoverApiClient, options: NodeLifecycleOptions): Promise<number> {
   const [nodes, leases] = await Promise.all([
     api.list('nodes', 'list nodes', (a, requestOptions) => a.core.listNode({}, requestOptions)),
-    // The latest Leases, not the API server's cache (upstream reads an informer's): with the sandbox's compressed
-    // grace a Lease has under 2 s of slack, and a cache's delivery lag on a loaded machine would count against it.
+    // From the API server's cache, as upstream reads an informer's (a Lease there is never newer than in etcd)...
     api.list(`leases/${NODE_LEASE_NAMESPACE}`, 'list node leases', (a, requestOptions) =>
-      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE }, requestOptions),
+      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, resourceVersion: '0' }, requestOptions),
     ),
   ]);
-  const leaseByNode = new Map(leases.items.map((l) => [l.metadata?.name ?? '', l]));
+  let leaseByNode = new Map(leases.items.map((l) => [l.metadata?.name ?? '', l]));
   const nowMs = Date.now();
   if (nowMs - options.leadingSinceMs() < options.gracePeriodMs) return 0;
+  const isStale = (name: string): boolean => nowMs - renewMs(leaseByNode.get(name)) > options.gracePeriodMs;
+  // ...but before a node is marked Unknown its Lease is read as it is now: with the sandbox's compressed grace a Lease
+  // has under 2 s of slack, and the cache's delivery lag on a loaded machine must not count against it.
+  if (nodes.items.some((n) => !n.metadata?.deletionTimestamp && isStale(n.metadata?.name ?? '') && readyStatus(n) !== 'Unknown')) {
+    const latest = await api.call('read the latest node leases', (a, requestOptions) =>
+      a.coordination.listNamespacedLease({ namespace: NODE_LEASE_NAMESPACE }, requestOptions),
+    );
+    leaseByNode = new Map(latest.items.map((l) => [l.metadata?.name ?? '', l]));
+  }
   let changed = 0;
   for (const node of nodes.items) {
     const name = node.metadata?.name;
@@ -49,7 +57,7 @@ export async function reconcileNodeLifecycle(api: FailoverApiClient, options: No
     const ready = conditions.find((c) => c.type === 'Ready');
     const taints = node.spec?.taints ?? [];
     const hasUnreachable = taints.some((t) => t.key === UNREACHABLE_TAINT_KEY);
-    const stale = nowMs - renewMs(leaseByNode.get(name)) > options.gracePeriodMs;
+    const stale = isStale(name);
     if (stale && ready?.status !== 'Unknown') {
       await markUnknown(api, node, conditions);
       changed++;
@@ -62,6 +70,10 @@ export async function reconcileNodeLifecycle(api: FailoverApiClient, options: No
     }
   }
   return changed;
+}
+
+function readyStatus(node: V1Node): string | undefined {
+  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }
 
 /** The conditions the kubelet posts (kubernetes pkg/controller/nodelifecycle nodeConditionTypes). */
