@@ -15,7 +15,8 @@ describe('sandbox kubelet pods against a sandbox API server (real etcd)', functi
   let pods: KubeletPodsApi;
 
   before(async () => {
-    fixture = await startAgentApi();
+    // Each step reads the pods it has just written: from etcd, not the watch cache (agent-api.ts).
+    fixture = await startAgentApi({ watchCacheSize: 0 });
     api = fixture.api;
     pods = failoverKubeletPodsApi(api);
   });

@@ -14,7 +14,8 @@ describe('node lifecycle controller against a sandbox API server (real etcd)', f
   let api: FailoverApiClient;
 
   before(async () => {
-    fixture = await startAgentApi();
+    // Each step reads the pods it has just written: from etcd, not the watch cache (agent-api.ts).
+    fixture = await startAgentApi({ watchCacheSize: 0 });
     api = fixture.api;
   });
   after(async () => {

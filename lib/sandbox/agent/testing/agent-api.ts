@@ -16,10 +16,24 @@ export interface AgentApiFixture {
   close(): Promise<void>;
 }
 
-export async function startAgentApi(): Promise<AgentApiFixture> {
+export interface AgentApiOptions {
+  /**
+   * The API server's watch cache capacity (0: off, every read from etcd). A test that checks what an agent decides
+   * on a state it has just written turns it off: the agents' `resourceVersion: "0"` reads come from the cache, which
+   * may lag a write by one delivery (as an informer does); watch-cache.test.ts tests the cache itself.
+   */
+  readonly watchCacheSize?: number;
+}
+
+export async function startAgentApi(options: AgentApiOptions = {}): Promise<AgentApiFixture> {
   const etcd = await startSingleEtcd();
   const etcdClient = etcd.client(2000);
-  const server = await startApiServer({ etcd: etcdClient, listen: [{ host: '127.0.0.1', port: 0 }], nodeName: 'test' });
+  const server = await startApiServer({
+    etcd: etcdClient,
+    listen: [{ host: '127.0.0.1', port: 0 }],
+    nodeName: 'test',
+    ...(options.watchCacheSize === undefined ? {} : { watchCacheSize: options.watchCacheSize }),
+  });
   const dir = await mkdtemp(join(tmpdir(), 'cpchaos-agent-api-'));
   const close = async (): Promise<void> => {
     await server.close();
