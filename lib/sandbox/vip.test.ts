@@ -15,6 +15,8 @@ describe('sandbox VIP forwarder', function () {
   let dir = '';
   const servers: Server[] = [];
   const readiness = new Map<string, Readiness>();
+  /** Connections each backend accepted. */
+  const accepted = new Map<string, number>();
   let vip: TcpForwarder | undefined;
 
   async function backend(name: string): Promise<{ name: string; socketPath: string }> {
@@ -30,6 +32,8 @@ describe('sandbox VIP forwarder', function () {
       }
       res.writeHead(200).end(name);
     });
+    accepted.set(name, 0);
+    server.on('connection', () => accepted.set(name, (accepted.get(name) ?? 0) + 1));
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
     servers.push(server);
     return { name, socketPath };
@@ -100,5 +104,25 @@ describe('sandbox VIP forwarder', function () {
     await waitFor('a to be marked unhealthy', () => vip!.healthyBackends().length === 0, { timeoutMs: 5000, intervalMs: 10 });
     await waitFor('the connection to a to be cut', () => closed, { timeoutMs: 5000, intervalMs: 10 });
     client.destroy();
+  });
+
+  it('probes a server over a kept-alive connection; probes of a hung server each wait on a connection of their own', async () => {
+    vip = new TcpForwarder({ healthChecked: true, healthIntervalMs: 50, healthTimeoutMs: 1000 });
+    vip.setBackends([await backend('a')]);
+    await vip.listen();
+    let probes = 0;
+    let pending = 0;
+    let mostPending = 0;
+    servers[0]?.on('request', (_req, res) => {
+      probes++;
+      pending++;
+      mostPending = Math.max(mostPending, pending);
+      res.on('close', () => pending--);
+    });
+    await waitFor('ten probes of a', () => probes >= 10, { timeoutMs: 5000, intervalMs: 10 });
+    expect(accepted.get('a'), 'connections for ten probes').to.be.at.most(2);
+    readiness.set('a', 'hang');
+    mostPending = 0;
+    await waitFor('two hung probes at once', () => mostPending >= 2, { timeoutMs: 5000, intervalMs: 10 });
   });
 });

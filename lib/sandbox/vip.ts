@@ -4,7 +4,7 @@
 // healthy (an election, or quorum lost), connections go to the servers that were healthy most recently: a server
 // cut off from the others stopped answering first, and is the last resort, not an equal choice.
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 
 /** How often the sandbox's VIP probes each API server's /readyz (kind's HAProxy: every 2 s). */
 export const VIP_HEALTH_INTERVAL_MS = 200;
@@ -51,6 +51,13 @@ export class TcpForwarder implements VirtualIp {
   private readonly streaks = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private next = 0;
+  /**
+   * The probes' connections, kept open between probes (HAProxy opens one per check; what a probe tells is the same:
+   * a dead or frozen server fails it either way). Node's global agent keeps them alive too, but past the forwarder's
+   * close; this one is destroyed with it. No limit on sockets: a probe still waiting on a hung server must not hold
+   * the next one back (each has its own timeout).
+   */
+  private readonly probeAgent = new Agent({ keepAlive: true });
   port = 0;
 
   constructor(private readonly options: VipOptions) {}
@@ -84,6 +91,7 @@ export class TcpForwarder implements VirtualIp {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.probeAgent.destroy();
     for (const set of this.connections.values()) for (const socket of set) socket.destroy();
     const server = this.server;
     this.server = undefined;
@@ -125,7 +133,7 @@ export class TcpForwarder implements VirtualIp {
   private async checkAll(): Promise<void> {
     await Promise.all(
       [...this.backends.values()].map(async (backend) => {
-        const ok = await probeReady(backend.socketPath, this.options.healthTimeoutMs);
+        const ok = await probeReady(backend.socketPath, this.options.healthTimeoutMs, this.probeAgent);
         const name = backend.name;
         const before = this.streaks.get(name) ?? 0;
         const streak = ok ? Math.max(0, before) + 1 : Math.min(0, before) - 1;
@@ -141,9 +149,9 @@ export class TcpForwarder implements VirtualIp {
 }
 
 /** GET /readyz over a unix socket; true only for a 200 within the deadline. */
-export function probeReady(socketPath: string, timeoutMs: number): Promise<boolean> {
+export function probeReady(socketPath: string, timeoutMs: number, agent?: Agent): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/readyz', method: 'GET', timeout: timeoutMs }, (res) => {
+    const req = request({ socketPath, path: '/readyz', method: 'GET', timeout: timeoutMs, ...(agent ? { agent } : {}) }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
