@@ -227,7 +227,7 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     );
   });
 
-  it('a cut of the etcd peer port only: the control plane stays Ready while its etcd member loses the others; undone, it catches up', async () => {
+  it("a cut of the etcd peer port only: the control plane's kubelet keeps renewing its Lease while its etcd member loses the others; undone, it catches up", async () => {
     const victim = 'cp-1';
     const member = new EtcdClient({ endpoint: { socketPath: cluster.member(victim).processes.layout.etcdSocketPath }, deadlineMs: 2000 });
     const hasLeader = async (): Promise<boolean> => {
@@ -240,13 +240,30 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
     try {
       // No heartbeat from a leader reaches it (nor its own, if it led): past an election timeout it has none.
       await waitFor(`${victim}'s etcd member to lose its leader`, async () => !(await hasLeader()), { timeoutMs: 20_000, intervalMs: 200 });
-      // Its kubelet still reaches the API (port 6443 is not cut): the node stays Ready past the grace period.
-      const readiness = new Set<string | undefined>();
-      while (Date.now() - at < cluster.timers.nodeMonitorGraceMs * 2 + 1000) {
-        readiness.add(readyOf(await core.readNode({ name: victim })));
-        await sleepMs(200);
-      }
-      expect([...readiness], `${victim} Ready condition during the etcd peer cut`).to.deep.equal(['True']);
+      // Its kubelet still reaches the API (port 6443 is not cut): its Lease is renewed through another API server
+      // after its own one lost etcd's quorum (a full isolation renews it never), and the node is Ready past the grace
+      // period. Not asserted: Ready at every sample. The kubelet fails over from its own API server only after that
+      // request's deadline (2 s) against a compressed grace of 2.5 s, so a busy machine may show a brief Unknown.
+      const renewedMs = async (): Promise<number> => {
+        const lease = await coordination.readNamespacedLease({ name: victim, namespace: 'kube-node-lease' });
+        return new Date(lease.spec?.renewTime ?? 0).getTime();
+      };
+      const lostLeaderMs = Date.now();
+      await waitFor(`${victim}'s Lease renewed after its etcd member lost the others`, async () => (await renewedMs()) > lostLeaderMs, {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      });
+      await sleepMs(Math.max(0, at + cluster.timers.nodeMonitorGraceMs * 2 + 1000 - Date.now()));
+      await nodeReady(victim, 'True', 20_000);
+      const renewedAgainAfter = Date.now();
+      await waitFor(
+        `${victim}'s Lease renewed again, past two grace periods into the cut`,
+        async () => (await renewedMs()) > renewedAgainAfter,
+        {
+          timeoutMs: 20_000,
+          intervalMs: 200,
+        },
+      );
       const settledAt = at + cluster.timers.etcdElectionTimeoutMs + 2000;
       await sleepMs(Math.max(0, settledAt + 1000 - Date.now()));
       expect(acknowledgedWritesBetween(ops, 'vip', settledAt, Date.now()), 'writes acknowledged by the majority').to.be.greaterThan(0);
