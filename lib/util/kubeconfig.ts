@@ -35,6 +35,20 @@ class PooledKubeConfig extends KubeConfig {
       : new http.Agent({ keepAlive: true });
     context.setAgent(this.agent);
   }
+
+  /** Closes every pooled connection (requests on them fail); the next request opens a new one. */
+  closeConnections(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+}
+
+/**
+ * Closes the kept-alive connections of a KubeConfig from plainKubeConfig (others keep none): client-go's
+ * closeAllConns (k8s.io/client-go/util/connrotation), which the kubelet runs on repeated heartbeat failures.
+ */
+export function closePooledConnections(kc: KubeConfig): void {
+  if (kc instanceof PooledKubeConfig) kc.closeConnections();
 }
 
 /**

@@ -1,6 +1,6 @@
 // A Kubernetes API client that fails over between API servers, as a node's local load balancer does in RKE2.
 import { statSync } from 'node:fs';
-import { plainKubeConfig, statusCodeOf } from '../../util/kubeconfig.ts';
+import { closePooledConnections, plainKubeConfig, statusCodeOf } from '../../util/kubeconfig.ts';
 import { CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { readApiEndpoints } from './config.ts';
 import { requestWithDeadline, type RequestOptions } from '../../util/api-deadline.ts';
@@ -99,6 +99,16 @@ export class FailoverApiClient {
       this.sets.set(server, set);
     }
     return set;
+  }
+
+  /**
+   * Closes every kept-alive connection to every server: the kubelet's onRepeatedHeartbeatFailure (cmd/kubelet/app/
+   * server.go sets it to closeAllConns). Through a load balancer that relays each connection to one backend for its
+   * life (HAProxy in TCP mode, as kind's), a connection relayed to an API server that answers every request with a 5xx
+   * (its etcd member without a leader) would otherwise carry every later request to it; a new one is balanced again.
+   */
+  closeConnections(): void {
+    for (const set of this.sets.values()) closePooledConnections(set.kubeConfig);
   }
 
   /** The server calls go to first now (the last that answered), for a watch; undefined when none is known. */

@@ -72,6 +72,8 @@ export class Kubelet {
   private lastStatusPostMs = 0;
   private lastStatusCheckMs = 0;
   private lastLeaseRenewMs = 0;
+  /** Heartbeats (Lease renewals, status updates) failed in a row. */
+  private failedHeartbeats = 0;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private readonly startedMs = Date.now();
@@ -150,7 +152,7 @@ export class Kubelet {
     // The lease first: a restarted node must not show Ready with a stale lease, or the node lifecycle controller
     // turns it Unknown again at once.
     if (Date.now() - this.lastLeaseRenewMs >= (this.options.leaseRenewMs ?? this.options.heartbeatMs)) {
-      await this.renewLease();
+      await this.heartbeat(() => this.renewLease());
       this.lastLeaseRenewMs = Date.now();
     }
     if (!this.registered) {
@@ -160,7 +162,25 @@ export class Kubelet {
       this.stopWatchingPredecessor();
       this.options.onRegistered?.();
     }
-    if (Date.now() - this.lastStatusCheckMs >= this.options.statusUpdateMs) await this.updateStatus();
+    if (Date.now() - this.lastStatusCheckMs >= this.options.statusUpdateMs) await this.heartbeat(() => this.updateStatus());
+  }
+
+  /**
+   * A Lease renewal or a status update. From the second failure in a row on, every connection to the API is closed
+   * before the next try, as upstream: the node lease controller's retryUpdateLease and the kubelet's updateNodeStatus
+   * call onRepeatedHeartbeatFailure on each failed retry after the first (k8s.io/component-helpers/apimachinery/lease
+   * controller.go, pkg/kubelet/kubelet_node_status.go), which the kubelet sets to closeAllConns. Upstream retries
+   * within one beat (5 times); this kubelet retries at its next tick.
+   */
+  private async heartbeat(run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+      this.failedHeartbeats = 0;
+    } catch (error) {
+      // A conflict is not a failed heartbeat upstream (retryUpdateLease reads the Lease again and goes on).
+      if (statusCodeOf(error) !== 409 && ++this.failedHeartbeats >= 2) this.api.closeConnections();
+      throw error;
+    }
   }
 
   private readyCondition(now: Date): V1NodeCondition {
