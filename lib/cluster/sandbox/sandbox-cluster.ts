@@ -13,7 +13,7 @@ import { requestWithDeadline, type RequestOptions } from '../../util/api-deadlin
 import type { AgentConfig } from '../../sandbox/agent/config.ts';
 import { forceDeleteNode } from '../core/force-delete.ts';
 import { InconclusiveFaultError } from '../core/provider.ts';
-import { EtcdClient } from '../../sandbox/etcd/client.ts';
+import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
 import {
   addRules,
   deleteRules,

@@ -10,7 +10,7 @@ import { waitFor, sleepMs } from '../../util/wait.ts';
 import { acknowledgedWritesBetween, startVipSampler } from './testing/write-gaps.ts';
 import { isLive, namespacesOfRun, processesOfRun } from '../../sandbox/testing/leftovers.ts';
 import { namespacePids } from '../../sandbox/network.ts';
-import { EtcdClient } from '../../sandbox/etcd/client.ts';
+import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
 import { parsePortList } from '../../faults/ports.ts';
 
 const isRoot = process.getuid?.() === 0;

@@ -2,7 +2,7 @@
 // while its Node is Terminating and once it is gone.
 import { expect } from 'chai';
 import type { V1Node } from '@kubernetes/client-node';
-import type { EtcdClient } from '../etcd/client.ts';
+import type { EtcdClient } from '../etcd/gateway-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
 import { mergePatch } from '../../util/patch-options.ts';
 import { sleepMs, waitFor } from '../../util/wait.ts';

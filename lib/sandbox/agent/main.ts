@@ -12,7 +12,7 @@ import { reconcileNodeLifecycle } from './node-lifecycle-controller.ts';
 import { harvesterNodeFinalizerController } from './harvester-node-finalizers.ts';
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, loadPlan, startEtcdMember } from './etcd-member-process.ts';
 import { startReachabilityProbe, type ProbeTarget } from './reachability-probe.ts';
-import { EtcdClient } from '../etcd/client.ts';
+import { EtcdClient } from '../etcd/gateway-client.ts';
 import { startApiServer } from '../apiserver/server.ts';
 import { loadPromotionPolicy, selectPromoteNode, type PromotionPolicy } from '../../harvester/promotion.ts';
 import { PromoteController } from './promote-controller.ts';

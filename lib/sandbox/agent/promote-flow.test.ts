@@ -16,7 +16,7 @@ import { startSingleEtcd, type SingleEtcd } from '../etcd/testing/single-etcd.ts
 import { EtcdProcess } from '../etcd/testing/etcd-process.ts';
 import { freePort } from '../etcd/testing/free-port.ts';
 import { etcdMemberArgs } from '../etcd/member-args.ts';
-import { EtcdClient } from '../etcd/client.ts';
+import { EtcdClient } from '../etcd/gateway-client.ts';
 import { startApiServer, type RunningApiServer } from '../apiserver/server.ts';
 import type { EtcdMemberPlan } from './config.ts';
 import { FailoverApiClient } from './api-client.ts';

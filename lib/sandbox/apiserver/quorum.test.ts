@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { EtcdClient } from '../etcd/client.ts';
+import type { EtcdClient } from '../etcd/gateway-client.ts';
 import { startEtcdCluster, type TestEtcdCluster } from '../etcd/testing/etcd-cluster.ts';
 import { startApiServer, type RunningApiServer } from './server.ts';
 import { LineStream, request, type Reply } from './testing/http-request.ts';

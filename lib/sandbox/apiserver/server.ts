@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import { deadlineSignal } from '../etcd/deadline-signal.ts';
-import type { EtcdClient } from '../etcd/client.ts';
+import type { EtcdClient } from '../etcd/gateway-client.ts';
 import { bootstrapNamespaces, DEFAULT_NAMESPACES } from './bootstrap.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { toApiError } from './error-map.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { EtcdClient } from '../etcd/client.ts';
+import type { EtcdClient } from '../etcd/gateway-client.ts';
 import { startSingleEtcd, type SingleEtcd } from '../etcd/testing/single-etcd.ts';
 import { ensureDefaultNamespaces } from './bootstrap.ts';
 import { toApiError } from './error-map.ts';

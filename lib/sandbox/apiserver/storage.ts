@@ -4,7 +4,7 @@
 import { encodeContinue, pageOf, type ContinueToken } from './pagination.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { KeyValue } from '../etcd/codec.ts';
-import type { EtcdClient } from '../etcd/client.ts';
+import type { EtcdClient } from '../etcd/gateway-client.ts';
 import type { TxnOp } from '../etcd/txn.ts';
 import { deleteOnUpdate, deletionStep, type GracefulDelete } from './graceful-delete.ts';
 import { LastKnownObjects } from './last-known.ts';

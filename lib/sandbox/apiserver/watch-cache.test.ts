@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { KeyValue } from '../etcd/codec.ts';
-import type { EtcdClient } from '../etcd/client.ts';
+import type { EtcdClient } from '../etcd/gateway-client.ts';
 import type { EtcdWatch, WatchEvent, WatchListener } from '../etcd/watch-stream.ts';
 import { WatchCache } from './watch-cache.ts';
 

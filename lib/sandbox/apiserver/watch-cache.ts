@@ -12,7 +12,7 @@
 // least retryMs after it ended. A watch from a revision older than the window takes the direct path too (where etcd
 // says whether it was compacted).
 import type { KeyValue } from '../etcd/codec.ts';
-import type { EtcdClient } from '../etcd/client.ts';
+import type { EtcdClient } from '../etcd/gateway-client.ts';
 import type { EtcdWatch, WatchEvent, WatchListener } from '../etcd/watch-stream.ts';
 
 /**

@@ -1,20 +1,58 @@
-// etcd's shared messages, read from the protobuf wire: mvccpb.KeyValue, etcdserverpb.ResponseHeader and
-// etcdserverpb.Member (etcd api/mvccpb/kv.proto, api/etcdserverpb/rpc.proto). Revisions fit a JS number; member
-// and lease ids are uint64/int64 and stay decimal strings.
-import { ProtoReader } from './protobuf.ts';
+// Encoding and decoding the JSON gateway's conventions: bytes are base64, int64s are decimal strings,
+// zero values are omitted. Revisions fit in a JS number; member ids are uint64 and stay strings.
+
+export type Json = Record<string, unknown>;
+
+export function encodeKey(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64');
+}
+
+export function decodeBytes(value: unknown): string {
+  return typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : '';
+}
 
 /** The smallest key greater than every key starting with `prefix` (etcd's range_end for a prefix). */
-export function prefixRangeEnd(prefix: string): Buffer {
+export function prefixRangeEnd(prefix: string): string {
   const bytes = Buffer.from(prefix, 'utf8');
   for (let i = bytes.length - 1; i >= 0; i--) {
     const byte = bytes[i] ?? 0;
     if (byte < 0xff) {
       const end = Buffer.from(bytes.subarray(0, i + 1));
       end[i] = byte + 1;
-      return end;
+      return end.toString('base64');
     }
   }
-  return Buffer.from([0]); // every key
+  return Buffer.from([0]).toString('base64'); // every key
+}
+
+export function asObject(value: unknown): Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function asString(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+}
+
+export function asBool(value: unknown): boolean {
+  return value === true;
+}
+
+/** An int64 the gateway sends as a string (or omits when zero), as a JS number. Throws when it is not safe. */
+export function asInt(value: unknown): number {
+  if (value === undefined || value === null || value === '') return 0;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`not a safe integer: ${String(value)}`);
+  return n;
+}
+
+/** A uint64 id as its decimal string ("0" when absent). */
+export function asUint64(value: unknown): string {
+  const s = asString(value);
+  return /^\d+$/.test(s) ? BigInt(s).toString(10) : '0';
 }
 
 /** A decimal uint64 id as etcdctl prints it (lower-case hex, no padding). */
@@ -42,25 +80,16 @@ export interface KeyValue {
   readonly lease: string;
 }
 
-/** mvccpb.KeyValue: key 1, create_revision 2, mod_revision 3, version 4, value 5, lease 6. */
-export function decodeKv(r: ProtoReader): KeyValue {
-  let key = '';
-  let value = '';
-  let createRevision = 0;
-  let modRevision = 0;
-  let version = 0;
-  let lease = '0';
-  while (r.more()) {
-    const [field, wire] = r.key();
-    if (field === 1 && wire === 2) key = r.string();
-    else if (field === 2 && wire === 0) createRevision = r.varint();
-    else if (field === 3 && wire === 0) modRevision = r.varint();
-    else if (field === 4 && wire === 0) version = r.varint();
-    else if (field === 5 && wire === 2) value = r.string();
-    else if (field === 6 && wire === 0) lease = r.uint64();
-    else r.skip(wire);
-  }
-  return { key, value, createRevision, modRevision, version, lease };
+export function decodeKv(raw: unknown): KeyValue {
+  const kv = asObject(raw);
+  return {
+    key: decodeBytes(kv.key),
+    value: decodeBytes(kv.value),
+    createRevision: asInt(kv.create_revision),
+    modRevision: asInt(kv.mod_revision),
+    version: asInt(kv.version),
+    lease: asUint64(kv.lease),
+  };
 }
 
 export interface ResponseHeader {
@@ -70,23 +99,14 @@ export interface ResponseHeader {
   readonly raftTerm: number;
 }
 
-export const EMPTY_HEADER: ResponseHeader = { clusterId: '0', memberId: '0', revision: 0, raftTerm: 0 };
-
-/** etcdserverpb.ResponseHeader: cluster_id 1, member_id 2, revision 3, raft_term 4. */
-export function decodeHeader(r: ProtoReader): ResponseHeader {
-  let clusterId = '0';
-  let memberId = '0';
-  let revision = 0;
-  let raftTerm = 0;
-  while (r.more()) {
-    const [field, wire] = r.key();
-    if (field === 1 && wire === 0) clusterId = r.uint64();
-    else if (field === 2 && wire === 0) memberId = r.uint64();
-    else if (field === 3 && wire === 0) revision = r.varint();
-    else if (field === 4 && wire === 0) raftTerm = r.varint();
-    else r.skip(wire);
-  }
-  return { clusterId, memberId, revision, raftTerm };
+export function decodeHeader(raw: unknown): ResponseHeader {
+  const h = asObject(raw);
+  return {
+    clusterId: asUint64(h.cluster_id),
+    memberId: asUint64(h.member_id),
+    revision: asInt(h.revision),
+    raftTerm: asInt(h.raft_term),
+  };
 }
 
 export interface EtcdMember {
@@ -101,21 +121,15 @@ export interface EtcdMember {
   readonly isLearner: boolean;
 }
 
-/** etcdserverpb.Member: ID 1, name 2, peerURLs 3, clientURLs 4, isLearner 5. */
-export function decodeMember(r: ProtoReader): EtcdMember {
-  let id = '0';
-  let name = '';
-  const peerUrls: string[] = [];
-  const clientUrls: string[] = [];
-  let isLearner = false;
-  while (r.more()) {
-    const [field, wire] = r.key();
-    if (field === 1 && wire === 0) id = r.uint64();
-    else if (field === 2 && wire === 2) name = r.string();
-    else if (field === 3 && wire === 2) peerUrls.push(r.string());
-    else if (field === 4 && wire === 2) clientUrls.push(r.string());
-    else if (field === 5 && wire === 0) isLearner = r.bool();
-    else r.skip(wire);
-  }
-  return { id, idHex: idToHex(id), name, peerUrls, clientUrls, isLearner };
+export function decodeMember(raw: unknown): EtcdMember {
+  const m = asObject(raw);
+  const id = asUint64(m.ID);
+  return {
+    id,
+    idHex: idToHex(id),
+    name: asString(m.name),
+    peerUrls: asArray(m.peerURLs).map(asString),
+    clientUrls: asArray(m.clientURLs).map(asString),
+    isLearner: asBool(m.isLearner),
+  };
 }

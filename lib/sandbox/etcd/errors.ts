@@ -1,4 +1,4 @@
-// Errors raised by the etcd client. Each names the endpoint and the operation, and carries its cause.
+// Errors raised by the etcd gateway client. Each names the endpoint and the operation, and carries its cause.
 
 /** etcd could not answer in time, refused the connection, or reported itself unavailable (no leader, timeout). */
 export class EtcdUnavailableError extends Error {
@@ -36,16 +36,17 @@ export class EtcdRequestError extends Error {
   constructor(
     readonly endpoint: string,
     readonly operation: string,
-    readonly grpcCode: number,
+    readonly grpcCode: number | undefined,
+    readonly httpStatus: number,
     readonly etcdMessage: string,
     options?: { cause?: unknown },
   ) {
-    super(`etcd ${endpoint}: ${operation} failed (grpc code ${grpcCode}): ${etcdMessage}`, options);
+    super(`etcd ${endpoint}: ${operation} failed (HTTP ${httpStatus}, grpc code ${grpcCode ?? '?'}): ${etcdMessage}`, options);
     this.name = 'EtcdRequestError';
   }
 }
 
-/** A reply that breaks gRPC's framing or does not decode as the message expected. */
+/** A reply that does not look like the gateway's JSON. */
 export class EtcdProtocolError extends Error {
   constructor(
     readonly endpoint: string,

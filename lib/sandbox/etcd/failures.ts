@@ -1,12 +1,11 @@
 // Turning what went wrong under an etcd call into one of the client's typed errors.
+import { asInt, asObject, asString } from './codec.ts';
 import { EtcdCompactedError, EtcdProtocolError, EtcdRequestError, EtcdUnavailableError } from './errors.ts';
-import { GrpcFramingError, GrpcStatusError } from './grpc-transport.ts';
+import type { GatewayReply } from './gateway-http.ts';
 
-/** gRPC codes (google.golang.org/grpc/codes) that mean "try again": etcd's no leader, timeouts, overload. */
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_RESOURCE_EXHAUSTED = 8;
 const GRPC_UNAVAILABLE = 14;
-const RETRYABLE = new Set([GRPC_DEADLINE_EXCEEDED, GRPC_RESOURCE_EXHAUSTED, GRPC_UNAVAILABLE]);
 
 export interface CallContext {
   readonly endpoint: string;
@@ -25,34 +24,8 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/**
- * etcd's answer as a typed error. etcd's errors (etcd api/v3rpc/rpctypes/error.go): "etcdserver: no leader",
- * "request timed out", "leader changed" are UNAVAILABLE; "mvcc: required revision has been compacted" is
- * OUT_OF_RANGE; "too many requests" is RESOURCE_EXHAUSTED.
- */
-export function statusFailure(ctx: CallContext, status: GrpcStatusError): Error {
-  if (RETRYABLE.has(status.code)) {
-    return new EtcdUnavailableError(ctx.endpoint, ctx.operation, status.grpcMessage, { cause: status });
-  }
-  if (status.grpcMessage.includes('required revision has been compacted')) {
-    return new EtcdCompactedError(ctx.endpoint, ctx.operation, ctx.requestedRevision ?? 0, 0, { cause: status });
-  }
-  return new EtcdRequestError(ctx.endpoint, ctx.operation, status.code, status.grpcMessage, { cause: status });
-}
-
-/** Whatever a call failed with, as one of the client's errors. A call that got no answer is "unavailable". */
-export function callFailure(ctx: CallContext, error: unknown): Error {
-  if (error instanceof GrpcStatusError) return statusFailure(ctx, error);
-  if (error instanceof GrpcFramingError) {
-    // A proxy's or overloaded server's 502/503/504 says "not now", as gRPC maps them (http-grpc-status-mapping.md).
-    if (error.httpStatus === 502 || error.httpStatus === 503 || error.httpStatus === 504) {
-      return new EtcdUnavailableError(ctx.endpoint, ctx.operation, error.message, { cause: error });
-    }
-    return new EtcdProtocolError(ctx.endpoint, ctx.operation, error.message, { cause: error });
-  }
-  if (error instanceof RangeError) {
-    return new EtcdProtocolError(ctx.endpoint, ctx.operation, `undecodable reply: ${error.message}`, { cause: error });
-  }
+/** A call that got no reply: timeout, abort, refused, reset. Always "unavailable". */
+export function transportFailure(ctx: CallContext, error: unknown): EtcdUnavailableError {
   if (ctx.expired()) {
     return new EtcdUnavailableError(ctx.endpoint, ctx.operation, `no reply within ${ctx.deadlineMs} ms`, { cause: error });
   }
@@ -60,4 +33,39 @@ export function callFailure(ctx: CallContext, error: unknown): Error {
     return new EtcdUnavailableError(ctx.endpoint, ctx.operation, `aborted by the caller (${error.message})`, { cause: error });
   }
   return new EtcdUnavailableError(ctx.endpoint, ctx.operation, describe(error), { cause: error });
+}
+
+/** An error object as the gateway sends it, in a reply body or inside a stream. */
+export function gatewayError(ctx: CallContext, httpStatus: number, body: unknown): Error {
+  const o = asObject(body);
+  const message = asString(o.message) || asString(o.error) || `HTTP ${httpStatus}`;
+  const code = o.code !== undefined ? asInt(o.code) : o.grpc_code !== undefined ? asInt(o.grpc_code) : undefined;
+  const cause = new Error(message);
+  if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED || code === GRPC_RESOURCE_EXHAUSTED) {
+    return new EtcdUnavailableError(ctx.endpoint, ctx.operation, message, { cause });
+  }
+  if (message.includes('required revision has been compacted')) {
+    return new EtcdCompactedError(ctx.endpoint, ctx.operation, ctx.requestedRevision ?? 0, 0, { cause });
+  }
+  if (code === undefined && (httpStatus === 503 || httpStatus === 504)) {
+    return new EtcdUnavailableError(ctx.endpoint, ctx.operation, message, { cause });
+  }
+  return new EtcdRequestError(ctx.endpoint, ctx.operation, code, httpStatus, message, { cause });
+}
+
+/** Parses a reply; a non-200 becomes a typed error. */
+export function parseReply(ctx: CallContext, reply: GatewayReply): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = reply.text.length > 0 ? JSON.parse(reply.text) : {};
+  } catch (error) {
+    if (reply.status !== 200) return failWith(gatewayError(ctx, reply.status, { message: reply.text.slice(0, 200) }));
+    throw new EtcdProtocolError(ctx.endpoint, ctx.operation, `not JSON: ${reply.text.slice(0, 200)}`, { cause: error });
+  }
+  if (reply.status !== 200) return failWith(gatewayError(ctx, reply.status, body));
+  return asObject(body);
+}
+
+function failWith(error: Error): never {
+  throw error;
 }

@@ -1,8 +1,5 @@
-// Transactions: typed compares and operations, as etcd's TxnRequest on the protobuf wire, and decoded responses
-// (etcd api/etcdserverpb/rpc.proto: Compare, RequestOp, ResponseOp, TxnRequest, TxnResponse).
-import { decodeHeader, EMPTY_HEADER, type KeyValue } from './codec.ts';
-import { decodeDeleteRange, decodeHeaderOnly, decodeRange, encodeDeleteRange, encodePut, encodeRange } from './kv-messages.ts';
-import { ProtoWriter, type ProtoReader } from './protobuf.ts';
+// Transactions: typed compares and operations, their gateway JSON, and decoded responses.
+import { asArray, asBool, asInt, asObject, decodeHeader, decodeKv, encodeKey, prefixRangeEnd, type KeyValue } from './codec.ts';
 
 export type CompareTarget = 'create' | 'mod' | 'version' | 'value';
 export type CompareResult = 'equal' | 'greater' | 'less' | 'not_equal';
@@ -38,75 +35,58 @@ export interface TxnResult {
   readonly responses: readonly TxnOpResult[];
 }
 
-/** Compare.CompareResult: EQUAL 0, GREATER 1, LESS 2, NOT_EQUAL 3. */
-const RESULT_ENUM: Record<CompareResult, number> = { equal: 0, greater: 1, less: 2, not_equal: 3 };
-
-/** Compare.CompareTarget (VERSION 0, CREATE 1, MOD 2, VALUE 3) and the target_union field holding the operand. */
-const TARGET: Record<CompareTarget, { readonly enumValue: number; readonly field: number }> = {
-  version: { enumValue: 0, field: 4 },
-  create: { enumValue: 1, field: 5 },
-  mod: { enumValue: 2, field: 6 },
-  value: { enumValue: 3, field: 7 },
+const TARGET_FIELD: Record<CompareTarget, string> = {
+  create: 'create_revision',
+  mod: 'mod_revision',
+  version: 'version',
+  value: 'value',
 };
 
-/**
- * Compare: result 1, target 2, key 3, then one of version 4, create_revision 5, mod_revision 6, value 7. The operand
- * is a oneof, so it is written even when 0 (create_revision == 0 is "the key does not exist").
- */
-function encodeCompare(c: Compare): Buffer {
-  const target = TARGET[c.target];
-  const w = new ProtoWriter().int(1, RESULT_ENUM[c.result]).int(2, target.enumValue).bytes(3, c.key);
-  if (c.target === 'value') return w.message(target.field, Buffer.from(String(c.value), 'utf8')).finish();
-  return w.intPresent(target.field, Number(c.value)).finish();
+function encodeCompare(c: Compare): Record<string, unknown> {
+  const field = TARGET_FIELD[c.target];
+  const value = c.target === 'value' ? Buffer.from(String(c.value), 'utf8').toString('base64') : String(c.value);
+  return { key: encodeKey(c.key), target: c.target.toUpperCase(), result: c.result.toUpperCase(), [field]: value };
 }
 
-/** RequestOp: request_range 1, request_put 2, request_delete_range 3. */
-function encodeOp(op: TxnOp): Buffer {
-  const w = new ProtoWriter();
-  if ('put' in op) return w.message(2, encodePut(op.put.key, op.put.value)).finish();
-  if ('range' in op) return w.message(1, encodeRange({ key: op.range.key, prefix: op.range.prefix })).finish();
-  return w.message(3, encodeDeleteRange(op.delete.key, op.delete.prefix)).finish();
+function encodeRange(key: string, prefix: boolean | undefined): Record<string, unknown> {
+  return prefix ? { key: encodeKey(key), range_end: prefixRangeEnd(key) } : { key: encodeKey(key) };
 }
 
-/** TxnRequest: compare 1, success 2, failure 3. */
-export function encodeTxn(spec: TxnSpec): Buffer {
-  const w = new ProtoWriter();
-  for (const c of spec.compare) w.message(1, encodeCompare(c));
-  for (const op of spec.success) w.message(2, encodeOp(op));
-  for (const op of spec.failure ?? []) w.message(3, encodeOp(op));
-  return w.finish();
-}
-
-/** ResponseOp: response_range 1, response_put 2, response_delete_range 3. */
-function decodeOpResult(r: ProtoReader): TxnOpResult {
-  let result: TxnOpResult | undefined;
-  while (r.more()) {
-    const [field, wire] = r.key();
-    if (field === 1 && wire === 2) {
-      const range = decodeRange(r.message());
-      result = { kind: 'range', kvs: range.kvs, count: range.count };
-    } else if (field === 2 && wire === 2) result = { kind: 'put', revision: decodeHeaderOnly(r.message()).revision };
-    else if (field === 3 && wire === 2) {
-      const del = decodeDeleteRange(r.message());
-      result = { kind: 'delete', deleted: del.deleted, prevKvs: del.prevKvs };
-    } else r.skip(wire);
+function encodeOp(op: TxnOp): Record<string, unknown> {
+  if ('put' in op) {
+    return { request_put: { key: encodeKey(op.put.key), value: Buffer.from(op.put.value, 'utf8').toString('base64') } };
   }
-  return result ?? { kind: 'put', revision: 0 };
+  if ('range' in op) return { request_range: encodeRange(op.range.key, op.range.prefix) };
+  return { request_delete_range: { ...encodeRange(op.delete.key, op.delete.prefix), prev_kv: true } };
 }
 
-/** TxnResponse: header 1, succeeded 2, responses 3. */
-export function decodeTxn(r: ProtoReader): TxnResult {
-  let header = EMPTY_HEADER;
-  let succeeded = false;
-  const responses: TxnOpResult[] = [];
-  while (r.more()) {
-    const [field, wire] = r.key();
-    if (field === 1 && wire === 2) header = decodeHeader(r.message());
-    else if (field === 2 && wire === 0) succeeded = r.bool();
-    else if (field === 3 && wire === 2) responses.push(decodeOpResult(r.message()));
-    else r.skip(wire);
+export function encodeTxn(spec: TxnSpec): Record<string, unknown> {
+  return {
+    compare: spec.compare.map(encodeCompare),
+    success: spec.success.map(encodeOp),
+    failure: (spec.failure ?? []).map(encodeOp),
+  };
+}
+
+function decodeOpResult(raw: unknown): TxnOpResult {
+  const r = asObject(raw);
+  if (r.response_range !== undefined) {
+    const range = asObject(r.response_range);
+    return { kind: 'range', kvs: asArray(range.kvs).map(decodeKv), count: asInt(range.count) };
   }
-  return { succeeded, revision: header.revision, responses };
+  if (r.response_delete_range !== undefined) {
+    const del = asObject(r.response_delete_range);
+    return { kind: 'delete', deleted: asInt(del.deleted), prevKvs: asArray(del.prev_kvs).map(decodeKv) };
+  }
+  return { kind: 'put', revision: decodeHeader(asObject(r.response_put).header).revision };
+}
+
+export function decodeTxn(body: Record<string, unknown>): TxnResult {
+  return {
+    succeeded: asBool(body.succeeded),
+    revision: decodeHeader(body.header).revision,
+    responses: asArray(body.responses).map(decodeOpResult),
+  };
 }
 
 /** The kvs of the first range response in a result (the "current value" branch of our helpers). */

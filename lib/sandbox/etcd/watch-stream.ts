@@ -1,12 +1,9 @@
-// One etcd watch: its own stream of etcd's bidirectional Watch RPC, one WatchCreateRequest sent, WatchResponses read
-// (etcd api/etcdserverpb/rpc.proto, api/mvccpb/kv.proto for Event). Creation has a deadline; after that the watch
-// lives until cancelled, compacted, or etcd drops it.
-import http2 from 'node:http2';
-import { decodeHeader, decodeKv, EMPTY_HEADER, prefixRangeEnd, type KeyValue } from './codec.ts';
+// One etcd watch over the gateway's streaming /v3/watch: newline-separated JSON results.
+// Creation has a deadline; after that the watch lives until cancelled, compacted, or etcd drops it.
+import { asBool, asInt, asObject, asString, decodeHeader, decodeKv, encodeKey, prefixRangeEnd, type KeyValue } from './codec.ts';
 import { EtcdCompactedError, EtcdProtocolError, EtcdUnavailableError } from './errors.ts';
-import { callFailure, type CallContext } from './failures.ts';
-import { frameMessage, GrpcStatusError, MessageDeframer, statusOf, type GrpcTransport } from './grpc-transport.ts';
-import { ProtoReader, ProtoWriter } from './protobuf.ts';
+import { gatewayError, transportFailure, type CallContext } from './failures.ts';
+import type { GatewayHttp } from './gateway-http.ts';
 
 export interface WatchEvent {
   readonly type: 'PUT' | 'DELETE';
@@ -41,63 +38,22 @@ export interface WatchSpec {
   readonly requireLeader: boolean;
 }
 
-/** WatchRequest { create_request 1: WatchCreateRequest { key 1, range_end 2, start_revision 3, prev_kv 6 } }. */
-export function encodeWatchCreate(prefix: string, fromRevision: number): Buffer {
-  const create = new ProtoWriter().bytes(1, prefix).bytes(2, prefixRangeEnd(prefix)).int(3, fromRevision).bool(6, true).finish();
-  return new ProtoWriter().message(1, create).finish();
+function decodeEvent(raw: unknown): WatchEvent {
+  const e = asObject(raw);
+  const prev = e.prev_kv;
+  return {
+    type: asString(e.type) === 'DELETE' ? 'DELETE' : 'PUT',
+    kv: decodeKv(e.kv),
+    ...(prev !== undefined ? { prevKv: decodeKv(prev) } : {}),
+  };
 }
 
-export interface WatchResponse {
-  readonly headerRevision: number;
-  readonly created: boolean;
-  readonly canceled: boolean;
-  readonly compactRevision: number;
-  readonly cancelReason: string;
-  readonly events: readonly WatchEvent[];
-}
-
-/** Event: type 1 (PUT 0, DELETE 1), kv 2, prev_kv 3. */
-function decodeEvent(r: ProtoReader): WatchEvent {
-  let type: WatchEvent['type'] = 'PUT';
-  let kv: KeyValue | undefined;
-  let prevKv: KeyValue | undefined;
-  while (r.more()) {
-    const [field, wire] = r.key();
-    if (field === 1 && wire === 0) type = r.varint() === 1 ? 'DELETE' : 'PUT';
-    else if (field === 2 && wire === 2) kv = decodeKv(r.message());
-    else if (field === 3 && wire === 2) prevKv = decodeKv(r.message());
-    else r.skip(wire);
-  }
-  if (!kv) throw new RangeError('watch event without a kv');
-  return { type, kv, ...(prevKv ? { prevKv } : {}) };
-}
-
-/** WatchResponse: header 1, created 3, canceled 4, compact_revision 5, cancel_reason 6, events 11. */
-export function decodeWatchResponse(r: ProtoReader): WatchResponse {
-  let header = EMPTY_HEADER;
-  let created = false;
-  let canceled = false;
-  let compactRevision = 0;
-  let cancelReason = '';
-  const events: WatchEvent[] = [];
-  while (r.more()) {
-    const [field, wire] = r.key();
-    if (field === 1 && wire === 2) header = decodeHeader(r.message());
-    else if (field === 3 && wire === 0) created = r.bool();
-    else if (field === 4 && wire === 0) canceled = r.bool();
-    else if (field === 5 && wire === 0) compactRevision = r.varint();
-    else if (field === 6 && wire === 2) cancelReason = r.string();
-    else if (field === 11 && wire === 2) events.push(decodeEvent(r.message()));
-    else r.skip(wire);
-  }
-  return { headerRevision: header.revision, created, canceled, compactRevision, cancelReason, events };
-}
-
-export function openWatch(transport: GrpcTransport, spec: WatchSpec): EtcdWatch {
+export function openWatch(http: GatewayHttp, spec: WatchSpec): EtcdWatch {
   const from = spec.fromRevision ?? 0;
   const operation = `watch ${spec.prefix}${from > 0 ? ` from revision ${from}` : ''}`;
+  const controller = new AbortController();
   const ctx: CallContext = {
-    endpoint: transport.label,
+    endpoint: http.label,
     operation,
     deadlineMs: spec.deadlineMs,
     expired: () => false, // creation's deadline is createTimer below
@@ -120,9 +76,9 @@ export function openWatch(transport: GrpcTransport, spec: WatchSpec): EtcdWatch 
 
   let finished = false;
   let isCreated = false;
-  let stream: http2.ClientHttp2Stream | undefined;
+  let destroy: (() => void) | undefined;
   const createTimer = setTimeout(() => {
-    finish(new EtcdUnavailableError(transport.label, operation, `watch not created within ${spec.deadlineMs} ms`));
+    finish(new EtcdUnavailableError(http.label, operation, `watch not created within ${spec.deadlineMs} ms`));
   }, spec.deadlineMs);
 
   function finish(error?: unknown): void {
@@ -130,9 +86,10 @@ export function openWatch(transport: GrpcTransport, spec: WatchSpec): EtcdWatch 
     finished = true;
     clearTimeout(createTimer);
     spec.signal?.removeEventListener('abort', onAbort);
-    if (stream && !stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    controller.abort();
+    destroy?.();
     if (error === undefined) {
-      if (!isCreated) rejectCreated(new EtcdUnavailableError(transport.label, operation, 'cancelled before it was created'));
+      if (!isCreated) rejectCreated(new EtcdUnavailableError(http.label, operation, 'cancelled before it was created'));
       resolveDone();
     } else {
       if (!isCreated) rejectCreated(error);
@@ -146,48 +103,86 @@ export function openWatch(transport: GrpcTransport, spec: WatchSpec): EtcdWatch 
   }
   spec.signal?.addEventListener('abort', onAbort, { once: true });
 
-  function onResponse(response: WatchResponse): void {
-    if (response.created && !isCreated) {
-      isCreated = true;
-      clearTimeout(createTimer);
-      resolveCreated(response.headerRevision);
-    }
-    if (response.canceled) {
-      if (response.compactRevision > 0) finish(new EtcdCompactedError(transport.label, operation, from, response.compactRevision));
-      else finish(new EtcdUnavailableError(transport.label, operation, `cancelled by etcd: ${response.cancelReason || 'no reason given'}`));
+  function onResult(raw: unknown): void {
+    const line = asObject(raw);
+    if (line.error !== undefined) {
+      const e = asObject(line.error);
+      finish(gatewayError(ctx, asInt(e.http_code), e));
       return;
     }
-    if (response.events.length > 0) spec.onEvents(response.events, response.headerRevision);
+    const result = asObject(line.result);
+    const header = decodeHeader(result.header);
+    if (asBool(result.created) && !isCreated) {
+      isCreated = true;
+      clearTimeout(createTimer);
+      resolveCreated(header.revision);
+    }
+    if (asBool(result.canceled)) {
+      const compactRevision = asInt(result.compact_revision);
+      if (compactRevision > 0) finish(new EtcdCompactedError(http.label, operation, from, compactRevision));
+      else
+        finish(
+          new EtcdUnavailableError(http.label, operation, `cancelled by etcd: ${asString(result.cancel_reason) || 'no reason given'}`),
+        );
+      return;
+    }
+    const events = Array.isArray(result.events) ? result.events.map(decodeEvent) : [];
+    if (events.length > 0) spec.onEvents(events, header.revision);
   }
 
-  try {
-    stream = transport.openStream('/etcdserverpb.Watch/Watch', spec.requireLeader);
-  } catch (error) {
-    finish(callFailure(ctx, error));
-    return { created, done, cancel: () => undefined };
-  }
-  const deframer = new MessageDeframer();
-  let headers: http2.IncomingHttpHeaders | undefined;
-  let trailers: http2.IncomingHttpHeaders | undefined;
-  stream.on('response', (h) => (headers = h));
-  stream.on('trailers', (t) => (trailers = t));
-  stream.on('data', (chunk: Buffer) => {
-    try {
-      for (const message of deframer.push(chunk)) {
-        if (finished) return;
-        onResponse(decodeWatchResponse(new ProtoReader(message)));
+  const body = {
+    create_request: {
+      key: encodeKey(spec.prefix),
+      range_end: prefixRangeEnd(spec.prefix),
+      ...(from > 0 ? { start_revision: String(from) } : {}),
+      prev_kv: true,
+    },
+  };
+  http.stream('/v3/watch', body, controller.signal, spec.requireLeader).then(
+    ({ req, res }) => {
+      destroy = () => req.destroy();
+      if (finished) {
+        req.destroy();
+        return;
       }
-    } catch (error) {
-      finish(error instanceof RangeError ? new EtcdProtocolError(transport.label, operation, error.message, { cause: error }) : error);
-    }
-  });
-  stream.on('error', (error) => finish(callFailure(ctx, error)));
-  stream.on('close', () => {
-    const status = statusOf(headers, trailers);
-    if (status instanceof GrpcStatusError) finish(callFailure(ctx, status));
-    else finish(new EtcdUnavailableError(transport.label, operation, 'watch stream closed by etcd'));
-  });
-  // The request side stays open: closing it would be a half-close etcd's watch server reads as "no more requests".
-  stream.write(frameMessage(encodeWatchCreate(spec.prefix, from)));
+      req.on('error', (error) => finish(controller.signal.aborted ? undefined : transportFailure(ctx, error)));
+      res.on('error', (error) => finish(controller.signal.aborted ? undefined : transportFailure(ctx, error)));
+      res.on('close', () => finish(new EtcdUnavailableError(http.label, operation, 'watch stream closed by etcd')));
+      res.setEncoding('utf8');
+      let buffered = '';
+      if (res.statusCode !== 200) {
+        res.on('data', (chunk: string) => (buffered += chunk));
+        res.on('end', () => {
+          let parsed: unknown = { message: buffered.slice(0, 200) };
+          try {
+            parsed = JSON.parse(buffered);
+          } catch {
+            // keep the raw text
+          }
+          finish(gatewayError(ctx, res.statusCode ?? 0, parsed));
+        });
+        return;
+      }
+      res.on('data', (chunk: string) => {
+        buffered += chunk;
+        let newline = buffered.indexOf('\n');
+        while (newline >= 0 && !finished) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (line.length > 0) {
+            try {
+              onResult(JSON.parse(line));
+            } catch (error) {
+              finish(
+                error instanceof SyntaxError ? new EtcdProtocolError(http.label, operation, 'bad JSON in stream', { cause: error }) : error,
+              );
+            }
+          }
+          newline = buffered.indexOf('\n');
+        }
+      });
+    },
+    (error: unknown) => finish(controller.signal.aborted ? undefined : transportFailure(ctx, error)),
+  );
   return { created, done, cancel: () => finish() };
 }

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer } from '../../apiserver/server.ts';
-import type { EtcdClient } from '../../etcd/client.ts';
+import type { EtcdClient } from '../../etcd/gateway-client.ts';
 import { startSingleEtcd } from '../../etcd/testing/single-etcd.ts';
 import { FailoverApiClient } from '../api-client.ts';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { plainKubeConfig } from '../../../util/kubeconfig.ts';
-import type { EtcdClient } from '../../etcd/client.ts';
+import type { EtcdClient } from '../../etcd/gateway-client.ts';
 import { startSingleEtcd, type SingleEtcd } from '../../etcd/testing/single-etcd.ts';
 import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../server.ts';
 

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EtcdClient, type EtcdEndpoint } from '../client.ts';
+import { EtcdClient, type EtcdEndpoint } from '../gateway-client.ts';
 import { etcdMemberArgs, type EtcdPeer } from '../member-args.ts';
 import { EtcdProcess } from './etcd-process.ts';
 import { freePorts } from './free-port.ts';

@@ -1,28 +1,28 @@
-// EtcdClient: the etcd v3 API as gRPC over HTTP/2 (TCP or a unix socket), one connection per client, messages
-// encoded by hand from etcd's protos. Every call has a deadline; no reply in time, a refused connection or
-// "no leader" is EtcdUnavailableError.
-import { idToDecimal, idToHex, type EtcdMember, type KeyValue } from './codec.ts';
-import { decodeMembers, decodeStatus, encodeMemberAdd, encodeMemberId, type EtcdStatus } from './cluster-messages.ts';
-import { deadlineSignal } from './deadline-signal.ts';
-import { callFailure, type CallContext } from './failures.ts';
-import { GrpcTransport, type EtcdEndpoint } from './grpc-transport.ts';
+// EtcdClient: the etcd v3 API over etcd's JSON gRPC gateway (HTTP or a unix socket), one keep-alive agent.
+// Every call has a deadline; no reply in time, a refused connection or "no leader" is EtcdUnavailableError.
 import {
-  decodeDeleteRange,
-  decodeHeaderOnly,
-  decodeRange,
-  encodeCompaction,
-  encodeDeleteRange,
-  encodePut,
-  encodeRange,
-  type RangeResult,
-} from './kv-messages.ts';
-import { ProtoReader } from './protobuf.ts';
-import { decodeTxn, encodeTxn, firstRange, type TxnResult, type TxnSpec } from './txn.ts';
+  asArray,
+  asInt,
+  asObject,
+  asString,
+  asUint64,
+  decodeHeader,
+  decodeKv,
+  decodeMember,
+  encodeKey,
+  idToDecimal,
+  idToHex,
+  prefixRangeEnd,
+  type EtcdMember,
+  type KeyValue,
+} from './codec.ts';
+import { deadlineSignal } from './deadline-signal.ts';
+import { parseReply, transportFailure, type CallContext } from './failures.ts';
+import { GatewayHttp, type EtcdEndpoint } from './gateway-http.ts';
+import { decodeTxn, firstRange, encodeTxn, type TxnResult, type TxnSpec } from './txn.ts';
 import { openWatch, type EtcdWatch, type WatchListener } from './watch-stream.ts';
 
-export type { EtcdEndpoint } from './grpc-transport.ts';
-export type { EtcdStatus } from './cluster-messages.ts';
-export type { RangeResult } from './kv-messages.ts';
+export type { EtcdEndpoint } from './gateway-http.ts';
 
 export interface EtcdClientOptions {
   readonly endpoint: EtcdEndpoint;
@@ -47,6 +47,14 @@ export interface RangeOptions extends CallOptions {
   readonly keysOnly?: boolean;
 }
 
+export interface RangeResult {
+  /** The store revision the read was served at. */
+  readonly revision: number;
+  readonly kvs: readonly KeyValue[];
+  readonly count: number;
+  readonly more: boolean;
+}
+
 export interface GetResult {
   readonly revision: number;
   readonly kv: KeyValue | undefined;
@@ -66,6 +74,21 @@ export interface DeleteResult {
   readonly current?: KeyValue | undefined;
 }
 
+export interface EtcdStatus {
+  /** The answering member's id (decimal) and hex. */
+  readonly memberId: string;
+  readonly memberIdHex: string;
+  /** Leader id (decimal), "0" when the member knows no leader. */
+  readonly leader: string;
+  readonly leaderHex: string;
+  readonly raftTerm: number;
+  readonly raftIndex: number;
+  readonly revision: number;
+  readonly dbSize: number;
+  readonly version: string;
+  readonly isLearner: boolean;
+}
+
 export interface MemberListResult {
   readonly memberId: string;
   readonly members: readonly EtcdMember[];
@@ -75,19 +98,31 @@ export class EtcdClient {
   readonly endpoint: EtcdEndpoint;
   readonly endpointLabel: string;
   readonly deadlineMs: number;
-  private readonly transport: GrpcTransport;
+  private readonly http: GatewayHttp;
 
   constructor(options: EtcdClientOptions) {
     this.endpoint = options.endpoint;
     this.deadlineMs = options.deadlineMs;
-    this.transport = new GrpcTransport(options.endpoint);
-    this.endpointLabel = this.transport.label;
+    this.http = new GatewayHttp(options.endpoint);
+    this.endpointLabel = this.http.label;
   }
 
   async range(key: string, options: RangeOptions = {}): Promise<RangeResult> {
+    const body: Record<string, unknown> = { key: encodeKey(key) };
+    if (options.prefix) body.range_end = prefixRangeEnd(key);
+    if (options.limit) body.limit = String(options.limit);
+    if (options.serializable) body.serializable = true;
+    if (options.revision) body.revision = String(options.revision);
+    if (options.countOnly) body.count_only = true;
+    if (options.keysOnly) body.keys_only = true;
     const what = `range ${key}${options.prefix ? '*' : ''}${options.revision ? ` at revision ${options.revision}` : ''}`;
-    const reply = await this.call(what, 'KV/Range', encodeRange({ key, ...options }), options, !options.serializable, options.revision);
-    return decodeRange(reply);
+    const reply = await this.call(what, '/v3/kv/range', body, options, !options.serializable, options.revision);
+    return {
+      revision: decodeHeader(reply.header).revision,
+      kvs: asArray(reply.kvs).map(decodeKv),
+      count: asInt(reply.count),
+      more: reply.more === true,
+    };
   }
 
   async get(key: string, options: Omit<RangeOptions, 'prefix' | 'limit' | 'countOnly'> = {}): Promise<GetResult> {
@@ -96,13 +131,14 @@ export class EtcdClient {
   }
 
   async put(key: string, value: string, options: CallOptions = {}): Promise<{ revision: number }> {
-    const reply = await this.call(`put ${key}`, 'KV/Put', encodePut(key, value), options, true);
-    return { revision: decodeHeaderOnly(reply).revision };
+    const body = { key: encodeKey(key), value: Buffer.from(value, 'utf8').toString('base64') };
+    const reply = await this.call(`put ${key}`, '/v3/kv/put', body, options, true);
+    return { revision: decodeHeader(reply.header).revision };
   }
 
   async txn(spec: TxnSpec, options: CallOptions & { readonly operation?: string } = {}): Promise<TxnResult> {
     const what = options.operation ?? `txn on ${spec.compare.map((c) => c.key).join(', ') || '(no compares)'}`;
-    return decodeTxn(await this.call(what, 'KV/Txn', encodeTxn(spec), options, true));
+    return decodeTxn(await this.call(what, '/v3/kv/txn', encodeTxn(spec), options, true));
   }
 
   /** Puts `value` only if `key` does not exist (create_revision == 0). */
@@ -141,9 +177,15 @@ export class EtcdClient {
     options: CallOptions & { readonly modRevision?: number; readonly prefix?: boolean } = {},
   ): Promise<DeleteResult> {
     if (options.modRevision === undefined) {
-      const what = `delete ${key}${options.prefix ? '*' : ''}`;
-      const reply = await this.call(what, 'KV/DeleteRange', encodeDeleteRange(key, options.prefix), options, true);
-      return { succeeded: true, ...decodeDeleteRange(reply) };
+      const body: Record<string, unknown> = { key: encodeKey(key), prev_kv: true };
+      if (options.prefix) body.range_end = prefixRangeEnd(key);
+      const reply = await this.call(`delete ${key}${options.prefix ? '*' : ''}`, '/v3/kv/deleterange', body, options, true);
+      return {
+        succeeded: true,
+        revision: decodeHeader(reply.header).revision,
+        deleted: asInt(reply.deleted),
+        prevKvs: asArray(reply.prev_kvs).map(decodeKv),
+      };
     }
     const result = await this.txn(
       {
@@ -161,9 +203,9 @@ export class EtcdClient {
   }
 
   async compact(revision: number, options: CallOptions & { readonly physical?: boolean } = {}): Promise<{ revision: number }> {
-    const request = encodeCompaction(revision, options.physical === true);
-    const reply = await this.call(`compact to revision ${revision}`, 'KV/Compact', request, options, true);
-    return { revision: decodeHeaderOnly(reply).revision };
+    const body = { revision: String(revision), physical: options.physical === true };
+    const reply = await this.call(`compact to revision ${revision}`, '/v3/kv/compaction', body, options, true);
+    return { revision: decodeHeader(reply.header).revision };
   }
 
   /**
@@ -171,12 +213,12 @@ export class EtcdClient {
    * `done` rejects with EtcdCompactedError when `fromRevision` is compacted. The watch ends when `signal` aborts.
    */
   watch(prefix: string, fromRevision: number | undefined, onEvents: WatchListener, signal?: AbortSignal): EtcdWatch {
-    return openWatch(this.transport, { prefix, fromRevision, onEvents, signal, deadlineMs: this.deadlineMs, requireLeader: true });
+    return openWatch(this.http, { prefix, fromRevision, onEvents, signal, deadlineMs: this.deadlineMs, requireLeader: true });
   }
 
   async memberList(options: CallOptions = {}): Promise<MemberListResult> {
-    const reply = decodeMembers(await this.call('member list', 'Cluster/MemberList', Buffer.alloc(0), options, false), 2);
-    return { memberId: reply.header.memberId, members: reply.members };
+    const reply = await this.call('member list', '/v3/cluster/member/list', {}, options, false);
+    return { memberId: decodeHeader(reply.header).memberId, members: asArray(reply.members).map(decodeMember) };
   }
 
   async memberAdd(
@@ -184,10 +226,9 @@ export class EtcdClient {
     isLearner = false,
     options: CallOptions = {},
   ): Promise<{ readonly member: EtcdMember; readonly members: readonly EtcdMember[] }> {
-    const what = `member add ${peerUrls.join(',')}`;
-    const reply = decodeMembers(await this.call(what, 'Cluster/MemberAdd', encodeMemberAdd(peerUrls, isLearner), options, true), 3);
-    if (!reply.member) throw callFailure(this.context(what), new RangeError('MemberAddResponse without the added member'));
-    return { member: reply.member, members: reply.members };
+    const body = { peerURLs: peerUrls, isLearner };
+    const reply = await this.call(`member add ${peerUrls.join(',')}`, '/v3/cluster/member/add', body, options, true);
+    return { member: decodeMember(reply.member), members: asArray(reply.members).map(decodeMember) };
   }
 
   /**
@@ -196,56 +237,65 @@ export class EtcdClient {
    */
   async memberPromote(id: string, options: CallOptions = {}): Promise<{ readonly members: readonly EtcdMember[] }> {
     const decimal = idToDecimal(id);
-    const reply = await this.call(`member promote ${idToHex(decimal)}`, 'Cluster/MemberPromote', encodeMemberId(decimal), options, true);
-    return { members: decodeMembers(reply, 2).members };
+    const reply = await this.call(`member promote ${idToHex(decimal)}`, '/v3/cluster/member/promote', { ID: decimal }, options, true);
+    return { members: asArray(reply.members).map(decodeMember) };
   }
 
   /** Removes a member by id, decimal or hex (etcdctl style). */
   async memberRemove(id: string, options: CallOptions = {}): Promise<{ readonly members: readonly EtcdMember[] }> {
     const decimal = idToDecimal(id);
-    const reply = await this.call(`member remove ${idToHex(decimal)}`, 'Cluster/MemberRemove', encodeMemberId(decimal), options, true);
-    return { members: decodeMembers(reply, 2).members };
+    const reply = await this.call(`member remove ${idToHex(decimal)}`, '/v3/cluster/member/remove', { ID: decimal }, options, true);
+    return { members: asArray(reply.members).map(decodeMember) };
   }
 
   /** The answering member's view: its id, the leader it knows, raft term/index, store revision. Needs no quorum. */
   async status(options: CallOptions = {}): Promise<EtcdStatus> {
-    return decodeStatus(await this.call('status', 'Maintenance/Status', Buffer.alloc(0), options, false));
-  }
-
-  /** Closes the connection once calls in flight are done. Calls still work afterwards (a new one is opened). */
-  close(): void {
-    this.transport.close();
-  }
-
-  private context(operation: string, expired: () => boolean = () => false, requestedRevision?: number): CallContext {
+    const reply = await this.call('status', '/v3/maintenance/status', {}, options, false);
+    const header = decodeHeader(reply.header);
+    const leader = asUint64(reply.leader);
     return {
-      endpoint: this.endpointLabel,
-      operation,
-      deadlineMs: this.deadlineMs,
-      expired,
-      ...(requestedRevision ? { requestedRevision } : {}),
+      memberId: header.memberId,
+      memberIdHex: idToHex(header.memberId),
+      leader,
+      leaderHex: idToHex(leader),
+      raftTerm: asInt(reply.raftTerm),
+      raftIndex: asInt(reply.raftIndex),
+      revision: header.revision,
+      dbSize: asInt(reply.dbSize),
+      version: asString(reply.version),
+      isLearner: asObject(reply).isLearner === true,
     };
   }
 
-  /** One unary call to etcdserverpb.<method>; resolves with a reader over the reply message. */
+  /** Drops idle keep-alive sockets. Calls still work afterwards (new sockets are opened). */
+  close(): void {
+    this.http.close();
+  }
+
   private async call(
     operation: string,
-    method: string,
-    request: Buffer,
+    path: string,
+    body: unknown,
     options: CallOptions,
     requireLeader: boolean,
     requestedRevision?: number,
-  ): Promise<ProtoReader> {
+  ): Promise<Record<string, unknown>> {
     const deadline = deadlineSignal(this.deadlineMs, options.signal, `etcd ${operation}`);
-    const ctx = this.context(operation, deadline.expired, requestedRevision);
+    const ctx: CallContext = {
+      endpoint: this.endpointLabel,
+      operation,
+      deadlineMs: this.deadlineMs,
+      expired: deadline.expired,
+      ...(requestedRevision ? { requestedRevision } : {}),
+    };
+    let reply;
     try {
-      const reply = await this.transport.unary(`/etcdserverpb.${method}`, request, deadline.signal, requireLeader, this.deadlineMs);
-      return new ProtoReader(reply);
+      reply = await this.http.post(path, body, deadline.signal, requireLeader);
     } catch (error) {
-      if (deadline.expired()) this.transport.checkConnection(this.deadlineMs);
-      throw callFailure(ctx, error);
+      throw transportFailure(ctx, error);
     } finally {
       deadline.dispose();
     }
+    return parseReply(ctx, reply);
   }
 }

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { EtcdCompactedError, EtcdUnavailableError } from './errors.ts';
-import { EtcdClient } from './client.ts';
+import { EtcdClient } from './gateway-client.ts';
 import { startSingleEtcd, type SingleEtcd } from './testing/single-etcd.ts';
 import type { WatchEvent } from './watch-stream.ts';
 
-describe('EtcdClient (real etcd over gRPC)', function () {
+describe('EtcdClient (real etcd over the JSON gateway)', function () {
   this.timeout(60_000);
   let etcd: SingleEtcd;
   let client: EtcdClient;
