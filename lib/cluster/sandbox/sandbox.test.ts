@@ -244,26 +244,19 @@ describe('sandbox cluster: real etcd quorum behind a real Kubernetes API', funct
       // after its own one lost etcd's quorum (a full isolation renews it never), and the node is Ready past the grace
       // period. Not asserted: Ready at every sample. The kubelet fails over from its own API server only after that
       // request's deadline (2 s) against a compressed grace of 2.5 s, so a busy machine may show a brief Unknown.
-      const renewedMs = async (): Promise<number> => {
-        const lease = await coordination.readNamespacedLease({ name: victim, namespace: 'kube-node-lease' });
-        return new Date(lease.spec?.renewTime ?? 0).getTime();
-      };
-      const lostLeaderMs = Date.now();
-      await waitFor(`${victim}'s Lease renewed after its etcd member lost the others`, async () => (await renewedMs()) > lostLeaderMs, {
-        timeoutMs: 20_000,
-        intervalMs: 200,
-      });
+      const leaseRenewedAfter = (afterMs: number, what: string): Promise<unknown> =>
+        waitFor(
+          `${victim}'s Lease renewed ${what}`,
+          async () => {
+            const lease = await coordination.readNamespacedLease({ name: victim, namespace: 'kube-node-lease' });
+            return new Date(lease.spec?.renewTime ?? 0).getTime() > afterMs;
+          },
+          { timeoutMs: 20_000, intervalMs: 200 },
+        );
+      await leaseRenewedAfter(Date.now(), 'after its etcd member lost the others');
       await sleepMs(Math.max(0, at + cluster.timers.nodeMonitorGraceMs * 2 + 1000 - Date.now()));
       await nodeReady(victim, 'True', 20_000);
-      const renewedAgainAfter = Date.now();
-      await waitFor(
-        `${victim}'s Lease renewed again, past two grace periods into the cut`,
-        async () => (await renewedMs()) > renewedAgainAfter,
-        {
-          timeoutMs: 20_000,
-          intervalMs: 200,
-        },
-      );
+      await leaseRenewedAfter(Date.now(), 'again, past two grace periods into the cut');
       const settledAt = at + cluster.timers.etcdElectionTimeoutMs + 2000;
       await sleepMs(Math.max(0, settledAt + 1000 - Date.now()));
       expect(acknowledgedWritesBetween(ops, 'vip', settledAt, Date.now()), 'writes acknowledged by the majority').to.be.greaterThan(0);

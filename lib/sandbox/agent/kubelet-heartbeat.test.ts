@@ -21,7 +21,8 @@ interface StandIn {
 
 /**
  * A stand-in API server with the few routes the kubelet uses (Lease get/put, Node create/get/status patch), each
- * answering as kube-apiserver would (JSON, the object back); Lease writes answer 503 (an API server whose etcd member
+ * answering as kube-apiserver would (JSON, the object back; a failure as a metav1.Status with its code, as
+ * k8s.io/apiserver's responsewriters.ErrorNegotiated writes one); Lease writes answer 503 (an API server whose etcd member
  * has no leader) while `failLeaseWrites` says so.
  */
 async function startStandIn(failLeaseWrites: () => boolean): Promise<StandIn> {
