@@ -12,6 +12,10 @@
 //                  ├───── its Node object disappears ────► failed
 //                  └───── budget expires ──► failed, or inconclusive if the watch was blind
 //
+// A budget that expired while the harness machine's CPUs were contended is inconclusive, not failed, when the CPU
+// stall (Linux PSI, as quorum-survives reads it) accounts for the overrun: from the window's start to the named node's
+// completion (or to the run's end, when it never completed), its length less the stall was within the budget.
+//
 //   run ends: waiting | active | started ──► inconclusive
 //
 // A window's budget starts when it becomes active: when its node disappeared, or when the previous window
@@ -224,6 +228,44 @@ function startPromotion(judge: Judge, window: Active, start: PromotionStart): St
   return window.named.some((c) => c.node === start.node) ? started : wrongCandidate(judge, started);
 }
 
+/** When `node` next has promote-status complete and the management role, after `after`; undefined if never. */
+function completedAfter(ctx: Judge['ctx'], node: string, after: number): number | undefined {
+  for (const change of ctx.nodeChanges) {
+    const entry = change?.after;
+    if (change !== undefined && change.name === node && change.event.t > after && entry?.status === 'complete' && entry.management)
+      return change.event.t;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the machine's CPU stall explains a budget overrun: from the window's start to `node`'s completion (the run's
+ * end when it never completed), the time without a stall was within the budget. The text says so, or is undefined.
+ */
+function contendedOverrun(judge: Judge, window: Active | Started, node: string): string | undefined {
+  const { ctx, budgetMs } = judge;
+  const completed = completedAfter(ctx, node, window.deadline);
+  const until = completed ?? ctx.endT;
+  const stallMs = ctx.cpuStallMs({ from: window.activeFrom, to: until });
+  const tookMs = until - window.activeFrom;
+  if (stallMs === undefined || tookMs - stallMs > budgetMs) return undefined;
+  const outcome = completed === undefined ? `${node} had not completed when the run ended` : `${node} completed at ${ctx.rel(completed)}`;
+  return `${outcome}, ${formatMs(tookMs)} after the budget started, while this machine's CPUs were contended: tasks waited for a CPU for ${formatMs(stallMs)} of it (Linux PSI); without that wait it would be within budget. Run on a less loaded machine to judge it`;
+}
+
+/** A budget overrun: failed, or inconclusive when the machine's CPU contention explains it. */
+function overrun(
+  judge: Judge,
+  window: Active | Started,
+  node: string,
+  summary: string,
+  evidence: readonly HistoryEvent[],
+): Failed | Inconclusive {
+  const contended = contendedOverrun(judge, window, node);
+  if (contended !== undefined) return close(window, 'inconclusive', window.deadline, `${summary}; ${contended}`, evidence);
+  return close(window, 'failed', window.deadline, summary, evidence);
+}
+
 /** active, budget over → failed when a candidate was named (nothing started), else inconclusive. */
 function expireUnstarted(judge: Judge, window: Active): Failed | Inconclusive {
   const budget = formatMs(judge.budgetMs);
@@ -233,7 +275,7 @@ function expireUnstarted(judge: Judge, window: Active): Failed | Inconclusive {
     return close(window, 'inconclusive', window.deadline, summary, [window.disappearance.gone]);
   }
   const summary = `${goneText(judge, window)}; the reference named ${first.node} (${judge.ctx.rel(first.namedAt.t)}) but no promotion started within ${budget}`;
-  return close(window, 'failed', window.deadline, summary, [window.disappearance.gone, first.namedAt]);
+  return overrun(judge, window, first.node, summary, [window.disappearance.gone, first.namedAt]);
 }
 
 /** started, budget over → failed, or inconclusive when the node watch was blind after the start. */
@@ -244,7 +286,7 @@ function expireUnfinished(judge: Judge, window: Started, nodes: ReadonlyMap<stri
   const evidence = [window.disappearance.gone, start.event, ...(last ? [last] : []), ...blind];
   const summary = `${goneText(judge, window)}; ${start.node} started promoting at ${judge.ctx.rel(start.event.t)} but had not completed by ${judge.ctx.rel(deadline)} (budget ${formatMs(judge.budgetMs)})`;
   if (blind.length > 0) return close(window, 'inconclusive', deadline, `${summary}; the node watch was blind meanwhile`, evidence);
-  return close(window, 'failed', deadline, summary, evidence);
+  return overrun(judge, window, start.node, summary, evidence);
 }
 
 function expire(judge: Judge, window: Active | Started, nodes: ReadonlyMap<string, NodeEntry>): Failed | Inconclusive {

@@ -87,6 +87,43 @@ describe('promotion-after-deletion', () => {
     expect(v.summary).to.match(/had not completed by/);
   });
 
+  describe('on a machine whose CPUs were contended (Linux PSI stall readings)', () => {
+    /** A stall reading of `stallS` s at +`untilS` s (withStallAtStart reads 0 at +6 s; the budget starts at +8 s). */
+    const stalled = (b: HistoryBuilder, stallS: number, untilS: number): HistoryBuilder =>
+      b.at(untilS).push({ kind: 'cpu', stalledUs: stallS * 1_000_000 });
+    const withStallAtStart = (): HistoryBuilder => deleted().at(6).push({ kind: 'cpu', stalledUs: 0 }).at(8);
+
+    it('is inconclusive when a promotion completing after the budget would be within it without the stall', () => {
+      // took 142 s from +8 s; 50 s of CPU stall leaves 92 s, within the 100 s budget
+      const v = check(stalled(promote(withStallAtStart(), w(0), 9, 150), 50, 151).end());
+      expect(v.status).to.equal('inconclusive');
+      expect(v.summary).to.match(
+        /had not completed by \+108\.0 s \(budget 100\.0 s\); w-0 completed at \+150\.0 s, 142\.0 s after the budget started.*50\.0 s of it \(Linux PSI\)/,
+      );
+    });
+
+    it('fails when the overrun is longer than the stall explains', () => {
+      // took 142 s; 30 s of stall leaves 112 s, past the budget
+      expect(check(stalled(promote(withStallAtStart(), w(0), 9, 150), 30, 151).end()).status).to.equal('fail');
+    });
+
+    it('judges a promotion that never started, or never completed, up to the end of the run', () => {
+      // named w-0 at +8 s, nothing until the run ends at +120 s: 112 s, 30 s of stall leaves 82 s
+      const unstarted = check(stalled(withStallAtStart(), 30, 120).end());
+      expect(unstarted.status).to.equal('inconclusive');
+      expect(unstarted.summary).to.match(/no promotion started within 100\.0 s; w-0 had not completed when the run ended/);
+      // w-0 still running when the run ends at +300 s: 292 s, 50 s of stall leaves 242 s
+      const running300 = withStallAtStart()
+        .at(9)
+        .node('MODIFIED', running(w(0)));
+      expect(check(stalled(running300, 50, 300).end()).status).to.equal('fail');
+    });
+
+    it('fails as before when the machine reports no stall (no PSI readings)', () => {
+      expect(check(promote(deleted(), w(0), 9, 150).end()).status).to.equal('fail');
+    });
+  });
+
   it('fails when the promotion ends failed', () => {
     const v = check(
       deleted()
