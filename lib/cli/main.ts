@@ -17,7 +17,7 @@ commands:
       [--repeat N] [--parallel N] [--until-failure] [--fail-fast] [--dry-run] [--reports DIR] [--promotion-policy MODULE]
       [--kubeconfig FILE] [--context NAME] [--executors FILE] [--allow-context NAME|FILE] [--kill-switch FILE]
       [--profile harvester-1.4|harvester-1.5|harvester-1.6|auto] [--kind-image IMAGE] [--kind-logs DIR]
-      [--kind-config-dir DIR] [--allow-xpass] [--shard I/N [--shard-timings SUMMARY]]
+      [--kind-config-dir DIR] [--allow-xpass] [--shard I/N] [--timings SUMMARY]
                          run scenarios, print verdicts, write reports (exit 1 when an invariant fails or a
                          known bug does not reproduce, 2 on bad input or a harness/environment error)
   merge <report folders...> [--reports DIR] [--allow-xpass]

@@ -1,5 +1,6 @@
-// `cpchaos run --shard` and `cpchaos merge` through the CLI: the shards of a selection, the workflow that runs them,
-// and merged reports (exit codes as the run's; a missing shard is bad input).
+// `cpchaos run --shard`, `--parallel` ordering and `cpchaos merge` through the CLI: the shards of a selection, the
+// order several at once start in, the workflow that runs the shards, and merged reports (exit codes as the run's; a
+// missing shard is bad input).
 import { PROJECT_ROOT, runCli } from './testing/run-cli.ts';
 import { expect } from 'chai';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -54,6 +55,28 @@ describe('cpchaos run --shard and cpchaos merge', function () {
     const bad = await cpchaos(['run', 'suites', '--shard', '4/3']);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.contain('--shard: expected i/n with 1 <= i <= n');
+  });
+
+  it('--parallel starts the longest first: by hold time, or by the durations of --timings', async () => {
+    const inNameOrder = listed((await cpchaos(['run', 'suites/regression', '--dry-run'])).stdout);
+    expect(inNameOrder).to.deep.equal([...inNameOrder].sort());
+    const byHolds = listed((await cpchaos(['run', 'suites/regression', '--dry-run', '--parallel', '2'])).stdout);
+    expect(byHolds[0]).to.equal('harvester-2191-stuck-promotion-stays-running'); // its 75 s hold
+    expect([...byHolds].sort()).to.deep.equal(inNameOrder);
+    const { summary: earlier } = await writeRunReports(join(root, 'earlier'), [
+      { ...passed('harvester-8014-cp-down-no-promotion', 0), durationMs: 500_000 },
+      { ...passed('harvester-2191-stuck-promotion-stays-running', 0), durationMs: 1_000 },
+      { ...passed('harvester-8968-force-removed-finalizers', 0), durationMs: 2_000 },
+    ]);
+    // the scenarios the report lacks count as its median, 2 s: after 8014, before 2191
+    const timed = await cpchaos(['run', 'suites/regression', '--dry-run', '--parallel', '2', '--timings', earlier]);
+    expect(timed.code, timed.stderr).to.equal(0);
+    const byTimings = listed(timed.stdout);
+    expect(byTimings[0]).to.equal('harvester-8014-cp-down-no-promotion');
+    expect(byTimings.at(-1)).to.equal('harvester-2191-stuck-promotion-stays-running');
+    const both = await cpchaos(['run', 'suites', '--dry-run', '--shard', '1/2', '--shard-timings', earlier, '--timings', earlier]);
+    expect(both.code).to.equal(2);
+    expect(both.stderr).to.contain('--shard-timings is the older name of --timings');
   });
 
   it('merges the shards of a run into one report, and exits as the run would', async () => {

@@ -10,6 +10,7 @@ import { suiteExitCode } from '../report/result.ts';
 import { readRunSummary } from '../report/summary-read.ts';
 import { anyRepeated, passRateLines, passRates } from '../report/pass-rates.ts';
 import { durationsFromSummary, parseShard, selectShard } from '../run/shard.ts';
+import { longestFirst } from '../run/lane-order.ts';
 import { TerminalReporter } from './terminal-reporter.ts';
 
 const RUN_OPTIONS = {
@@ -22,6 +23,7 @@ const RUN_OPTIONS = {
   'allow-xpass': { type: 'boolean', default: false },
   shard: { type: 'string' },
   'shard-timings': { type: 'string' },
+  timings: { type: 'string' },
   grep: { type: 'string' },
   tag: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean', default: false },
@@ -56,10 +58,15 @@ export async function runCommand(args: readonly string[], signal: AbortSignal): 
   });
   if (selected.length === 0) throw new UsageError(`cpchaos run: no scenario matched in ${positionals.join(', ')}`);
   if (values['shard-timings'] !== undefined && values.shard === undefined) throw new UsageError('--shard-timings: only with --shard i/n');
+  if (values['shard-timings'] !== undefined && values.timings !== undefined)
+    throw new UsageError('--shard-timings and --timings: give one (--shard-timings is the older name of --timings)');
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-  const durations = values['shard-timings'] === undefined ? undefined : durationsFromSummary(await readRunSummary(values['shard-timings']));
-  const scenarios = shard ? selectShard(selected, shard, durations) : selected;
-  if (shard) process.stdout.write(`shard ${shard.index}/${shard.count}: ${scenarios.length} of ${selected.length} scenarios\n`);
+  const timings = values.timings ?? values['shard-timings'];
+  const durations = timings === undefined ? undefined : durationsFromSummary(await readRunSummary(timings));
+  const inShard = shard ? selectShard(selected, shard, durations) : selected;
+  if (shard) process.stdout.write(`shard ${shard.index}/${shard.count}: ${inShard.length} of ${selected.length} scenarios\n`);
+  // Several at once: the longest start first (lane-order.ts), so the run does not end on one long scenario alone.
+  const scenarios = parallel > 1 ? longestFirst(inShard, durations) : inShard;
   // The kill switch of an existing cluster aborts the run as Ctrl-C does: faults are undone, no scenario follows.
   const run = new AbortController();
   const stopRun = (): void => run.abort(signal.reason);

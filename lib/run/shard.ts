@@ -3,6 +3,7 @@
 // round-robin in name order; with the durations of an earlier run (a summary.json, or a merged one), the longest go
 // first, each to the shard with the least work so far (LPT), so the shards finish close together.
 import { SetupError } from '../util/errors.ts';
+import { byName, durationCosts } from './lane-order.ts';
 
 export interface Shard {
   /** 1-based. */
@@ -32,8 +33,6 @@ export function durationsFromSummary(summary: {
   return new Map([...sums].map(([name, { total, runs }]) => [name, total / runs]));
 }
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * The items of shard `shard`, in their original order. A scenario without a known duration counts as the median of
  * the known ones (or 1 when none is known, which makes the split round-robin by name).
@@ -45,13 +44,10 @@ export function selectShard<T extends { readonly name: string }>(
 ): T[] {
   const names = [...new Set(items.map((item) => item.name))].sort(byName);
   const assigned = new Map<string, number>();
-  const known = names.map((n) => durationsMs?.get(n)).filter((d): d is number => d !== undefined && Number.isFinite(d) && d >= 0);
-  if (known.length === 0) {
+  const { anyKnown, cost } = durationCosts(names, durationsMs);
+  if (!anyKnown) {
     names.forEach((name, i) => assigned.set(name, (i % shard.count) + 1));
   } else {
-    const sorted = [...known].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)] ?? 1;
-    const cost = (name: string): number => durationsMs?.get(name) ?? median;
     const loads = Array.from({ length: shard.count }, () => 0);
     for (const name of [...names].sort((a, b) => cost(b) - cost(a) || byName(a, b))) {
       const lightest = loads.indexOf(Math.min(...loads));
