@@ -5,13 +5,11 @@
 // Run as root: node --import tsx bench/sandbox-scale.ts [workers=50] [--idle-s 20] [--repeat 3]
 // Pss (smaps_rollup) shares pages among the processes mapping them (node's own code, etcd's binary), so the Pss sum
 // is the memory the cluster takes; the RSS sum counts shared pages once per process.
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { SandboxProvider } from '../lib/cluster/sandbox/sandbox-provider.ts';
 import type { StartedSandbox as SandboxCluster } from '../lib/cluster/sandbox/sandbox-cluster.ts';
-import { namespacePids } from '../lib/sandbox/network.ts';
+import { clusterProcesses, CpuMeter, readOr } from './sandbox-processes.ts';
 
-const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
 const READY_TIMEOUT_MS = 300_000;
 
 interface Args {
@@ -36,14 +34,6 @@ function parseArgs(argv: readonly string[]): Args {
   return { workers, idleS, repeat };
 }
 
-function readOr(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 interface Memory {
   readonly rssKb: number;
   readonly pssKb: number;
@@ -53,40 +43,6 @@ function processMemory(pid: number): Memory {
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readOr(`/proc/${pid}/status`))?.[1] ?? 0);
   const pssKb = Number(/^Pss:\s+(\d+)/m.exec(readOr(`/proc/${pid}/smaps_rollup`))?.[1] ?? 0);
   return { rssKb, pssKb };
-}
-
-/** utime + stime + cutime + cstime in clock ticks (0 once the process is gone). */
-function cpuTicks(pid: number): number {
-  const stat = readOr(`/proc/${pid}/stat`);
-  // The command name (field 2) may hold spaces: fields count from after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
-  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
-}
-
-/** What a process is: etcd, the node agent, or its command name. */
-function processKind(pid: number): string {
-  const argv = readOr(`/proc/${pid}/cmdline`).split('\0');
-  if (argv.some((a) => /(^|\/)etcd$/.test(a))) return 'etcd';
-  if (argv.some((a) => /agent[^/]*\/main\.[jt]s$|agent-bundle|\.mjs$/.test(a))) return 'node agent';
-  return readOr(`/proc/${pid}/comm`).trim() || '?';
-}
-
-interface ClusterProcess {
-  readonly pid: number;
-  readonly node: string;
-  readonly role: string;
-  readonly kind: string;
-}
-
-async function clusterProcesses(cluster: SandboxCluster): Promise<ClusterProcess[]> {
-  const found: ClusterProcess[] = [];
-  for (const node of cluster.nodes) {
-    for (const pid of await namespacePids(cluster.member(node.name).processes.namespace)) {
-      found.push({ pid, node: node.name, role: node.role, kind: processKind(pid) });
-    }
-  }
-  return found;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -155,17 +111,13 @@ interface IdleFigures {
 
 async function measureIdle(cluster: SandboxCluster, idleS: number): Promise<IdleFigures> {
   await sleep(5_000); // settle: the start's own work (registrations, first elections) is not idle
-  const processes = await clusterProcesses(cluster);
-  const before = new Map(processes.map((p) => [p.pid, cpuTicks(p.pid)]));
+  const meter = new CpuMeter(await clusterProcesses(cluster));
   const harnessBefore = process.cpuUsage();
   const wallStarted = performance.now();
   await sleep(idleS * 1000);
   const wallS = (performance.now() - wallStarted) / 1000;
   const harness = process.cpuUsage(harnessBefore);
-  const breakdown = processes.map((p) => {
-    const ticks = cpuTicks(p.pid) - (before.get(p.pid) ?? 0);
-    return { label: `${p.node} ${p.kind} (pid ${p.pid})`, percent: (100 * ticks) / CLOCK_TICKS_PER_S / wallS };
-  });
+  const breakdown = meter.percentages().map(({ process: p, percent }) => ({ label: `${p.node} ${p.kind} (pid ${p.pid})`, percent }));
   breakdown.sort((a, b) => b.percent - a.percent);
   return {
     clusterPercent: breakdown.reduce((sum, b) => sum + b.percent, 0),
