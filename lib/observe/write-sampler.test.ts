@@ -152,3 +152,66 @@ describe('samplers: a request past its deadline is aborted, its connection close
     expect(closed, 'the server saw every connection closed').to.equal(true);
   });
 });
+
+describe('write sampler: the final read', () => {
+  /** A server answering the register's GETs with `statuses` in turn (then 200 with value 42); counts the GETs. */
+  async function withAnswers(statuses: number[], body: (server: string, gets: () => number) => Promise<void>): Promise<void> {
+    let gets = 0;
+    const server = http.createServer((req, res) => {
+      gets++;
+      const status = statuses.shift() ?? 200;
+      res.setHeader('content-type', 'application/json');
+      res.statusCode = status;
+      res.end(
+        JSON.stringify(
+          status === 200
+            ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r', resourceVersion: '9' }, data: { value: '42' } }
+            : { apiVersion: 'v1', kind: 'Status', status: 'Failure', code: status, message: 'etcdserver: request timed out' },
+        ),
+      );
+    });
+    const port = await listening(server);
+    try {
+      await body(`http://127.0.0.1:${port}`, () => gets);
+    } finally {
+      server.close();
+    }
+  }
+
+  function sampler(server: string, ops: SamplerOp[]): WriteSampler {
+    let nextId = 0;
+    return new WriteSampler({
+      process: 'vip',
+      target: 'vip',
+      kubeConfig: plainKubeConfig(server),
+      intervalMs: 1000,
+      deadlineMs: 5000,
+      nextOpId: () => ++nextId,
+      register: { configMap: 'r' },
+      onOp: (op) => ops.push(op),
+    });
+  }
+
+  it('tries a failed read again, each try its own operation, until one answers', async () => {
+    await withAnswers([500, 504], async (server, gets) => {
+      const ops: SamplerOp[] = [];
+      await sampler(server, ops).finalRead(3, 10);
+      expect(ops.map((op) => `${op.opId} ${op.phase}`)).to.deep.equal(['1 invoke', '1 fail', '2 invoke', '2 fail', '3 invoke', '3 ok']);
+      expect(ops.at(-1)?.result).to.equal(42);
+      expect(gets()).to.equal(3);
+    });
+  });
+
+  it('stops after its attempts when every read fails, and after the first that answers', async () => {
+    await withAnswers([500, 500, 500, 500], async (server, gets) => {
+      const ops: SamplerOp[] = [];
+      await sampler(server, ops).finalRead(3, 10);
+      expect(ops.filter((op) => op.phase === 'fail')).to.have.length(3);
+      expect(gets()).to.equal(3);
+    });
+    await withAnswers([], async (server, gets) => {
+      await sampler(server, []).finalRead(3, 10);
+      expect(gets()).to.equal(1);
+    });
+  });
+});

@@ -23,6 +23,9 @@ export const SAMPLER_KEY = 'value';
 /** Blind writes write BLIND_WRITE_BASE + their op id: values no compare-and-swap produces. */
 export const BLIND_WRITE_BASE = 1_000_000_000;
 
+/** Reads the final read makes at most, and the pause between them (a failed one leaves the register unjudged). */
+const FINAL_READ_ATTEMPTS = 3;
+const FINAL_READ_RETRY_PAUSE_MS = 500;
 /** How long creating a register may go unanswered (once, before sampling: the cluster may be slow, not the run). */
 const REGISTER_CREATE_DEADLINE_MS = 10_000;
 
@@ -168,19 +171,27 @@ export class WriteSampler {
     }
   }
 
-  /** A last read after everything else stopped: it shows which acknowledged writes survived. */
-  async finalRead(): Promise<void> {
-    const readId = this.options.nextOpId();
-    this.emit({ opId: readId, phase: 'invoke', f: 'read' });
-    try {
-      const current = await requestWithDeadline(
-        `final read of ${this.configMap} via ${this.options.target}`,
-        this.options.deadlineMs,
-        (options) => this.core.readNamespacedConfigMap({ name: this.configMap, namespace: SAMPLER_NAMESPACE }, options),
-      );
-      this.emit({ opId: readId, phase: 'ok', f: 'read', result: valueOf(current) });
-    } catch (error) {
-      this.emit({ opId: readId, phase: 'fail', f: 'read', error: describeSamplerError(error) });
+  /**
+   * A last read after everything else stopped: it shows which acknowledged writes survived. A read that fails (a busy
+   * machine, the end of an election) is tried again, up to `attempts` reads `retryPauseMs` apart, each recorded as its
+   * own operation: without one that succeeds, no-lost-writes cannot judge the register.
+   */
+  async finalRead(attempts = FINAL_READ_ATTEMPTS, retryPauseMs = FINAL_READ_RETRY_PAUSE_MS): Promise<void> {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, retryPauseMs));
+      const readId = this.options.nextOpId();
+      this.emit({ opId: readId, phase: 'invoke', f: 'read' });
+      try {
+        const current = await requestWithDeadline(
+          `final read of ${this.configMap} via ${this.options.target}`,
+          this.options.deadlineMs,
+          (options) => this.core.readNamespacedConfigMap({ name: this.configMap, namespace: SAMPLER_NAMESPACE }, options),
+        );
+        this.emit({ opId: readId, phase: 'ok', f: 'read', result: valueOf(current) });
+        return;
+      } catch (error) {
+        this.emit({ opId: readId, phase: 'fail', f: 'read', error: describeSamplerError(error) });
+      }
     }
   }
 
