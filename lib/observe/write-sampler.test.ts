@@ -157,7 +157,7 @@ describe('write sampler: the final read', () => {
   /** A server answering the register's GETs with `statuses` in turn (then 200 with value 42); counts the GETs. */
   async function withAnswers(statuses: number[], body: (server: string, gets: () => number) => Promise<void>): Promise<void> {
     let gets = 0;
-    const server = http.createServer((req, res) => {
+    const server = http.createServer((_req, res) => {
       gets++;
       const status = statuses.shift() ?? 200;
       res.setHeader('content-type', 'application/json');
