@@ -16,6 +16,7 @@ import { SandboxProvider } from '../lib/cluster/sandbox/sandbox-provider.ts';
 import type { StartedSandbox } from '../lib/cluster/sandbox/sandbox-cluster.ts';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { plainKubeConfig } from '../lib/util/kubeconfig.ts';
+import { sleepMs } from '../lib/util/wait.ts';
 import { clusterProcesses, CpuMeter, readOr, type ClusterProcess } from './sandbox-processes.ts';
 
 function parseArgs(argv: readonly string[]): { windowS: number; rate: number } {
@@ -29,8 +30,6 @@ function parseArgs(argv: readonly string[]): { windowS: number; rate: number } {
   if (!(windowS > 0) || !(rate > 0)) throw new Error('--window-s and --rate: expected positive numbers');
   return { windowS, rate };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Answer {
   readonly status: number;
@@ -103,7 +102,7 @@ async function measure(
   const started = performance.now();
   let requests = 0;
   let failed = 0;
-  if (load === undefined) await sleep(windowS * 1000);
+  if (load === undefined) await sleepMs(windowS * 1000);
   else
     while (performance.now() - started < windowS * 1000) {
       const sent = performance.now();
@@ -111,7 +110,7 @@ async function measure(
         () => requests++,
         () => failed++,
       );
-      await sleep(Math.max(0, 1000 / rate - (performance.now() - sent)));
+      await sleepMs(Math.max(0, 1000 / rate - (performance.now() - sent)));
     }
   return { ...split(meter.percentages()), requests, failed };
 }
@@ -125,7 +124,7 @@ try {
     (parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] }).clusters[0]?.cluster.server ?? '',
   );
   const endpoint = { host: server.hostname, port: server.port, agent: new Agent({ keepAlive: true }) };
-  await sleep(5_000); // the start's own work is not idle
+  await sleepMs(5_000); // the start's own work is not idle
   const processes = await clusterProcesses(cluster);
 
   const before = await etcdCounters(cluster);
@@ -142,7 +141,7 @@ try {
   } finally {
     for (const p of agents) process.kill(p.pid, 'SIGCONT');
   }
-  await sleep(3_000); // the agents catch up
+  await sleepMs(3_000); // the agents catch up
 
   const lease = '/apis/coordination.k8s.io/v1/namespaces/default/leases/cpchaos-bench';
   const created = await call(

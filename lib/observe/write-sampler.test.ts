@@ -154,7 +154,11 @@ describe('samplers: a request past its deadline is aborted, its connection close
 });
 
 describe('write sampler: the final read', () => {
-  /** A server answering the register's GETs with `statuses` in turn (then 200 with value 42); counts the GETs. */
+  /**
+   * A server answering the register's GETs with `statuses` in turn (then 200 with value 42); counts the GETs. A failure
+   * is what kube-apiserver writes for one: a metav1.Status with the code (k8s.io/apimachinery pkg/apis/meta/v1
+   * types.go Status; an etcd request timeout reaches clients as a 500 or 504 with etcd's message).
+   */
   async function withAnswers(statuses: number[], body: (server: string, gets: () => number) => Promise<void>): Promise<void> {
     let gets = 0;
     const server = http.createServer((_req, res) => {

@@ -3,6 +3,7 @@
 // semantics: fail = certainly did not happen, info = may or may not have happened).
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { requestWithDeadline } from '../util/api-deadline.ts';
+import { sleepMs } from '../util/wait.ts';
 
 export const SAMPLER_NAMESPACE = 'default';
 export const SAMPLER_CONFIGMAP = 'cpchaos-register';
@@ -178,7 +179,7 @@ export class WriteSampler {
    */
   async finalRead(attempts = FINAL_READ_ATTEMPTS, retryPauseMs = FINAL_READ_RETRY_PAUSE_MS): Promise<void> {
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, retryPauseMs));
+      if (attempt > 1) await sleepMs(retryPauseMs);
       const readId = this.options.nextOpId();
       this.emit({ opId: readId, phase: 'invoke', f: 'read' });
       try {
