@@ -24,6 +24,7 @@ describe(`checker self-validation: faulty policies are caught (${everyCase ? 'ev
       if (entry.endManagementCount !== undefined)
         expect(outcome.endManagementCount, `management nodes at the end\n${verdicts}`).to.equal(entry.endManagementCount);
       expect(outcome.missed, verdicts).to.deep.equal([]);
+      expect(outcome.judgement, verdicts).to.equal('caught');
     });
   }
 });

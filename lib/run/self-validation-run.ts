@@ -1,15 +1,25 @@
 // Runs the self-validation table: each faulty policy against its scenario; reports which invariant caught it.
 import type { ScenarioResult } from '../report/result.ts';
 import type { History } from '../observe/history.ts';
+import { loadPromotionPolicy, type SelectPromoteNode } from '../harvester/promotion.ts';
+import { runOracles, type Verdict } from '../oracles/index.ts';
 import { replayNodes } from '../oracles/node-tracker.ts';
 import { loadScenarioFile } from '../scenario/loader.ts';
 import { randomSeed } from '../scenario/random.ts';
 import { runScenario } from './runner.ts';
 import { projectPath, SELF_VALIDATION_CASES, type SelfValidationCase } from './self-validation.ts';
 
+/**
+ * caught: every verdict the case names failed (and the end state is the one it names); missed: the run judged and one
+ * of them held; undecided: the run could not show the fault (a named verdict was inconclusive, or the recorded nodes
+ * left the faulty policy no other choice than Harvester's), so it proves nothing either way and is run again.
+ */
+export type SelfValidationJudgement = 'caught' | 'missed' | 'undecided';
+
 export interface SelfValidationOutcome {
   readonly case: SelfValidationCase;
-  /** Every verdict the case names failed, and the end state is the one it names. */
+  readonly judgement: SelfValidationJudgement;
+  /** judgement === 'caught'. */
   readonly caught: boolean;
   /** Every invariant that failed (the expected one should be among them). */
   readonly failedInvariants: readonly string[];
@@ -17,6 +27,10 @@ export interface SelfValidationOutcome {
   readonly endManagementCount: number | undefined;
   /** What the case required and did not happen. */
   readonly missed: readonly string[];
+  /** Why the run could not show the fault (empty unless undecided). */
+  readonly undecided: readonly string[];
+  /** Runs it took, the undecided ones before this one included. */
+  readonly attempts: number;
   readonly result: ScenarioResult;
 }
 
@@ -30,28 +44,86 @@ export function endManagementCount(history: History): number | undefined {
   return undefined;
 }
 
-/** Whether the run caught the fault: every verdict the case names failed, and the end state is the one it names. */
-export function judgeSelfValidation(entry: SelfValidationCase, result: ScenarioResult): SelfValidationOutcome {
+/**
+ * The invariant that compares promotions with a policy's choice, judged again over the same history with the faulty
+ * policy as the reference: when it passes there too, both policies would have promoted what was promoted, and the run
+ * could not tell them apart (the nodes left no other choice: a candidate NotReady for a moment, say).
+ */
+const REFERENCE_JUDGED = 'promotion-after-deletion';
+
+function rejudgedWithFaulty(result: ScenarioResult, faulty: SelectPromoteNode): Verdict | undefined {
+  return runOracles(result.history, [REFERENCE_JUDGED], { reference: { selectPromoteNode: faulty } })[0];
+}
+
+/**
+ * Judges one run of a case (see SelfValidationJudgement). `faulty` is the case's policy: with it, a run whose
+ * reference-judged verdict held is undecided when the faulty policy would have made the same choice.
+ */
+export function judgeSelfValidation(
+  entry: SelfValidationCase,
+  result: ScenarioResult,
+  faulty?: SelectPromoteNode,
+  attempts = 1,
+): SelfValidationOutcome {
   const failedInvariants = result.verdicts.filter((v) => v.status === 'fail').map((v) => v.invariant);
   const endCount = endManagementCount(result.history);
   // A run that could not complete (the cluster did not start, the harness broke) judged nothing: say so first.
   const broken = result.verdicts.find((v) => v.invariant === 'run');
+  const required = [entry.caughtBy, ...(entry.alsoCaughtBy ?? [])];
   const missed = [
     ...(broken === undefined ? [] : [broken.summary]),
-    ...[entry.caughtBy, ...(entry.alsoCaughtBy ?? [])]
-      .filter((name) => !failedInvariants.includes(name))
-      .map((name) => `${name} did not fail`),
+    ...required.filter((name) => !failedInvariants.includes(name)).map((name) => `${name} did not fail`),
   ];
   if (entry.endManagementCount !== undefined && endCount !== entry.endManagementCount) {
     missed.push(`the run ended with ${endCount ?? 'unknown'} management nodes, not ${entry.endManagementCount}`);
   }
-  return { case: entry, caught: missed.length === 0, failedInvariants, endManagementCount: endCount, missed, result };
+  const undecided: string[] = [];
+  if (missed.length > 0 && broken === undefined) {
+    for (const name of required) {
+      const v = result.verdicts.find((x) => x.invariant === name);
+      if (v?.status === 'inconclusive') undecided.push(`${name} was inconclusive: ${v.summary}`);
+    }
+    const held = result.verdicts.find((v) => v.invariant === REFERENCE_JUDGED && v.status === 'pass');
+    if (undecided.length === 0 && faulty !== undefined && required.includes(REFERENCE_JUDGED) && held !== undefined) {
+      const again = rejudgedWithFaulty(result, faulty);
+      if (again?.status === 'pass') {
+        undecided.push(`the run could not tell the faulty policy from Harvester's, both would have made its choice: ${held.summary}`);
+      } else if (again !== undefined) {
+        missed.push(`the faulty policy would not have made the run's choice either (${again.summary}): was it in effect?`);
+      }
+    }
+  }
+  const judgement: SelfValidationJudgement = missed.length === 0 ? 'caught' : undecided.length > 0 ? 'undecided' : 'missed';
+  return {
+    case: entry,
+    judgement,
+    caught: judgement === 'caught',
+    failedInvariants,
+    endManagementCount: endCount,
+    missed,
+    undecided: judgement === 'undecided' ? undecided : [],
+    attempts,
+    result,
+  };
 }
 
-export async function runSelfValidationCase(entry: SelfValidationCase, signal?: AbortSignal): Promise<SelfValidationOutcome> {
+/** Runs per case at most: an undecided run is repeated (each shows the fault unless the machine's load hides it). */
+export const MAX_ATTEMPTS = 3;
+
+/** Runs a case until a run decides it (caught or missed), at most `maxAttempts` runs. */
+export async function runSelfValidationCase(
+  entry: SelfValidationCase,
+  signal?: AbortSignal,
+  maxAttempts = MAX_ATTEMPTS,
+): Promise<SelfValidationOutcome> {
   const scenario = await loadScenarioFile(projectPath(entry.scenario));
-  const result = await runScenario(scenario, { seed: randomSeed(), promotionPolicy: projectPath(entry.policy), signal });
-  return judgeSelfValidation(entry, result);
+  const { selectPromoteNode: faulty } = await loadPromotionPolicy(projectPath(entry.policy));
+  for (let attempt = 1; ; attempt += 1) {
+    signal?.throwIfAborted();
+    const result = await runScenario(scenario, { seed: randomSeed(), promotionPolicy: projectPath(entry.policy), signal });
+    const outcome = judgeSelfValidation(entry, result, faulty, attempt);
+    if (outcome.judgement !== 'undecided' || attempt >= maxAttempts) return outcome;
+  }
 }
 
 export async function runSelfValidation(
@@ -69,12 +141,20 @@ export async function runSelfValidation(
   return outcomes;
 }
 
+/** How a case ended, in words: caught, MISSED or UNDECIDED with the reasons, and the runs it took. */
+export function judgementText(o: SelfValidationOutcome): string {
+  const runs = o.attempts > 1 ? ` in ${o.attempts} runs` : '';
+  if (o.judgement === 'caught') return `caught${runs}`;
+  if (o.judgement === 'missed') return `MISSED${runs}: ${o.missed.join('; ')}`;
+  return `UNDECIDED after ${o.attempts} run(s): ${o.undecided.join('; ')}`;
+}
+
 /** The README's track-record table. */
 export function trackRecordTable(outcomes: readonly SelfValidationOutcome[]): string {
   const rows = outcomes.map((o) => {
     const required = [o.case.caughtBy, ...(o.case.alsoCaughtBy ?? [])].join(', ');
     const end = o.case.endManagementCount === undefined ? '' : `; ${o.endManagementCount ?? '?'} management nodes at the end`;
-    return `| ${o.case.rule} | ${o.case.fault} | \`${o.case.policy}\` | \`${o.case.scenario}\` | ${required} | ${o.caught ? 'caught' : `MISSED: ${o.missed.join('; ')}`} (failed: ${o.failedInvariants.join(', ') || 'none'}${end}) |`;
+    return `| ${o.case.rule} | ${o.case.fault} | \`${o.case.policy}\` | \`${o.case.scenario}\` | ${required} | ${judgementText(o)} (failed: ${o.failedInvariants.join(', ') || 'none'}${end}) |`;
   });
   return [
     '| rule | fault | policy | scenario | invariant that must catch it | result |',

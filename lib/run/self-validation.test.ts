@@ -5,8 +5,10 @@ import type { ScenarioResult } from '../report/result.ts';
 import { sampleScenario } from '../report/testing/sample-run.ts';
 import { loadScenarioFile } from '../scenario/loader.ts';
 import type { Verdict, VerdictStatus } from '../oracles/verdict.ts';
+import { runOracles } from '../oracles/index.ts';
+import { HistoryBuilder, tnode } from '../observe/testing/history-builder.ts';
 import { projectPath, SELF_VALIDATION_CASES, type SelfValidationCase } from './self-validation.ts';
-import { judgeSelfValidation, trackRecordTable } from './self-validation-run.ts';
+import { judgeSelfValidation, judgementText, trackRecordTable } from './self-validation-run.ts';
 
 const entry: SelfValidationCase = {
   fault: 'promotes the youngest candidate',
@@ -38,10 +40,69 @@ describe('checker self-validation table', () => {
       expect(outcome.failedInvariants).to.deep.equal(['promotion-after-deletion', 'expect']);
     });
 
-    it('is missed, naming each required verdict that did not fail', () => {
-      const outcome = judgeSelfValidation(entry, result([verdict('promotion-after-deletion', 'inconclusive'), verdict('expect', 'pass')]));
+    it('is missed, naming each required verdict that held', () => {
+      const outcome = judgeSelfValidation(entry, result([verdict('promotion-after-deletion', 'fail'), verdict('expect', 'pass')]));
+      expect(outcome.judgement).to.equal('missed');
       expect(outcome.caught).to.equal(false);
-      expect(outcome.missed).to.deep.equal(['promotion-after-deletion did not fail', 'expect did not fail']);
+      expect(outcome.missed).to.deep.equal(['expect did not fail']);
+    });
+
+    it('is undecided when a required verdict was inconclusive (the run could not show the fault)', () => {
+      const outcome = judgeSelfValidation(
+        entry,
+        result([
+          verdict('promotion-after-deletion', 'inconclusive', 'the budget expired while the CPUs were contended'),
+          verdict('expect', 'pass'),
+        ]),
+      );
+      expect(outcome.judgement).to.equal('undecided');
+      expect(outcome.undecided).to.deep.equal([
+        'promotion-after-deletion was inconclusive: the budget expired while the CPUs were contended',
+      ]);
+      expect(judgementText(outcome)).to.match(/^UNDECIDED after 1 run\(s\): promotion-after-deletion was inconclusive/);
+    });
+
+    describe('with the faulty policy, when promotion-after-deletion held', () => {
+      const cp = (i: number) => tnode(`cp-${i}`, { management: true, ageMinutes: i });
+      // w-0 is the older worker: Harvester's choice; the youngest-first policy's is w-1 whenever w-1 is a candidate.
+      const w0 = (extra = {}) => tnode('w-0', { ageMinutes: 10, ...extra });
+      const w1 = (extra = {}) => tnode('w-1', { ageMinutes: 20, ...extra });
+      /** cp-2 deleted and gone; w-0 promoted; `w1Ready` is w-1's Ready status meanwhile. */
+      function w0Promoted(w1Ready: 'True' | 'Unknown'): ScenarioResult {
+        const history = new HistoryBuilder()
+          .cluster([cp(0), cp(1), cp(2), w0(), w1()], { promotionMs: 100_000 })
+          .at(4)
+          .node('MODIFIED', w1({ ready: w1Ready }))
+          .at(5)
+          .fault('d', 'delete-node', ['cp-2'])
+          .at(8)
+          .node('DELETED', cp(2))
+          .at(9)
+          .node('MODIFIED', w0({ status: 'running', cordoned: true }))
+          .at(20)
+          .node('MODIFIED', w0({ status: 'complete', management: true }))
+          .at(30)
+          .end()
+          .build();
+        const verdicts = runOracles(history, ['promotion-after-deletion']);
+        return { ...result([...verdicts, verdict('expect', 'pass')]), history };
+      }
+
+      it('is undecided when the faulty policy would have promoted the same node (no other candidate)', async () => {
+        const { selectPromoteNode } = await loadPromotionPolicy(projectPath(entry.policy));
+        const run = w0Promoted('Unknown');
+        expect(run.verdicts[0]?.status, run.verdicts[0]?.summary).to.equal('pass');
+        const outcome = judgeSelfValidation(entry, run, selectPromoteNode);
+        expect(outcome.judgement).to.equal('undecided');
+        expect(outcome.undecided[0]).to.match(/could not tell the faulty policy from Harvester's/);
+      });
+
+      it('is missed, asking whether the policy was in effect, when the faulty policy would have chosen another node', async () => {
+        const { selectPromoteNode } = await loadPromotionPolicy(projectPath(entry.policy));
+        const outcome = judgeSelfValidation(entry, w0Promoted('True'), selectPromoteNode);
+        expect(outcome.judgement).to.equal('missed');
+        expect(outcome.missed.at(-1)).to.match(/would not have made the run's choice either .*was it in effect\?$/);
+      });
     });
 
     it('says first that the run could not complete', () => {
