@@ -1,11 +1,19 @@
-// A Node deleted with its finalizers force-removed, as an operator does it (harvester#8968: `kubectl delete node`,
-// then a patch that empties metadata.finalizers), so that no finalizer's removal handler runs (rke2's etcd member
-// removal among them). The two requests race the handlers: a controller that releases its finalizer between the
-// DELETE and the strip has run its handler, and the deletion was then a plain one, not the fault the scenario asked
-// for. So the strip is a JSON patch (RFC 6902) that first tests that the finalizers are still the ones the Node held
-// before the DELETE (the API server answers 422 when a test fails: k8s.io/apiserver handlers/patch.go applyJSPatch);
-// when they are not, the rest is stripped anyway (the operator's intent) and the fault is inconclusive, naming the
-// finalizers whose handlers ran.
+// A Node deleted with its finalizers force-removed, so that no finalizer's removal handler runs (rke2's etcd member
+// removal among them): the fault of harvester#8968, where an operator ran `kubectl delete node` and then a patch
+// that emptied metadata.finalizers. Sent in that order, the two requests race the handlers: every wrangler OnRemove
+// handler runs once the Node has a deletionTimestamp (rancher/wrangler pkg/generic/remove.go), and one that releases
+// its finalizer before the strip has run, so the deletion was then a plain one, not the fault asked for.
+//
+// So the harness strips first and deletes second, which leaves the handlers no moment to run:
+//   1. GET the Node: its finalizers and resourceVersion;
+//   2. PATCH a JSON patch (RFC 6902) that tests that the finalizers are still those, then removes them (a failed
+//      test is 422: k8s.io/apiserver handlers/patch.go applyJSPatch); its answer carries the new resourceVersion;
+//   3. DELETE with preconditions.resourceVersion from that answer: a Node without finalizers is removed at once
+//      (no deletionTimestamp, no Terminating phase), and the precondition refuses the DELETE (409) when anything
+//      changed the Node since the strip, a wrangler controller above all, which adds its finalizer back to any Node
+//      not being deleted (remove.go addFinalizer). Then the round starts again.
+// The Node is gone exactly as after the operator's two requests when no handler ran in between; watchers see the
+// finalizers go (a MODIFIED event), then the Node (DELETED), without a Terminating phase in between.
 import type { CoreV1Api, V1Node } from '@kubernetes/client-node';
 import type { RequestOptions } from '../../util/api-deadline.ts';
 import { jsonPatch, mergePatch } from '../../util/patch-options.ts';
@@ -17,6 +25,13 @@ export type SendNodeRequest = <T>(what: string, call: (options?: RequestOptions)
 
 const sendDirectly: SendNodeRequest = (_what, call, base) => call(base);
 
+/**
+ * Rounds of strip-then-DELETE before the fault is given up as inconclusive: a lost round is a controller that put a
+ * finalizer back (or changed the Node otherwise) between the strip and the DELETE, which a controller answering in
+ * less than one round trip does every time.
+ */
+export const FORCE_DELETE_ROUNDS = 5;
+
 /** The JSON patch that removes `finalizers` only if they are still all there, in that order. */
 export function stripFinalizersPatch(finalizers: readonly string[]): object[] {
   return [
@@ -25,16 +40,11 @@ export function stripFinalizersPatch(finalizers: readonly string[]): object[] {
   ];
 }
 
-/** The finalizers the Node had before its DELETE, the ones released by their handlers before the strip. */
-export function releasedBeforeStrip(before: readonly string[], now: V1Node | undefined): string[] {
-  const left = now?.metadata?.finalizers ?? [];
-  return before.filter((f) => !left.includes(f));
-}
-
 /**
- * Reads the Node's finalizers, DELETEs it, then strips the finalizers it had unless a handler released one first.
- * Errors of the read and the DELETE (a 404 among them) are the caller's; the strip's 404 or failed test make the
- * fault inconclusive (InconclusiveFaultError for `provider`), after the remaining finalizers are stripped.
+ * Strips the Node's finalizers, then DELETEs it at the resourceVersion the strip left (see the top of this file),
+ * up to FORCE_DELETE_ROUNDS times. Errors other than the strip's 422 and the DELETE's 409 (a 404 among them) are the
+ * caller's. A Node already being deleted, or one whose controllers won every round, makes the fault inconclusive
+ * (InconclusiveFaultError for `provider`).
  */
 export async function forceDeleteNode(
   core: CoreV1Api,
@@ -42,41 +52,54 @@ export async function forceDeleteNode(
   provider: string,
   send: SendNodeRequest = sendDirectly,
 ): Promise<void> {
-  const before = await finalizersOf(core, name, send);
-  await send(`deleting Node ${name}`, (o) => core.deleteNode({ name }, o));
-  await stripFinalizers(core, name, before, provider, send);
+  for (let round = 1; round <= FORCE_DELETE_ROUNDS; round += 1) {
+    const node = await send(`reading Node ${name}`, (o) => core.readNode({ name }, o));
+    if (node.metadata?.deletionTimestamp) await alreadyDeleting(core, node, provider, send);
+    const resourceVersion = await stripFinalizers(core, node, send);
+    if (resourceVersion === undefined) continue;
+    try {
+      await send(`deleting Node ${name} at resourceVersion ${resourceVersion}`, (o) =>
+        core.deleteNode({ name, body: { preconditions: { resourceVersion } } }, o),
+      );
+      return;
+    } catch (error) {
+      if (statusCodeOf(error) !== 409) throw error;
+    }
+  }
+  throw new InconclusiveFaultError(
+    provider,
+    'force-delete-node',
+    `Node ${name}: in each of ${FORCE_DELETE_ROUNDS} rounds it changed between the strip of its finalizers and the DELETE (a controller put its finalizer back), so it could not be deleted without its removal handlers`,
+  );
 }
 
-/** The finalizers the Node holds now (read before its DELETE, for stripFinalizers). */
-export async function finalizersOf(core: CoreV1Api, name: string, send: SendNodeRequest = sendDirectly): Promise<string[]> {
-  return (await send(`reading Node ${name}`, (o) => core.readNode({ name }, o))).metadata?.finalizers ?? [];
+/** Strips the Node's finalizers if they are still the ones read: the new resourceVersion, undefined when they changed. */
+async function stripFinalizers(core: CoreV1Api, node: V1Node, send: SendNodeRequest): Promise<string | undefined> {
+  const name = node.metadata?.name ?? '';
+  const finalizers = node.metadata?.finalizers ?? [];
+  if (finalizers.length === 0) return node.metadata?.resourceVersion;
+  try {
+    const stripped = await send(
+      `removing the finalizers of Node ${name}`,
+      (o) => core.patchNode({ name, body: stripFinalizersPatch(finalizers) }, o),
+      jsonPatch(),
+    );
+    return stripped.metadata?.resourceVersion;
+  } catch (error) {
+    if (statusCodeOf(error) === 422) return undefined;
+    throw error;
+  }
 }
 
 /**
- * Strips the deleted Node's finalizers if they are still `before` (read before its DELETE); otherwise strips what is
- * left and throws InconclusiveFaultError for `provider`, naming the ones released before the strip.
+ * A Node that was Terminating before the forced deletion began: its handlers may have run already. What is left is
+ * stripped (the operator's intent) and the fault is inconclusive.
  */
-export async function stripFinalizers(
-  core: CoreV1Api,
-  name: string,
-  before: readonly string[],
-  provider: string,
-  send: SendNodeRequest = sendDirectly,
-): Promise<void> {
-  if (before.length === 0) return;
-  try {
-    await send(
-      `removing the finalizers of Node ${name}`,
-      (o) => core.patchNode({ name, body: stripFinalizersPatch(before) }, o),
-      jsonPatch(),
-    );
-    return;
-  } catch (error) {
-    const code = statusCodeOf(error);
-    if (code !== 404 && code !== 422) throw error;
-  }
-  const now = await readNodeUnlessGone(core, name, send);
-  if (now && (now.metadata?.finalizers ?? []).length > 0) {
+async function alreadyDeleting(core: CoreV1Api, node: V1Node, provider: string, send: SendNodeRequest): Promise<never> {
+  const name = node.metadata?.name ?? '';
+  const left = node.metadata?.finalizers ?? [];
+  const since = node.metadata?.deletionTimestamp;
+  if (left.length > 0) {
     await send(
       `removing the remaining finalizers of Node ${name}`,
       (o) => core.patchNode({ name, body: { metadata: { finalizers: null } } }, o),
@@ -85,19 +108,9 @@ export async function stripFinalizers(
       if (statusCodeOf(error) !== 404) throw error;
     });
   }
-  const released = releasedBeforeStrip(before, now);
   throw new InconclusiveFaultError(
     provider,
     'force-delete-node',
-    `Node ${name}: ${released.length > 0 ? released.join(', ') : 'its finalizers'} released by their controllers between the DELETE and the strip, so their removal handlers ran (a plain deletion, not the forced one asked for)`,
+    `Node ${name} was already being deleted (Terminating since ${since instanceof Date ? since.toISOString() : String(since)}) when the forced deletion began, so its removal handlers may have run (left: ${left.join(', ') || 'no finalizer'})`,
   );
-}
-
-async function readNodeUnlessGone(core: CoreV1Api, name: string, send: SendNodeRequest): Promise<V1Node | undefined> {
-  try {
-    return await send(`reading Node ${name}`, (o) => core.readNode({ name }, o));
-  } catch (error) {
-    if (statusCodeOf(error) === 404) return undefined;
-    throw error;
-  }
 }

@@ -511,14 +511,14 @@ describe('kind provider: faults and their undo', function () {
     expect(config).to.include(`  server ${CP3} ${CP3}:6443 check check-ssl verify none resolvers docker resolve-prefer ipv4\n`);
   });
 
-  it('force-delete-node reads the finalizers first (a bare kind Node has none to strip), and goes through another control plane when the first is down', async () => {
+  it('force-delete-node reads the finalizers first (a bare kind Node has none to strip), deletes at the resourceVersion read, and goes through another control plane when the first is down', async () => {
     await startCluster();
     await cluster.inject({ kind: 'kill', nodes: [CP1] });
     fakes.clearCalls();
     await cluster.inject({ kind: 'force-delete-node', nodes: [CP3] });
     expect(fakes.api.requests.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body ?? null)}`)).to.deep.equal([
       `GET /api/v1/nodes/${CP3} null`,
-      `DELETE /api/v1/nodes/${CP3} null`,
+      `DELETE /api/v1/nodes/${CP3} {"preconditions":{"resourceVersion":"1"}}`,
       `GET /api/v1/nodes/${CP3} null`,
     ]);
     expect(fakes.lines().slice(0, LB_UPDATE.length)).to.deep.equal(LB_UPDATE);

@@ -274,14 +274,15 @@ export class StartedSandbox extends NodeOwningCluster {
     member.processes.signalAgent('SIGHUP');
   }
 
-  /** Deletes the Node through the API (as `kubectl delete node`); force also strips its finalizers (force-delete.ts). */
+  /** Deletes the Node through the API (as `kubectl delete node`); force strips its finalizers first (force-delete.ts). */
   async deleteNode(name: string, force: boolean): Promise<void> {
     this.member(name);
     try {
       if (force) await forceDeleteNode(this.core, name, 'sandbox');
       else await this.core.deleteNode({ name });
     } catch (error) {
-      // A forced deletion judged inconclusive still deleted the Node: its machine goes once the Node is gone.
+      // A forced deletion judged inconclusive may have deleted the Node all the same (one already Terminating): its
+      // machine goes if the Node goes.
       if (error instanceof InconclusiveFaultError) this.startMachineRemoval(name);
       throw error;
     }

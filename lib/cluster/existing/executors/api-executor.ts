@@ -1,11 +1,12 @@
 // The API executor: deletes Nodes through the target cluster's API, as a Harvester user (or kubectl) would. The
-// forced variant also strips the Node's finalizers, so the object goes away at once (harvester#8968), unless a
-// controller released one first: then the fault is inconclusive (core/force-delete.ts). A deletion has no undo: a deleted node must be re-installed to come back. Maintenance before a
-// host removal is a cordon and a drain (evictions), as `kubectl drain` does it.
+// forced variant strips the Node's finalizers first and then deletes it at the resourceVersion the strip left, so the
+// object goes away at once and no removal handler runs (harvester#8968; core/force-delete.ts). A deletion has no
+// undo: a deleted node must be re-installed to come back. Maintenance before a host removal is a cordon and a drain
+// (evictions), as `kubectl drain` does it.
 import type { ExecutorKey } from './config-types.ts';
 import { drainNode } from '../../core/drain.ts';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { finalizersOf, stripFinalizers } from '../../core/force-delete.ts';
+import { FORCE_DELETE_ROUNDS, forceDeleteNode } from '../../core/force-delete.ts';
 import type { FaultAction, FaultStep } from './action.ts';
 import { requestUrl } from './kube-request.ts';
 import { DELETE_RESEND_MS, untilAccepted } from '../../core/node-faults.ts';
@@ -20,30 +21,28 @@ export class ApiExecutor {
     this.core = target.makeApiClient(CoreV1Api);
   }
 
-  /** `before`, when given, is told the Node's finalizers, read just before the DELETE (a force deletion's strip tests them). */
-  private deleteAction(node: string, before?: (finalizers: string[]) => void): FaultAction {
+  private deleteAction(node: string): FaultAction {
     const describe = `DELETE ${requestUrl(this.target, `/api/v1/nodes/${node}`)}`;
     return {
-      describe: before ? `GET ${requestUrl(this.target, `/api/v1/nodes/${node}`)} (its finalizers), then ${describe}` : describe,
+      describe,
       // Sent again when the connection broke before the answer (as on the owned providers: core/node-faults.ts).
-      run: async () => {
-        if (before) before(await finalizersOf(this.core, node));
-        await untilAccepted(
+      run: () =>
+        untilAccepted(
           describe,
           async () => {
             await this.core.deleteNode({ name: node });
           },
           { timeoutMs: DELETE_RESEND_MS, retryServerErrors: false, notFoundAtFirstTryIsDone: false },
-        );
-      },
+        ),
     };
   }
 
-  /** The strip of a force deletion (core/force-delete.ts): inconclusive when a finalizer was released before it. */
-  private finalizersOffAction(node: string, before: () => readonly string[]): FaultAction {
+  /** A force deletion (core/force-delete.ts): the finalizers stripped first, then the DELETE at the strip's resourceVersion. */
+  private forceDeleteAction(node: string): FaultAction {
+    const url = requestUrl(this.target, `/api/v1/nodes/${node}`);
     return {
-      describe: `PATCH ${requestUrl(this.target, `/api/v1/nodes/${node}`)} (json) [test: the finalizers read before the DELETE, remove /metadata/finalizers]`,
-      run: () => stripFinalizers(this.core, node, before(), this.provider),
+      describe: `GET ${url} (finalizers, resourceVersion), PATCH ${url} (json) [test: those finalizers, remove /metadata/finalizers], then DELETE ${url} {"preconditions":{"resourceVersion":<the PATCH's>}}; again (up to ${FORCE_DELETE_ROUNDS} rounds) when the DELETE meets a changed Node (409)`,
+      run: () => forceDeleteNode(this.core, node, this.provider),
     };
   }
 
@@ -60,13 +59,7 @@ export class ApiExecutor {
   steps(kind: ExecutorKey, node: string): FaultStep[] {
     if (kind === 'maintenance') return [{ node, apply: this.drainAction(node) }];
     if (kind === 'delete-node') return [{ node, apply: this.deleteAction(node) }];
-    if (kind === 'force-delete-node') {
-      let finalizers: readonly string[] = [];
-      return [
-        { node, apply: this.deleteAction(node, (f) => (finalizers = f)) },
-        { node, apply: this.finalizersOffAction(node, () => finalizers) },
-      ];
-    }
+    if (kind === 'force-delete-node') return [{ node, apply: this.forceDeleteAction(node) }];
     throw new Error(`api cannot carry out ${kind}`);
   }
 }
