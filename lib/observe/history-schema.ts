@@ -63,6 +63,11 @@ const runStart = event('run-start', {
   budgets: runBudgets,
   /** The promotion policy the run used (a module path or a name); the oracles judge against Harvester's. */
   policy: str.optional(),
+  /**
+   * The cluster runs on the harness's machine, sharing its CPUs (StartedCluster.onHarnessMachine); absent in histories
+   * recorded before it was, which were all such runs' as far as the CPU stall is concerned.
+   */
+  clusterOnHarnessMachine: z.boolean().optional(),
 });
 export type RunStartEvent = Infer<typeof runStart>;
 

@@ -166,6 +166,14 @@ export class OracleContext {
     return undefined;
   }
 
+  /**
+   * Whether the cluster ran on the harness's machine, sharing its CPUs (the run-start says; histories from before it
+   * did were such runs): only then does the machine's CPU stall slow the system under test itself.
+   */
+  get clusterOnHarnessMachine(): boolean {
+    return this.runStart?.clusterOnHarnessMachine ?? true;
+  }
+
   /** A time relative to the run start, e.g. "+12.3 s". */
   rel(t: number): string {
     return `+${((t - this.startT) / 1000).toFixed(1)} s`;

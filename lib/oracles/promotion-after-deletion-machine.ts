@@ -241,9 +241,12 @@ function completedAfter(ctx: Judge['ctx'], node: string, after: number): number 
 /**
  * Whether the machine's CPU stall explains a budget overrun: from the window's start to `node`'s completion (the run's
  * end when it never completed), the time without a stall was within the budget. The text says so, or is undefined.
+ * Never for a cluster elsewhere (an attached one not marked as on this machine): this machine's load delays only
+ * the harness's view of a promotion there, by far less than a budget, not the promotion.
  */
 function contendedOverrun(judge: Judge, window: Active | Started, node: string): string | undefined {
   const { ctx, budgetMs } = judge;
+  if (!ctx.clusterOnHarnessMachine) return undefined;
   const completed = completedAfter(ctx, node, window.deadline);
   const until = completed ?? ctx.endT;
   const stallMs = ctx.cpuStallMs({ from: window.activeFrom, to: until });

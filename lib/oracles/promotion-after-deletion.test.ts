@@ -119,6 +119,16 @@ describe('promotion-after-deletion', () => {
       expect(check(stalled(running300, 50, 300).end()).status).to.equal('fail');
     });
 
+    it('fails all the same for a cluster elsewhere (run-start: clusterOnHarnessMachine false): the stall slowed only the harness', () => {
+      const history = stalled(promote(withStallAtStart(), w(0), 9, 150), 50, 151)
+        .end()
+        .build()
+        .map((e) => (e.kind === 'run-start' ? { ...e, clusterOnHarnessMachine: false } : e));
+      const v = runOracles(history, [PROMOTION_AFTER_DELETION])[0] as Verdict;
+      expect(v.status).to.equal('fail');
+      expect(v.summary).to.match(/had not completed by \+108\.0 s \(budget 100\.0 s\)$/);
+    });
+
     it('fails as before when the machine reports no stall (no PSI readings)', () => {
       expect(check(promote(deleted(), w(0), 9, 150).end()).status).to.equal('fail');
     });

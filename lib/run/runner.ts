@@ -116,6 +116,7 @@ class ScenarioRun {
       nodes: cluster.nodes.map((n) => ({ name: n.name, role: n.role })),
       timers: cluster.timers,
       budgets,
+      clusterOnHarnessMachine: cluster.onHarnessMachine,
       ...(target.promotionPolicy ? { policy: target.promotionPolicy } : {}),
     });
     // What the target says about the cluster (an existing one: its profile, the endpoint availability is measured on).

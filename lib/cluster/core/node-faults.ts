@@ -252,6 +252,8 @@ export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequ
 
 /** A started cluster whose nodes the harness owns (sandbox, kind): every fault goes through applyNodeFault. */
 export abstract class NodeOwningCluster extends BaseStartedCluster implements NodeFaultTarget {
+  /** The harness owns the nodes: processes or containers on its own machine. */
+  readonly onHarnessMachine = true;
   abstract killNode(name: string): Promise<void>;
   abstract startNode(name: string): Promise<void>;
   abstract pauseNode(name: string): Promise<void>;

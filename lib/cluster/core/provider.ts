@@ -22,6 +22,12 @@ export interface StartedCluster extends AsyncDisposable {
    * the node serving it goes away (kube-vip's VIP), so the outage budget allows for it; undefined: nothing to add.
    */
   readonly endpointFailoverMs?: number;
+  /**
+   * Whether the system under test runs on the harness's own machine and shares its CPUs (the sandbox's processes,
+   * kind's containers): only then does this machine's CPU stall slow the system itself, so that a promotion budget it
+   * overran can be put down to the machine (inconclusive) rather than to the system (fail).
+   */
+  readonly onHarnessMachine: boolean;
   inject(request: FaultRequest): Promise<AppliedFault>;
   /** Etcd membership and leader, or undefined when the provider cannot see etcd. */
   etcdMembership?(): Promise<EtcdMembership | undefined>;

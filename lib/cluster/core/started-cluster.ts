@@ -25,6 +25,7 @@ export abstract class BaseStartedCluster implements StartedCluster {
   abstract readonly timers: ClusterTimers;
   abstract readonly nodes: readonly ClusterNode[];
   abstract readonly endpoints: ClusterEndpoints;
+  abstract readonly onHarnessMachine: boolean;
   readonly ledger: FaultLedger;
   /** Set when undoing faults failed: something may be left applied on the cluster. */
   faultsLeftBehind = false;

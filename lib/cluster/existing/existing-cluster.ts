@@ -87,6 +87,11 @@ export class StartedExisting extends BaseStartedCluster {
     return this.parts.notes ?? [];
   }
 
+  /** Only when the executors file says so (`onHarnessMachine: true`): an attached cluster is elsewhere by default. */
+  get onHarnessMachine(): boolean {
+    return this.parts.config?.onHarnessMachine === true;
+  }
+
   get endpointFailoverMs(): number | undefined {
     return this.parts.endpointFailoverMs;
   }

@@ -213,6 +213,7 @@ describe('existing-cluster provider (against a running API server)', function ()
     await core.createNode({ body: node('del-b', {}, '10.0.0.31', ['example.com/hold']) });
     const cluster = await new ExistingClusterProvider(commandExecutors()).start(base({ keepRunDir: true }));
     try {
+      expect(cluster.onHarnessMachine, 'an executors file without onHarnessMachine: a cluster elsewhere').to.equal(false);
       await cluster.inject({ kind: 'delete-node', nodes: ['del-a'] });
       const held = await core.readNode({ name: 'del-a' });
       expect(held.metadata?.deletionTimestamp, 'terminating, held by its finalizer').to.not.equal(undefined);

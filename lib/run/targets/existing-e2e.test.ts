@@ -102,7 +102,8 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
       });
 
       it('runs on the existing provider, with faults through the sandbox commands', () => {
-        expect(result?.history.find((e) => e.kind === 'run-start')).to.include({ provider: 'existing' });
+        // The executors file says the sandbox runs on this machine (onHarnessMachine: true), as the runs' CPUs are shared.
+        expect(result?.history.find((e) => e.kind === 'run-start')).to.include({ provider: 'existing', clusterOnHarnessMachine: true });
         const expectsCommands = scenario(name).steps.some((step) => ['kill', 'isolate', 'restart'].includes(step.kind));
         if (expectsCommands) expect(received.length, 'fault requests the sandbox received').to.be.greaterThan(0);
       });

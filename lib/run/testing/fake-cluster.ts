@@ -19,6 +19,7 @@ export function fakeStartedCluster(parts: FakeClusterParts): StartedCluster {
     endpoints: { kubeconfigPath: parts.kubeconfigPath, nodeKubeconfigPaths: new Map() },
     nodes: parts.nodes,
     supportedFaults: new Set(parts.supportedFaults ?? []),
+    onHarnessMachine: true,
     timers: { nodeMonitorGraceMs: 2500, kubeletHeartbeatMs: 500 } as StartedCluster['timers'],
     inject: parts.inject ?? (() => Promise.reject(new Error('no faults here'))),
     stop: async () => undefined,

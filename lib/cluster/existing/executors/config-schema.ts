@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import {
   Desc,
   INVALID,
+  boolean,
   byType,
   isMapping,
   jsonSchemaDocument,
@@ -282,8 +283,14 @@ const timers: Desc<Partial<ClusterTimers>> = object({
   }))
   .doc('Timers', "The cluster's timers when they differ from a stock Harvester's; scenario waits, holds and budgets scale with them.");
 
+const onHarnessMachine = boolean().doc(
+  'On the harness machine',
+  "The cluster runs on the machine that runs cpchaos (a sandbox, VMs on this host), sharing its CPUs. Then a promotion that overran its budget while this machine's CPUs were contended (Linux PSI) is inconclusive, not failed: the machine slowed the cluster. Default false: a cluster elsewhere is not slowed by this machine's load.",
+);
+
 const root = object({
   faults: withDefault(faults, {}),
+  onHarnessMachine: optional(onHarnessMachine),
   etcd: optional(etcd),
   timers: optional(timers),
   nodes: withDefault(
@@ -326,6 +333,7 @@ export const executorsSchema: Desc<Omit<ExecutorsConfig, 'file'>> = root.map((c,
     ...(c.kubevirt === undefined ? {} : { kubevirt: c.kubevirt }),
     ...(c.etcd === undefined ? {} : { etcd: c.etcd }),
     ...(c.timers === undefined ? {} : { timers: c.timers }),
+    ...(c.onHarnessMachine === undefined ? {} : { onHarnessMachine: c.onHarnessMachine }),
   };
 });
 

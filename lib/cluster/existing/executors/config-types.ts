@@ -111,6 +111,8 @@ export interface ExecutorsConfig {
   readonly etcd?: EtcdCommandSettings;
   /** The cluster's timers, when they differ from a stock Harvester's. */
   readonly timers?: Partial<ClusterTimers>;
+  /** The cluster runs on the harness's machine (a sandbox, VMs on this host): it shares the harness's CPUs. */
+  readonly onHarnessMachine?: boolean;
 }
 
 /** The executor for a fault on a node: the node's own, else the cluster-wide one, else none. */

@@ -176,6 +176,13 @@ describe('executors file', () => {
     ]);
   });
 
+  it('reads onHarnessMachine (absent: a cluster elsewhere) and refuses a value that is not a boolean', () => {
+    expect(parseExecutors('faults: {delete-node: api}\n', '/lab/executors.yaml').onHarnessMachine).to.equal(undefined);
+    expect(parseExecutors('onHarnessMachine: true\nfaults: {delete-node: api}\n', '/lab/executors.yaml').onHarnessMachine).to.equal(true);
+    const [line] = problems('onHarnessMachine: maybe\nfaults: {delete-node: api}\n');
+    expect(line).to.match(/^\/lab\/executors.yaml:1:19: onHarnessMachine: .*true or false/);
+  });
+
   it('reports YAML errors and a root that is not a mapping', () => {
     expect(problems('faults:\n  kill: ipmi\n  kill: kubevirt\n')[0]).to.match(/^\/lab\/executors.yaml:3:3: .*[Mm]ap keys must be unique/);
     expect(problems('- kill\n')).to.deep.equal([
