@@ -1,8 +1,8 @@
 // Runs the self-validation table: each faulty policy against its scenario; reports which invariant caught it.
 import type { ScenarioResult } from '../report/result.ts';
-import type { History } from '../observe/history.ts';
+import { runStartOf, type History } from '../observe/history.ts';
 import { loadPromotionPolicy, type SelectPromoteNode } from '../harvester/promotion.ts';
-import { runOracles, type Verdict } from '../oracles/index.ts';
+import { firstDisagreement } from './policy-disagreement.ts';
 import { replayNodes } from '../oracles/node-tracker.ts';
 import { loadScenarioFile } from '../scenario/loader.ts';
 import { randomSeed } from '../scenario/random.ts';
@@ -44,20 +44,13 @@ export function endManagementCount(history: History): number | undefined {
   return undefined;
 }
 
-/**
- * The invariant that compares promotions with a policy's choice, judged again over the same history with the faulty
- * policy as the reference: when it passes there too, both policies would have promoted what was promoted, and the run
- * could not tell them apart (the nodes left no other choice: a candidate NotReady for a moment, say).
- */
+/** The invariant that compares promotions with Harvester's choice: the one a run that held it may not have tested. */
 const REFERENCE_JUDGED = 'promotion-after-deletion';
-
-function rejudgedWithFaulty(result: ScenarioResult, faulty: SelectPromoteNode): Verdict | undefined {
-  return runOracles(result.history, [REFERENCE_JUDGED], { reference: { selectPromoteNode: faulty } })[0];
-}
 
 /**
  * Judges one run of a case (see SelfValidationJudgement). `faulty` is the case's policy: with it, a run whose
- * reference-judged verdict held is undecided when the faulty policy would have made the same choice.
+ * promotion-after-deletion held is undecided when its nodes never made the faulty policy choose otherwise than
+ * Harvester's (policy-disagreement.ts), and a miss when they did.
  */
 export function judgeSelfValidation(
   entry: SelfValidationCase,
@@ -85,11 +78,16 @@ export function judgeSelfValidation(
     }
     const held = result.verdicts.find((v) => v.invariant === REFERENCE_JUDGED && v.status === 'pass');
     if (undecided.length === 0 && faulty !== undefined && required.includes(REFERENCE_JUDGED) && held !== undefined) {
-      const again = rejudgedWithFaulty(result, faulty);
-      if (again?.status === 'pass') {
-        undecided.push(`the run could not tell the faulty policy from Harvester's, both would have made its choice: ${held.summary}`);
-      } else if (again !== undefined) {
-        missed.push(`the faulty policy would not have made the run's choice either (${again.summary}): was it in effect?`);
+      const disagreement = firstDisagreement(result.history, faulty);
+      if (disagreement === undefined) {
+        undecided.push(
+          `the nodes never made the faulty policy choose otherwise than Harvester's, so the run could not show it (${REFERENCE_JUDGED}: ${held.summary})`,
+        );
+      } else {
+        const harvester = disagreement.harvester.length === 0 ? 'none' : disagreement.harvester.join(' or ');
+        missed.push(
+          `the faulty policy would have named ${disagreement.faulty} where Harvester's named ${harvester} at ${relativeTime(result.history, disagreement.t)}, and ${REFERENCE_JUDGED} held`,
+        );
       }
     }
   }
@@ -105,6 +103,11 @@ export function judgeSelfValidation(
     attempts,
     result,
   };
+}
+
+/** `t` from the run's start, as the reports write it ("+12.3 s"). */
+function relativeTime(history: History, t: number): string {
+  return `+${((t - (runStartOf(history)?.t ?? t)) / 1000).toFixed(1)} s`;
 }
 
 /** Runs per case at most: an undecided run is repeated (each shows the fault unless the machine's load hides it). */

@@ -88,20 +88,22 @@ describe('checker self-validation table', () => {
         return { ...result([...verdicts, verdict('expect', 'pass')]), history };
       }
 
-      it('is undecided when the faulty policy would have promoted the same node (no other candidate)', async () => {
+      it('is undecided when the nodes never made the faulty policy choose otherwise (w-1 NotReady throughout)', async () => {
         const { selectPromoteNode } = await loadPromotionPolicy(projectPath(entry.policy));
         const run = w0Promoted('Unknown');
         expect(run.verdicts[0]?.status, run.verdicts[0]?.summary).to.equal('pass');
         const outcome = judgeSelfValidation(entry, run, selectPromoteNode);
         expect(outcome.judgement).to.equal('undecided');
-        expect(outcome.undecided[0]).to.match(/could not tell the faulty policy from Harvester's/);
+        expect(outcome.undecided[0]).to.match(/^the nodes never made the faulty policy choose otherwise than Harvester's/);
       });
 
-      it('is missed, asking whether the policy was in effect, when the faulty policy would have chosen another node', async () => {
+      it('is missed, saying where the two policies disagreed, when the nodes gave the faulty policy another choice', async () => {
         const { selectPromoteNode } = await loadPromotionPolicy(projectPath(entry.policy));
         const outcome = judgeSelfValidation(entry, w0Promoted('True'), selectPromoteNode);
         expect(outcome.judgement).to.equal('missed');
-        expect(outcome.missed.at(-1)).to.match(/would not have made the run's choice either .*was it in effect\?$/);
+        expect(outcome.missed.at(-1)).to.equal(
+          "the faulty policy would have named w-1 where Harvester's named w-0 at +8.0 s, and promotion-after-deletion held",
+        );
       });
     });
 
