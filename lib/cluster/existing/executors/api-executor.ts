@@ -42,7 +42,13 @@ export class ApiExecutor {
     const url = requestUrl(this.target, `/api/v1/nodes/${node}`);
     return {
       describe: `GET ${url} (finalizers, resourceVersion), PATCH ${url} (json) [test: those finalizers, remove /metadata/finalizers], then DELETE ${url} {"preconditions":{"resourceVersion":<the PATCH's>}}; again (up to ${FORCE_DELETE_ROUNDS} rounds) when the DELETE meets a changed Node (409)`,
-      run: () => forceDeleteNode(this.core, node, this.provider),
+      // A round whose connection broke before the answer runs again (a 404 then: the DELETE went through).
+      run: () =>
+        untilAccepted(`force-deleting Node ${node}`, () => forceDeleteNode(this.core, node, this.provider), {
+          timeoutMs: DELETE_RESEND_MS,
+          retryServerErrors: false,
+          notFoundAtFirstTryIsDone: false,
+        }),
     };
   }
 
