@@ -31,6 +31,8 @@ export interface SelfValidationOutcome {
   readonly undecided: readonly string[];
   /** Runs it took, the undecided ones before this one included. */
   readonly attempts: number;
+  /** Why each earlier run of the case was undecided, in order. */
+  readonly earlier: readonly string[];
   readonly result: ScenarioResult;
 }
 
@@ -101,6 +103,7 @@ export function judgeSelfValidation(
     missed,
     undecided: judgement === 'undecided' ? undecided : [],
     attempts,
+    earlier: [],
     result,
   };
 }
@@ -121,11 +124,13 @@ export async function runSelfValidationCase(
 ): Promise<SelfValidationOutcome> {
   const scenario = await loadScenarioFile(projectPath(entry.scenario));
   const { selectPromoteNode: faulty } = await loadPromotionPolicy(projectPath(entry.policy));
+  const earlier: string[] = [];
   for (let attempt = 1; ; attempt += 1) {
     signal?.throwIfAborted();
     const result = await runScenario(scenario, { seed: randomSeed(), promotionPolicy: projectPath(entry.policy), signal });
-    const outcome = judgeSelfValidation(entry, result, faulty, attempt);
+    const outcome = { ...judgeSelfValidation(entry, result, faulty, attempt), earlier: [...earlier] };
     if (outcome.judgement !== 'undecided' || attempt >= maxAttempts) return outcome;
+    earlier.push(outcome.undecided.join('; '));
   }
 }
 
@@ -146,10 +151,12 @@ export async function runSelfValidation(
 
 /** How a case ended, in words: caught, MISSED or UNDECIDED with the reasons, and the runs it took. */
 export function judgementText(o: SelfValidationOutcome): string {
-  const runs = o.attempts > 1 ? ` in ${o.attempts} runs` : '';
+  const earlier = o.earlier.map((why, i) => `run ${i + 1} undecided: ${why}`);
+  const runs = earlier.length > 0 ? ` in ${o.attempts} runs (${earlier.join('; ')})` : '';
   if (o.judgement === 'caught') return `caught${runs}`;
   if (o.judgement === 'missed') return `MISSED${runs}: ${o.missed.join('; ')}`;
-  return `UNDECIDED after ${o.attempts} run(s): ${o.undecided.join('; ')}`;
+  const last = earlier.length > 0 ? `run ${o.attempts}: ${o.undecided.join('; ')}` : o.undecided.join('; ');
+  return `UNDECIDED after ${o.attempts} run(s): ${[...earlier, last].join('; ')}`;
 }
 
 /** The README's track-record table. */

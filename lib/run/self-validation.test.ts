@@ -125,6 +125,27 @@ describe('checker self-validation table', () => {
       expect(outcome.missed).to.deep.equal(['the run ended with unknown management nodes, not 4']);
     });
 
+    it('says why the earlier runs of a case were undecided', () => {
+      const caught = judgeSelfValidation(
+        entry,
+        result([verdict('promotion-after-deletion', 'fail'), verdict('expect', 'fail')]),
+        undefined,
+        2,
+      );
+      expect(judgementText({ ...caught, earlier: ['expect was inconclusive: the steps did not complete'] })).to.equal(
+        'caught in 2 runs (run 1 undecided: expect was inconclusive: the steps did not complete)',
+      );
+      const still = judgeSelfValidation(
+        entry,
+        result([verdict('promotion-after-deletion', 'inconclusive', 'why'), verdict('expect', 'pass')]),
+        undefined,
+        2,
+      );
+      expect(judgementText({ ...still, earlier: ['first'] })).to.equal(
+        'UNDECIDED after 2 run(s): run 1 undecided: first; run 2: promotion-after-deletion was inconclusive: why',
+      );
+    });
+
     it('prints one table row per case, rule first', () => {
       const outcome = judgeSelfValidation(entry, result([verdict('promotion-after-deletion', 'fail'), verdict('expect', 'fail')]));
       const lines = trackRecordTable([outcome]).split('\n');
