@@ -158,7 +158,9 @@ describe('existing-cluster provider (against a running API server)', function ()
       expect(cluster.notes[0]).to.match(
         /^profile harvester-1\.4 \(no kubelet version and no Harvester version readable: falling back to harvester-1\.4's\)/,
       );
-      expect(cluster.notes.at(-1)).to.match(/^endpoint unknown: availability is measured on http:\/\/127\.0\.0\.1:/);
+      expect(cluster.notes.at(-2)).to.match(/^endpoint unknown: availability is measured on http:\/\/127\.0\.0\.1:/);
+      expect(cluster.notes.at(-1)).to.match(/^cluster elsewhere \(no onHarnessMachine: true in an executors file\)/);
+      expect(cluster.onHarnessMachine).to.equal(false);
       expect(cluster.endpointFailoverMs).to.equal(17_000);
       expect(await rejection<Error>(cluster.inject({ kind: 'kill', nodes: ['hv-1'] }))).to.be.instanceOf(UnsupportedFaultError);
       expect(existsSync(cluster.runDir)).to.equal(true);

@@ -120,7 +120,7 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
         nodes,
         v1Nodes,
         timers: attachment.timers,
-        notes: attachment.notes,
+        notes: [...attachment.notes, harnessMachineNote(this.executors)],
         endpointFailoverMs: attachment.endpoint.failoverMs,
         supportedFaults: this.supportedFaults,
         config: this.executors,
@@ -139,4 +139,11 @@ export class ExistingClusterProvider implements ClusterProvider<ExistingOptions>
       return stopAndRethrow(cluster ?? { stop: () => teardown.run() }, error);
     }
   }
+}
+
+/** Whether this machine's CPU stall may excuse a promotion overrun, and where that was decided (StartedExisting.onHarnessMachine). */
+function harnessMachineNote(executors: ExecutorsConfig | undefined): string {
+  return executors?.onHarnessMachine === true
+    ? `cluster on this machine (onHarnessMachine: true in ${executors.file}): a promotion overrun this machine's CPU stall explains is inconclusive`
+    : "cluster elsewhere (no onHarnessMachine: true in an executors file): this machine's CPU stall excuses no promotion overrun";
 }

@@ -123,6 +123,9 @@ describe('existing provider end to end: a running sandbox driven through `cpchao
         expect(notes.some((n) => /^timers given by the executors file .*sandbox-harvester\.yaml win over the profile's/.test(n))).to.equal(
           true,
         );
+        expect(notes.some((n) => /^cluster on this machine \(onHarnessMachine: true in .*sandbox-harvester\.yaml\)/.test(n))).to.equal(
+          true,
+        );
         expect(
           notes.some((n) => /^endpoint vip: availability is measured on the VIP .*kube-vip lease 15 s \+ retry 2 s/.test(n)),
           notes.join('\n'),
