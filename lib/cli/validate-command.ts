@@ -23,7 +23,7 @@ export async function validateCommand(args: readonly string[], signal: AbortSign
     );
   }, signal);
   process.stdout.write(`\n${trackRecordTable(outcomes)}\n`);
-  if (outcomes.every((o) => o.caught)) return 0;
+  if (outcomes.every((o) => o.judgement === 'caught')) return 0;
   // A case whose run errored (the harness or the machine broke), or whose every run could not show the fault (the
   // machine's load), proves nothing about the checker: exit 2, not 1, unless some case ran and really missed its
   // faulty policy.

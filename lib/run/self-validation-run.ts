@@ -19,8 +19,6 @@ export type SelfValidationJudgement = 'caught' | 'missed' | 'undecided';
 export interface SelfValidationOutcome {
   readonly case: SelfValidationCase;
   readonly judgement: SelfValidationJudgement;
-  /** judgement === 'caught'. */
-  readonly caught: boolean;
   /** Every invariant that failed (the expected one should be among them). */
   readonly failedInvariants: readonly string[];
   /** Management nodes at the end of the run, replayed from the history (undefined without node observations). */
@@ -97,7 +95,6 @@ export function judgeSelfValidation(
   return {
     case: entry,
     judgement,
-    caught: judgement === 'caught',
     failedInvariants,
     endManagementCount: endCount,
     missed,

@@ -35,7 +35,7 @@ describe('checker self-validation table', () => {
         entry,
         result([verdict('promotion-only-after-deletion', 'pass'), verdict('promotion-after-deletion', 'fail'), verdict('expect', 'fail')]),
       );
-      expect(outcome.caught).to.equal(true);
+      expect(outcome.judgement).to.equal('caught');
       expect(outcome.missed).to.deep.equal([]);
       expect(outcome.failedInvariants).to.deep.equal(['promotion-after-deletion', 'expect']);
     });
@@ -43,7 +43,6 @@ describe('checker self-validation table', () => {
     it('is missed, naming each required verdict that held', () => {
       const outcome = judgeSelfValidation(entry, result([verdict('promotion-after-deletion', 'fail'), verdict('expect', 'pass')]));
       expect(outcome.judgement).to.equal('missed');
-      expect(outcome.caught).to.equal(false);
       expect(outcome.missed).to.deep.equal(['expect did not fail']);
     });
 
@@ -109,7 +108,7 @@ describe('checker self-validation table', () => {
 
     it('says first that the run could not complete', () => {
       const outcome = judgeSelfValidation(entry, result([verdict('run', 'fail', 'the run could not complete: no etcd')]));
-      expect(outcome.caught).to.equal(false);
+      expect(outcome.judgement).to.equal('missed');
       expect(outcome.missed).to.deep.equal([
         'the run could not complete: no etcd',
         'promotion-after-deletion did not fail',

@@ -126,7 +126,7 @@ function undoEach(names: readonly string[], undo: (name: string) => Promise<void
 export const REMOVE_HOST_DELETE_RETRY_MS = 60_000;
 
 /** How long a delete-node's Node DELETE is re-sent after a connection that broke before the answer. */
-export const DELETE_RESEND_MS = 10_000;
+const DELETE_RESEND_MS = 10_000;
 
 export interface UntilAcceptedOptions {
   readonly timeoutMs?: number;
@@ -158,6 +158,14 @@ export async function untilAccepted(what: string, request: () => Promise<void>, 
       await sleepMs(250);
     }
   }
+}
+
+/**
+ * A delete-node's Node DELETE (plain or forced): sent again only after a connection that broke before the answer, for
+ * DELETE_RESEND_MS; any answer is final, and a 404 after such a try means it went through.
+ */
+export function untilDeleteAccepted(what: string, request: () => Promise<void>): Promise<void> {
+  return untilAccepted(what, request, { timeoutMs: DELETE_RESEND_MS, retryServerErrors: false, notFoundAtFirstTryIsDone: false });
 }
 
 /** Applies the request through the target's node operations; returns the fault with its (idempotent) undo. */
@@ -204,11 +212,7 @@ export async function applyNodeFault(target: NodeFaultTarget, request: FaultRequ
       // A DELETE whose connection broke before the answer (a VIP that moved, a reset under load) may or may not have
       // been applied: it is sent again, as kubectl's user would; an answer (even a 5xx) is final.
       await eachNode(request.nodes, (name) =>
-        untilAccepted(`DELETE Node ${name}`, () => target.deleteNode(name, request.kind === 'force-delete-node'), {
-          timeoutMs: DELETE_RESEND_MS,
-          retryServerErrors: false,
-          notFoundAtFirstTryIsDone: false,
-        }),
+        untilDeleteAccepted(`DELETE Node ${name}`, () => target.deleteNode(name, request.kind === 'force-delete-node')),
       );
       break;
     case 'remove-host':

@@ -9,7 +9,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { FORCE_DELETE_ROUNDS, forceDeleteNode } from '../../core/force-delete.ts';
 import type { FaultAction, FaultStep } from './action.ts';
 import { requestUrl } from './kube-request.ts';
-import { DELETE_RESEND_MS, untilAccepted } from '../../core/node-faults.ts';
+import { untilDeleteAccepted } from '../../core/node-faults.ts';
 
 export class ApiExecutor {
   private readonly core: CoreV1Api;
@@ -27,13 +27,9 @@ export class ApiExecutor {
       describe,
       // Sent again when the connection broke before the answer (as on the owned providers: core/node-faults.ts).
       run: () =>
-        untilAccepted(
-          describe,
-          async () => {
-            await this.core.deleteNode({ name: node });
-          },
-          { timeoutMs: DELETE_RESEND_MS, retryServerErrors: false, notFoundAtFirstTryIsDone: false },
-        ),
+        untilDeleteAccepted(describe, async () => {
+          await this.core.deleteNode({ name: node });
+        }),
     };
   }
 
@@ -43,12 +39,7 @@ export class ApiExecutor {
     return {
       describe: `GET ${url} (finalizers, resourceVersion), PATCH ${url} (json) [test: those finalizers, remove /metadata/finalizers], then DELETE ${url} {"preconditions":{"resourceVersion":<the PATCH's>}}; again (up to ${FORCE_DELETE_ROUNDS} rounds) when the DELETE meets a changed Node (409)`,
       // A round whose connection broke before the answer runs again (a 404 then: the DELETE went through).
-      run: () =>
-        untilAccepted(`force-deleting Node ${node}`, () => forceDeleteNode(this.core, node, this.provider), {
-          timeoutMs: DELETE_RESEND_MS,
-          retryServerErrors: false,
-          notFoundAtFirstTryIsDone: false,
-        }),
+      run: () => untilDeleteAccepted(`force-deleting Node ${node}`, () => forceDeleteNode(this.core, node, this.provider)),
     };
   }
 
