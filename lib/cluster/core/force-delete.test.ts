@@ -7,7 +7,7 @@ import { startApiFixture, type ApiFixture } from '../../sandbox/apiserver/testin
 import { mergePatch } from '../../util/patch-options.ts';
 import { rejection } from '../../util/rejection.testing.ts';
 import { waitFor } from '../../util/wait.ts';
-import { FORCE_DELETE_ROUNDS, forceDeleteNode, type SendNodeRequest } from './force-delete.ts';
+import { FORCE_DELETE_ROUNDS, ForceDeleteInconclusiveError, forceDeleteNode, type SendNodeRequest } from './force-delete.ts';
 import { InconclusiveFaultError } from './provider.ts';
 
 const ETCD = 'wrangler.cattle.io/managed-etcd-controller';
@@ -110,7 +110,8 @@ describe('force-delete-node: the finalizers stripped, then a DELETE at the resou
     const error = await rejection(
       forceDeleteNode(core, 'fd-lost', 'sandbox', readdingAfterStrip('fd-lost', ETCD, FORCE_DELETE_ROUNDS, sent)),
     );
-    expect(error).to.be.instanceOf(InconclusiveFaultError);
+    expect(error).to.be.instanceOf(ForceDeleteInconclusiveError);
+    expect((error as ForceDeleteInconclusiveError).nodeDeleting, 'the Node is left as it was').to.equal(false);
     expect((error as Error).message).to.contain(`Node fd-lost: in each of ${FORCE_DELETE_ROUNDS} rounds it changed`);
     expect(sent.filter((what) => what.startsWith('deleting'))).to.have.length(FORCE_DELETE_ROUNDS);
     const node = await core.readNode({ name: 'fd-lost' });
@@ -146,6 +147,7 @@ describe('force-delete-node: the finalizers stripped, then a DELETE at the resou
     await core.deleteNode({ name: 'fd-terminating' });
     const error = await rejection(forceDeleteNode(core, 'fd-terminating', 'sandbox'));
     expect(error).to.be.instanceOf(InconclusiveFaultError);
+    expect((error as ForceDeleteInconclusiveError).nodeDeleting, 'the Node goes all the same').to.equal(true);
     expect((error as Error).message).to.match(
       /fd-terminating was already being deleted \(Terminating since .*left: .*managed-etcd-controller/,
     );

@@ -32,6 +32,22 @@ const sendDirectly: SendNodeRequest = (_what, call, base) => call(base);
  */
 export const FORCE_DELETE_ROUNDS = 5;
 
+/**
+ * A forced deletion that could not be shown. `nodeDeleting` tells the provider what became of the Node: true when it
+ * was already being deleted (it goes once its handlers release it, so its host's removal goes on), false when every
+ * round was lost (the Node is still there, finalizers and all, and nothing of it may be removed).
+ */
+export class ForceDeleteInconclusiveError extends InconclusiveFaultError {
+  constructor(
+    provider: string,
+    reason: string,
+    readonly nodeDeleting: boolean,
+  ) {
+    super(provider, 'force-delete-node', reason);
+    this.name = 'ForceDeleteInconclusiveError';
+  }
+}
+
 /** The JSON patch that removes `finalizers` only if they are still all there, in that order. */
 export function stripFinalizersPatch(finalizers: readonly string[]): object[] {
   return [
@@ -44,7 +60,7 @@ export function stripFinalizersPatch(finalizers: readonly string[]): object[] {
  * Strips the Node's finalizers, then DELETEs it at the resourceVersion the strip left (see the top of this file),
  * up to FORCE_DELETE_ROUNDS times. Errors other than the strip's 422 and the DELETE's 409 (a 404 among them) are the
  * caller's. A Node already being deleted, or one whose controllers won every round, makes the fault inconclusive
- * (InconclusiveFaultError for `provider`).
+ * (ForceDeleteInconclusiveError for `provider`, saying which).
  */
 export async function forceDeleteNode(
   core: CoreV1Api,
@@ -66,10 +82,10 @@ export async function forceDeleteNode(
       if (statusCodeOf(error) !== 409) throw error;
     }
   }
-  throw new InconclusiveFaultError(
+  throw new ForceDeleteInconclusiveError(
     provider,
-    'force-delete-node',
-    `Node ${name}: in each of ${FORCE_DELETE_ROUNDS} rounds it changed between the strip of its finalizers and the DELETE (a controller put its finalizer back), so it could not be deleted without its removal handlers`,
+    `Node ${name}: in each of ${FORCE_DELETE_ROUNDS} rounds it changed between the strip of its finalizers and the DELETE (a controller put its finalizer back), so it could not be deleted without its removal handlers; it is left as it was`,
+    false,
   );
 }
 
@@ -108,9 +124,9 @@ async function alreadyDeleting(core: CoreV1Api, node: V1Node, provider: string, 
       if (statusCodeOf(error) !== 404) throw error;
     });
   }
-  throw new InconclusiveFaultError(
+  throw new ForceDeleteInconclusiveError(
     provider,
-    'force-delete-node',
     `Node ${name} was already being deleted (Terminating since ${since instanceof Date ? since.toISOString() : String(since)}) when the forced deletion began, so its removal handlers may have run (left: ${left.join(', ') || 'no finalizer'})`,
+    true,
   );
 }

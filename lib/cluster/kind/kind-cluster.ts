@@ -4,6 +4,7 @@ import { FAULT_KINDS, type FaultKind } from '../../faults/catalogue.ts';
 import type { ClusterEndpoints, ClusterNode, ClusterTimers, EtcdMembership, NodeRole } from '../../model/cluster.ts';
 import { NodeOwningCluster, type CutRequest } from '../core/node-faults.ts';
 import { InconclusiveFaultError } from '../core/provider.ts';
+import { ForceDeleteInconclusiveError } from '../core/force-delete.ts';
 import { errorMessage } from '../../util/errors.ts';
 import type { RunWorkspace } from '../core/workspace.ts';
 import type { DockerCli } from './docker-cli.ts';
@@ -484,11 +485,18 @@ export class StartedKindCluster extends NodeOwningCluster {
     this.deleting.add(name);
     try {
       if (member.role === 'control-plane') await this.updateLoadBalancer(`taking control plane ${name} out before its deletion`);
-      // A forced deletion whose finalizers were released before the strip is inconclusive, but the Node is deleted:
-      // the removal goes on, and the verdict is told at the end.
+      // A forced deletion of a Node already Terminating is inconclusive, but the Node is being deleted: the removal
+      // goes on, and the verdict is told at the end. One whose every round was lost left the Node as it was: nothing
+      // of it is removed, and a control plane goes back into the load balancer.
       const inconclusive = await this.parts.nodeApi.deleteNode(name, force).then(
         () => undefined,
-        (error: unknown) => {
+        async (error: unknown) => {
+          if (error instanceof ForceDeleteInconclusiveError && !error.nodeDeleting) {
+            this.deleting.delete(name);
+            if (member.role === 'control-plane')
+              await this.updateLoadBalancer(`control plane ${name} left in place by a lost forced deletion`);
+            throw error;
+          }
           if (error instanceof InconclusiveFaultError) return error;
           throw error;
         },

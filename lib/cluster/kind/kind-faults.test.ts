@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../faults/journal.ts';
 import { InconclusiveFaultError } from '../core/provider.ts';
+import { FORCE_DELETE_ROUNDS } from '../core/force-delete.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DeadlineError, SetupError } from '../../util/errors.ts';
 import type { StartedKindCluster } from './kind-cluster.ts';
@@ -515,14 +516,64 @@ describe('kind provider: faults and their undo', function () {
     await startCluster();
     await cluster.inject({ kind: 'kill', nodes: [CP1] });
     fakes.clearCalls();
+    const resourceVersion = fakes.api.node(CP3)?.metadata?.resourceVersion;
     await cluster.inject({ kind: 'force-delete-node', nodes: [CP3] });
     expect(fakes.api.requests.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body ?? null)}`)).to.deep.equal([
       `GET /api/v1/nodes/${CP3} null`,
-      `DELETE /api/v1/nodes/${CP3} {"preconditions":{"resourceVersion":"1"}}`,
+      `DELETE /api/v1/nodes/${CP3} {"preconditions":{"resourceVersion":"${resourceVersion}"}}`,
       `GET /api/v1/nodes/${CP3} null`,
     ]);
     expect(fakes.lines().slice(0, LB_UPDATE.length)).to.deep.equal(LB_UPDATE);
     expect(fakes.lines().slice(-2)).to.deep.equal([`docker exec ${CP2} ${ETCDCTL} member remove aaaaaaaaaaaaaaac`, `docker rm -f ${CP3}`]);
+  });
+
+  it('force-delete-node strips the finalizers, and a controller putting one back makes the DELETE a 409 and the round start again', async () => {
+    await startCluster();
+    const finalizers = ['wrangler.cattle.io/managed-etcd-controller'];
+    fakes.api.setFinalizers(W, finalizers);
+    fakes.api.readdFinalizersAfterStrip(W, finalizers, 1);
+    fakes.clearCalls();
+    await cluster.inject({ kind: 'force-delete-node', nodes: [W] });
+    const sent = fakes.api.requests.map((r) => `${r.method} ${JSON.stringify(r.body ?? null)}`);
+    const strip = JSON.stringify([
+      { op: 'test', path: '/metadata/finalizers', value: finalizers },
+      { op: 'remove', path: '/metadata/finalizers' },
+    ]);
+    const preconditions = sent.filter((line) => line.startsWith('DELETE')).map((line) => /"resourceVersion":"(\d+)"/.exec(line)?.[1]);
+    expect(sent.map((line) => line.replace(/"resourceVersion":"\d+"/, '"resourceVersion":RV'))).to.deep.equal([
+      'GET null',
+      `PATCH ${strip}`,
+      'DELETE {"preconditions":{"resourceVersion":RV}}',
+      'GET null',
+      `PATCH ${strip}`,
+      'DELETE {"preconditions":{"resourceVersion":RV}}',
+      'GET null',
+    ]);
+    expect(Number(preconditions[1]), 'the second round deletes at the later strip').to.be.greaterThan(Number(preconditions[0]));
+    expect(fakes.api.node(W), 'gone, never Terminating').to.equal(undefined);
+  });
+
+  it('force-delete-node of a control plane its controllers keep a finalizer on in every round is inconclusive at once: the Node, its etcd member and its container are left, and it is back in the load balancer', async () => {
+    await startCluster();
+    const finalizers = ['wrangler.cattle.io/managed-etcd-controller'];
+    fakes.api.setFinalizers(CP2, finalizers);
+    fakes.api.readdFinalizersAfterStrip(CP2, finalizers, FORCE_DELETE_ROUNDS);
+    fakes.clearCalls();
+    const error = await rejection(cluster.inject({ kind: 'force-delete-node', nodes: [CP2] }));
+    expect(error).to.be.instanceOf(InconclusiveFaultError);
+    expect((error as Error).message).to.match(/in each of 5 rounds .* it is left as it was/);
+    expect(fakes.api.node(CP2)?.metadata?.finalizers).to.deep.equal(finalizers);
+    expect(fakes.api.node(CP2)?.metadata?.deletionTimestamp).to.equal(undefined);
+    expect(
+      fakes.api.requests.filter((r) => r.method === 'GET'),
+      'no wait for a Node that is not being deleted',
+    ).to.have.length(5);
+    expect(fakes.lines().filter((line) => /member remove|docker rm/.test(line))).to.deep.equal([]);
+    const configs: string[] = [];
+    for (let n = 1; existsSync(`${fakes.recordPath}.stdin.${n}`); n++) configs.push(readFileSync(`${fakes.recordPath}.stdin.${n}`, 'utf8'));
+    expect(configs.at(-2), 'out before the deletion').not.to.include(`server ${CP2} `);
+    expect(configs.at(-1), 'back in once it stays').to.include(`server ${CP2} `);
+    expect(cluster.nodeState(CP2)).to.equal('running');
   });
 
   it("a member removal etcd refuses (another member down) is inconclusive; the deleted node's container is left running", async () => {

@@ -11,8 +11,7 @@ import { loadKubeConfig, statusCodeOf, writePlainKubeconfig } from '../../util/k
 import { waitFor } from '../../util/wait.ts';
 import { requestWithDeadline, type RequestOptions } from '../../util/api-deadline.ts';
 import type { AgentConfig } from '../../sandbox/agent/config.ts';
-import { forceDeleteNode } from '../core/force-delete.ts';
-import { InconclusiveFaultError } from '../core/provider.ts';
+import { ForceDeleteInconclusiveError, forceDeleteNode } from '../core/force-delete.ts';
 import { EtcdClient } from '../../sandbox/etcd/gateway-client.ts';
 import {
   addRules,
@@ -281,9 +280,9 @@ export class StartedSandbox extends NodeOwningCluster {
       if (force) await forceDeleteNode(this.core, name, 'sandbox');
       else await this.core.deleteNode({ name });
     } catch (error) {
-      // A forced deletion judged inconclusive may have deleted the Node all the same (one already Terminating): its
-      // machine goes if the Node goes.
-      if (error instanceof InconclusiveFaultError) this.startMachineRemoval(name);
+      // A forced deletion judged inconclusive on a Node already Terminating deletes it all the same: its machine goes
+      // when the Node goes. One whose every round was lost left the Node as it was, and its machine stays.
+      if (error instanceof ForceDeleteInconclusiveError && error.nodeDeleting) this.startMachineRemoval(name);
       throw error;
     }
     this.startMachineRemoval(name);

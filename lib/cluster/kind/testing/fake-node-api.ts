@@ -1,11 +1,21 @@
 // A tiny stand-in for the Kubernetes API's Node and Namespace endpoints, for tests of the kind provider: it lists,
-// reads, patches (merge patch of labels and finalizers) and deletes Nodes, reads, creates and deletes Namespaces,
-// and records every request it gets. It starts bare, as a new kind cluster is: the namespaces kind's cluster has
+// reads, patches (JSON merge patch, RFC 7386, and JSON patch, RFC 6902) and deletes Nodes, reads, creates and deletes
+// Namespaces, and records every request it gets. As kube-apiserver does, every write that changes an object gives it
+// a new resourceVersion (a no-op patch does not: k8s.io/apiserver registry/generic/registry store Update skips the
+// write when the object did not change); a DELETE whose preconditions (resourceVersion, uid) do not match the Node is
+// refused with 409 Conflict (k8s.io/apiserver pkg/storage Preconditions.Check, turned into a Conflict by
+// registry/generic/registry storeerr.InterpretDeleteError); a Node with finalizers is not removed by a DELETE but
+// given a deletionTimestamp, and goes once its last finalizer does (registry store Delete, updateForGracefulDeletion
+// and the finalizer check of its Update). It starts bare, as a new kind cluster is: the namespaces kind's cluster has
 // (KIND_NAMESPACES) and nothing of Harvester's. It can also hold connections without ever answering on them, as
 // kind's load balancer holds a connection it gave to a dead API server.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import type { V1Node } from '@kubernetes/client-node';
+import { applyJsonPatch } from '../../../sandbox/apiserver/json-patch.ts';
+import { applyMergePatch } from '../../../sandbox/apiserver/merge-patch.ts';
+import { PatchError } from '../../../sandbox/apiserver/patch-error.ts';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -27,6 +37,14 @@ export interface FakeNodeApi {
   /** The node answers Ready to the next `reads` GETs of it, and NotReady from then on. */
   notReadyAfterReads(name: string, reads: number): void;
   node(name: string): V1Node | undefined;
+  /** Gives the Node these finalizers (a write: a new resourceVersion). */
+  setFinalizers(name: string, finalizers: readonly string[]): void;
+  /**
+   * The next `times` patches that leave the Node without finalizers are followed, before anything else is answered,
+   * by a write putting these finalizers back: a controller re-adding its finalizer to a live Node (rancher/wrangler
+   * pkg/generic/remove.go addFinalizer).
+   */
+  readdFinalizersAfterStrip(name: string, finalizers: readonly string[], times: number): void;
   /** The namespaces there are now, sorted. */
   namespaces(): string[];
   /** The next `count` connections get no answer to any request on them, for as long as the client keeps them open. */
@@ -36,13 +54,38 @@ export interface FakeNodeApi {
   close(): Promise<void>;
 }
 
-function makeNode(name: string, ready: boolean): V1Node {
+function makeNode(name: string, ready: boolean, resourceVersion: string): V1Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name }, resourceVersion: '1' },
+    metadata: { name, uid: `uid-${name}`, labels: { 'kubernetes.io/hostname': name }, resourceVersion },
     status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
   };
+}
+
+function failure(res: http.ServerResponse, code: number, reason: string, message: string): void {
+  send(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason, code, message });
+}
+
+/** The Node a PATCH makes, by its content type (kube-apiserver: 415 for one it does not take). */
+function patchedNode(node: V1Node, contentType: string | undefined, body: unknown): V1Node {
+  const type = (contentType ?? '').split(';')[0]?.trim();
+  if (type === 'application/json-patch+json') return applyJsonPatch(node, body) as V1Node;
+  if (type === 'application/merge-patch+json') return applyMergePatch(node, body) as V1Node;
+  throw new PatchError('malformed', `the fake takes merge and JSON patches, not "${contentType ?? ''}"`);
+}
+
+/** Why a DELETE's preconditions refuse the Node (Preconditions.Check's message), or undefined when they hold. */
+function preconditionFailure(node: V1Node, body: unknown): string | undefined {
+  const preconditions = (body as { preconditions?: { resourceVersion?: string; uid?: string } } | undefined)?.preconditions;
+  const meta = node.metadata ?? {};
+  if (preconditions?.uid !== undefined && preconditions.uid !== meta.uid) {
+    return `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${meta.uid ?? ''}`;
+  }
+  if (preconditions?.resourceVersion !== undefined && preconditions.resourceVersion !== meta.resourceVersion) {
+    return `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`;
+  }
+  return undefined;
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -66,6 +109,10 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
   const nodes = new Map<string, V1Node>();
   const namespaces = new Set<string>(KIND_NAMESPACES);
   const requests: RecordedRequest[] = [];
+  /** The last resourceVersion given (etcd's revision: one counter over every object). */
+  let revision = 1;
+  const nextResourceVersion = (): string => String(++revision);
+  const readds = new Map<string, { readonly finalizers: readonly string[]; left: number }>();
   const readsLeft = new Map<string, number>();
   const held = new Set<Socket>();
   let holdLeft = 0;
@@ -74,6 +121,10 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
   const setReady = (name: string, ready: boolean): void => {
     const node = nodes.get(name);
     if (node) node.status = { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
+  };
+  const setFinalizers = (name: string, finalizers: readonly string[]): void => {
+    const node = nodes.get(name);
+    if (node) node.metadata = { ...node.metadata, finalizers: [...finalizers], resourceVersion: nextResourceVersion() };
   };
   const server = http.createServer((req, res) => {
     if (held.has(req.socket)) return;
@@ -116,19 +167,22 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
             });
           } else {
             namespaces.add(created);
+            revision += 1;
             send(res, 201, nsObject(created));
           }
         } else if (nsName && method === 'GET') {
           if (namespaces.has(nsName)) send(res, 200, nsObject(nsName));
           else missing(nsName);
         } else if (nsName && method === 'DELETE') {
-          if (namespaces.delete(nsName)) send(res, 200, nsObject(nsName));
-          else missing(nsName);
+          if (namespaces.delete(nsName)) {
+            revision += 1;
+            send(res, 200, nsObject(nsName));
+          } else missing(nsName);
         } else send(res, 405, { kind: 'Status', code: 405, message: `${method} ${path} not supported by the fake` });
         return;
       }
       if (path === '/api/v1/nodes' && method === 'GET') {
-        send(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [...nodes.values()] });
+        send(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: String(revision) }, items: [...nodes.values()] });
         return;
       }
       const match = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
@@ -146,14 +200,40 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
         }
         send(res, 200, node);
       } else if (method === 'PATCH') {
-        const patch = (body ?? {}) as { metadata?: { labels?: Record<string, string>; finalizers?: string[] | null } };
-        const labels = { ...(node.metadata?.labels ?? {}), ...(patch.metadata?.labels ?? {}) };
-        node.metadata = { ...node.metadata, labels };
-        if (patch.metadata && 'finalizers' in patch.metadata) delete node.metadata.finalizers;
-        send(res, 200, node);
+        let patched: V1Node;
+        try {
+          patched = patchedNode(node, req.headers['content-type'], body);
+        } catch (error) {
+          if (!(error instanceof PatchError)) throw error;
+          if (error.kind === 'malformed') failure(res, 400, 'BadRequest', error.message);
+          else failure(res, 422, 'Invalid', `nodes "${name}" is invalid: ${error.message}`);
+          return;
+        }
+        if (!isDeepStrictEqual(patched, node)) {
+          patched.metadata = { ...patched.metadata, resourceVersion: nextResourceVersion() };
+          nodes.set(name, patched);
+        }
+        send(res, 200, patched);
+        const readd = readds.get(name);
+        if (readd && readd.left > 0 && (patched.metadata?.finalizers ?? []).length === 0) {
+          readd.left -= 1;
+          setFinalizers(name, readd.finalizers);
+        }
+        if (patched.metadata?.deletionTimestamp && (patched.metadata.finalizers ?? []).length === 0) nodes.delete(name);
       } else if (method === 'DELETE') {
-        nodes.delete(name);
-        send(res, 200, { kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name, kind: 'nodes' } });
+        const refused = preconditionFailure(node, body);
+        if (refused !== undefined) {
+          failure(res, 409, 'Conflict', `Operation cannot be fulfilled on nodes "${name}": ${refused}`);
+        } else if ((node.metadata?.finalizers ?? []).length > 0) {
+          if (!node.metadata?.deletionTimestamp) {
+            node.metadata = { ...node.metadata, deletionTimestamp: new Date(), resourceVersion: nextResourceVersion() };
+          }
+          send(res, 200, node);
+        } else {
+          nodes.delete(name);
+          revision += 1;
+          send(res, 200, { kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name, kind: 'nodes' } });
+        }
       } else send(res, 405, { kind: 'Status', code: 405, message: `${method} not supported by the fake` });
     });
   });
@@ -173,9 +253,11 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
     requests,
     setNodes(names, notReady = []) {
       nodes.clear();
-      for (const name of names) nodes.set(name, makeNode(name, !notReady.includes(name)));
+      for (const name of names) nodes.set(name, makeNode(name, !notReady.includes(name), nextResourceVersion()));
     },
     setReady,
+    setFinalizers,
+    readdFinalizersAfterStrip: (name, finalizers, times) => readds.set(name, { finalizers: [...finalizers], left: times }),
     notReadyAfterReads: (name, reads) => readsLeft.set(name, reads),
     node: (name) => nodes.get(name),
     namespaces: () => [...namespaces].sort(),
