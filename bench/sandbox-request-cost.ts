@@ -224,6 +224,12 @@ try {
     console.log(
       `\nthe idle rates at those costs: etcd alone ${etcdAlone.etcd.toFixed(1)}% + ${rangeRate.toFixed(1)} reads and ${txnRate.toFixed(1)} writes a second = ${estimate.toFixed(1)}% of one core, against ${(idle.etcd + idle.agents).toFixed(1)}% measured (the rest: the agents' own timers, watches and the requests that do not reach etcd)`,
     );
+    // What the compressed timers cost before any read: the members' own raft heartbeats (etcd's default 100 ms) and
+    // the writes the timers require (node Lease renewals every quarter of the grace, the controllers' leader Lease).
+    const floor = etcdAlone.etcd + (txnRate * (writeCost.etcdUs + writeCost.agentsUs)) / 1e4;
+    console.log(
+      `the floor at these timers: the members' own heartbeats and ${txnRate.toFixed(1)} Lease writes a second, with no read, health check, watch or controller = ${floor.toFixed(1)}% of one core; issue #17's idle goal is 10%`,
+    );
   }
 } finally {
   await cluster.stop();
