@@ -1,6 +1,7 @@
-// The sandbox's controller manager: leader-elected, runs each controller's reconcile pass on a fixed period.
+// The sandbox's controller manager: leader-elected as kube-controller-manager is (client-go's Lease election,
+// lease-election.ts, without ReleaseOnCancel), runs each controller's reconcile pass on a fixed period.
 import type { FailoverApiClient } from './api-client.ts';
-import { LeaderElector } from './leader-election.ts';
+import { LeaseElection } from './lease-election.ts';
 
 export interface Controller {
   readonly name: string;
@@ -20,7 +21,7 @@ export interface ControllerManagerOptions {
 export const CONTROLLER_LEASE_NAME = 'cpchaos-controller-manager';
 
 export class ControllerManager {
-  private readonly elector: LeaderElector;
+  private readonly elector: LeaseElection;
   private loop: NodeJS.Timeout | undefined;
   private leadingSinceMs = 0;
   private running = false;
@@ -30,12 +31,20 @@ export class ControllerManager {
     private readonly controllers: readonly Controller[],
     private readonly options: ControllerManagerOptions,
   ) {
-    this.elector = new LeaderElector(options.electionApi ?? api, {
-      leaseName: CONTROLLER_LEASE_NAME,
+    // kube-controller-manager's defaults are a 15 s lease, a 10 s renew deadline and a 2 s retry period
+    // (--leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period): the renew deadline
+    // is two thirds of the lease here too; the retry period is a third of it (not 2/15), as many renewals as the
+    // sandbox's idle cost allows (issue #17).
+    this.elector = new LeaseElection(options.electionApi ?? api, {
+      name: CONTROLLER_LEASE_NAME,
       namespace: 'kube-system',
       identity: options.identity,
-      leaseMs: options.leaseMs,
-      retryMs: Math.max(100, Math.floor(options.leaseMs / 3)),
+      timing: {
+        leaseDurationMs: options.leaseMs,
+        renewDeadlineMs: Math.floor((options.leaseMs * 2) / 3),
+        retryPeriodMs: Math.max(100, Math.floor(options.leaseMs / 3)),
+      },
+      releaseOnCancel: false,
       onStartedLeading: () => this.startLeading(),
       onStoppedLeading: () => this.stopLeading(),
       onError: options.onError,
@@ -47,7 +56,7 @@ export class ControllerManager {
   }
 
   stop(): void {
-    this.elector.stop();
+    void this.elector.stop();
     this.stopLeading();
   }
 
