@@ -67,12 +67,12 @@ function failure(res: http.ServerResponse, code: number, reason: string, message
   send(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason, code, message });
 }
 
-/** The Node a PATCH makes, by its content type (kube-apiserver: 415 for one it does not take). */
-function patchedNode(node: V1Node, contentType: string | undefined, body: unknown): V1Node {
+/** The Node a PATCH makes, by its content type; undefined for a patch type the fake does not take. */
+function patchedNode(node: V1Node, contentType: string | undefined, body: unknown): V1Node | undefined {
   const type = (contentType ?? '').split(';')[0]?.trim();
   if (type === 'application/json-patch+json') return applyJsonPatch(node, body) as V1Node;
   if (type === 'application/merge-patch+json') return applyMergePatch(node, body) as V1Node;
-  throw new PatchError('malformed', `the fake takes merge and JSON patches, not "${contentType ?? ''}"`);
+  return undefined;
 }
 
 /** Why a DELETE's preconditions refuse the Node (Preconditions.Check's message), or undefined when they hold. */
@@ -200,13 +200,23 @@ export async function startFakeNodeApi(): Promise<FakeNodeApi> {
         }
         send(res, 200, node);
       } else if (method === 'PATCH') {
-        let patched: V1Node;
+        let patched: V1Node | undefined;
         try {
           patched = patchedNode(node, req.headers['content-type'], body);
         } catch (error) {
           if (!(error instanceof PatchError)) throw error;
           if (error.kind === 'malformed') failure(res, 400, 'BadRequest', error.message);
           else failure(res, 422, 'Invalid', `nodes "${name}" is invalid: ${error.message}`);
+          return;
+        }
+        if (patched === undefined) {
+          // kube-apiserver's answer to a patch type it does not take (handlers/patch.go: 415 UnsupportedMediaType).
+          failure(
+            res,
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`,
+          );
           return;
         }
         if (!isDeepStrictEqual(patched, node)) {
