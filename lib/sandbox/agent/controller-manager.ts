@@ -1,7 +1,6 @@
-// The sandbox's controller manager: leader-elected as kube-controller-manager is (client-go's Lease election,
-// lease-election.ts, without ReleaseOnCancel), runs each controller's reconcile pass on a fixed period.
+// The sandbox's controller manager: leader-elected, runs each controller's reconcile pass on a fixed period.
 import type { FailoverApiClient } from './api-client.ts';
-import { LeaseElection } from './lease-election.ts';
+import { LeaderElector } from './leader-election.ts';
 
 export interface Controller {
   readonly name: string;
@@ -21,7 +20,7 @@ export interface ControllerManagerOptions {
 export const CONTROLLER_LEASE_NAME = 'cpchaos-controller-manager';
 
 export class ControllerManager {
-  private readonly elector: LeaseElection;
+  private readonly elector: LeaderElector;
   private loop: NodeJS.Timeout | undefined;
   private leadingSinceMs = 0;
   private running = false;
@@ -31,20 +30,12 @@ export class ControllerManager {
     private readonly controllers: readonly Controller[],
     private readonly options: ControllerManagerOptions,
   ) {
-    // kube-controller-manager's defaults are a 15 s lease, a 10 s renew deadline and a 2 s retry period
-    // (--leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period): the renew deadline
-    // is two thirds of the lease here too; the retry period is a third of it (not 2/15), as many renewals as the
-    // sandbox's idle cost allows (issue #17).
-    this.elector = new LeaseElection(options.electionApi ?? api, {
-      name: CONTROLLER_LEASE_NAME,
+    this.elector = new LeaderElector(options.electionApi ?? api, {
+      leaseName: CONTROLLER_LEASE_NAME,
       namespace: 'kube-system',
       identity: options.identity,
-      timing: {
-        leaseDurationMs: options.leaseMs,
-        renewDeadlineMs: Math.floor((options.leaseMs * 2) / 3),
-        retryPeriodMs: Math.max(100, Math.floor(options.leaseMs / 3)),
-      },
-      releaseOnCancel: false,
+      leaseMs: options.leaseMs,
+      retryMs: Math.max(100, Math.floor(options.leaseMs / 3)),
       onStartedLeading: () => this.startLeading(),
       onStoppedLeading: () => this.stopLeading(),
       onError: options.onError,
@@ -56,7 +47,7 @@ export class ControllerManager {
   }
 
   stop(): void {
-    void this.elector.stop();
+    this.elector.stop();
     this.stopLeading();
   }
 

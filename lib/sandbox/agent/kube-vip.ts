@@ -47,7 +47,6 @@ export class KubeVip {
       ...KUBE_VIP_SERVICES_LEASE,
       identity: options.identity,
       timing: options.lease,
-      releaseOnCancel: true,
       onStartedLeading: () => {
         writeHolderFile(options.holderFile, { holder: options.identity, sinceMs: Date.now() });
         options.log(`kube-vip: leading ${KUBE_VIP_SERVICES_LEASE.namespace}/${KUBE_VIP_SERVICES_LEASE.name}: announcing the VIP`);

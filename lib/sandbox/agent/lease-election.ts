@@ -1,7 +1,6 @@
 // client-go's Lease leader election (k8s.io/client-go/tools/leaderelection/leaderelection.go), as kube-vip runs it
-// (kube-vip pkg/election/election.go: resourcelock.LeaseLock, ReleaseOnCancel) and as kube-controller-manager does
-// (cmd/kube-controller-manager/app/controllermanager.go leaderElectAndRun: LeaseDuration, RenewDeadline and
-// RetryPeriod from its flags, no ReleaseOnCancel):
+// (kube-vip pkg/election/election.go: resourcelock.LeaseLock, ReleaseOnCancel). Unlike the controllers' simpler
+// elector (leader-election.ts) it keeps client-go's timing:
 // - a candidate tries every retry period, jittered by a factor of 1.2 (acquire: wait.JitterUntil, JitterFactor 1.2);
 // - a Lease held by another is taken only once this candidate has seen its record unchanged for the lease duration
 //   (observedTime + LeaseDuration, by the candidate's clock; renewTime is not compared to it), or at once when no one
@@ -12,29 +11,20 @@
 //   that resourceVersion), and reads it only when that update fails (tryAcquireOrRenew's "fast path for the leader to
 //   update optimistically assuming that the record observed last time is the current version");
 // - an update carries the Lease's resourceVersion, so two candidates cannot both win (409 for the loser);
-// - with releaseOnCancel, stop() releases the Lease (holderIdentity "", leaseDurationSeconds 1) when leading, as
-//   ReleaseOnCancel does; without it the Lease is left to expire.
+// - stop() releases the Lease (holderIdentity "", leaseDurationSeconds 1) when leading, as ReleaseOnCancel does.
 import type { V1Lease } from '@kubernetes/client-node';
+import type { KubeVipLease } from '../../harvester/profiles.ts';
 import type { FailoverApiClient } from './api-client.ts';
 import { statusCodeOf } from '../../util/kubeconfig.ts';
 
 /** client-go leaderelection.JitterFactor. */
 export const JITTER_FACTOR = 1.2;
 
-/** client-go LeaderElectionConfig's LeaseDuration, RenewDeadline and RetryPeriod. */
-export interface LeaseTiming {
-  readonly leaseDurationMs: number;
-  readonly renewDeadlineMs: number;
-  readonly retryPeriodMs: number;
-}
-
 export interface LeaseElectionOptions {
   readonly namespace: string;
   readonly name: string;
   readonly identity: string;
-  readonly timing: LeaseTiming;
-  /** client-go's ReleaseOnCancel: a leader that stops clears the holder, so another takes the Lease at once. */
-  readonly releaseOnCancel: boolean;
+  readonly timing: KubeVipLease;
   readonly onStartedLeading: () => void;
   readonly onStoppedLeading: () => void;
   readonly onError?: (what: string, error: unknown) => void;
@@ -80,14 +70,14 @@ export class LeaseElection {
     this.schedule(0);
   }
 
-  /** Stops campaigning; with releaseOnCancel a leader releases the Lease first (best effort). */
+  /** Stops campaigning; a leader releases the Lease first (best effort). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     if (!this.leading) return;
     this.setLeading(false);
     const lease = this.lease;
-    if (!lease || !this.options.releaseOnCancel) return;
+    if (!lease) return;
     const { name, namespace } = this.options;
     const body: V1Lease = { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } };
     await this.api
